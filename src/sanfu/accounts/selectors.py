@@ -1,0 +1,83 @@
+"""Reads about accounts, roles and what a user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from sanfu.accounts.models import Role, RoleGrant, User
+from sanfu.accounts.permissions import ADMIN_PERMISSIONS, SCOPE_BREADTH, DataScope
+
+
+def _grants(user: Any) -> list[RoleGrant]:
+    cache: list[RoleGrant] | None = getattr(user, "_sanfu_grants", None)
+    if cache is None:
+        cache = list(RoleGrant.objects.filter(user_id=user.pk).select_related("role"))
+        user._sanfu_grants = cache
+    return cache
+
+
+def forget_cached_grants(user: Any) -> None:
+    if hasattr(user, "_sanfu_grants"):
+        del user._sanfu_grants
+
+
+def permissions_of(user: Any) -> frozenset[str]:
+    """Every permission code ``user`` holds through any role."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    codes: set[str] = set()
+    for grant in _grants(user):
+        if grant.role.admin_kind:
+            codes.update(ADMIN_PERMISSIONS[grant.role.admin_kind])
+        else:
+            codes.update(grant.role.permissions)
+    return frozenset(codes)
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    return perm in permissions_of(user)
+
+
+def admin_kind_of(user: Any) -> str | None:
+    """The administrator kind (三员) ``user`` holds, if any; never more than one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    for grant in _grants(user):
+        if grant.role.admin_kind:
+            return str(grant.role.admin_kind)
+    return None
+
+
+def data_scope_for(user: Any, perm: str) -> tuple[DataScope, list[int | None]] | None:
+    """The widest scope among ``user``'s roles granting ``perm``, with the units those grants cover.
+
+    ``None`` means no role grants ``perm``. A unit list containing ``None`` means "every unit".
+    """
+    best: DataScope | None = None
+    units: list[int | None] = []
+    for grant in _grants(user):
+        role = grant.role
+        if role.admin_kind or perm not in role.permissions:
+            continue
+        scope = DataScope(role.data_scope)
+        if best is None or SCOPE_BREADTH[scope] > SCOPE_BREADTH[best]:
+            best = scope
+            units = []
+        if scope == best:
+            units.append(grant.unit_id)
+    return None if best is None else (best, units)
+
+
+def users_with_role(role_code: str, *, unit_id: int | None = None) -> QuerySet[User]:
+    """Active users holding ``role_code``; within ``unit_id`` when given (a unit-less grant counts
+    for the unit the user belongs to)."""
+    grants = RoleGrant.objects.filter(role__code=role_code)
+    if unit_id is not None:
+        grants = grants.filter(Q(unit_id=unit_id) | Q(unit__isnull=True, user__staff__unit_id=unit_id))
+    return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk")
+
+
+def roles() -> QuerySet[Role]:
+    return Role.objects.order_by("admin_kind", "code")

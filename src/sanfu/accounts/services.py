@@ -1,0 +1,188 @@
+"""Writes on accounts and roles, with the separation of the three administrators (三员分立).
+
+- the system administrator (系统管理员) creates, changes and disables accounts and resets passwords;
+- the security administrator (安全管理员) grants and revokes roles, and creates no accounts;
+- the audit administrator (审计管理员) only reads the audit trail.
+Every action here lands in the audit trail in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import PasswordHistory, Role, RoleGrant, User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import admin_kind_of, forget_cached_grants, has_perm
+from sanfu.core.audit import audit_record
+from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, PermissionDeniedError
+
+
+def _require(actor: Any, perm: str, what: str) -> None:
+    if not has_perm(actor, perm):
+        raise PermissionDeniedError(_("您没有权限%(what)s。") % {"what": what})
+
+
+def generate_temporary_password() -> str:
+    """A random password that satisfies the complexity policy (one of each class, 14 characters)."""
+    alphabet = string.ascii_letters + string.digits + "@#%+=-"
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(14))
+        if (
+            any(c.islower() for c in candidate)
+            and any(c.isupper() for c in candidate)
+            and any(c.isdigit() for c in candidate)
+            and any(not c.isalnum() for c in candidate)
+        ):
+            return candidate
+
+
+def _store_password(user: User, raw: str) -> None:
+    if user.password:
+        PasswordHistory.objects.create(user=user, password=user.password)
+    user.set_password(raw)
+    user.password_changed_at = timezone.now()
+
+
+def account_create(
+    *, actor: Any, username: str, full_name: str, email: str = "", password: str | None = None, ip: str = ""
+) -> tuple[User, str]:
+    """Create an account that must change its password at first sign-in. Returns it and the password."""
+    _require(actor, Perm.MANAGE_ACCOUNTS, _("创建账户"))
+    username = username.strip()
+    if not username:
+        raise ApplicationError(_("用户名不能为空。"))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ConflictError(_("用户名“%(u)s”已存在。") % {"u": username})
+    raw = password or generate_temporary_password()
+    user = User(username=username, full_name=full_name.strip(), email=email.strip(), must_change_password=True)
+    try:
+        password_validation.validate_password(raw, user)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages)) from exc
+    try:
+        with transaction.atomic():
+            _store_password(user, raw)
+            user.save()
+            audit_record(
+                action="account.create",
+                actor=actor,
+                target=f"user:{user.pk}",
+                ip_address=ip,
+                detail={"username": username},
+            )
+    except IntegrityError as exc:
+        raise ConflictError(_("用户名“%(u)s”已存在。") % {"u": username}) from exc
+    return user, raw
+
+
+def account_set_active(*, actor: Any, user: User, active: bool, ip: str = "") -> User:
+    _require(actor, Perm.MANAGE_ACCOUNTS, _("启用或停用账户"))
+    if user.pk == actor.pk and not active:
+        raise ApplicationError(_("不能停用自己的账户。"))
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        audit_record(
+            action="account.enable" if active else "account.disable",
+            actor=actor,
+            target=f"user:{user.pk}",
+            ip_address=ip,
+            detail={"username": user.username},
+        )
+    user.is_active = active
+    return user
+
+
+def account_reset_password(*, actor: Any, user: User, ip: str = "") -> str:
+    """Give ``user`` a new temporary password that must be changed at next sign-in."""
+    _require(actor, Perm.MANAGE_ACCOUNTS, _("重置密码"))
+    raw = generate_temporary_password()
+    with transaction.atomic():
+        _store_password(user, raw)
+        user.must_change_password = True
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        audit_record(
+            action="account.reset_password",
+            actor=actor,
+            target=f"user:{user.pk}",
+            ip_address=ip,
+            detail={"username": user.username},
+        )
+    return raw
+
+
+def password_change(*, user: User, old_password: str, new_password: str, ip: str = "") -> None:
+    """The user changes their own password; the policy validators (complexity, history) apply."""
+    if not user.check_password(old_password):
+        raise ApplicationError(_("原密码不正确。"), errors=[{"field": "old_password", "message": _("原密码不正确。")}])
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            " ".join(exc.messages), errors=[{"field": "new_password", "message": m} for m in exc.messages]
+        ) from exc
+    with transaction.atomic():
+        _store_password(user, new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        audit_record(action="password.change", actor=user, target=f"user:{user.pk}", ip_address=ip)
+
+
+def role_grant(*, actor: Any, user: User, role: Role, unit: Any = None, ip: str = "") -> RoleGrant:
+    """The security administrator grants ``role``; an account never holds two administrator roles."""
+    _require(actor, Perm.GRANT_ROLES, _("授予角色"))
+    if role.admin_kind:
+        if user.pk == actor.pk:
+            raise PermissionDeniedError(_("管理员不能给自己授予管理员角色。"), code=ErrorCode.SEPARATION_OF_DUTIES)
+        held = admin_kind_of(user)
+        if held:
+            raise ApplicationError(
+                _("三员分立：该账户已是%(held)s，不能再担任%(new)s。")
+                % {"held": Role.objects.get(admin_kind=held).name, "new": role.name},
+                code=ErrorCode.SEPARATION_OF_DUTIES,
+            )
+        unit = None
+    if RoleGrant.objects.filter(user=user, role=role, unit=unit).exists():
+        raise ConflictError(_("该账户已拥有此角色。"))
+    try:
+        with transaction.atomic():
+            grant = RoleGrant.objects.create(
+                user=user, role=role, unit=unit, admin_kind=role.admin_kind, granted_by=actor
+            )
+            audit_record(
+                action="role.grant",
+                actor=actor,
+                target=f"user:{user.pk}",
+                ip_address=ip,
+                detail={"role": role.code, "unit": getattr(unit, "pk", None), "username": user.username},
+            )
+    except IntegrityError as exc:
+        # Two grants raced: the database's one-admin-role constraint or uniqueness refused the second.
+        raise ApplicationError(
+            _("三员分立：该账户已拥有管理员角色或此角色。"), code=ErrorCode.SEPARATION_OF_DUTIES
+        ) from exc
+    forget_cached_grants(user)
+    return grant
+
+
+def role_revoke(*, actor: Any, grant: RoleGrant, ip: str = "") -> None:
+    _require(actor, Perm.GRANT_ROLES, _("收回角色"))
+    if grant.role.admin_kind and grant.user_id == actor.pk:
+        raise PermissionDeniedError(_("管理员不能收回自己的管理员角色。"), code=ErrorCode.SEPARATION_OF_DUTIES)
+    with transaction.atomic():
+        audit_record(
+            action="role.revoke",
+            actor=actor,
+            target=f"user:{grant.user_id}",
+            ip_address=ip,
+            detail={"role": grant.role.code, "unit": grant.unit_id},
+        )
+        grant.delete()
+    forget_cached_grants(grant.user)

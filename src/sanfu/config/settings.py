@@ -1,0 +1,227 @@
+"""Sanfu settings: every value comes from the environment through ``env`` (strict parsers).
+
+There is one settings module for every deployment; production-safe values are the defaults and
+``SANFU_DEBUG=1`` relaxes only what a developer on http://127.0.0.1 needs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sanfu.config import env
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(env.string("SANFU_HOME", str(Path.cwd())))
+VAR_DIR = BASE_DIR / "var"
+
+DEBUG = env.boolean("SANFU_DEBUG", False)
+
+_secret = env.raw("SANFU_SECRET_KEY")
+if not _secret:
+    if not DEBUG:
+        raise env.ConfigError("SANFU_SECRET_KEY (or SANFU_SECRET_KEY_FILE) must be set when SANFU_DEBUG is off")
+    _secret = "dev-only-insecure-key-for-sanfu-on-127.0.0.1-never-in-production-0123456789"  # noqa: S105
+SECRET_KEY = _secret
+
+ALLOWED_HOSTS = env.string_list("SANFU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.string_list("SANFU_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "huey.contrib.djhuey",
+    "sanfu.core",
+    "sanfu.accounts",
+    "sanfu.org",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sanfu.accounts.middleware.SessionLimitsMiddleware",
+    "sanfu.accounts.middleware.LoginRequiredMiddleware",
+    "sanfu.accounts.middleware.AccountGateMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sanfu.config.urls"
+WSGI_APPLICATION = "sanfu.config.wsgi.application"
+ASGI_APPLICATION = "sanfu.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sanfu.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.database(env.string("SANFU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'sanfu.sqlite3'}")),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# --- Passwords (等保 2.0 level 3: complexity and periodic change on by default; see docs/security.md) ---
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+SANFU_PASSWORD_MIN_LENGTH = env.integer("SANFU_PASSWORD_MIN_LENGTH", 10, minimum=8)
+SANFU_PASSWORD_COMPLEXITY = env.boolean("SANFU_PASSWORD_COMPLEXITY", True)
+SANFU_PASSWORD_MAX_AGE_DAYS = env.integer("SANFU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)  # 0 = never expires
+SANFU_PASSWORD_HISTORY = env.integer("SANFU_PASSWORD_HISTORY", 5, minimum=0)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": SANFU_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "sanfu.accounts.passwords.ComplexityValidator"},
+    {"NAME": "sanfu.accounts.passwords.HistoryValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- Lockout (django-axes 8): every value set explicitly; the defaults lock by IP only, forever ---
+AXES_ENABLED = env.boolean("SANFU_LOCKOUT_ENABLED", True)
+AXES_FAILURE_LIMIT = env.integer("SANFU_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SANFU_LOCKOUT_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "sanfu.accounts.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = env.integer("SANFU_PROXY_COUNT", 0, minimum=0) or None
+AXES_VERBOSE = False
+
+# --- Sessions: idle and absolute limits (Django has neither by itself) ---
+SANFU_SESSION_IDLE_MINUTES = env.integer("SANFU_SESSION_IDLE_MINUTES", 30, minimum=1)
+SANFU_SESSION_ABSOLUTE_HOURS = env.integer("SANFU_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+SESSION_COOKIE_AGE = SANFU_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "sanfu_session"
+CSRF_COOKIE_NAME = "sanfu_csrf"
+
+# --- Second factor: required for the three administrators ---
+SANFU_ADMIN_REQUIRE_OTP = env.boolean("SANFU_ADMIN_REQUIRE_OTP", True)
+OTP_TOTP_ISSUER = "Sanfu 三服"
+
+# --- Transport security (all on unless SANFU_DEBUG) ---
+_secure = not DEBUG
+SECURE_SSL_REDIRECT = env.boolean("SANFU_SSL_REDIRECT", _secure)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.boolean("SANFU_BEHIND_PROXY", False) else None
+SESSION_COOKIE_SECURE = _secure
+CSRF_COOKIE_SECURE = _secure
+SECURE_HSTS_SECONDS = env.integer("SANFU_HSTS_SECONDS", 31536000 if _secure else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _secure
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a per-site decision, off by default
+
+# --- Language: Chinese first, English second ---
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.string("SANFU_TIME_ZONE", "Asia/Shanghai")
+USE_TZ = True
+
+# --- Static files: front-end packages come from npm (node_modules), never committed ---
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+_NODE = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", _NODE / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", _NODE / "bootstrap-icons" / "font"),
+    ("vendor/htmx", _NODE / "htmx.org" / "dist"),
+    ("vendor/alpinejs", _NODE / "alpinejs" / "dist"),
+    ("vendor/echarts", _NODE / "echarts" / "dist"),
+]
+STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+# --- Mail ---
+EMAIL_HOST = env.string("SANFU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env.integer("SANFU_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env.string("SANFU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env.string("SANFU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env.boolean("SANFU_EMAIL_TLS", False)
+EMAIL_USE_SSL = env.boolean("SANFU_EMAIL_SSL", False)
+DEFAULT_FROM_EMAIL = env.string("SANFU_EMAIL_FROM", "sanfu@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend"
+    if env.boolean("SANFU_EMAIL_CONSOLE", DEBUG)
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+
+# --- Worker: Huey on SQLite by default, Redis when SANFU_REDIS_URL is set ---
+SANFU_REDIS_URL = env.string("SANFU_REDIS_URL", "")
+HUEY: dict[str, object]
+if SANFU_REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": "sanfu",
+        "url": SANFU_REDIS_URL,
+        "immediate": False,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "sanfu",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+    }
+HUEY["consumer"] = {"workers": env.integer("SANFU_WORKERS", 2, minimum=1), "worker_type": "thread"}
+
+# --- Audit trail: records are chained with HMAC-SHA256 under this key ---
+SANFU_AUDIT_KEY = env.raw("SANFU_AUDIT_KEY") or SECRET_KEY
+
+SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "三服")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.string("SANFU_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,24 @@
+"""Settings for the test suite: the production module, with a throwaway key and test databases.
+
+``SANFU_TEST_DATABASE_URL`` picks the database (SQLite in a temporary file by default).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("SANFU_SECRET_KEY", "test-only-key-" + "x" * 50)
+os.environ["SANFU_DATABASE_URL"] = os.environ.get("SANFU_TEST_DATABASE_URL", "sqlite:///:memory:")
+os.environ.setdefault("SANFU_HOME", tempfile.gettempdir())
+
+from sanfu.config.settings import *  # noqa: F403
+from sanfu.config.settings import HUEY
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405  # fast tests
+HUEY["immediate"] = True
+SECURE_SSL_REDIRECT = False
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory: concurrency tests need several connections to see one database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"sanfu-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sanfu.core.admin_site import admin_site
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("sanfu.core.urls")),
+    path("accounts/", include("sanfu.accounts.urls")),
+    path("org/", include("sanfu.org.urls")),
+    path("admin/", admin_site.urls),
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,44 @@
+"""The append-only, hash-chained audit trail (等保 2.0: tamper-evident security audit)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditRecord(models.Model):
+    """One audited event. ``digest`` = HMAC(key, previous digest + this record's canonical content).
+
+    Rows are never updated or deleted through the ORM; ``sanfu audit verify`` recomputes the chain and
+    names the first record whose content or link does not match.
+    """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor_id = models.BigIntegerField(_("操作人ID"), null=True, blank=True)
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("事件"), max_length=64, db_index=True)
+    outcome = models.CharField(_("结果"), max_length=16, default="success")
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    ip_address = models.CharField(_("地址"), max_length=64, blank=True)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    prev_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.actor_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit records are append-only")

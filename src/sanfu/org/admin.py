@@ -1,0 +1,70 @@
+from django.contrib import admin
+
+from sanfu.core.admin_site import AuditedAdmin, admin_site
+from sanfu.org.models import CalendarDay, Delegation, Department, Position, Post, Secretary, Staff, Unit
+
+
+class UnitAdmin(AuditedAdmin):
+    list_display = ("name", "code", "parent", "level")
+
+
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ("name", "unit", "parent", "leader_in_charge", "is_active")
+    list_filter = ("unit", "is_active")
+    search_fields = ("name", "code")
+    raw_id_fields = ("leader_in_charge", "parent")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # Keep the materialised path right when a department is added or moved here.
+        obj.depth = (obj.parent.depth + 1) if obj.parent else 1
+        super().save_model(request, obj, form, change)
+        path = f"{obj.parent.path if obj.parent else '/'}{obj.pk}/"
+        if path != obj.path:
+            old = obj.path
+            Department.objects.filter(pk=obj.pk).update(path=path)
+            if old:
+                for child in Department.objects.filter(path__startswith=old).exclude(pk=obj.pk):
+                    child.path = path + child.path[len(old) :]
+                    child.depth = child.path.count("/") - 1
+                    child.save(update_fields=["path", "depth"])
+
+
+class PostInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Post
+    extra = 0
+    raw_id_fields = ("department",)
+
+
+class StaffAdmin(AuditedAdmin):
+    list_display = ("user", "employee_no", "unit", "rank", "title")
+    list_filter = ("unit", "rank")
+    search_fields = ("user__full_name", "user__username", "employee_no")
+    raw_id_fields = ("user",)
+    inlines = [PostInline]
+
+
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ("date", "kind", "note")
+
+
+class DelegationAdmin(AuditedAdmin):
+    list_display = ("principal", "delegate", "starts_at", "ends_at", "revoked_at")
+    raw_id_fields = ("principal", "delegate")
+
+
+class SecretaryAdmin(AuditedAdmin):
+    list_display = ("secretary", "leader")
+    raw_id_fields = ("secretary", "leader")
+
+
+class PositionAdmin(AuditedAdmin):
+    list_display = ("name", "code", "unit")
+
+
+admin_site.register(Unit, UnitAdmin)
+admin_site.register(Department, DepartmentAdmin)
+admin_site.register(Position, PositionAdmin)
+admin_site.register(Staff, StaffAdmin)
+admin_site.register(CalendarDay, CalendarDayAdmin)
+admin_site.register(Delegation, DelegationAdmin)
+admin_site.register(Secretary, SecretaryAdmin)

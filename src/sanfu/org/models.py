@@ -1,0 +1,199 @@
+"""The organisation: units, their department trees, positions, staff and their posts, delegation,
+and the working calendar's overrides."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Rank(models.IntegerChoices):
+    """职级, from junior to senior; 逐级 approval can stop at a given rank."""
+
+    STAFF = 10, _("员工")
+    SUPERVISOR = 20, _("主管")
+    DEPUTY_HEAD = 30, _("部门副职")
+    HEAD = 40, _("部门正职")
+    DEPUTY_LEADER = 50, _("公司副职")
+    LEADER = 60, _("公司正职")
+
+
+class Unit(models.Model):
+    """A legal or reporting unit: 集团 → 二级单位 → 三级单位."""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=32, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    level = models.PositiveSmallIntegerField(_("层级"), default=1)
+    sort = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["level", "sort", "id"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A department in a unit's tree. ``path`` ("/1/4/9/") makes subtree queries one indexed LIKE."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="departments")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    code = models.SlugField(_("代码"), max_length=32)
+    name = models.CharField(_("名称"), max_length=100)
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+    sort = models.IntegerField(_("排序"), default=0)
+    leader_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("分管领导"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="departments_in_charge",
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["unit_id", "path"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="department_code_unique_in_unit")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Position(models.Model):
+    """岗位 within a unit (主任, 专责, 秘书 …)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    code = models.SlugField(_("代码"), max_length=32)
+    name = models.CharField(_("名称"), max_length=64)
+
+    class Meta:
+        ordering = ["unit_id", "code"]
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
+        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="position_code_unique_in_unit")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(models.Model):
+    """A person on the staff: their unit, rank and contact details. Their posts say where they work."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
+    employee_no = models.CharField(_("工号"), max_length=32, unique=True)
+    rank = models.PositiveSmallIntegerField(_("职级"), choices=Rank.choices, default=Rank.STAFF)
+    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    title = models.CharField(_("职务"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["unit_id", "-rank", "employee_no"]
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class PostRole(models.TextChoices):
+    MEMBER = "member", _("成员")
+    HEAD = "head", _("负责人")
+    DEPUTY = "deputy", _("副职")
+
+
+class Post(models.Model):
+    """A person's place in a department: the primary post, or a concurrent one (兼职)."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="posts")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="posts")
+    position = models.ForeignKey(Position, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts")
+    role = models.CharField(_("身份"), max_length=16, choices=PostRole.choices, default=PostRole.MEMBER)
+    is_primary = models.BooleanField(_("主职"), default=True)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        verbose_name = _("任职")
+        verbose_name_plural = _("任职")
+        constraints = [
+            models.UniqueConstraint(fields=["staff"], condition=Q(is_primary=True), name="one_primary_post"),
+            models.UniqueConstraint(fields=["staff", "department"], name="one_post_per_department"),
+        ]
+        indexes = [models.Index(fields=["department", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} @ {self.department}"
+
+
+class Secretary(models.Model):
+    """A secretary (秘书) serving a leader."""
+
+    secretary = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="serves")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="secretaries")
+
+    class Meta:
+        verbose_name = _("秘书")
+        verbose_name_plural = _("秘书")
+        constraints = [
+            models.UniqueConstraint(fields=["secretary", "leader"], name="secretary_once_per_leader"),
+            models.CheckConstraint(condition=~Q(secretary=F("leader")), name="secretary_is_not_leader"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.secretary} → {self.leader}"
+
+
+class Delegation(models.Model):
+    """委托代理: while active, tasks for ``principal`` go to ``delegate`` (optionally only some matters)."""
+
+    principal = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_out")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_in")
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    matter_types = models.JSONField(_("限定事项"), default=list, blank=True)  # empty = every matter type
+    reason = models.CharField(_("事由"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("委托代理")
+        verbose_name_plural = _("委托代理")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~Q(principal=F("delegate")), name="delegation_not_to_self"),
+        ]
+        indexes = [models.Index(fields=["principal", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.principal} → {self.delegate}"
+
+
+class DayKind(models.TextChoices):
+    WORKDAY = "workday", _("工作日")
+    HOLIDAY = "holiday", _("休息日")
+
+
+class CalendarDay(models.Model):
+    """An administrator's entry in the working calendar; it overrides the statutory calendar for that date."""
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=DayKind.choices)
+    note = models.CharField(_("说明"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"

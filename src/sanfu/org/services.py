@@ -1,0 +1,169 @@
+"""Writes on the organisation. Each is one transaction with its audit record."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
+from sanfu.core.audit import audit_record
+from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from sanfu.org.models import CalendarDay, DayKind, Delegation, Department, Secretary, Unit
+
+
+def department_create(
+    *,
+    unit: Unit,
+    code: str,
+    name: str,
+    parent: Department | None = None,
+    sort: int = 0,
+    leader_in_charge: User | None = None,
+) -> Department:
+    """Create a department and its materialised ``path`` (no audit: callers such as imports audit once)."""
+    if parent is not None and parent.unit_id != unit.pk:
+        raise ApplicationError(_("上级部门必须属于同一单位。"))
+    dept = Department.objects.create(
+        unit=unit,
+        code=code,
+        name=name,
+        parent=parent,
+        sort=sort,
+        leader_in_charge=leader_in_charge,
+        depth=(parent.depth + 1) if parent else 1,
+    )
+    dept.path = f"{parent.path if parent else '/'}{dept.pk}/"
+    dept.save(update_fields=["path"])
+    return dept
+
+
+def _may_manage_delegation(actor: User, principal: User) -> bool:
+    if actor.pk == principal.pk or has_perm(actor, Perm.MANAGE_CONFIG):
+        return True
+    return Secretary.objects.filter(secretary=actor, leader=principal).exists()
+
+
+def delegation_create(
+    *,
+    actor: User,
+    principal: User,
+    delegate: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    matter_types: list[str] | None = None,
+    reason: str = "",
+    ip: str = "",
+) -> Delegation:
+    """委托代理: from ``starts_at`` to ``ends_at`` tasks for ``principal`` go to ``delegate``.
+
+    The principal sets it up, or their secretary, or the system administrator. Two delegations of the
+    same person may not overlap in time for the same matters.
+    """
+    if not _may_manage_delegation(actor, principal):
+        raise PermissionDeniedError(_("只有本人、其秘书或系统管理员可以设置委托。"))
+    errors: list[dict[str, object]] = []
+    if delegate.pk == principal.pk:
+        errors.append({"field": "delegate", "message": _("不能委托给自己。")})
+    if not delegate.is_active:
+        errors.append({"field": "delegate", "message": _("被委托人的账户已停用。")})
+    if ends_at <= starts_at:
+        errors.append({"field": "ends_at", "message": _("结束时间必须晚于开始时间。")})
+    if ends_at <= timezone.now():
+        errors.append({"field": "ends_at", "message": _("结束时间已过。")})
+    types = sorted({t.strip() for t in (matter_types or []) if t.strip()})
+    if errors:
+        raise ApplicationError("；".join(str(e["message"]) for e in errors), errors=errors)
+    with transaction.atomic():
+        overlapping = Delegation.objects.filter(
+            principal=principal, revoked_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        for other in overlapping:
+            if not other.matter_types or not types or set(other.matter_types) & set(types):
+                raise ApplicationError(
+                    _("与已有委托（%(d)s，%(s)s 至 %(e)s）时间重叠。")
+                    % {
+                        "d": other.delegate,
+                        "s": timezone.localtime(other.starts_at).strftime("%Y-%m-%d %H:%M"),
+                        "e": timezone.localtime(other.ends_at).strftime("%Y-%m-%d %H:%M"),
+                    },
+                    errors=[{"field": "starts_at", "message": _("时间与已有委托重叠。")}],
+                )
+        delegation = Delegation.objects.create(
+            principal=principal,
+            delegate=delegate,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            matter_types=types,
+            reason=reason.strip()[:200],
+        )
+        audit_record(
+            action="delegation.create",
+            actor=actor,
+            target=f"delegation:{delegation.pk}",
+            ip_address=ip,
+            detail={
+                "principal": principal.pk,
+                "delegate": delegate.pk,
+                "matter_types": types,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": ends_at.isoformat(),
+            },
+        )
+    return delegation
+
+
+def delegation_revoke(*, actor: User, delegation_id: int, ip: str = "") -> Delegation:
+    delegation = (
+        Delegation.objects.select_related("principal")
+        .filter(
+            Q(pk=delegation_id), Q(principal=actor) | Q(delegate=actor) | Q(principal__secretaries__secretary=actor)
+        )
+        .first()
+    )
+    if delegation is None and has_perm(actor, Perm.MANAGE_CONFIG):
+        delegation = Delegation.objects.filter(pk=delegation_id).first()
+    if delegation is None:
+        raise NotFoundError(_("委托不存在。"))
+    if not _may_manage_delegation(actor, delegation.principal):
+        raise PermissionDeniedError(_("只有委托人本人、其秘书或系统管理员可以撤销委托。"))
+    with transaction.atomic():
+        changed = Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if changed == 0:
+            raise ApplicationError(_("该委托已撤销。"))
+        audit_record(action="delegation.revoke", actor=actor, target=f"delegation:{delegation.pk}", ip_address=ip)
+    delegation.refresh_from_db()
+    return delegation
+
+
+def calendar_day_set(*, actor: Any, day: date, kind: str, note: str = "", ip: str = "") -> CalendarDay:
+    """The administrator marks ``day`` as a working day or a rest day, overriding the statutory calendar."""
+    if not has_perm(actor, Perm.MANAGE_CONFIG):
+        raise PermissionDeniedError(_("您没有权限修改工作日历。"))
+    if kind not in DayKind.values:
+        raise ApplicationError(_("日期类型必须是工作日或休息日。"))
+    with transaction.atomic():
+        entry, _created = CalendarDay.objects.update_or_create(date=day, defaults={"kind": kind, "note": note[:64]})
+        audit_record(
+            action="calendar.set",
+            actor=actor,
+            target=f"calendar:{day.isoformat()}",
+            ip_address=ip,
+            detail={"kind": kind, "note": note[:64]},
+        )
+    return entry
+
+
+def calendar_day_clear(*, actor: Any, day: date, ip: str = "") -> None:
+    if not has_perm(actor, Perm.MANAGE_CONFIG):
+        raise PermissionDeniedError(_("您没有权限修改工作日历。"))
+    with transaction.atomic():
+        deleted, _rows = CalendarDay.objects.filter(date=day).delete()
+        if deleted:
+            audit_record(action="calendar.clear", actor=actor, target=f"calendar:{day.isoformat()}", ip_address=ip)

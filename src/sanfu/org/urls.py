@@ -1,0 +1,13 @@
+from django.urls import path
+
+from sanfu.org import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("leaders/", views.leaders, name="leaders"),
+    path("calendar/", views.working_calendar, name="calendar"),
+    path("delegations/", views.delegations, name="delegations"),
+    path("delegations/<int:delegation_id>/revoke/", views.delegation_revoke, name="delegation_revoke"),
+]

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import calendar as pycalendar
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
+from sanfu.core.audit import client_ip
+from sanfu.core.errors import ApplicationError
+from sanfu.core.htmx import render_page
+from sanfu.core.requests import AuthedHttpRequest
+from sanfu.org import selectors, services
+from sanfu.org.forms import CalendarDayForm, DelegationForm
+from sanfu.org.models import Department, Post, Staff, Unit
+
+
+def directory(request: AuthedHttpRequest) -> HttpResponse:
+    """组织机构与通讯录: the department tree of a unit and the people in the chosen department."""
+    units = list(Unit.objects.order_by("level", "sort", "id"))
+    home = selectors.staff_of(request.user.pk)
+    unit_id = int(request.GET.get("unit") or (home.unit_id if home else (units[0].pk if units else 0)))
+    tree = selectors.department_tree(unit_id) if unit_id else []
+    dept_id = request.GET.get("dept")
+    query = request.GET.get("q", "").strip()
+    staff = (
+        Staff.objects.filter(unit_id=unit_id)
+        .select_related("user")
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.select_related("department", "position")))
+    )
+    selected = None
+    if dept_id:
+        selected = Department.objects.filter(pk=dept_id, unit_id=unit_id).first()
+        if selected is not None:
+            staff = staff.filter(posts__department__path__startswith=selected.path).distinct()
+    if query:
+        staff = staff.filter(
+            Q(user__full_name__icontains=query) | Q(employee_no__icontains=query) | Q(title__icontains=query)
+        )
+    detail_ids = set(selectors.visible_staff(request.user).filter(unit_id=unit_id).values_list("pk", flat=True))
+    page = Paginator(staff.order_by("-rank", "employee_no"), 40).get_page(request.GET.get("page"))
+    context = {
+        "units": units,
+        "unit_id": unit_id,
+        "tree": tree,
+        "selected": selected,
+        "page": page,
+        "q": query,
+        "detail_ids": detail_ids,
+    }
+    return render_page(request, "org/directory.html", context, partial="org/partials/_staff_list.html")
+
+
+def leaders(request: AuthedHttpRequest) -> HttpResponse:
+    """领导分工: who leads the unit, which departments each leader is in charge of, and their secretaries."""
+    home = selectors.staff_of(request.user.pk)
+    unit_id = int(request.GET.get("unit") or (home.unit_id if home else 0))
+    leaders_qs = (
+        Staff.objects.filter(unit_id=unit_id, rank__gte=50).select_related("user").order_by("-rank", "employee_no")
+    )
+    rows = []
+    for leader in leaders_qs:
+        depts = Department.objects.filter(leader_in_charge=leader.user, unit_id=unit_id).order_by("path")
+        secretaries = [s.secretary for s in leader.user.secretaries.select_related("secretary")]
+        rows.append({"staff": leader, "departments": list(depts), "secretaries": secretaries})
+    units = list(Unit.objects.order_by("level", "sort", "id"))
+    return render(request, "org/leaders.html", {"rows": rows, "units": units, "unit_id": unit_id})
+
+
+def working_calendar(request: AuthedHttpRequest) -> HttpResponse:
+    """工作日历: a month of working and rest days; the system administrator may override days."""
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        first = date(year, month, 1)
+    except ValueError:
+        year, month, first = today.year, today.month, today.replace(day=1)
+    can_edit = has_perm(request.user, Perm.MANAGE_CONFIG)
+    form = CalendarDayForm(request.POST or None) if can_edit else None
+    if request.method == "POST":
+        if form is None:
+            return HttpResponse(status=404)
+        if form.is_valid():
+            day, kind, note = form.cleaned_data["day"], form.cleaned_data["kind"], form.cleaned_data["note"]
+            if kind == "clear":
+                services.calendar_day_clear(actor=request.user, day=day, ip=client_ip(request))
+            else:
+                services.calendar_day_set(actor=request.user, day=day, kind=kind, note=note, ip=client_ip(request))
+            messages.success(request, _("工作日历已更新。"))
+            return redirect(f"{request.path}?year={day.year}&month={day.month}")
+    cal = selectors.working_calendar()
+    days = cal.month(year, month)
+    lead_blanks = range(first.weekday())
+    prev_month = (first.replace(day=1) - timedelta(days=1)).replace(day=1)
+    next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    context = {
+        "days": days,
+        "blanks": lead_blanks,
+        "year": year,
+        "month": month,
+        "prev": prev_month,
+        "next": next_month,
+        "form": form,
+        "today": today,
+        "workdays": sum(d.is_workday for d in days),
+        "weekday_names": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        "month_name": pycalendar.month_name[month],
+    }
+    return render(request, "org/calendar.html", context)
+
+
+def delegations(request: AuthedHttpRequest) -> HttpResponse:
+    """委托代理: my delegations, given and received; set up a new one."""
+    form = DelegationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.delegation_create(
+                actor=request.user,
+                principal=request.user,
+                delegate=data["delegate"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                matter_types=[t for t in data["matter_types"].replace("，", ",").split(",") if t.strip()],
+                reason=data["reason"],
+                ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            for err in exc.errors:
+                form.add_error(str(err["field"]) if err.get("field") else None, str(err["message"]))
+            if not exc.errors:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("委托已设置。"))
+            return redirect("org:delegations")
+    mine = selectors.delegations_of(request.user, at=timezone.now())
+    return render(request, "org/delegations.html", {"form": form, "mine": mine, "now": timezone.now()})
+
+
+@require_POST
+def delegation_revoke(request: AuthedHttpRequest, delegation_id: int) -> HttpResponse:
+    try:
+        services.delegation_revoke(actor=request.user, delegation_id=delegation_id, ip=client_ip(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("委托已撤销。"))
+    return redirect("org:delegations")
