@@ -94,7 +94,7 @@ def test_calendar_page_shows_the_month_and_lets_the_sysadmin_edit(db, admins, lo
 
 
 @given(
-    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 20)),
+    start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 20)),  # noqa: DTZ001  # hypothesis takes naive bounds
     days=st.integers(min_value=0, max_value=30),
 )
 def test_adding_working_days_lands_on_a_working_day_after_exactly_n_of_them(start, days):
@@ -108,7 +108,7 @@ def test_adding_working_days_lands_on_a_working_day_after_exactly_n_of_them(star
 
 
 @given(
-    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 20)),
+    start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 20)),  # noqa: DTZ001  # hypothesis takes naive bounds
     hours=st.integers(min_value=1, max_value=40),
 )
 def test_adding_working_hours_ends_inside_office_hours_on_a_working_day(start, hours):
