@@ -51,11 +51,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the session limits: they tell the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "sanfu.accounts.middleware.SessionLimitsMiddleware",
     "sanfu.accounts.middleware.LoginRequiredMiddleware",
     "sanfu.accounts.middleware.AccountGateMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -122,6 +123,9 @@ AXES_FAILURE_LIMIT = env.integer("SANFU_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SANFU_LOCKOUT_COOLOFF_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out neither count nor restart the cool-off: the lock ends a fixed time after
+# it began (axes' default restarts it on every attempt, so a user retrying stays locked indefinitely).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCK_OUT_AT_FAILURE = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -223,5 +227,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.string("SANFU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False}},
 }

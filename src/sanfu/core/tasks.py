@@ -1,0 +1,15 @@
+"""Periodic housekeeping run by the worker (``sanfu worker``)."""
+
+from __future__ import annotations
+
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def purge_expired_sessions() -> int:
+    """Delete sessions past their expiry so that the table does not keep dead sign-ins."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
