@@ -204,3 +204,21 @@ def test_head_of_and_heads_up_agree_with_a_reference_on_random_trees(tree):
             stopped = selectors.heads_up(person, levels=6, stop_at_rank=Rank.HEAD)
             assert all(Staff.objects.get(user=u).rank < Rank.HEAD for u in stopped[:-1])
         transaction.set_rollback(True)
+
+
+def test_department_tree_lists_parents_before_children_and_siblings_by_sort(db):
+    unit = make_unit()
+    b = make_department(unit, "B")
+    a = make_department(unit, "A")
+    a.sort, b.sort = 1, 2
+    a.save()
+    b.save()
+    b_child = make_department(unit, "B1", parent=b)
+    a_child = make_department(unit, "A1", parent=a)
+    for _ in range(10):  # ids past 10 used to sort before 2 as text
+        make_department(unit, parent=a_child)
+    tree = selectors.department_tree(unit.pk)
+    names = [d.name for d in tree]
+    assert names[:2] == ["A", "A1"]
+    assert names[-2:] == ["B", "B1"]
+    assert tree.index(b_child) > tree.index(b)

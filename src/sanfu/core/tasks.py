@@ -8,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 
-@db_periodic_task(crontab(minute="17", hour="3"))
+@db_periodic_task(crontab(minute="17", hour="3"))  # type: ignore[untyped-decorator]  # huey ships no types
 def purge_expired_sessions() -> int:
     """Delete sessions past their expiry so that the table does not keep dead sign-ins."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()

@@ -60,7 +60,7 @@ class Department(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        ordering = ["unit_id", "path"]
+        ordering = ["unit_id", "depth", "sort", "id"]
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         constraints = [models.UniqueConstraint(fields=["unit", "code"], name="department_code_unique_in_unit")]

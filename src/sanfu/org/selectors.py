@@ -163,8 +163,20 @@ def working_calendar() -> WorkingCalendar:
 
 
 def department_tree(unit_id: int) -> list[Department]:
-    """A unit's departments in tree order (by path), each with ``depth``."""
-    return list(Department.objects.filter(unit_id=unit_id, is_active=True).order_by("path"))
+    """A unit's active departments in tree order: each parent before its children, siblings by ``sort``."""
+    departments = list(Department.objects.filter(unit_id=unit_id, is_active=True).order_by("sort", "id"))
+    children: dict[int | None, list[Department]] = {}
+    for dept in departments:
+        children.setdefault(dept.parent_id, []).append(dept)
+    present = {d.pk for d in departments}
+    ordered: list[Department] = []
+    # Roots are top-level departments, and any whose parent is inactive (so nothing disappears).
+    stack = [d for d in reversed(departments) if d.parent_id is None or d.parent_id not in present]
+    while stack:
+        dept = stack.pop()
+        ordered.append(dept)
+        stack.extend(reversed(children.get(dept.pk, [])))
+    return ordered
 
 
 def subtree_ids(department: Department) -> QuerySet[Department]:
