@@ -42,6 +42,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if Perm.MANAGE_ACCOUNTS in perms:
         admin_items.append((_("账户管理"), reverse("accounts:manage")))
     if Perm.MANAGE_CONFIG in perms:
+        admin_items.append((_("组织导入"), reverse("org:import")))
         admin_items.append((_("后台管理"), reverse("admin:index")))
     if Perm.GRANT_ROLES in perms:
         admin_items.append((_("角色授权"), reverse("accounts:roles")))

@@ -10,4 +10,6 @@ urlpatterns = [
     path("calendar/", views.working_calendar, name="calendar"),
     path("delegations/", views.delegations, name="delegations"),
     path("delegations/<int:delegation_id>/revoke/", views.delegation_revoke, name="delegation_revoke"),
+    path("import/", views.org_import, name="import"),
+    path("import/template/<str:kind>.csv", views.org_import_template, name="import_template"),
 ]

@@ -2,23 +2,28 @@ from __future__ import annotations
 
 import calendar as pycalendar
 from datetime import date, timedelta
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import client_ip
 from sanfu.core.errors import ApplicationError
+from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
 from sanfu.core.requests import AuthedHttpRequest
-from sanfu.org import selectors, services
+from sanfu.org import importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
 from sanfu.org.models import Department, Post, Staff, Unit
 
@@ -155,3 +160,117 @@ def delegation_revoke(request: AuthedHttpRequest, delegation_id: int) -> HttpRes
     else:
         messages.success(request, _("委托已撤销。"))
     return redirect("org:delegations")
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Several files in one field (the pattern from Django's documentation)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": ".csv,.xlsx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(_MultipleFileField, self).clean(item, initial) for item in items]
+
+
+_IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class OrgImportForm(StyledForm):
+    uploads = _MultipleFileField(
+        label=_l("文件"),
+        help_text=_l("一个 .xlsx 工作簿（含“部门”“人员”工作表），或一个、两个 .csv 文件；每个文件不超过 10 MB。"),
+    )
+    kind = forms.ChoiceField(
+        label=_l("CSV 文件类型"),
+        choices=[("", _l("按表头自动识别")), (importing.DEPARTMENTS, _l("部门")), (importing.STAFF, _l("人员"))],
+        required=False,
+        help_text=_l("只对 CSV 文件有效；Excel 工作簿按工作表名称识别。"),
+    )
+
+    def clean_uploads(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["uploads"]
+        for upload in files:
+            if upload.size > _IMPORT_MAX_BYTES:
+                raise forms.ValidationError(_("文件“%(n)s”超过 10 MB。") % {"n": upload.name})
+        return files
+
+
+def _import_columns() -> list[dict[str, Any]]:
+    """The two formats as the upload page explains them."""
+    roles = "、".join(importing.role_labels())
+    ranks = "、".join(importing.rank_labels())
+    return [
+        {
+            "kind": importing.DEPARTMENTS,
+            "title": _("部门"),
+            "columns": [
+                ("单位代码", True, _("已有单位的代码")),
+                ("部门代码", True, _("在本单位内唯一；字母、数字、下划线或连字符，最多 32 个字符")),
+                ("部门名称", True, _("最多 100 个字符")),
+                ("上级部门代码", False, _("留空为一级部门；可引用同一文件中后面的行，须属于同一单位")),
+                ("排序", False, _("整数，默认 0")),
+                ("分管领导工号", False, _("已有人员或本次导入人员的工号")),
+            ],
+        },
+        {
+            "kind": importing.STAFF,
+            "title": _("人员"),
+            "columns": [
+                ("工号", True, _("唯一；已有工号的人员会被更新")),
+                ("姓名", True, ""),
+                ("用户名", True, _("登录用的账户名，不能与他人重复")),
+                ("单位代码", True, _("已有单位的代码")),
+                ("部门代码", True, _("主职部门，须属于该单位")),
+                ("身份", True, roles),
+                ("职级", True, ranks),
+                ("职务", False, ""),
+                ("手机", False, _("以 1 开头的 11 位数字")),
+                ("邮箱", False, ""),
+                ("兼职部门代码", False, _("同一单位的部门；多个用分号（; 或 ；）分隔；列出后即为全部兼职")),
+            ],
+        },
+    ]
+
+
+def org_import(request: AuthedHttpRequest) -> HttpResponse:
+    """组织导入: departments and staff from CSV or Excel, all or nothing, with a per-row error report."""
+    if not has_perm(request.user, Perm.MANAGE_CONFIG):
+        raise Http404
+    form = OrgImportForm(request.POST or None, request.FILES or None)
+    import_errors: list[dict[str, object]] = []
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        uploads = [
+            importing.ImportFile(name=f.name or "", content=f.read(), kind=form.cleaned_data["kind"] or None)
+            for f in form.cleaned_data["uploads"]
+        ]
+        try:
+            summary = importing.org_import(actor=request.user, files=uploads, ip=client_ip(request))
+        except ApplicationError as exc:
+            import_errors = exc.errors
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("导入完成。"))
+    context = {
+        "form": form,
+        "import_errors": import_errors,
+        "summary": summary,
+        "formats": _import_columns(),
+    }
+    return render(request, "org/import.html", context)
+
+
+def org_import_template(request: AuthedHttpRequest, kind: str) -> HttpResponse:
+    """An empty CSV template (header row only) with a UTF-8 BOM so that Excel shows the Chinese headers."""
+    if not has_perm(request.user, Perm.MANAGE_CONFIG) or kind not in importing.KINDS:
+        raise Http404
+    response = HttpResponse(importing.csv_template(kind), content_type="text/csv; charset=utf-8")
+    name = {importing.DEPARTMENTS: "部门导入模板.csv", importing.STAFF: "人员导入模板.csv"}[kind]
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or "attachment"
+    return response
