@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -56,7 +57,7 @@ class SessionLimitsMiddleware:
                 request._sanfu_session_expired = True  # type: ignore[attr-defined]
                 logout(request)
                 messages.info(request, _("会话已超时，请重新登录。"))
-                return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+                return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -75,6 +77,14 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Always taken from the role, never from the caller: the one-admin-role constraint depends on it.
+        self.admin_kind = Role.objects.filter(pk=self.role_id).values_list("admin_kind", flat=True).first()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "admin_kind"}
+        super().save(*args, **kwargs)
 
 
 class PasswordHistory(models.Model):

@@ -11,9 +11,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.contrib.auth.password_validation import MinimumLengthValidator as DjangoMinimumLength
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+
+class MinimumLengthValidator(DjangoMinimumLength):
+    """Django's length rule with a Chinese message: Django 5.2 changed the English text and its zh_Hans
+    catalogue no longer matches it, so the refusal appeared in English."""
+
+    def get_error_message(self) -> str:
+        return _("密码长度太短，至少需要 %(n)d 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("至少 %(n)d 个字符。") % {"n": self.min_length}
 
 
 class ComplexityValidator:

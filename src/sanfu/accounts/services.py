@@ -138,9 +138,10 @@ def password_change(*, user: User, old_password: str, new_password: str, ip: str
 def role_grant(*, actor: Any, user: User, role: Role, unit: Any = None, ip: str = "") -> RoleGrant:
     """The security administrator grants ``role``; an account never holds two administrator roles."""
     _require(actor, Perm.GRANT_ROLES, _("授予角色"))
+    if user.pk == actor.pk:
+        # The security administrator would otherwise widen its own rights (any role, admin or business).
+        raise PermissionDeniedError(_("管理员不能给自己授予角色。"), code=ErrorCode.SEPARATION_OF_DUTIES)
     if role.admin_kind:
-        if user.pk == actor.pk:
-            raise PermissionDeniedError(_("管理员不能给自己授予管理员角色。"), code=ErrorCode.SEPARATION_OF_DUTIES)
         held = admin_kind_of(user)
         if held:
             raise ApplicationError(

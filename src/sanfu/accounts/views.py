@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -74,6 +75,10 @@ def password_change(request: AuthedHttpRequest) -> HttpResponse:
 def otp_setup(request: AuthedHttpRequest) -> HttpResponse:
     """Enrol a TOTP authenticator: show the QR code and secret, confirm with one code."""
     user = request.user
+    verified = bool(getattr(user, "is_verified", lambda: False)())  # set by django_otp's OTPMiddleware
+    if not verified and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # Enrolling another authenticator with only the password would bypass the second factor.
+        return redirect("accounts:otp_verify")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
@@ -96,6 +101,16 @@ def otp_setup(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """``?next=`` when it points inside this site, else an empty string (no open redirect)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def otp_verify(request: AuthedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -103,7 +118,7 @@ def otp_verify(request: AuthedHttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             audit_record(action="otp.verify", actor=request.user, ip_address=client_ip(request))
-            return redirect(request.GET.get("next") or "core:home")
+            return redirect(_safe_next(request) or "core:home")
         audit_record(action="otp.verify", outcome="failure", actor=request.user, ip_address=client_ip(request))
         form.add_error("token", _("口令不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})

@@ -101,7 +101,7 @@ SANFU_PASSWORD_HISTORY = env.integer("SANFU_PASSWORD_HISTORY", 5, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "sanfu.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": SANFU_PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -15,7 +15,7 @@ from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sanfu.core.models import AuditRecord
@@ -48,6 +48,18 @@ def _digest(prev_digest: str, record: AuditRecord) -> str:
     return hmac.new(_key(), prev_digest.encode() + _canonical(record), hashlib.sha256).hexdigest()
 
 
+# PostgreSQL: one transaction-scoped advisory lock orders all appends (held until the caller's transaction
+# ends), so racing writers queue instead of colliding on ``seq`` and retrying. SQLite needs none: its
+# IMMEDIATE transactions already take the single write lock at BEGIN.
+_APPEND_LOCK = 0x5A4E_4655  # "SANFU" audit chain
+
+
+def _serialise_appends() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK])
+
+
 def audit_record(
     *,
     action: str,
@@ -60,34 +72,36 @@ def audit_record(
 ) -> AuditRecord:
     """Append one record to the chain, inside the caller's transaction when there is one.
 
-    Two writers racing for the same sequence number collide on its unique index; the loser retries
-    on top of the winner's record, so the chain never forks.
+    Appends are serialised (see ``_serialise_appends``); should two writers still race for the same
+    sequence number, they collide on its unique index and the loser retries on top of the winner's
+    record, so the chain never forks.
     """
     actor_id = getattr(actor, "pk", None)
     name = actor_name or (getattr(actor, "username", "") if actor is not None else "")
     now = timezone.now().astimezone(UTC)
+    payload = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     for _attempt in range(_MAX_ATTEMPTS):
-        last = AuditRecord.objects.order_by("-seq").values("seq", "digest").first()
-        seq = (last["seq"] + 1) if last else 1
-        prev = last["digest"] if last else GENESIS
-        record = AuditRecord(
-            seq=seq,
-            at=now,
-            actor_id=actor_id,
-            actor_name=name[:150],
-            action=action,
-            outcome=outcome,
-            target=target[:200],
-            ip_address=ip_address[:64],
-            detail=json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str)),
-            prev_digest=prev,
-        )
-        record.digest = _digest(prev, record)
         try:
             with transaction.atomic():
+                _serialise_appends()
+                last = AuditRecord.objects.order_by("-seq").values("seq", "digest").first()
+                seq = (last["seq"] + 1) if last else 1
+                prev = last["digest"] if last else GENESIS
+                record = AuditRecord(
+                    seq=seq,
+                    at=now,
+                    actor_id=actor_id,
+                    actor_name=name[:150],
+                    action=action,
+                    outcome=outcome,
+                    target=target[:200],
+                    ip_address=ip_address[:64],
+                    detail=payload,
+                    prev_digest=prev,
+                )
+                record.digest = _digest(prev, record)
                 record.save(force_insert=True)
         except IntegrityError:
-            record.pk = None
             continue
         return record
     raise RuntimeError("could not append to the audit trail: too much contention")

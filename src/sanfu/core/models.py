@@ -8,6 +8,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditRecordQuerySet(models.QuerySet["AuditRecord"]):
+    """Bulk ``update()`` and ``delete()`` would bypass the model's guards; refuse them too."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("audit records are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit records are append-only")
+
+
 class AuditRecord(models.Model):
     """One audited event. ``digest`` = HMAC(key, previous digest + this record's canonical content).
 
@@ -26,6 +36,8 @@ class AuditRecord(models.Model):
     detail = models.JSONField(_("详情"), default=dict, blank=True)
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
+
+    objects = AuditRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["seq"]
