@@ -1,0 +1,542 @@
+"""The engine's data: instance state, tasks, events, commands, effects — and ``apply``, the only function
+that changes a state. Every change is an event; replaying the events from an empty state rebuilds the
+state exactly (``replay``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from typing import Any
+
+# Instance status
+DRAFT, RUNNING, RETURNED = "draft", "running", "returned"
+APPROVED, REJECTED, WITHDRAWN, CANCELLED = "approved", "rejected", "withdrawn", "cancelled"
+ENDED = frozenset({APPROVED, REJECTED, WITHDRAWN, CANCELLED})
+
+# Task status
+OPEN, WAITING = "open", "waiting"  # waiting: a later signer in 依次, or a holder waiting on 前加签
+TASK_DONE = frozenset({"approved", "rejected", "done", "returned"})
+UNREAD, READ = "unread", "read"  # 抄送 / 备案 notices
+T_APPROVED, T_REJECTED, T_DONE, T_RETURNED = "approved", "rejected", "done", "returned"
+T_CANCELLED, T_TRANSFERRED = "cancelled", "transferred"
+LIVE = frozenset({OPEN, WAITING})
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One person's piece of work at one visit of a node."""
+
+    id: int
+    node: str
+    visit: int
+    kind: str  # approval | handle | cc | filing
+    assignee: int
+    status: str
+    order: int = 0
+    on_behalf_of: int | None = None  # 委托代理: the person the assignee acts for
+    created_at: datetime | None = None
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    reminded: bool = False
+    overdue: bool = False
+    parent: int | None = None  # 加签: the task that added this one
+    position: str | None = None  # before | after | alongside
+    group_mode: str | None = None  # how the added signers vote among themselves
+    acted_at: datetime | None = None
+    comment: str = ""
+    auto: str = ""  # why the system acted on this task, if it did
+
+    @property
+    def live(self) -> bool:
+        return self.status in LIVE
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("created_at", "due_at", "remind_at", "acted_at"):
+            data[key] = _iso(data[key])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Task:
+        values = dict(data)
+        for key in ("created_at", "due_at", "remind_at", "acted_at"):
+            values[key] = _dt(values.get(key))
+        return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A node being worked on (one visit)."""
+
+    node: str
+    visit: int
+    entered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """The state just before the latest person's action, so that they may take it back (撤回)."""
+
+    actor: int
+    kind: str
+    task: int
+    snapshot: State
+
+
+@dataclass(slots=True)
+class State:
+    status: str = DRAFT
+    initiator: int = 0
+    matter: str = ""
+    form: Mapping[str, Any] = field(default_factory=dict)
+    urgency: str = ""
+    chosen: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    round: int = 0
+    tasks: dict[int, Task] = field(default_factory=dict)
+    runs: dict[str, Run] = field(default_factory=dict)
+    joins: dict[str, int] = field(default_factory=dict)
+    waits: dict[str, datetime | None] = field(default_factory=dict)
+    trail: list[str] = field(default_factory=list)
+    visits: dict[str, int] = field(default_factory=dict)
+    approved_people: list[int] = field(default_factory=list)
+    last_people: tuple[int, ...] = ()
+    next_task: int = 1
+    returned_from: str | None = None
+    acted: bool = False
+    undo: Undo | None = None
+    last_urged_at: datetime | None = None
+    seq: int = 0
+
+    def clone(self) -> State:
+        """A copy whose containers may be changed without touching this one (tasks are immutable)."""
+        return replace(
+            self,
+            tasks=dict(self.tasks),
+            runs=dict(self.runs),
+            joins=dict(self.joins),
+            waits=dict(self.waits),
+            trail=list(self.trail),
+            visits=dict(self.visits),
+            approved_people=list(self.approved_people),
+        )
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
+
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks.values() if t.status == OPEN]
+
+    def waiting_on(self) -> set[int]:
+        return {t.assignee for t in self.tasks.values() if t.status == OPEN}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "initiator": self.initiator,
+            "matter": self.matter,
+            "form": dict(self.form),
+            "urgency": self.urgency,
+            "chosen": {k: list(v) for k, v in self.chosen.items()},
+            "round": self.round,
+            "tasks": [t.to_dict() for t in self.tasks.values()],
+            "runs": [{"node": r.node, "visit": r.visit, "entered_at": _iso(r.entered_at)} for r in self.runs.values()],
+            "joins": dict(self.joins),
+            "waits": {k: _iso(v) for k, v in self.waits.items()},
+            "trail": list(self.trail),
+            "visits": dict(self.visits),
+            "approved_people": list(self.approved_people),
+            "last_people": list(self.last_people),
+            "next_task": self.next_task,
+            "returned_from": self.returned_from,
+            "acted": self.acted,
+            "undo": None
+            if self.undo is None
+            else {
+                "actor": self.undo.actor,
+                "kind": self.undo.kind,
+                "task": self.undo.task,
+                "snapshot": self.undo.snapshot.to_dict(),
+            },
+            "last_urged_at": _iso(self.last_urged_at),
+            "seq": self.seq,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> State:
+        undo = data.get("undo")
+        return cls(
+            status=data["status"],
+            initiator=data["initiator"],
+            matter=data["matter"],
+            form=dict(data["form"]),
+            urgency=data["urgency"],
+            chosen={k: tuple(v) for k, v in data["chosen"].items()},
+            round=data["round"],
+            tasks={t["id"]: Task.from_dict(t) for t in data["tasks"]},
+            runs={r["node"]: Run(r["node"], r["visit"], _dt(r["entered_at"])) for r in data["runs"]},
+            joins=dict(data["joins"]),
+            waits={k: _dt(v) for k, v in data["waits"].items()},
+            trail=list(data["trail"]),
+            visits=dict(data["visits"]),
+            approved_people=list(data["approved_people"]),
+            last_people=tuple(data["last_people"]),
+            next_task=data["next_task"],
+            returned_from=data["returned_from"],
+            acted=data["acted"],
+            undo=None
+            if undo is None
+            else Undo(undo["actor"], undo["kind"], undo["task"], State.from_dict(undo["snapshot"])),
+            last_urged_at=_dt(data.get("last_urged_at")),
+            seq=data["seq"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An immutable fact about an instance. ``changes`` is what ``apply`` does with it; ``type``,
+    ``actor``, ``on_behalf_of``, ``node``, ``task`` and ``comment`` are what people read in the history."""
+
+    seq: int
+    type: str
+    at: datetime
+    actor: int | None = None
+    on_behalf_of: int | None = None
+    node: str | None = None
+    task: int | None = None
+    comment: str = ""
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "type": self.type,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "on_behalf_of": self.on_behalf_of,
+            "node": self.node,
+            "task": self.task,
+            "comment": self.comment,
+            "changes": dict(self.changes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Event:
+        return cls(
+            seq=data["seq"],
+            type=data["type"],
+            at=datetime.fromisoformat(data["at"]) if isinstance(data["at"], str) else data["at"],
+            actor=data.get("actor"),
+            on_behalf_of=data.get("on_behalf_of"),
+            node=data.get("node"),
+            task=data.get("task"),
+            comment=data.get("comment", ""),
+            changes=data.get("changes", {}),
+        )
+
+
+# --- Commands -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """Start (or, after a return to the initiator, resubmit) the instance."""
+
+    actor: int
+    form: Mapping[str, Any] = field(default_factory=dict)
+    urgency: str = ""
+    chosen: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # 自选: node id → people
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Approve:
+    actor: int
+    task: int
+    comment: str = ""
+    form: Mapping[str, Any] | None = None  # fields this node may write
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    actor: int
+    task: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Complete:
+    """办理: the handler replies and finishes their part."""
+
+    actor: int
+    task: int
+    comment: str = ""
+    form: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """退回: to ``"initiator"``, ``"previous"`` or the id of a node already completed in this round."""
+
+    actor: int
+    task: int
+    to: str = "initiator"
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """撤回: the initiator before anyone acted, or an approver before the next person acted."""
+
+    actor: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """转交: hand one's task to another person."""
+
+    actor: int
+    task: int
+    to: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddSigners:
+    """加签: ``position`` before (前) | after (后) | alongside (并); ``mode`` among the added people."""
+
+    actor: int
+    task: int
+    people: tuple[int, ...]
+    position: str = "before"
+    mode: str = "sequential"
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveSigners:
+    """减签: remove people one added, who have not acted yet."""
+
+    actor: int
+    task: int
+    people: tuple[int, ...]
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Urge:
+    """催办: remind the people the instance is waiting on."""
+
+    actor: int
+    comment: str = ""
+    min_interval_hours: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    actor: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    """A 抄送/备案 recipient has read the instance (read receipt)."""
+
+    actor: int
+    task: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """The process administrator cancels a running instance, with a reason. The caller checks the role."""
+
+    actor: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time has passed: fire due reminders, deadlines and timers."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubprocessEnded:
+    node: str
+    outcome: str  # approved | rejected | withdrawn | cancelled
+
+
+Command = (
+    Submit
+    | Approve
+    | Reject
+    | Complete
+    | Return
+    | Withdraw
+    | Transfer
+    | AddSigners
+    | RemoveSigners
+    | Urge
+    | Comment
+    | MarkRead
+    | Cancel
+    | Tick
+    | SubprocessEnded
+)
+
+
+# --- Effects --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Tell ``people`` something (in-app, mail…). ``kind``: task, cc, filing, urge, remind, overdue,
+    escalate, ended, returned."""
+
+    kind: str
+    people: tuple[int, ...]
+    task: int | None = None
+    node: str | None = None
+    event_seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StartSubprocess:
+    node: str
+    definition: str
+    form: Mapping[str, Any]
+
+
+Effect = Notify | StartSubprocess
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    state: State
+    events: tuple[Event, ...]
+    effects: tuple[Effect, ...]
+    wakeup: datetime | None  # the next moment the instance needs a Tick (None: no timers)
+
+
+# --- apply: the only way a state changes --------------------------------------------------------------
+
+
+def apply_in_place(state: State, event: Event) -> None:
+    """Apply ``event`` to ``state`` (which the caller owns)."""
+    c = event.changes
+    if c.get("undo_point"):
+        state.undo = Undo(
+            actor=int(event.actor or 0), kind=event.type, task=int(event.task or 0), snapshot=_without_undo(state)
+        )
+    if c.get("restore_undo") and state.undo is not None:
+        _restore(state)
+    if "init" in c:
+        init = c["init"]
+        state.initiator = init["initiator"]
+        state.matter = init["matter"]
+        state.form = dict(init["form"])
+        state.urgency = init["urgency"]
+        state.chosen = {k: tuple(v) for k, v in init["chosen"].items()}
+        state.round = init["round"]
+        state.trail = []
+        state.approved_people = []
+        state.last_people = ()
+        state.acted = False
+        state.undo = None
+    if "form" in c:
+        state.form = {**state.form, **c["form"]}
+    if "enter" in c:  # before "exit": a node entered and left in one event (skipped, copied) leaves no run
+        e = c["enter"]
+        state.runs[e["node"]] = Run(e["node"], e["visit"], _dt(e["at"]))
+        state.visits[e["node"]] = e["visit"]
+    for node in c.get("exit", ()):
+        state.runs.pop(node, None)
+    for data in c.get("new_tasks", ()):
+        task = Task.from_dict(data)
+        state.tasks[task.id] = task
+        state.next_task = max(state.next_task, task.id + 1)
+    for task_id, updates in c.get("set_tasks", {}).items():
+        task = state.tasks[int(task_id)]
+        values = dict(updates)
+        for key in ("due_at", "remind_at", "acted_at"):
+            if key in values:
+                values[key] = _dt(values[key])
+        state.tasks[task.id] = replace(task, **values)
+    if "trail" in c:
+        state.trail.append(c["trail"])
+    if "trail_cut" in c:
+        del state.trail[c["trail_cut"] :]
+    for join, count in c.get("joins", {}).items():
+        if count is None:
+            state.joins.pop(join, None)
+        else:
+            state.joins[join] = count
+    for node, until in c.get("waits", {}).items():
+        state.waits[node] = _dt(until)
+    for node in c.get("unwait", ()):
+        state.waits.pop(node, None)
+    if "approved" in c:
+        state.approved_people.extend(c["approved"])
+    if "last_people" in c:
+        state.last_people = tuple(c["last_people"])
+    if "returned_from" in c:
+        state.returned_from = c["returned_from"]
+    if "acted" in c:
+        state.acted = c["acted"]
+    if c.get("clear_undo"):
+        state.undo = None
+    if "urged_at" in c:
+        state.last_urged_at = _dt(c["urged_at"])
+    if "status" in c:
+        state.status = c["status"]
+    state.seq = event.seq
+
+
+def _without_undo(state: State) -> State:
+    snapshot = state.clone()
+    snapshot.undo = None
+    return snapshot
+
+
+def _restore(state: State) -> None:
+    """撤回 by an approver: go back to the state before their action; tasks created since then stay in the
+    record as cancelled, and task numbers keep counting up."""
+    assert state.undo is not None
+    snapshot = state.undo.snapshot.clone()
+    for task in state.tasks.values():
+        if task.id not in snapshot.tasks:
+            snapshot.tasks[task.id] = replace(task, status=T_CANCELLED) if task.live else task
+    snapshot.next_task = max(snapshot.next_task, state.next_task)
+    for node, visit in state.visits.items():  # visit numbers never go back, so old tasks never rejoin a run
+        snapshot.visits[node] = max(snapshot.visits.get(node, 0), visit)
+    snapshot.seq = state.seq
+    snapshot.last_urged_at = state.last_urged_at
+    for name in State.__slots__:
+        setattr(state, name, getattr(snapshot, name))
+    state.undo = None
+
+
+def apply(state: State, event: Event) -> State:
+    """A new state: ``state`` with ``event`` applied (``state`` itself is not changed)."""
+    result = state.clone()
+    apply_in_place(result, event)
+    return result
+
+
+def replay(events: Iterable[Event]) -> State:
+    """Rebuild a state from its events alone."""
+    state = State()
+    for event in events:
+        apply_in_place(state, event)
+    return state
