@@ -16,6 +16,7 @@ class Perm(models.TextChoices):
     GRANT_ROLES = "roles.grant", _("授予和收回角色")
     READ_AUDIT = "audit.read", _("查阅审计记录")
     VIEW_STAFF_DETAIL = "org.staff_detail", _("查看人员详细信息（职级、手机）")
+    MANAGE_PROCESSES = "workflow.manage", _("管理流程（发布定义、作废与迁移流程实例）")
 
 
 class DataScope(models.TextChoices):

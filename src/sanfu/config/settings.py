@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sanfu.core",
     "sanfu.accounts",
     "sanfu.org",
+    "sanfu.workflow",
 ]
 
 MIDDLEWARE = [

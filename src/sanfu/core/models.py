@@ -54,3 +54,25 @@ class AuditRecord(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("audit records are append-only")
+
+
+class Notification(models.Model):
+    """An in-app notice to one person. ``key`` makes delivery idempotent (the outbox may deliver twice)."""
+
+    key = models.CharField(max_length=160, unique=True)
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类型"), max_length=32)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.CharField(_("内容"), max_length=500, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["user", "read_at", "-id"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.title}"

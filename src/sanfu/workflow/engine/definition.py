@@ -131,6 +131,11 @@ class Definition:
     matter: str = ""
     fields: tuple[str, ...] = ()
     spec: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # node id → the parallel node whose branch it is on; worked out once, with the definition itself
+    regions: Mapping[str, str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regions", _regions(self.nodes))
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
@@ -143,30 +148,25 @@ class Definition:
 
     def parallel_region(self, node_id: str) -> str | None:
         """The parallel node whose branches contain ``node_id`` (None outside any parallel region)."""
-        return _regions(self).get(node_id)
+        return self.regions.get(node_id)
 
 
-_REGION_CACHE: dict[int, dict[str, str]] = {}
-
-
-def _regions(definition: Definition) -> dict[str, str]:
-    cached = _REGION_CACHE.get(id(definition))
-    if cached is not None:
-        return cached
+def _regions(nodes: Mapping[str, Node]) -> dict[str, str]:
+    # Not cached by id(definition): ids are reused once a definition is garbage-collected, and a new
+    # definition would then be answered with another one's regions.
     regions: dict[str, str] = {}
-    for node in definition.nodes.values():
+    for node in nodes.values():
         if node.kind != "parallel" or node.join is None:
             continue
         for start in node.parallel:
             stack, seen = [start], set()
             while stack:
                 current = stack.pop()
-                if current in seen or current == node.join or current not in definition.nodes:
+                if current in seen or current == node.join or current not in nodes:
                     continue
                 seen.add(current)
                 regions.setdefault(current, node.id)
-                stack.extend(_successors(definition.nodes[current]))
-    _REGION_CACHE[id(definition)] = regions
+                stack.extend(_successors(nodes[current]))
     return regions
 
 
@@ -277,7 +277,7 @@ def parse_definition(spec: Mapping[str, Any]) -> Definition:
     for option, allowed in (("on_self", ON_SELF), ("dedupe", DEDUPE), ("resubmit", RESUBMIT)):
         if spec.get(option, next(iter(sorted(allowed)))) not in allowed:
             problems.append((None, f"{option} 取值“{spec.get(option)}”不存在"))
-    if problems:
+    if len(starts) != 1:  # without one start the graph cannot be walked; report what we have
         raise InvalidDefinitionError(problems)
     definition = Definition(
         key=str(spec.get("key", "")),

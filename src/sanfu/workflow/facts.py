@@ -1,0 +1,121 @@
+"""The engine's questions answered from the organisation tables (``sanfu.org``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from sanfu.accounts.models import User
+from sanfu.org import selectors as org
+from sanfu.org.calendar import WorkingCalendar
+
+
+def _ints(value: Any) -> list[int]:
+    if value is None or value == "":
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    result = []
+    for item in items:
+        try:
+            result.append(int(item))
+        except (TypeError, ValueError):
+            continue
+    return result
+
+
+class OrgFacts:
+    """Facts for one decision, read from the database once and kept for the decision's duration."""
+
+    def __init__(self, *, now: datetime, calendar: WorkingCalendar | None = None):
+        self.now = now
+        self._calendar = calendar
+        self._heads: dict[int, int | None] = {}
+        self._delegates: dict[tuple[int, str], int | None] = {}
+        self._attributes: dict[int, Mapping[str, Any]] = {}
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = org.working_calendar()
+        return self._calendar
+
+    def resolve(self, rule: Mapping[str, Any], *, initiator: int, form: Mapping[str, Any]) -> list[int]:
+        kind = rule.get("type")
+        if kind == "users":
+            wanted = _ints(rule.get("users"))
+            active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+            return [p for p in wanted if p in active]
+        if kind == "initiator":
+            return [initiator]
+        if kind == "role":
+            unit = rule.get("unit", "initiator")
+            unit_id = self.attributes(initiator).get("unit") if unit == "initiator" else unit
+            return [u.pk for u in org.people_with_role(str(rule["role"]), unit_id=unit_id)]
+        if kind == "head":
+            return [
+                u.pk
+                for u in org.heads_up(
+                    initiator, levels=int(rule.get("levels", 1)), stop_at_rank=rule.get("stop_at_rank")
+                )
+            ]
+        if kind == "leader_in_charge":
+            department = self._department(rule.get("department", "initiator"), initiator, form)
+            if department is None:
+                return []
+            leader = org.leader_in_charge(department)
+            return [leader.pk] if leader is not None else []
+        if kind == "department_heads":
+            raw = rule.get("departments")
+            ids = _ints(form.get(raw["field"]) if isinstance(raw, Mapping) else raw)
+            heads = org.heads_of_departments(ids)
+            return [u.pk for d in ids for u in heads.get(d, [])[:1]]
+        if kind == "field":
+            wanted = _ints(form.get(str(rule.get("field"))))
+            active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+            return [p for p in wanted if p in active]
+        return []
+
+    def _department(self, spec: Any, initiator: int, form: Mapping[str, Any]) -> int | None:
+        if spec == "initiator":
+            department = self.attributes(initiator).get("department")
+            return int(department) if department is not None else None
+        if isinstance(spec, Mapping):
+            ids = _ints(form.get(str(spec.get("field"))))
+            return ids[0] if ids else None
+        ids = _ints(spec)
+        return ids[0] if ids else None
+
+    def head_of(self, person: int) -> int | None:
+        if person not in self._heads:
+            head = org.head_of(person)
+            self._heads[person] = head.pk if head is not None else None
+        return self._heads[person]
+
+    def delegate_of(self, person: int, matter: str) -> int | None:
+        key = (person, matter)
+        if key not in self._delegates:
+            delegate = org.active_delegate(person, at=self.now, matter_type=matter or None)
+            self._delegates[key] = delegate.pk if delegate is not None else None
+        return self._delegates[key]
+
+    def attributes(self, person: int) -> Mapping[str, Any]:
+        if person not in self._attributes:
+            staff = org.staff_of(person)
+            department = org.primary_department(person)
+            self._attributes[person] = {
+                "id": person,
+                "rank": staff.rank if staff else 0,
+                "department": department.pk if department else None,
+                "unit": staff.unit_id if staff else None,
+            }
+        return self._attributes[person]
+
+    # Office hours are local (Asia/Shanghai by default): count in local time, whatever zone ``moment`` is in.
+    def add_working_days(self, moment: datetime, days: float) -> datetime:
+        return self.calendar.add_working_days(timezone.localtime(moment), int(days))
+
+    def add_working_hours(self, moment: datetime, hours: float) -> datetime:
+        return self.calendar.add_working_hours(timezone.localtime(moment), hours)

@@ -1,0 +1,169 @@
+"""Persistence of the flow engine: definitions, instances (state snapshot + version), the immutable event
+log, the open-task projection the inbox reads, and the transactional outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DefinitionStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    RETIRED = "retired", _("已停用")
+
+
+class ProcessDefinition(models.Model):
+    """One version of a process definition. Immutable once published; instances keep their version."""
+
+    key = models.SlugField(_("流程代码"), max_length=64)
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("名称"), max_length=100)
+    spec = models.JSONField(_("定义"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DefinitionStatus.choices, default=DefinitionStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key", "-version"]
+        verbose_name = _("流程定义")
+        verbose_name_plural = _("流程定义")
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="definition_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class InstanceStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    RUNNING = "running", _("办理中")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已办结")
+    REJECTED = "rejected", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    CANCELLED = "cancelled", _("已作废")
+
+
+class Instance(models.Model):
+    """A running (or finished) process: the engine's state as a JSON snapshot, guarded by ``version``."""
+
+    definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
+    title = models.CharField(_("标题"), max_length=200)
+    initiator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("状态"), max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.DRAFT)
+    urgency = models.CharField(_("紧急程度"), max_length=8, blank=True)
+    state = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=0)
+    wakeup_at = models.DateTimeField(null=True, blank=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent_node = models.CharField(max_length=64, blank=True)
+    origin_key = models.CharField(max_length=120, null=True, blank=True, unique=True)  # outbox key that started it
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("流程实例")
+        verbose_name_plural = _("流程实例")
+        indexes = [
+            models.Index(fields=["wakeup_at"], condition=Q(wakeup_at__isnull=False), name="instance_wakeup"),
+            models.Index(fields=["initiator", "-id"], name="instance_by_initiator"),
+            models.Index(fields=["status", "-id"], name="instance_by_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class InstanceEvent(models.Model):
+    """One immutable event of one instance (the spine: history, audit, notifications, analytics)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    node = models.CharField(max_length=64, blank=True)
+    task_no = models.PositiveIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["instance_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["instance", "seq"], name="event_seq_unique")]
+        indexes = [models.Index(fields=["at"], name="event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.instance_id}#{self.seq} {self.type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise RuntimeError("instance events are immutable")
+        super().save(*args, **kwargs)
+
+
+class Task(models.Model):
+    """The inbox projection of the engine's tasks (rebuilt from the state at every change)."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks")
+    task_no = models.PositiveIntegerField()
+    node = models.CharField(max_length=64)
+    node_name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16)  # approval | handle | cc | filing
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflow_tasks")
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)
+    acted_at = models.DateTimeField(null=True, blank=True)
+    overdue = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["instance", "task_no"], name="task_no_unique")]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_at"], name="task_inbox"),
+            models.Index(fields=["assignee", "kind", "status"], name="task_by_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instance_id}/{self.task_no} {self.node} → {self.assignee_id}"
+
+
+class OutboxMessage(models.Model):
+    """An effect to deliver after commit, at least once; receivers deduplicate on ``key``."""
+
+    key = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=32)
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["id"], condition=Q(delivered_at__isnull=True), name="outbox_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

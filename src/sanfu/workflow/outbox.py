@@ -1,0 +1,107 @@
+"""Deliver the outbox: every effect at least once, each claim expiring so that a worker killed mid-way
+does not lose it; receivers deduplicate on the message key (Huey's SQLite storage loses a task that was
+running when its process died — the outbox is the truth, the queue only a nudge)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from sanfu.core.models import Notification
+from sanfu.workflow.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 60
+
+_TITLES = {
+    "task": "待办：",
+    "cc": "抄送：",
+    "filing": "备案：",
+    "urge": "催办：",
+    "remind": "即将到期：",
+    "overdue": "已超时：",
+    "escalate": "下属待办超时：",
+    "ended": "已办结：",
+    "returned": "已退回：",
+}
+
+
+def _notify(message: OutboxMessage) -> None:
+    payload = message.payload
+    kind = str(payload.get("kind", "task"))
+    title = f"{_TITLES.get(kind, '')}{payload.get('title', '')}"[:200]
+    url = f"/workflow/instances/{message.instance_id}/" if message.instance_id else ""
+    Notification.objects.bulk_create(
+        [
+            Notification(key=f"{message.key}:{person}", user_id=person, kind=kind, title=title, url=url)
+            for person in payload.get("people", [])
+        ],
+        ignore_conflicts=True,  # delivered before (a worker died after writing, before marking): no duplicate
+    )
+
+
+HANDLERS: dict[str, Callable[[OutboxMessage], None]] = {"notify": _notify}
+
+
+def register(kind: str, handler: Callable[[OutboxMessage], None]) -> None:
+    """Domains add the receivers of their own effects (e.g. the flow services for subprocesses)."""
+    HANDLERS[kind] = handler
+
+
+def nudge() -> None:
+    """Ask the worker to deliver as soon as the current transaction commits."""
+    transaction.on_commit(deliver_outbox_now)
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
+def deliver_outbox_now() -> int:
+    """Queued after a commit so notifications go out at once; the periodic sweep catches anything missed."""
+    return deliver_pending()
+
+
+def _claim(message_id: int) -> bool:
+    now = timezone.now()
+    return (
+        OutboxMessage.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            pk=message_id,
+            delivered_at__isnull=True,
+        ).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+        == 1
+    )
+
+
+def deliver_pending(*, limit: int = 200, handlers: dict[str, Callable[[OutboxMessage], Any]] | None = None) -> int:
+    """Deliver up to ``limit`` undelivered messages; returns how many were delivered now."""
+    handlers = handlers or HANDLERS
+    now = timezone.now()
+    ids = list(
+        OutboxMessage.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            delivered_at__isnull=True,
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    delivered = 0
+    for message_id in ids:
+        if not _claim(message_id):
+            continue  # another worker has it
+        message = OutboxMessage.objects.get(pk=message_id)
+        try:
+            handlers[message.kind](message)
+        except Exception as exc:  # one bad message must not stop the others
+            log.exception("outbox message %s failed", message.key)
+            OutboxMessage.objects.filter(pk=message_id).update(last_error=str(exc)[:2000])
+            continue
+        with transaction.atomic():
+            OutboxMessage.objects.filter(pk=message_id).update(delivered_at=timezone.now(), last_error="")
+        delivered += 1
+    return delivered

@@ -1,0 +1,398 @@
+"""The typed service API the rest of Sanfu uses to run processes.
+
+Each write loads the instance (no lock), asks the pure engine to ``decide`` (computing before the write
+transaction keeps SQLite's single write lock short), then writes state + events + tasks + outbox in one
+durable transaction guarded by the instance's version: of two people acting at once, exactly one wins and
+the other gets a clear conflict. Notifications and other effects leave through the outbox after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
+from sanfu.core.audit import audit_record
+from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
+from sanfu.workflow import outbox, repository
+from sanfu.workflow.engine import (
+    ActionNotAllowedError,
+    AddSigners,
+    Approve,
+    Cancel,
+    Comment,
+    Complete,
+    InvalidDefinitionError,
+    MarkRead,
+    Reject,
+    RemoveSigners,
+    Return,
+    State,
+    Submit,
+    SubprocessEnded,
+    Tick,
+    Transfer,
+    Urge,
+    Withdraw,
+    decide,
+    parse_definition,
+)
+from sanfu.workflow.engine.model import Command
+from sanfu.workflow.facts import OrgFacts
+from sanfu.workflow.models import DefinitionStatus, Instance, OutboxMessage, ProcessDefinition, Task
+
+
+def _flow_error(exc: ActionNotAllowedError) -> ApplicationError:
+    return ApplicationError(exc.message, code=ErrorCode.INVALID)
+
+
+# --- definitions --------------------------------------------------------------------------------------
+
+
+def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> ProcessDefinition:
+    """Validate ``spec`` and publish it as the next version of its key (earlier versions stay for the
+    instances that started on them)."""
+    if actor is not None and not has_perm(actor, Perm.MANAGE_PROCESSES):
+        raise PermissionDeniedError(_("您没有权限发布流程定义。"))
+    key = str(spec.get("key", "")).strip()
+    if not key:
+        raise ApplicationError(_("流程定义缺少代码 key。"))
+    try:
+        parsed = parse_definition(spec)
+    except InvalidDefinitionError as exc:
+        raise ApplicationError(
+            exc.message, errors=[{"node": node, "message": message} for node, message in exc.problems]
+        ) from exc
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = ProcessDefinition.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
+                stored = {**spec, "version": latest + 1}
+                definition = ProcessDefinition.objects.create(
+                    key=key,
+                    version=latest + 1,
+                    name=parsed.name or key,
+                    spec=stored,
+                    status=DefinitionStatus.PUBLISHED,
+                    created_by=actor,
+                    published_at=timezone.now(),
+                )
+                audit_record(
+                    action="workflow.publish",
+                    actor=actor,
+                    actor_name="" if actor else "system",
+                    target=f"definition:{definition.pk}",
+                    detail={"key": key, "version": latest + 1},
+                )
+            return definition
+        except IntegrityError:
+            continue  # someone published the same key at the same moment; take the next number
+    raise ConflictError(_("同时有人在发布该流程，请重试。"))
+
+
+def latest_definition(key: str) -> ProcessDefinition:
+    definition = (
+        ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.PUBLISHED).order_by("-version").first()
+    )
+    if definition is None:
+        raise NotFoundError(_("流程“%(key)s”不存在或未发布。") % {"key": key})
+    return definition
+
+
+# --- the imperative shell -----------------------------------------------------------------------------
+
+
+def _execute(instance_id: int, command: Command, *, now: datetime | None = None) -> Instance:
+    instance, definition, state = repository.load(instance_id)
+    facts = OrgFacts(now=now or timezone.now())
+    try:
+        decision = decide(definition, state, command, facts)
+    except ActionNotAllowedError as exc:
+        raise _flow_error(exc) from exc
+    if not decision.events:
+        return instance
+    with transaction.atomic(durable=True):
+        try:
+            repository.save(instance, definition, state, decision)
+        except ConflictError as exc:
+            raise ConflictError(_conflict_message(instance_id, command)) from exc
+        if decision.effects or instance.parent_id:
+            outbox.nudge()
+    return instance
+
+
+def _conflict_message(instance_id: int, command: Command) -> str:
+    """'Already handled by X' when the command's task was handled meanwhile."""
+    task_no = getattr(command, "task", None)
+    if task_no is not None:
+        row = Task.objects.filter(instance_id=instance_id, task_no=task_no).select_related("assignee").first()
+        if row is not None and row.status not in {"open", "waiting"}:
+            return _("该待办已由 %(who)s 处理。") % {"who": row.assignee}
+    return _("流程刚刚被他人处理，请刷新后查看最新状态。")
+
+
+def instance_start(
+    *,
+    actor: User,
+    definition_key: str,
+    title: str,
+    form: Mapping[str, Any] | None = None,
+    urgency: str = "",
+    chosen: Mapping[str, Sequence[int]] | None = None,
+    parent: Instance | None = None,
+    parent_node: str = "",
+    origin_key: str | None = None,
+    now: datetime | None = None,
+) -> Instance:
+    """Create an instance of the latest published version and submit it."""
+    definition = latest_definition(definition_key)
+    parsed = repository.parsed_definition(definition)
+    facts = OrgFacts(now=now or timezone.now())
+    command = Submit(
+        actor=actor.pk,
+        form=dict(form or {}),
+        urgency=urgency,
+        chosen={k: tuple(int(p) for p in v) for k, v in (chosen or {}).items()},
+    )
+    try:
+        decision = decide(parsed, State(), command, facts)
+    except ActionNotAllowedError as exc:
+        raise _flow_error(exc) from exc
+    with transaction.atomic(durable=parent is None):
+        instance = Instance.objects.create(
+            definition=definition,
+            title=title.strip()[:200] or definition.name,
+            initiator=actor,
+            parent=parent,
+            parent_node=parent_node,
+            origin_key=origin_key,
+        )
+        repository.save(instance, parsed, State(), decision)
+        outbox.nudge()
+    return instance
+
+
+def instance_act(*, actor: User, instance_id: int, command: Command) -> Instance:
+    """Any person's command on an instance (the engine checks whose turn it is)."""
+    return _execute(instance_id, command)
+
+
+def _task(actor: User, task_id: int) -> Task:
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None or actor.pk not in (task.assignee_id, task.on_behalf_of_id):
+        raise NotFoundError(_("待办不存在。"))
+    return task
+
+
+def task_approve(*, actor: User, task_id: int, comment: str = "", form: Mapping[str, Any] | None = None) -> Instance:
+    task = _task(actor, task_id)
+    command = Complete if task.kind == "handle" else Approve
+    return _execute(
+        task.instance_id, command(actor=actor.pk, task=task.task_no, comment=comment, form=dict(form) if form else None)
+    )
+
+
+def task_reject(*, actor: User, task_id: int, comment: str) -> Instance:
+    task = _task(actor, task_id)
+    return _execute(task.instance_id, Reject(actor=actor.pk, task=task.task_no, comment=comment))
+
+
+def task_return(*, actor: User, task_id: int, to: str = "initiator", comment: str) -> Instance:
+    task = _task(actor, task_id)
+    return _execute(task.instance_id, Return(actor=actor.pk, task=task.task_no, to=to, comment=comment))
+
+
+def task_transfer(*, actor: User, task_id: int, to: User, comment: str = "") -> Instance:
+    task = _task(actor, task_id)
+    if not to.is_active:
+        raise ApplicationError(_("不能转交给已停用的账户。"))
+    return _execute(task.instance_id, Transfer(actor=actor.pk, task=task.task_no, to=to.pk, comment=comment))
+
+
+def task_add_signers(
+    *,
+    actor: User,
+    task_id: int,
+    people: Sequence[User],
+    position: str = "before",
+    mode: str = "sequential",
+    comment: str = "",
+) -> Instance:
+    task = _task(actor, task_id)
+    return _execute(
+        task.instance_id,
+        AddSigners(
+            actor=actor.pk,
+            task=task.task_no,
+            people=tuple(p.pk for p in people),
+            position=position,
+            mode=mode,
+            comment=comment,
+        ),
+    )
+
+
+def task_remove_signers(*, actor: User, task_id: int, people: Sequence[User], comment: str = "") -> Instance:
+    task = _task(actor, task_id)
+    return _execute(
+        task.instance_id,
+        RemoveSigners(actor=actor.pk, task=task.task_no, people=tuple(p.pk for p in people), comment=comment),
+    )
+
+
+def task_mark_read(*, actor: User, task_id: int) -> Instance:
+    task = _task(actor, task_id)
+    return _execute(task.instance_id, MarkRead(actor=actor.pk, task=task.task_no))
+
+
+def instance_resubmit(
+    *, actor: User, instance_id: int, form: Mapping[str, Any] | None = None, comment: str = ""
+) -> Instance:
+    return _execute(instance_id, Submit(actor=actor.pk, form=dict(form or {}), comment=comment))
+
+
+def instance_withdraw(*, actor: User, instance_id: int, comment: str = "") -> Instance:
+    return _execute(instance_id, Withdraw(actor=actor.pk, comment=comment))
+
+
+def instance_urge(*, actor: User, instance_id: int, comment: str = "") -> Instance:
+    return _execute(instance_id, Urge(actor=actor.pk, comment=comment))
+
+
+def instance_comment(*, actor: User, instance_id: int, comment: str) -> Instance:
+    return _execute(instance_id, Comment(actor=actor.pk, comment=comment))
+
+
+def instance_cancel(*, actor: User, instance_id: int, reason: str) -> Instance:
+    """作废: only a process administrator, always with a reason (audited)."""
+    if not has_perm(actor, Perm.MANAGE_PROCESSES):
+        raise PermissionDeniedError(_("只有流程管理员可以作废流程。"))
+    instance = _execute(instance_id, Cancel(actor=actor.pk, comment=reason))
+    audit_record(action="workflow.cancel", actor=actor, target=f"instance:{instance_id}", detail={"reason": reason})
+    return instance
+
+
+def instance_tick(*, instance_id: int, now: datetime | None = None) -> Instance:
+    """Fire what is due on one instance (the worker calls this for every instance past its wakeup)."""
+    return _execute(instance_id, Tick(), now=now)
+
+
+def instances_tick_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Tick every running instance whose wakeup has passed; a conflict just means someone acted first."""
+    moment = now or timezone.now()
+    due = list(
+        Instance.objects.filter(wakeup_at__lte=moment, status="running")
+        .order_by("wakeup_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for instance_id in due:
+        try:
+            instance_tick(instance_id=instance_id, now=moment)
+            done += 1
+        except ConflictError:
+            continue
+    return done
+
+
+def subprocess_ended(*, parent_id: int, node: str, outcome: str) -> Instance:
+    return _execute(parent_id, SubprocessEnded(node=node, outcome=outcome))
+
+
+# --- moving to a newer definition version -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    moved: list[int]
+    blocked: dict[int, str]
+    dry_run: bool
+
+
+def instances_migrate(
+    *, actor: User | None, key: str, to_version: int | None = None, dry_run: bool = True
+) -> MigrationReport:
+    """Move running instances of ``key`` to a newer version when every node they wait on still exists
+    there with the same kind. A dry run lists what would move and why the rest cannot."""
+    if actor is not None and not has_perm(actor, Perm.MANAGE_PROCESSES):
+        raise PermissionDeniedError(_("您没有权限迁移流程实例。"))
+    target = ProcessDefinition.objects.get(key=key, version=to_version) if to_version else latest_definition(key)
+    target_parsed = repository.parsed_definition(target)
+    moved: list[int] = []
+    blocked: dict[int, str] = {}
+    candidates = (
+        Instance.objects.filter(definition__key=key, status__in=["running", "returned"])
+        .exclude(definition=target)
+        .select_related("definition")
+    )
+    for instance in candidates:
+        if instance.definition.version > target.version:
+            blocked[instance.pk] = _("实例已在更新的版本上")
+            continue
+        state = repository.state_of(instance)
+        waiting = set(state.runs) | set(state.waits) | {t.node for t in state.tasks.values() if t.live}
+        missing = sorted(n for n in waiting if n not in target_parsed.nodes)
+        old = repository.definition_of(instance)
+        changed = sorted(
+            n for n in waiting if n in target_parsed.nodes and target_parsed.nodes[n].kind != old.nodes[n].kind
+        )
+        if missing:
+            blocked[instance.pk] = _("新版本中没有节点：%(n)s") % {"n": "、".join(missing)}
+        elif changed:
+            blocked[instance.pk] = _("节点类型已改变：%(n)s") % {"n": "、".join(changed)}
+        else:
+            moved.append(instance.pk)
+    if not dry_run and moved:
+        with transaction.atomic():
+            # Bumping the version makes any decision computed on the old definition conflict and retry.
+            Instance.objects.filter(pk__in=moved).update(definition=target, version=F("version") + 1)
+            audit_record(
+                action="workflow.migrate",
+                actor=actor,
+                actor_name="" if actor else "system",
+                target=f"definition:{target.pk}",
+                detail={"moved": moved, "blocked": list(blocked)},
+            )
+    return MigrationReport(moved=moved, blocked=blocked, dry_run=dry_run)
+
+
+# --- receivers of the engine's effects (delivered by the outbox) --------------------------------------
+
+
+def _start_subprocess(message: OutboxMessage) -> None:
+    if Instance.objects.filter(origin_key=message.key).exists():
+        return  # started by an earlier delivery of the same message
+    if message.instance_id is None:
+        raise ApplicationError("subprocess message without a parent instance")
+    parent = Instance.objects.select_related("initiator").get(pk=message.instance_id)
+    instance_start(
+        actor=parent.initiator,
+        definition_key=str(message.payload["definition"]),
+        title=f"{parent.title}（子流程）",
+        form=message.payload.get("form", {}),
+        parent=parent,
+        parent_node=str(message.payload["node"]),
+        origin_key=message.key,
+    )
+
+
+def _subprocess_ended(message: OutboxMessage) -> None:
+    parent_id = int(message.payload["parent"])
+    node = str(message.payload["node"])
+    state = Instance.objects.values_list("state", flat=True).get(pk=parent_id)
+    if node not in (state or {}).get("waits", {}):
+        return  # already applied by an earlier delivery
+    subprocess_ended(parent_id=parent_id, node=node, outcome=str(message.payload["outcome"]))
+
+
+outbox.register("start_subprocess", _start_subprocess)
+outbox.register("subprocess_ended", _subprocess_ended)
