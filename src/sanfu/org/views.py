@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.permissions import Perm
@@ -183,14 +183,20 @@ _IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 class OrgImportForm(StyledForm):
     uploads = _MultipleFileField(
-        label=_l("文件"),
-        help_text=_l("一个 .xlsx 工作簿（含“部门”“人员”工作表），或一个、两个 .csv 文件；每个文件不超过 10 MB。"),
+        label=gettext_lazy("文件"),
+        help_text=gettext_lazy(
+            "一个 .xlsx 工作簿（含“部门”“人员”工作表），或一个、两个 .csv 文件；每个文件不超过 10 MB。"
+        ),
     )
     kind = forms.ChoiceField(
-        label=_l("CSV 文件类型"),
-        choices=[("", _l("按表头自动识别")), (importing.DEPARTMENTS, _l("部门")), (importing.STAFF, _l("人员"))],
+        label=gettext_lazy("CSV 文件类型"),
+        choices=[
+            ("", gettext_lazy("按表头自动识别")),
+            (importing.DEPARTMENTS, gettext_lazy("部门")),
+            (importing.STAFF, gettext_lazy("人员")),
+        ],
         required=False,
-        help_text=_l("只对 CSV 文件有效；Excel 工作簿按工作表名称识别。"),
+        help_text=gettext_lazy("只对 CSV 文件有效；Excel 工作簿按工作表名称识别。"),
     )
 
     def clean_uploads(self) -> list[Any]:
