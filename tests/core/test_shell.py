@@ -21,3 +21,14 @@ def test_english_is_switchable(org, login):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     response = client.get(reverse("core:home"))
     assert response.content.decode().count('lang="en"') == 1
+
+
+def test_chinese_first_even_when_the_browser_asks_for_english(org, login):
+    response = login(org["clerk"]).get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "我的待办" in response.content.decode()
+
+
+def test_browser_language_can_be_honoured_by_setting(org, login, settings):
+    settings.SANFU_BROWSER_LANGUAGE = True
+    response = login(org["clerk"]).get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "我的待办" not in response.content.decode()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sanfu.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,6 +165,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a per-site decisio
 
 # --- Language: Chinese first, English second ---
 LANGUAGE_CODE = "zh-hans"
+SANFU_BROWSER_LANGUAGE = env.boolean("SANFU_BROWSER_LANGUAGE", False)
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
