@@ -66,19 +66,25 @@ def deliver_outbox_now() -> int:
     return deliver_pending()
 
 
-def _claim(message_id: int) -> bool:
+def _claim(message_id: int, seconds: float) -> bool:
+    """Claim one message with a conditional update: of several workers, exactly one gets it."""
     now = timezone.now()
     return (
         OutboxMessage.objects.filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
             pk=message_id,
             delivered_at__isnull=True,
-        ).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+        ).update(claimed_until=now + timedelta(seconds=seconds), attempts=F("attempts") + 1)
         == 1
     )
 
 
-def deliver_pending(*, limit: int = 200, handlers: dict[str, Callable[[OutboxMessage], Any]] | None = None) -> int:
+def deliver_pending(
+    *,
+    limit: int = 200,
+    handlers: dict[str, Callable[[OutboxMessage], Any]] | None = None,
+    claim_seconds: float = CLAIM_SECONDS,
+) -> int:
     """Deliver up to ``limit`` undelivered messages; returns how many were delivered now."""
     handlers = handlers or HANDLERS
     now = timezone.now()
@@ -92,7 +98,7 @@ def deliver_pending(*, limit: int = 200, handlers: dict[str, Callable[[OutboxMes
     )
     delivered = 0
     for message_id in ids:
-        if not _claim(message_id):
+        if not _claim(message_id, claim_seconds):
             continue  # another worker has it
         message = OutboxMessage.objects.get(pk=message_id)
         try:
