@@ -212,6 +212,7 @@ if SANFU_REDIS_URL:
         "immediate": False,
     }
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # Huey opens its SQLite queue file here at start-up
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "sanfu",
