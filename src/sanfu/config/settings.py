@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sanfu.accounts",
     "sanfu.org",
     "sanfu.workflow",
+    "sanfu.approvals",
 ]
 
 MIDDLEWARE = [

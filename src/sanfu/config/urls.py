@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("sanfu.core.urls")),
     path("accounts/", include("sanfu.accounts.urls")),
     path("org/", include("sanfu.org.urls")),
+    path("approvals/", include("sanfu.approvals.urls")),
     path("admin/", admin_site.urls),
 ]
 

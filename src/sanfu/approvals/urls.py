@@ -1,0 +1,6 @@
+from sanfu.approvals import views_catalogue, views_inbox, views_instance
+
+app_name = "approvals"
+
+# Each view module owns its routes: the catalogue and submission, the inbox, the instance page.
+urlpatterns = [*views_catalogue.urlpatterns, *views_inbox.urlpatterns, *views_instance.urlpatterns]

@@ -1,0 +1,7 @@
+"""views_instance"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
