@@ -36,6 +36,13 @@ def permissions_of(user: Any) -> frozenset[str]:
     return frozenset(codes)
 
 
+def role_codes_of(user: Any) -> frozenset[str]:
+    """The codes of the roles ``user`` holds (in any unit)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(str(g.role.code) for g in _grants(user))
+
+
 def has_perm(user: Any, perm: str) -> bool:
     return perm in permissions_of(user)
 

@@ -63,7 +63,7 @@ def _task_row(instance: Instance, definition: Definition, task: EngineTask) -> T
 def save(instance: Instance, definition: Definition, before: State, decision: Decision) -> None:
     """Write one decision. Raises :class:`ConflictError` when someone else changed the instance first."""
     state = decision.state
-    now = timezone.now()
+    now = decision.events[-1].at if decision.events else timezone.now()  # the decision's own clock
     updates: dict[str, Any] = {
         "state": state.to_dict(),
         "version": instance.version + 1,

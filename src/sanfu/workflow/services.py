@@ -111,7 +111,9 @@ def latest_definition(key: str) -> ProcessDefinition:
 # --- the imperative shell -----------------------------------------------------------------------------
 
 
-def _execute(instance_id: int, command: Command, *, now: datetime | None = None) -> Instance:
+def _execute(
+    instance_id: int, command: Command, *, now: datetime | None = None, in_transaction: bool = False
+) -> Instance:
     instance, definition, state = repository.load(instance_id)
     facts = OrgFacts(now=now or timezone.now())
     try:
@@ -120,7 +122,7 @@ def _execute(instance_id: int, command: Command, *, now: datetime | None = None)
         raise _flow_error(exc) from exc
     if not decision.events:
         return instance
-    with transaction.atomic(durable=True):
+    with transaction.atomic(durable=not in_transaction):
         try:
             repository.save(instance, definition, state, decision)
         except ConflictError as exc:
@@ -152,8 +154,12 @@ def instance_start(
     parent_node: str = "",
     origin_key: str | None = None,
     now: datetime | None = None,
+    in_transaction: bool = False,
 ) -> Instance:
-    """Create an instance of the latest published version and submit it."""
+    """Create an instance of the latest published version and submit it.
+
+    ``in_transaction``: the caller holds a transaction that must include the start (e.g. the 审批中心
+    writing its request row with it); otherwise the start is its own durable transaction."""
     definition = latest_definition(definition_key)
     parsed = repository.parsed_definition(definition)
     facts = OrgFacts(now=now or timezone.now())
@@ -167,8 +173,9 @@ def instance_start(
         decision = decide(parsed, State(), command, facts)
     except ActionNotAllowedError as exc:
         raise _flow_error(exc) from exc
-    with transaction.atomic(durable=parent is None):
+    with transaction.atomic(durable=parent is None and not in_transaction):
         instance = Instance.objects.create(
+            created_at=facts.now,
             definition=definition,
             title=title.strip()[:200] or definition.name,
             initiator=actor,
@@ -193,22 +200,39 @@ def _task(actor: User, task_id: int) -> Task:
     return task
 
 
-def task_approve(*, actor: User, task_id: int, comment: str = "", form: Mapping[str, Any] | None = None) -> Instance:
+def task_approve(
+    *, actor: User, task_id: int, comment: str = "", form: Mapping[str, Any] | None = None, now: datetime | None = None
+) -> Instance:
     task = _task(actor, task_id)
     command = Complete if task.kind == "handle" else Approve
     return _execute(
-        task.instance_id, command(actor=actor.pk, task=task.task_no, comment=comment, form=dict(form) if form else None)
+        task.instance_id,
+        command(actor=actor.pk, task=task.task_no, comment=comment, form=dict(form) if form else None),
+        now=now,
     )
 
 
-def task_reject(*, actor: User, task_id: int, comment: str) -> Instance:
+def task_reject(*, actor: User, task_id: int, comment: str, now: datetime | None = None) -> Instance:
     task = _task(actor, task_id)
-    return _execute(task.instance_id, Reject(actor=actor.pk, task=task.task_no, comment=comment))
+    return _execute(task.instance_id, Reject(actor=actor.pk, task=task.task_no, comment=comment), now=now)
 
 
-def task_return(*, actor: User, task_id: int, to: str = "initiator", comment: str) -> Instance:
+def task_return(
+    *,
+    actor: User,
+    task_id: int,
+    to: str = "initiator",
+    comment: str,
+    in_transaction: bool = False,
+    now: datetime | None = None,
+) -> Instance:
     task = _task(actor, task_id)
-    return _execute(task.instance_id, Return(actor=actor.pk, task=task.task_no, to=to, comment=comment))
+    return _execute(
+        task.instance_id,
+        Return(actor=actor.pk, task=task.task_no, to=to, comment=comment),
+        in_transaction=in_transaction,
+        now=now,
+    )
 
 
 def task_transfer(*, actor: User, task_id: int, to: User, comment: str = "") -> Instance:
@@ -255,9 +279,14 @@ def task_mark_read(*, actor: User, task_id: int) -> Instance:
 
 
 def instance_resubmit(
-    *, actor: User, instance_id: int, form: Mapping[str, Any] | None = None, comment: str = ""
+    *,
+    actor: User,
+    instance_id: int,
+    form: Mapping[str, Any] | None = None,
+    comment: str = "",
+    now: datetime | None = None,
 ) -> Instance:
-    return _execute(instance_id, Submit(actor=actor.pk, form=dict(form or {}), comment=comment))
+    return _execute(instance_id, Submit(actor=actor.pk, form=dict(form or {}), comment=comment), now=now)
 
 
 def instance_withdraw(*, actor: User, instance_id: int, comment: str = "") -> Instance:
