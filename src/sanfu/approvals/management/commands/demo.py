@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from sanfu.approvals.demo import seed_matters
 from sanfu.org.demo import DEMO_PASSWORD, seed_demo
 
 HEADERS = ("角色", "用户名", "姓名", "密码")
@@ -30,11 +31,13 @@ def format_table(rows: list[tuple[str, str, str, str]]) -> str:
 class Command(BaseCommand):
     help = (
         "Seed the demo organisation (华南能源集团 → 贵港发电有限公司 → 检修分公司: departments, about 150 "
-        "people, leaders, heads, secretaries, role grants) and print the sign-ins. Safe to run again."
+        "people, leaders, heads, secretaries, role grants) and the matter catalogue with its processes, and "
+        "print the sign-ins. Safe to run again. (It lives in the top-most app because it seeds them all.)"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = seed_demo(stdout=self.stdout)
+        seed_matters(stdout=self.stdout)
         self.stdout.write("")
         self.stdout.write("演示账户（Demo sign-ins）:")
         self.stdout.write(format_table(rows))
