@@ -101,6 +101,7 @@ def _simple(
     steps: list[dict[str, Any]],
     fields: list[dict[str, Any]],
     admins: list[int],
+    *,
     cc: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     nodes: list[dict[str, Any]] = [{"id": "start", "kind": "start", "next": steps[0]["id"]}]
