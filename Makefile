@@ -1,6 +1,7 @@
 # Sanfu: two commands on a fresh machine.
 #   make run    install, migrate, seed the demo organisation, start the worker and serve http://127.0.0.1:8000
 #   make test   lint, type-check, migration check, tests on SQLite and (when reachable) PostgreSQL
+#   make bench-flow   the flow benchmark against SpiffWorkflow (its own venv, bench/.venv; see docs/benchmarks.md)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export SANFU_HOME := $(CURDIR)
 
-.PHONY: run test install assets lint typecheck demo worker clean bench
+.PHONY: run test install assets lint typecheck demo worker clean bench bench-flow
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,18 @@ test: install assets
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# SpiffWorkflow is the benchmark's peer, never a Sanfu dependency: it lives only in bench/.venv.
+# common-expression-language is listed because pyproject.toml does not declare it yet (the engine imports cel).
+BENCH_BIN := bench/.venv/bin
+
+$(BENCH_BIN)/.installed: pyproject.toml
+	@test -x $(BENCH_BIN)/python || $(PYTHON) -m venv bench/.venv
+	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check -e . 'SpiffWorkflow==3.*' 'common-expression-language>=0.10'
+	@touch $@
+
+bench-flow: $(BENCH_BIN)/.installed
+	$(BENCH_BIN)/python bench/flow.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -1,0 +1,532 @@
+"""The flow benchmark: Sanfu's engine against SpiffWorkflow 3 on the same reference approval.
+
+Run with ``make bench-flow`` (it builds bench/.venv with Sanfu and SpiffWorkflow; Spiff is never a Sanfu
+dependency). The reference process: department head → finance when amount > 10,000 → countersign (会签,
+all must approve) by three departments → general manager. Every instance uses amount = 50,000, so each one
+takes **six human steps** (1 + 1 + 3 + 1) on both engines; a "step" is one person completing one task.
+Starting an instance (Sanfu ``Submit``; Spiff creating the workflow and running its engine steps) is not a
+step, but its time is counted, so steps/s = 6 × instances / time.
+
+1. In memory: Sanfu ``decide`` per command from a parsed definition vs Spiff completing ready user tasks
+   and running ``do_engine_steps``.
+2. Persisted, SQLite (WAL, synchronous=NORMAL, one transaction per step): Sanfu's service layer (state +
+   events + task projection + outbox rows, the outbox never delivered in the timed loop) vs Spiff storing
+   its JSON snapshot per step, vs the raw commit rate of a tiny INSERT + UPDATE transaction.
+3. Persisted, PostgreSQL: Sanfu's service layer on a throwaway database vs the raw commit rate.
+
+Persisted Sanfu runs in a child process (Django's settings are fixed per process); the timed section is
+the service calls only, not the benchmark's own lookup of which task to act on next.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+STEPS_PER_INSTANCE = 6
+FORM = {"amount": 50_000}
+REPEATS = 3  # best of three
+MEMORY_INSTANCES = 300
+PERSISTED_INSTANCES = 150
+RAW_COMMITS = 3000
+PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+# person ids for the in-memory run; the persisted run creates users and uses theirs
+PEOPLE = {"initiator": 1, "head": 2, "finance": 3, "sign1": 4, "sign2": 5, "sign3": 6, "gm": 7}
+
+
+def sanfu_spec(people: dict[str, int]) -> dict[str, Any]:
+    """The reference approval as a Sanfu definition, with fixed people (``users`` rules)."""
+
+    def users(*roles: str) -> dict[str, Any]:
+        return {"type": "users", "users": [people[r] for r in roles]}
+
+    return {
+        "key": "bench-expense",
+        "name": "费用报销（基准）",
+        "fields": [{"name": "amount"}],
+        "nodes": [
+            {"id": "start", "kind": "start", "next": "head"},
+            {"id": "head", "kind": "approval", "name": "部门负责人审批", "approvers": users("head"), "next": "amount"},
+            {
+                "id": "amount",
+                "kind": "condition",
+                "branches": [
+                    {"when": "form.amount > 10000", "next": "finance"},
+                    {"default": True, "next": "countersign"},
+                ],
+            },
+            {
+                "id": "finance",
+                "kind": "approval",
+                "name": "财务审核",
+                "approvers": users("finance"),
+                "next": "countersign",
+            },
+            {
+                "id": "countersign",
+                "kind": "approval",
+                "name": "会签",
+                "mode": "all",
+                "approvers": users("sign1", "sign2", "sign3"),
+                "next": "gm",
+            },
+            {"id": "gm", "kind": "approval", "name": "总经理审批", "approvers": users("gm"), "next": "end"},
+            {"id": "end", "kind": "end"},
+        ],
+    }
+
+
+def best_of(run: Callable[[], tuple[int, float]]) -> float:
+    """Steps (or commits) per second of the best of ``REPEATS`` runs; ``run`` returns (count, seconds)."""
+    return max(count / seconds for count, seconds in (run() for _ in range(REPEATS)))
+
+
+# --- 1. In memory -------------------------------------------------------------------------------------
+
+
+def core_in_memory() -> float:
+    from sanfu.workflow.engine import Approve, MemoryFacts, State, Submit, decide, parse_definition
+
+    definition = parse_definition(sanfu_spec(PEOPLE))
+    facts = MemoryFacts(now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+    def run() -> tuple[int, float]:
+        steps = 0
+        started = time.perf_counter()
+        for _ in range(MEMORY_INSTANCES):
+            state = decide(definition, State(), Submit(actor=PEOPLE["initiator"], form=FORM), facts).state
+            while state.status == "running":
+                task = state.open_tasks()[0]
+                state = decide(definition, state, Approve(actor=task.assignee, task=task.id), facts).state
+                steps += 1
+        elapsed = time.perf_counter() - started
+        assert state.status == "approved"
+        assert steps == STEPS_PER_INSTANCE * MEMORY_INSTANCES
+        return steps, elapsed
+
+    return best_of(run)
+
+
+def spiff_spec() -> Any:
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+
+    parser = BpmnParser()
+    parser.add_bpmn_str((HERE / "reference.bpmn").read_bytes())
+    return parser.get_spec("expense")
+
+
+def spiff_start(spec: Any) -> Any:
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    workflow = BpmnWorkflow(spec)
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(FORM)  # the form, as the start event's data
+    workflow.do_engine_steps()
+    return workflow
+
+
+def spiff_step(workflow: Any) -> bool:
+    """Complete the first ready user task; False when the workflow has ended."""
+    from SpiffWorkflow.util.task import TaskState
+
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    if not ready:
+        assert workflow.completed
+        return False
+    ready[0].run()
+    workflow.do_engine_steps()
+    return True
+
+
+def spiff_in_memory() -> float:
+    spec = spiff_spec()
+
+    def run() -> tuple[int, float]:
+        steps = 0
+        started = time.perf_counter()
+        for _ in range(MEMORY_INSTANCES):
+            workflow = spiff_start(spec)
+            while spiff_step(workflow):
+                steps += 1
+        elapsed = time.perf_counter() - started
+        assert steps == STEPS_PER_INSTANCE * MEMORY_INSTANCES
+        return steps, elapsed
+
+    return best_of(run)
+
+
+# --- 2. SpiffWorkflow on SQLite -----------------------------------------------------------------------
+
+
+def spiff_serializer(spec: Any, *, state_only: bool) -> Any:
+    """Spiff's serializer. ``state_only``: the snapshot leaves out the spec (stored once, like a Sanfu
+    definition) and loading reuses the parsed spec instead of restoring it from every snapshot."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.bpmn.serializer.config import DEFAULT_CONFIG
+    from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+
+    if not state_only:
+        return BpmnWorkflowSerializer()
+
+    class StateOnlyConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+        def to_dict(self, workflow: Any) -> dict[str, Any]:
+            dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+            dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+            return dct
+
+        def from_dict(self, dct: dict[str, Any]) -> Any:  # BpmnWorkflowConverter.from_dict with a known spec
+            from uuid import UUID
+
+            workflow = self.target_class(spec, {}, deserializing=True)
+            workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+            workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+            self.set_default_attributes(workflow, dct)
+            self.subprocesses_from_dict(dct["subprocesses"], workflow)
+            workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+            return workflow
+
+    return BpmnWorkflowSerializer(
+        BpmnWorkflowSerializer.configure({**DEFAULT_CONFIG, BpmnWorkflow: StateOnlyConverter})
+    )
+
+
+def sqlite_connect(path: Path) -> sqlite3.Connection:
+    """The PRAGMAs Sanfu's settings use; autocommit off by hand (BEGIN IMMEDIATE, as Django is configured)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=20000")
+    return conn
+
+
+def spiff_sqlite(path: Path, *, state_only: bool, reload: bool) -> float:
+    """One transaction per step. ``reload``: each step reads and deserialises the snapshot first, as a
+    stateless request does (Sanfu's services always do)."""
+    spec = spiff_spec()
+    serializer = spiff_serializer(spec, state_only=state_only)
+    conn = sqlite_connect(path)
+    conn.execute("CREATE TABLE IF NOT EXISTS spiff_spec (id INTEGER PRIMARY KEY, spec TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS spiff_instance (id INTEGER PRIMARY KEY, spec_id INTEGER, "
+        "version INTEGER NOT NULL, state TEXT NOT NULL)"
+    )
+    spec_id = None
+    if state_only:  # stored once; instances point at it
+        spec_json = json.dumps(serializer.to_dict(spec))
+        spec_id = conn.execute("INSERT INTO spiff_spec (spec) VALUES (?)", (spec_json,)).lastrowid
+
+    def save(instance_id: int, version_: int, snapshot: str) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        cursor = conn.execute(
+            "UPDATE spiff_instance SET state = ?, version = version + 1 WHERE id = ? AND version = ?",
+            (snapshot, instance_id, version_),
+        )
+        assert cursor.rowcount == 1
+        conn.execute("COMMIT")
+
+    def run() -> tuple[int, float]:
+        steps = 0
+        started = time.perf_counter()
+        for _ in range(PERSISTED_INSTANCES):
+            workflow = spiff_start(spec)
+            conn.execute("BEGIN IMMEDIATE")
+            instance_id = conn.execute(
+                "INSERT INTO spiff_instance (spec_id, version, state) VALUES (?, 0, ?)",
+                (spec_id, serializer.serialize_json(workflow)),
+            ).lastrowid
+            conn.execute("COMMIT")
+            version_ = 0
+            while True:
+                if reload:
+                    (snapshot,) = conn.execute(
+                        "SELECT state FROM spiff_instance WHERE id = ?", (instance_id,)
+                    ).fetchone()
+                    workflow = serializer.deserialize_json(snapshot)
+                if not spiff_step(workflow):
+                    break
+                save(instance_id, version_, serializer.serialize_json(workflow))
+                version_ += 1
+                steps += 1
+        elapsed = time.perf_counter() - started
+        assert steps == STEPS_PER_INSTANCE * PERSISTED_INSTANCES
+        return steps, elapsed
+
+    try:
+        return best_of(run)
+    finally:
+        conn.close()
+
+
+def spiff_snapshot_sizes() -> tuple[int, int]:
+    """Bytes of one mid-flow snapshot: full (spec embedded) and state only."""
+    spec = spiff_spec()
+    workflow = spiff_start(spec)
+    spiff_step(workflow)
+    return tuple(  # type: ignore[return-value]
+        len(spiff_serializer(spec, state_only=mode).serialize_json(workflow).encode()) for mode in (False, True)
+    )
+
+
+# --- raw commit rates ---------------------------------------------------------------------------------
+
+
+def raw_sqlite(path: Path) -> float:
+    """One tiny INSERT + UPDATE per transaction, on the same database file and PRAGMAs."""
+    conn = sqlite_connect(path)
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_raw_log (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS bench_raw_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    conn.execute("INSERT OR IGNORE INTO bench_raw_counter VALUES (1, 0)")
+
+    def run() -> tuple[int, float]:
+        started = time.perf_counter()
+        for i in range(RAW_COMMITS):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO bench_raw_log (v) VALUES (?)", (i,))
+            conn.execute("UPDATE bench_raw_counter SET n = n + 1 WHERE id = 1")
+            conn.execute("COMMIT")
+        return RAW_COMMITS, time.perf_counter() - started
+
+    try:
+        return best_of(run)
+    finally:
+        conn.close()
+
+
+def raw_postgresql(dbname: str) -> float:
+    import psycopg
+
+    with psycopg.connect(dbname=dbname, **PG_DSN) as conn:
+        conn.execute("CREATE TABLE bench_raw_log (id bigserial PRIMARY KEY, v integer NOT NULL)")
+        conn.execute("CREATE TABLE bench_raw_counter (id integer PRIMARY KEY, n integer NOT NULL)")
+        conn.execute("INSERT INTO bench_raw_counter VALUES (1, 0)")
+        conn.commit()
+
+        def run() -> tuple[int, float]:
+            started = time.perf_counter()
+            for i in range(RAW_COMMITS):
+                conn.execute("INSERT INTO bench_raw_log (v) VALUES (%s)", (i,))
+                conn.execute("UPDATE bench_raw_counter SET n = n + 1 WHERE id = 1")
+                conn.commit()
+            return RAW_COMMITS, time.perf_counter() - started
+
+        return best_of(run)
+
+
+# --- Sanfu persisted (child process) ------------------------------------------------------------------
+
+
+def sanfu_persisted_child() -> None:
+    """Runs in a child process whose environment names the database; prints one JSON line."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from sanfu.accounts.models import User
+    from sanfu.workflow import services
+    from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
+
+    call_command("migrate", verbosity=0)
+    users = {}
+    for role in PEOPLE:
+        user = User(username=f"bench_{role}", full_name=role)
+        user.set_unusable_password()
+        user.save()
+        users[role] = user
+    by_id = {u.pk: u for u in users.values()}
+    services.definition_publish(actor=None, spec=sanfu_spec({role: u.pk for role, u in users.items()}))
+
+    def run() -> tuple[int, float]:
+        steps, elapsed = 0, 0.0
+        for i in range(PERSISTED_INSTANCES):
+            started = time.perf_counter()
+            instance = services.instance_start(
+                actor=users["initiator"], definition_key="bench-expense", title=f"报销 {i}", form=FORM
+            )
+            elapsed += time.perf_counter() - started
+            while True:  # which task to act on next: the benchmark's lookup, not timed
+                task = Task.objects.filter(instance=instance, status="open").values_list("pk", "assignee_id").first()
+                if task is None:
+                    break
+                started = time.perf_counter()
+                services.task_approve(actor=by_id[task[1]], task_id=task[0])
+                elapsed += time.perf_counter() - started
+                steps += 1
+            instance.refresh_from_db()
+            assert instance.status == "approved"
+        assert steps == STEPS_PER_INSTANCE * PERSISTED_INSTANCES
+        return steps, elapsed
+
+    rate = best_of(run)
+    instances = Instance.objects.count()
+    print(
+        json.dumps(
+            {
+                "steps_per_s": rate,
+                "events_per_instance": InstanceEvent.objects.count() / instances,
+                "tasks_per_instance": Task.objects.count() / instances,
+                "outbox_per_instance": OutboxMessage.objects.count() / instances,
+                "undelivered": OutboxMessage.objects.filter(delivered_at__isnull=True).count()
+                == OutboxMessage.objects.count(),
+            }
+        )
+    )
+
+
+def sanfu_persisted(database_url: str, home: Path) -> dict[str, Any]:
+    (home / "var").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "SANFU_DATABASE_URL": database_url,
+        "SANFU_SECRET_KEY": secrets.token_urlsafe(48),
+        "SANFU_HOME": str(home),
+        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
+        "SANFU_DEBUG": "0",
+    }
+    result = subprocess.run(
+        [sys.executable, __file__, "--sanfu-child"], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"the Sanfu child process failed on {database_url}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def postgresql_database() -> str | None:
+    """Create a throwaway database; None when PostgreSQL is not reachable."""
+    import psycopg
+
+    name = f"sanfu_bench_{os.getpid()}"
+    try:
+        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **PG_DSN) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not reachable ({exc}); skipping its figures")
+        return None
+    return name
+
+
+def drop_postgresql_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG_DSN) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- report -------------------------------------------------------------------------------------------
+
+
+def verdict(value: float, target: float) -> str:
+    return "met" if value >= target else "NOT met"
+
+
+ROW = "  {:<58} {:>10}"
+
+
+def line(label: str, value: str, note: str = "") -> None:
+    print(ROW.format(label, value) + (f"  {note}" if note else ""))
+
+
+def report_memory() -> dict[str, float]:
+    core, spiff_mem = core_in_memory(), spiff_in_memory()
+    ratio = core / spiff_mem
+    print(f"1. In memory ({MEMORY_INSTANCES} instances)")
+    line("Sanfu core: decide() per command", f"{core:,.0f}")
+    line(f"SpiffWorkflow {version('SpiffWorkflow')}: run ready user task + do_engine_steps()", f"{spiff_mem:,.0f}")
+    line("ratio Sanfu/Spiff (target >= 10x)", f"{ratio:.1f}x", verdict(ratio, 10))
+    return {"core_steps_per_s": core, "spiff_steps_per_s": spiff_mem, "core_ratio": ratio}
+
+
+def report_sqlite() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="sanfu-bench-") as tmp:
+        home = Path(tmp)
+        sanfu_db = home / "bench.sqlite3"
+        sanfu = sanfu_persisted(f"sqlite:///{sanfu_db}", home)
+        spiff_state = spiff_sqlite(home / "spiff_state.sqlite3", state_only=True, reload=False)
+        spiff_full = spiff_sqlite(home / "spiff_full.sqlite3", state_only=False, reload=False)
+        spiff_reload = spiff_sqlite(home / "spiff_reload.sqlite3", state_only=True, reload=True)
+        raw = raw_sqlite(sanfu_db)
+    full_size, state_size = spiff_snapshot_sizes()
+    rate = sanfu["steps_per_s"]
+    ratio, share = rate / spiff_state, rate / raw
+    written = (
+        f"{sanfu['events_per_instance']:.0f} events, {sanfu['tasks_per_instance']:.0f} task rows, "
+        f"{sanfu['outbox_per_instance']:.0f} outbox rows per instance"
+        + (", none delivered" if sanfu["undelivered"] else ", SOME DELIVERED")
+    )
+    print(f"\n2. SQLite file, WAL, synchronous=NORMAL, one transaction per step ({PERSISTED_INSTANCES} instances)")
+    line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}", f"({written})")
+    line(f"Spiff, state-only snapshot ({state_size:,} B), spec stored once", f"{spiff_state:,.0f}")
+    line(f"Spiff, default snapshot with the spec ({full_size:,} B)", f"{spiff_full:,.0f}")
+    line("Spiff, state-only, read + deserialise + save each step", f"{spiff_reload:,.0f}")
+    line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}")
+    line("ratio Sanfu / Spiff state-only (target >= 1.5x)", f"{ratio:.2f}x", verdict(ratio, 1.5))
+    line("Sanfu share of the raw commit rate", f"{share:.1%}")
+    return {
+        "sqlite_steps_per_s": rate,
+        "spiff_sqlite_steps_per_s": spiff_state,
+        "sqlite_ratio": ratio,
+        "sqlite_limit_share": share,
+    }
+
+
+def report_postgresql() -> dict[str, float]:
+    dbname = postgresql_database()
+    if dbname is None:
+        return {"pg_steps_per_s": float("nan"), "pg_limit_share": float("nan")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="sanfu-bench-pg-") as tmp:
+            sanfu = sanfu_persisted(f"postgresql://postgres@127.0.0.1:5432/{dbname}", Path(tmp))
+        raw = raw_postgresql(dbname)
+    finally:
+        drop_postgresql_database(dbname)
+    rate = sanfu["steps_per_s"]
+    share = rate / raw
+    print(f"\n3. PostgreSQL over loopback, one client, one transaction per step ({PERSISTED_INSTANCES} instances)")
+    line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}")
+    line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}")
+    line("Sanfu share of the raw commit rate (target >= 50%)", f"{share:.1%}", verdict(share, 0.5))
+    return {"pg_steps_per_s": rate, "pg_limit_share": share}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sanfu-child", action="store_true", help=argparse.SUPPRESS)
+    if parser.parse_args().sanfu_child:
+        sanfu_persisted_child()
+        return
+
+    print(f"Flow benchmark: Sanfu vs SpiffWorkflow, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"Reference approval, amount {FORM['amount']:,}: {STEPS_PER_INSTANCE} human steps per instance")
+    print(f"best of {REPEATS}; steps/s; a step = one person completing one task; instance starts are timed\n")
+    figures = {**report_memory(), **report_sqlite(), **report_postgresql()}
+    print()
+    print(
+        "core_steps_per_s={core_steps_per_s:.0f} spiff_steps_per_s={spiff_steps_per_s:.0f} "
+        "core_ratio={core_ratio:.2f} sqlite_steps_per_s={sqlite_steps_per_s:.0f} "
+        "spiff_sqlite_steps_per_s={spiff_sqlite_steps_per_s:.0f} sqlite_ratio={sqlite_ratio:.2f} "
+        "sqlite_limit_share={sqlite_limit_share:.3f} pg_steps_per_s={pg_steps_per_s:.0f} "
+        "pg_limit_share={pg_limit_share:.3f}".format(**figures)
+    )
+
+
+if __name__ == "__main__":
+    main()
