@@ -35,12 +35,11 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # SpiffWorkflow is the benchmark's peer, never a Sanfu dependency: it lives only in bench/.venv.
-# common-expression-language is listed because pyproject.toml does not declare it yet (the engine imports cel).
 BENCH_BIN := bench/.venv/bin
 
 $(BENCH_BIN)/.installed: pyproject.toml
 	@test -x $(BENCH_BIN)/python || $(PYTHON) -m venv bench/.venv
-	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check -e . 'SpiffWorkflow==3.*' 'common-expression-language>=0.10'
+	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check -e . 'SpiffWorkflow==3.*'
 	@touch $@
 
 bench-flow: $(BENCH_BIN)/.installed
