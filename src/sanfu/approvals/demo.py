@@ -157,7 +157,7 @@ REASON = {"name": "reason", "type": "textarea", "label": "事由", "required": T
 def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str, Any]]:
     finance, office, hr = ids["finance"], ids["office"], ids["hr"]
     gm_rule = {"type": "users", "users": [gm]}
-    expense_fields = [
+    expense_fields: list[dict[str, Any]] = [
         {
             "name": "kind",
             "type": "select",
@@ -180,7 +180,7 @@ def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str
         AMOUNT,
         REASON,
     ]
-    travel_fields = [
+    travel_fields: list[dict[str, Any]] = [
         {"name": "destination", "type": "text", "label": "出差地点", "required": True},
         {"name": "period", "type": "date_range", "label": "起止日期", "required": True, "count_working_days": True},
         {
@@ -200,7 +200,7 @@ def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str
         {"name": "amount", "type": "money", "label": "预计费用（元）", "required": True, "min": 0},
         REASON,
     ]
-    leave_fields = [
+    leave_fields: list[dict[str, Any]] = [
         {
             "name": "kind",
             "type": "select",
