@@ -227,6 +227,7 @@ def _new_task(
     parent: int | None = None,
     position: str | None = None,
     group_mode: str | None = None,
+    group: int = 0,
     auto: str = "",
     offset: int = 0,
     visit: int | None = None,
@@ -249,6 +250,7 @@ def _new_task(
         parent=parent,
         position=position,
         group_mode=group_mode,
+        group=group,
         acted_at=ctx.now if auto else None,
         auto=auto,
     ).to_dict()
@@ -259,6 +261,12 @@ def _run_tasks(ctx: _Ctx, node_id: str) -> list[Task]:
     if run is None:
         return []
     return [t for t in ctx.state.tasks.values() if t.node == node_id and t.visit == run.visit]
+
+
+def _holders(ctx: _Ctx, node_id: str) -> set[int]:
+    """Everyone holding a live task at this node's current visit: the assignees and those they act for."""
+    live = [t for t in _run_tasks(ctx, node_id) if t.live]
+    return {t.assignee for t in live} | {t.on_behalf_of for t in live if t.on_behalf_of is not None}
 
 
 # --- moving through the graph -------------------------------------------------------------------------
@@ -465,12 +473,25 @@ def _group_done(tasks: list[Task], mode: str) -> bool:
     return all(t.status in {T_APPROVED, T_DONE} for t in live)
 
 
+def _added_groups(children: list[Task], position: str) -> list[list[Task]]:
+    """The 前/后加签 groups under one task: one per 加签, each voting by its own mode (an earlier group that
+    has decided does not decide a later one)."""
+    groups: dict[int, list[Task]] = {}
+    for child in children:
+        if child.position == position:
+            groups.setdefault(child.group, []).append(child)
+    return list(groups.values())
+
+
+def _added_done(group: list[Task]) -> bool:
+    return _group_done(group, group[0].group_mode or "sequential")
+
+
 def _effective(task: Task, children: dict[int, list[Task]]) -> bool:
     """A vote counts once the signer approved and anyone added after them (后加签) has too."""
     if task.status not in {T_APPROVED, T_DONE}:
         return False
-    after = [c for c in children.get(task.id, []) if c.position == "after"]
-    return _group_done(after, after[0].group_mode or "sequential") if after else True
+    return all(_added_done(group) for group in _added_groups(children.get(task.id, []), "after"))
 
 
 def _evaluate(ctx: _Ctx, node: Node) -> None:
@@ -494,15 +515,25 @@ def _evaluate(ctx: _Ctx, node: Node) -> None:
     changes: dict[str, dict[str, Any]] = {}
     # 前加签 groups that are done give the floor back to their holder; 后加签 groups start after them.
     for t in tasks:
-        group = children.get(t.id, [])
-        before = [c for c in group if c.position == "before"]
-        if t.status == WAITING and before and _group_done(before, before[0].group_mode or "sequential"):
+        befores = _added_groups(children.get(t.id, []), "before")
+        if t.status == WAITING and befores and all(_added_done(g) for g in befores):
             changes[str(t.id)] = {"status": OPEN}
-        after = [c for c in group if c.position == "after"]
-        if t.status in {T_APPROVED, T_DONE} and after:
-            _open_next_in_group(after, after[0].group_mode or "sequential", changes)
-        if t.status == WAITING and before:
-            _open_next_in_group(before, before[0].group_mode or "sequential", changes)
+        if t.status in {T_APPROVED, T_DONE}:
+            for group in _added_groups(children.get(t.id, []), "after"):
+                _open_next_in_group(group, group[0].group_mode or "sequential", changes)
+        if t.status == WAITING:
+            for group in befores:
+                _open_next_in_group(group, group[0].group_mode or "sequential", changes)
+    # An added group that has decided (或签: one approval) is over: its other members' tasks are withdrawn,
+    # or a late rejection from one of them would still reject the whole node.
+    settled: dict[str, dict[str, Any]] = {}
+    for added in children.values():
+        for position in ("before", "after"):
+            for group in _added_groups(added, position):
+                if _added_done(group):
+                    settled.update({str(c.id): {"status": T_CANCELLED} for c in group if c.live})
+    if settled:
+        ctx.emit("signers_settled", node=node.id, set_tasks=settled)
     if rejections and (node.mode in {"sequential", "all", "any"} or node.veto or rejections > total - needed):
         return  # the rejection path is taken by the caller (_reject_node)
     if approvals >= needed and total > 0:
@@ -579,7 +610,12 @@ def _return_to(
 ) -> None:
     state = ctx.state
     if target == "previous":
-        target = state.trail[-1] if state.trail else "initiator"
+        # The last node done in this round that can be returned to: never one inside a parallel branch
+        # (possibly a sibling branch's), since a return cannot re-enter a branch without its parallel node.
+        returnable = [n for n in state.trail if ctx.d.parallel_region(n) is None]
+        target = returnable[-1] if returnable else "initiator"
+    if target != "initiator" and by_rejection and (target not in state.trail or ctx.d.parallel_region(target)):
+        target = "initiator"  # a rejection is never refused for where the definition sends it
     if target != "initiator":
         if target not in state.trail:
             raise ActionNotAllowedError(f"只能退回到本轮已办理过的节点，“{target}”不在其中。", node=node.id)
@@ -792,6 +828,8 @@ def _transfer(ctx: _Ctx, cmd: Transfer, *, auto: str = "") -> None:
     if cmd.to in (task.assignee, task.on_behalf_of):
         raise ActionNotAllowedError("不能转交给自己。")
     node = ctx.d.node(task.node)
+    if cmd.to in _holders(ctx, node.id):  # one person, one task per node: never two votes in 会签
+        raise ActionNotAllowedError("对方已在本节点办理中，不能转交给他。", node=node.id)
     new = _new_task(
         ctx,
         node,
@@ -801,6 +839,7 @@ def _transfer(ctx: _Ctx, cmd: Transfer, *, auto: str = "") -> None:
         parent=task.parent,
         position=task.position,
         group_mode=task.group_mode,
+        group=task.group,
     )
     ctx.emit(
         "transferred",
@@ -827,7 +866,7 @@ def _add_signers(ctx: _Ctx, cmd: AddSigners) -> None:
     people = list(dict.fromkeys(cmd.people))
     if not people:
         raise ActionNotAllowedError("请选择加签人。")
-    current = {t.assignee for t in _run_tasks(ctx, node.id) if t.live}
+    current = _holders(ctx, node.id)
     if any(p in current or p == task.assignee for p in people):
         raise ActionNotAllowedError("加签人已在本节点办理中。")
     if cmd.position == "alongside":
@@ -862,6 +901,7 @@ def _add_signers(ctx: _Ctx, cmd: AddSigners) -> None:
                     parent=task.id,
                     position=cmd.position,
                     group_mode=cmd.mode,
+                    group=ctx.state.next_task,
                     offset=i,
                 )
             )
@@ -895,7 +935,15 @@ def _remove_signers(ctx: _Ctx, cmd: RemoveSigners) -> None:
     remaining = [t for t in ctx.state.tasks.values() if t.parent == task.id and t.live and str(t.id) not in changes]
     if task.status == WAITING and not any(t.position == "before" for t in remaining):
         changes[str(task.id)] = {"status": OPEN}
-    ctx.emit("signers_removed", actor=cmd.actor, node=task.node, task=task.id, comment=cmd.comment, set_tasks=changes)
+    ctx.emit(
+        "signers_removed",
+        actor=cmd.actor,
+        node=task.node,
+        task=task.id,
+        comment=cmd.comment,
+        set_tasks=changes,
+        clear_undo=True,  # like 加签: once someone else acted, an earlier approval can no longer be withdrawn
+    )
     _evaluate(ctx, ctx.d.node(task.node))
 
 
@@ -1004,7 +1052,8 @@ def _timeout(ctx: _Ctx, task: Task) -> None:
         _evaluate(ctx, node)
     elif action == "auto_transfer":
         rule = node.deadline.transfer_to if node.deadline else None
-        people = [p for p in _resolve(ctx, node, rule) if p not in (task.assignee, task.on_behalf_of)]
+        holders = _holders(ctx, node.id)
+        people = [p for p in _resolve(ctx, node, rule) if p not in holders]
         if people:
             _transfer(ctx, Transfer(actor=0, task=task.id, to=people[0]), auto="超时自动转交")
         else:

@@ -53,6 +53,7 @@ class Task:
     parent: int | None = None  # 加签: the task that added this one
     position: str | None = None  # before | after | alongside
     group_mode: str | None = None  # how the added signers vote among themselves
+    group: int = 0  # 加签: the first task added with this one; each 加签 is a group that votes on its own
     acted_at: datetime | None = None
     comment: str = ""
     auto: str = ""  # why the system acted on this task, if it did
@@ -511,12 +512,15 @@ def _without_undo(state: State) -> State:
 
 def _restore(state: State) -> None:
     """撤回 by an approver: go back to the state before their action; tasks created since then stay in the
-    record as cancelled, and task numbers keep counting up."""
+    record as cancelled, task numbers keep counting up, and read receipts given since then stay given
+    (reading a copy is someone else's act, not a consequence of the withdrawn one)."""
     assert state.undo is not None
     snapshot = state.undo.snapshot.clone()
     for task in state.tasks.values():
         if task.id not in snapshot.tasks:
             snapshot.tasks[task.id] = replace(task, status=T_CANCELLED) if task.live else task
+        elif task.status == READ:
+            snapshot.tasks[task.id] = task
     snapshot.next_task = max(snapshot.next_task, state.next_task)
     for node, visit in state.visits.items():  # visit numbers never go back, so old tasks never rejoin a run
         snapshot.visits[node] = max(snapshot.visits.get(node, 0), visit)
