@@ -1,0 +1,122 @@
+"""Submitting a matter: one-time notification (every problem at once), numbering, drafts, returns."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from sanfu.approvals import services
+from sanfu.approvals.models import Attachment, Draft, MaterialReturn, Request
+from sanfu.approvals.selectors_catalogue import material_return_counts
+from sanfu.core.errors import ApplicationError, PermissionDeniedError
+from sanfu.workflow.models import Instance, Task
+from tests.approvals.conftest import EXPENSE, pdf, png_named
+
+
+def _submit(demo, who="clerk", **extra):
+    kwargs = {
+        "actor": demo["people"][who],
+        "matter": demo["matters"]["expense"],
+        "title": "办公用纸报销",
+        "data": EXPENSE,
+        "materials": {"invoice": [pdf()], "list": [pdf("清单.pdf")]},
+    }
+    kwargs.update(extra)
+    return services.matter_submit(**kwargs)
+
+
+def test_every_missing_material_and_field_is_reported_at_once_and_nothing_is_saved(demo):
+    with pytest.raises(ApplicationError) as raised:
+        _submit(demo, data={**EXPENSE, "reason": ""}, materials={})
+    problems = raised.value.errors
+    materials = sorted(p["field"] for p in problems if p["where"] == "material")
+    assert materials == ["invoice", "list"]  # both missing materials, in one message
+    assert any(p["where"] == "form" and p["field"] == "reason" for p in problems)
+    assert "发票" in raised.value.message
+    assert "费用清单" in raised.value.message
+    assert Request.objects.count() == 0
+    assert Instance.objects.count() == 0
+    assert Attachment.objects.count() == 0
+
+
+def test_a_file_that_lies_about_its_format_is_refused(demo):
+    with pytest.raises(ApplicationError, match="格式不符"):
+        _submit(demo, materials={"invoice": [png_named("发票.pdf")], "list": [pdf()]})
+
+
+def test_a_complete_submission_is_numbered_started_and_filed(demo):
+    request = _submit(demo)
+    assert request.number.startswith("BX-")
+    assert request.number.endswith("-0001")
+    assert request.instance.status == "running"
+    assert {a.material for a in request.attachments.all()} == {"invoice", "list"}
+    assert all(len(a.sha256) == 64 for a in request.attachments.all())
+    second = _submit(demo)
+    assert second.number.endswith("-0002")
+    form = request.instance.state["form"]
+    assert form["amount"] == "300.00"
+    assert form["items_sum_money"] == "300.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_never_repeat_under_concurrency(transactional_db):
+    numbers: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(6)
+
+    def claim() -> None:
+        barrier.wait()
+        try:
+            for _ in range(5):
+                number = services.number_next(prefix="T")
+                with lock:
+                    numbers.append(number)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(numbers) == 30
+    assert len(set(numbers)) == 30
+
+
+def test_only_the_roles_named_may_start_a_matter(demo):
+    matter = demo["matters"]["expense"]
+    matter.start_roles = ["leader"]
+    matter.save()
+    with pytest.raises(PermissionDeniedError):
+        _submit(demo)
+    assert services.may_start(demo["people"]["gm"], matter)
+
+
+def test_drafts_save_without_validation_and_copy_starts_from_an_earlier_request(demo):
+    clerk = demo["people"]["clerk"]
+    matter = demo["matters"]["expense"]
+    draft = services.draft_save(actor=clerk, matter=matter, title="半成品", data={"amount": "12"})
+    again = services.draft_save(actor=clerk, matter=matter, title="半成品2", data={"amount": "13"}, draft_id=draft.pk)
+    assert again.pk == draft.pk
+    assert Draft.objects.get().data == {"amount": "13"}
+    request = _submit(demo, draft=draft)
+    assert not Draft.objects.filter(pk=draft.pk).exists()  # submitting the draft removes it
+    copy = services.request_copy(actor=clerk, request_id=request.pk)
+    assert copy.data["reason"] == EXPENSE["reason"]
+    assert "_matter" not in copy.data
+
+
+def test_returning_for_materials_is_counted_per_matter(demo):
+    request = _submit(demo)
+    task = Task.objects.get(instance=request.instance, status="open")
+    head = task.assignee
+    with pytest.raises(ApplicationError):
+        services.request_return_for_materials(actor=head, task_id=task.pk, materials=["nonsense"])
+    services.request_return_for_materials(actor=head, task_id=task.pk, materials=["invoice"], comment="发票抬头错")
+    request.instance.refresh_from_db()
+    assert request.instance.status == "returned"
+    assert MaterialReturn.objects.get().materials == ["invoice"]
+    counts = material_return_counts()[request.matter_id]
+    assert counts == {"requests": 1, "returned": 1, "share": 1.0}
