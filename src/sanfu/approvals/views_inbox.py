@@ -1,7 +1,322 @@
-"""views_inbox"""
+"""我的待办: the inbox tabs (待办 / 已办 / 我发起的 / 抄送我的 / 草稿), filters, batch approval, and the
+notifications page."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from sanfu.approvals import selectors
+from sanfu.approvals.models import Draft, Request
+from sanfu.core.errors import ApplicationError, ConflictError
+from sanfu.core.htmx import render_page
+from sanfu.core.models import Notification
+from sanfu.core.requests import AuthedHttpRequest
+from sanfu.workflow import repository, services
+from sanfu.workflow.models import Instance, Task
+
+PAGE_SIZE = 20
+BATCH_LIMIT = 100
+
+TAB_LABELS = {
+    "todo": gettext_lazy("待办"),
+    "done": gettext_lazy("已办"),
+    "started": gettext_lazy("我发起的"),
+    "cc": gettext_lazy("抄送我的"),
+    "drafts": gettext_lazy("草稿"),
+}
+EMPTY_TEXT = {
+    "todo": gettext_lazy("暂无待办事项，今天的工作都处理完了。"),
+    "done": gettext_lazy("还没有办理过的事项。"),
+    "started": gettext_lazy("您还没有发起过审批。"),
+    "cc": gettext_lazy("没有抄送给您的事项。"),
+    "drafts": gettext_lazy("没有保存的草稿。"),
+}
+FILTERED_EMPTY = gettext_lazy("没有符合筛选条件的事项。")
+TASK_STATUS = {
+    "open": gettext_lazy("待处理"),
+    "approved": gettext_lazy("已同意"),
+    "rejected": gettext_lazy("已驳回"),
+    "done": gettext_lazy("已办理"),
+    "returned": gettext_lazy("已退回"),
+    "transferred": gettext_lazy("已转交"),
+    "unread": gettext_lazy("未读"),
+    "read": gettext_lazy("已读"),
+    "cancelled": gettext_lazy("已取消"),
+    "waiting": gettext_lazy("等待中"),
+}
+KIND_LABEL = {
+    "approval": gettext_lazy("审批"),
+    "handle": gettext_lazy("办理"),
+    "cc": gettext_lazy("抄送"),
+    "filing": gettext_lazy("备案"),
+}
+
+
+@dataclass
+class Row:
+    """One line of any tab, whatever it is built from (a task, an instance, a draft)."""
+
+    key: str
+    title: str
+    url: str
+    number: str = ""
+    matter: str = ""
+    urgency: str = ""
+    initiator: str = ""
+    node_name: str = ""
+    kind: str = ""
+    status: str = ""
+    status_code: str = ""
+    on_behalf_of: str = ""
+    due_at: datetime | None = None
+    at: datetime | None = None
+    overdue: bool = False
+    unread: bool = False
+    batchable: bool = False
+    task_id: int | None = None
+
+    @property
+    def urgency_class(self) -> str:
+        return selectors.URGENCY_CLASS.get(self.urgency, "")
+
+    @property
+    def urgency_label(self) -> str:
+        return str(selectors.URGENCY_LABELS.get(self.urgency, self.urgency))
+
+
+def _request_of(instance: Instance) -> Request | None:
+    try:
+        return instance.request
+    except Request.DoesNotExist:
+        return None
+
+
+def _batchable(task: Task) -> bool:
+    try:
+        node = repository.definition_of(task.instance).nodes.get(task.node)
+    except Exception:
+        return False
+    return bool(node and node.batch)
+
+
+def _task_row(task: Task, tab: str, now: datetime) -> Row:
+    instance = task.instance
+    req = _request_of(instance)
+    late = task.overdue or (task.status == "open" and task.due_at is not None and task.due_at < now)
+    return Row(
+        key=f"t{task.pk}",
+        title=req.title if req else instance.title,
+        url=reverse("approvals:instance", args=[instance.pk]),
+        number=req.number if req else "",
+        matter=req.matter.name if req else instance.definition.name,
+        urgency=instance.urgency,
+        initiator=instance.initiator.display_name,
+        node_name=task.node_name,
+        kind=str(KIND_LABEL.get(task.kind, task.kind)),
+        status=str(TASK_STATUS.get(task.status, task.status)),
+        status_code=task.status,
+        on_behalf_of=task.on_behalf_of.display_name if task.on_behalf_of else "",
+        due_at=task.due_at,
+        at=task.acted_at if tab == "done" else task.created_at,
+        overdue=late,
+        unread=task.status == "unread",
+        batchable=tab == "todo" and _batchable(task),
+        task_id=task.pk,
+    )
+
+
+def _instance_row(instance: Instance) -> Row:
+    req = _request_of(instance)
+    return Row(
+        key=f"i{instance.pk}",
+        title=req.title if req else instance.title,
+        url=reverse("approvals:instance", args=[instance.pk]),
+        number=req.number if req else "",
+        matter=req.matter.name if req else instance.definition.name,
+        urgency=instance.urgency,
+        initiator=instance.initiator.display_name,
+        status=instance.get_status_display(),
+        status_code=instance.status,
+        at=instance.submitted_at or instance.created_at,
+    )
+
+
+def draft_url(draft: Draft) -> str:
+    """Where the catalogue lets the owner resume a draft (its page name is the catalogue's)."""
+    for name in ("draft_edit", "draft_resume", "draft"):
+        try:
+            return reverse(f"approvals:{name}", args=[draft.pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _draft_row(draft: Draft) -> Row:
+    return Row(
+        key=f"d{draft.pk}",
+        title=draft.title or draft.matter.name,
+        url=draft_url(draft),
+        matter=draft.matter.name,
+        urgency=draft.urgency,
+        status=_("草稿"),
+        status_code="draft",
+        at=draft.updated_at,
+    )
+
+
+def _rows(objects: Any, tab: str, now: datetime) -> list[Row]:
+    if tab in {"todo", "done", "cc"}:
+        return [_task_row(t, tab, now) for t in objects]
+    if tab == "started":
+        return [_instance_row(i) for i in objects]
+    return [_draft_row(d) for d in objects]
+
+
+def inbox_context(request: AuthedHttpRequest, tab: str) -> dict[str, Any]:
+    """Everything the inbox page and its list partial show, in a fixed number of queries."""
+    now = timezone.now()
+    filters = selectors.parse_filters(request.GET)
+    paginator = Paginator(selectors.rows_for(request.user, tab, filters, now=now), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = _rows(page.object_list, tab, now)
+    counts = selectors.tab_counts(request.user)
+    return {
+        "tab": tab,
+        "tabs": [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS],
+        "counts": counts,
+        "filters": filters,
+        "matters": selectors.matter_choices(),
+        "urgencies": list(selectors.URGENCY_LABELS.items()),
+        "page": page,
+        "rows": rows,
+        "any_batchable": any(r.batchable for r in rows),
+        "empty_text": FILTERED_EMPTY if filters.active else EMPTY_TEXT[tab],
+        "now": now,
+        "list_url": reverse("approvals:inbox"),
+    }
+
+
+def render_inbox(request: AuthedHttpRequest, tab: str = "todo", extra: dict[str, Any] | None = None) -> HttpResponse:
+    context = inbox_context(request, tab)
+    context.update(extra or {})
+    return render_page(request, "approvals/inbox.html", context, partial="approvals/partials/_inbox_list.html")
+
+
+@require_GET
+def inbox(request: AuthedHttpRequest) -> HttpResponse:
+    tab = request.GET.get("tab", "todo")
+    if tab not in selectors.TABS:
+        tab = "todo"
+    return render_inbox(request, tab)
+
+
+def _back(request: AuthedHttpRequest) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("approvals:inbox")
+    return HttpResponseRedirect(target or reverse("approvals:inbox"))
+
+
+@require_POST
+def batch_approve(request: AuthedHttpRequest) -> HttpResponse:
+    """批量同意: each chosen to-do goes through ``task_approve`` on its own; report what succeeded and why
+    the rest did not."""
+    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()][:BATCH_LIMIT]
+    if not ids:
+        messages.warning(request, _("请先勾选要同意的待办。"))
+        return _back(request)
+    comment = request.POST.get("comment", "").strip() or _("同意")
+    tasks = {
+        t.pk: t
+        for t in Task.objects.filter(pk__in=ids, assignee=request.user).select_related(
+            "instance", "instance__definition", "instance__request"
+        )
+    }
+    done = 0
+    failures: list[str] = []
+    for task_id in ids:
+        task = tasks.get(task_id)
+        if task is None:
+            failures.append(_("待办 %(id)s：不存在或不是您的待办") % {"id": task_id})
+            continue
+        label = task.instance.title
+        if not _batchable(task):
+            failures.append(_("%(title)s：该节点不允许批量审批，请打开逐件办理") % {"title": label})
+            continue
+        try:
+            services.task_approve(actor=request.user, task_id=task.pk, comment=comment)
+        except ConflictError as exc:
+            failures.append(_("%(title)s：已由他人处理（%(reason)s）") % {"title": label, "reason": exc.message})
+        except ApplicationError as exc:
+            failures.append(f"{label}：{exc.message}")
+        else:
+            done += 1
+    if done:
+        messages.success(request, _("已批量同意 %(n)d 项。") % {"n": done})
+    if failures:
+        messages.error(
+            request,
+            _("%(n)d 项未能同意：%(list)s") % {"n": len(failures), "list": "；".join(failures)},
+        )
+    return _back(request)
+
+
+# --- notifications ------------------------------------------------------------------------------------
+
+
+def notification_target(url: str) -> str:
+    """Where a notice leads. The flow engine links instances as /workflow/instances/<id>/; the page for
+    them is the 审批中心's instance page."""
+    prefix = "/workflow/instances/"
+    if url.startswith(prefix):
+        rest = url[len(prefix) :].strip("/")
+        if rest.isdigit():
+            return reverse("approvals:instance", args=[int(rest)])
+    return url if url.startswith("/") and not url.startswith("//") else ""
+
+
+@require_GET
+def notifications(request: AuthedHttpRequest) -> HttpResponse:
+    """通知: unread first, then newest."""
+    qs = Notification.objects.filter(user=request.user).order_by(F("read_at").asc(nulls_first=True), "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(request, "approvals/notifications.html", {"page": page})
+
+
+@require_GET
+def notification_open(request: AuthedHttpRequest, notification_id: int) -> HttpResponse:
+    notice = get_object_or_404(Notification, pk=notification_id, user=request.user)
+    if notice.read_at is None:
+        Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    target = notification_target(notice.url)
+    return redirect(target or "approvals:notifications")
+
+
+@require_POST
+def notifications_read_all(request: AuthedHttpRequest) -> HttpResponse:
+    n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
+    return redirect("approvals:notifications")
+
+
+urlpatterns: list[URLPattern] = [
+    path("inbox/", inbox, name="inbox"),
+    path("inbox/batch-approve/", batch_approve, name="batch_approve"),
+    path("notifications/", notifications, name="notifications"),
+    path("notifications/read-all/", notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:notification_id>/open/", notification_open, name="notification_open"),
+]

@@ -1,7 +1,521 @@
-"""views_instance"""
+"""The instance page of the 审批中心: header, form values, the full timeline, the path ahead, and the actions
+this viewer may take (each a POST to its own URL), plus a print view that reads like the paper form."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
+from sanfu.approvals.models import Request
+from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
+from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError
+from sanfu.core.requests import AuthedHttpRequest
+from sanfu.workflow import repository, selectors, services
+from sanfu.workflow.models import Instance, InstanceEvent, Task
+
+TODO_KINDS = ("approval", "handle")
+NOTICE_KINDS = ("cc", "filing")
+FORM_DISPLAY = "approvals/partials/_form_display.html"
+
+EVENT_LABELS = {
+    "submitted": gettext_lazy("提交申请"),
+    "resubmitted": gettext_lazy("重新提交"),
+    "approved": gettext_lazy("同意"),
+    "completed": gettext_lazy("办理完成"),
+    "auto_approved": gettext_lazy("自动通过"),
+    "rejected": gettext_lazy("驳回"),
+    "task_returned": gettext_lazy("退回"),
+    "returned": gettext_lazy("流程退回"),
+    "returned_node_done": gettext_lazy("退回节点办结"),
+    "jumped_back": gettext_lazy("跳回退回节点"),
+    "transferred": gettext_lazy("转交"),
+    "signers_added": gettext_lazy("加签"),
+    "signers_removed": gettext_lazy("减签"),
+    "withdrawn": gettext_lazy("撤回申请"),
+    "approval_withdrawn": gettext_lazy("撤回审批"),
+    "urged": gettext_lazy("催办"),
+    "commented": gettext_lazy("评论"),
+    "read": gettext_lazy("已阅"),
+    "copied": gettext_lazy("抄送"),
+    "filed": gettext_lazy("备案"),
+    "node_entered": gettext_lazy("到达节点"),
+    "node_completed": gettext_lazy("节点办结"),
+    "node_skipped": gettext_lazy("跳过节点"),
+    "tasks_opened": gettext_lazy("生成待办"),
+    "timer_started": gettext_lazy("开始计时"),
+    "timer_fired": gettext_lazy("计时到期"),
+    "deadline_reminded": gettext_lazy("到期提醒"),
+    "overdue": gettext_lazy("已超时"),
+    "parallel_started": gettext_lazy("并行分支开始"),
+    "parallel_joined": gettext_lazy("并行分支汇合"),
+    "branch_joined": gettext_lazy("分支汇合"),
+    "subprocess_started": gettext_lazy("启动子流程"),
+    "subprocess_ended": gettext_lazy("子流程结束"),
+    "restarted": gettext_lazy("重新开始"),
+    "ended": gettext_lazy("流程结束"),
+    "cancelled": gettext_lazy("作废"),
+}
+# What a person did (shown prominently); the rest is the engine's bookkeeping (shown quietly).
+PERSON_EVENTS = {
+    "submitted",
+    "resubmitted",
+    "approved",
+    "completed",
+    "auto_approved",
+    "rejected",
+    "task_returned",
+    "transferred",
+    "signers_added",
+    "signers_removed",
+    "withdrawn",
+    "approval_withdrawn",
+    "urged",
+    "commented",
+    "ended",
+}
+# The events that make the approval record on the printed form.
+RECORD_EVENTS = {
+    "submitted",
+    "resubmitted",
+    "approved",
+    "completed",
+    "auto_approved",
+    "rejected",
+    "task_returned",
+    "transferred",
+    "withdrawn",
+    "read",
+}
+STATUS_BADGE = {
+    "running": "text-bg-primary",
+    "returned": "text-bg-warning",
+    "approved": "text-bg-success",
+    "rejected": "text-bg-danger",
+    "withdrawn": "text-bg-secondary",
+    "cancelled": "text-bg-dark",
+    "draft": "text-bg-light",
+}
+POSITIONS = [
+    ("before", gettext_lazy("前加签（先由加签人审批，再回到我）")),
+    ("after", gettext_lazy("后加签（我同意后再由加签人审批）")),
+    ("alongside", gettext_lazy("并加签（与我同时审批）")),
+]
+MODES = [
+    ("sequential", gettext_lazy("依次")),
+    ("all", gettext_lazy("会签（全部同意）")),
+    ("any", gettext_lazy("或签（一人同意即可）")),
+]
+
+
+def duration_text(delta: timedelta) -> str:
+    """A span in words: 2天3小时, 45分钟, 不到1分钟."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return _("不到1分钟")
+    days, rest = divmod(minutes, 60 * 24)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d天") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d小时") % {"n": hours})
+    if mins and not days:
+        parts.append(_("%(n)d分钟") % {"n": mins})
+    return "".join(parts)
+
+
+def value_text(value: Any) -> str:
+    """A form value as one line of text (lists joined with 、, booleans as 是/否)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list | tuple):
+        return "、".join(value_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{value_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+@dataclass
+class TimelineEntry:
+    event: InstanceEvent
+    label: str
+    who: str
+    on_behalf_of: str
+    node_name: str
+    comment: str
+    system: bool
+    person_event: bool
+    spent: str = ""
+
+
+def timeline(events: list[InstanceEvent], node_names: dict[str, str]) -> list[TimelineEntry]:
+    entered: dict[str, datetime] = {}
+    entries = []
+    for e in events:
+        spent = ""
+        if e.type == "node_entered" and e.node:
+            entered[e.node] = e.at
+        elif e.type == "node_completed" and e.node and e.node in entered:
+            spent = duration_text(e.at - entered.pop(e.node))
+        system = e.actor_id is None
+        entries.append(
+            TimelineEntry(
+                event=e,
+                label=str(EVENT_LABELS.get(e.type, e.type)),
+                who=_("系统") if system else e.actor.display_name,  # type: ignore[union-attr]
+                on_behalf_of=e.on_behalf_of.display_name if e.on_behalf_of_id else "",  # type: ignore[union-attr]
+                node_name=node_names.get(e.node, "") if e.node else "",
+                comment=e.comment,
+                system=system,
+                person_event=e.type in PERSON_EVENTS,
+                spent=spent,
+            )
+        )
+    return entries
+
+
+def _access(request: AuthedHttpRequest, instance_id: int) -> Instance:
+    try:
+        return selectors.access_instance(actor=request.user, instance_id=instance_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _request_of(instance: Instance) -> Request | None:
+    return Request.objects.filter(instance=instance).select_related("matter").first()
+
+
+def _my_tasks(instance: Instance, user: User) -> list[Task]:
+    return list(
+        Task.objects.filter(instance=instance).filter(assignee=user).select_related("on_behalf_of").order_by("task_no")
+    ) + list(
+        Task.objects.filter(instance=instance, on_behalf_of=user).exclude(assignee=user).select_related("assignee")
+    )
+
+
+def _open_task(
+    instance: Instance, user: User, posted: str | None = None, statuses: tuple[str, ...] = ("open",)
+) -> Task:
+    tasks = [t for t in _my_tasks(instance, user) if t.status in statuses and t.kind in TODO_KINDS]
+    if posted and posted.isdigit():
+        tasks = [t for t in tasks if t.pk == int(posted)]
+    if not tasks:
+        raise ApplicationError(_("您在该流程中没有待处理的事项。"))
+    return tasks[0]
+
+
+def _people(ids: list[str]) -> list[User]:
+    wanted = [int(i) for i in ids if i.isdigit()]
+    return list(User.objects.filter(pk__in=wanted, is_active=True))
+
+
+def _candidates(exclude: User) -> list[User]:
+    return list(User.objects.filter(is_active=True).exclude(pk=exclude.pk).order_by("full_name", "username")[:500])
+
+
+def _viewer_actions(instance: Instance, user: User, my_tasks: list[Task]) -> dict[str, Any]:
+    """Which actions this viewer may take now, with what each needs (targets, people)."""
+    state = instance.state or {}
+    definition = repository.definition_of(instance)
+    running = instance.status == "running"
+    open_task = next((t for t in my_tasks if t.status == "open" and t.kind in TODO_KINDS), None)
+    actions: dict[str, Any] = {"task": open_task}
+    if open_task is not None and running:
+        actions["approve"] = True
+        actions["handle"] = open_task.kind == "handle"
+        actions["reject"] = open_task.kind == "approval"
+        trail = [n for n in state.get("trail", []) if n != open_task.node and n in definition.nodes]
+        targets = [("initiator", _("发起人")), ("previous", _("上一节点"))]
+        seen: set[str] = set()
+        for node_id in trail:
+            node = definition.nodes[node_id]
+            if node_id in seen or not node.is_task_node:
+                continue
+            seen.add(node_id)
+            targets.append((node_id, node.name or node_id))
+        actions["return_targets"] = targets
+        actions["transfer"] = True
+        actions["add_signers"] = True
+    live_task = next((t for t in my_tasks if t.status in {"open", "waiting"} and t.kind in TODO_KINDS), None)
+    if live_task is not None and running:
+        added = [
+            t
+            for t in state.get("tasks", [])
+            if t.get("parent") == live_task.task_no and t.get("status") in {"open", "waiting"}
+        ]
+        if added:
+            actions["live_task"] = live_task
+            actions["removable"] = list(User.objects.filter(pk__in=[t["assignee"] for t in added]))
+    actions.update(_other_actions(instance, user, open_task))
+    if open_task is not None:
+        actions["people"] = _candidates(user)
+    return actions
+
+
+def _other_actions(instance: Instance, user: User, open_task: Task | None) -> dict[str, Any]:
+    """The initiator's, any participant's and the process administrator's actions."""
+    state = instance.state or {}
+    running = instance.status == "running"
+    actions: dict[str, Any] = {}
+    undo = state.get("undo")
+    if running and undo and undo.get("actor") == user.pk and open_task is None:
+        actions["undo_approval"] = True
+    if instance.initiator_id == user.pk:
+        if instance.status == "returned" or (running and not state.get("acted")):
+            actions["withdraw"] = True
+        if running:
+            actions["urge"] = True
+        if instance.status == "returned":
+            actions["resubmit"] = True
+    if instance.status not in {"draft"}:
+        actions["comment"] = True
+    if instance.status in {"running", "returned"} and has_perm(user, Perm.MANAGE_PROCESSES):
+        actions["cancel"] = True
+    return actions
+
+
+def _form_display_exists() -> bool:
+    try:
+        get_template(FORM_DISPLAY)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _page_context(instance: Instance, user: User) -> dict[str, Any]:
+    definition = repository.definition_of(instance)
+    node_names = {node_id: node.name for node_id, node in definition.nodes.items()}
+    events = selectors.history_of(instance)
+    req = _request_of(instance)
+    state = instance.state or {}
+    try:
+        ahead = selectors.path_ahead_of(instance)
+    except Exception:
+        ahead = []
+    return {
+        "instance": instance,
+        "req": req,
+        "matter_name": req.matter.name if req else instance.definition.name,
+        "form_data": state.get("form", {}),
+        "form_pairs": [(str(k), value_text(v)) for k, v in state.get("form", {}).items()],
+        "form_schema": req.matter.form_schema if req else {},
+        "has_form_display": bool(req) and _form_display_exists(),
+        "timeline": timeline(events, node_names),
+        "record": [e for e in timeline(events, node_names) if e.event.type in RECORD_EVENTS],
+        "ahead": ahead,
+        "urgency_class": URGENCY_CLASS.get(instance.urgency, ""),
+        "urgency_label": str(URGENCY_LABELS.get(instance.urgency, instance.urgency)),
+        "status_badge": STATUS_BADGE.get(instance.status, "text-bg-secondary"),
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    instance = _access(request, instance_id)
+    my_tasks = _my_tasks(instance, request.user)
+    unread = [
+        t for t in my_tasks if t.kind in NOTICE_KINDS and t.status == "unread" and t.assignee_id == request.user.pk
+    ]
+    if unread:
+        for task in unread:
+            try:
+                services.task_mark_read(actor=request.user, task_id=task.pk)
+            except ApplicationError:
+                continue  # read meanwhile, or the instance moved on: nothing to mark
+        instance = _access(request, instance_id)
+        my_tasks = _my_tasks(instance, request.user)
+    context = _page_context(instance, request.user)
+    context.update(
+        {
+            "my_tasks": my_tasks,
+            "actions": _viewer_actions(instance, request.user, my_tasks),
+            "positions": POSITIONS,
+            "modes": MODES,
+        }
+    )
+    return render(request, "approvals/instance.html", context)
+
+
+@require_GET
+def instance_print(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    instance = _access(request, instance_id)
+    context = _page_context(instance, request.user)
+    context["printed_at"] = timezone.now()
+    context["printed_by"] = request.user
+    return render(request, "approvals/instance_print.html", context)
+
+
+# --- actions: each its own POST; a refusal leaves everything as it was and says why ------------------------
+
+
+def _act(request: AuthedHttpRequest, instance_id: int, do: Callable[[Instance], Any], done: str) -> HttpResponse:
+    instance = _access(request, instance_id)
+    try:
+        do(instance)
+    except ConflictError as exc:
+        messages.error(request, _("已由他人处理：%(reason)s") % {"reason": exc.message})
+    except NotFoundError as exc:
+        messages.error(request, exc.message)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("approvals:instance", instance_id=instance.pk)
+
+
+def _comment(request: AuthedHttpRequest) -> str:
+    return request.POST.get("comment", "").strip()
+
+
+@require_POST
+def approve(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        task = _open_task(instance, request.user, request.POST.get("task"))
+        services.task_approve(actor=request.user, task_id=task.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已提交您的意见。"))
+
+
+@require_POST
+def reject(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        if not _comment(request):
+            raise ApplicationError(_("驳回时必须填写意见。"))
+        task = _open_task(instance, request.user, request.POST.get("task"))
+        services.task_reject(actor=request.user, task_id=task.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已驳回。"))
+
+
+@require_POST
+def return_(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        task = _open_task(instance, request.user, request.POST.get("task"))
+        to = request.POST.get("to", "initiator").strip() or "initiator"
+        services.task_return(actor=request.user, task_id=task.pk, to=to, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已退回。"))
+
+
+@require_POST
+def transfer(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        task = _open_task(instance, request.user, request.POST.get("task"))
+        people = _people([request.POST.get("to", "")])
+        if not people:
+            raise ApplicationError(_("请选择转交给谁。"))
+        services.task_transfer(actor=request.user, task_id=task.pk, to=people[0], comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已转交。"))
+
+
+@require_POST
+def add_signers(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        task = _open_task(instance, request.user, request.POST.get("task"))
+        people = _people(request.POST.getlist("people"))
+        if not people:
+            raise ApplicationError(_("请选择加签人。"))
+        services.task_add_signers(
+            actor=request.user,
+            task_id=task.pk,
+            people=people,
+            position=request.POST.get("position", "before"),
+            mode=request.POST.get("mode", "sequential"),
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已加签。"))
+
+
+@require_POST
+def remove_signers(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        task = _open_task(instance, request.user, request.POST.get("task"), ("open", "waiting"))
+        people = _people(request.POST.getlist("people"))
+        if not people:
+            raise ApplicationError(_("请选择要减去的加签人。"))
+        services.task_remove_signers(actor=request.user, task_id=task.pk, people=people, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已减签。"))
+
+
+@require_POST
+def withdraw(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        services.instance_withdraw(actor=request.user, instance_id=instance.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已撤回。"))
+
+
+@require_POST
+def urge(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        services.instance_urge(actor=request.user, instance_id=instance.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已催办，当前审批人会收到提醒。"))
+
+
+@require_POST
+def resubmit(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        if instance.initiator_id != request.user.pk:
+            raise ApplicationError(_("只有发起人可以重新提交。"))
+        form = (instance.state or {}).get("form", {})
+        services.instance_resubmit(actor=request.user, instance_id=instance.pk, form=form, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已重新提交。"))
+
+
+@require_POST
+def comment(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        services.instance_comment(actor=request.user, instance_id=instance.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("评论已发表。"))
+
+
+@require_POST
+def cancel(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        if not _comment(request):
+            raise ApplicationError(_("作废时必须填写理由。"))
+        services.instance_cancel(actor=request.user, instance_id=instance.pk, reason=_comment(request))
+
+    return _act(request, instance_id, do, _("流程已作废。"))
+
+
+urlpatterns: list[URLPattern] = [
+    path("instances/<int:instance_id>/", instance_page, name="instance"),
+    path("instances/<int:instance_id>/print/", instance_print, name="instance_print"),
+    path("instances/<int:instance_id>/approve/", approve, name="instance_approve"),
+    path("instances/<int:instance_id>/reject/", reject, name="instance_reject"),
+    path("instances/<int:instance_id>/return/", return_, name="instance_return"),
+    path("instances/<int:instance_id>/transfer/", transfer, name="instance_transfer"),
+    path("instances/<int:instance_id>/add-signers/", add_signers, name="instance_add_signers"),
+    path("instances/<int:instance_id>/remove-signers/", remove_signers, name="instance_remove_signers"),
+    path("instances/<int:instance_id>/withdraw/", withdraw, name="instance_withdraw"),
+    path("instances/<int:instance_id>/urge/", urge, name="instance_urge"),
+    path("instances/<int:instance_id>/resubmit/", resubmit, name="instance_resubmit"),
+    path("instances/<int:instance_id>/comment/", comment, name="instance_comment"),
+    path("instances/<int:instance_id>/cancel/", cancel, name="instance_cancel"),
+]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import permissions_of
+from sanfu.approvals.selectors import todo_count
+from sanfu.core.models import Notification
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -50,4 +52,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         admin_items.append((_("审计记录"), reverse("accounts:audit")))
     if admin_items:
         sections.append({"title": _("系统管理"), "icon": "bi-shield-lock", "items": admin_items})
-    return {"org_name": settings.SANFU_ORG_NAME, "nav_sections": sections, "nav_perms": perms}
+    return {
+        "org_name": settings.SANFU_ORG_NAME,
+        "nav_sections": sections,
+        "nav_perms": perms,
+        "nav_todo_count": todo_count(user),
+        "nav_unread_count": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+    }

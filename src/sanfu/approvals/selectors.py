@@ -1,0 +1,198 @@
+"""Reads for the 审批中心 inbox: one person's to-dos, done items, started instances, notices and drafts,
+joined with the approvals request (number, matter) where there is one.
+
+Every list is one queryset with everything a row shows joined in (``select_related``), so a page costs a
+fixed number of queries however many rows it has. The to-do list walks the ``(assignee, status, due_at)``
+index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sanfu.accounts.models import User
+from sanfu.approvals.models import Draft, MatterType
+from sanfu.workflow.models import Instance, Task
+
+TABS = ("todo", "done", "started", "cc", "drafts")
+URGENCIES = ("特急", "加急", "平急")
+URGENCY_LABELS = {"特急": _("特急"), "加急": _("加急"), "平急": _("平急")}
+URGENCY_CLASS = {"特急": "urgent", "加急": "rush"}  # 平急 is the ordinary case: no badge
+TODO_KINDS = ("approval", "handle")
+NOTICE_KINDS = ("cc", "filing")
+DONE_STATUSES = ("approved", "rejected", "done", "returned", "transferred")
+
+_TASK_RELATED = (
+    "instance",
+    "instance__definition",
+    "instance__initiator",
+    "instance__request",
+    "instance__request__matter",
+    "on_behalf_of",
+)
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    matter: int | None = None
+    urgency: str = ""
+    overdue: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.matter or self.urgency or self.overdue or self.date_from or self.date_to or self.q)
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def parse_filters(params: Any) -> InboxFilters:
+    """Filters from a query dict; anything malformed is ignored rather than an error page."""
+    matter_raw = (params.get("matter") or "").strip()
+    urgency = (params.get("urgency") or "").strip()
+    return InboxFilters(
+        matter=int(matter_raw) if matter_raw.isdigit() else None,
+        urgency=urgency if urgency in URGENCIES else "",
+        overdue=params.get("overdue") in {"1", "on", "true"},
+        date_from=_date(params.get("date_from")),
+        date_to=_date(params.get("date_to")),
+        q=(params.get("q") or "").strip()[:100],
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def _instance_filters(f: InboxFilters, prefix: str, date_field: str) -> Q:
+    """The same filters over an instance reached through ``prefix`` ("instance__" from a task, "" direct)."""
+    q = Q()
+    if f.matter:
+        q &= Q(**{f"{prefix}request__matter_id": f.matter})
+    if f.urgency:
+        q &= Q(**{f"{prefix}urgency": f.urgency})
+    if f.date_from:
+        q &= Q(**{f"{date_field}__gte": _start_of(f.date_from)})
+    if f.date_to:
+        q &= Q(**{f"{date_field}__lte": _end_of(f.date_to)})
+    if f.q:
+        q &= (
+            Q(**{f"{prefix}title__icontains": f.q})
+            | Q(**{f"{prefix}request__number__icontains": f.q})
+            | Q(**{f"{prefix}request__title__icontains": f.q})
+        )
+    return q
+
+
+def todo_tasks(user: User, f: InboxFilters | None = None, *, now: datetime | None = None) -> QuerySet[Task]:
+    """待办: open approval and handle tasks, soonest deadline first, no deadline last."""
+    f = f or InboxFilters()
+    qs = Task.objects.filter(assignee=user, status="open", kind__in=TODO_KINDS)
+    qs = qs.filter(_instance_filters(f, "instance__", "created_at"))
+    if f.overdue:
+        qs = qs.filter(Q(overdue=True) | Q(due_at__lt=now or timezone.now()))
+    return qs.select_related(*_TASK_RELATED).order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def done_tasks(user: User, f: InboxFilters | None = None) -> QuerySet[Task]:
+    """已办: tasks this person acted on (approved, rejected, done, returned, transferred), latest first."""
+    f = f or InboxFilters()
+    qs = Task.objects.filter(assignee=user, status__in=DONE_STATUSES)
+    qs = qs.filter(_instance_filters(f, "instance__", "acted_at"))
+    if f.overdue:
+        qs = qs.filter(overdue=True)
+    return qs.select_related(*_TASK_RELATED).order_by(F("acted_at").desc(nulls_last=True), "-id")
+
+
+def notice_tasks(user: User, f: InboxFilters | None = None) -> QuerySet[Task]:
+    """抄送我的: cc and filing notices, unread first, then newest."""
+    f = f or InboxFilters()
+    qs = Task.objects.filter(assignee=user, kind__in=NOTICE_KINDS)
+    qs = qs.filter(_instance_filters(f, "instance__", "created_at"))
+    return qs.select_related(*_TASK_RELATED).order_by(F("status").desc(), "-id")  # "unread" > "read"
+
+
+def started_instances(user: User, f: InboxFilters | None = None, *, now: datetime | None = None) -> QuerySet[Instance]:
+    """我发起的: instances this person started (drafts live in the 草稿 tab), newest first."""
+    f = f or InboxFilters()
+    qs = Instance.objects.filter(initiator=user).exclude(status="draft")
+    qs = qs.filter(_instance_filters(f, "", "created_at"))
+    if f.overdue:
+        late = Q(tasks__status="open") & (Q(tasks__overdue=True) | Q(tasks__due_at__lt=now or timezone.now()))
+        qs = qs.filter(pk__in=Instance.objects.filter(late).values("pk"))
+    return qs.select_related("definition", "initiator", "request", "request__matter").order_by("-id")
+
+
+def drafts_of(user: User, f: InboxFilters | None = None) -> QuerySet[Draft]:
+    """草稿: forms saved before submission, last edited first."""
+    f = f or InboxFilters()
+    qs = Draft.objects.filter(owner=user)
+    if f.matter:
+        qs = qs.filter(matter_id=f.matter)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.date_from:
+        qs = qs.filter(updated_at__gte=_start_of(f.date_from))
+    if f.date_to:
+        qs = qs.filter(updated_at__lte=_end_of(f.date_to))
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(matter__name__icontains=f.q))
+    return qs.select_related("matter").order_by("-updated_at", "-id")
+
+
+def rows_for(user: User, tab: str, f: InboxFilters, *, now: datetime | None = None) -> QuerySet[Any]:
+    if tab == "todo":
+        return todo_tasks(user, f, now=now)
+    if tab == "done":
+        return done_tasks(user, f)
+    if tab == "cc":
+        return notice_tasks(user, f)
+    if tab == "started":
+        return started_instances(user, f, now=now)
+    if tab == "drafts":
+        return drafts_of(user, f)
+    raise ValueError(f"unknown tab {tab}")
+
+
+def tab_counts(user: User) -> dict[str, int]:
+    """The numbers on the tabs, in three queries: open to-dos, done, unread notices (one aggregate over the
+    person's tasks), started instances, drafts."""
+    tasks = Task.objects.filter(assignee=user).aggregate(
+        todo=Count("id", filter=Q(status="open", kind__in=TODO_KINDS)),
+        done=Count("id", filter=Q(status__in=DONE_STATUSES)),
+        cc=Count("id", filter=Q(kind__in=NOTICE_KINDS, status="unread")),
+    )
+    return {
+        "todo": tasks["todo"],
+        "done": tasks["done"],
+        "cc": tasks["cc"],
+        "started": Instance.objects.filter(initiator=user).exclude(status="draft").count(),
+        "drafts": Draft.objects.filter(owner=user).count(),
+    }
+
+
+def todo_count(user: User) -> int:
+    """Open to-dos, for the nav badge (one index-backed count)."""
+    return Task.objects.filter(assignee=user, status="open", kind__in=TODO_KINDS).count()
+
+
+def matter_choices() -> QuerySet[MatterType]:
+    return MatterType.objects.filter(is_active=True).only("pk", "name").order_by("area", "sort", "code")
