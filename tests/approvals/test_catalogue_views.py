@@ -89,3 +89,12 @@ def test_preview_re_renders_the_form_for_conditional_fields(demo, login):
     shown = client.post("/approvals/matters/travel/preview/", {"transport": "飞机"}).content.decode()
     assert "乘飞机理由" not in hidden
     assert "乘飞机理由" in shown
+
+
+def test_a_draft_opens_in_its_start_page_for_its_owner_only(demo, login):
+    from sanfu.approvals import services
+
+    draft = services.draft_save(actor=demo["people"]["clerk"], matter=demo["matters"]["leave"], title="年假", data={})
+    response = login(demo["people"]["clerk"]).get(f"/approvals/drafts/{draft.pk}/")
+    assert response["Location"].endswith(f"/approvals/matters/leave/start/?draft={draft.pk}")
+    assert login(demo["people"]["staff"]).get(f"/approvals/drafts/{draft.pk}/").status_code == 404

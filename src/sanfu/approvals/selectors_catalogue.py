@@ -33,11 +33,15 @@ def material_return_counts() -> dict[int, dict[str, float]]:
     watches to see whether the one-time notification works)."""
     requests = dict(Request.objects.values_list("matter_id").annotate(n=Count("id")).values_list("matter_id", "n"))
     returned = dict(
-        MaterialReturn.objects.values_list("matter_id").annotate(n=Count("request_id", distinct=True))
+        MaterialReturn.objects.values_list("matter_id")
+        .annotate(n=Count("request_id", distinct=True))
         .values_list("matter_id", "n")
     )
     return {
-        matter_id: {"requests": total, "returned": returned.get(matter_id, 0),
-                    "share": returned.get(matter_id, 0) / total if total else 0.0}
+        matter_id: {
+            "requests": total,
+            "returned": returned.get(matter_id, 0),
+            "share": returned.get(matter_id, 0) / total if total else 0.0,
+        }
         for matter_id, total in requests.items()
     }

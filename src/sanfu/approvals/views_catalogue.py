@@ -178,6 +178,12 @@ def preview(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return render(request, "approvals/partials/_form.html", _form_context(request, matter, data))
 
 
+def draft_resume(request: AuthedHttpRequest, draft_id: int) -> HttpResponse:
+    """Open one of my drafts in its matter's start page."""
+    draft = get_object_or_404(Draft.objects.select_related("matter"), pk=draft_id, owner=request.user)
+    return redirect(f"{reverse('approvals:start', args=[draft.matter.code])}?draft={draft.pk}")
+
+
 @require_POST
 def draft_delete(request: AuthedHttpRequest, draft_id: int) -> HttpResponse:
     try:
@@ -194,5 +200,6 @@ urlpatterns: list[URLPattern] = [
     path("matters/<slug:code>/notice.pdf", notice_pdf, name="notice_pdf"),
     path("matters/<slug:code>/start/", start, name="start"),
     path("matters/<slug:code>/preview/", preview, name="preview"),
+    path("drafts/<int:draft_id>/", draft_resume, name="draft"),
     path("drafts/<int:draft_id>/delete/", draft_delete, name="draft_delete"),
 ]
