@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export SANFU_HOME := $(CURDIR)
 
-.PHONY: run test install assets lint typecheck demo worker clean bench bench-flow
+.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: install assets
 
 test: install assets
 	@scripts/test.sh
+
+screenshots: install assets
+	SANFU_SCREENSHOTS=1 SANFU_HOME=$(CURDIR) DJANGO_SETTINGS_MODULE=sanfu.config.test_settings \
+		$(BIN)/pytest -q -m browser
 
 lint: install
 	$(BIN)/ruff check .

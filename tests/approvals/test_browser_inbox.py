@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,36 +18,13 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-    try:
-        yield chromium
-    finally:
-        chromium.close()
-        playwright.stop()
-
-
+# Screenshots go to docs/screenshots only when asked (`make screenshots`), so a test run leaves the tree clean.
+SHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("SANFU_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "sanfu-screenshots"
+)
+SHOTS.mkdir(parents=True, exist_ok=True)
 flows = test_inbox.flows  # the shared fixture
 submit = test_inbox.submit
 
@@ -59,7 +37,7 @@ def sign_in(page: Any, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_a_head_approves_a_todo_from_the_inbox(live_server, transactional_db, org, flows, browser):
+def test_a_head_approves_a_todo_from_the_inbox(app_server, org, flows, browser):
     seal = submit(org["clerk"], flows["seal"], "劳动合同用印", urgency="特急")
     late = submit(org["clerk"], flows["leave"], "年假五天（3月10日至14日）", urgency="加急")
     submit(org["clerk"], flows["leave"], "事假一天")
@@ -71,7 +49,7 @@ def test_a_head_approves_a_todo_from_the_inbox(live_server, transactional_db, or
 
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = context.new_page()
-    sign_in(page, live_server.url, "section_head")
+    sign_in(page, app_server, "section_head")
     assert page.locator("#nav-todo-count").inner_text() == "4"
     assert page.locator(".inbox-row").count() == 4
     # styled: Bootstrap is loaded (the navbar is not a plain list)
@@ -83,7 +61,7 @@ def test_a_head_approves_a_todo_from_the_inbox(live_server, transactional_db, or
     page.fill("#inbox-q", "用印")
     page.wait_for_function("document.querySelectorAll('.inbox-row').length === 1")
     page.click("text=劳动合同用印")
-    page.wait_for_url(f"{live_server.url}/approvals/instances/{seal.pk}/")
+    page.wait_for_url(f"{app_server}/approvals/instances/{seal.pk}/")
     page.fill("#opinion", "同意用印，请按规定登记。")
     page.click("#btn-approve")
     page.wait_for_selector(".alert-success")
@@ -93,10 +71,10 @@ def test_a_head_approves_a_todo_from_the_inbox(live_server, transactional_db, or
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
     mobile = phone.new_page()
-    sign_in(mobile, live_server.url, "section_head")
+    sign_in(mobile, app_server, "section_head")
     assert mobile.locator(".inbox-row").count() == 3
     mobile.screenshot(path=str(SHOTS / "inbox-phone.png"), full_page=True)
-    mobile.goto(f"{live_server.url}/approvals/instances/{late.pk}/")
+    mobile.goto(f"{app_server}/approvals/instances/{late.pk}/")
     mobile.screenshot(path=str(SHOTS / "instance-phone.png"), full_page=True)
     context.close()
     phone.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import weasyprint
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -64,6 +63,9 @@ def notice(request: AuthedHttpRequest, code: str) -> HttpResponse:
 def notice_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     matter = get_object_or_404(MatterType, code=code, is_active=True)
     html = render_to_string("approvals/notice_pdf.html", _notice_context(matter), request=request)
+    # Imported here: WeasyPrint loads Pango/cairo through cffi, which is slow and only this view needs it.
+    import weasyprint
+
     pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=notice-{matter.code}.pdf"
