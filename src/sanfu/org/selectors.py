@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import DataScope, Perm
@@ -25,6 +26,17 @@ def primary_department(user: User | int) -> Department | None:
     user_id = user if isinstance(user, int) else user.pk
     post = Post.objects.select_related("department").filter(staff__user_id=user_id, is_primary=True).first()
     return post.department if post else None
+
+
+def person_attributes(user_id: int) -> dict[str, int | None]:
+    """What flow conditions read about a person, in one query: ``rank`` (0 without a staff record),
+    ``unit`` and the primary ``department`` (``None`` when missing) — ``staff_of`` + ``primary_department``."""
+    primary = Post.objects.filter(staff=OuterRef("pk"), is_primary=True).values("department_id")[:1]
+    row = Staff.objects.filter(user_id=user_id).values_list("rank", "unit_id", Subquery(primary)).first()
+    if row is None:
+        return {"rank": 0, "department": None, "unit": None}
+    rank, unit_id, department_id = row
+    return {"rank": rank, "department": department_id, "unit": unit_id}
 
 
 def departments_of(user: User | int) -> list[Department]:
@@ -121,6 +133,41 @@ def people_with_role(role_code: str, *, unit_id: int | None = None) -> list[User
 
 def active_delegations(*, at: datetime) -> QuerySet[Delegation]:
     return Delegation.objects.filter(revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
+
+
+# The two questions below are asked on every step of every flow. They are written as plain SQL (identifiers
+# from model metadata, values as parameters) because compiling them through the ORM cost many times more
+# than running them; they mean exactly ``active_users`` / ``active_delegations`` as ORM filters.
+
+
+def active_user_ids(ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` are active accounts (``User.objects.filter(pk__in=ids, is_active=True)``)."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    qn = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(wanted))
+    sql = (
+        f"SELECT {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
+        f" WHERE {qn('is_active')} = %s AND {qn('id')} IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, *wanted])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def delegating_principals(*, at: datetime) -> set[int]:
+    """Everyone who has an active delegation at ``at`` (``active_delegations(at)``'s principals): a cheap
+    first check before :func:`active_delegate`, which follows the chain."""
+    qn = connection.ops.quote_name
+    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, connection)
+    sql = (
+        f"SELECT DISTINCT {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
+        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= %s AND {qn('ends_at')} > %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [moment, moment])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def active_delegate(user: User | int, *, at: datetime, matter_type: str | None = None) -> User | None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from sanfu.accounts.models import User
 from sanfu.org import selectors as org
 from sanfu.org.calendar import WorkingCalendar
 
@@ -35,6 +34,8 @@ class OrgFacts:
         self._heads: dict[int, int | None] = {}
         self._delegates: dict[tuple[int, str], int | None] = {}
         self._attributes: dict[int, Mapping[str, Any]] = {}
+        self._active: dict[int, bool] = {}  # user → is_active, as read during this decision
+        self._principals: set[int] | None = None  # everyone with an active delegation now (usually nobody)
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -45,9 +46,7 @@ class OrgFacts:
     def resolve(self, rule: Mapping[str, Any], *, initiator: int, form: Mapping[str, Any]) -> list[int]:
         kind = rule.get("type")
         if kind == "users":
-            wanted = _ints(rule.get("users"))
-            active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
-            return [p for p in wanted if p in active]
+            return self._active_only(_ints(rule.get("users")))
         if kind == "initiator":
             return [initiator]
         if kind == "role":
@@ -73,10 +72,16 @@ class OrgFacts:
             heads = org.heads_of_departments(ids)
             return [u.pk for d in ids for u in heads.get(d, [])[:1]]
         if kind == "field":
-            wanted = _ints(form.get(str(rule.get("field"))))
-            active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
-            return [p for p in wanted if p in active]
+            return self._active_only(_ints(form.get(str(rule.get("field")))))
         return []
+
+    def _active_only(self, wanted: list[int]) -> list[int]:
+        """The active people among ``wanted``, in order; read once per person per decision."""
+        unknown = [p for p in wanted if p not in self._active]
+        if unknown:
+            active = org.active_user_ids(unknown)
+            self._active.update((p, p in active) for p in unknown)
+        return [p for p in wanted if self._active[p]]
 
     def _department(self, spec: Any, initiator: int, form: Mapping[str, Any]) -> int | None:
         if spec == "initiator":
@@ -97,20 +102,22 @@ class OrgFacts:
     def delegate_of(self, person: int, matter: str) -> int | None:
         key = (person, matter)
         if key not in self._delegates:
-            delegate = org.active_delegate(person, at=self.now, matter_type=matter or None)
+            delegate = None
+            if self._has_delegated(person):  # usually not: then there is no chain to follow
+                delegate = org.active_delegate(person, at=self.now, matter_type=matter or None)
             self._delegates[key] = delegate.pk if delegate is not None else None
         return self._delegates[key]
 
+    def _has_delegated(self, person: int) -> bool:
+        """Whether ``person`` has any active delegation now: one query per decision for everyone who has
+        (usually nobody), instead of one per new task."""
+        if self._principals is None:
+            self._principals = org.delegating_principals(at=self.now)
+        return person in self._principals
+
     def attributes(self, person: int) -> Mapping[str, Any]:
         if person not in self._attributes:
-            staff = org.staff_of(person)
-            department = org.primary_department(person)
-            self._attributes[person] = {
-                "id": person,
-                "rank": staff.rank if staff else 0,
-                "department": department.pk if department else None,
-                "unit": staff.unit_id if staff else None,
-            }
+            self._attributes[person] = {"id": person, **org.person_attributes(person)}
         return self._attributes[person]
 
     # Office hours are local (Asia/Shanghai by default): count in local time, whatever zone ``moment`` is in.

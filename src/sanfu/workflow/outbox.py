@@ -5,6 +5,9 @@ running when its process died — the outbox is the truth, the queue only a nudg
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -12,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey.contrib.djhuey import HUEY, db_task
 
 from sanfu.core.models import Notification
 from sanfu.workflow.models import OutboxMessage
@@ -55,9 +58,52 @@ def register(kind: str, handler: Callable[[OutboxMessage], None]) -> None:
     HANDLERS[kind] = handler
 
 
+# Nudges are coalesced per process: one delivery run picks up every pending message, so a busy process
+# need not enqueue one per commit (each enqueue is a write to the queue's own database). The first commit
+# after a quiet spell nudges at once; commits within the next NUDGE_INTERVAL seconds share one nudge
+# scheduled for the end of that interval, so every message still leaves within about NUDGE_INTERVAL
+# seconds. The periodic sweep remains the guarantee (e.g. if this process dies before the nudge runs).
+NUDGE_INTERVAL = 1.0
+
+
+class _NudgeThrottle:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.last_sent = -math.inf  # monotonic time of the last nudge enqueued to run at once
+        self.covered_until = -math.inf  # a nudge is queued to run then; earlier commits need no other
+
+    def delay(self) -> float | None:
+        """Seconds until the nudge this commit should enqueue, or None when one already covers it."""
+        now = time.monotonic()
+        with self.lock:
+            if now < self.covered_until:
+                return None
+            if now - self.last_sent >= NUDGE_INTERVAL:
+                self.last_sent = self.covered_until = now
+                return 0.0
+            self.covered_until = self.last_sent + NUDGE_INTERVAL
+            return self.covered_until - now
+
+
+_throttle = _NudgeThrottle()
+
+
 def nudge() -> None:
-    """Ask the worker to deliver as soon as the current transaction commits."""
-    transaction.on_commit(deliver_outbox_now)
+    """Ask the worker to deliver soon after the current transaction commits."""
+    transaction.on_commit(_send_nudge)
+
+
+def _send_nudge() -> None:
+    if HUEY.immediate:  # tests and one-off scripts: deliver now, synchronously, as before
+        deliver_outbox_now()
+        return
+    delay = _throttle.delay()
+    if delay is None:
+        return
+    if delay > 0:
+        deliver_outbox_now.schedule(delay=delay)
+    else:
+        deliver_outbox_now()
 
 
 @db_task()  # type: ignore[untyped-decorator]  # huey ships no types

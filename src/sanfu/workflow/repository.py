@@ -3,9 +3,14 @@ projection and the outbox, all in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from sanfu.core.errors import ConflictError
@@ -37,26 +42,199 @@ def state_of(instance: Instance) -> State:
     return State.from_dict(instance.state) if instance.state else State()
 
 
+# An instance the caller has just read (e.g. joined to the task a person acts on), so that ``load`` need
+# not read it again. Set only for the duration of one ``reusing`` block in the current thread/task.
+_preloaded: ContextVar[Instance | None] = ContextVar("sanfu_workflow_preloaded", default=None)
+
+
+@contextmanager
+def reusing(instance: Instance) -> Iterator[None]:
+    """Within the block, ``load(instance.pk)`` returns this row instead of reading it again."""
+    token = _preloaded.set(instance)
+    try:
+        yield
+    finally:
+        _preloaded.reset(token)
+
+
+def instances_with_definition() -> models.QuerySet[Instance]:
+    """Instances joined to their definition, without the definition's spec: it is only needed to parse
+    the definition, which is cached (``parsed_definition``; a cache miss loads the deferred spec)."""
+    return Instance.objects.select_related("definition").defer("definition__spec")
+
+
+# --- the one read of a step ---------------------------------------------------------------------------
+#
+# A person acting on a task needs the task row, its instance and the instance's definition: one SELECT
+# with two joins. Through the ORM (select_related + defer) compiling that query cost many times more than
+# running it, so the SQL is built once from model metadata and each column goes through the same
+# converters the ORM's compiler applies (backend + field ``from_db_value``), then ``Model.from_db``.
+
+
+def _concrete(model: type[models.Model], *, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(f.name for f in model._meta.concrete_fields if f.name not in leave_out)
+
+
+# What is read, in each model's field order (``Model.from_db`` expects that order; the rest is deferred).
+_READ: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+    (Task, _concrete(Task, leave_out=("node_name", "created_at", "due_at", "acted_at", "overdue"))),
+    (Instance, _concrete(Instance)),
+    (ProcessDefinition, _concrete(ProcessDefinition, leave_out=("spec",))),
+)
+_CONVERTERS: WeakKeyDictionary[Any, list[tuple[Any, list[Any]]]] = WeakKeyDictionary()
+
+
+@cache
+def _task_sql(vendor: str) -> str:
+    qn = connection.ops.quote_name
+    aliases = zip("tid", _READ, strict=True)
+    columns = [f"{alias}.{qn(f.column)}" for alias, (model, names) in aliases for f in _fields(model, names)]
+    return (
+        f"SELECT {', '.join(columns)} FROM {qn(Task._meta.db_table)} t"  # noqa: S608  # see above
+        f" JOIN {qn(Instance._meta.db_table)} i ON i.{qn('id')} = t.{qn('instance_id')}"
+        f" JOIN {qn(ProcessDefinition._meta.db_table)} d ON d.{qn('id')} = i.{qn('definition_id')}"
+        f" WHERE t.{qn('id')} = %s"
+    )
+
+
+def _converters() -> list[tuple[Any, list[Any]]]:
+    """Per column, what the ORM's compiler applies to a value read: the backend's converters, then the
+    field's ``from_db_value`` (per connection: the backend's are bound to it)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (``connection`` is a proxy)
+    converters = _CONVERTERS.get(wrapper)
+    if converters is None:
+        converters = _CONVERTERS[wrapper] = []
+        for model, names in _READ:
+            for field in _fields(model, names):
+                col = field.get_col(model._meta.db_table)
+                from_db = field.get_db_converters(connection)  # type: ignore[attr-defined]
+                converters.append((col, connection.ops.get_db_converters(col) + from_db))
+    return converters
+
+
+def load_task(task_id: int) -> Task | None:
+    """The task row (its identity, node, kind, people and status; other fields deferred) with its instance
+    and the instance's definition (without the spec) attached, in one query; ``None`` if there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(_task_sql(connection.vendor), [task_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for raw, (col, funcs) in zip(row, _converters(), strict=True):
+        value = raw
+        for func in funcs:
+            value = func(value, col, connection)
+        values.append(value)
+    rows: list[models.Model] = []
+    start = 0
+    for model, names in _READ:
+        attnames = [f.attname for f in _fields(model, names)]
+        rows.append(model.from_db(connection.alias, attnames, values[start : start + len(names)]))
+        start += len(names)
+    task, instance, definition = rows
+    assert isinstance(task, Task)
+    assert isinstance(instance, Instance)
+    assert isinstance(definition, ProcessDefinition)
+    instance.definition = definition
+    task.instance = instance
+    return task
+
+
 def load(instance_id: int) -> tuple[Instance, Definition, State]:
-    instance = Instance.objects.select_related("definition").get(pk=instance_id)
+    instance = _preloaded.get()
+    if instance is None or instance.pk != instance_id:
+        instance = instances_with_definition().get(pk=instance_id)
     return instance, definition_of(instance), state_of(instance)
 
 
-def _task_row(instance: Instance, definition: Definition, task: EngineTask) -> Task:
+# --- writing a decision -------------------------------------------------------------------------------
+#
+# A step writes a handful of small rows; through the ORM (``update`` + three ``bulk_create``) building the
+# SQL cost more than running it. These helpers issue the same statements the ORM would — one conditional
+# UPDATE, one multi-row INSERT per table, the task upsert as INSERT … ON CONFLICT … DO UPDATE (SQLite ≥
+# 3.24 and PostgreSQL) — with every value prepared by its model field's own ``get_db_prep_save``, so JSON,
+# datetimes and booleans are adapted exactly as the ORM adapts them on each backend. Identifiers in the SQL
+# come only from model metadata (quoted); every value is a parameter.
+
+
+@cache
+def _fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[models.Field[Any, Any], ...]:
+    return tuple(model._meta.get_field(name) for name in names)  # type: ignore[misc]
+
+
+def _prep(model: type[models.Model], names: tuple[str, ...], values: Sequence[Any]) -> list[Any]:
+    return [f.get_db_prep_save(v, connection) for f, v in zip(_fields(model, names), values, strict=True)]
+
+
+def _insert(
+    model: type[models.Model], names: tuple[str, ...], rows: Sequence[Sequence[Any]], *, upsert: str = ""
+) -> None:
+    """One INSERT of ``rows`` (each the values of ``names``), plus an optional ``ON CONFLICT`` clause."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _fields(model, names))
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    values = ", ".join([one] * len(rows))
+    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}{upsert}"  # noqa: S608  # see above
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for row in rows for p in _prep(model, names, row)])
+
+
+def _update_if_version(instance: Instance, updates: dict[str, Any]) -> bool:
+    """``UPDATE … WHERE id = %s AND version = %s``: the optimistic concurrency guard (True: we won)."""
+    qn = connection.ops.quote_name
+    names = tuple(updates)
+    fields = _fields(Instance, names)
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    table = qn(Instance._meta.db_table)
+    sql = f"UPDATE {table} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"  # noqa: S608  # see above
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*_prep(Instance, names, list(updates.values())), instance.pk, instance.version])
+        return bool(cursor.rowcount == 1)
+
+
+_EVENT_COLUMNS = ("instance", "seq", "type", "actor", "on_behalf_of", "at", "node", "task_no", "comment", "changes")
+_TASK_COLUMNS = (
+    "instance",
+    "task_no",
+    "node",
+    "node_name",
+    "kind",
+    "assignee",
+    "on_behalf_of",
+    "status",
+    "created_at",
+    "due_at",
+    "acted_at",
+    "overdue",
+)
+_TASK_UPDATED = ("assignee", "on_behalf_of", "status", "due_at", "acted_at", "overdue")
+_OUTBOX_COLUMNS = ("key", "kind", "instance", "payload", "created_at", "attempts", "last_error")
+
+
+def _task_upsert_clause() -> str:
+    qn = connection.ops.quote_name
+    columns = [str(f.column) for f in _fields(Task, _TASK_UPDATED)]
+    return f" ON CONFLICT ({qn('instance_id')}, {qn('task_no')}) DO UPDATE SET " + ", ".join(
+        f"{qn(c)} = EXCLUDED.{qn(c)}" for c in columns
+    )
+
+
+def _task_values(instance: Instance, definition: Definition, task: EngineTask) -> tuple[Any, ...]:
     node = definition.nodes.get(task.node)
-    return Task(
-        instance=instance,
-        task_no=task.id,
-        node=task.node,
-        node_name=node.name if node else task.node,
-        kind=task.kind,
-        assignee_id=task.assignee,
-        on_behalf_of_id=task.on_behalf_of,
-        status=task.status,
-        created_at=task.created_at or timezone.now(),
-        due_at=task.due_at,
-        acted_at=task.acted_at,
-        overdue=task.overdue,
+    return (
+        instance.pk,
+        task.id,
+        task.node,
+        node.name if node else task.node,
+        task.kind,
+        task.assignee,
+        task.on_behalf_of,
+        task.status,
+        task.created_at or timezone.now(),
+        task.due_at,
+        task.acted_at,
+        task.overdue,
     )
 
 
@@ -77,37 +255,36 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
     if state.status in ENDED and not instance.ended_at:
         updates["ended_at"] = now
     assert transaction.get_connection().in_atomic_block, "save() must run inside a transaction"
-    won = Instance.objects.filter(pk=instance.pk, version=instance.version).update(**updates)
-    if won != 1:
+    if not _update_if_version(instance, updates):
         raise ConflictError("流程已被他人处理，请刷新后查看最新状态。")
     for name, value in updates.items():
         setattr(instance, name, value)
-    InstanceEvent.objects.bulk_create(
-        [
-            InstanceEvent(
-                instance=instance,
-                seq=e.seq,
-                type=e.type,
-                actor_id=e.actor or None,
-                on_behalf_of_id=e.on_behalf_of,
-                at=e.at,
-                node=e.node or "",
-                task_no=e.task,
-                comment=e.comment,
-                changes=dict(e.changes),
-            )
-            for e in decision.events
-        ]
-    )
+    if decision.events:
+        _insert(
+            InstanceEvent,
+            _EVENT_COLUMNS,
+            [
+                (
+                    instance.pk,
+                    e.seq,
+                    e.type,
+                    e.actor or None,
+                    e.on_behalf_of,
+                    e.at,
+                    e.node or "",
+                    e.task,
+                    e.comment,
+                    dict(e.changes),
+                )
+                for e in decision.events
+            ],
+        )
     changed = [t for t in state.tasks.values() if before.tasks.get(t.id) != t]
     if changed:
-        Task.objects.bulk_create(
-            [_task_row(instance, definition, t) for t in changed],
-            update_conflicts=True,
-            unique_fields=["instance", "task_no"],
-            update_fields=["assignee", "on_behalf_of", "status", "due_at", "acted_at", "overdue"],
+        _insert(
+            Task, _TASK_COLUMNS, [_task_values(instance, definition, t) for t in changed], upsert=_task_upsert_clause()
         )
-    outbox = []
+    outbox: list[tuple[str, str, dict[str, Any]]] = []  # key, kind, payload
     for index, effect in enumerate(decision.effects):
         key = f"wf:{instance.pk}:{state.seq}:{index}"  # deterministic: a retried delivery has the same key
         if isinstance(effect, Notify):
@@ -118,24 +295,27 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
                 "node": effect.node,
                 "title": instance.title,
             }
-            outbox.append(OutboxMessage(key=key, kind="notify", instance=instance, payload=payload))
+            outbox.append((key, "notify", payload))
         elif isinstance(effect, StartSubprocess):
             outbox.append(
-                OutboxMessage(
-                    key=key,
-                    kind="start_subprocess",
-                    instance=instance,
-                    payload={"node": effect.node, "definition": effect.definition, "form": dict(effect.form)},
+                (
+                    key,
+                    "start_subprocess",
+                    {"node": effect.node, "definition": effect.definition, "form": dict(effect.form)},
                 )
             )
     if instance.parent_id and state.status in ENDED and before.status not in ENDED:
         outbox.append(
-            OutboxMessage(
-                key=f"wf:{instance.pk}:ended",
-                kind="subprocess_ended",
-                instance=instance,
-                payload={"parent": instance.parent_id, "node": instance.parent_node, "outcome": state.status},
+            (
+                f"wf:{instance.pk}:ended",
+                "subprocess_ended",
+                {"parent": instance.parent_id, "node": instance.parent_node, "outcome": state.status},
             )
         )
     if outbox:
-        OutboxMessage.objects.bulk_create(outbox)
+        created = timezone.now()  # what auto_now_add would set
+        _insert(
+            OutboxMessage,
+            _OUTBOX_COLUMNS,
+            [(key, kind, instance.pk, payload, created, 0, "") for key, kind, payload in outbox],
+        )

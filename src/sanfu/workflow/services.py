@@ -101,7 +101,10 @@ def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> Proces
 
 def latest_definition(key: str) -> ProcessDefinition:
     definition = (
-        ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.PUBLISHED).order_by("-version").first()
+        ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.PUBLISHED)
+        .defer("spec")  # only parsed on a cache miss (``repository.parsed_definition``), which loads it
+        .order_by("-version")
+        .first()
     )
     if definition is None:
         raise NotFoundError(_("流程“%(key)s”不存在或未发布。") % {"key": key})
@@ -112,9 +115,20 @@ def latest_definition(key: str) -> ProcessDefinition:
 
 
 def _execute(
-    instance_id: int, command: Command, *, now: datetime | None = None, in_transaction: bool = False
+    instance_id: int,
+    command: Command,
+    *,
+    now: datetime | None = None,
+    in_transaction: bool = False,
+    loaded: Instance | None = None,
 ) -> Instance:
-    instance, definition, state = repository.load(instance_id)
+    """``loaded``: the instance row as just read with its definition (``_task`` joins it to the task),
+    so that ``load`` does not read it a second time."""
+    if loaded is not None:
+        with repository.reusing(loaded):
+            instance, definition, state = repository.load(instance_id)
+    else:
+        instance, definition, state = repository.load(instance_id)
     facts = OrgFacts(now=now or timezone.now())
     try:
         decision = decide(definition, state, command, facts)
@@ -194,7 +208,8 @@ def instance_act(*, actor: User, instance_id: int, command: Command) -> Instance
 
 
 def _task(actor: User, task_id: int) -> Task:
-    task = Task.objects.filter(pk=task_id).first()
+    """The task row, read in one query with its instance and the instance's definition (not its spec)."""
+    task = repository.load_task(task_id)
     if task is None or actor.pk not in (task.assignee_id, task.on_behalf_of_id):
         raise NotFoundError(_("待办不存在。"))
     return task
@@ -209,12 +224,15 @@ def task_approve(
         task.instance_id,
         command(actor=actor.pk, task=task.task_no, comment=comment, form=dict(form) if form else None),
         now=now,
+        loaded=task.instance,
     )
 
 
 def task_reject(*, actor: User, task_id: int, comment: str, now: datetime | None = None) -> Instance:
     task = _task(actor, task_id)
-    return _execute(task.instance_id, Reject(actor=actor.pk, task=task.task_no, comment=comment), now=now)
+    return _execute(
+        task.instance_id, Reject(actor=actor.pk, task=task.task_no, comment=comment), now=now, loaded=task.instance
+    )
 
 
 def task_return(
@@ -232,6 +250,7 @@ def task_return(
         Return(actor=actor.pk, task=task.task_no, to=to, comment=comment),
         in_transaction=in_transaction,
         now=now,
+        loaded=task.instance,
     )
 
 
@@ -239,7 +258,11 @@ def task_transfer(*, actor: User, task_id: int, to: User, comment: str = "") -> 
     task = _task(actor, task_id)
     if not to.is_active:
         raise ApplicationError(_("不能转交给已停用的账户。"))
-    return _execute(task.instance_id, Transfer(actor=actor.pk, task=task.task_no, to=to.pk, comment=comment))
+    return _execute(
+        task.instance_id,
+        Transfer(actor=actor.pk, task=task.task_no, to=to.pk, comment=comment),
+        loaded=task.instance,
+    )
 
 
 def task_add_signers(
@@ -262,6 +285,7 @@ def task_add_signers(
             mode=mode,
             comment=comment,
         ),
+        loaded=task.instance,
     )
 
 
@@ -270,12 +294,13 @@ def task_remove_signers(*, actor: User, task_id: int, people: Sequence[User], co
     return _execute(
         task.instance_id,
         RemoveSigners(actor=actor.pk, task=task.task_no, people=tuple(p.pk for p in people), comment=comment),
+        loaded=task.instance,
     )
 
 
 def task_mark_read(*, actor: User, task_id: int) -> Instance:
     task = _task(actor, task_id)
-    return _execute(task.instance_id, MarkRead(actor=actor.pk, task=task.task_no))
+    return _execute(task.instance_id, MarkRead(actor=actor.pk, task=task.task_no), loaded=task.instance)
 
 
 def instance_resubmit(
