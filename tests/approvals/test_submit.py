@@ -120,3 +120,53 @@ def test_returning_for_materials_is_counted_per_matter(demo):
     assert MaterialReturn.objects.get().materials == ["invoice"]
     counts = material_return_counts()[request.matter_id]
     assert counts == {"requests": 1, "returned": 1, "share": 1.0}
+
+
+def test_a_returned_request_is_corrected_and_resubmitted_with_materials_on_file_kept(demo):
+    request = _submit(demo)
+    task = Task.objects.get(instance=request.instance, status="open")
+    services.request_return_for_materials(actor=task.assignee, task_id=task.pk, materials=["invoice"])
+    clerk = demo["people"]["clerk"]
+    with pytest.raises(ApplicationError, match="事由"):
+        services.request_resubmit(actor=clerk, request_id=request.pk, data={**EXPENSE, "reason": ""})
+    services.request_resubmit(
+        actor=clerk,
+        request_id=request.pk,
+        data={**EXPENSE, "reason": "补正后的事由"},
+        materials={"invoice": [pdf("新发票.pdf")]},
+    )
+    request.instance.refresh_from_db()
+    assert request.instance.status == "running"
+    assert request.instance.state["form"]["reason"] == "补正后的事由"
+    names = sorted(request.attachments.values_list("name", flat=True))
+    assert names == ["新发票.pdf", "清单.pdf"]  # the invoice replaced, the list kept
+    with pytest.raises(ApplicationError, match="已退回"):
+        services.request_resubmit(actor=clerk, request_id=request.pk, data=EXPENSE)
+
+
+def test_the_start_page_corrects_a_returned_request(demo, login):
+    request = _submit(demo)
+    task = Task.objects.get(instance=request.instance, status="open")
+    services.request_return_for_materials(actor=task.assignee, task_id=task.pk, materials=["list"])
+    client = login(demo["people"]["clerk"])
+    page = client.get(f"/approvals/matters/expense/start/?resubmit={request.pk}").content.decode()
+    assert "修改后重新提交" in page
+    assert "清单.pdf" in page
+    response = client.post(
+        f"/approvals/matters/expense/start/?resubmit={request.pk}",
+        {
+            "title": "x",
+            "urgency": "平急",
+            "action": "submit",
+            "kind": EXPENSE["kind"],
+            "items-0-item": "打印纸",
+            "items-0-date": "2026-11-20",
+            "items-0-money": "300",
+            "amount": "300",
+            "reason": "补正",
+            "material-list": pdf("新清单.pdf"),
+        },
+    )
+    assert response.status_code == 302
+    request.instance.refresh_from_db()
+    assert request.instance.status == "running"

@@ -131,7 +131,7 @@ class MaterialReturn(models.Model):
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="material_returns")
     materials = models.JSONField(default=list)
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-id"]

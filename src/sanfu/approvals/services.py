@@ -84,12 +84,17 @@ def _file_info(upload: Upload) -> formschema.FileInfo:
     return formschema.FileInfo(name=upload.name or "", size=upload.size or 0, head=head)
 
 
-def check_materials(matter: MatterType, materials: Mapping[str, Sequence[Upload]]) -> list[Problem]:
-    """Every required material present, in an accepted format (sniffed, not trusted) and size."""
+def check_materials(
+    matter: MatterType, materials: Mapping[str, Sequence[Upload]], *, on_file: frozenset[str] = frozenset()
+) -> list[Problem]:
+    """Every required material present (uploaded now, or already ``on_file`` from an earlier submission),
+    in an accepted format (sniffed, not trusted) and size."""
     problems: list[Problem] = []
     for spec in matter.materials:
         code, name = str(spec["code"]), str(spec["name"])
         files = list(materials.get(code, []))
+        if not files and code in on_file:
+            continue
         accepted = [str(f).lower() for f in spec.get("formats", [])]
         standard = "、".join(
             part
@@ -149,6 +154,7 @@ def check_submission(
     materials: Mapping[str, Sequence[Upload]],
     files: Mapping[str, Sequence[Upload]] | None = None,
     title: str = "",
+    on_file: frozenset[str] = frozenset(),
 ) -> Checked:
     """Validate the form and the materials together and return every problem at once (一次性告知)."""
     problems: list[Problem] = []
@@ -169,7 +175,7 @@ def check_submission(
     labels = {f.name: f.label for f in schema.fields}
     for error in result.errors:
         problems.append(Problem("form", error.field, labels.get(error.field, error.field), error.message, error.row))
-    problems.extend(check_materials(matter, materials))
+    problems.extend(check_materials(matter, materials, on_file=on_file))
     return Checked(cleaned=dict(result.cleaned), problems=problems)
 
 
@@ -325,7 +331,9 @@ def request_copy(*, actor: User, request_id: int) -> Draft:
 # --- returning for materials --------------------------------------------------------------------------
 
 
-def request_return_for_materials(*, actor: User, task_id: int, materials: Sequence[str], comment: str = "") -> Request:
+def request_return_for_materials(
+    *, actor: User, task_id: int, materials: Sequence[str], comment: str = "", now: datetime | None = None
+) -> Request:
     """退回补正: send the request back to its applicant naming the missing materials, and count it."""
     task = Task.objects.select_related("instance").filter(pk=task_id).first()
     request = Request.objects.select_related("matter").filter(instance_id=task.instance_id).first() if task else None
@@ -338,8 +346,61 @@ def request_return_for_materials(*, actor: User, task_id: int, materials: Sequen
     names = "、".join(known[m] for m in materials)
     reason = _("材料不全或不合格：%(names)s。") % {"names": names} + (f" {comment.strip()}" if comment.strip() else "")
     with transaction.atomic(durable=True):
-        workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=reason, in_transaction=True)
+        workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=reason, in_transaction=True, now=now)
         MaterialReturn.objects.create(
-            matter=request.matter, request=request, materials=list(materials), returned_by=actor
+            matter=request.matter,
+            request=request,
+            materials=list(materials),
+            returned_by=actor,
+            at=now or timezone.now(),
         )
+    return request
+
+
+def request_resubmit(
+    *,
+    actor: User,
+    request_id: int,
+    data: Mapping[str, Any],
+    materials: Mapping[str, Sequence[Upload]] | None = None,
+    files: Mapping[str, Sequence[Upload]] | None = None,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Request:
+    """修改后重新提交: the applicant corrects a returned request — the form and any materials — and sends it
+    again. Materials already on file count; new uploads replace them. Every problem is reported at once."""
+    request = Request.objects.select_related("matter", "instance").filter(pk=request_id, applicant=actor).first()
+    if request is None:
+        raise NotFoundError(_("申请不存在。"))
+    if request.instance.status != "returned":
+        raise ApplicationError(_("只有已退回的申请可以修改后重新提交。"))
+    on_file = frozenset(request.attachments.exclude(material__startswith="field:").values_list("material", flat=True))
+    checked = check_submission(
+        actor=actor,
+        matter=request.matter,
+        data=data,
+        materials=materials or {},
+        files=files,
+        title=request.title,
+        on_file=on_file,
+    )
+    if checked.problems:
+        raise ApplicationError(_summary(checked.problems), errors=[p.as_dict() for p in checked.problems])
+    with transaction.atomic(durable=True):
+        workflow.instance_resubmit(
+            actor=actor,
+            instance_id=request.instance_id,
+            form={**checked.cleaned, "_matter": request.matter.code},
+            comment=comment or _("已按要求修改"),
+            now=now,
+            in_transaction=True,
+        )
+        for code, uploads in (materials or {}).items():
+            if uploads:
+                request.attachments.filter(material=code).delete()
+            for upload in uploads:
+                _store(upload, actor=actor, material=code, request=request)
+        for name, uploads in (files or {}).items():
+            for upload in uploads:
+                _store(upload, actor=actor, material=f"field:{name}", request=request)
     return request

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formrender, formschema, services
-from sanfu.approvals.models import Draft, MatterType, ServiceArea
+from sanfu.approvals.models import Draft, MatterType, Request, ServiceArea
 from sanfu.approvals.selectors_catalogue import catalogue_for, material_return_counts, may_start
 from sanfu.core.errors import ApplicationError
 from sanfu.core.requests import AuthedHttpRequest
@@ -118,10 +118,19 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         except (ApplicationError, ValueError) as exc:
             raise Http404 from exc
         return redirect(f"{reverse('approvals:start', args=[matter.code])}?draft={copied.pk}")
+    returned = None  # 修改后重新提交: a returned request of mine, corrected on this page
+    if request.GET.get("resubmit"):
+        returned = get_object_or_404(
+            Request.objects.select_related("instance"),
+            pk=request.GET["resubmit"],
+            applicant=request.user,
+            matter=matter,
+            instance__status="returned",
+        )
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
-    title = draft.title if draft else ""
-    urgency = (draft.urgency if draft else "") or "平急"
-    data: Mapping[str, Any] = draft.data if draft else {}
+    title = draft.title if draft else (returned.title if returned else "")
+    urgency = (draft.urgency if draft else (returned.instance.urgency if returned else "")) or "平急"
+    data: Mapping[str, Any] = draft.data if draft else (returned.instance.state.get("form", {}) if returned else {})
     problems: list[dict[str, Any]] = []
     if request.method == "POST":
         title = request.POST.get("title", "")
@@ -142,6 +151,17 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         files = {f.name: request.FILES.getlist(f.name) for f in schema.fields if f.type == "attachment"}
         data = {k: v for k, v in data.items() if k not in files}
         try:
+            if returned is not None:
+                services.request_resubmit(
+                    actor=request.user,
+                    request_id=returned.pk,
+                    data=data,
+                    materials=materials,
+                    files=files,
+                    comment=request.POST.get("comment", ""),
+                )
+                messages.success(request, _("已修改并重新提交。"))
+                return redirect("approvals:instance", instance_id=returned.instance_id)
             created = services.matter_submit(
                 actor=request.user,
                 matter=matter,
@@ -164,6 +184,8 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "urgency": urgency,
         "urgencies": services.URGENCIES,
         "draft": draft,
+        "returned": returned,
+        "on_file": returned.attachments.exclude(material__startswith="field:") if returned else [],
         "problems": problems,
         "material_problems": {p["field"]: p["message"] for p in problems if p.get("where") == "material"},
         **_form_context(request, matter, data, problems),

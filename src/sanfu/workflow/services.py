@@ -310,8 +310,14 @@ def instance_resubmit(
     form: Mapping[str, Any] | None = None,
     comment: str = "",
     now: datetime | None = None,
+    in_transaction: bool = False,
 ) -> Instance:
-    return _execute(instance_id, Submit(actor=actor.pk, form=dict(form or {}), comment=comment), now=now)
+    return _execute(
+        instance_id,
+        Submit(actor=actor.pk, form=dict(form or {}), comment=comment),
+        now=now,
+        in_transaction=in_transaction,
+    )
 
 
 def instance_withdraw(*, actor: User, instance_id: int, comment: str = "") -> Instance:

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from sanfu.approvals.demo import seed_matters
+from sanfu.approvals.demo_history import seed_history
 from sanfu.org.demo import DEMO_PASSWORD, seed_demo
 
 HEADERS = ("角色", "用户名", "姓名", "密码")
@@ -35,9 +36,17 @@ class Command(BaseCommand):
         "print the sign-ins. Safe to run again. (It lives in the top-most app because it seeds them all.)"
     )
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--history", type=int, default=2000,
+                            help="requests to generate over the last six months on a fresh database (0: none)")
+
     def handle(self, *args: Any, **options: Any) -> None:
         rows = seed_demo(stdout=self.stdout)
         seed_matters(stdout=self.stdout)
+        if options["history"]:
+            made = seed_history(count=options["history"], stdout=self.stdout)
+            if made:
+                self.stdout.write(f"历史申请：已生成 {made} 件（近六个月，经服务层办理，事件真实）。")
         self.stdout.write("")
         self.stdout.write("演示账户（Demo sign-ins）:")
         self.stdout.write(format_table(rows))

@@ -1,0 +1,209 @@
+"""Demo history: a few thousand requests over the last six months, made through the real services (each
+with its materials, its approvals, the odd rejection and return for materials, and a resubmission), so
+that every page — the inbox, the timelines, the figures — has life. Runs only on an empty history."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any, TextIO
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from sanfu.accounts.models import User
+from sanfu.approvals import formschema, services
+from sanfu.approvals.models import MatterType, Request
+from sanfu.core.errors import ApplicationError
+from sanfu.org.demo import MAIN_UNIT_CODE
+from sanfu.org.models import Department, Rank, Staff
+from sanfu.workflow import services as workflow
+from sanfu.workflow.models import Instance, Task
+
+_PDF = b"%PDF-1.4\n% Sanfu demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+_WORDS = [
+    "季度工作例会",
+    "安全生产月",
+    "设备检修",
+    "迎峰度夏",
+    "节能改造",
+    "党建活动",
+    "职工培训",
+    "燃料采购",
+    "信息化建设",
+    "档案整理",
+    "消防演练",
+    "来访接待",
+    "科技项目",
+    "合规检查",
+    "环保督查",
+]
+_ITEMS = ["打印纸", "硒鼓", "文件盒", "签字笔", "会议茶歇", "高铁票", "住宿费", "资料印刷", "劳保用品", "U盘"]
+_PLACES = ["南宁", "广州", "柳州", "北京", "桂林", "梧州", "玉林", "深圳"]
+
+
+def _material(spec: dict[str, Any]) -> SimpleUploadedFile:
+    formats = [str(f).lower() for f in spec.get("formats", ["pdf"])] or ["pdf"]
+    if "pdf" in formats:
+        return SimpleUploadedFile(f"{spec['name']}.pdf", _PDF, content_type="application/pdf")
+    extension = "png" if "png" in formats else formats[0]
+    return SimpleUploadedFile(f"{spec['name']}.{extension}", _PNG, content_type="image/png")
+
+
+def _range(rng: random.Random, day: date) -> dict[str, str]:
+    start = day + timedelta(days=rng.randint(1, 10))
+    return {"start": start.isoformat(), "end": (start + timedelta(days=rng.randint(0, 6))).isoformat()}
+
+
+def _table(field: formschema.FieldSpec, rng: random.Random, ctx: _Context) -> list[dict[str, Any]]:
+    rows = []
+    for _ in range(rng.randint(1, 3)):
+        row: dict[str, Any] = {}
+        for column in field.columns:
+            if column.name in {"item", "name"}:
+                row[column.name] = rng.choice(_ITEMS)
+            elif column.name == "org":
+                row[column.name] = f"{rng.choice(_PLACES)}供电局"
+            else:
+                row[column.name] = _value(column, rng, ctx)
+        rows.append(row)
+    return rows
+
+
+class _Context:
+    def __init__(self, day: date, people: list[int], departments: list[int]):
+        self.day, self.people, self.departments = day, people, departments
+
+
+# One plausible value per field type (None: leave the field out).
+_MAKERS: dict[str, Callable[[formschema.FieldSpec, random.Random, _Context], Any]] = {
+    "text": lambda f, rng, ctx: f"{rng.choice(_WORDS)}相关事宜",
+    "textarea": lambda f, rng, ctx: f"因{rng.choice(_WORDS)}工作需要，特此申请。",
+    "money": lambda f, rng, ctx: f"{rng.choice([300, 800, 1200, 2600, 4800, 6500, 12000, 26000, 68000])}.00",
+    "number": lambda f, rng, ctx: rng.randint(1, 8),
+    "date": lambda f, rng, ctx: (ctx.day + timedelta(days=rng.randint(0, 10))).isoformat(),
+    "date_range": lambda f, rng, ctx: _range(rng, ctx.day),
+    "select": lambda f, rng, ctx: rng.choice(f.options).value,
+    "multiselect": lambda f, rng, ctx: [rng.choice(f.options).value],
+    "person": lambda f, rng, ctx: rng.choice(ctx.people),
+    "department": lambda f, rng, ctx: rng.choice(ctx.departments),
+    "table": _table,
+}
+
+
+def _value(field: formschema.FieldSpec, rng: random.Random, ctx: _Context) -> Any:
+    maker = _MAKERS.get(field.type)
+    return maker(field, rng, ctx) if maker else None
+
+
+def _form(matter: MatterType, rng: random.Random, ctx: _Context) -> dict[str, Any]:
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    data: dict[str, Any] = {}
+    for field in schema.fields:
+        if field.type in {"computed", "attachment", "signature"}:
+            continue
+        value = _value(field, rng, ctx)
+        if value is not None:
+            data[field.name] = value
+    return data
+
+
+def _office_moment(rng: random.Random, day: date) -> datetime:
+    clock = time(rng.randint(8, 16), rng.choice([0, 10, 20, 30, 40, 50]))
+    return timezone.make_aware(datetime.combine(day, clock))
+
+
+def seed_history(
+    *, count: int = 2000, days: int = 180, seed: int = 2026, stdout: TextIO | Any = None, now: datetime | None = None
+) -> int:
+    """Create ``count`` requests spread over the last ``days`` days; returns how many were created.
+    Does nothing when requests already exist (the demo is idempotent)."""
+    if Request.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    end = now or timezone.now()
+    matters = list(MatterType.objects.filter(is_active=True).order_by("sort"))
+    staff = list(
+        Staff.objects.filter(
+            unit__code=MAIN_UNIT_CODE, rank__lt=Rank.DEPUTY_LEADER, user__is_active=True
+        ).select_related("user")
+    )
+    people = [s.user_id for s in staff]
+    departments = list(Department.objects.filter(unit__code=MAIN_UNIT_CODE).values_list("pk", flat=True))
+    users = {u.pk: u for u in User.objects.filter(pk__in=people)}
+    created = 0
+    weights = [6 if m.code in {"leave", "expense", "vehicle", "room", "supplies"} else 2 for m in matters]
+    for index in range(count):
+        matter = rng.choices(matters, weights)[0]
+        applicant = users[rng.choice(people)]
+        # Spread the starts over the period, denser towards today, on working days only.
+        back = int(days * (rng.random() ** 1.3))
+        day = (end - timedelta(days=back)).date()
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        moment = min(_office_moment(rng, day), end - timedelta(minutes=30))
+        urgency = rng.choices(["平急", "加急", "特急"], [85, 11, 4])[0]
+        title = f"{matter.name}：{rng.choice(_WORDS)}"
+        try:
+            request = services.matter_submit(
+                actor=applicant,
+                matter=matter,
+                title=title,
+                urgency=urgency,
+                data=_form(matter, rng, _Context(day, people, departments)),
+                materials={str(m["code"]): [_material(m)] for m in matter.materials if m.get("required", True)},
+                now=moment,
+            )
+        except ApplicationError:
+            continue  # a generated form the rules refuse is simply skipped
+        created += 1
+        _walk(request, rng, moment, end, lambda u: users.get(u) or User.objects.get(pk=u))
+        if stdout is not None and (index + 1) % 500 == 0:
+            stdout.write(f"  历史申请 {index + 1}/{count} …")
+    return created
+
+
+def _walk(request: Request, rng: random.Random, start: datetime, end: datetime, user: Callable[[int], User]) -> None:
+    """Act on the request as its approvers would, stopping at ``end`` (recent ones stay in the inboxes)."""
+    moment = start
+    returned = False
+    for _step in range(12):
+        instance = Instance.objects.get(pk=request.instance_id)
+        if instance.status == "returned":
+            moment += timedelta(hours=rng.uniform(2, 30))
+            if moment >= end:
+                return
+            workflow.instance_resubmit(
+                actor=request.applicant, instance_id=instance.pk, comment="已补正材料", now=moment
+            )
+            continue
+        if instance.status != "running":
+            return
+        task = Task.objects.filter(instance=instance, status="open").order_by("task_no").first()
+        if task is None:
+            return
+        moment += timedelta(hours=rng.uniform(0.3, 26))
+        if moment >= end:
+            return
+        actor = user(task.assignee_id)
+        roll = rng.random()
+        try:
+            if roll < 0.04:
+                workflow.task_reject(actor=actor, task_id=task.pk, comment="不符合规定，不予同意。", now=moment)
+            elif roll < 0.10 and not returned and request.matter.materials:
+                returned = True
+                codes = [str(m["code"]) for m in request.matter.materials][:1]
+                services.request_return_for_materials(
+                    actor=actor, task_id=task.pk, materials=codes, comment="请补充盖章件。", now=moment
+                )
+            else:
+                workflow.task_approve(
+                    actor=actor,
+                    task_id=task.pk,
+                    comment=rng.choice(["同意", "同意。", "拟同意", "请按规定办理。"]),
+                    now=moment,
+                )
+        except ApplicationError:
+            return
