@@ -3,7 +3,7 @@
 from django.core.management import call_command
 
 from sanfu.approvals.demo import seed_matters
-from sanfu.approvals.models import MatterType
+from sanfu.approvals.models import MatterType, Request
 from sanfu.org.demo import seed_demo
 from sanfu.workflow.models import ProcessDefinition
 
@@ -22,6 +22,7 @@ def test_demo_matters_publish_once_and_cover_the_catalogue(db):
 
 
 def test_the_demo_command_seeds_organisation_and_matters(db, capsys):
-    call_command("demo")
+    call_command("demo", "--history", "5")
     assert MatterType.objects.filter(code="leave").exists()
+    assert Request.objects.count() >= 4  # a little history too
     assert "gm" in capsys.readouterr().out
