@@ -226,6 +226,7 @@ HUEY["consumer"] = {"workers": env.integer("SANFU_WORKERS", 2, minimum=1), "work
 SANFU_AUDIT_KEY = env.raw("SANFU_AUDIT_KEY") or SECRET_KEY
 
 SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "三服")
+SANFU_BASE_URL = env.string("SANFU_BASE_URL", "")  # e.g. https://oa.example.com, for links in mails
 
 LOGGING = {
     "version": 1,

@@ -67,6 +67,7 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # sent by mail, at once or in the daily digest
 
     class Meta:
         ordering = ["-id"]
@@ -76,3 +77,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.title}"
+
+
+class NotificationSetting(models.Model):
+    """How a person wants to hear of new notices: always in the app; by mail at once, or in a daily digest."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="notification_setting")
+    email_each = models.BooleanField(_("每条通知发邮件"), default=False)
+    email_digest = models.BooleanField(_("每日汇总邮件"), default=True)
+
+    class Meta:
+        verbose_name = _("通知设置")
+        verbose_name_plural = _("通知设置")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: each={self.email_each} digest={self.email_digest}"

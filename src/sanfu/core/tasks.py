@@ -7,9 +7,17 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from sanfu.core.notify import send_daily_digests
+
 
 @db_periodic_task(crontab(minute="17", hour="3"))  # type: ignore[untyped-decorator]  # huey ships no types
 def purge_expired_sessions() -> int:
     """Delete sessions past their expiry so that the table does not keep dead sign-ins."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@db_periodic_task(crontab(minute="30", hour="9"))  # type: ignore[untyped-decorator]  # 17:30 in Asia/Shanghai
+def daily_digest() -> int:
+    """Mail each person who asked for it a digest of the day's unread notices."""
+    return send_daily_digests()

@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
 ]

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from sanfu.core import notify
+from sanfu.core.forms import StyledForm
 from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org.selectors import delegations_of
 
@@ -14,3 +20,27 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     from sanfu.approvals.views_inbox import render_inbox  # the inbox lives with the 审批中心
 
     return render_inbox(request, "todo", {"delegations": delegations_of(request.user, at=timezone.now())})
+
+
+class NotificationSettingForm(StyledForm):
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    email_each = forms.BooleanField(label=_("每条新通知都发邮件"), required=False)
+    email_digest = forms.BooleanField(label=_("每天 17:30 发一封未读通知汇总"), required=False)
+
+
+def notification_settings(request: AuthedHttpRequest) -> HttpResponse:
+    """Each person chooses how they hear of new notices (in the app always; by mail at once or daily)."""
+    current = notify.setting_of(request.user)
+    initial = {"email": request.user.email, "email_each": current.email_each, "email_digest": current.email_digest}
+    form = NotificationSettingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if (data["email_each"] or data["email_digest"]) and not data["email"]:
+            form.add_error("email", _("要接收邮件，请填写电子邮箱。"))
+        else:
+            request.user.email = data["email"]
+            request.user.save(update_fields=["email"])
+            notify.setting_update(user=request.user, email_each=data["email_each"], email_digest=data["email_digest"])
+            messages.success(request, _("通知设置已保存。"))
+            return redirect("core:notification_settings")
+    return render(request, "core/notification_settings.html", {"form": form})

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_task
 
-from sanfu.core.models import Notification
+from sanfu.core.notify import notify_people
 from sanfu.workflow.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -39,14 +39,12 @@ _TITLES = {
 def _notify(message: OutboxMessage) -> None:
     payload = message.payload
     kind = str(payload.get("kind", "task"))
-    title = f"{_TITLES.get(kind, '')}{payload.get('title', '')}"[:200]
-    url = f"/workflow/instances/{message.instance_id}/" if message.instance_id else ""
-    Notification.objects.bulk_create(
-        [
-            Notification(key=f"{message.key}:{person}", user_id=person, kind=kind, title=title, url=url)
-            for person in payload.get("people", [])
-        ],
-        ignore_conflicts=True,  # delivered before (a worker died after writing, before marking): no duplicate
+    notify_people(
+        key=message.key,
+        people=payload.get("people", []),
+        kind=kind,
+        title=f"{_TITLES.get(kind, '')}{payload.get('title', '')}",
+        url=f"/workflow/instances/{message.instance_id}/" if message.instance_id else "",
     )
 
 

@@ -1,0 +1,88 @@
+"""Delivering notices to people: in the app always, by mail when they asked for it (at once or as a daily
+digest). Idempotent on the notice key, because the outbox delivers at least once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.models import Notification, NotificationSetting
+
+
+def notify_people(*, key: str, people: Iterable[int], kind: str, title: str, url: str = "", body: str = "") -> int:
+    """Create one notice per person (``key`` + person is unique); mail it at once to those who chose so.
+    Returns how many notices were new."""
+    wanted = list(dict.fromkeys(int(p) for p in people))
+    keys = {person: f"{key}:{person}" for person in wanted}
+    existing = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    fresh = [p for p in wanted if keys[p] not in existing]
+    Notification.objects.bulk_create(
+        [Notification(key=keys[p], user_id=p, kind=kind, title=title[:200], url=url, body=body[:500]) for p in fresh],
+        ignore_conflicts=True,  # a concurrent delivery of the same message wrote it first
+    )
+    mail_now = User.objects.filter(pk__in=fresh, is_active=True, notification_setting__email_each=True).exclude(
+        email=""
+    )
+    for user in mail_now:
+        send_mail(
+            title[:200],
+            _("%(title)s\n\n请登录三服查看：%(url)s") % {"title": title, "url": _absolute(url)},
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+            fail_silently=True,
+        )
+        Notification.objects.filter(key=keys[user.pk]).update(emailed_at=timezone.now())
+    return len(fresh)
+
+
+def _absolute(url: str) -> str:
+    base = getattr(settings, "SANFU_BASE_URL", "").rstrip("/")
+    return f"{base}{url}" if base else url
+
+
+def setting_of(user: User) -> NotificationSetting:
+    setting, _created = NotificationSetting.objects.get_or_create(user=user)
+    return setting
+
+
+def setting_update(*, user: User, email_each: bool, email_digest: bool) -> NotificationSetting:
+    setting = setting_of(user)
+    setting.email_each, setting.email_digest = email_each, email_digest
+    setting.save(update_fields=["email_each", "email_digest"])
+    return setting
+
+
+def send_daily_digests(*, now: timezone.datetime | None = None) -> int:
+    """One mail per person who wants a digest, listing their unread notices of the last day not yet mailed.
+    People without a setting get the digest (the default)."""
+    moment = now or timezone.now()
+    since = moment - timedelta(days=1)
+    pending = (
+        Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True, created_at__gte=since)
+        .exclude(user__notification_setting__email_digest=False)
+        .exclude(user__email="")
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user_id", "id")
+    )
+    by_user: dict[int, list[Notification]] = {}
+    for notice in pending:
+        by_user.setdefault(notice.user_id, []).append(notice)
+    for notices in by_user.values():
+        user = notices[0].user
+        lines = "\n".join(f"- {n.title} {_absolute(n.url)}" for n in notices)
+        send_mail(
+            _("三服：您有 %(n)d 条未读通知") % {"n": len(notices)},
+            lines,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+            fail_silently=True,
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=moment)
+    return len(by_user)
