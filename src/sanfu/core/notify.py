@@ -4,7 +4,7 @@ digest). Idempotent on the notice key, because the outbox delivers at least once
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -58,7 +58,7 @@ def setting_update(*, user: User, email_each: bool, email_digest: bool) -> Notif
     return setting
 
 
-def send_daily_digests(*, now: timezone.datetime | None = None) -> int:
+def send_daily_digests(*, now: datetime | None = None) -> int:
     """One mail per person who wants a digest, listing their unread notices of the last day not yet mailed.
     People without a setting get the digest (the default)."""
     moment = now or timezone.now()
