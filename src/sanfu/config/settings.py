@@ -225,7 +225,7 @@ HUEY["consumer"] = {"workers": env.integer("SANFU_WORKERS", 2, minimum=1), "work
 # --- Audit trail: records are chained with HMAC-SHA256 under this key ---
 SANFU_AUDIT_KEY = env.raw("SANFU_AUDIT_KEY") or SECRET_KEY
 
-SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "三服")
+SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "")  # shown in the header; empty: the person's own unit
 SANFU_BASE_URL = env.string("SANFU_BASE_URL", "")  # e.g. https://oa.example.com, for links in mails
 
 LOGGING = {

@@ -22,6 +22,12 @@ def staff_of(user: User | int) -> Staff | None:
     return Staff.objects.select_related("unit").filter(user_id=user_id).first()
 
 
+def unit_name_of(user: User | int) -> str:
+    """The name of the unit a person belongs to ("" for accounts without a staff record)."""
+    user_id = user if isinstance(user, int) else user.pk
+    return str(Staff.objects.filter(user_id=user_id).values_list("unit__name", flat=True).first() or "")
+
+
 def primary_department(user: User | int) -> Department | None:
     user_id = user if isinstance(user, int) else user.pk
     post = Post.objects.select_related("department").filter(staff__user_id=user_id, is_primary=True).first()
