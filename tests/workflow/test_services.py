@@ -277,3 +277,20 @@ def test_outsiders_cannot_see_an_instance(org, reference):
     assert selectors.access_instance(actor=org["section_head"], instance_id=instance.pk) == instance
     with pytest.raises(NotFoundError):
         selectors.access_instance(actor=org["accountant"], instance_id=instance.pk)
+
+
+def test_the_flow_command_migrates_with_a_dry_run_first(org, reference):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    instance = services.instance_start(actor=org["clerk"], definition_key="expense", title="报销", form={"amount": 10})
+    services.definition_publish(actor=None, spec=REFERENCE)
+    out = StringIO()
+    call_command("flow", "migrate", "expense", stdout=out)
+    assert f"would move 1 instances: [{instance.pk}]" in out.getvalue()
+    instance.refresh_from_db()
+    assert instance.definition.version == 1
+    call_command("flow", "migrate", "expense", "--apply", stdout=out)
+    instance.refresh_from_db()
+    assert instance.definition.version == 2
