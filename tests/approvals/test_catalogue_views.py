@@ -36,6 +36,7 @@ def test_start_page_shows_the_form_and_the_materials(demo, login):
     page = login(demo["people"]["clerk"]).get("/approvals/matters/expense/start/").content.decode()
     assert "费用明细" in page
     assert 'name="material-invoice"' in page
+    assert 'name="items-0-item"' in page  # the detail table starts with a row to fill
     assert "紧急程度" in page
 
 
@@ -62,6 +63,7 @@ def test_submitting_with_missing_materials_lists_them_all_in_one_message(demo, l
     assert 'id="submission-problems"' in page
     assert "缺少材料“发票”" in page
     assert "缺少材料“费用清单”" in page
+    assert page.count("缺少材料“发票”") == 2  # once in the list at the top, once under its file input
     assert Request.objects.count() == 0
 
 

@@ -170,3 +170,14 @@ def test_the_start_page_corrects_a_returned_request(demo, login):
     assert response.status_code == 302
     request.instance.refresh_from_db()
     assert request.instance.status == "running"
+
+
+def test_the_instance_page_and_print_view_show_the_form_with_its_labels(demo, login):
+    request = _submit(demo)
+    client = login(demo["people"]["clerk"])
+    page = client.get(f"/approvals/instances/{request.instance_id}/").content.decode()
+    for text in ("费用类别", "办公费", "费用明细", "打印纸", "金额（元）", "叁佰元整", "部门办公用纸"):
+        assert text in page
+    printed = client.get(f"/approvals/instances/{request.instance_id}/print/").content.decode()
+    assert "费用类别" in printed
+    assert "items_sum_money" not in printed

@@ -205,6 +205,8 @@ def _table(
 ) -> None:
     spec = view.spec
     rows = [r for r in value if isinstance(r, Mapping)] if isinstance(value, list) else []
+    if not rows and view.mode == "write":
+        rows = [{} for _ in range(max(spec.min_rows or 0, 1))]  # a table to fill starts with its rows open
     by_cell = {(e.row, e.column): e.message for e in errors if e.field == spec.name and e.row is not None}
     for index, row in enumerate(rows):
         cells = []

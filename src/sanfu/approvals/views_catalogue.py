@@ -173,8 +173,8 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
                 draft=draft,
             )
         except ApplicationError as exc:
+            # The problems box lists every item once; no flash message repeating it.
             problems = list(exc.errors) or [{"where": "form", "field": "", "label": "", "message": exc.message}]
-            messages.error(request, exc.message)
         else:
             messages.success(request, _("已提交，编号 %(n)s。") % {"n": created.number})
             return redirect("approvals:instance", instance_id=created.instance_id)

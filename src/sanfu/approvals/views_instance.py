@@ -3,7 +3,7 @@ this viewer may take (each a POST to its own URL), plus a print view that reads 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,10 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
+from sanfu.approvals import formrender, formschema
 from sanfu.approvals.models import Request
 from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError
 from sanfu.core.requests import AuthedHttpRequest
+from sanfu.org.models import Department
 from sanfu.workflow import repository, selectors, services
 from sanfu.workflow.models import Instance, InstanceEvent, Task
 
@@ -300,6 +302,33 @@ def _form_display_exists() -> bool:
     return True
 
 
+def _form_fields(req: Request | None, data: Mapping[str, Any]) -> list[formrender.FieldView]:
+    """The submitted values as read-only view-models, labelled by the matter's form."""
+    if req is None:
+        return []
+    schema = formschema.parse_schema(req.matter.form_schema or {"fields": []})
+    read_only = dict.fromkeys(schema.names, "read")
+    people = list(User.objects.filter(pk__in=_referenced_ids(schema, data, "person")).values_list("pk", "full_name"))
+    departments = list(
+        Department.objects.filter(pk__in=_referenced_ids(schema, data, "department")).values_list("pk", "name")
+    )
+    return formrender.render_context(
+        schema, data, None, read_only, people_choices=people, department_choices=departments
+    )
+
+
+def _referenced_ids(schema: formschema.FormSchema, data: Mapping[str, Any], kind: str) -> list[int]:
+    ids: list[int] = []
+    for spec in schema.fields:
+        if spec.type != kind:
+            continue
+        value = data.get(spec.name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, int):
+                ids.append(item)
+    return ids
+
+
 def _page_context(instance: Instance, user: User) -> dict[str, Any]:
     definition = repository.definition_of(instance)
     node_names = {node_id: node.name for node_id, node in definition.nodes.items()}
@@ -318,6 +347,7 @@ def _page_context(instance: Instance, user: User) -> dict[str, Any]:
         "form_pairs": [(str(k), value_text(v)) for k, v in state.get("form", {}).items()],
         "form_schema": req.matter.form_schema if req else {},
         "has_form_display": bool(req) and _form_display_exists(),
+        "form_fields": _form_fields(req, state.get("form", {})),
         "timeline": timeline(events, node_names),
         "record": [e for e in timeline(events, node_names) if e.event.type in RECORD_EVENTS],
         "ahead": ahead,
