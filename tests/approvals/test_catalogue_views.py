@@ -100,3 +100,21 @@ def test_a_draft_opens_in_its_start_page_for_its_owner_only(demo, login):
     response = login(demo["people"]["clerk"]).get(f"/approvals/drafts/{draft.pk}/")
     assert response["Location"].endswith(f"/approvals/matters/leave/start/?draft={draft.pk}")
     assert login(demo["people"]["staff"]).get(f"/approvals/drafts/{draft.pk}/").status_code == 404
+
+
+def test_the_process_administrator_sees_how_often_matters_come_back_for_materials(demo, login):
+    from sanfu.approvals import services
+    from sanfu.workflow.models import Task
+
+    request = services.matter_submit(
+        actor=demo["people"]["clerk"],
+        matter=demo["matters"]["expense"],
+        title="报销",
+        data=EXPENSE,
+        materials={"invoice": [pdf()], "list": [pdf("清单.pdf")]},
+    )
+    task = Task.objects.get(instance=request.instance, status="open")
+    services.request_return_for_materials(actor=task.assignee, task_id=task.pk, materials=["invoice"])
+    admin_page = login(demo["people"]["office_head"]).get("/approvals/catalogue/").content.decode()
+    assert "退回补正 1/1" in admin_page
+    assert "退回补正" not in login(demo["people"]["staff"]).get("/approvals/catalogue/").content.decode()

@@ -181,3 +181,19 @@ def test_the_instance_page_and_print_view_show_the_form_with_its_labels(demo, lo
     printed = client.get(f"/approvals/instances/{request.instance_id}/print/").content.decode()
     assert "费用类别" in printed
     assert "items_sum_money" not in printed
+
+
+def test_an_approver_returns_a_request_for_materials_from_the_instance_page(demo, login):
+    request = _submit(demo)
+    task = Task.objects.get(instance=request.instance, status="open")
+    client = login(task.assignee)
+    page = client.get(f"/approvals/instances/{request.instance_id}/").content.decode()
+    assert 'id="return-materials"' in page
+    response = client.post(
+        f"/approvals/instances/{request.instance_id}/return-materials/",
+        {"task": task.pk, "materials": ["invoice", "list"], "comment": "请补盖章件"},
+    )
+    assert response.status_code == 302
+    request.instance.refresh_from_db()
+    assert request.instance.status == "returned"
+    assert MaterialReturn.objects.get(request=request).materials == ["invoice", "list"]

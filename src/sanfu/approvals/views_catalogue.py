@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formrender, formschema, services
 from sanfu.approvals.models import Draft, MatterType, Request, ServiceArea
 from sanfu.approvals.selectors_catalogue import catalogue_for, material_return_counts, may_start
@@ -32,10 +34,13 @@ def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     """事项目录: every matter this person may start, under the three services."""
     query = request.GET.get("q", "").strip()
     matters = catalogue_for(request.user, query=query)
+    # The process administrator sees how often each matter comes back for materials (一次性告知 at work).
+    if has_perm(request.user, Perm.MANAGE_PROCESSES):
+        returns = material_return_counts()
+        for matter in matters:
+            matter.return_stats = returns.get(matter.pk)  # type: ignore[attr-defined]
     areas = [(area, label, [m for m in matters if m.area == area]) for area, label in ServiceArea.choices]
-    return render(
-        request, "approvals/catalogue.html", {"areas": areas, "q": query, "returns": material_return_counts()}
-    )
+    return render(request, "approvals/catalogue.html", {"areas": areas, "q": query})
 
 
 def _steps(matter: MatterType) -> list[str]:

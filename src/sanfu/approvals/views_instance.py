@@ -23,6 +23,7 @@ from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formrender, formschema
+from sanfu.approvals import services as approvals_services
 from sanfu.approvals.models import Request
 from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError
@@ -447,6 +448,22 @@ def return_(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
 
 
 @require_POST
+def return_for_materials(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    """退回补正: back to the applicant naming the missing or wrong materials (counted per matter)."""
+
+    def do(instance: Instance) -> None:
+        task = _open_task(instance, request.user, request.POST.get("task"))
+        approvals_services.request_return_for_materials(
+            actor=request.user,
+            task_id=task.pk,
+            materials=request.POST.getlist("materials"),
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已退回申请人补正材料。"))
+
+
+@require_POST
 def transfer(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         task = _open_task(instance, request.user, request.POST.get("task"))
@@ -540,6 +557,7 @@ urlpatterns: list[URLPattern] = [
     path("instances/<int:instance_id>/approve/", approve, name="instance_approve"),
     path("instances/<int:instance_id>/reject/", reject, name="instance_reject"),
     path("instances/<int:instance_id>/return/", return_, name="instance_return"),
+    path("instances/<int:instance_id>/return-materials/", return_for_materials, name="instance_return_materials"),
     path("instances/<int:instance_id>/transfer/", transfer, name="instance_transfer"),
     path("instances/<int:instance_id>/add-signers/", add_signers, name="instance_add_signers"),
     path("instances/<int:instance_id>/remove-signers/", remove_signers, name="instance_remove_signers"),
