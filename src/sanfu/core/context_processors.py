@@ -13,6 +13,7 @@ from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import permissions_of
 from sanfu.approvals.selectors import todo_count
 from sanfu.core.models import Notification
+from sanfu.org.selectors import unit_name_of
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -46,6 +47,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if Perm.MANAGE_CONFIG in perms:
         admin_items.append((_("组织导入"), reverse("org:import")))
         admin_items.append((_("后台管理"), reverse("admin:index")))
+    if Perm.MANAGE_PROCESSES in perms:
+        admin_items.append((_("流程设计"), reverse("approvals:designer")))
     if Perm.GRANT_ROLES in perms:
         admin_items.append((_("角色授权"), reverse("accounts:roles")))
     if Perm.READ_AUDIT in perms:
@@ -53,7 +56,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if admin_items:
         sections.append({"title": _("系统管理"), "icon": "bi-shield-lock", "items": admin_items})
     return {
-        "org_name": settings.SANFU_ORG_NAME,
+        # The header names the person's own unit unless the deployment names itself.
+        "org_name": settings.SANFU_ORG_NAME or unit_name_of(user),
         "nav_sections": sections,
         "nav_perms": perms,
         "nav_todo_count": todo_count(user),
