@@ -287,7 +287,7 @@ def test_bpmn_export(admin_client: Any) -> None:
     assert gateway.get("default") in flows
     assert flows[gateway.get("default")].get("targetRef") == "review"
     conditions = [f.find(f"{BPMN}conditionExpression") for f in flows.values() if f.get("sourceRef") == "route"]
-    assert sorted(c.text for c in conditions if c is not None) == ["form.amount > 5000", 'urgency == "特急"']
+    assert sorted(c.text for c in conditions if c is not None) == ["form.amount > 5000.0", 'urgency == "特急"']
     ids = {e.get("id") for e in process}
     assert all(f.get("sourceRef") in ids and f.get("targetRef") in ids for f in flows.values())
     review = process.find(f"{BPMN}userTask[@id='review']")

@@ -56,8 +56,8 @@ def test_a_complete_submission_is_numbered_started_and_filed(demo):
     second = _submit(demo)
     assert second.number.endswith("-0002")
     form = request.instance.state["form"]
-    assert form["amount"] == "300.00"
-    assert form["items_sum_money"] == "300.00"
+    assert form["amount"] == 300.0  # a number, as the conditions compare it
+    assert form["items_sum_money"] == 300.0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -197,3 +197,72 @@ def test_an_approver_returns_a_request_for_materials_from_the_instance_page(demo
     request.instance.refresh_from_db()
     assert request.instance.status == "returned"
     assert MaterialReturn.objects.get(request=request).materials == ["invoice", "list"]
+
+
+def test_per_node_field_permissions_let_an_approver_fill_their_field_and_hide_others(demo, login):
+    from sanfu.approvals.models import MatterType
+    from sanfu.workflow import services as workflow
+
+    people = demo["people"]
+    workflow.definition_publish(
+        actor=None,
+        spec={
+            "key": "fieldperm",
+            "fields": [{"name": "reason"}, {"name": "note"}, {"name": "secret"}],
+            "nodes": [
+                {"id": "start", "kind": "start", "next": "head"},
+                {
+                    "id": "head",
+                    "kind": "approval",
+                    "name": "审核",
+                    "approvers": {"type": "users", "users": [people["gm"].pk]},
+                    "fields": {"note": "write", "secret": "hidden"},
+                    "next": "end",
+                },
+                {"id": "end", "kind": "end"},
+            ],
+        },
+    )
+    matter = MatterType.objects.create(
+        code="fieldperm",
+        name="字段权限",
+        definition_key="fieldperm",
+        form_schema={
+            "fields": [
+                {"name": "reason", "type": "text", "label": "事由", "required": True},
+                {"name": "note", "type": "text", "label": "审核意见栏", "max_length": 10},
+                {"name": "secret", "type": "text", "label": "内部备注"},
+            ]
+        },
+    )
+    request = services.matter_submit(
+        actor=people["clerk"], matter=matter, title="试", data={"reason": "测试", "secret": "保密内容"}
+    )
+    client = login(people["gm"])
+    page = client.get(f"/approvals/instances/{request.instance_id}/").content.decode()
+    assert 'name="note"' in page  # the node may write it
+    assert "保密内容" not in page  # hidden from this node
+    task = Task.objects.get(instance=request.instance, status="open")
+    too_long = client.post(
+        f"/approvals/instances/{request.instance_id}/approve/",
+        {"task": task.pk, "note": "这段审核意见写得太长了超过十个字"},
+        follow=True,
+    )
+    assert "不能超过" in too_long.content.decode() or "最多" in too_long.content.decode()
+    request.instance.refresh_from_db()
+    assert request.instance.status == "running"
+    client.post(f"/approvals/instances/{request.instance_id}/approve/", {"task": task.pk, "note": "同意，已核"})
+    request.instance.refresh_from_db()
+    assert request.instance.status == "approved"
+    assert request.instance.state["form"]["note"] == "同意，已核"
+    assert request.instance.state["form"]["secret"] == "保密内容"  # untouched
+
+
+def test_amount_conditions_see_money_as_a_number_and_take_the_graded_path(demo):
+    big = _submit(
+        demo, data={**EXPENSE, "amount": "8000", "items": [{"item": "投影仪", "date": "2026-11-20", "money": "8000"}]}
+    )
+    nodes = {t.node for t in Task.objects.filter(instance=big.instance)}
+    assert nodes == {"big_review"}  # above 5,000: the longer path, not 一审一核
+    small = _submit(demo)
+    assert {t.node for t in Task.objects.filter(instance=small.instance)} == {"review"}

@@ -60,7 +60,7 @@ def _graded(
             "name": "分级",
             "branches": [
                 {"when": 'urgency == "特急"', "next": "green_filing"},
-                {"when": f"form.amount > {threshold}", "next": "big_review"},
+                {"when": f"form.amount > {float(threshold)}", "next": "big_review"},  # money is a double in CEL
                 {"default": True, "next": "review"},
             ],
         },

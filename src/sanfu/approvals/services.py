@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.files.base import ContentFile
@@ -198,6 +199,23 @@ def _depts_exist(ids: Sequence[int]) -> set[int]:
     return set(Department.objects.filter(pk__in=list(ids), is_active=True).values_list("pk", flat=True))
 
 
+def engine_form(matter: MatterType, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """The form as the flow's conditions read it. Cleaned money is a string ("6000.00", exact for display);
+    CEL compares numbers only with numbers, so money (and money column sums) become doubles here."""
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    form = dict(cleaned)
+    for spec in schema.fields:
+        if spec.name in form:
+            form[spec.name] = formschema.to_cel(spec, form[spec.name])
+        if spec.type == "table":
+            for column_name in spec.sum:
+                key = f"{spec.name}_sum_{column_name}"
+                if form.get(key) is not None and spec.column(column_name).value_kind == "money":
+                    form[key] = float(Decimal(str(form[key])))
+    form["_matter"] = matter.code
+    return form
+
+
 def _summary(problems: list[Problem]) -> str:
     lines = "；".join(p.message for p in problems)
     return _("提交前请补正以下 %(n)d 项：%(lines)s。") % {"n": len(problems), "lines": lines}
@@ -255,7 +273,7 @@ def matter_submit(
     )
     if checked.problems:
         raise ApplicationError(_summary(checked.problems), errors=[p.as_dict() for p in checked.problems])
-    form = {**checked.cleaned, "_matter": matter.code}
+    form = engine_form(matter, checked.cleaned)
     with transaction.atomic(durable=True):
         instance = workflow.instance_start(
             actor=actor,
@@ -390,7 +408,7 @@ def request_resubmit(
         workflow.instance_resubmit(
             actor=actor,
             instance_id=request.instance_id,
-            form={**checked.cleaned, "_matter": request.matter.code},
+            form=engine_form(request.matter, checked.cleaned),
             comment=comment or _("已按要求修改"),
             now=now,
             in_transaction=True,

@@ -303,16 +303,33 @@ def _form_display_exists() -> bool:
     return True
 
 
-def _form_fields(req: Request | None, data: Mapping[str, Any]) -> list[formrender.FieldView]:
-    """The submitted values as read-only view-models, labelled by the matter's form."""
+def node_access(instance: Instance, task: Task | None, schema: formschema.FormSchema) -> dict[str, str]:
+    """Per-node field permissions (read / write / hidden) for the person acting at ``task``'s node; every
+    other viewer reads everything. Fields the node does not mention are read-only."""
+    access = dict.fromkeys(schema.names, "read")
+    if task is not None:
+        node = repository.definition_of(instance).nodes.get(task.node)
+        if node is not None:
+            access.update({name: mode for name, mode in node.fields.items() if name in access})
+    return access
+
+
+def _form_fields(
+    req: Request | None, data: Mapping[str, Any], access: Mapping[str, str] | None = None
+) -> list[formrender.FieldView]:
+    """The submitted values as view-models labelled by the matter's form; fields this node may edit are inputs,
+    hidden ones are left out."""
     if req is None:
         return []
     schema = formschema.parse_schema(req.matter.form_schema or {"fields": []})
-    read_only = dict.fromkeys(schema.names, "read")
+    read_only = dict(access) if access is not None else dict.fromkeys(schema.names, "read")
     people = list(User.objects.filter(pk__in=_referenced_ids(schema, data, "person")).values_list("pk", "full_name"))
     departments = list(
         Department.objects.filter(pk__in=_referenced_ids(schema, data, "department")).values_list("pk", "name")
     )
+    if any(mode == "write" for mode in read_only.values()):  # an editable person/department needs every choice
+        people = list(User.objects.filter(is_active=True, staff__isnull=False).values_list("pk", "full_name")[:2000])
+        departments = list(Department.objects.filter(is_active=True).values_list("pk", "name")[:2000])
     return formrender.render_context(
         schema, data, None, read_only, people_choices=people, department_choices=departments
     )
@@ -375,6 +392,14 @@ def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
         instance = _access(request, instance_id)
         my_tasks = _my_tasks(instance, request.user)
     context = _page_context(instance, request.user)
+    acting = next((t for t in my_tasks if t.status == "open" and t.kind in TODO_KINDS), None)
+    req = context["req"]
+    if acting is not None and req is not None:
+        schema = formschema.parse_schema(req.matter.form_schema or {"fields": []})
+        access = node_access(instance, acting, schema)
+        fields = _form_fields(req, instance.state.get("form", {}), access)
+        context["form_fields"] = [f for f in fields if f.mode != "write"]
+        context["writable_fields"] = [f for f in fields if f.mode == "write"]  # edited in the approval form
     context.update(
         {
             "my_tasks": my_tasks,
@@ -421,7 +446,12 @@ def _comment(request: AuthedHttpRequest) -> str:
 def approve(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         task = _open_task(instance, request.user, request.POST.get("task"))
-        services.task_approve(actor=request.user, task_id=task.pk, comment=_comment(request))
+        services.task_approve(
+            actor=request.user,
+            task_id=task.pk,
+            comment=_comment(request),
+            form=_written_fields(request, instance, task),
+        )
 
     return _act(request, instance_id, do, _("已提交您的意见。"))
 
@@ -445,6 +475,25 @@ def return_(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
         services.task_return(actor=request.user, task_id=task.pk, to=to, comment=_comment(request))
 
     return _act(request, instance_id, do, _("已退回。"))
+
+
+def _written_fields(request: AuthedHttpRequest, instance: Instance, task: Task) -> dict[str, Any] | None:
+    """The fields this node may write, validated against the form (the server decides, not the browser)."""
+    req = _request_of(instance)
+    if req is None:
+        return None
+    schema = formschema.parse_schema(req.matter.form_schema or {"fields": []})
+    access = node_access(instance, task, schema)
+    writable = [name for name, mode in access.items() if mode == "write"]
+    if not writable:
+        return None
+    previous = instance.state.get("form", {})
+    data, _files = formrender.form_from_post(schema, request.POST, request.FILES)
+    result = formschema.validate(schema, {**previous, **data}, access=access, previous=previous)
+    errors = [e for e in result.errors if e.field in writable]
+    if errors:
+        raise ApplicationError("；".join(e.message for e in errors))
+    return {name: result.cleaned[name] for name in writable if name in result.cleaned}
 
 
 @require_POST
