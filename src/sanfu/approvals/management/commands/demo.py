@@ -37,8 +37,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--history", type=int, default=2000,
-                            help="requests to generate over the last six months on a fresh database (0: none)")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=2000,
+            help="requests to generate over the last six months on a fresh database (0: none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = seed_demo(stdout=self.stdout)
