@@ -266,3 +266,18 @@ def test_amount_conditions_see_money_as_a_number_and_take_the_graded_path(demo):
     assert nodes == {"big_review"}  # above 5,000: the longer path, not 一审一核
     small = _submit(demo)
     assert {t.node for t in Task.objects.filter(instance=small.instance)} == {"review"}
+
+
+def test_the_applicant_copies_a_request_into_a_new_draft_from_its_page(demo, login):
+    request = _submit(demo)
+    client = login(demo["people"]["clerk"])
+    page = client.get(f"/approvals/instances/{request.instance_id}/").content.decode()
+    assert 'id="copy-request"' in page
+    response = client.get(f"/approvals/matters/expense/start/?copy={request.pk}")
+    assert response.status_code == 302
+    resumed = client.get(response["Location"]).content.decode()
+    assert "部门办公用纸" in resumed  # the earlier reason, ready to edit
+    assert (
+        'id="copy-request"'
+        not in login(demo["people"]["gm"]).get(f"/approvals/instances/{request.instance_id}/").content.decode()
+    )
