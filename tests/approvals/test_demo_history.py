@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from sanfu.approvals.demo_history import seed_history
 from sanfu.approvals.models import Request
-from sanfu.workflow.models import InstanceEvent
+from sanfu.workflow.models import InstanceEvent, OutboxMessage
 
 
 def test_history_is_made_through_the_services_and_only_once(demo):
@@ -20,4 +20,5 @@ def test_history_is_made_through_the_services_and_only_once(demo):
     events = InstanceEvent.objects.filter(instance=oldest.instance).order_by("seq")
     assert events.first().type == "submitted"
     assert all(e.at <= timezone.now() for e in events)
+    assert not OutboxMessage.objects.filter(delivered_at__isnull=True, kind="notify").exists()  # no flood
     assert seed_history(count=40) == 0
