@@ -7,7 +7,7 @@ Variables: ``form`` (the form's fields), ``initiator`` (``id``, ``rank``, ``depa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import cel
@@ -19,10 +19,22 @@ ROOT_VARIABLES = {"form", "initiator", "amount", "urgency", "matter"}
 class Condition:
     source: str
     program: Any
+    # The variables the condition reads (roots only: ``form`` for ``form.amount``). Only these are handed
+    # to CEL, which converts every value it is given (the whole set costs four times as much), and the
+    # organisation is asked about the initiator only when the condition reads ``initiator``.
+    reads: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        roots = {v.split(".")[0] for v in self.program.variables()}
+        object.__setattr__(self, "reads", tuple(sorted(roots & ROOT_VARIABLES)))
+
+    @property
+    def reads_initiator(self) -> bool:
+        return "initiator" in self.reads
 
     def holds(self, variables: Mapping[str, Any]) -> bool:
         try:
-            result = self.program.execute(dict(variables))
+            result = self.program.execute({name: variables[name] for name in self.reads if name in variables})
         except Exception:  # a condition over a missing field is simply false
             return False
         return result is True

@@ -30,6 +30,7 @@ from sanfu.workflow.engine.model import (
     T_REJECTED,
     T_RETURNED,
     T_TRANSFERRED,
+    TASK_DEFAULTS,
     UNREAD,
     WAITING,
     WITHDRAWN,
@@ -42,6 +43,7 @@ from sanfu.workflow.engine.model import (
     Decision,
     Effect,
     Event,
+    LastOne,
     MarkRead,
     Notify,
     Reject,
@@ -60,6 +62,7 @@ from sanfu.workflow.engine.model import (
 )
 
 _VOTED = frozenset({T_APPROVED, T_REJECTED, T_DONE})
+_APPROVING = frozenset({T_APPROVED, T_DONE})  # the task statuses that count as a yes
 _MAX_STEPS = 500  # a definition that loops through automatic nodes this often is stuck
 
 
@@ -67,14 +70,20 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+_now_text = LastOne(_iso)  # ``now`` as events carry it
+
+
 class _Ctx:
     """The working copy of one decision: the state so far, the events and effects produced."""
+
+    __slots__ = ("d", "effects", "events", "facts", "now", "now_iso", "state", "steps")
 
     def __init__(self, definition: Definition, state: State, facts: Facts):
         self.d = definition
         self.state = state
         self.facts = facts
         self.now = facts.now
+        self.now_iso = _now_text(facts.now)
         self.events: list[Event] = []
         self.effects: list[Effect] = []
         self.steps = 0
@@ -90,17 +99,8 @@ class _Ctx:
         comment: str = "",
         **changes: Any,
     ) -> Event:
-        event = Event(
-            seq=self.state.seq + 1,
-            type=type_,
-            at=self.now,
-            actor=actor,
-            on_behalf_of=on_behalf_of,
-            node=node,
-            task=task,
-            comment=comment,
-            changes=changes,
-        )
+        # positional: Event's fields in order (seq, type, at, actor, on_behalf_of, node, task, comment, changes)
+        event = Event(self.state.seq + 1, type_, self.now, actor, on_behalf_of, node, task, comment, changes)
         apply_in_place(self.state, event)
         self.events.append(event)
         return event
@@ -108,7 +108,7 @@ class _Ctx:
     def notify(
         self, kind: str, people: list[int] | tuple[int, ...], *, task: int | None = None, node: str | None = None
     ) -> None:
-        unique = tuple(dict.fromkeys(p for p in people if p))
+        unique = tuple(dict.fromkeys(filter(None, people)))  # in order, once each, never person 0 / None
         if unique:
             self.effects.append(Notify(kind, unique, task, node, self.state.seq))
 
@@ -120,9 +120,7 @@ def decide(definition: Definition, state: State, command: Command, facts: Facts)
     if handler is None:
         raise ActionNotAllowedError(f"不支持的操作 {type(command).__name__}")
     handler(ctx, command)
-    return Decision(
-        state=ctx.state, events=tuple(ctx.events), effects=tuple(ctx.effects), wakeup=next_wakeup(ctx.state)
-    )
+    return Decision(ctx.state, tuple(ctx.events), tuple(ctx.effects), next_wakeup(ctx.state))
 
 
 def next_wakeup(state: State) -> datetime | None:
@@ -136,7 +134,8 @@ def next_wakeup(state: State) -> datetime | None:
                 moments.append(task.remind_at)
             if task.due_at is not None and not task.overdue:
                 moments.append(task.due_at)
-        moments.extend(until for until in state.waits.values() if until is not None)
+        if state.waits:
+            moments.extend(until for until in state.waits.values() if until is not None)
     return min(moments) if moments else None
 
 
@@ -174,10 +173,10 @@ def _own_task(ctx: _Ctx, task_id: int, actor: int, *, kinds: tuple[str, ...] = (
 
 
 def _variables(ctx: _Ctx) -> dict[str, Any]:
+    """What conditions read, except ``initiator``: :func:`_choose_branch` adds that when a condition needs it."""
     form = dict(ctx.state.form)
     return {
         "form": form,
-        "initiator": dict(ctx.facts.attributes(ctx.state.initiator)),
         "amount": form.get("amount", 0),
         "urgency": ctx.state.urgency,
         "matter": ctx.state.matter,
@@ -187,7 +186,11 @@ def _variables(ctx: _Ctx) -> dict[str, Any]:
 def _choose_branch(ctx: _Ctx, node: Node, variables: dict[str, Any] | None = None) -> str:
     variables = variables or _variables(ctx)
     for branch in node.branches:
-        if branch.when is None or branch.when.holds(variables):
+        if branch.when is None:
+            return branch.next
+        if branch.when.reads_initiator and "initiator" not in variables:
+            variables["initiator"] = dict(ctx.facts.attributes(ctx.state.initiator))
+        if branch.when.holds(variables):
             return branch.next
     raise ActionNotAllowedError(f"条件节点“{node.name}”没有可走的分支。", node=node.id)  # pragma: no cover
 
@@ -199,7 +202,7 @@ def _resolve(ctx: _Ctx, node: Node, rule: Mapping[str, Any] | None) -> list[int]
         people = list(ctx.state.chosen.get(node.id, ()))
     else:
         people = ctx.facts.resolve(rule, initiator=ctx.state.initiator, form=ctx.state.form)
-    return list(dict.fromkeys(int(p) for p in people))
+    return list(dict.fromkeys(map(int, people)))
 
 
 def _deadline(ctx: _Ctx, node: Node) -> tuple[datetime | None, datetime | None]:
@@ -235,25 +238,26 @@ def _new_task(
     """A task for ``person``, routed to their delegate when they have one (委托代理)."""
     delegate = ctx.facts.delegate_of(person, ctx.state.matter) if not auto else None
     due, remind = _deadline(ctx, node) if status in LIVE else (None, None)
-    return Task(
-        id=ctx.state.next_task + offset,
-        node=node.id,
-        visit=visit if visit is not None else ctx.state.visits.get(node.id, 1),
-        kind=kind or node.kind,
-        assignee=delegate if delegate is not None else person,
-        on_behalf_of=person if delegate is not None else None,
-        status=status,
-        order=order,
-        created_at=ctx.now,
-        due_at=due,
-        remind_at=remind,
-        parent=parent,
-        position=position,
-        group_mode=group_mode,
-        group=group,
-        acted_at=ctx.now if auto else None,
-        auto=auto,
-    ).to_dict()
+    # The event's form of the task (Task.to_dict), built directly: no Task is needed until apply.
+    data = dict(TASK_DEFAULTS)
+    data["id"] = ctx.state.next_task + offset
+    data["node"] = node.id
+    data["visit"] = visit if visit is not None else ctx.state.visits.get(node.id, 1)
+    data["kind"] = kind or node.kind
+    data["assignee"] = delegate if delegate is not None else person
+    data["status"] = status
+    data["order"] = order
+    data["on_behalf_of"] = person if delegate is not None else None
+    data["created_at"] = ctx.now_iso
+    data["due_at"] = _iso(due)
+    data["remind_at"] = _iso(remind)
+    data["parent"] = parent
+    data["position"] = position
+    data["group_mode"] = group_mode
+    data["group"] = group
+    data["acted_at"] = ctx.now_iso if auto else None
+    data["auto"] = auto
+    return data
 
 
 def _run_tasks(ctx: _Ctx, node_id: str) -> list[Task]:
@@ -276,7 +280,7 @@ def _enter(ctx: _Ctx, node_id: str, *, via: str | None = None) -> None:
     ctx.steps += 1
     if ctx.steps > _MAX_STEPS:
         raise ActionNotAllowedError("流程在自动节点之间循环，无法继续，请联系流程管理员。", node=node_id)
-    node = ctx.d.node(node_id)
+    node = ctx.d.nodes[node_id]
     kind = node.kind
     if kind == "start":
         _enter(ctx, str(node.next))
@@ -302,7 +306,7 @@ def _enter(ctx: _Ctx, node_id: str, *, via: str | None = None) -> None:
         ctx.emit(
             "subprocess_started",
             node=node.id,
-            enter={"node": node.id, "visit": visit, "at": _iso(ctx.now)},
+            enter={"node": node.id, "visit": visit, "at": ctx.now_iso},
             waits={node.id: None},
         )
         ctx.effects.append(StartSubprocess(node.id, str(node.subprocess), dict(ctx.state.form)))
@@ -311,7 +315,7 @@ def _enter(ctx: _Ctx, node_id: str, *, via: str | None = None) -> None:
 
 
 def _arrive_at_join(ctx: _Ctx, node: Node) -> None:
-    owner = next(n for n in ctx.d.nodes.values() if n.kind == "parallel" and n.join == node.id)
+    owner = ctx.d.join_owners[node.id]
     arrived = ctx.state.joins.get(node.id, 0) + 1
     if arrived < len(owner.parallel):
         ctx.emit("branch_joined", node=node.id, joins={node.id: arrived})
@@ -330,7 +334,7 @@ def _notice(ctx: _Ctx, node: Node) -> None:
         "filed" if node.kind == "filing" else "copied",
         node=node.id,
         new_tasks=tasks,
-        enter={"node": node.id, "visit": visit, "at": _iso(ctx.now)},
+        enter={"node": node.id, "visit": visit, "at": ctx.now_iso},
         exit=[node.id],
     )
     ctx.notify(node.kind, [t["assignee"] for t in tasks], node=node.id)
@@ -356,7 +360,7 @@ def _start_timer(ctx: _Ctx, node: Node) -> None:
     ctx.emit(
         "timer_started",
         node=node.id,
-        enter={"node": node.id, "visit": visit, "at": _iso(ctx.now)},
+        enter={"node": node.id, "visit": visit, "at": ctx.now_iso},
         waits={node.id: _iso(until)},
     )
     if until <= ctx.now:
@@ -382,7 +386,7 @@ def _enter_task_node(ctx: _Ctx, node: Node) -> None:
             "node_skipped",
             node=node.id,
             comment="审批人为空，按规则自动跳过",
-            enter={"node": node.id, "visit": visit, "at": _iso(ctx.now)},
+            enter={"node": node.id, "visit": visit, "at": ctx.now_iso},
             exit=[node.id],
         )
         _leave(ctx, node)
@@ -390,6 +394,7 @@ def _enter_task_node(ctx: _Ctx, node: Node) -> None:
     on_self = ctx.d.on_self_for(node)
     dedupe = ctx.d.dedupe_for(node)
     voters: list[tuple[int, str]] = []  # (person, auto reason)
+    seen: set[int] = set()
     for resolved in people:
         person, auto = resolved, ""
         if person == state.initiator and on_self == "to_head":
@@ -404,7 +409,8 @@ def _enter_task_node(ctx: _Ctx, node: Node) -> None:
             auto = "与上一节点审批人相同，自动通过"
         elif not auto and dedupe == "everywhere" and person in state.approved_people:
             auto = "已审批过，自动通过"
-        if person not in {v for v, _ in voters}:
+        if person not in seen:
+            seen.add(person)
             voters.append((person, auto))
     tasks: list[dict[str, Any]] = []
     first_live = True
@@ -422,14 +428,19 @@ def _enter_task_node(ctx: _Ctx, node: Node) -> None:
         node=node.id,
         comment=reason,
         new_tasks=tasks,
-        enter={"node": node.id, "visit": visit, "at": _iso(ctx.now)},
+        enter={"node": node.id, "visit": visit, "at": ctx.now_iso},
         approved=[t["on_behalf_of"] or t["assignee"] for t in tasks if t["auto"]],
     )
+    passed = False
     for t in tasks:
         if t["auto"]:
+            passed = True
             ctx.emit("auto_approved", node=node.id, task=t["id"], comment=t["auto"])
     ctx.notify("task", [t["assignee"] for t in tasks if t["status"] == OPEN], node=node.id)
-    _evaluate(ctx, node)
+    if passed:
+        _evaluate(ctx, node)
+    # else nothing to evaluate: no vote is cast yet (every mode needs one at least) and the first signer
+    # (order 0) is open already.
 
 
 def _leave(ctx: _Ctx, node: Node) -> None:
@@ -445,7 +456,7 @@ def _leave(ctx: _Ctx, node: Node) -> None:
 
 def _finish(ctx: _Ctx, outcome: str, *, node: str | None = None, actor: int | None = None, comment: str = "") -> None:
     state = ctx.state
-    cancel = {str(t.id): {"status": T_CANCELLED} for t in state.tasks.values() if t.live}
+    cancel = {str(t.id): {"status": T_CANCELLED} for t in state.tasks.values() if t.status in LIVE}
     ctx.emit(
         "ended",
         actor=actor,
@@ -496,49 +507,56 @@ def _effective(task: Task, children: dict[int, list[Task]]) -> bool:
 
 def _evaluate(ctx: _Ctx, node: Node) -> None:
     """Decide whether a task node is complete, rejected, or waiting, and open whoever is next."""
-    if ctx.state.status != RUNNING or node.id not in ctx.state.runs:
+    state = ctx.state
+    run = state.runs.get(node.id)
+    if state.status != RUNNING or run is None:
         return
-    tasks = _run_tasks(ctx, node.id)
+    node_id, visit = node.id, run.visit
+    tasks = [t for t in state.tasks.values() if t.node == node_id and t.visit == visit]
     children: dict[int, list[Task]] = {}
+    voters: list[Task] = []
     for t in tasks:
         if t.parent is not None:
             children.setdefault(t.parent, []).append(t)
-    voters = [
-        t
-        for t in tasks
-        if (t.parent is None or t.position == "alongside") and t.status not in {T_CANCELLED, T_TRANSFERRED}
-    ]
+        if (t.parent is None or t.position == "alongside") and t.status not in {T_CANCELLED, T_TRANSFERRED}:
+            voters.append(t)
     total = len(voters)
-    approvals = sum(1 for t in voters if _effective(t, children))
-    rejections = sum(1 for t in voters if t.status == T_REJECTED)
+    approvals = rejections = 0
+    for t in voters:
+        if t.status == T_REJECTED:
+            rejections += 1
+        # without anyone added (加签) a vote counts as soon as it is cast
+        elif t.status in _APPROVING and (not children or _effective(t, children)):
+            approvals += 1
     needed = node.votes_needed(total)
     changes: dict[str, dict[str, Any]] = {}
-    # 前加签 groups that are done give the floor back to their holder; 后加签 groups start after them.
-    for t in tasks:
-        befores = _added_groups(children.get(t.id, []), "before")
-        if t.status == WAITING and befores and all(_added_done(g) for g in befores):
-            changes[str(t.id)] = {"status": OPEN}
-        if t.status in {T_APPROVED, T_DONE}:
-            for group in _added_groups(children.get(t.id, []), "after"):
-                _open_next_in_group(group, group[0].group_mode or "sequential", changes)
-        if t.status == WAITING:
-            for group in befores:
-                _open_next_in_group(group, group[0].group_mode or "sequential", changes)
-    # An added group that has decided (或签: one approval) is over: its other members' tasks are withdrawn,
-    # or a late rejection from one of them would still reject the whole node.
     settled: dict[str, dict[str, Any]] = {}
-    for added in children.values():
-        for position in ("before", "after"):
-            for group in _added_groups(added, position):
-                if _added_done(group):
-                    settled.update({str(c.id): {"status": T_CANCELLED} for c in group if c.live})
+    if children:  # the 加签 groups: without any, neither loop below finds anything to do
+        # 前加签 groups that are done give the floor back to their holder; 后加签 groups start after them.
+        for t in tasks:
+            befores = _added_groups(children.get(t.id, []), "before")
+            if t.status == WAITING and befores and all(_added_done(g) for g in befores):
+                changes[str(t.id)] = {"status": OPEN}
+            if t.status in {T_APPROVED, T_DONE}:
+                for group in _added_groups(children.get(t.id, []), "after"):
+                    _open_next_in_group(group, group[0].group_mode or "sequential", changes)
+            if t.status == WAITING:
+                for group in befores:
+                    _open_next_in_group(group, group[0].group_mode or "sequential", changes)
+        # An added group that has decided (或签: one approval) is over: its other members' tasks are
+        # withdrawn, or a late rejection from one of them would still reject the whole node.
+        for added in children.values():
+            for position in ("before", "after"):
+                for group in _added_groups(added, position):
+                    if _added_done(group):
+                        settled.update({str(c.id): {"status": T_CANCELLED} for c in group if c.live})
     if settled:
         ctx.emit("signers_settled", node=node.id, set_tasks=settled)
     if rejections and (node.mode in {"sequential", "all", "any"} or node.veto or rejections > total - needed):
         return  # the rejection path is taken by the caller (_reject_node)
     if approvals >= needed and total > 0:
-        cancel = {str(t.id): {"status": T_CANCELLED} for t in tasks if t.live}
-        people = [t.on_behalf_of or t.assignee for t in voters if t.status in {T_APPROVED, T_DONE}]
+        cancel = {str(t.id): {"status": T_CANCELLED} for t in tasks if t.status in LIVE}
+        people = [t.on_behalf_of or t.assignee for t in voters if t.status in _APPROVING]
         ctx.emit(
             "node_completed",
             node=node.id,
@@ -552,9 +570,13 @@ def _evaluate(ctx: _Ctx, node: Node) -> None:
         return
     if node.mode == "sequential":
         # 依次: the signer whose turn it is = the first (by order) whose vote does not count yet.
-        pending = sorted((t for t in voters if not _effective(t, children)), key=lambda t: t.order)
+        pending = (
+            [t for t in voters if not _effective(t, children)]
+            if children
+            else [t for t in voters if t.status not in _APPROVING]
+        )
         if pending:
-            current = pending[0]
+            current = min(pending, key=_by_order)  # the first of the lowest order, as a stable sort gives
             blocked = any(c.position == "before" and c.live for c in children.get(current.id, []))
             if current.status == WAITING and not blocked:
                 changes[str(current.id)] = {"status": OPEN}
@@ -565,6 +587,10 @@ def _evaluate(ctx: _Ctx, node: Node) -> None:
             [ctx.state.tasks[int(k)].assignee for k, v in changes.items() if v.get("status") == OPEN],
             node=node.id,
         )
+
+
+def _by_order(task: Task) -> int:
+    return task.order
 
 
 def _open_next_in_group(group: list[Task], mode: str, changes: dict[str, dict[str, Any]]) -> None:
@@ -657,10 +683,11 @@ def _submit(ctx: _Ctx, cmd: Submit) -> None:
         "chosen": {k: list(v) for k, v in cmd.chosen.items()} or {k: list(v) for k, v in state.chosen.items()},
         "round": state.round + 1,
     }
-    probe = state.clone()
-    probe.form, probe.initiator, probe.urgency = init["form"], init["initiator"], init["urgency"]
-    probe.chosen = {k: tuple(v) for k, v in init["chosen"].items()}
-    _check_path(ctx, probe)
+    if ctx.d.checks_path:  # else no node on any path has anything to check
+        probe = state.clone()
+        probe.form, probe.initiator, probe.urgency = init["form"], init["initiator"], init["urgency"]
+        probe.chosen = {k: tuple(v) for k, v in init["chosen"].items()}
+        _check_path(ctx, probe)
     ctx.emit(
         "resubmitted" if resubmit else "submitted", actor=cmd.actor, comment=cmd.comment, init=init, status=RUNNING
     )
@@ -709,7 +736,7 @@ def _approve(ctx: _Ctx, cmd: Approve | Complete) -> None:
         "set_tasks": {
             str(task.id): {
                 "status": T_DONE if is_handle else T_APPROVED,
-                "acted_at": _iso(ctx.now),
+                "acted_at": ctx.now_iso,
                 "comment": cmd.comment,
             }
         },
@@ -755,7 +782,7 @@ def _reject(ctx: _Ctx, cmd: Reject) -> None:
         comment=cmd.comment,
         acted=True,
         undo_point=True,
-        set_tasks={str(task.id): {"status": T_REJECTED, "acted_at": _iso(ctx.now), "comment": cmd.comment}},
+        set_tasks={str(task.id): {"status": T_REJECTED, "acted_at": ctx.now_iso, "comment": cmd.comment}},
     )
     if _rejected(ctx, node):
         _reject_node(ctx, node, cmd.actor, cmd.comment)
@@ -777,7 +804,7 @@ def _return(ctx: _Ctx, cmd: Return) -> None:
         comment=cmd.comment,
         acted=True,
         clear_undo=True,
-        set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": _iso(ctx.now), "comment": cmd.comment}},
+        set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": ctx.now_iso, "comment": cmd.comment}},
     )
     _return_to(ctx, node, cmd.to, actor=cmd.actor, comment=cmd.comment)
 
@@ -850,7 +877,7 @@ def _transfer(ctx: _Ctx, cmd: Transfer, *, auto: str = "") -> None:
         new_tasks=[new],
         acted=True,
         clear_undo=True,
-        set_tasks={str(task.id): {"status": T_TRANSFERRED, "acted_at": _iso(ctx.now), "comment": cmd.comment}},
+        set_tasks={str(task.id): {"status": T_TRANSFERRED, "acted_at": ctx.now_iso, "comment": cmd.comment}},
     )
     ctx.notify("task", [new["assignee"]], task=new["id"], node=node.id)
 
@@ -955,7 +982,7 @@ def _urge(ctx: _Ctx, cmd: Urge) -> None:
     if last is not None and ctx.now - last < timedelta(hours=cmd.min_interval_hours):
         raise ActionNotAllowedError("刚刚催办过，请稍后再催。")
     people = sorted(ctx.state.waiting_on())
-    ctx.emit("urged", actor=cmd.actor, comment=cmd.comment, urged_at=_iso(ctx.now))
+    ctx.emit("urged", actor=cmd.actor, comment=cmd.comment, urged_at=ctx.now_iso)
     ctx.notify("urge", people)
 
 
@@ -983,7 +1010,7 @@ def _mark_read(ctx: _Ctx, cmd: MarkRead) -> None:
         actor=cmd.actor,
         node=task.node,
         task=task.id,
-        set_tasks={str(task.id): {"status": READ, "acted_at": _iso(ctx.now)}},
+        set_tasks={str(task.id): {"status": READ, "acted_at": ctx.now_iso}},
     )
 
 
@@ -1044,7 +1071,7 @@ def _timeout(ctx: _Ctx, task: Task) -> None:
             node=node.id,
             task=task.id,
             comment="超时自动通过",
-            set_tasks={str(task.id): {"status": done, "acted_at": _iso(ctx.now), "auto": "超时自动通过"}},
+            set_tasks={str(task.id): {"status": done, "acted_at": ctx.now_iso, "auto": "超时自动通过"}},
             approved=[task.on_behalf_of or task.assignee],
             acted=True,
             clear_undo=True,
@@ -1066,7 +1093,7 @@ def _timeout(ctx: _Ctx, task: Task) -> None:
             comment="超时自动退回发起人",
             acted=True,
             clear_undo=True,
-            set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": _iso(ctx.now), "auto": "超时自动退回"}},
+            set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": ctx.now_iso, "auto": "超时自动退回"}},
         )
         _return_to(ctx, node, "initiator", actor=None, comment="超时自动退回发起人")
 

@@ -133,9 +133,26 @@ class Definition:
     spec: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
     # node id → the parallel node whose branch it is on; worked out once, with the definition itself
     regions: Mapping[str, str] = field(init=False, compare=False, repr=False)
+    # join node id → the parallel node it closes (the first, should a broken definition have two)
+    join_owners: Mapping[str, Node] = field(init=False, compare=False, repr=False)
+    # whether a submission has anything to check on the path: a 自选 (chosen) node or one that refuses to
+    # start without approvers
+    checks_path: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regions", _regions(self.nodes))
+        owners: dict[str, Node] = {}
+        for node in self.nodes.values():
+            if node.kind == "parallel" and node.join is not None:
+                owners.setdefault(node.join, node)
+        object.__setattr__(self, "join_owners", owners)
+        checks = any(
+            node.is_task_node
+            and node.approvers is not None
+            and (node.approvers.get("type") == "chosen" or node.on_empty == "refuse")
+            for node in self.nodes.values()
+        )
+        object.__setattr__(self, "checks_path", checks)
 
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
