@@ -481,3 +481,13 @@ def test_field_permissions_limit_what_an_approver_may_write():
         flow.do(Approve(actor=A, task=flow.task_of(A), form={"amount": 6}))
     flow.do(Approve(actor=A, task=flow.task_of(A), form={"note": "ok"}))
     assert flow.state.form == {"amount": 5, "note": "ok"}
+
+
+def test_someone_who_already_voted_cannot_be_added_alongside_for_a_second_vote():
+    flow = Flow(chain(approval("n1", [A, B, C], mode="all")))
+    flow.do(Submit(actor=INITIATOR))
+    flow.do(Approve(actor=A, task=flow.task_of(A)))
+    with pytest.raises(ActionNotAllowedError, match="已在本节点表态"):
+        flow.do(AddSigners(actor=B, task=flow.task_of(B), people=(A,), position="alongside"))
+    flow.do(AddSigners(actor=B, task=flow.task_of(B), people=(D,), position="alongside"))
+    assert D in flow.state.waiting_on()

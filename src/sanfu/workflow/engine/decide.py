@@ -897,6 +897,17 @@ def _add_signers(ctx: _Ctx, cmd: AddSigners) -> None:
     if any(p in current or p == task.assignee for p in people):
         raise ActionNotAllowedError("加签人已在本节点办理中。")
     if cmd.position == "alongside":
+        # A 并加签 signer casts a vote of the node: someone who already voted here may not vote twice.
+        voted = {
+            who
+            for t in _run_tasks(ctx, node.id)
+            if t.status in _VOTED
+            for who in (t.assignee, t.on_behalf_of)
+            if who is not None
+        }
+        if any(p in voted for p in people):
+            raise ActionNotAllowedError("加签人已在本节点表态，不能再次加签为并行审批人。")
+    if cmd.position == "alongside":
         status_of = OPEN
         new = [
             _new_task(
