@@ -224,7 +224,7 @@ def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str
             "fields": expense_fields,
             "materials": _materials(
                 ("invoice", "发票", True, ["pdf", "jpg", "png", "ofd"], "增值税发票或电子发票，抬头为本公司"),
-                ("list", "费用清单", True, ["pdf", "xlsx"], "经办人签字"),
+                ("list", "费用清单", True, ["pdf", "xlsx"], "逐项列明，与发票一致"),
                 ("approval", "事前审批单", False, ["pdf"], "超标准费用须附"),
             ),
             "definition": _graded(
