@@ -491,3 +491,15 @@ def test_someone_who_already_voted_cannot_be_added_alongside_for_a_second_vote()
         flow.do(AddSigners(actor=B, task=flow.task_of(B), people=(A,), position="alongside"))
     flow.do(AddSigners(actor=B, task=flow.task_of(B), people=(D,), position="alongside"))
     assert D in flow.state.waiting_on()
+
+
+def test_a_task_with_added_signers_waiting_is_not_transferred_away_from_them():
+    flow = Flow(chain(approval("n1", [A])))
+    flow.do(Submit(actor=INITIATOR))
+    holder = flow.task_of(A)
+    flow.do(AddSigners(actor=A, task=holder, people=(B,), position="after"))
+    with pytest.raises(ActionNotAllowedError, match="请先减签再转交"):
+        flow.do(Transfer(actor=A, task=holder, to=C))
+    flow.do(RemoveSigners(actor=A, task=holder, people=(B,)))
+    flow.do(Transfer(actor=A, task=holder, to=C))
+    assert flow.state.waiting_on() == {C}

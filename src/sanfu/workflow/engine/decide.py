@@ -267,6 +267,11 @@ def _run_tasks(ctx: _Ctx, node_id: str) -> list[Task]:
     return [t for t in ctx.state.tasks.values() if t.node == node_id and t.visit == run.visit]
 
 
+def _has_live_signers(ctx: _Ctx, task_id: int) -> bool:
+    """Whether people added to this task (加签) have not acted yet."""
+    return any(t.parent == task_id and t.live for t in ctx.state.tasks.values())
+
+
 def _holders(ctx: _Ctx, node_id: str) -> set[int]:
     """Everyone holding a live task at this node's current visit: the assignees and those they act for."""
     live = [t for t in _run_tasks(ctx, node_id) if t.live]
@@ -857,6 +862,8 @@ def _transfer(ctx: _Ctx, cmd: Transfer, *, auto: str = "") -> None:
     node = ctx.d.node(task.node)
     if cmd.to in _holders(ctx, node.id):  # one person, one task per node: never two votes in 会签
         raise ActionNotAllowedError("对方已在本节点办理中，不能转交给他。", node=node.id)
+    if _has_live_signers(ctx, task.id):  # the people one added hang on one's own task
+        raise ActionNotAllowedError("您加签的人员尚未办理，请先减签再转交。", node=node.id)
     new = _new_task(
         ctx,
         node,
@@ -1092,7 +1099,7 @@ def _timeout(ctx: _Ctx, task: Task) -> None:
         rule = node.deadline.transfer_to if node.deadline else None
         holders = _holders(ctx, node.id)
         people = [p for p in _resolve(ctx, node, rule) if p not in holders]
-        if people:
+        if people and not _has_live_signers(ctx, task.id):
             _transfer(ctx, Transfer(actor=0, task=task.id, to=people[0]), auto="超时自动转交")
         else:
             ctx.notify("escalate", list(ctx.d.admins), task=task.id, node=node.id)
