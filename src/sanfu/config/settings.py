@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "sanfu.org",
     "sanfu.workflow",
     "sanfu.approvals",
+    "sanfu.archive",
+    "sanfu.documents",
 ]
 
 MIDDLEWARE = [
