@@ -34,7 +34,8 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _database_url() -> str:
+def database_url() -> str:
+    """The test database as a SANFU_TEST_DATABASE_URL, for another process to open."""
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{settings['NAME']}"
@@ -55,7 +56,7 @@ def app_server(transactional_db: None) -> Iterator[str]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sanfu.config.test_settings",
-        "SANFU_TEST_DATABASE_URL": _database_url(),
+        "SANFU_TEST_DATABASE_URL": database_url(),
         "SANFU_DEBUG": "1",  # static files served by the development server
         "SANFU_HOME": str(ROOT),
         "PYTHONPATH": str(ROOT / "src"),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from sanfu.core.errors import ApplicationError
@@ -22,6 +22,7 @@ from sanfu.core.models import Notification
 from sanfu.org.models import Delegation
 from sanfu.workflow import outbox, selectors, services
 from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
+from tests.browser import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -166,19 +167,10 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(org):
         OutboxMessage.objects.create(
             key=f"crash:{i}", kind="notify", payload={"kind": "task", "people": [org["clerk"].pk], "title": f"第{i}件"}
         )
-    settings_dict = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{settings_dict['NAME']}"
-    else:
-        auth = settings_dict["USER"] + (f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else "")
-        url = (
-            f"postgresql://{auth}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/"
-            f"{settings_dict['NAME']}"
-        )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sanfu.config.test_settings",
-        "SANFU_TEST_DATABASE_URL": url,
+        "SANFU_TEST_DATABASE_URL": database_url(),
         "PYTHONPATH": str(ROOT / "src"),
     }
     worker = _worker(env, pause=0.4)
