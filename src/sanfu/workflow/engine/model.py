@@ -233,6 +233,19 @@ class State:
         return {t.assignee for t in self.tasks.values() if t.status == OPEN}
 
     def to_dict(self) -> dict[str, Any]:
+        data = self._plain(tasks=True)
+        undo = self.undo
+        if undo is not None:
+            data["undo"] = {
+                "actor": undo.actor,
+                "kind": undo.kind,
+                "task": undo.task,
+                **_undo_snapshot(undo.snapshot, self, data),
+            }
+        return data
+
+    def _plain(self, *, tasks: bool) -> dict[str, Any]:
+        """Every field as JSON, ``undo`` as None (and ``tasks`` empty unless asked for)."""
         return {
             "status": self.status,
             "initiator": self.initiator,
@@ -241,7 +254,7 @@ class State:
             "urgency": self.urgency,
             "chosen": {k: list(v) for k, v in self.chosen.items()},
             "round": self.round,
-            "tasks": [t.to_dict() for t in self.tasks.values()],
+            "tasks": [t.to_dict() for t in self.tasks.values()] if tasks else [],
             "runs": [{"node": r.node, "visit": r.visit, "entered_at": _iso(r.entered_at)} for r in self.runs.values()],
             "joins": dict(self.joins),
             "waits": {k: _iso(v) for k, v in self.waits.items()},
@@ -252,21 +265,25 @@ class State:
             "next_task": self.next_task,
             "returned_from": self.returned_from,
             "acted": self.acted,
-            "undo": None
-            if self.undo is None
-            else {
-                "actor": self.undo.actor,
-                "kind": self.undo.kind,
-                "task": self.undo.task,
-                "snapshot": self.undo.snapshot.to_dict(),
-            },
+            "undo": None,
             "last_urged_at": _iso(self.last_urged_at),
             "seq": self.seq,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> State:
+        state = cls._from_plain(data)
         undo = data.get("undo")
+        if undo is not None:
+            if "snapshot" in undo:  # the whole earlier state (how states were written before "changed")
+                snapshot = State.from_dict(undo["snapshot"])
+            else:
+                snapshot = _undo_snapshot_from(state, data, undo["changed"])
+            state.undo = Undo(undo["actor"], undo["kind"], undo["task"], snapshot)
+        return state
+
+    @classmethod
+    def _from_plain(cls, data: Mapping[str, Any]) -> State:
         return cls(
             status=data["status"],
             initiator=data["initiator"],
@@ -286,12 +303,72 @@ class State:
             next_task=data["next_task"],
             returned_from=data["returned_from"],
             acted=data["acted"],
-            undo=None
-            if undo is None
-            else Undo(undo["actor"], undo["kind"], undo["task"], State.from_dict(undo["snapshot"])),
+            undo=None,
             last_urged_at=_dt(data.get("last_urged_at")),
             seq=data["seq"],
         )
+
+
+# --- the 撤回 snapshot, stored as what differs from the state it belongs to ----------------------------
+#
+# The snapshot is the state just before the latest action; most of it (above all its tasks) is still the
+# same as the current state. Written in full it doubled every stored state, so ``to_dict`` writes only the
+# fields whose JSON differs ("changed"), the tasks that differ, and which tasks the snapshot holds (a
+# count when they are the first of the current ones, in order, as they normally are). ``from_dict`` takes
+# the rest from the current state. States written with the whole "snapshot" are still read.
+
+
+def _same(a: Any, b: Any) -> bool:
+    """The same JSON value (``==`` would take ``1`` for ``True`` and ``0.0`` for ``-0.0``)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return len(a) == len(b) and all(k in b and _same(v, b[k]) for k, v in a.items())
+    if type(a) is list or type(a) is tuple:
+        return len(a) == len(b) and all(map(_same, a, b))
+    if type(a) is float:
+        return repr(a) == repr(b)
+    return bool(a == b)
+
+
+def _undo_snapshot(snapshot: State, state: State, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``snapshot`` as the difference from ``state`` (whose JSON is ``data``)."""
+    if snapshot.undo is not None:  # never made by apply; kept whole to stay exact
+        return {"snapshot": snapshot.to_dict()}
+    changed = {k: v for k, v in snapshot._plain(tasks=False).items() if k != "tasks" and not _same(v, data[k])}
+    current = state.tasks
+    current_data = dict(zip(current, data["tasks"], strict=True))
+    tasks = []
+    for task_id, task in snapshot.tasks.items():
+        mine = current.get(task_id)
+        if mine is task:  # shared: the snapshot's tasks are the state's until one is updated
+            continue
+        encoded = task.to_dict()
+        if mine is None or not _same(encoded, current_data[task_id]):
+            tasks.append(encoded)
+    ids = list(snapshot.tasks)
+    if ids == list(current)[: len(ids)]:
+        changed["task_count"] = len(ids)
+    else:
+        changed["task_ids"] = ids
+    if tasks:
+        changed["tasks"] = tasks
+    return {"changed": changed}
+
+
+_SNAPSHOT_EXTRAS = frozenset({"tasks", "task_count", "task_ids"})
+
+
+def _undo_snapshot_from(state: State, data: Mapping[str, Any], changed: Mapping[str, Any]) -> State:
+    """The snapshot written by :func:`_undo_snapshot`, rebuilt on ``state`` (read from ``data``)."""
+    plain = {**data, "tasks": ()}
+    plain.update((k, v) for k, v in changed.items() if k not in _SNAPSHOT_EXTRAS)
+    snapshot = State._from_plain(plain)
+    own = {t["id"]: Task.from_dict(t) for t in changed.get("tasks", ())}
+    current = state.tasks
+    ids = changed["task_ids"] if "task_ids" in changed else list(current)[: changed["task_count"]]
+    snapshot.tasks = {i: own[i] if i in own else current[i] for i in ids}
+    return snapshot
 
 
 @dataclass(frozen=True, slots=True)
