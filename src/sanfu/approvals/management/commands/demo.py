@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from sanfu.approvals.demo import seed_matters
 from sanfu.approvals.demo_history import seed_history
+from sanfu.documents.demo import seed_documents
 from sanfu.org.demo import DEMO_PASSWORD, seed_demo
 
 HEADERS = ("角色", "用户名", "姓名", "密码")
@@ -47,6 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rows = seed_demo(stdout=self.stdout)
         seed_matters(stdout=self.stdout)
+        seed_documents(stdout=self.stdout)
         if options["history"]:
             made = seed_history(count=options["history"], stdout=self.stdout)
             if made:

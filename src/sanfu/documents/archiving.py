@@ -1,0 +1,106 @@
+"""归档: a finished 公文 goes to the electronic archive (``sanfu.archive``) with its files, its whole loop
+(the flow's events and the step data) and its readers. The archive is called only through its service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanfu.accounts.models import User
+from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument
+from sanfu.workflow.models import Instance, InstanceEvent, Task
+
+
+def available() -> bool:
+    """Whether the electronic archive app is installed (its service is what we call)."""
+    try:
+        import sanfu.archive.services  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _history(instance: Instance | None) -> list[dict[str, Any]]:
+    if instance is None:
+        return []
+    events = InstanceEvent.objects.filter(instance=instance).select_related("actor").order_by("seq")
+    return [
+        {
+            "at": e.at.isoformat(),
+            "who": e.actor.display_name if e.actor else "",
+            "what": e.type,
+            "node": e.node,
+            "comment": e.comment,
+        }
+        for e in events
+    ]
+
+
+def _readers(instance: Instance | None) -> list[int]:
+    if instance is None:
+        return []
+    return sorted(set(Task.objects.filter(instance=instance).values_list("assignee_id", flat=True)))
+
+
+def _files(files: Any) -> list[Any]:
+    from sanfu.archive.services import ArchiveFileIn
+
+    kept = []
+    for f in files:
+        with f.file.open("rb") as handle:
+            kept.append(ArchiveFileIn(name=f.name, content=handle.read()))
+    return kept
+
+
+def archive_incoming(document: IncomingDocument, *, actor: User) -> str:
+    from sanfu.archive.services import archive_record
+    from sanfu.org.selectors import primary_department, staff_of
+
+    steps = "\n".join(f"{s.get_kind_display()}：{s.text}" for s in document.steps.order_by("at", "id"))
+    staff = staff_of(document.registered_by)
+    department = primary_department(document.registered_by)
+    record = archive_record(
+        source="documents.incoming",
+        source_id=document.pk,
+        title=document.title,
+        kind="收文",
+        unit_id=staff.unit_id if staff else None,
+        department_id=department.pk if department else None,
+        year=document.received_on.year,
+        body_text=f"{document.source_unit} {document.source_number}\n{document.summary}\n{steps}",
+        confidentiality=document.confidentiality,
+        category="收文",
+        owner_id=document.registered_by_id,
+        reader_ids=_readers(document.instance),
+        files=_files(document.files.all()),
+        history=_history(document.instance),
+        actor=actor,
+    )
+    return str(record.pk)
+
+
+def archive_outgoing(document: OutgoingDocument, *, actor: User) -> str:
+    from sanfu.archive.services import ArchiveFileIn, archive_record
+    from sanfu.documents import output
+
+    files = _files(document.files.all())
+    for name, content in output.rendered_files(document):
+        files.append(ArchiveFileIn(name=name, content=content, text=document.body))
+    staff_unit = document.department.unit_id if document.department else None
+    record = archive_record(
+        source="documents.outgoing",
+        source_id=document.pk,
+        title=f"{document.number} {document.title}".strip(),
+        kind=str(DocKind(document.kind).label),
+        unit_id=staff_unit,
+        department_id=document.department_id,
+        year=(document.signed_at or document.created_at).year,
+        body_text=f"{document.number}\n{document.title}\n{document.recipients}\n{document.body}",
+        confidentiality=document.confidentiality,
+        category="发文",
+        owner_id=document.drafter_id,
+        reader_ids=_readers(document.instance),
+        files=files,
+        history=_history(document.instance),
+        actor=actor,
+    )
+    return str(record.pk)

@@ -1,0 +1,152 @@
+"""The two 公文 processes as flow definitions, and their (idempotent) publication.
+
+收文 ``doc-incoming``: 拟办 (office) → 批办 (the leader the office proposed) → 传阅 (read receipts) → 分办
+(office: one lead department and any co-departments) → 承办 (the heads of those departments, in parallel)
+→ 办结 (office). 发文 ``doc-outgoing``: 核稿 (office) → 会签 (heads of the departments concerned, all) → 签发
+(the signing leader) → 编号 → 印发 (office) → 分发 (recipient departments' heads, read receipts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
+from sanfu.workflow.services import definition_publish
+
+INCOMING_KEY = "doc-incoming"
+OUTGOING_KEY = "doc-outgoing"
+CLERKS: dict[str, Any] = {"type": "role", "role": "clerk"}
+
+
+def _deadline(days: int) -> dict[str, Any]:
+    return {"working_days": days, "remind_before_hours": 4, "on_timeout": "remind"}
+
+
+def _task(
+    node_id: str, kind: str, name: str, rule: dict[str, Any], nxt: str, *, days: int, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": node_id,
+        "kind": kind,
+        "name": name,
+        "approvers": rule,
+        "next": nxt,
+        "deadline": _deadline(days),
+        **extra,
+    }
+
+
+INCOMING_SPEC: dict[str, Any] = {
+    "key": INCOMING_KEY,
+    "name": "收文办理",
+    "fields": [{"name": "leader"}, {"name": "readers"}, {"name": "departments"}],
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "propose"},
+        _task(
+            "propose",
+            "handle",
+            "拟办",
+            CLERKS,
+            "instruct",
+            days=1,
+            mode="any",
+            fields={"leader": "write", "readers": "write"},
+        ),
+        _task(
+            "instruct", "approval", "批办", {"type": "field", "field": "leader"}, "circulate", days=2, on_empty="admin"
+        ),
+        {
+            "id": "circulate",
+            "kind": "cc",
+            "name": "传阅",
+            "recipients": {"type": "field", "field": "readers"},
+            "next": "distribute",
+        },
+        _task("distribute", "handle", "分办", CLERKS, "handling", days=1, mode="any", fields={"departments": "write"}),
+        _task(
+            "handling",
+            "handle",
+            "承办",
+            {"type": "department_heads", "departments": {"field": "departments"}},
+            "close",
+            days=5,
+            mode="all",
+        ),
+        _task("close", "handle", "办结", CLERKS, "end", days=1, mode="any"),
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+OUTGOING_SPEC: dict[str, Any] = {
+    "key": OUTGOING_KEY,
+    "name": "发文办理",
+    "fields": [{"name": "countersign"}, {"name": "signer"}, {"name": "recipient_departments"}],
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "review"},
+        _task(
+            "review",
+            "handle",
+            "核稿",
+            CLERKS,
+            "countersign",
+            days=1,
+            mode="any",
+            fields={"countersign": "write", "signer": "write"},
+        ),
+        _task(
+            "countersign",
+            "approval",
+            "会签",
+            {"type": "department_heads", "departments": {"field": "countersign"}},
+            "signoff",
+            days=2,
+            mode="all",
+            on_reject="return",
+            reject_to="review",
+        ),
+        _task(
+            "signoff",
+            "approval",
+            "签发",
+            {"type": "field", "field": "signer"},
+            "numbering",
+            days=2,
+            on_empty="admin",
+            on_reject="return",
+            reject_to="review",
+        ),
+        _task("numbering", "handle", "编号", CLERKS, "issue", days=1, mode="any"),
+        _task(
+            "issue",
+            "handle",
+            "印发",
+            CLERKS,
+            "distribute",
+            days=1,
+            mode="any",
+            fields={"recipient_departments": "write"},
+        ),
+        {
+            "id": "distribute",
+            "kind": "cc",
+            "name": "分发",
+            "recipients": {"type": "department_heads", "departments": {"field": "recipient_departments"}},
+            "next": "end",
+        },
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+
+def publish_definitions(*, admins: list[int] | None = None) -> None:
+    """Publish both definitions unless the latest published version already has the same content."""
+    for spec in (INCOMING_SPEC, OUTGOING_SPEC):
+        wanted = {**spec, "admins": list(admins or [])}
+        latest = (
+            ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
+            continue
+        definition_publish(actor=None, spec=wanted)

@@ -1,0 +1,691 @@
+"""公文 writes. Each step is a flow node: the person acts through these services, which call the workflow
+services with the comment and form and keep the step's own data (拟办意见, 批示 verbatim, 分办, 承办答复,
+draft revisions, 文号, issuance) in this app's tables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.audit import audit_record
+from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
+from sanfu.documents import selectors
+from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
+from sanfu.documents.models import (
+    Confidentiality,
+    DocKind,
+    DocumentFile,
+    DocumentNumber,
+    FileRole,
+    IncomingDocument,
+    IncomingStep,
+    Issuance,
+    NumberCounter,
+    NumberStatus,
+    OutgoingDocument,
+    OutgoingRevision,
+    StepKind,
+    Urgency,
+)
+from sanfu.org import selectors as org
+from sanfu.org.models import Department
+from sanfu.workflow import services as workflow
+from sanfu.workflow.models import Instance, Task
+
+
+class Upload(Protocol):
+    name: str | None
+    size: int | None
+
+    def read(self, size: int = ..., /) -> Any: ...
+
+
+def _require_office(actor: User) -> None:
+    if not selectors.is_office(actor):
+        raise PermissionDeniedError(_("只有办公室（收发文）人员可以办理此事项。"))
+
+
+def _check_choice(value: str, choices: Any, label: str) -> None:
+    if value not in choices.values:
+        raise ApplicationError(_("%(label)s取值无效。") % {"label": label})
+
+
+def _store_files(actor: User, files: Sequence[tuple[str, Upload]], **owner: Any) -> None:
+    for role, upload in files:
+        content = upload.read()
+        name = (upload.name or "file").rsplit("/", 1)[-1][:200]
+        record = DocumentFile(
+            role=role,
+            name=name,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=actor,
+            **owner,
+        )
+        record.file.save(name, ContentFile(content), save=False)
+        record.save()
+
+
+def _open_task(actor: User, instance: Instance | None, node: str) -> Task:
+    """The actor's open task at ``node`` of the document's flow, or a clear refusal."""
+    task = None
+    if instance is not None:
+        task = (
+            Task.objects.filter(instance=instance, node=node, status="open", kind__in=["approval", "handle"])
+            .filter(assignee=actor)
+            .order_by("task_no")
+            .first()
+        )
+    if task is None:
+        raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
+    return task
+
+
+def _instance(instance: Instance | None) -> Instance:
+    if instance is None:
+        raise ApplicationError(_("该公文尚未进入流程。"))
+    instance.refresh_from_db()
+    return instance
+
+
+# --- 收文 -----------------------------------------------------------------------------------------------
+
+
+def incoming_register(
+    *,
+    actor: User,
+    title: str,
+    source_unit: str,
+    source_number: str = "",
+    received_on: date | None = None,
+    urgency: str = Urgency.NORMAL,
+    confidentiality: str = Confidentiality.INTERNAL,
+    deadline: date | None = None,
+    pages: int = 1,
+    summary: str = "",
+    original: Upload | None = None,
+    attachments: Sequence[Upload] = (),
+) -> IncomingDocument:
+    """收文登记: record the document and start its loop; an earlier registration of the same source unit
+    and number is flagged as a possible duplicate (the office decides, nothing is refused)."""
+    _require_office(actor)
+    title, source_unit, source_number = title.strip(), source_unit.strip(), source_number.strip()
+    if not title or not source_unit:
+        raise ApplicationError(_("标题和来文单位必须填写。"))
+    _check_choice(urgency, Urgency, _("紧急程度"))
+    _check_choice(confidentiality, Confidentiality, _("密级"))
+    duplicates = selectors.duplicates_of(source_unit, source_number)
+    with transaction.atomic():
+        document = IncomingDocument.objects.create(
+            title=title[:200],
+            source_unit=source_unit[:100],
+            source_number=source_number[:64],
+            received_on=received_on or timezone.localdate(),
+            urgency=urgency,
+            confidentiality=confidentiality,
+            deadline=deadline,
+            pages=max(1, int(pages or 1)),
+            summary=summary,
+            duplicate_of=duplicates[0] if duplicates else None,
+            registered_by=actor,
+        )
+        files: list[tuple[str, Upload]] = [(FileRole.ORIGINAL, original)] if original is not None else []
+        files += [(FileRole.ATTACHMENT, a) for a in attachments]
+        _store_files(actor, files, incoming=document)
+        document.instance = workflow.instance_start(
+            actor=actor,
+            definition_key=INCOMING_KEY,
+            title=f"收文：{title}"[:200],
+            urgency=urgency,
+            in_transaction=True,
+        )
+        document.save(update_fields=["instance"])
+        audit_record(
+            action="documents.incoming.register",
+            actor=actor,
+            target=f"incoming:{document.pk}",
+            detail={
+                "source_unit": source_unit,
+                "source_number": source_number,
+                "duplicate_of": document.duplicate_of_id,
+            },
+        )
+    return document
+
+
+def _incoming(actor: User, document_id: int) -> IncomingDocument:
+    return selectors.access_incoming(actor=actor, document_id=document_id)
+
+
+def incoming_propose(
+    *, actor: User, document_id: int, text: str, leader: User, readers: Sequence[User] = ()
+) -> IncomingDocument:
+    """拟办: the office's proposal, naming the leader who is to give instructions and the readers (传阅)."""
+    document = _incoming(actor, document_id)
+    if not text.strip():
+        raise ApplicationError(_("请填写拟办意见。"))
+    task = _open_task(actor, document.instance, "propose")
+    form = {"leader": [leader.pk], "readers": [r.pk for r in readers]}
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=text, form=form)
+    IncomingStep.objects.create(
+        document=document,
+        kind=StepKind.PROPOSAL,
+        actor=actor,
+        text=text,
+        data={"leader": leader.pk, "readers": [r.pk for r in readers]},
+    )
+    return document
+
+
+def incoming_instruct(*, actor: User, document_id: int, text: str) -> IncomingDocument:
+    """批办: the leader's instruction (批示), kept exactly as written."""
+    document = _incoming(actor, document_id)
+    if not text.strip():
+        raise ApplicationError(_("请填写批示。"))
+    task = _open_task(actor, document.instance, "instruct")
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=text)
+    IncomingStep.objects.create(document=document, kind=StepKind.INSTRUCTION, actor=actor, text=text)
+    return document
+
+
+def incoming_distribute(
+    *, actor: User, document_id: int, lead: Department, co: Sequence[Department] = (), note: str = ""
+) -> IncomingDocument:
+    """分办: one lead department (主办) and any co-departments (协办); their heads then handle it at once."""
+    document = _incoming(actor, document_id)
+    co_ids = [d.pk for d in co if d.pk != lead.pk]
+    missing = [d.name for d in [lead, *co] if not org.department_heads(d)]
+    if missing:
+        raise ApplicationError(_("以下部门没有负责人，无法分办：%(d)s") % {"d": "、".join(missing)})
+    task = _open_task(actor, document.instance, "distribute")
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=note, form={"departments": [lead.pk, *co_ids]})
+    IncomingStep.objects.create(
+        document=document, kind=StepKind.DISTRIBUTION, actor=actor, text=note, data={"lead": lead.pk, "co": co_ids}
+    )
+    return document
+
+
+def incoming_reply(*, actor: User, document_id: int, text: str) -> IncomingDocument:
+    """承办: a handling department's written reply (one per department, by its head)."""
+    document = _incoming(actor, document_id)
+    if not text.strip():
+        raise ApplicationError(_("请填写办理情况。"))
+    task = _open_task(actor, document.instance, "handling")
+    distribution = document.steps.filter(kind=StepKind.DISTRIBUTION).order_by("-at", "-id").first()
+    wanted = [distribution.data["lead"], *distribution.data["co"]] if distribution else []
+    mine = {d.pk for d in org.departments_of(actor)}
+    department_id = next((d for d in wanted if d in mine), None)
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=text)
+    IncomingStep.objects.create(
+        document=document, kind=StepKind.REPLY, actor=actor, department_id=department_id, text=text
+    )
+    return document
+
+
+def incoming_close(*, actor: User, document_id: int, text: str = "") -> IncomingDocument:
+    """办结, then 归档 (the whole loop goes to the electronic archive)."""
+    document = _incoming(actor, document_id)
+    task = _open_task(actor, document.instance, "close")
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=text or _("办结"))
+    IncomingStep.objects.create(document=document, kind=StepKind.CLOSING, actor=actor, text=text)
+    incoming_archive(actor=actor, document_id=document.pk)
+    document.refresh_from_db()
+    return document
+
+
+def incoming_archive(*, actor: User, document_id: int) -> IncomingDocument:
+    document = _incoming(actor, document_id)
+    instance = _instance(document.instance)
+    if instance.status != "approved":
+        raise ApplicationError(_("公文办结后才能归档。"))
+    from sanfu.documents import archiving  # the archive app is optional: only its service is called
+
+    if not archiving.available():
+        return document  # no archive app in this installation: the document stays 办结, not 归档
+    ref = archiving.archive_incoming(document, actor=actor)
+    IncomingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
+    document.refresh_from_db()
+    return document
+
+
+def circulation_read(*, actor: User, instance: Instance | None) -> int:
+    """Mark the actor's unread notices (传阅 / 分发) on this flow as read; returns how many."""
+    if instance is None:
+        return 0
+    unread = Task.objects.filter(instance=instance, assignee=actor, kind__in=["cc", "filing"], status="unread")
+    count = 0
+    for task in unread:
+        try:
+            workflow.task_mark_read(actor=actor, task_id=task.pk)
+            count += 1
+        except (ApplicationError, NotFoundError):
+            continue
+    return count
+
+
+# --- 发文 -----------------------------------------------------------------------------------------------
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    DocKind.NOTICE: {
+        "title": "关于……的通知",
+        "body": "各部门：\n\n为……，现将有关事项通知如下：\n\n一、……\n\n二、……\n\n请各部门认真贯彻执行。",
+        "recipients": "各部门",
+    },
+    DocKind.REQUEST: {
+        "title": "关于……的请示",
+        "body": "……：\n\n因……，特请示如下：\n\n……\n\n妥否，请批示。",
+        "recipients": "华南能源集团",
+    },
+    DocKind.REPORT: {
+        "title": "关于……情况的报告",
+        "body": "……：\n\n现将……情况报告如下：\n\n一、基本情况\n\n二、存在问题\n\n三、下一步工作\n\n特此报告。",
+        "recipients": "华南能源集团",
+    },
+    DocKind.LETTER: {
+        "title": "关于……的函",
+        "body": "……：\n\n……\n\n请予支持为盼。",
+        "recipients": "",
+    },
+    DocKind.MINUTES: {
+        "title": "……会议纪要",
+        "body": "……年……月……日，……主持召开……会议，研究……。纪要如下：\n\n一、……\n\n二、……",
+        "recipients": "各部门",
+    },
+    DocKind.DECISION: {
+        "title": "关于……的决定",
+        "body": "为……，经研究，决定：\n\n一、……\n\n二、……\n\n本决定自印发之日起施行。",
+        "recipients": "各部门",
+    },
+    DocKind.CIRCULAR: {
+        "title": "关于……的通报",
+        "body": "各部门：\n\n……年……月……日，……。\n\n为……，现予通报。\n\n……",
+        "recipients": "各部门",
+    },
+    DocKind.REPLY: {
+        "title": "关于……的批复",
+        "body": "……：\n\n你部《关于……的请示》收悉。经研究，批复如下：\n\n一、……\n\n此复。",
+        "recipients": "",
+    },
+}
+
+
+def outgoing_template(kind: str) -> dict[str, str]:
+    """The starter title, body and recipients of a 文种."""
+    _check_choice(kind, DocKind, _("文种"))
+    return dict(TEMPLATES[kind])
+
+
+def _issuer_of(actor: User) -> tuple[str, str, str]:
+    """(发文机关, 发文机关标志, 发文字号前缀) of the actor's unit, e.g. 贵港发电有限公司 / …文件 / 贵港发电."""
+    staff = org.staff_of(actor)
+    unit_name = staff.unit.name if staff else _("本单位")
+    short = (staff.unit.short_name if staff else "") or unit_name
+    return unit_name, f"{unit_name}文件", short
+
+
+def outgoing_draft(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    recipients: str = "",
+    copy_to: str = "",
+    urgency: str = Urgency.NORMAL,
+    confidentiality: str = Confidentiality.INTERNAL,
+    countersign: Sequence[Department] = (),
+    signer: User | None = None,
+    prefix: str = "",
+    attachments: Sequence[Upload] = (),
+) -> OutgoingDocument:
+    """拟稿: the first revision of a draft, sent on to 核稿."""
+    _check_choice(kind, DocKind, _("文种"))
+    _check_choice(urgency, Urgency, _("紧急程度"))
+    _check_choice(confidentiality, Confidentiality, _("密级"))
+    if not title.strip() or not body.strip():
+        raise ApplicationError(_("标题和正文必须填写。"))
+    issuer, mark, default_prefix = _issuer_of(actor)
+    department = org.primary_department(actor)
+    if signer is None and department is not None:
+        signer = org.leader_in_charge(department)
+    form = {"countersign": [d.pk for d in countersign], "signer": [signer.pk] if signer else []}
+    with transaction.atomic():
+        document = OutgoingDocument.objects.create(
+            kind=kind,
+            title=title.strip()[:200],
+            body=body,
+            recipients=recipients.strip()[:300],
+            copy_to=copy_to.strip()[:300],
+            issuer=issuer,
+            issuer_mark=mark,
+            prefix=(prefix.strip() or default_prefix)[:32],
+            urgency=urgency,
+            confidentiality=confidentiality,
+            drafter=actor,
+            department=department,
+        )
+        OutgoingRevision.objects.create(
+            document=document,
+            no=1,
+            title=document.title,
+            body=body,
+            recipients=document.recipients,
+            copy_to=document.copy_to,
+            author=actor,
+            comment=_("拟稿"),
+            stage=_("拟稿"),
+        )
+        _store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], outgoing=document)
+        document.instance = workflow.instance_start(
+            actor=actor,
+            definition_key=OUTGOING_KEY,
+            title=f"发文：{document.title}"[:200],
+            form=form,
+            urgency=urgency,
+            in_transaction=True,
+        )
+        document.save(update_fields=["instance"])
+    return document
+
+
+def _outgoing(actor: User, document_id: int) -> OutgoingDocument:
+    return selectors.access_outgoing(actor=actor, document_id=document_id)
+
+
+def may_revise(actor: User, document: OutgoingDocument) -> bool:
+    """Before sign-off: the drafter while the flow is returned to them, or whoever holds it now."""
+    if document.frozen_revision_id is not None or document.instance is None:
+        return False
+    if document.instance.status == "returned":
+        return actor.pk == document.drafter_id
+    return Task.objects.filter(
+        instance=document.instance, assignee=actor, status="open", kind__in=["approval", "handle"]
+    ).exists()
+
+
+def outgoing_revise(
+    *,
+    actor: User,
+    document_id: int,
+    title: str,
+    body: str,
+    recipients: str | None = None,
+    copy_to: str | None = None,
+    comment: str = "",
+) -> OutgoingRevision:
+    """Save a new revision (every revision is kept). Refused once the document is signed off (frozen)."""
+    document = _outgoing(actor, document_id)
+    if document.frozen_revision_id is not None:
+        raise ConflictError(_("公文已签发定稿，不能再修改。"))
+    if not may_revise(actor, document):
+        raise PermissionDeniedError(_("只有当前办理人可以修改文稿。"))
+    if not title.strip() or not body.strip():
+        raise ApplicationError(_("标题和正文必须填写。"))
+    open_task = Task.objects.filter(instance=document.instance, assignee=actor, status="open").first()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                # Re-read under the write: a sign-off that froze the text meanwhile wins.
+                if OutgoingDocument.objects.filter(pk=document.pk, frozen_revision__isnull=False).exists():
+                    raise ConflictError(_("公文已签发定稿，不能再修改。"))
+                last = document.revisions.aggregate(n=Max("no"))["n"] or 0
+                revision = OutgoingRevision.objects.create(
+                    document=document,
+                    no=last + 1,
+                    title=title.strip()[:200],
+                    body=body,
+                    recipients=(document.recipients if recipients is None else recipients.strip())[:300],
+                    copy_to=(document.copy_to if copy_to is None else copy_to.strip())[:300],
+                    author=actor,
+                    comment=comment[:300],
+                    stage=open_task.node_name if open_task else _("修改"),
+                )
+                OutgoingDocument.objects.filter(pk=document.pk).update(
+                    title=revision.title, body=revision.body, recipients=revision.recipients, copy_to=revision.copy_to
+                )
+            return revision
+        except IntegrityError:
+            continue
+    raise ConflictError(_("同时有人在修改文稿，请刷新后重试。"))
+
+
+def outgoing_review(
+    *,
+    actor: User,
+    document_id: int,
+    comment: str = "",
+    countersign: Sequence[Department] | None = None,
+    signer: User | None = None,
+) -> OutgoingDocument:
+    """核稿: the office's review; it may set the departments to countersign and the signing leader."""
+    document = _outgoing(actor, document_id)
+    task = _open_task(actor, document.instance, "review")
+    form: dict[str, Any] = {}
+    if countersign is not None:
+        form["countersign"] = [d.pk for d in countersign]
+    if signer is not None:
+        form["signer"] = [signer.pk]
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("核稿通过"), form=form or None)
+    return document
+
+
+def outgoing_countersign(*, actor: User, document_id: int, comment: str = "", agree: bool = True) -> OutgoingDocument:
+    """会签: a concerned department's head agrees, or sends it back to 核稿 with the reason."""
+    document = _outgoing(actor, document_id)
+    task = _open_task(actor, document.instance, "countersign")
+    if agree:
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意"))
+    else:
+        if not comment.strip():
+            raise ApplicationError(_("不同意时请写明理由。"))
+        workflow.task_reject(actor=actor, task_id=task.pk, comment=comment)
+    return document
+
+
+def digest_of(revision: OutgoingRevision) -> str:
+    """SHA-256 of the signed-off text (title, body, recipients, copy-to) in a canonical JSON form."""
+    content = {
+        "title": revision.title,
+        "body": revision.body,
+        "recipients": revision.recipients,
+        "copy_to": revision.copy_to,
+    }
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "") -> OutgoingDocument:
+    """签发: the leader signs off; the current revision is frozen and its SHA-256 digest recorded."""
+    document = _outgoing(actor, document_id)
+    task = _open_task(actor, document.instance, "signoff")
+    revision = document.revisions.order_by("-no").first()
+    if revision is None:
+        raise ApplicationError(_("没有可签发的文稿。"))
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意签发"))
+    digest = digest_of(revision)
+    with transaction.atomic():
+        OutgoingDocument.objects.filter(pk=document.pk).update(
+            frozen_revision=revision, digest=digest, signed_by=actor, signed_at=timezone.now()
+        )
+        audit_record(
+            action="documents.outgoing.sign_off",
+            actor=actor,
+            target=f"outgoing:{document.pk}",
+            detail={"revision": revision.no, "sha256": digest},
+        )
+    document.refresh_from_db()
+    return document
+
+
+def verify_frozen(document: OutgoingDocument) -> bool:
+    """Whether the frozen revision still matches the digest recorded at sign-off."""
+    if document.frozen_revision is None:
+        return False
+    return digest_of(document.frozen_revision) == document.digest
+
+
+# --- numbering (文号) -----------------------------------------------------------------------------------
+
+
+def number_claim(*, actor: User, prefix: str, year: int, document: OutgoingDocument | None = None) -> DocumentNumber:
+    """Take the next sequence for ``prefix`` and ``year``: a conditional update on the counter claims it
+    (racing claims retry), and the unique (prefix, year, seq) constraint makes a duplicate impossible."""
+    for _attempt in range(100):
+        counter = NumberCounter.objects.filter(prefix=prefix, year=year).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    NumberCounter.objects.create(prefix=prefix, year=year, last=0)
+            except IntegrityError:
+                pass
+            continue
+        seq = counter.last + 1
+        with transaction.atomic():
+            claimed = NumberCounter.objects.filter(pk=counter.pk, last=counter.last).update(last=seq)
+            if claimed != 1:
+                continue
+            return DocumentNumber.objects.create(
+                prefix=prefix, year=year, seq=seq, document=document, assigned_by=actor
+            )
+    raise ConflictError(_("编号繁忙，请重试。"))
+
+
+def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = None) -> OutgoingDocument:
+    """编号: the 文号 is given here and only here, once the text is frozen."""
+    document = _outgoing(actor, document_id)
+    _require_office(actor)
+    task = _open_task(actor, document.instance, "numbering")
+    if document.frozen_revision_id is None:
+        raise ApplicationError(_("签发定稿后才能编号。"))
+    if not document.number:
+        number = number_claim(
+            actor=actor, prefix=document.prefix, year=year or timezone.localdate().year, document=document
+        )
+        OutgoingDocument.objects.filter(pk=document.pk).update(number=number.text)
+        audit_record(
+            action="documents.number.assign",
+            actor=actor,
+            target=f"outgoing:{document.pk}",
+            detail={"number": number.text},
+        )
+        document.number = number.text
+    workflow.task_approve(actor=actor, task_id=task.pk, comment=document.number)
+    return document
+
+
+def number_void(*, actor: User, number_id: int, reason: str) -> DocumentNumber:
+    """作废文号: the number stays recorded with the reason and is never handed out again; a document that
+    carried it is numbered afresh."""
+    _require_office(actor)
+    if not reason.strip():
+        raise ApplicationError(_("作废文号必须填写理由。"))
+    with transaction.atomic():
+        number = DocumentNumber.objects.select_for_update().filter(pk=number_id).first()
+        if number is None:
+            raise NotFoundError(_("文号不存在。"))
+        if number.status == NumberStatus.VOID:
+            raise ConflictError(_("该文号已作废。"))
+        number.status = NumberStatus.VOID
+        number.void_reason = reason.strip()[:300]
+        number.voided_by = actor
+        number.voided_at = timezone.now()
+        number.save(update_fields=["status", "void_reason", "voided_by", "voided_at"])
+        if number.document_id is not None:
+            OutgoingDocument.objects.filter(pk=number.document_id, number=number.text).update(number="")
+        audit_record(
+            action="documents.number.void",
+            actor=actor,
+            target=f"number:{number.pk}",
+            detail={"number": number.text, "reason": number.void_reason, "document": number.document_id},
+        )
+    return number
+
+
+# --- 印发 and receipts ------------------------------------------------------------------------------------
+
+
+def outgoing_issue(
+    *,
+    actor: User,
+    document_id: int,
+    departments: Sequence[Department] = (),
+    external: Sequence[str] = (),
+    comment: str = "",
+) -> OutgoingDocument:
+    """印发: issue to recipient departments (their heads get it with a read receipt) and outside units
+    (receipts recorded by the office); then the document is archived."""
+    document = _outgoing(actor, document_id)
+    task = _open_task(actor, document.instance, "issue")
+    if not document.number:
+        raise ApplicationError(_("编号后才能印发。"))
+    names = [n.strip() for n in external if n.strip()]
+    if not departments and not names:
+        raise ApplicationError(_("请至少选择一个接收部门或单位。"))
+    workflow.task_approve(
+        actor=actor,
+        task_id=task.pk,
+        comment=comment or _("印发"),
+        form={"recipient_departments": [d.pk for d in departments]},
+    )
+    now = timezone.now()
+    heads = org.heads_of_departments(departments)
+    with transaction.atomic():
+        for department in departments:
+            found = heads.get(department.pk) or []
+            receiver = found[0] if found else None
+            Issuance.objects.create(
+                document=document, recipient=department.name, department=department, receiver=receiver, sent_at=now
+            )
+        for name in names:
+            Issuance.objects.create(document=document, recipient=name[:100], sent_at=now)
+        OutgoingDocument.objects.filter(pk=document.pk).update(issued_at=now)
+    outgoing_archive(actor=actor, document_id=document.pk)
+    document.refresh_from_db()
+    return document
+
+
+def outgoing_archive(*, actor: User, document_id: int) -> OutgoingDocument:
+    document = _outgoing(actor, document_id)
+    instance = _instance(document.instance)
+    if instance.status != "approved" or not document.number:
+        raise ApplicationError(_("公文印发后才能归档。"))
+    from sanfu.documents import archiving  # the archive app is optional: only its service is called
+
+    if not archiving.available():
+        return document  # no archive app in this installation: the document stays 办结, not 归档
+    ref = archiving.archive_outgoing(document, actor=actor)
+    OutgoingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
+    document.refresh_from_db()
+    return document
+
+
+def issuance_receive(*, actor: User, issuance_id: int) -> Issuance:
+    """签收: the receiving head (or the office, for an outside unit) confirms receipt; a head's read
+    receipt on the flow is recorded too."""
+    issuance = Issuance.objects.select_related("document", "document__instance").filter(pk=issuance_id).first()
+    if issuance is None or not (issuance.receiver_id == actor.pk or selectors.is_office(actor)):
+        raise NotFoundError(_("分发记录不存在。"))
+    now = timezone.now()
+    fields = {"received_at": issuance.received_at or now}
+    if issuance.receiver_id == actor.pk:
+        fields["read_at"] = issuance.read_at or now
+        circulation_read(actor=actor, instance=issuance.document.instance)
+    Issuance.objects.filter(pk=issuance.pk).update(**fields)
+    issuance.refresh_from_db()
+    return issuance
+
+
+def issuance_seen(*, actor: User, document: OutgoingDocument) -> None:
+    """A recipient opened the issued document: its read status."""
+    Issuance.objects.filter(document=document, receiver=actor, read_at__isnull=True).update(read_at=timezone.now())
+    circulation_read(actor=actor, instance=document.instance)

@@ -1,0 +1,5 @@
+from sanfu.documents import views
+
+app_name = "documents"
+
+urlpatterns = views.urlpatterns

@@ -1,0 +1,492 @@
+"""公文 pages: 收文 (register, list, the whole loop on one page) and 发文 (draft from a template, list, detail
+with revisions and differences, sign-off digest, 文号 and voiding, issuance receipts, DOCX/PDF). Every POST
+goes to a service; every read goes through the access selectors (others get 404)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sanfu.accounts.models import User
+from sanfu.approvals.views_instance import duration_text
+from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.core.requests import AuthedHttpRequest
+from sanfu.documents import diff, output, selectors, services
+from sanfu.documents.models import (
+    Confidentiality,
+    DocKind,
+    DocumentFile,
+    DocumentNumber,
+    IncomingDocument,
+    OutgoingDocument,
+    StepKind,
+    Urgency,
+)
+from sanfu.org.models import Department
+from sanfu.workflow.models import Task
+
+URGENCY_CLASS = {"特急": "text-bg-danger", "加急": "text-bg-warning", "平急": "text-bg-light"}
+
+
+def _not_found(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _departments(user: User) -> list[Department]:
+    from sanfu.org.selectors import staff_of
+
+    staff = staff_of(user)
+    qs = Department.objects.filter(is_active=True)
+    if staff is not None:
+        qs = qs.filter(unit_id=staff.unit_id)
+    return list(qs.order_by("path"))
+
+
+def _people() -> list[User]:
+    return list(User.objects.filter(is_active=True, staff__isnull=False).order_by("full_name")[:600])
+
+
+def _leaders() -> list[User]:
+    from sanfu.accounts.selectors import users_with_role
+
+    return list(users_with_role("leader"))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _loop(instance: Any) -> list[selectors.StepView]:
+    steps = selectors.loop_of(instance)
+    for step in steps:
+        step.spent_text = duration_text(step.spent) if step.spent is not None else ""  # type: ignore[attr-defined]
+    return steps
+
+
+def _held_for(since: Any) -> str:
+    return duration_text(timezone.now() - since) if since else ""
+
+
+# --- 收文 -----------------------------------------------------------------------------------------------
+
+
+def incoming_list(request: AuthedHttpRequest) -> HttpResponse:
+    """收文列表: status, who holds it and for how long, overdue and duplicate marks."""
+    docs = selectors.visible_incoming(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        docs = docs.filter(title__icontains=query) | docs.filter(source_number__icontains=query)
+    page = Paginator(docs.order_by("-id"), 30).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = []
+    for doc in page:
+        holders = selectors.holders_of(doc.instance)
+        rows.append(
+            {
+                "doc": doc,
+                "holders": holders,
+                "held_for": _held_for(min((h.since for h in holders if h.since), default=None)),
+                "overdue": any(h.overdue for h in holders)
+                or (doc.deadline is not None and doc.deadline < today and doc.archived_at is None),
+            }
+        )
+    return render(
+        request,
+        "documents/incoming_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "q": query,
+            "may_register": selectors.is_office(request.user),
+            "urgency_class": URGENCY_CLASS,
+        },
+    )
+
+
+def incoming_new(request: AuthedHttpRequest) -> HttpResponse:
+    """收文登记."""
+    if not selectors.is_office(request.user):
+        raise Http404
+    values: dict[str, Any] = {"received_on": timezone.localdate().isoformat(), "urgency": "平急", "pages": 1}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST}
+        try:
+            document = services.incoming_register(
+                actor=request.user,
+                title=values.get("title", ""),
+                source_unit=values.get("source_unit", ""),
+                source_number=values.get("source_number", ""),
+                received_on=_date(values.get("received_on")),
+                urgency=values.get("urgency") or Urgency.NORMAL,
+                confidentiality=values.get("confidentiality") or Confidentiality.INTERNAL,
+                deadline=_date(values.get("deadline")),
+                pages=_int(values.get("pages")) or 1,
+                summary=values.get("summary", ""),
+                original=request.FILES.get("original"),
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            if document.duplicate_of_id:
+                messages.warning(request, _("已登记。注意：该来文单位的同一文号此前已登记过，可能重复。"))
+            else:
+                messages.success(request, _("已登记，流程已转拟办。"))
+            return redirect("documents:incoming", document.pk)
+    duplicates = selectors.duplicates_of(str(values.get("source_unit", "")), str(values.get("source_number", "")))
+    return render(
+        request,
+        "documents/incoming_form.html",
+        {
+            "values": values,
+            "duplicates": duplicates,
+            "urgencies": Urgency.choices,
+            "levels": Confidentiality.choices,
+        },
+    )
+
+
+def incoming_duplicates(request: AuthedHttpRequest) -> HttpResponse:
+    """The duplicate flag on the registration form (fetched as the number is typed)."""
+    if not selectors.is_office(request.user):
+        raise Http404
+    duplicates = selectors.duplicates_of(request.GET.get("source_unit", ""), request.GET.get("source_number", ""))
+    return render(request, "documents/partials/_duplicates.html", {"duplicates": duplicates})
+
+
+def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The whole loop on one page: every step, who holds it now and for how long, what each wrote."""
+    doc: IncomingDocument = _not_found(lambda: selectors.access_incoming(actor=request.user, document_id=pk))
+    services.circulation_read(actor=request.user, instance=doc.instance)  # opening it is reading it (传阅)
+    my_open = list(
+        Task.objects.filter(instance=doc.instance, assignee=request.user, status="open").values_list("node", flat=True)
+    )
+    steps = list(doc.steps.select_related("actor", "department"))
+    distribution = next((s for s in reversed(steps) if s.kind == StepKind.DISTRIBUTION), None)
+    dist_departments = {
+        d.pk: d
+        for d in Department.objects.filter(
+            pk__in=[
+                *(distribution.data.get("co", []) if distribution else []),
+                *([distribution.data["lead"]] if distribution else []),
+            ]
+        )
+    }
+    return render(
+        request,
+        "documents/incoming_detail.html",
+        {
+            "doc": doc,
+            "loop": _loop(doc.instance),
+            "now": timezone.now(),
+            "holders": selectors.holders_of(doc.instance),
+            "steps": steps,
+            "instruction": next((s for s in steps if s.kind == StepKind.INSTRUCTION), None),
+            "lead": dist_departments.get(distribution.data["lead"]) if distribution else None,
+            "co": [dist_departments[i] for i in distribution.data.get("co", []) if i in dist_departments]
+            if distribution
+            else [],
+            "circulation": Task.objects.filter(instance=doc.instance, kind="cc").select_related("assignee"),
+            "files": doc.files.all(),
+            "my_open": my_open,
+            "leaders": _leaders() if "propose" in my_open else [],
+            "people": _people() if "propose" in my_open else [],
+            "departments": _departments(request.user) if "distribute" in my_open else [],
+            "urgency_class": URGENCY_CLASS,
+            "duplicates": selectors.duplicates_of(doc.source_unit, doc.source_number, exclude=doc.pk),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _users(ids: list[str]) -> list[User]:
+    wanted = [int(i) for i in ids if i.isdigit()]
+    return list(User.objects.filter(pk__in=wanted, is_active=True))
+
+
+@require_POST
+def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
+    doc: IncomingDocument = _not_found(lambda: selectors.access_incoming(actor=request.user, document_id=pk))
+    text = request.POST.get("text", "")
+    try:
+        if step == "propose":
+            leader = User.objects.filter(pk=_int(request.POST.get("leader")) or 0).first()
+            if leader is None:
+                raise ApplicationError(_("请选择批办领导。"))
+            services.incoming_propose(
+                actor=request.user,
+                document_id=doc.pk,
+                text=text,
+                leader=leader,
+                readers=_users(request.POST.getlist("readers")),
+            )
+        elif step == "instruct":
+            services.incoming_instruct(actor=request.user, document_id=doc.pk, text=text)
+        elif step == "distribute":
+            lead = Department.objects.filter(pk=_int(request.POST.get("lead")) or 0).first()
+            if lead is None:
+                raise ApplicationError(_("请选择主办部门。"))
+            co = list(Department.objects.filter(pk__in=[int(i) for i in request.POST.getlist("co") if i.isdigit()]))
+            services.incoming_distribute(actor=request.user, document_id=doc.pk, lead=lead, co=co, note=text)
+        elif step == "reply":
+            services.incoming_reply(actor=request.user, document_id=doc.pk, text=text)
+        elif step == "close":
+            services.incoming_close(actor=request.user, document_id=doc.pk, text=text)
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("documents:incoming", doc.pk)
+
+
+def file_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
+    record = DocumentFile.objects.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    if record.incoming_id is not None:
+        _not_found(lambda: selectors.access_incoming(actor=request.user, document_id=record.incoming_id or 0))
+    else:
+        _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=record.outgoing_id or 0))
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
+
+
+# --- 发文 -----------------------------------------------------------------------------------------------
+
+
+def outgoing_list(request: AuthedHttpRequest) -> HttpResponse:
+    docs = selectors.visible_outgoing(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        docs = docs.filter(title__icontains=query) | docs.filter(number__icontains=query)
+    page = Paginator(docs.order_by("-id"), 30).get_page(request.GET.get("page"))
+    rows = []
+    for doc in page:
+        holders = selectors.holders_of(doc.instance)
+        rows.append(
+            {
+                "doc": doc,
+                "holders": holders,
+                "held_for": _held_for(min((h.since for h in holders if h.since), default=None)),
+                "overdue": any(h.overdue for h in holders),
+            }
+        )
+    return render(
+        request,
+        "documents/outgoing_list.html",
+        {"rows": rows, "page": page, "q": query, "kinds": DocKind.choices, "urgency_class": URGENCY_CLASS},
+    )
+
+
+def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
+    """发文起草: pick a 文种, start from its template."""
+    kind = request.GET.get("kind") or request.POST.get("kind") or DocKind.NOTICE
+    if kind not in DocKind.values:
+        kind = DocKind.NOTICE
+    values: dict[str, Any] = {"kind": kind, **services.outgoing_template(kind), "urgency": "平急"}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST}
+        signer = User.objects.filter(pk=_int(request.POST.get("signer")) or 0).first()
+        countersign = list(
+            Department.objects.filter(pk__in=[int(i) for i in request.POST.getlist("countersign") if i.isdigit()])
+        )
+        try:
+            document = services.outgoing_draft(
+                actor=request.user,
+                kind=kind,
+                title=values.get("title", ""),
+                body=values.get("body", ""),
+                recipients=values.get("recipients", ""),
+                copy_to=values.get("copy_to", ""),
+                urgency=values.get("urgency") or Urgency.NORMAL,
+                confidentiality=values.get("confidentiality") or Confidentiality.INTERNAL,
+                countersign=countersign,
+                signer=signer,
+                attachments=request.FILES.getlist("attachments"),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已送核稿。"))
+            return redirect("documents:outgoing", document.pk)
+    return render(
+        request,
+        "documents/outgoing_form.html",
+        {
+            "values": values,
+            "kind": kind,
+            "kinds": DocKind.choices,
+            "urgencies": Urgency.choices,
+            "levels": Confidentiality.choices,
+            "departments": _departments(request.user),
+            "leaders": _leaders(),
+        },
+    )
+
+
+def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    doc: OutgoingDocument = _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
+    services.issuance_seen(actor=request.user, document=doc)
+    revisions = list(doc.revisions.select_related("author").order_by("no"))
+    shown = _int(request.GET.get("rev"))
+    pairs = [(revisions[i - 1], revisions[i]) for i in range(1, len(revisions))]
+    chosen = next((p for p in pairs if p[1].no == shown), pairs[-1] if pairs else None)
+    my_open = list(
+        Task.objects.filter(instance=doc.instance, assignee=request.user, status="open").values_list("node", flat=True)
+    )
+    office = selectors.is_office(request.user)
+    return render(
+        request,
+        "documents/outgoing_detail.html",
+        {
+            "doc": doc,
+            "loop": _loop(doc.instance),
+            "now": timezone.now(),
+            "holders": selectors.holders_of(doc.instance),
+            "revisions": revisions,
+            "diff_pair": chosen,
+            "diff_html": diff.revision_diff(*chosen) if chosen else "",
+            "verified": services.verify_frozen(doc) if doc.frozen_revision_id else None,
+            "may_revise": services.may_revise(request.user, doc),
+            "my_open": my_open,
+            "office": office,
+            "numbers": DocumentNumber.objects.filter(document=doc).select_related("voided_by", "assigned_by"),
+            "issuances": doc.issuances.select_related("receiver", "department"),
+            "files": doc.files.all(),
+            "departments": _departments(request.user) if ("issue" in my_open or "review" in my_open) else [],
+            "leaders": _leaders() if "review" in my_open else [],
+            "output": output.available(),
+            "urgency_class": URGENCY_CLASS,
+        },
+    )
+
+
+@require_POST
+def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
+    doc: OutgoingDocument = _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
+    comment = request.POST.get("comment", "")
+    departments = list(
+        Department.objects.filter(pk__in=[int(i) for i in request.POST.getlist("departments") if i.isdigit()])
+    )
+    try:
+        if step == "revise":
+            services.outgoing_revise(
+                actor=request.user,
+                document_id=doc.pk,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                recipients=request.POST.get("recipients", ""),
+                copy_to=request.POST.get("copy_to", ""),
+                comment=comment,
+            )
+        elif step == "review":
+            signer = User.objects.filter(pk=_int(request.POST.get("signer")) or 0).first()
+            services.outgoing_review(
+                actor=request.user,
+                document_id=doc.pk,
+                comment=comment,
+                countersign=departments if "countersign_set" in request.POST else None,
+                signer=signer,
+            )
+        elif step in {"agree", "disagree"}:
+            services.outgoing_countersign(
+                actor=request.user, document_id=doc.pk, comment=comment, agree=step == "agree"
+            )
+        elif step == "signoff":
+            services.outgoing_sign_off(actor=request.user, document_id=doc.pk, comment=comment)
+        elif step == "number":
+            services.outgoing_assign_number(actor=request.user, document_id=doc.pk)
+        elif step == "issue":
+            external = [line for line in request.POST.get("external", "").splitlines() if line.strip()]
+            services.outgoing_issue(
+                actor=request.user, document_id=doc.pk, departments=departments, external=external, comment=comment
+            )
+        elif step == "receive":
+            services.issuance_receive(actor=request.user, issuance_id=_int(request.POST.get("issuance")) or 0)
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("documents:outgoing", doc.pk)
+
+
+@require_POST
+def number_void(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    number = DocumentNumber.objects.filter(pk=pk).first()
+    if number is None or not selectors.is_office(request.user):
+        raise Http404
+    try:
+        services.number_void(actor=request.user, number_id=pk, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("文号已作废，不再使用。"))
+    if number.document_id:
+        return redirect("documents:outgoing", number.document_id)
+    return redirect("documents:outgoing_list")
+
+
+def outgoing_download(request: AuthedHttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """DOCX / PDF laid out to GB/T 9704."""
+    doc: OutgoingDocument = _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
+    types = {
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "pdf": "application/pdf",
+    }
+    if fmt not in types or not output.available():
+        raise Http404
+    content = output.render(doc, fmt)
+    response = HttpResponse(content, content_type=types[fmt])
+    name = f"{doc.number or doc.title}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    return redirect(reverse("documents:incoming_list"))
+
+
+urlpatterns: list[URLPattern] = [
+    path("", home, name="home"),
+    path("incoming/", incoming_list, name="incoming_list"),
+    path("incoming/new/", incoming_new, name="incoming_new"),
+    path("incoming/duplicates/", incoming_duplicates, name="incoming_duplicates"),
+    path("incoming/<int:pk>/", incoming_detail, name="incoming"),
+    path("incoming/<int:pk>/<slug:step>/", incoming_act, name="incoming_act"),
+    path("files/<int:pk>/", file_download, name="file"),
+    path("outgoing/", outgoing_list, name="outgoing_list"),
+    path("outgoing/new/", outgoing_new, name="outgoing_new"),
+    path("outgoing/<int:pk>/", outgoing_detail, name="outgoing"),
+    path("outgoing/<int:pk>/download.<str:fmt>", outgoing_download, name="outgoing_download"),
+    path("outgoing/<int:pk>/<slug:step>/", outgoing_act, name="outgoing_act"),
+    path("numbers/<int:pk>/void/", number_void, name="number_void"),
+]
