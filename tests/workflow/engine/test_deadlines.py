@@ -1,6 +1,6 @@
 """Deadlines keep holding after a return and resubmission (each visit has its own clock)."""
 
-from sanfu.workflow.engine import Approve, Return, Submit, Tick
+from sanfu.workflow.engine import Approve, Return, Submit, Tick, Withdraw
 from tests.workflow.engine.harness import Flow, approval, chain
 
 INITIATOR, A, B = 1, 2, 3
@@ -59,3 +59,18 @@ def test_auto_transfer_on_timeout_goes_to_the_rule_and_is_recorded():
     moved = next(e for e in flow.events if e.type == "transferred")
     assert moved.actor is None
     assert "超时" in moved.comment
+
+
+def test_a_reminder_already_sent_is_not_sent_again_after_a_withdrawal():
+    spec = chain(approval("n1", [A, B], mode="all", deadline={"working_hours": 4, "remind_before_hours": 3}))
+    flow = Flow(spec)
+    flow.do(Submit(actor=INITIATOR))
+    b_task = flow.task_of(B)
+    flow.do(Approve(actor=A, task=flow.task_of(A)))
+    flow.later(hours=2)
+    flow.do(Tick())  # B's reminder goes out after A approved
+    assert flow.state.tasks[b_task].reminded
+    flow.do(Withdraw(actor=A))  # back to before A's approval — but B was reminded since
+    assert flow.state.tasks[b_task].reminded
+    flow.do(Tick())
+    assert sum(1 for e in flow.events if e.type == "deadline_reminded" and e.task == b_task) == 1

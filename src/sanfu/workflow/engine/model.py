@@ -691,6 +691,11 @@ def _restore(state: State) -> None:
             snapshot.tasks[task.id] = task.updated({"status": T_CANCELLED}) if task.live else task
         elif task.status == READ:
             snapshot.tasks[task.id] = task
+        else:
+            # The clock kept running: a reminder or an overdue notice already given is not given again.
+            kept = snapshot.tasks[task.id]
+            if kept.live and (task.reminded, task.overdue) != (kept.reminded, kept.overdue):
+                snapshot.tasks[task.id] = kept.updated({"reminded": task.reminded, "overdue": task.overdue})
     snapshot.next_task = max(snapshot.next_task, state.next_task)
     for node, visit in state.visits.items():  # visit numbers never go back, so old tasks never rejoin a run
         snapshot.visits[node] = max(snapshot.visits.get(node, 0), visit)
