@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export SANFU_HOME := $(CURDIR)
 
-.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow
+.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ $(BENCH_BIN)/.installed: pyproject.toml
 
 bench-flow: $(BENCH_BIN)/.installed
 	$(BENCH_BIN)/python bench/flow.py
+
+# Archive search: 100,000 documents, FTS5/tsvector ranked search vs LIKE (see docs/benchmarks.md).
+bench-search: install
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("sanfu.accounts.urls")),
     path("org/", include("sanfu.org.urls")),
     path("approvals/", include("sanfu.approvals.urls")),
+    path("archive/", include("sanfu.archive.urls")),
     path("documents/", include("sanfu.documents.urls")),
     path("admin/", admin_site.urls),
 ]

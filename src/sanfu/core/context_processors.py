@@ -33,6 +33,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "items": [
                 (_("组织机构"), reverse("org:directory")),
                 (_("工作日历"), reverse("org:calendar")),
+                (_("电子档案"), reverse("archive:search")),
                 (_("收文"), reverse("documents:incoming_list")),
                 (_("发文"), reverse("documents:outgoing_list")),
             ],

@@ -1,0 +1,129 @@
+"""Reads on the archive. Every read path goes through ``visible_records``; anything else is a 404.
+
+The rule (密级 × 数据范围):
+
+- 公开 (public): everyone signed in;
+- 内部 (internal): people whose unit (org.Staff.unit) is the record's unit;
+- 秘密 / 机密 (secret, confidential): only the record's owner and its explicit readers;
+- in addition, holders of ``Perm.READ_ARCHIVE_RESTRICTED`` see every internal, secret and confidential
+  record inside that permission's data scope (全部 / 本单位 / 本部门及下级 / 本部门 / 本人), by the record's
+  unit and department;
+- owner and explicit readers always see their records, whatever the level.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from sanfu.accounts.permissions import DataScope, Perm
+from sanfu.accounts.selectors import data_scope_for
+from sanfu.archive import search as fulltext
+from sanfu.archive.models import RESTRICTED_LEVELS, ArchiveFile, ArchiveRecord, Confidentiality
+from sanfu.org.selectors import departments_of, staff_of
+
+PAGE_SIZE = 20
+
+
+def _restricted_scope_q(actor: Any) -> Q | None:
+    """Records ``actor`` may read through ``archive.restricted``; None when the permission is not held."""
+    scope = data_scope_for(actor, Perm.READ_ARCHIVE_RESTRICTED)
+    if scope is None:
+        return None
+    kind, units = scope
+    if kind == DataScope.ALL:
+        return Q()
+    if kind == DataScope.SELF:
+        return Q(owner_id=actor.pk)
+    if kind == DataScope.UNIT:
+        unit_ids = [u for u in units if u is not None]
+        if None in units:
+            home = staff_of(actor)
+            if home is not None:
+                unit_ids.append(home.unit_id)
+        return Q(unit_id__in=unit_ids)
+    mine = departments_of(actor)
+    if kind == DataScope.DEPARTMENT:
+        return Q(department_id__in=[d.pk for d in mine])
+    paths = Q(pk__in=[])
+    for dept in mine:
+        paths |= Q(department__path__startswith=dept.path)
+    return paths
+
+
+def visible_q(actor: Any) -> Q | None:
+    """The archive's access rule as one ``Q`` on ``ArchiveRecord``; None = nothing visible."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    rule = Q(confidentiality=Confidentiality.PUBLIC) | Q(owner_id=actor.pk)
+    rule |= Q(pk__in=ArchiveRecord.readers.through.objects.filter(user_id=actor.pk).values("archiverecord_id"))
+    home = staff_of(actor)
+    if home is not None:
+        rule |= Q(confidentiality=Confidentiality.INTERNAL, unit_id=home.unit_id)
+    restricted = _restricted_scope_q(actor)
+    if restricted is not None:
+        levels = [Confidentiality.INTERNAL, *RESTRICTED_LEVELS]
+        rule |= Q(confidentiality__in=levels) & restricted
+    return rule
+
+
+def visible_records(actor: Any) -> QuerySet[ArchiveRecord]:
+    """Every record ``actor`` may see. The only way the archive's read paths obtain records."""
+    rule = visible_q(actor)
+    if rule is None:
+        return ArchiveRecord.objects.none()
+    return ArchiveRecord.objects.filter(rule)
+
+
+def access_record(*, actor: Any, record_id: int) -> ArchiveRecord:
+    """The record if ``actor`` may see it, else 404 (a record one may not see does not exist)."""
+    record = visible_records(actor).select_related("unit", "department", "owner").filter(pk=record_id).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+def access_file(*, actor: Any, record_id: int, file_id: int) -> ArchiveFile:
+    record = access_record(actor=actor, record_id=record_id)
+    found = ArchiveFile.objects.filter(record=record, pk=file_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    year: int | None = None
+    kind: str = ""
+    unit_id: int | None = None
+    status: str = ""
+
+
+def search_records(*, actor: Any, filters: Filters) -> QuerySet[ArchiveRecord]:
+    """Visible records matching ``filters``: ranked by relevance when there is a query, newest first
+    otherwise."""
+    qs = visible_records(actor)
+    if filters.year is not None:
+        qs = qs.filter(year=filters.year)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.unit_id is not None:
+        qs = qs.filter(unit_id=filters.unit_id)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.query.strip():
+        return fulltext.search(qs, filters.query)
+    return qs.order_by("-archived_at", "-id")
+
+
+def facet_values(actor: Any) -> dict[str, list[Any]]:
+    """The years and kinds among the records ``actor`` may see, for the filter selects."""
+    qs = visible_records(actor)
+    return {
+        "years": list(qs.order_by("-year").values_list("year", flat=True).distinct()),
+        "kinds": list(qs.order_by("kind").values_list("kind", flat=True).distinct()),
+    }

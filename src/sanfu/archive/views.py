@@ -1,0 +1,79 @@
+"""电子档案 pages: search (query box, filters, ranked results with a highlighted snippet), the record page,
+file download and dossier export. Every record comes through ``selectors.visible_records``."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+
+from sanfu.archive import selectors
+from sanfu.archive.models import ArchiveRecord, Confidentiality, RecordStatus
+from sanfu.archive.search import snippet
+from sanfu.archive.services import dossier_export
+from sanfu.core.requests import AuthedHttpRequest
+from sanfu.org.models import Unit
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def search_page(request: AuthedHttpRequest) -> HttpResponse:
+    """档案检索: full-text search over the records this person may see."""
+    get = request.GET
+    filters = selectors.Filters(
+        query=get.get("q", "").strip()[:200],
+        year=_int(get.get("year")),
+        kind=get.get("kind", "").strip(),
+        unit_id=_int(get.get("unit")),
+        status=get.get("status", "").strip(),
+    )
+    results = selectors.search_records(actor=request.user, filters=filters).select_related("unit")
+    page = Paginator(results, selectors.PAGE_SIZE).get_page(get.get("page"))
+    records: list[ArchiveRecord] = list(page.object_list)
+    prefetch_related_objects(records, "files")
+    rows = [(r, snippet([r.body_text, *(f.text for f in r.files.all())], filters.query or r.title)) for r in records]
+    return render(
+        request,
+        "archive/search.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "facets": selectors.facet_values(request.user),
+            "units": Unit.objects.order_by("level", "id"),
+            "statuses": RecordStatus.choices,
+        },
+    )
+
+
+def record_page(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
+    """档案详情: metadata, the matter's history and its files."""
+    record = selectors.access_record(actor=request.user, record_id=record_id)
+    return render(
+        request,
+        "archive/record.html",
+        {
+            "record": record,
+            "files": record.files.all(),
+            "restricted": record.confidentiality in {Confidentiality.SECRET, Confidentiality.CONFIDENTIAL},
+        },
+    )
+
+
+def file_download(request: AuthedHttpRequest, record_id: int, file_id: int) -> FileResponse:
+    stored = selectors.access_file(actor=request.user, record_id=record_id, file_id=file_id)
+    return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
+
+
+def dossier_download(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
+    """案卷导出: the record as a zip with index.json, index.html, its files and a SHA-256 manifest."""
+    record = selectors.access_record(actor=request.user, record_id=record_id)
+    response = HttpResponse(dossier_export(record=record, actor=request.user), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="archive-{record.pk}.zip"'
+    return response
