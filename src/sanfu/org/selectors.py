@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -174,6 +175,32 @@ def delegating_principals(*, at: datetime) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [moment, moment])
         return {row[0] for row in cursor.fetchall()}
+
+
+def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[set[int], set[int]]:
+    """:func:`active_user_ids` of ``ids`` and :func:`delegating_principals` at ``at``, in one query."""
+    wanted = list(ids)
+    qn = connection.ops.quote_name
+    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, connection)
+    sql = (
+        f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
+        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= %s AND {qn('ends_at')} > %s"
+    )
+    params: list[Any] = [moment, moment]
+    if wanted:
+        marks = ", ".join(["%s"] * len(wanted))
+        sql += (
+            f" UNION ALL SELECT 0, {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
+            f" WHERE {qn('is_active')} = %s AND {qn('id')} IN ({marks})"
+        )
+        params += [True, *wanted]
+    active: set[int] = set()
+    principals: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, person in cursor.fetchall():
+            (principals if kind else active).add(person)
+    return active, principals
 
 
 def active_delegate(user: User | int, *, at: datetime, matter_type: str | None = None) -> User | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +28,11 @@ def _ints(value: Any) -> list[int]:
 class OrgFacts:
     """Facts for one decision, read from the database once and kept for the decision's duration."""
 
-    def __init__(self, *, now: datetime, calendar: WorkingCalendar | None = None):
+    def __init__(self, *, now: datetime, calendar: WorkingCalendar | None = None, people: Iterable[int] = ()):
+        """``people``: whose activity the decision will probably ask (e.g. the ``users`` rules of the
+        definition): read with the first question about activity or delegations, in one query."""
         self.now = now
+        self._people = tuple(people)
         self._calendar = calendar
         self._heads: dict[int, int | None] = {}
         self._delegates: dict[tuple[int, str], int | None] = {}
@@ -79,8 +82,11 @@ class OrgFacts:
         """The active people among ``wanted``, in order; read once per person per decision."""
         unknown = [p for p in wanted if p not in self._active]
         if unknown:
-            active = org.active_user_ids(unknown)
-            self._active.update((p, p in active) for p in unknown)
+            if self._principals is None:
+                self._read(unknown)
+            else:
+                active = org.active_user_ids(unknown)
+                self._active.update((p, p in active) for p in unknown)
         return [p for p in wanted if self._active[p]]
 
     def _department(self, spec: Any, initiator: int, form: Mapping[str, Any]) -> int | None:
@@ -112,8 +118,16 @@ class OrgFacts:
         """Whether ``person`` has any active delegation now: one query per decision for everyone who has
         (usually nobody), instead of one per new task."""
         if self._principals is None:
-            self._principals = org.delegating_principals(at=self.now)
+            self._read(())
+            assert self._principals is not None
         return person in self._principals
+
+    def _read(self, wanted: Iterable[int]) -> None:
+        """Everyone with an active delegation, and whether ``wanted`` and the expected people are active:
+        one query (the first question of either kind in a decision asks both)."""
+        people = [p for p in dict.fromkeys((*wanted, *self._people)) if p not in self._active]
+        active, self._principals = org.active_users_and_principals(people, at=self.now)
+        self._active.update((p, p in active) for p in people)
 
     def attributes(self, person: int) -> Mapping[str, Any]:
         if person not in self._attributes:

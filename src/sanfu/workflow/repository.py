@@ -3,9 +3,10 @@ projection and the outbox, all in the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -32,6 +33,36 @@ def parsed_definition(definition: ProcessDefinition) -> Definition:
             _PARSED.clear()
         parsed = _PARSED[key] = parse_definition(definition.spec)
     return parsed
+
+
+_NAMED: dict[int, tuple[Definition, tuple[int, ...]]] = {}
+
+
+def named_people(definition: Definition) -> tuple[int, ...]:
+    """Everyone a ``users`` rule of the definition names (anywhere: approvers, among, transfer_to …), at
+    most 100, remembered per parsed definition: whose activity a decision will probably ask."""
+    known = _NAMED.get(id(definition))
+    if known is not None and known[0] is definition:
+        return known[1]
+    found: dict[int, None] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            people = value.get("users")
+            if value.get("type") == "users" and isinstance(people, list):
+                found.update((p, None) for p in people if type(p) is int)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(definition.spec)
+    if len(_NAMED) > 1000:
+        _NAMED.clear()
+    people = tuple(found)[:100]
+    _NAMED[id(definition)] = (definition, people)
+    return people
 
 
 def definition_of(instance: Instance) -> Definition:
@@ -163,33 +194,83 @@ def _fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[models.F
     return tuple(model._meta.get_field(name) for name in names)  # type: ignore[misc]
 
 
+# What ``get_db_prep_save`` does to a value that is already of its field's plain type (an int for an
+# integer field or a key to one, a str for a text field, a bool for a boolean): nothing. Such values are
+# passed through; anything else (None included, moments, JSON) goes through the field itself.
+_PLAIN: tuple[tuple[type[models.Field[Any, Any]], type], ...] = (
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.CharField, str),
+    (models.TextField, str),
+)
+
+
+@cache
+def _plain_types(model: type[models.Model], names: tuple[str, ...]) -> tuple[type | None, ...]:
+    types: list[type | None] = []
+    for field in _fields(model, names):
+        target = field.target_field if isinstance(field, models.ForeignKey) else field
+        plain = next((t for cls, t in _PLAIN if isinstance(target, cls)), None)
+        if type(field) is models.DateTimeField:  # prepared once per moment (see ``_prep``)
+            plain = datetime
+        types.append(plain)
+    return tuple(types)
+
+
+_last_moment: tuple[Any, Any, Any] | None = None  # (moment, connection, prepared): the last one prepared
+
+
 def _prep(model: type[models.Model], names: tuple[str, ...], values: Sequence[Any]) -> list[Any]:
-    return [f.get_db_prep_save(v, connection) for f, v in zip(_fields(model, names), values, strict=True)]
+    global _last_moment  # noqa: PLW0603  # one read and one write of a tuple: consistent across threads
+    wrapper = connections[DEFAULT_DB_ALIAS]  # once, not through the ``connection`` proxy per field
+    prepared = []
+    for f, plain, v in zip(_fields(model, names), _plain_types(model, names), values, strict=True):
+        if plain is datetime:  # a step's moments are mostly one and the same object
+            last = _last_moment
+            if last is None or last[0] is not v or last[1] is not wrapper:
+                last = _last_moment = (v, wrapper, f.get_db_prep_save(v, wrapper))
+            prepared.append(last[2])
+        elif type(v) is plain:
+            prepared.append(v)
+        else:
+            prepared.append(f.get_db_prep_save(v, wrapper))
+    return prepared
+
+
+@cache
+def _insert_sql(model: type[models.Model], names: tuple[str, ...], count: int, upsert: str, vendor: str) -> str:
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in _fields(model, names))
+    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    values = ", ".join([one] * count)
+    return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}{upsert}"  # noqa: S608  # see above
 
 
 def _insert(
     model: type[models.Model], names: tuple[str, ...], rows: Sequence[Sequence[Any]], *, upsert: str = ""
 ) -> None:
     """One INSERT of ``rows`` (each the values of ``names``), plus an optional ``ON CONFLICT`` clause."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in _fields(model, names))
-    one = "(" + ", ".join(["%s"] * len(names)) + ")"
-    values = ", ".join([one] * len(rows))
-    sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}{upsert}"  # noqa: S608  # see above
+    sql = _insert_sql(model, names, len(rows), upsert, connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [p for row in rows for p in _prep(model, names, row)])
 
 
+@cache
+def _update_sql(names: tuple[str, ...], vendor: str) -> str:
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in _fields(Instance, names))
+    table = qn(Instance._meta.db_table)
+    return f"UPDATE {table} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"  # noqa: S608  # see above
+
+
 def _update_if_version(instance: Instance, updates: dict[str, Any]) -> bool:
     """``UPDATE … WHERE id = %s AND version = %s``: the optimistic concurrency guard (True: we won)."""
-    qn = connection.ops.quote_name
     names = tuple(updates)
-    fields = _fields(Instance, names)
-    sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    table = qn(Instance._meta.db_table)
-    sql = f"UPDATE {table} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"  # noqa: S608  # see above
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_prep(Instance, names, list(updates.values())), instance.pk, instance.version])
+        cursor.execute(
+            _update_sql(names, connection.vendor),
+            [*_prep(Instance, names, list(updates.values())), instance.pk, instance.version],
+        )
         return bool(cursor.rowcount == 1)
 
 
@@ -212,7 +293,8 @@ _TASK_UPDATED = ("assignee", "on_behalf_of", "status", "due_at", "acted_at", "ov
 _OUTBOX_COLUMNS = ("key", "kind", "instance", "payload", "created_at", "attempts", "last_error")
 
 
-def _task_upsert_clause() -> str:
+@cache
+def _task_upsert_clause(vendor: str) -> str:
     qn = connection.ops.quote_name
     columns = [str(f.column) for f in _fields(Task, _TASK_UPDATED)]
     return f" ON CONFLICT ({qn('instance_id')}, {qn('task_no')}) DO UPDATE SET " + ", ".join(
@@ -282,7 +364,10 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
     changed = [t for t in state.tasks.values() if before.tasks.get(t.id) != t]
     if changed:
         _insert(
-            Task, _TASK_COLUMNS, [_task_values(instance, definition, t) for t in changed], upsert=_task_upsert_clause()
+            Task,
+            _TASK_COLUMNS,
+            [_task_values(instance, definition, t) for t in changed],
+            upsert=_task_upsert_clause(connection.vendor),
         )
     outbox: list[tuple[str, str, dict[str, Any]]] = []  # key, kind, payload
     for index, effect in enumerate(decision.effects):

@@ -129,7 +129,7 @@ def _execute(
             instance, definition, state = repository.load(instance_id)
     else:
         instance, definition, state = repository.load(instance_id)
-    facts = OrgFacts(now=now or timezone.now())
+    facts = OrgFacts(now=now or timezone.now(), people=repository.named_people(definition))
     try:
         decision = decide(definition, state, command, facts)
     except ActionNotAllowedError as exc:
@@ -176,7 +176,7 @@ def instance_start(
     writing its request row with it); otherwise the start is its own durable transaction."""
     definition = latest_definition(definition_key)
     parsed = repository.parsed_definition(definition)
-    facts = OrgFacts(now=now or timezone.now())
+    facts = OrgFacts(now=now or timezone.now(), people=repository.named_people(parsed))
     command = Submit(
         actor=actor.pk,
         form=dict(form or {}),
