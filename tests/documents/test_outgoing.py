@@ -138,3 +138,30 @@ def test_numbering_is_refused_before_sign_off_and_outside_the_office(org: dict[s
         services.outgoing_assign_number(actor=org["people"]["clerk"], document_id=document.pk)
     with pytest.raises(ApplicationError):
         services.outgoing_revise(actor=org["people"]["staff"], document_id=document.pk, title="x", body="y")
+
+
+def test_docx_and_pdf_downloads_follow_gbt9704(org: dict[str, Any]) -> None:
+    import io
+
+    from django.urls import reverse
+    from docx import Document
+    from pypdf import PdfReader
+
+    from sanfu.documents import output
+    from tests.documents.conftest import client_for
+
+    document = take_to_signoff(org, draft(org, copy_to="华南能源集团、贵港市应急管理局"))
+    document = services.outgoing_assign_number(actor=org["people"]["clerk"], document_id=document.pk, year=2026)
+    official = output.official_document(document)
+    assert official.doc_number == "贵港发电〔2026〕1号"
+    assert official.issuer_mark == "贵港发电有限公司文件"
+    assert official.cc == ("华南能源集团", "贵港市应急管理局")
+    assert not official.body[0].text.startswith("各部门")  # the salutation is printed from 主送
+    client = client_for(org["people"]["clerk"])
+    docx = client.get(reverse("documents:outgoing_download", args=[document.pk, "docx"]))
+    assert docx.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "贵港发电〔2026〕1号" in text
+    pdf = client.get(reverse("documents:outgoing_download", args=[document.pk, "pdf"]))
+    assert pdf.status_code == 200
+    assert "特此通知" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)

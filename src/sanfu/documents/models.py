@@ -15,6 +15,9 @@ class Urgency(models.TextChoices):
     URGENT = "特急", _("特急")
 
 
+URGENCY_BADGES = {"特急": "text-bg-danger", "加急": "text-bg-warning"}
+
+
 class Confidentiality(models.TextChoices):
     PUBLIC = "public", _("公开")
     INTERNAL = "internal", _("内部")
@@ -68,6 +71,11 @@ class IncomingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def urgency_class(self) -> str:
+        """The badge colour of a 特急 / 加急 document ("" for 平急, which gets no badge)."""
+        return URGENCY_BADGES.get(self.urgency, "")
 
 
 class StepKind(models.TextChoices):
@@ -137,6 +145,11 @@ class OutgoingDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def urgency_class(self) -> str:
+        """The badge colour of a 特急 / 加急 document ("" for 平急, which gets no badge)."""
+        return URGENCY_BADGES.get(self.urgency, "")
 
 
 class OutgoingRevision(models.Model):

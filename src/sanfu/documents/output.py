@@ -1,23 +1,61 @@
-"""DOCX and PDF of an outgoing document, laid out to GB/T 9704 by ``sanfu.documents.gbt9704``."""
+"""DOCX and PDF of an outgoing document, laid out to GB/T 9704 by ``sanfu.documents.gbt9704``: the model
+mapped to an :class:`~sanfu.documents.gbt9704.OfficialDocument` (the signed-off revision once frozen)."""
 
 from __future__ import annotations
 
-from sanfu.documents.models import OutgoingDocument
+import re
+
+from django.utils import timezone
+
+from sanfu.documents import gbt9704
+from sanfu.documents.models import Confidentiality, DocKind, OutgoingDocument
+
+UPWARD = {DocKind.REQUEST, DocKind.REPORT}  # 上行文: 签发人 in the header
+SECRECY = {Confidentiality.SECRET: "秘密", Confidentiality.CONFIDENTIAL: "机密"}
 
 
 def available() -> bool:
-    try:
-        from sanfu.documents import gbt9704  # noqa: F401
-    except ImportError:
-        return False
     return True
 
 
-def rendered_files(document: OutgoingDocument) -> list[tuple[str, bytes]]:
-    """(name, content) of the DOCX and PDF, when the layout module is installed."""
-    return []
+def _split(names: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in re.split(r"[、，,；;]", names) if n.strip())
+
+
+def official_document(document: OutgoingDocument) -> gbt9704.OfficialDocument:
+    source = document.frozen_revision or document
+    body = source.body.strip()
+    lines = body.splitlines()
+    if lines and source.recipients and lines[0].strip() == f"{source.recipients}：":
+        body = "\n".join(lines[1:]).strip()  # the template's salutation: the layout prints 主送 itself
+    signed = timezone.localtime(document.signed_at).date() if document.signed_at else timezone.localdate()
+    issued = timezone.localtime(document.issued_at).date() if document.issued_at else None
+    return gbt9704.OfficialDocument(
+        issuer_mark=document.issuer_mark,
+        doc_number=document.number,
+        title=source.title,
+        main_recipients=source.recipients,
+        body=gbt9704.parse_body(body),
+        issuer_signature=document.issuer,
+        date=signed,
+        secrecy=SECRECY.get(document.confidentiality, ""),  # type: ignore[call-overload]
+        urgency="" if document.urgency == "平急" else document.urgency,
+        upward=document.kind in UPWARD,
+        signers=(document.signed_by.display_name,) if document.signed_by and document.kind in UPWARD else (),
+        attachments=tuple(f.name.rsplit(".", 1)[0] for f in document.files.all()),
+        cc=_split(source.copy_to),
+        printer=f"{document.issuer}办公室" if document.issued_at else "",
+        print_date=issued,
+    )
 
 
 def render(document: OutgoingDocument, fmt: str) -> bytes:
     """The document as ``docx`` or ``pdf`` bytes."""
-    raise NotImplementedError(fmt)
+    official = official_document(document)
+    return gbt9704.render_docx(official) if fmt == "docx" else gbt9704.render_pdf(official)
+
+
+def rendered_files(document: OutgoingDocument) -> list[tuple[str, bytes]]:
+    """(name, content) of the DOCX and PDF, for the archive."""
+    stem = document.number or document.title
+    return [(f"{stem}.docx", render(document, "docx")), (f"{stem}.pdf", render(document, "pdf"))]
