@@ -2,6 +2,7 @@
 #   make run    install, migrate, seed the demo organisation, start the worker and serve http://127.0.0.1:8000
 #   make test   lint, type-check, migration check, tests on SQLite and (when reachable) PostgreSQL
 #   make bench-flow   the flow benchmark against SpiffWorkflow (its own venv, bench/.venv; see docs/benchmarks.md)
+#   make bench-inbox  the inbox (我的待办) with a million instances, SQLite and PostgreSQL (docs/benchmarks.md)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export SANFU_HOME := $(CURDIR)
 
-.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search
+.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search bench-inbox
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +49,10 @@ $(BENCH_BIN)/.installed: pyproject.toml
 
 bench-flow: $(BENCH_BIN)/.installed
 	$(BENCH_BIN)/python bench/flow.py
+
+# A read benchmark on the project venv: bulk-loads a throwaway database of 1,000,000 instances per backend.
+bench-inbox: install
+	$(BIN)/python bench/inbox.py
 
 # Archive search: 100,000 documents, FTS5/tsvector ranked search vs LIKE (see docs/benchmarks.md).
 bench-search: install
