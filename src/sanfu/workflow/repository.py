@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
 
 from sanfu.core.errors import ConflictError
@@ -246,13 +246,15 @@ def _insert_sql(model: type[models.Model], names: tuple[str, ...], count: int, u
     return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}{upsert}"  # noqa: S608  # see above
 
 
+Statement = tuple[str, list[Any]]
+
+
 def _insert(
     model: type[models.Model], names: tuple[str, ...], rows: Sequence[Sequence[Any]], *, upsert: str = ""
-) -> None:
+) -> Statement:
     """One INSERT of ``rows`` (each the values of ``names``), plus an optional ``ON CONFLICT`` clause."""
     sql = _insert_sql(model, names, len(rows), upsert, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [p for row in rows for p in _prep(model, names, row)])
+    return sql, [p for row in rows for p in _prep(model, names, row)]
 
 
 @cache
@@ -263,15 +265,43 @@ def _update_sql(names: tuple[str, ...], vendor: str) -> str:
     return f"UPDATE {table} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"  # noqa: S608  # see above
 
 
-def _update_if_version(instance: Instance, updates: dict[str, Any]) -> bool:
-    """``UPDATE … WHERE id = %s AND version = %s``: the optimistic concurrency guard (True: we won)."""
+def _update_if_version(instance: Instance, updates: dict[str, Any]) -> Statement:
+    """``UPDATE … WHERE id = %s AND version = %s``: the optimistic concurrency guard (it wins if it
+    changes one row)."""
     names = tuple(updates)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _update_sql(names, connection.vendor),
-            [*_prep(Instance, names, list(updates.values())), instance.pk, instance.version],
-        )
-        return bool(cursor.rowcount == 1)
+    return (
+        _update_sql(names, connection.vendor),
+        [*_prep(Instance, names, list(updates.values())), instance.pk, instance.version],
+    )
+
+
+def _write(guard: Statement, writes: Sequence[Statement]) -> bool:
+    """Run the version-checked UPDATE ``guard`` and, if it changed its row, ``writes``; False: it did not
+    (someone else changed the instance first). On PostgreSQL everything is sent in one pipeline (one
+    round trip instead of one per statement): the guard's row count is then checked after the writes
+    were sent but before anything is committed — the caller's transaction is rolled back on False, and
+    a write refused because the winner's rows are already there (the same event number) is the same
+    conflict."""
+    if connection.vendor != "postgresql" or not writes:
+        with connection.cursor() as cursor:
+            cursor.execute(*guard)
+            if cursor.rowcount != 1:
+                return False
+            for sql, params in writes:
+                cursor.execute(sql, params)
+        return True
+    connection.ensure_connection()
+    with connection.cursor() as checked, connection.cursor() as cursor:
+        try:
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                checked.execute(*guard)
+                for sql, params in writes:
+                    cursor.execute(sql, params)
+        except DatabaseError:
+            if checked.rowcount != 1:  # the guard lost: a write refused after it is part of that conflict
+                return False
+            raise
+        return bool(checked.rowcount == 1)
 
 
 _EVENT_COLUMNS = ("instance", "seq", "type", "actor", "on_behalf_of", "at", "node", "task_no", "comment", "changes")
@@ -337,37 +367,39 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
     if state.status in ENDED and not instance.ended_at:
         updates["ended_at"] = now
     assert transaction.get_connection().in_atomic_block, "save() must run inside a transaction"
-    if not _update_if_version(instance, updates):
-        raise ConflictError("流程已被他人处理，请刷新后查看最新状态。")
-    for name, value in updates.items():
-        setattr(instance, name, value)
+    guard = _update_if_version(instance, updates)
+    writes: list[Statement] = []
     if decision.events:
-        _insert(
-            InstanceEvent,
-            _EVENT_COLUMNS,
-            [
-                (
-                    instance.pk,
-                    e.seq,
-                    e.type,
-                    e.actor or None,
-                    e.on_behalf_of,
-                    e.at,
-                    e.node or "",
-                    e.task,
-                    e.comment,
-                    dict(e.changes),
-                )
-                for e in decision.events
-            ],
+        writes.append(
+            _insert(
+                InstanceEvent,
+                _EVENT_COLUMNS,
+                [
+                    (
+                        instance.pk,
+                        e.seq,
+                        e.type,
+                        e.actor or None,
+                        e.on_behalf_of,
+                        e.at,
+                        e.node or "",
+                        e.task,
+                        e.comment,
+                        dict(e.changes),
+                    )
+                    for e in decision.events
+                ],
+            )
         )
     changed = [t for t in state.tasks.values() if before.tasks.get(t.id) != t]
     if changed:
-        _insert(
-            Task,
-            _TASK_COLUMNS,
-            [_task_values(instance, definition, t) for t in changed],
-            upsert=_task_upsert_clause(connection.vendor),
+        writes.append(
+            _insert(
+                Task,
+                _TASK_COLUMNS,
+                [_task_values(instance, definition, t) for t in changed],
+                upsert=_task_upsert_clause(connection.vendor),
+            )
         )
     outbox: list[tuple[str, str, dict[str, Any]]] = []  # key, kind, payload
     for index, effect in enumerate(decision.effects):
@@ -399,8 +431,14 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
         )
     if outbox:
         created = timezone.now()  # what auto_now_add would set
-        _insert(
-            OutboxMessage,
-            _OUTBOX_COLUMNS,
-            [(key, kind, instance.pk, payload, created, 0, "") for key, kind, payload in outbox],
+        writes.append(
+            _insert(
+                OutboxMessage,
+                _OUTBOX_COLUMNS,
+                [(key, kind, instance.pk, payload, created, 0, "") for key, kind, payload in outbox],
+            )
         )
+    if not _write(guard, writes):
+        raise ConflictError("流程已被他人处理，请刷新后查看最新状态。")
+    for name, value in updates.items():
+        setattr(instance, name, value)

@@ -136,13 +136,13 @@ def _execute(
         raise _flow_error(exc) from exc
     if not decision.events:
         return instance
-    with transaction.atomic(durable=not in_transaction):
-        try:
+    try:
+        with transaction.atomic(durable=not in_transaction):
             repository.save(instance, definition, state, decision)
-        except ConflictError as exc:
-            raise ConflictError(_conflict_message(instance_id, command)) from exc
-        if decision.effects or instance.parent_id:
-            outbox.nudge()
+            if decision.effects or instance.parent_id:
+                outbox.nudge()
+    except ConflictError as exc:  # asked after the rollback: the transaction may be unusable until then
+        raise ConflictError(_conflict_message(instance_id, command)) from exc
     return instance
 
 
