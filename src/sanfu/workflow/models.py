@@ -143,6 +143,7 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["assignee", "status", "due_at"], name="task_inbox"),
             models.Index(fields=["assignee", "kind", "status"], name="task_by_kind"),
+            models.Index(fields=["assignee", "-acted_at", "-id"], name="task_done"),  # 已办, latest first
         ]
 
     def __str__(self) -> str:
