@@ -22,12 +22,18 @@ def _split(names: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in re.split(r"[、，,；;]", names) if n.strip())
 
 
+def body_without_salutation(body: str, recipients: str) -> str:
+    """The text without the template's salutation line (「各部门：」): the layout prints 主送 itself."""
+    body = body.strip()
+    lines = body.splitlines()
+    if lines and recipients and lines[0].strip() == f"{recipients}：":
+        body = "\n".join(lines[1:]).strip()
+    return body
+
+
 def official_document(document: OutgoingDocument) -> gbt9704.OfficialDocument:
     source = document.frozen_revision or document
-    body = source.body.strip()
-    lines = body.splitlines()
-    if lines and source.recipients and lines[0].strip() == f"{source.recipients}：":
-        body = "\n".join(lines[1:]).strip()  # the template's salutation: the layout prints 主送 itself
+    body = body_without_salutation(source.body, source.recipients)
     signed = timezone.localtime(document.signed_at).date() if document.signed_at else timezone.localdate()
     issued = timezone.localtime(document.issued_at).date() if document.issued_at else None
     return gbt9704.OfficialDocument(

@@ -479,6 +479,43 @@ def outgoing_review(
     return document
 
 
+RETURNABLE_NODES = ("review", "signoff")
+
+
+def outgoing_return(*, actor: User, document_id: int, comment: str) -> OutgoingDocument:
+    """退回拟稿人: at 核稿 (the office) or 签发 (the leader) the draft goes back to its drafter, with the
+    reason; the drafter revises it and sends it again (:func:`outgoing_resubmit`)."""
+    document = _outgoing(actor, document_id)
+    if not comment.strip():
+        raise ApplicationError(_("退回时请写明理由。"))
+    task = None
+    if document.instance is not None:
+        task = (
+            Task.objects.filter(
+                instance=document.instance, node__in=RETURNABLE_NODES, status="open", kind__in=["approval", "handle"]
+            )
+            .filter(assignee=actor)
+            .order_by("task_no")
+            .first()
+        )
+    if task is None:
+        raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
+    workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=comment)
+    return document
+
+
+def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "") -> OutgoingDocument:
+    """重新送审: the drafter sends a returned draft (revised or not) to 核稿 again."""
+    document = _outgoing(actor, document_id)
+    instance = _instance(document.instance)
+    if instance.status != "returned":
+        raise ConflictError(_("该公文不在退回状态，无需重新送审。"))
+    if actor.pk != document.drafter_id:
+        raise PermissionDeniedError(_("只有拟稿人可以重新送审。"))
+    workflow.instance_resubmit(actor=actor, instance_id=instance.pk, comment=comment or _("重新送审"))
+    return document
+
+
 def outgoing_countersign(*, actor: User, document_id: int, comment: str = "", agree: bool = True) -> OutgoingDocument:
     """会签: a concerned department's head agrees, or sends it back to 核稿 with the reason."""
     document = _outgoing(actor, document_id)

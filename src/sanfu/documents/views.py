@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
-from sanfu.approvals.views_instance import duration_text
+from sanfu.approvals.views_instance import EVENT_LABELS, PERSON_EVENTS, duration_text
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.requests import AuthedHttpRequest
 from sanfu.documents import diff, output, selectors, services
@@ -33,7 +33,8 @@ from sanfu.documents.models import (
     Urgency,
 )
 from sanfu.org.models import Department
-from sanfu.workflow.models import Task
+from sanfu.workflow.models import Instance, Task
+from sanfu.workflow.selectors import history_of, visible_instances
 
 URGENCY_CLASS = {"特急": "text-bg-danger", "加急": "text-bg-warning", "平急": "text-bg-light"}
 
@@ -81,6 +82,34 @@ def _loop(instance: Any) -> list[selectors.StepView]:
     for step in steps:
         step.spent_text = duration_text(step.spent) if step.spent is not None else ""  # type: ignore[attr-defined]
     return steps
+
+
+def _history(instance: Instance | None, user: User) -> dict[str, Any]:
+    """流程记录 on the document page itself: what each person did at which step (the system's own events
+    left out), and whether this person may also open the flow's page (its participants only)."""
+    if instance is None:
+        return {"history": [], "flow_link": False}
+    names = {n["id"]: n.get("name", "") for n in instance.definition.spec.get("nodes", [])}
+    history = [
+        {
+            "at": e.at,
+            "who": e.actor.display_name if e.actor else "",
+            "on_behalf_of": e.on_behalf_of.display_name if e.on_behalf_of else "",
+            "what": str(EVENT_LABELS.get(e.type, e.type)),
+            "step": names.get(e.node, ""),
+            "comment": e.comment,
+        }
+        for e in history_of(instance)
+        if e.actor_id is not None and (e.type in PERSON_EVENTS or e.type == "read")
+    ]
+    return {"history": history, "flow_link": visible_instances(user).filter(pk=instance.pk).exists()}
+
+
+def _last_return(instance: Instance | None) -> Any:
+    """The latest 退回 of a flow that is now returned to its drafter (who returned it, why), or None."""
+    if instance is None or instance.status != "returned":
+        return None
+    return instance.events.filter(type="returned").select_related("actor").order_by("-seq").first()
 
 
 def _held_for(since: Any) -> str:
@@ -215,6 +244,7 @@ def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "urgency_class": URGENCY_CLASS,
             "duplicates": selectors.duplicates_of(doc.source_unit, doc.source_number, exclude=doc.pk),
             "today": timezone.localdate(),
+            **_history(doc.instance, request.user),
         },
     )
 
@@ -295,7 +325,14 @@ def outgoing_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/outgoing_list.html",
-        {"rows": rows, "page": page, "q": query, "kinds": DocKind.choices, "urgency_class": URGENCY_CLASS},
+        {
+            "rows": rows,
+            "page": page,
+            "q": query,
+            "kinds": DocKind.choices,
+            "urgency_class": URGENCY_CLASS,
+            "office": selectors.is_office(request.user),
+        },
     )
 
 
@@ -369,6 +406,10 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "diff_html": diff.revision_diff(*chosen) if chosen else "",
             "verified": services.verify_frozen(doc) if doc.frozen_revision_id else None,
             "may_revise": services.may_revise(request.user, doc),
+            "may_resubmit": doc.instance is not None
+            and doc.instance.status == "returned"
+            and doc.drafter_id == request.user.pk,
+            "returned": _last_return(doc.instance),
             "my_open": my_open,
             "office": office,
             "numbers": DocumentNumber.objects.filter(document=doc).select_related("voided_by", "assigned_by"),
@@ -377,7 +418,9 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "departments": _departments(request.user) if ("issue" in my_open or "review" in my_open) else [],
             "leaders": _leaders() if "review" in my_open else [],
             "output": output.available(),
+            "body": output.body_without_salutation(doc.body, doc.recipients),
             "urgency_class": URGENCY_CLASS,
+            **_history(doc.instance, request.user),
         },
     )
 
@@ -409,6 +452,10 @@ def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
                 countersign=departments if "countersign_set" in request.POST else None,
                 signer=signer,
             )
+        elif step == "return":
+            services.outgoing_return(actor=request.user, document_id=doc.pk, comment=comment)
+        elif step == "resubmit":
+            services.outgoing_resubmit(actor=request.user, document_id=doc.pk, comment=comment)
         elif step in {"agree", "disagree"}:
             services.outgoing_countersign(
                 actor=request.user, document_id=doc.pk, comment=comment, agree=step == "agree"
@@ -444,9 +491,42 @@ def number_void(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("文号已作废，不再使用。"))
+    if request.POST.get("next") == "register":
+        return redirect(f"{reverse('documents:numbers')}?prefix={_quote(number.prefix)}&year={number.year}")
     if number.document_id:
         return redirect("documents:outgoing", number.document_id)
     return redirect("documents:outgoing_list")
+
+
+def number_register(request: AuthedHttpRequest) -> HttpResponse:
+    """文号登记簿 (the office): every number of a prefix and year in order, with the document that carries
+    it or, for a voided one, who voided it, when and why."""
+    if not selectors.is_office(request.user):
+        raise Http404
+    prefixes = list(DocumentNumber.objects.order_by("prefix").values_list("prefix", flat=True).distinct())
+    prefix = request.GET.get("prefix", "").strip() or (prefixes[0] if prefixes else "")
+    years = list(
+        DocumentNumber.objects.filter(prefix=prefix).order_by("-year").values_list("year", flat=True).distinct()
+    )
+    year = _int(request.GET.get("year")) or (years[0] if years else timezone.localdate().year)
+    numbers = list(
+        DocumentNumber.objects.filter(prefix=prefix, year=year)
+        .select_related("document", "assigned_by", "voided_by")
+        .order_by("seq")
+    )
+    return render(
+        request,
+        "documents/number_register.html",
+        {
+            "prefixes": prefixes,
+            "years": years,
+            "prefix": prefix,
+            "year": year,
+            "numbers": numbers,
+            "used": sum(1 for n in numbers if n.status != "void"),
+            "voided": sum(1 for n in numbers if n.status == "void"),
+        },
+    )
 
 
 def outgoing_download(request: AuthedHttpRequest, pk: int, fmt: str) -> HttpResponse:
@@ -488,5 +568,6 @@ urlpatterns: list[URLPattern] = [
     path("outgoing/<int:pk>/", outgoing_detail, name="outgoing"),
     path("outgoing/<int:pk>/download.<str:fmt>", outgoing_download, name="outgoing_download"),
     path("outgoing/<int:pk>/<slug:step>/", outgoing_act, name="outgoing_act"),
+    path("numbers/", number_register, name="numbers"),
     path("numbers/<int:pk>/void/", number_void, name="number_void"),
 ]
