@@ -18,6 +18,7 @@ from django.urls import reverse
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role, User
 from sanfu.accounts.permissions import DataScope, Perm
+from sanfu.archive import search as fulltext
 from sanfu.archive.models import ArchiveFile, ArchiveRecord, SearchIndexRow
 from sanfu.archive.search import index_tokens, query_tokens
 from sanfu.archive.selectors import Filters, search_records, visible_records
@@ -302,3 +303,91 @@ def test_navigation_lists_the_archive(org: dict[str, Any], login: Callable[[User
     page = login(org["clerk"]).get(reverse("archive:search"))
     assert reverse("archive:search") in page.content.decode()
     assert "电子档案" in page.content.decode()
+
+
+# --- ranked search in windows (search.RankedResults) -----------------------------------------------------
+
+
+def _ranked_corpus(org: dict[str, Any]) -> dict[str, list[ArchiveRecord]]:
+    """Secret records of the clerk that rank best for 巡检 (many occurrences), then internal and public
+    ones with fewer; some ranks tie (identical texts), which the id breaks."""
+    made: dict[str, list[ArchiveRecord]] = {"secret": [], "internal": [], "public": []}
+    n = 0
+    for level, count, repeat in (("secret", 8, 6), ("internal", 4, 3), ("public", 5, 1)):
+        for i in range(count):
+            n += 1
+            body = "设备巡检" * (repeat + i % 2) + f"记录第{n}号"
+            made[level].append(
+                _archive(org, n, title=f"记录{n}", body_text=body, confidentiality=level, owner_id=org["clerk"].pk)
+            )
+    return made
+
+
+@pytest.mark.parametrize(("window", "chunk"), [(3, 2), (500, 500)])
+def test_windowed_search_matches_the_reference_ranking(
+    org: dict[str, Any], outsider: User, monkeypatch: pytest.MonkeyPatch, window: int, chunk: int
+) -> None:
+    monkeypatch.setattr(fulltext.RankedResults, "WINDOW", window)
+    monkeypatch.setattr(fulltext.RankedResults, "ACCESS_CHUNK", chunk)
+    made = _ranked_corpus(org)
+    secret = {r.pk for r in made["secret"]}
+    for actor in (org["clerk"], org["accountant"], outsider):
+        reference = list(fulltext.ranked_queryset(visible_records(actor), query_tokens("巡检")))
+        results = search_records(actor=actor, filters=Filters(query="巡检"))
+        assert isinstance(results, fulltext.RankedResults)
+        assert list(results) == reference
+        assert results.count() == len(reference)
+        for start, stop in ((0, 2), (2, 5), (4, 20), (0, 1)):
+            page = results[start:stop]
+            assert page == reference[start:stop]
+            assert [r.rank for r in page] == [r.rank for r in reference[start:stop]]  # type: ignore[attr-defined]
+        if actor != org["clerk"]:
+            assert not secret & {r.pk for r in results}
+        # with a metadata filter the ranking runs inside the join (after the rule and the filter)
+        narrowed = search_records(actor=actor, filters=Filters(query="巡检", year=2026))
+        assert list(narrowed) == reference
+        assert narrowed[1:3] == reference[1:3]
+        assert narrowed.count() == len(reference)
+    assert len(list(search_records(actor=outsider, filters=Filters(query="巡检")))) == len(made["public"])
+
+
+def test_window_of_invisible_hits_never_leaks_and_still_fills_the_page(
+    org: dict[str, Any], outsider: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The best hits are all secret: the first window holds none the outsider may see, the page is
+    filled from further down (by ranking inside the join, after the rule), and no secret record shows."""
+    monkeypatch.setattr(fulltext.RankedResults, "WINDOW", 3)
+    made = _ranked_corpus(org)
+    window = [pk for pk, _ in fulltext.ranked_window(query_tokens("巡检"), 0, 3)]
+    assert set(window) <= {r.pk for r in made["secret"]}
+    results = search_records(actor=outsider, filters=Filters(query="巡检"))
+    page = results[0:4]
+    assert len(page) == 4
+    assert {r.confidentiality for r in page} == {"public"}
+    assert page == list(fulltext.ranked_queryset(visible_records(outsider), query_tokens("巡检")))[:4]
+    # metadata filters apply to the window too
+    only = made["public"][0]
+    ArchiveRecord.objects.filter(pk=only.pk).update(year=2020)
+    assert [r.pk for r in search_records(actor=outsider, filters=Filters(query="巡检", year=2020))[0:20]] == [only.pk]
+    assert list(search_records(actor=outsider, filters=Filters(query="巡检", year=2019))) == []
+
+
+def test_ranked_count_is_capped(
+    org: dict[str, Any], login: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fulltext.RankedResults, "COUNT_CAP", 3)
+    for i in range(5):
+        _archive(org, i + 1, body_text=f"第{i}号 关于设备巡检的通知", confidentiality="public")
+    results = search_records(actor=org["clerk"], filters=Filters(query="巡检"))
+    assert isinstance(results, fulltext.RankedResults)
+    assert results.count() == 3
+    assert results.count_capped
+    exact = search_records(actor=org["clerk"], filters=Filters(query="巡检", year=2026))
+    monkeypatch.setattr(fulltext.RankedResults, "COUNT_CAP", 5)
+    assert exact.count() == 5
+    assert not getattr(exact, "count_capped")  # noqa: B009
+    monkeypatch.setattr(fulltext.RankedResults, "COUNT_CAP", 2)
+    monkeypatch.setattr("sanfu.archive.selectors.PAGE_SIZE", 1)
+    html = login(org["clerk"]).get(reverse("archive:search"), {"q": "巡检"}).content.decode()
+    assert "超过 2 条" in html
+    assert "共 2 条" not in html

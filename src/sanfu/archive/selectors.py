@@ -103,7 +103,7 @@ class Filters:
     status: str = ""
 
 
-def search_records(*, actor: Any, filters: Filters) -> QuerySet[ArchiveRecord]:
+def search_records(*, actor: Any, filters: Filters) -> fulltext.RankedResults | QuerySet[ArchiveRecord]:
     """Visible records matching ``filters``: ranked by relevance when there is a query, newest first
     otherwise."""
     qs = visible_records(actor)
@@ -116,7 +116,8 @@ def search_records(*, actor: Any, filters: Filters) -> QuerySet[ArchiveRecord]:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.query.strip():
-        return fulltext.search(qs, filters.query)
+        narrowed = bool(filters.year is not None or filters.kind or filters.unit_id is not None or filters.status)
+        return fulltext.search(qs, filters.query, narrowed=narrowed)
     return qs.order_by("-archived_at", "-id")
 
 

@@ -34,6 +34,8 @@ def search_page(request: AuthedHttpRequest) -> HttpResponse:
         status=get.get("status", "").strip(),
     )
     results = selectors.search_records(actor=request.user, filters=filters).select_related("unit")
+    # A ranked search counts exactly up to RankedResults.COUNT_CAP; beyond, the pager offers that many
+    # (the best ranked) and says there are more.
     page = Paginator(results, selectors.PAGE_SIZE).get_page(get.get("page"))
     records: list[ArchiveRecord] = list(page.object_list)
     prefetch_related_objects(records, "files")
@@ -44,6 +46,7 @@ def search_page(request: AuthedHttpRequest) -> HttpResponse:
         {
             "filters": filters,
             "page": page,
+            "count_capped": getattr(results, "count_capped", False),
             "rows": rows,
             "facets": selectors.facet_values(request.user),
             "units": Unit.objects.order_by("level", "id"),
