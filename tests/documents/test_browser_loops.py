@@ -284,3 +284,11 @@ def test_outgoing_loop_from_draft_to_issue_and_archive(
     assert document.archived_at is not None
     assert document.issuances.count() == 3
     _archive_finds(clerk, app_server, "电伴热", title)
+
+    receiver = session(demo["heads"]["production"].username)  # 分发: the recipient head signs for it
+    receiver.goto(page_url)
+    row = receiver.locator("#issuances li", has_text=production.name)
+    assert "已阅" in row.inner_text()
+    row.get_by_role("button", name="签收").click()
+    receiver.wait_for_selector(".alert-success")
+    assert "已签收" in receiver.locator("#issuances li", has_text=production.name).inner_text()
