@@ -26,6 +26,7 @@ from django.utils.text import get_valid_filename
 from sanfu.accounts.models import User
 from sanfu.archive import search
 from sanfu.archive.models import ArchiveFile, ArchiveRecord, Confidentiality, RecordStatus, Retention
+from sanfu.archive.textract import extract_text
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError
 
@@ -117,7 +118,8 @@ def archive_record(
             if (item.name, digest) in kept:
                 continue
             kept.add((item.name, digest))
-            stored = ArchiveFile(record=record, name=item.name, size=len(item.content), sha256=digest, text=item.text)
+            text = item.text or extract_text(item.name, item.content)  # attachments are searchable by their text
+            stored = ArchiveFile(record=record, name=item.name, size=len(item.content), sha256=digest, text=text)
             stored.file.save(get_valid_filename(item.name) or "file", ContentFile(item.content), save=False)
             stored.save()
             added.append(item.name)
