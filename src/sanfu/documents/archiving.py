@@ -6,17 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from sanfu.accounts.models import User
+from sanfu.archive.services import ArchiveFileIn, archive_record
+from sanfu.documents import output
 from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument
+from sanfu.org.selectors import primary_department, staff_of
 from sanfu.workflow.models import Instance, InstanceEvent, Task
-
-
-def available() -> bool:
-    """Whether the electronic archive app is installed (its service is what we call)."""
-    try:
-        import sanfu.archive.services  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def _history(instance: Instance | None) -> list[dict[str, Any]]:
@@ -42,8 +36,6 @@ def _readers(instance: Instance | None) -> list[int]:
 
 
 def _files(files: Any) -> list[Any]:
-    from sanfu.archive.services import ArchiveFileIn
-
     kept = []
     for f in files:
         with f.file.open("rb") as handle:
@@ -52,9 +44,6 @@ def _files(files: Any) -> list[Any]:
 
 
 def archive_incoming(document: IncomingDocument, *, actor: User) -> str:
-    from sanfu.archive.services import archive_record
-    from sanfu.org.selectors import primary_department, staff_of
-
     steps = "\n".join(f"{s.get_kind_display()}：{s.text}" for s in document.steps.order_by("at", "id"))
     staff = staff_of(document.registered_by)
     department = primary_department(document.registered_by)
@@ -79,9 +68,6 @@ def archive_incoming(document: IncomingDocument, *, actor: User) -> str:
 
 
 def archive_outgoing(document: OutgoingDocument, *, actor: User) -> str:
-    from sanfu.archive.services import ArchiveFileIn, archive_record
-    from sanfu.documents import output
-
     files = _files(document.files.all())
     for name, content in output.rendered_files(document):
         files.append(ArchiveFileIn(name=name, content=content, text=document.body))

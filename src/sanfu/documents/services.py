@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
-from sanfu.documents import selectors
+from sanfu.documents import archiving, selectors
 from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
 from sanfu.documents.models import (
     Confidentiality,
@@ -248,10 +248,6 @@ def incoming_archive(*, actor: User, document_id: int) -> IncomingDocument:
     instance = _instance(document.instance)
     if instance.status != "approved":
         raise ApplicationError(_("公文办结后才能归档。"))
-    from sanfu.documents import archiving  # the archive app is optional: only its service is called
-
-    if not archiving.available():
-        return document  # no archive app in this installation: the document stays 办结, not 归档
     ref = archiving.archive_incoming(document, actor=actor)
     IncomingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
     document.refresh_from_db()
@@ -696,10 +692,6 @@ def outgoing_archive(*, actor: User, document_id: int) -> OutgoingDocument:
     instance = _instance(document.instance)
     if instance.status != "approved" or not document.number:
         raise ApplicationError(_("公文印发后才能归档。"))
-    from sanfu.documents import archiving  # the archive app is optional: only its service is called
-
-    if not archiving.available():
-        return document  # no archive app in this installation: the document stays 办结, not 归档
     ref = archiving.archive_outgoing(document, actor=actor)
     OutgoingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
     document.refresh_from_db()
