@@ -20,3 +20,11 @@ def test_the_demo_archives_one_incoming_and_one_outgoing_document_and_search_fin
         "关于做好灰坝汛期巡查工作的通知"
     ]
     assert len(list(search_records(actor=gm, filters=Filters(query="栈桥")))) == 1
+
+
+def test_the_dossier_names_the_departments_a_document_was_distributed_to(db):
+    seed_demo()
+    seed_documents()
+    record = ArchiveRecord.objects.get(kind="收文")
+    assert "主办 安全生产部" in record.body_text
+    assert "协办 设备部" in record.body_text

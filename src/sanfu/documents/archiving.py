@@ -8,9 +8,23 @@ from typing import Any
 from sanfu.accounts.models import User
 from sanfu.archive.services import ArchiveFileIn, archive_record
 from sanfu.documents import output
-from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument
+from sanfu.documents.models import DocKind, IncomingDocument, IncomingStep, OutgoingDocument, StepKind
+from sanfu.org.models import Department
 from sanfu.org.selectors import primary_department, staff_of
 from sanfu.workflow.models import Instance, InstanceEvent, Task
+
+
+def _step_text(step: IncomingStep) -> str:
+    """A step as a line of the dossier; 分办 names its departments (its note is optional)."""
+    if step.kind != StepKind.DISTRIBUTION:
+        return step.text
+    names = dict(
+        Department.objects.filter(pk__in=[step.data.get("lead"), *step.data.get("co", [])]).values_list("pk", "name")
+    )
+    parts = [f"主办 {names.get(step.data.get('lead'), '')}"]
+    if step.data.get("co"):
+        parts.append("协办 " + "、".join(names.get(pk, "") for pk in step.data["co"]))
+    return "；".join(parts) + (f"。{step.text}" if step.text else "")
 
 
 def _history(instance: Instance | None) -> list[dict[str, Any]]:
@@ -44,7 +58,7 @@ def _files(files: Any) -> list[Any]:
 
 
 def archive_incoming(document: IncomingDocument, *, actor: User) -> str:
-    steps = "\n".join(f"{s.get_kind_display()}：{s.text}" for s in document.steps.order_by("at", "id"))
+    steps = "\n".join(f"{s.get_kind_display()}：{_step_text(s)}" for s in document.steps.order_by("at", "id"))
     staff = staff_of(document.registered_by)
     department = primary_department(document.registered_by)
     record = archive_record(
