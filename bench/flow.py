@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from common import (  # bench/common.py: shared by the benchmarks
+    PG_DSN,
+    drop_postgresql_database,
+    postgresql_database,
+    run_child,
+)
+
 HERE = Path(__file__).resolve().parent
 
 STEPS_PER_INSTANCE = 6
@@ -43,7 +48,6 @@ REPEATS = 3  # best of three
 MEMORY_INSTANCES = 300
 PERSISTED_INSTANCES = 150
 RAW_COMMITS = 3000
-PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 # person ids for the in-memory run; the persisted run creates users and uses theirs
 PEOPLE = {"initiator": 1, "head": 2, "finance": 3, "sign1": 4, "sign2": 5, "sign3": 6, "gm": 7}
@@ -392,43 +396,7 @@ def sanfu_persisted_child() -> None:
 
 
 def sanfu_persisted(database_url: str, home: Path) -> dict[str, Any]:
-    (home / "var").mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "SANFU_DATABASE_URL": database_url,
-        "SANFU_SECRET_KEY": secrets.token_urlsafe(48),
-        "SANFU_HOME": str(home),
-        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
-        "SANFU_DEBUG": "0",
-    }
-    result = subprocess.run(
-        [sys.executable, __file__, "--sanfu-child"], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"the Sanfu child process failed on {database_url}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def postgresql_database() -> str | None:
-    """Create a throwaway database; None when PostgreSQL is not reachable."""
-    import psycopg
-
-    name = f"sanfu_bench_{os.getpid()}"
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **PG_DSN) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc}); skipping its figures")
-        return None
-    return name
-
-
-def drop_postgresql_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG_DSN) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return run_child(__file__, ["--sanfu-child"], database_url, home)
 
 
 # --- report -------------------------------------------------------------------------------------------
@@ -489,7 +457,7 @@ def report_sqlite() -> dict[str, float]:
 
 
 def report_postgresql() -> dict[str, float]:
-    dbname = postgresql_database()
+    dbname = postgresql_database("sanfu_bench")
     if dbname is None:
         return {"pg_steps_per_s": float("nan"), "pg_limit_share": float("nan")}
     try:

@@ -23,9 +23,7 @@ import argparse
 import json
 import os
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +31,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from common import drop_postgresql_database, postgresql_database, run_child  # bench/common.py: shared by the benchmarks
 
 INSTANCES = 1_000_000
 PEOPLE = 2_000
@@ -46,7 +46,6 @@ FULL_SCAN_RUNS = 5
 WARMUP = 5
 BATCH = 20_000
 SEED = 20240601
-PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 
 INSTANCE_COLUMNS = (
@@ -461,44 +460,6 @@ def child(instances: int) -> None:
 # --- parent: one child per database, the report -------------------------------------------------------
 
 
-def run_child(database_url: str, home: Path, instances: int) -> dict[str, Any]:
-    (home / "var").mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "SANFU_DATABASE_URL": database_url,
-        "SANFU_SECRET_KEY": secrets.token_urlsafe(48),
-        "SANFU_HOME": str(home),
-        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
-        "SANFU_DEBUG": "0",
-    }
-    command = [sys.executable, __file__, "--child", "--instances", str(instances)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"the inbox child process failed on {database_url}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def postgresql_database() -> str | None:
-    import psycopg
-
-    name = f"sanfu_bench_inbox_{os.getpid()}"
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **PG_DSN) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not reachable ({exc}); skipping its figures")
-        return None
-    return name
-
-
-def drop_postgresql_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG_DSN) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 LABELS = {
     "todo_page": "待办 first page (count + 20 rows + rows built)",
     "todo_count": "nav badge: todo_count",
@@ -558,14 +519,24 @@ def main() -> None:
     print(f"Inbox benchmark: {args.instances:,} instances, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="sanfu-bench-inbox-") as tmp:
-        sqlite = run_child(f"sqlite:///{Path(tmp) / 'inbox.sqlite3'}", Path(tmp), args.instances)
+        sqlite = run_child(
+            __file__,
+            ["--child", "--instances", str(args.instances)],
+            f"sqlite:///{Path(tmp) / 'inbox.sqlite3'}",
+            Path(tmp),
+        )
     report("1. SQLite file (WAL), no ANALYZE", sqlite)
     pg = None
-    dbname = postgresql_database()
+    dbname = postgresql_database("sanfu_bench_inbox")
     if dbname is not None:
         try:
             with tempfile.TemporaryDirectory(prefix="sanfu-bench-inbox-pg-") as tmp:
-                pg = run_child(f"postgresql://postgres@127.0.0.1:5432/{dbname}", Path(tmp), args.instances)
+                pg = run_child(
+                    __file__,
+                    ["--child", "--instances", str(args.instances)],
+                    f"postgresql://postgres@127.0.0.1:5432/{dbname}",
+                    Path(tmp),
+                )
         finally:
             drop_postgresql_database(dbname)
         report("2. PostgreSQL over loopback, after ANALYZE", pg)

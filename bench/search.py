@@ -14,23 +14,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from common import drop_postgresql_database, postgresql_database, run_child  # bench/common.py: shared by the benchmarks
+
 HERE = Path(__file__).resolve().parent
 DOCS = 100_000
 QUERIES = 300
 LIKE_QUERIES = 60
 BATCH = 5000
-PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 TOPICS = [
     "安全生产",
@@ -248,42 +246,6 @@ def child() -> None:  # noqa: PLR0915  # one linear script: build, then time
     )
 
 
-def run_child(database_url: str, home: Path) -> dict[str, Any]:
-    (home / "var").mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "SANFU_DATABASE_URL": database_url,
-        "SANFU_SECRET_KEY": secrets.token_urlsafe(48),
-        "SANFU_HOME": str(home),
-        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
-        "SANFU_DEBUG": "0",
-    }
-    result = subprocess.run([sys.executable, __file__, "--child"], env=env, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"the search benchmark child failed on {database_url}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def postgresql_database() -> str | None:
-    import psycopg
-
-    name = f"sanfu_bench_search_{os.getpid()}"
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **PG_DSN) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-    except psycopg.OperationalError:
-        return None
-    return name
-
-
-def drop_postgresql_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **PG_DSN) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def report(r: dict[str, Any]) -> None:
     print(
         f"\n{r['backend']}: {r['docs']:,} documents built in {r['build_s']:.1f} s "
@@ -308,15 +270,15 @@ def main() -> None:
     sys.path.insert(0, str(HERE.parent / "src"))
     with tempfile.TemporaryDirectory(prefix="sanfu-bench-search-") as tmp:
         home = Path(tmp)
-        sqlite = run_child(f"sqlite:///{home / 'bench.sqlite3'}", home)
+        sqlite = run_child(__file__, ["--child"], f"sqlite:///{home / 'bench.sqlite3'}", home)
         report(sqlite)
         pg: dict[str, Any] | None = None
-        name = None if args.no_postgres else postgresql_database()
+        name = None if args.no_postgres else postgresql_database("sanfu_bench_search")
         if name is None:
             print("\npostgresql: not reachable (or --no-postgres); skipped")
         else:
             try:
-                pg = run_child(f"postgresql://postgres@127.0.0.1:5432/{name}", home)
+                pg = run_child(__file__, ["--child"], f"postgresql://postgres@127.0.0.1:5432/{name}", home)
             finally:
                 drop_postgresql_database(name)
             report(pg)
