@@ -59,7 +59,8 @@ class Instance(models.Model):
 
     definition = models.ForeignKey(ProcessDefinition, on_delete=models.PROTECT, related_name="instances")
     title = models.CharField(_("标题"), max_length=200)
-    initiator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Indexed by instance_by_initiator (initiator, -id); a second index of its own would only cost writes.
+    initiator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(_("状态"), max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.DRAFT)
     urgency = models.CharField(_("紧急程度"), max_length=8, blank=True)
     state = models.JSONField(default=dict)
@@ -88,16 +89,20 @@ class Instance(models.Model):
 
 
 class InstanceEvent(models.Model):
-    """One immutable event of one instance (the spine: history, audit, notifications, analytics)."""
+    """One immutable event of one instance (the spine: history, audit, notifications, analytics).
 
-    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="events")
+    Every step appends events, and every index is one more page written per commit, so only the
+    (instance, seq) key is indexed: events are always read per instance. People are never deleted (they
+    are deactivated), so the PROTECT checks on actor and on_behalf_of never need an index of their own."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     type = models.CharField(max_length=32)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     at = models.DateTimeField()
     node = models.CharField(max_length=64, blank=True)
@@ -108,7 +113,6 @@ class InstanceEvent(models.Model):
     class Meta:
         ordering = ["instance_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["instance", "seq"], name="event_seq_unique")]
-        indexes = [models.Index(fields=["at"], name="event_at")]
 
     def __str__(self) -> str:
         return f"{self.instance_id}#{self.seq} {self.type}"
@@ -120,16 +124,21 @@ class InstanceEvent(models.Model):
 
 
 class Task(models.Model):
-    """The inbox projection of the engine's tasks (rebuilt from the state at every change)."""
+    """The inbox projection of the engine's tasks (rebuilt from the state at every change).
 
-    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks")
+    The foreign keys have no single-column indexes: instance and assignee lead the composite indexes
+    below, and on_behalf_of (usually empty) has a partial one: fewer pages written per step."""
+
+    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     task_no = models.PositiveIntegerField()
     node = models.CharField(max_length=64)
     node_name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16)  # approval | handle | cc | filing
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflow_tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflow_tasks", db_index=False
+    )
     on_behalf_of = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     status = models.CharField(max_length=16)
     created_at = models.DateTimeField()
@@ -144,6 +153,7 @@ class Task(models.Model):
             models.Index(fields=["assignee", "status", "due_at"], name="task_inbox"),
             models.Index(fields=["assignee", "kind", "status"], name="task_by_kind"),
             models.Index(fields=["assignee", "-acted_at", "-id"], name="task_done"),  # 已办, latest first
+            models.Index(fields=["on_behalf_of"], condition=Q(on_behalf_of__isnull=False), name="task_on_behalf_of"),
         ]
 
     def __str__(self) -> str:
@@ -155,7 +165,10 @@ class OutboxMessage(models.Model):
 
     key = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=32)
-    instance = models.ForeignKey(Instance, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Never looked up by instance (and instances are never deleted: their events protect them).
+    instance = models.ForeignKey(
+        Instance, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_index=False
+    )
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -3,6 +3,7 @@ projection and the outbox, all in the caller's transaction."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,14 +12,14 @@ from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from sanfu.core.errors import ConflictError
 from sanfu.workflow.engine import Decision, Definition, State, parse_definition
 from sanfu.workflow.engine.model import ENDED, Notify, StartSubprocess
 from sanfu.workflow.engine.model import Task as EngineTask
-from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, ProcessDefinition, Task
+from sanfu.workflow.models import DefinitionStatus, Instance, InstanceEvent, OutboxMessage, ProcessDefinition, Task
 
 _PARSED: dict[tuple[int, int, str], Definition] = {}
 
@@ -106,77 +107,176 @@ def _concrete(model: type[models.Model], *, leave_out: tuple[str, ...] = ()) -> 
     return tuple(f.name for f in model._meta.concrete_fields if f.name not in leave_out)
 
 
-# What is read, in each model's field order (``Model.from_db`` expects that order; the rest is deferred).
-_READ: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
+class _Reader:
+    """Model rows from the columns of a raw SELECT: ``parts`` names, per model, the fields read in the
+    model's field order (what ``Model.from_db`` expects; the others are deferred)."""
+
+    def __init__(self, *parts: tuple[type[models.Model], tuple[str, ...]], as_read: Any = None) -> None:
+        """``as_read``: one field whose column is given to ``from_db`` as read, unconverted."""
+        self.parts = parts
+        self.as_read = as_read
+        self._converters: WeakKeyDictionary[Any, list[tuple[Any, list[Any]]]] = WeakKeyDictionary()
+
+    def columns(self, *aliases: str) -> str:
+        qn = connection.ops.quote_name
+        return ", ".join(
+            f"{alias}.{qn(f.column)}"
+            for alias, (model, names) in zip(aliases, self.parts, strict=True)
+            for f in _fields(model, names)
+        )
+
+    def converters(self) -> list[tuple[Any, list[Any]]]:
+        """Per column, what the ORM's compiler applies to a value read: the backend's converters, then
+        the field's ``from_db_value`` (per connection: the backend's are bound to it)."""
+        wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (``connection`` is a proxy)
+        converters = self._converters.get(wrapper)
+        if converters is None:
+            converters = self._converters[wrapper] = []
+            for model, names in self.parts:
+                for field in _fields(model, names):
+                    col = field.get_col(model._meta.db_table)
+                    if field is self.as_read:
+                        converters.append((col, []))
+                        continue
+                    from_db = field.get_db_converters(connection)  # type: ignore[attr-defined]
+                    converters.append((col, connection.ops.get_db_converters(col) + from_db))
+        return converters
+
+    def build(self, row: Sequence[Any]) -> list[models.Model]:
+        values = []
+        for raw, (col, funcs) in zip(row, self.converters(), strict=True):
+            value = raw
+            for func in funcs:
+                value = func(value, col, connection)
+            values.append(value)
+        rows: list[models.Model] = []
+        start = 0
+        for model, names in self.parts:
+            attnames = [f.attname for f in _fields(model, names)]
+            rows.append(model.from_db(connection.alias, attnames, values[start : start + len(names)]))
+            start += len(names)
+        return rows
+
+
+_DEFINITION_READ = (ProcessDefinition, _concrete(ProcessDefinition, leave_out=("spec",)))
+_TASK_READER = _Reader(
     (Task, _concrete(Task, leave_out=("node_name", "created_at", "due_at", "acted_at", "overdue"))),
     (Instance, _concrete(Instance)),
-    (ProcessDefinition, _concrete(ProcessDefinition, leave_out=("spec",))),
+    _DEFINITION_READ,
+    as_read=Instance._meta.get_field("state"),
 )
-_CONVERTERS: WeakKeyDictionary[Any, list[tuple[Any, list[Any]]]] = WeakKeyDictionary()
+_DEFINITION_READER = _Reader(_DEFINITION_READ)
 
 
 @cache
 def _task_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
-    aliases = zip("tid", _READ, strict=True)
-    columns = [f"{alias}.{qn(f.column)}" for alias, (model, names) in aliases for f in _fields(model, names)]
     return (
-        f"SELECT {', '.join(columns)} FROM {qn(Task._meta.db_table)} t"  # noqa: S608  # see above
+        f"SELECT {_TASK_READER.columns('t', 'i', 'd')} FROM {qn(Task._meta.db_table)} t"  # noqa: S608  # see above
         f" JOIN {qn(Instance._meta.db_table)} i ON i.{qn('id')} = t.{qn('instance_id')}"
         f" JOIN {qn(ProcessDefinition._meta.db_table)} d ON d.{qn('id')} = i.{qn('definition_id')}"
-        f" WHERE t.{qn('id')} = %s"
+        f" WHERE t.{qn('id')} = {_mark(vendor)}"
     )
-
-
-def _converters() -> list[tuple[Any, list[Any]]]:
-    """Per column, what the ORM's compiler applies to a value read: the backend's converters, then the
-    field's ``from_db_value`` (per connection: the backend's are bound to it)."""
-    wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (``connection`` is a proxy)
-    converters = _CONVERTERS.get(wrapper)
-    if converters is None:
-        converters = _CONVERTERS[wrapper] = []
-        for model, names in _READ:
-            for field in _fields(model, names):
-                col = field.get_col(model._meta.db_table)
-                from_db = field.get_db_converters(connection)  # type: ignore[attr-defined]
-                converters.append((col, connection.ops.get_db_converters(col) + from_db))
-    return converters
 
 
 def load_task(task_id: int) -> Task | None:
     """The task row (its identity, node, kind, people and status; other fields deferred) with its instance
     and the instance's definition (without the spec) attached, in one query; ``None`` if there is none."""
-    with connection.cursor() as cursor:
-        cursor.execute(_task_sql(connection.vendor), [task_id])
-        row = cursor.fetchone()
+    with connection.wrap_database_errors:
+        row = _raw().execute(_task_sql(connection.vendor), [task_id]).fetchone()
     if row is None:
         return None
-    values = []
-    for raw, (col, funcs) in zip(row, _converters(), strict=True):
-        value = raw
-        for func in funcs:
-            value = func(value, col, connection)
-        values.append(value)
-    rows: list[models.Model] = []
-    start = 0
-    for model, names in _READ:
-        attnames = [f.attname for f in _fields(model, names)]
-        rows.append(model.from_db(connection.alias, attnames, values[start : start + len(names)]))
-        start += len(names)
-    task, instance, definition = rows
+    task, instance, definition = _TASK_READER.build(row)
     assert isinstance(task, Task)
     assert isinstance(instance, Instance)
     assert isinstance(definition, ProcessDefinition)
+    _decode_state(instance)
     instance.definition = definition
     task.instance = instance
     return task
+
+
+@cache
+def _latest_sql(vendor: str) -> str:
+    qn = connection.ops.quote_name
+    mark = _mark(vendor)
+    return (
+        f"SELECT {_DEFINITION_READER.columns('d')} FROM {qn(ProcessDefinition._meta.db_table)} d"  # noqa: S608  # see above
+        f" WHERE d.{qn('key')} = {mark} AND d.{qn('status')} = {mark} ORDER BY d.{qn('version')} DESC LIMIT 1"
+    )
+
+
+def latest_published(key: str) -> ProcessDefinition | None:
+    """The latest published version of ``key`` (its spec deferred: ``parsed_definition`` caches the parse),
+    or ``None``; read on every start, so without the ORM's query compiler."""
+    with connection.wrap_database_errors:
+        row = _raw().execute(_latest_sql(connection.vendor), [key, DefinitionStatus.PUBLISHED.value]).fetchone()
+    if row is None:
+        return None
+    (definition,) = _DEFINITION_READER.build(row)
+    assert isinstance(definition, ProcessDefinition)
+    return definition
 
 
 def load(instance_id: int) -> tuple[Instance, Definition, State]:
     instance = _preloaded.get()
     if instance is None or instance.pk != instance_id:
         instance = instances_with_definition().get(pk=instance_id)
-    return instance, definition_of(instance), state_of(instance)
+    state = instance.__dict__.pop("_known_state", None)
+    return instance, definition_of(instance), state if state is not None else state_of(instance)
+
+
+# --- the states this process wrote last ---------------------------------------------------------------
+#
+# The next step on an instance usually comes to the process that wrote its state. Decoding that JSON and
+# rebuilding the State from it cost more than the rest of the read, so the last state written per
+# instance is remembered with the exact text stored. A read that finds the same text takes the State as
+# it was (the engine never changes a State it is given: ``decide`` works on a copy); any other text (a
+# write by another process, a rolled-back write) is decoded as usual. Equal text is equal content, so
+# this cannot go stale. Only where the database gives the text back as written (SQLite: PostgreSQL's
+# jsonb normalises it).
+
+_KNOWN: dict[int, tuple[str, dict[str, Any], State]] = {}  # instance id → (stored text, its JSON, its State)
+
+
+def _decode_state(instance: Instance) -> None:
+    """Turn the state column read as text into its JSON value, and attach the State when it is known."""
+    text = instance.state
+    if not isinstance(text, str):
+        return
+    known = _KNOWN.get(instance.pk)
+    if known is not None and known[0] == text:
+        instance.state = known[1]  # read-only, like every snapshot
+        instance.__dict__["_known_state"] = known[2]
+    else:
+        instance.state = json.loads(text)
+
+
+def _remember(instance: Instance, stored: Any, data: dict[str, Any], state: State) -> None:
+    if not isinstance(stored, str):
+        return
+    if len(_KNOWN) >= 10_000:
+        _KNOWN.clear()
+    _KNOWN[instance.pk] = (stored, data, state)
+
+
+# --- the DB-API connection -----------------------------------------------------------------------------
+#
+# A step's few statements go straight to the DB-API connection under Django's (the same connection, so
+# the same transaction), in the driver's own parameter style: Django's cursor wrapper (its execute
+# wrappers, and on SQLite rewriting every ``%s`` to ``?`` with a regular expression) cost more than the
+# statements themselves. Errors are still Django's (``wrap_database_errors``); these statements do not
+# appear in Django's query log.
+
+
+def _raw() -> Any:
+    connection.ensure_connection()
+    return connection.connection
+
+
+def _mark(vendor: str) -> str:
+    """The driver's parameter marker: sqlite3 takes ``?``, psycopg ``%s``."""
+    return "?" if vendor == "sqlite" else "%s"
 
 
 # --- writing a decision -------------------------------------------------------------------------------
@@ -241,7 +341,7 @@ def _prep(model: type[models.Model], names: tuple[str, ...], values: Sequence[An
 def _insert_sql(model: type[models.Model], names: tuple[str, ...], count: int, upsert: str, vendor: str) -> str:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in _fields(model, names))
-    one = "(" + ", ".join(["%s"] * len(names)) + ")"
+    one = "(" + ", ".join([_mark(vendor)] * len(names)) + ")"
     values = ", ".join([one] * count)
     return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}{upsert}"  # noqa: S608  # see above
 
@@ -260,9 +360,10 @@ def _insert(
 @cache
 def _update_sql(names: tuple[str, ...], vendor: str) -> str:
     qn = connection.ops.quote_name
-    sets = ", ".join(f"{qn(f.column)} = %s" for f in _fields(Instance, names))
+    mark = _mark(vendor)
+    sets = ", ".join(f"{qn(f.column)} = {mark}" for f in _fields(Instance, names))
     table = qn(Instance._meta.db_table)
-    return f"UPDATE {table} SET {sets} WHERE {qn('id')} = %s AND {qn('version')} = %s"  # noqa: S608  # see above
+    return f"UPDATE {table} SET {sets} WHERE {qn('id')} = {mark} AND {qn('version')} = {mark}"  # noqa: S608  # see above
 
 
 def _update_if_version(instance: Instance, updates: dict[str, Any]) -> Statement:
@@ -275,33 +376,33 @@ def _update_if_version(instance: Instance, updates: dict[str, Any]) -> Statement
     )
 
 
-def _write(guard: Statement, writes: Sequence[Statement]) -> bool:
-    """Run the version-checked UPDATE ``guard`` and, if it changed its row, ``writes``; False: it did not
-    (someone else changed the instance first). On PostgreSQL everything is sent in one pipeline (one
-    round trip instead of one per statement): the guard's row count is then checked after the writes
-    were sent but before anything is committed — the caller's transaction is rolled back on False, and
-    a write refused because the winner's rows are already there (the same event number) is the same
-    conflict."""
-    if connection.vendor != "postgresql" or not writes:
-        with connection.cursor() as cursor:
-            cursor.execute(*guard)
-            if cursor.rowcount != 1:
+def _write(guard: Statement | None, writes: Sequence[Statement]) -> bool:
+    """Run the version-checked UPDATE ``guard`` (``None`` for a new instance) and, if it changed its row,
+    ``writes``; False: it did not (someone else changed the instance first). On PostgreSQL everything is
+    sent in one pipeline (one round trip instead of one per statement): the guard's row count is then
+    checked after the writes were sent but before anything is committed — the caller's transaction is
+    rolled back on False, and a write refused because the winner's rows are already there (the same event
+    number) is the same conflict."""
+    raw = _raw()
+    with connection.wrap_database_errors:
+        if connection.vendor != "postgresql" or not writes:
+            if guard is not None and raw.execute(*guard).rowcount != 1:
                 return False
             for sql, params in writes:
-                cursor.execute(sql, params)
-        return True
-    connection.ensure_connection()
-    with connection.cursor() as checked, connection.cursor() as cursor:
+                raw.execute(sql, params)
+            return True
+        checked = None
         try:
-            with connection.wrap_database_errors, connection.connection.pipeline():
-                checked.execute(*guard)
+            with raw.pipeline():
+                if guard is not None:
+                    checked = raw.execute(*guard)
                 for sql, params in writes:
-                    cursor.execute(sql, params)
-        except DatabaseError:
-            if checked.rowcount != 1:  # the guard lost: a write refused after it is part of that conflict
+                    raw.execute(sql, params)
+        except connection.Database.DatabaseError:  # type: ignore[attr-defined]  # the DB-API module
+            if checked is not None and checked.rowcount != 1:  # the guard lost: a refused write is that conflict
                 return False
             raise
-        return bool(checked.rowcount == 1)
+        return checked is None or bool(checked.rowcount == 1)
 
 
 _EVENT_COLUMNS = ("instance", "seq", "type", "actor", "on_behalf_of", "at", "node", "task_no", "comment", "changes")
@@ -350,8 +451,66 @@ def _task_values(instance: Instance, definition: Definition, task: EngineTask) -
     )
 
 
+@cache
+def _instance_insert_sql(names: tuple[str, ...], vendor: str) -> str:
+    returning = f" RETURNING {connection.ops.quote_name('id')}" if vendor == "postgresql" else ""
+    return _insert_sql(Instance, names, 1, returning, vendor)
+
+
+_INSTANCE_COLUMNS = _concrete(Instance, leave_out=("id",))
+
+
+def _insert_instance(instance: Instance) -> Any:
+    """INSERT a new instance row as it stands (its state already decided) and set its id; the state
+    column's value as written."""
+    values = [getattr(instance, f.attname) for f in _fields(Instance, _INSTANCE_COLUMNS)]
+    params = _prep(Instance, _INSTANCE_COLUMNS, values)
+    with connection.wrap_database_errors:
+        cursor = _raw().execute(_instance_insert_sql(_INSTANCE_COLUMNS, connection.vendor), params)
+        instance.pk = cursor.fetchone()[0] if connection.vendor == "postgresql" else cursor.lastrowid
+    instance._state.adding = False
+    return params[_INSTANCE_COLUMNS.index("state")]
+
+
+def _outbox_rows(instance: Instance, before: State, decision: Decision) -> list[tuple[str, str, dict[str, Any]]]:
+    """The decision's effects as outbox rows: (key, kind, payload)."""
+    state = decision.state
+    outbox: list[tuple[str, str, dict[str, Any]]] = []  # key, kind, payload
+    for index, effect in enumerate(decision.effects):
+        key = f"wf:{instance.pk}:{state.seq}:{index}"  # deterministic: a retried delivery has the same key
+        if isinstance(effect, Notify):
+            payload: dict[str, Any] = {
+                "kind": effect.kind,
+                "people": list(effect.people),
+                "task": effect.task,
+                "node": effect.node,
+                "title": instance.title,
+            }
+            outbox.append((key, "notify", payload))
+        elif isinstance(effect, StartSubprocess):
+            outbox.append(
+                (
+                    key,
+                    "start_subprocess",
+                    {"node": effect.node, "definition": effect.definition, "form": dict(effect.form)},
+                )
+            )
+    if instance.parent_id and state.status in ENDED and before.status not in ENDED:
+        outbox.append(
+            (
+                f"wf:{instance.pk}:ended",
+                "subprocess_ended",
+                {"parent": instance.parent_id, "node": instance.parent_node, "outcome": state.status},
+            )
+        )
+    return outbox
+
+
 def save(instance: Instance, definition: Definition, before: State, decision: Decision) -> None:
-    """Write one decision. Raises :class:`ConflictError` when someone else changed the instance first."""
+    """Write one decision. Raises :class:`ConflictError` when someone else changed the instance first.
+
+    An instance not yet in the database (no id: a start) is inserted with its first state in one
+    statement instead of being created and then updated."""
     state = decision.state
     now = decision.events[-1].at if decision.events else timezone.now()  # the decision's own clock
     updates: dict[str, Any] = {
@@ -367,7 +526,14 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
     if state.status in ENDED and not instance.ended_at:
         updates["ended_at"] = now
     assert transaction.get_connection().in_atomic_block, "save() must run inside a transaction"
-    guard = _update_if_version(instance, updates)
+    guard: Statement | None = None
+    if instance.pk is None:
+        for name, value in updates.items():
+            setattr(instance, name, value)
+        stored = _insert_instance(instance)
+    else:
+        guard = _update_if_version(instance, updates)
+        stored = guard[1][list(updates).index("state")]
     writes: list[Statement] = []
     if decision.events:
         writes.append(
@@ -401,34 +567,7 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
                 upsert=_task_upsert_clause(connection.vendor),
             )
         )
-    outbox: list[tuple[str, str, dict[str, Any]]] = []  # key, kind, payload
-    for index, effect in enumerate(decision.effects):
-        key = f"wf:{instance.pk}:{state.seq}:{index}"  # deterministic: a retried delivery has the same key
-        if isinstance(effect, Notify):
-            payload: dict[str, Any] = {
-                "kind": effect.kind,
-                "people": list(effect.people),
-                "task": effect.task,
-                "node": effect.node,
-                "title": instance.title,
-            }
-            outbox.append((key, "notify", payload))
-        elif isinstance(effect, StartSubprocess):
-            outbox.append(
-                (
-                    key,
-                    "start_subprocess",
-                    {"node": effect.node, "definition": effect.definition, "form": dict(effect.form)},
-                )
-            )
-    if instance.parent_id and state.status in ENDED and before.status not in ENDED:
-        outbox.append(
-            (
-                f"wf:{instance.pk}:ended",
-                "subprocess_ended",
-                {"parent": instance.parent_id, "node": instance.parent_node, "outcome": state.status},
-            )
-        )
+    outbox = _outbox_rows(instance, before, decision)
     if outbox:
         created = timezone.now()  # what auto_now_add would set
         writes.append(
@@ -442,3 +581,4 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
         raise ConflictError("流程已被他人处理，请刷新后查看最新状态。")
     for name, value in updates.items():
         setattr(instance, name, value)
+    _remember(instance, stored, updates["state"], state)

@@ -100,12 +100,9 @@ def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> Proces
 
 
 def latest_definition(key: str) -> ProcessDefinition:
-    definition = (
-        ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.PUBLISHED)
-        .defer("spec")  # only parsed on a cache miss (``repository.parsed_definition``), which loads it
-        .order_by("-version")
-        .first()
-    )
+    """The latest published version of ``key`` (without its spec: only parsed on a cache miss, which
+    loads it)."""
+    definition = repository.latest_published(key)
     if definition is None:
         raise NotFoundError(_("流程“%(key)s”不存在或未发布。") % {"key": key})
     return definition
@@ -187,17 +184,17 @@ def instance_start(
         decision = decide(parsed, State(), command, facts)
     except ActionNotAllowedError as exc:
         raise _flow_error(exc) from exc
+    instance = Instance(
+        created_at=facts.now,
+        definition=definition,
+        title=title.strip()[:200] or definition.name,
+        initiator=actor,
+        parent=parent,
+        parent_node=parent_node,
+        origin_key=origin_key,
+    )
     with transaction.atomic(durable=parent is None and not in_transaction):
-        instance = Instance.objects.create(
-            created_at=facts.now,
-            definition=definition,
-            title=title.strip()[:200] or definition.name,
-            initiator=actor,
-            parent=parent,
-            parent_node=parent_node,
-            origin_key=origin_key,
-        )
-        repository.save(instance, parsed, State(), decision)
+        repository.save(instance, parsed, State(), decision)  # inserts it, with its first state
         outbox.nudge()
     return instance
 
