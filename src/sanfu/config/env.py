@@ -69,6 +69,16 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _prepare_threshold(value: str) -> int | None:
+    """``prepare_threshold`` from the database URL: executions before a statement is prepared (psycopg's
+    setting); ``0`` turns preparing off here."""
+    try:
+        threshold = int(value)
+    except ValueError:
+        raise ConfigError(f"prepare_threshold must be a whole number, not {value!r}") from None
+    return threshold if threshold > 0 else None
+
+
 def database(url: str) -> dict[str, Any]:
     """Django DATABASES entry for ``sqlite:///relative/or//absolute.db`` or ``postgresql://…``."""
     parts = urlsplit(url)
@@ -104,6 +114,9 @@ def database(url: str) -> dict[str, Any]:
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
-            "OPTIONS": options,
+            # Prepared statements for the workflow's hot statements (``sanfu.core.rawsql``, bound on the
+            # server); Django's own queries are bound client-side and never prepared. ``0`` behind a
+            # pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
+            "OPTIONS": {**options, "prepare_threshold": _prepare_threshold(options.get("prepare_threshold", "1"))},
         }
     raise ConfigError(f"database URL {url!r}: scheme must be sqlite or postgresql")

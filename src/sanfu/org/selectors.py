@@ -12,6 +12,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import DataScope, Perm
 from sanfu.accounts.selectors import data_scope_for, users_with_role
+from sanfu.core import rawsql
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.models import CalendarDay, DayKind, Delegation, Department, Post, PostRole, Staff
 
@@ -178,27 +179,28 @@ def delegating_principals(*, at: datetime) -> set[int]:
 
 
 def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[set[int], set[int]]:
-    """:func:`active_user_ids` of ``ids`` and :func:`delegating_principals` at ``at``, in one query."""
+    """:func:`active_user_ids` of ``ids`` and :func:`delegating_principals` at ``at``, in one query (asked
+    by every workflow step, so sent straight to the driver: see ``sanfu.core.rawsql``)."""
     wanted = list(ids)
     qn = connection.ops.quote_name
+    mark = rawsql.mark(connection.vendor)
     moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, connection)
     sql = (
         f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
-        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= %s AND {qn('ends_at')} > %s"
+        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= {mark} AND {qn('ends_at')} > {mark}"
     )
     params: list[Any] = [moment, moment]
     if wanted:
-        marks = ", ".join(["%s"] * len(wanted))
+        marks = ", ".join([mark] * len(wanted))
         sql += (
             f" UNION ALL SELECT 0, {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
-            f" WHERE {qn('is_active')} = %s AND {qn('id')} IN ({marks})"
+            f" WHERE {qn('is_active')} = {mark} AND {qn('id')} IN ({marks})"
         )
         params += [True, *wanted]
     active: set[int] = set()
     principals: set[int] = set()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, person in cursor.fetchall():
+    with connection.wrap_database_errors:
+        for kind, person in rawsql.execute(sql, params).fetchall():
             (principals if kind else active).add(person)
     return active, principals
 

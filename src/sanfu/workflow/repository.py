@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
+from sanfu.core import rawsql
 from sanfu.core.errors import ConflictError
 from sanfu.workflow.engine import Decision, Definition, State, parse_definition
 from sanfu.workflow.engine.model import ENDED, Notify, StartSubprocess
@@ -175,7 +176,7 @@ def _task_sql(vendor: str) -> str:
         f"SELECT {_TASK_READER.columns('t', 'i', 'd')} FROM {qn(Task._meta.db_table)} t"  # noqa: S608  # see above
         f" JOIN {qn(Instance._meta.db_table)} i ON i.{qn('id')} = t.{qn('instance_id')}"
         f" JOIN {qn(ProcessDefinition._meta.db_table)} d ON d.{qn('id')} = i.{qn('definition_id')}"
-        f" WHERE t.{qn('id')} = {_mark(vendor)}"
+        f" WHERE t.{qn('id')} = {rawsql.mark(vendor)}"
     )
 
 
@@ -183,7 +184,7 @@ def load_task(task_id: int) -> Task | None:
     """The task row (its identity, node, kind, people and status; other fields deferred) with its instance
     and the instance's definition (without the spec) attached, in one query; ``None`` if there is none."""
     with connection.wrap_database_errors:
-        row = _raw().execute(_task_sql(connection.vendor), [task_id]).fetchone()
+        row = rawsql.execute(_task_sql(connection.vendor), [task_id]).fetchone()
     if row is None:
         return None
     task, instance, definition = _TASK_READER.build(row)
@@ -199,7 +200,7 @@ def load_task(task_id: int) -> Task | None:
 @cache
 def _latest_sql(vendor: str) -> str:
     qn = connection.ops.quote_name
-    mark = _mark(vendor)
+    mark = rawsql.mark(vendor)
     return (
         f"SELECT {_DEFINITION_READER.columns('d')} FROM {qn(ProcessDefinition._meta.db_table)} d"  # noqa: S608  # see above
         f" WHERE d.{qn('key')} = {mark} AND d.{qn('status')} = {mark} ORDER BY d.{qn('version')} DESC LIMIT 1"
@@ -210,7 +211,7 @@ def latest_published(key: str) -> ProcessDefinition | None:
     """The latest published version of ``key`` (its spec deferred: ``parsed_definition`` caches the parse),
     or ``None``; read on every start, so without the ORM's query compiler."""
     with connection.wrap_database_errors:
-        row = _raw().execute(_latest_sql(connection.vendor), [key, DefinitionStatus.PUBLISHED.value]).fetchone()
+        row = rawsql.execute(_latest_sql(connection.vendor), [key, DefinitionStatus.PUBLISHED.value]).fetchone()
     if row is None:
         return None
     (definition,) = _DEFINITION_READER.build(row)
@@ -258,25 +259,6 @@ def _remember(instance: Instance, stored: Any, data: dict[str, Any], state: Stat
     if len(_KNOWN) >= 10_000:
         _KNOWN.clear()
     _KNOWN[instance.pk] = (stored, data, state)
-
-
-# --- the DB-API connection -----------------------------------------------------------------------------
-#
-# A step's few statements go straight to the DB-API connection under Django's (the same connection, so
-# the same transaction), in the driver's own parameter style: Django's cursor wrapper (its execute
-# wrappers, and on SQLite rewriting every ``%s`` to ``?`` with a regular expression) cost more than the
-# statements themselves. Errors are still Django's (``wrap_database_errors``); these statements do not
-# appear in Django's query log.
-
-
-def _raw() -> Any:
-    connection.ensure_connection()
-    return connection.connection
-
-
-def _mark(vendor: str) -> str:
-    """The driver's parameter marker: sqlite3 takes ``?``, psycopg ``%s``."""
-    return "?" if vendor == "sqlite" else "%s"
 
 
 # --- writing a decision -------------------------------------------------------------------------------
@@ -341,7 +323,7 @@ def _prep(model: type[models.Model], names: tuple[str, ...], values: Sequence[An
 def _insert_sql(model: type[models.Model], names: tuple[str, ...], count: int, upsert: str, vendor: str) -> str:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in _fields(model, names))
-    one = "(" + ", ".join([_mark(vendor)] * len(names)) + ")"
+    one = "(" + ", ".join([rawsql.mark(vendor)] * len(names)) + ")"
     values = ", ".join([one] * count)
     return f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {values}{upsert}"  # noqa: S608  # see above
 
@@ -360,7 +342,7 @@ def _insert(
 @cache
 def _update_sql(names: tuple[str, ...], vendor: str) -> str:
     qn = connection.ops.quote_name
-    mark = _mark(vendor)
+    mark = rawsql.mark(vendor)
     sets = ", ".join(f"{qn(f.column)} = {mark}" for f in _fields(Instance, names))
     table = qn(Instance._meta.db_table)
     return f"UPDATE {table} SET {sets} WHERE {qn('id')} = {mark} AND {qn('version')} = {mark}"  # noqa: S608  # see above
@@ -383,21 +365,20 @@ def _write(guard: Statement | None, writes: Sequence[Statement]) -> bool:
     checked after the writes were sent but before anything is committed — the caller's transaction is
     rolled back on False, and a write refused because the winner's rows are already there (the same event
     number) is the same conflict."""
-    raw = _raw()
     with connection.wrap_database_errors:
         if connection.vendor != "postgresql" or not writes:
-            if guard is not None and raw.execute(*guard).rowcount != 1:
+            if guard is not None and rawsql.execute(*guard).rowcount != 1:
                 return False
             for sql, params in writes:
-                raw.execute(sql, params)
+                rawsql.execute(sql, params)
             return True
         checked = None
         try:
-            with raw.pipeline():
+            with rawsql.dbapi().pipeline():
                 if guard is not None:
-                    checked = raw.execute(*guard)
+                    checked = rawsql.execute(*guard)
                 for sql, params in writes:
-                    raw.execute(sql, params)
+                    rawsql.execute(sql, params)
         except connection.Database.DatabaseError:  # type: ignore[attr-defined]  # the DB-API module
             if checked is not None and checked.rowcount != 1:  # the guard lost: a refused write is that conflict
                 return False
@@ -466,7 +447,7 @@ def _insert_instance(instance: Instance) -> Any:
     values = [getattr(instance, f.attname) for f in _fields(Instance, _INSTANCE_COLUMNS)]
     params = _prep(Instance, _INSTANCE_COLUMNS, values)
     with connection.wrap_database_errors:
-        cursor = _raw().execute(_instance_insert_sql(_INSTANCE_COLUMNS, connection.vendor), params)
+        cursor = rawsql.execute(_instance_insert_sql(_INSTANCE_COLUMNS, connection.vendor), params)
         instance.pk = cursor.fetchone()[0] if connection.vendor == "postgresql" else cursor.lastrowid
     instance._state.adding = False
     return params[_INSTANCE_COLUMNS.index("state")]
