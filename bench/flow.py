@@ -9,9 +9,10 @@ step, but its time is counted, so steps/s = 6 × instances / time.
 
 1. In memory: Sanfu ``decide`` per command from a parsed definition vs Spiff completing ready user tasks
    and running ``do_engine_steps``.
-2. Persisted, SQLite (WAL, synchronous=NORMAL, one transaction per step): Sanfu's service layer (state +
-   events + task projection + outbox rows, the outbox never delivered in the timed loop) vs Spiff storing
-   its JSON snapshot per step, vs the raw commit rate of a tiny INSERT + UPDATE transaction.
+2. Persisted, SQLite (Sanfu's PRAGMAs: WAL, synchronous=NORMAL, …; one transaction per step): Sanfu's
+   service layer (state + events + task projection + outbox rows, the outbox never delivered in the timed
+   loop) vs Spiff storing its JSON snapshot per step, vs the raw commit rate of a tiny INSERT + UPDATE
+   transaction. No worker runs: every checkpoint happens in the timed loops.
 3. Persisted, PostgreSQL: Sanfu's service layer on a throwaway database vs the raw commit rate.
 
 Persisted Sanfu runs in a child process (Django's settings are fixed per process); the timed section is
@@ -213,11 +214,12 @@ def spiff_serializer(spec: Any, *, state_only: bool) -> Any:
 
 
 def sqlite_connect(path: Path) -> sqlite3.Connection:
-    """The PRAGMAs Sanfu's settings use; autocommit off by hand (BEGIN IMMEDIATE, as Django is configured)."""
+    """The PRAGMAs Sanfu's settings use (WAL, synchronous=NORMAL, the checkpoint threshold …);
+    autocommit off by hand (BEGIN IMMEDIATE, as Django is configured)."""
+    from sanfu.config.env import SQLITE_PRAGMAS
+
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=20000")
+    conn.executescript(SQLITE_PRAGMAS)
     return conn
 
 
@@ -440,7 +442,7 @@ def report_sqlite() -> dict[str, float]:
         f"{sanfu['outbox_per_instance']:.0f} outbox rows per instance"
         + (", none delivered" if sanfu["undelivered"] else ", SOME DELIVERED")
     )
-    print(f"\n2. SQLite file, WAL, synchronous=NORMAL, one transaction per step ({PERSISTED_INSTANCES} instances)")
+    print(f"\n2. SQLite file, Sanfu's PRAGMAs, one transaction per step ({PERSISTED_INSTANCES} instances)")
     line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}", f"({written})")
     line(f"Spiff, state-only snapshot ({state_size:,} B), spec stored once", f"{spiff_state:,.0f}")
     line(f"Spiff, default snapshot with the spec ({full_size:,} B)", f"{spiff_full:,.0f}")

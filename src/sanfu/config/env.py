@@ -69,6 +69,17 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+# Every SQLite connection's settings. A commit appends its pages to the write-ahead log; copying the log
+# back into the database (a checkpoint, with its fsyncs) is left to the worker, every minute
+# (``core.tasks.checkpoint_sqlite``): a request's commit only runs one itself past 10,000 pages (~40 MB),
+# and a checkpoint then copies each page once however often it was rewritten. The log file is cut back
+# to 64 MB after a checkpoint.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON; "
+    "PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;"
+)
+
+
 def _prepare_threshold(value: str) -> int | None:
     """``prepare_threshold`` from the database URL: executions before a statement is prepared (psycopg's
     setting); ``0`` turns preparing off here."""
@@ -96,10 +107,7 @@ def database(url: str) -> dict[str, Any]:
                 # IMMEDIATE takes the write lock at BEGIN, so racing writers queue instead of deadlocking.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
-                ),
+                "init_command": SQLITE_PRAGMAS,
             },
         }
     if parts.scheme in {"postgres", "postgresql"}:
