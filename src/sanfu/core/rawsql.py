@@ -5,7 +5,8 @@ cursor wrapper (its execute wrappers, and on SQLite rewriting every ``%s`` to ``
 expression) costs more than a small statement itself. On PostgreSQL the statements are bound on the
 server and prepared once per connection: Django's client-side binding sends the SQL as text every time,
 and planning a three-table join took three times as long as running it. Errors are Django's
-(``connection.wrap_database_errors``); these statements do not appear in Django's query log.
+(:func:`fetchone` and :func:`fetchall` wrap them; a caller of :func:`execute` wraps its own block); these
+statements do not appear in Django's query log.
 """
 
 from __future__ import annotations
@@ -35,3 +36,15 @@ def execute(sql: str, params: Sequence[Any] = ()) -> Any:
 
         return psycopg.Cursor(raw).execute(sql, params, prepare=True)
     return raw.execute(sql, params)
+
+
+def fetchone(sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first row of one statement (or None), errors as Django's."""
+    with connection.wrap_database_errors:
+        return execute(sql, params).fetchone()
+
+
+def fetchall(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    """Every row of one statement, errors as Django's."""
+    with connection.wrap_database_errors:
+        return list(execute(sql, params).fetchall())

@@ -199,9 +199,8 @@ def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[se
         params += [True, *wanted]
     active: set[int] = set()
     principals: set[int] = set()
-    with connection.wrap_database_errors:
-        for kind, person in rawsql.execute(sql, params).fetchall():
-            (principals if kind else active).add(person)
+    for kind, person in rawsql.fetchall(sql, params):
+        (principals if kind else active).add(person)
     return active, principals
 
 

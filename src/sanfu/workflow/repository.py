@@ -183,8 +183,7 @@ def _task_sql(vendor: str) -> str:
 def load_task(task_id: int) -> Task | None:
     """The task row (its identity, node, kind, people and status; other fields deferred) with its instance
     and the instance's definition (without the spec) attached, in one query; ``None`` if there is none."""
-    with connection.wrap_database_errors:
-        row = rawsql.execute(_task_sql(connection.vendor), [task_id]).fetchone()
+    row = rawsql.fetchone(_task_sql(connection.vendor), [task_id])
     if row is None:
         return None
     task, instance, definition = _TASK_READER.build(row)
@@ -210,8 +209,7 @@ def _latest_sql(vendor: str) -> str:
 def latest_published(key: str) -> ProcessDefinition | None:
     """The latest published version of ``key`` (its spec deferred: ``parsed_definition`` caches the parse),
     or ``None``; read on every start, so without the ORM's query compiler."""
-    with connection.wrap_database_errors:
-        row = rawsql.execute(_latest_sql(connection.vendor), [key, DefinitionStatus.PUBLISHED.value]).fetchone()
+    row = rawsql.fetchone(_latest_sql(connection.vendor), [key, DefinitionStatus.PUBLISHED.value])
     if row is None:
         return None
     (definition,) = _DEFINITION_READER.build(row)
