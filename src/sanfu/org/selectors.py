@@ -182,9 +182,10 @@ def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[se
     """:func:`active_user_ids` of ``ids`` and :func:`delegating_principals` at ``at``, in one query (asked
     by every workflow step, so sent straight to the driver: see ``sanfu.core.rawsql``)."""
     wanted = list(ids)
-    qn = connection.ops.quote_name
-    mark = rawsql.mark(connection.vendor)
-    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, connection)
+    db = rawsql.db()
+    qn = db.ops.quote_name
+    mark = rawsql.mark(db.vendor)
+    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, db)
     sql = (
         f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
         f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= {mark} AND {qn('ends_at')} > {mark}"
@@ -199,7 +200,7 @@ def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[se
         params += [True, *wanted]
     active: set[int] = set()
     principals: set[int] = set()
-    for kind, person in rawsql.fetchall(sql, params):
+    for kind, person in rawsql.fetchall(sql, params, db):
         (principals if kind else active).add(person)
     return active, principals
 

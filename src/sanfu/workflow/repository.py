@@ -12,7 +12,8 @@ from functools import cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from sanfu.core import rawsql
@@ -126,10 +127,9 @@ class _Reader:
             for f in _fields(model, names)
         )
 
-    def converters(self) -> list[tuple[Any, list[Any]]]:
+    def converters(self, wrapper: BaseDatabaseWrapper) -> list[tuple[Any, list[Any]]]:
         """Per column, what the ORM's compiler applies to a value read: the backend's converters, then
         the field's ``from_db_value`` (per connection: the backend's are bound to it)."""
-        wrapper = connections[DEFAULT_DB_ALIAS]  # the thread's own connection (``connection`` is a proxy)
         converters = self._converters.get(wrapper)
         if converters is None:
             converters = self._converters[wrapper] = []
@@ -139,22 +139,22 @@ class _Reader:
                     if field is self.as_read:
                         converters.append((col, []))
                         continue
-                    from_db = field.get_db_converters(connection)  # type: ignore[attr-defined]
-                    converters.append((col, connection.ops.get_db_converters(col) + from_db))
+                    from_db = field.get_db_converters(wrapper)  # type: ignore[attr-defined]
+                    converters.append((col, wrapper.ops.get_db_converters(col) + from_db))
         return converters
 
-    def build(self, row: Sequence[Any]) -> list[models.Model]:
+    def build(self, row: Sequence[Any], wrapper: BaseDatabaseWrapper) -> list[models.Model]:
         values = []
-        for raw, (col, funcs) in zip(row, self.converters(), strict=True):
+        for raw, (col, funcs) in zip(row, self.converters(wrapper), strict=True):
             value = raw
             for func in funcs:
-                value = func(value, col, connection)
+                value = func(value, col, wrapper)
             values.append(value)
         rows: list[models.Model] = []
         start = 0
         for model, names in self.parts:
             attnames = [f.attname for f in _fields(model, names)]
-            rows.append(model.from_db(connection.alias, attnames, values[start : start + len(names)]))
+            rows.append(model.from_db(wrapper.alias, attnames, values[start : start + len(names)]))
             start += len(names)
         return rows
 
@@ -183,10 +183,11 @@ def _task_sql(vendor: str) -> str:
 def load_task(task_id: int) -> Task | None:
     """The task row (its identity, node, kind, people and status; other fields deferred) with its instance
     and the instance's definition (without the spec) attached, in one query; ``None`` if there is none."""
-    row = rawsql.fetchone(_task_sql(connection.vendor), [task_id])
+    db = rawsql.db()
+    row = rawsql.fetchone(_task_sql(db.vendor), [task_id], db)
     if row is None:
         return None
-    task, instance, definition = _TASK_READER.build(row)
+    task, instance, definition = _TASK_READER.build(row, db)
     assert isinstance(task, Task)
     assert isinstance(instance, Instance)
     assert isinstance(definition, ProcessDefinition)
@@ -209,10 +210,11 @@ def _latest_sql(vendor: str) -> str:
 def latest_published(key: str) -> ProcessDefinition | None:
     """The latest published version of ``key`` (its spec deferred: ``parsed_definition`` caches the parse),
     or ``None``; read on every start, so without the ORM's query compiler."""
-    row = rawsql.fetchone(_latest_sql(connection.vendor), [key, DefinitionStatus.PUBLISHED.value])
+    db = rawsql.db()
+    row = rawsql.fetchone(_latest_sql(db.vendor), [key, DefinitionStatus.PUBLISHED.value], db)
     if row is None:
         return None
-    (definition,) = _DEFINITION_READER.build(row)
+    (definition,) = _DEFINITION_READER.build(row, db)
     assert isinstance(definition, ProcessDefinition)
     return definition
 
@@ -297,19 +299,25 @@ def _plain_types(model: type[models.Model], names: tuple[str, ...]) -> tuple[typ
     return tuple(types)
 
 
-_last_moment: tuple[Any, Any, Any] | None = None  # (moment, connection, prepared): the last one prepared
+# Moments as the backend takes them, by connection and value: a step writes the same few moments (its
+# ``now``, the tasks' deadlines) again and again, as different objects. Equal moments are the same instant,
+# which every backend stores alike (SQLite as UTC text, PostgreSQL as timestamptz).
+_MOMENTS: dict[tuple[BaseDatabaseWrapper, datetime], Any] = {}
 
 
-def _prep(model: type[models.Model], names: tuple[str, ...], values: Sequence[Any]) -> list[Any]:
-    global _last_moment  # noqa: PLW0603  # one read and one write of a tuple: consistent across threads
-    wrapper = connections[DEFAULT_DB_ALIAS]  # once, not through the ``connection`` proxy per field
+def _prep(
+    model: type[models.Model], names: tuple[str, ...], values: Sequence[Any], wrapper: BaseDatabaseWrapper
+) -> list[Any]:
     prepared = []
     for f, plain, v in zip(_fields(model, names), _plain_types(model, names), values, strict=True):
-        if plain is datetime:  # a step's moments are mostly one and the same object
-            last = _last_moment
-            if last is None or last[0] is not v or last[1] is not wrapper:
-                last = _last_moment = (v, wrapper, f.get_db_prep_save(v, wrapper))
-            prepared.append(last[2])
+        if plain is datetime and v is not None:
+            key = (wrapper, v)
+            value = _MOMENTS.get(key)
+            if value is None:
+                if len(_MOMENTS) >= 512:
+                    _MOMENTS.clear()
+                value = _MOMENTS[key] = f.get_db_prep_save(v, wrapper)
+            prepared.append(value)
         elif type(v) is plain:
             prepared.append(v)
         else:
@@ -330,11 +338,16 @@ Statement = tuple[str, list[Any]]
 
 
 def _insert(
-    model: type[models.Model], names: tuple[str, ...], rows: Sequence[Sequence[Any]], *, upsert: str = ""
+    db: BaseDatabaseWrapper,
+    model: type[models.Model],
+    names: tuple[str, ...],
+    rows: Sequence[Sequence[Any]],
+    *,
+    upsert: str = "",
 ) -> Statement:
     """One INSERT of ``rows`` (each the values of ``names``), plus an optional ``ON CONFLICT`` clause."""
-    sql = _insert_sql(model, names, len(rows), upsert, connection.vendor)
-    return sql, [p for row in rows for p in _prep(model, names, row)]
+    sql = _insert_sql(model, names, len(rows), upsert, db.vendor)
+    return sql, [p for row in rows for p in _prep(model, names, row, db)]
 
 
 @cache
@@ -346,38 +359,38 @@ def _update_sql(names: tuple[str, ...], vendor: str) -> str:
     return f"UPDATE {table} SET {sets} WHERE {qn('id')} = {mark} AND {qn('version')} = {mark}"  # noqa: S608  # see above
 
 
-def _update_if_version(instance: Instance, updates: dict[str, Any]) -> Statement:
+def _update_if_version(db: BaseDatabaseWrapper, instance: Instance, updates: dict[str, Any]) -> Statement:
     """``UPDATE … WHERE id = %s AND version = %s``: the optimistic concurrency guard (it wins if it
     changes one row)."""
     names = tuple(updates)
     return (
-        _update_sql(names, connection.vendor),
-        [*_prep(Instance, names, list(updates.values())), instance.pk, instance.version],
+        _update_sql(names, db.vendor),
+        [*_prep(Instance, names, list(updates.values()), db), instance.pk, instance.version],
     )
 
 
-def _write(guard: Statement | None, writes: Sequence[Statement]) -> bool:
+def _write(db: BaseDatabaseWrapper, guard: Statement | None, writes: Sequence[Statement]) -> bool:
     """Run the version-checked UPDATE ``guard`` (``None`` for a new instance) and, if it changed its row,
     ``writes``; False: it did not (someone else changed the instance first). On PostgreSQL everything is
     sent in one pipeline (one round trip instead of one per statement): the guard's row count is then
     checked after the writes were sent but before anything is committed — the caller's transaction is
     rolled back on False, and a write refused because the winner's rows are already there (the same event
     number) is the same conflict."""
-    with connection.wrap_database_errors:
-        if connection.vendor != "postgresql" or not writes:
-            if guard is not None and rawsql.execute(*guard).rowcount != 1:
+    with db.wrap_database_errors:
+        if db.vendor != "postgresql" or not writes:
+            if guard is not None and rawsql.execute(*guard, db).rowcount != 1:
                 return False
             for sql, params in writes:
-                rawsql.execute(sql, params)
+                rawsql.execute(sql, params, db)
             return True
         checked = None
         try:
-            with rawsql.dbapi().pipeline():
+            with rawsql.dbapi(db).pipeline():
                 if guard is not None:
-                    checked = rawsql.execute(*guard)
+                    checked = rawsql.execute(*guard, db)
                 for sql, params in writes:
-                    rawsql.execute(sql, params)
-        except connection.Database.DatabaseError:  # type: ignore[attr-defined]  # the DB-API module
+                    rawsql.execute(sql, params, db)
+        except db.Database.DatabaseError:  # type: ignore[attr-defined]  # the DB-API module
             if checked is not None and checked.rowcount != 1:  # the guard lost: a refused write is that conflict
                 return False
             raise
@@ -439,14 +452,14 @@ def _instance_insert_sql(names: tuple[str, ...], vendor: str) -> str:
 _INSTANCE_COLUMNS = _concrete(Instance, leave_out=("id",))
 
 
-def _insert_instance(instance: Instance) -> Any:
+def _insert_instance(db: BaseDatabaseWrapper, instance: Instance) -> Any:
     """INSERT a new instance row as it stands (its state already decided) and set its id; the state
     column's value as written."""
     values = [getattr(instance, f.attname) for f in _fields(Instance, _INSTANCE_COLUMNS)]
-    params = _prep(Instance, _INSTANCE_COLUMNS, values)
-    with connection.wrap_database_errors:
-        cursor = rawsql.execute(_instance_insert_sql(_INSTANCE_COLUMNS, connection.vendor), params)
-        instance.pk = cursor.fetchone()[0] if connection.vendor == "postgresql" else cursor.lastrowid
+    params = _prep(Instance, _INSTANCE_COLUMNS, values, db)
+    with db.wrap_database_errors:
+        cursor = rawsql.execute(_instance_insert_sql(_INSTANCE_COLUMNS, db.vendor), params, db)
+        instance.pk = cursor.fetchone()[0] if db.vendor == "postgresql" else cursor.lastrowid
     instance._state.adding = False
     return params[_INSTANCE_COLUMNS.index("state")]
 
@@ -485,38 +498,48 @@ def _outbox_rows(instance: Instance, before: State, decision: Decision) -> list[
     return outbox
 
 
+def _instance_updates(instance: Instance, before: State, decision: Decision) -> dict[str, Any]:
+    """The instance columns a decision sets. Of the indexed ones, only those whose value changes: SQLite
+    rewrites an index entry for every column an UPDATE sets, changed or not (a page per index per step)."""
+    state = decision.state
+    now = decision.events[-1].at if decision.events else timezone.now()  # the decision's own clock
+    new = instance.pk is None
+    updates: dict[str, Any] = {"state": state.to_dict(), "version": instance.version + 1, "updated_at": now}
+    if new or state.status != instance.status:
+        updates["status"] = state.status
+    if new or state.urgency != instance.urgency:
+        updates["urgency"] = state.urgency
+    if new or decision.wakeup != instance.wakeup_at:
+        updates["wakeup_at"] = decision.wakeup
+    if before.status in {"draft", "returned"} and state.status == "running":
+        updates["submitted_at"] = now
+    if state.status in ENDED and not instance.ended_at:
+        updates["ended_at"] = now
+    return updates
+
+
 def save(instance: Instance, definition: Definition, before: State, decision: Decision) -> None:
     """Write one decision. Raises :class:`ConflictError` when someone else changed the instance first.
 
     An instance not yet in the database (no id: a start) is inserted with its first state in one
     statement instead of being created and then updated."""
     state = decision.state
-    now = decision.events[-1].at if decision.events else timezone.now()  # the decision's own clock
-    updates: dict[str, Any] = {
-        "state": state.to_dict(),
-        "version": instance.version + 1,
-        "status": state.status,
-        "urgency": state.urgency,
-        "wakeup_at": decision.wakeup,
-        "updated_at": now,
-    }
-    if before.status in {"draft", "returned"} and state.status == "running":
-        updates["submitted_at"] = now
-    if state.status in ENDED and not instance.ended_at:
-        updates["ended_at"] = now
-    assert transaction.get_connection().in_atomic_block, "save() must run inside a transaction"
+    updates = _instance_updates(instance, before, decision)
+    db = rawsql.db()
+    assert db.in_atomic_block, "save() must run inside a transaction"
     guard: Statement | None = None
     if instance.pk is None:
         for name, value in updates.items():
             setattr(instance, name, value)
-        stored = _insert_instance(instance)
+        stored = _insert_instance(db, instance)
     else:
-        guard = _update_if_version(instance, updates)
+        guard = _update_if_version(db, instance, updates)
         stored = guard[1][list(updates).index("state")]
     writes: list[Statement] = []
     if decision.events:
         writes.append(
             _insert(
+                db,
                 InstanceEvent,
                 _EVENT_COLUMNS,
                 [
@@ -530,20 +553,22 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
                         e.node or "",
                         e.task,
                         e.comment,
-                        dict(e.changes),
+                        e.changes if type(e.changes) is dict else dict(e.changes),
                     )
                     for e in decision.events
                 ],
             )
         )
-    changed = [t for t in state.tasks.values() if before.tasks.get(t.id) != t]
+    earlier = before.tasks
+    changed = [t for t in state.tasks.values() if earlier.get(t.id) is not t and earlier.get(t.id) != t]
     if changed:
         writes.append(
             _insert(
+                db,
                 Task,
                 _TASK_COLUMNS,
                 [_task_values(instance, definition, t) for t in changed],
-                upsert=_task_upsert_clause(connection.vendor),
+                upsert=_task_upsert_clause(db.vendor),
             )
         )
     outbox = _outbox_rows(instance, before, decision)
@@ -551,12 +576,13 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
         created = timezone.now()  # what auto_now_add would set
         writes.append(
             _insert(
+                db,
                 OutboxMessage,
                 _OUTBOX_COLUMNS,
                 [(key, kind, instance.pk, payload, created, 0, "") for key, kind, payload in outbox],
             )
         )
-    if not _write(guard, writes):
+    if not _write(db, guard, writes):
         raise ConflictError("流程已被他人处理，请刷新后查看最新状态。")
     for name, value in updates.items():
         setattr(instance, name, value)

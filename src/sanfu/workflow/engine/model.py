@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from operator import attrgetter, itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -90,11 +90,17 @@ class Task:
         return self.status in LIVE
 
     def to_dict(self) -> dict[str, Any]:
+        """The task as JSON. Read-only: a task never changes, so its JSON is made once and shared by
+        every state that holds it (a step writes the whole state, and most of its tasks are unchanged)."""
+        known = _TASK_JSON.get(id(self))
+        if known is not None and known[0] is self:
+            return known[1]
         data = dict(zip(TASK_FIELDS, _task_values(self), strict=True))
         for key in _TASK_MOMENTS:
             value = data[key]
             if value is not None:
                 data[key] = value.isoformat()
+        _remember_json(self, data)
         return data
 
     @classmethod
@@ -105,10 +111,14 @@ class Task:
             except KeyError:  # another key instead of a field: let the dataclass say which
                 pass
             else:
+                as_json = True  # a plain dict with its moments as text is what to_dict gives
                 for key in _TASK_MOMENTS:
                     value = data[key]
                     if value is not None:
+                        as_json = as_json and type(value) is str
                         _TASK_SETTERS[key](task, _dt(value))
+                if as_json and type(data) is dict:
+                    _remember_json(task, cast(dict[str, Any], data))
                 return task
         values = dict(data)
         for key in _TASK_MOMENTS:
@@ -125,6 +135,15 @@ class Task:
                 raise TypeError(f"Task has no field {name!r}")
             setter(task, _dt(value) if moments and name in _SET_MOMENTS else value)
         return task
+
+
+_TASK_JSON: dict[int, tuple[Task, dict[str, Any]]] = {}  # id(task) → (task, its JSON): see Task.to_dict
+
+
+def _remember_json(task: Task, data: dict[str, Any]) -> None:
+    if len(_TASK_JSON) >= 20_000:
+        _TASK_JSON.clear()
+    _TASK_JSON[id(task)] = (task, data)  # the task is kept with it, so its id cannot be reused meanwhile
 
 
 TASK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Task))
@@ -320,6 +339,8 @@ class State:
 
 def _same(a: Any, b: Any) -> bool:
     """The same JSON value (``==`` would take ``1`` for ``True`` and ``0.0`` for ``-0.0``)."""
+    if a is b and type(a) is not float:  # the same object (shared task JSON); NaN is not equal to itself
+        return True
     if type(a) is not type(b):
         return False
     if type(a) is dict:
