@@ -5,10 +5,11 @@ state exactly (``replay``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
-from operator import attrgetter, itemgetter
-from typing import Any, Generic, TypeVar, cast
+from operator import itemgetter
+from types import MappingProxyType
+from typing import Any, Generic, NamedTuple, TypeVar
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -60,9 +61,12 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
-    """One person's piece of work at one visit of a node."""
+class Task(NamedTuple):
+    """One person's piece of work at one visit of a node.
+
+    A named tuple rather than a frozen dataclass: tasks are built or copied a few times in every decision,
+    and a tuple is made in one step where a frozen dataclass sets each of its twenty fields one by one
+    (three to five times as long). Immutable either way."""
 
     id: int
     node: str
@@ -95,82 +99,59 @@ class Task:
         known = _TASK_JSON.get(id(self))
         if known is not None and known[0] is self:
             return known[1]
-        data = dict(zip(TASK_FIELDS, _task_values(self), strict=True))
+        data: dict[str, Any] = dict(zip(TASK_FIELDS, self, strict=True))
         for key in _TASK_MOMENTS:
             value = data[key]
             if value is not None:
                 data[key] = value.isoformat()
-        _remember_json(self, data)
+        if len(_TASK_JSON) >= 20_000:
+            _TASK_JSON.clear()
+        _TASK_JSON[id(self)] = (self, data)  # the task is kept with it, so its id cannot be reused meanwhile
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Task:
         if len(data) == len(TASK_FIELDS):  # the fast way when it holds every field, as events carry them
             try:
-                task = _build_task(_task_items(data))
-            except KeyError:  # another key instead of a field: let the dataclass say which
+                values = list(_task_items(data))
+            except KeyError:  # another key instead of a field: let the constructor say which
                 pass
             else:
-                as_json = True  # a plain dict with its moments as text is what to_dict gives
-                for key in _TASK_MOMENTS:
-                    value = data[key]
+                for index in _MOMENT_INDEXES:
+                    value = values[index]
                     if value is not None:
-                        as_json = as_json and type(value) is str
-                        _TASK_SETTERS[key](task, _dt(value))
-                if as_json and type(data) is dict:
-                    _remember_json(task, cast(dict[str, Any], data))
-                return task
-        values = dict(data)
+                        values[index] = _dt(value)
+                return _make_task(cls, values)
+        values_by_name = dict(data)
         for key in _TASK_MOMENTS:
-            values[key] = _dt(values.get(key))
-        return cls(**values)
+            values_by_name[key] = _dt(values_by_name.get(key))
+        return cls(**values_by_name)
 
     def updated(self, changes: Mapping[str, Any], *, moments: bool = False) -> Task:
-        """This task with ``changes`` (field → value), as ``dataclasses.replace`` would make it; with
-        ``moments``, the moments among them may be ISO strings (as events carry them)."""
-        task = _build_task(_task_values(self))
+        """This task with ``changes`` (field → value); with ``moments``, the moments among them may be
+        ISO strings (as events carry them)."""
+        values = list(self)
         for name, value in changes.items():
-            setter = _TASK_SETTERS.get(name)
-            if setter is None:
+            index = _TASK_INDEX.get(name)
+            if index is None:
                 raise TypeError(f"Task has no field {name!r}")
-            setter(task, _dt(value) if moments and name in _SET_MOMENTS else value)
-        return task
+            values[index] = _dt(value) if moments and name in _SET_MOMENTS else value
+        return _make_task(Task, values)
 
 
+_make_task = tuple.__new__  # a Task from its values in field order, without the keyword machinery
 _TASK_JSON: dict[int, tuple[Task, dict[str, Any]]] = {}  # id(task) → (task, its JSON): see Task.to_dict
-
-
-def _remember_json(task: Task, data: dict[str, Any]) -> None:
-    if len(_TASK_JSON) >= 20_000:
-        _TASK_JSON.clear()
-    _TASK_JSON[id(task)] = (task, data)  # the task is kept with it, so its id cannot be reused meanwhile
-
-
-TASK_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Task))
+TASK_FIELDS: tuple[str, ...] = Task._fields
 # A new task's values in field order, the defaults filled in (what ``Task.to_dict`` gives for it).
-TASK_DEFAULTS: dict[str, Any] = {f.name: None if f.default is MISSING else f.default for f in fields(Task)}
+TASK_DEFAULTS: dict[str, Any] = {name: Task._field_defaults.get(name) for name in TASK_FIELDS}
+_TASK_INDEX = {name: index for index, name in enumerate(TASK_FIELDS)}
 _TASK_MOMENTS = ("created_at", "due_at", "remind_at", "acted_at")
+_MOMENT_INDEXES = tuple(_TASK_INDEX[name] for name in _TASK_MOMENTS)
 _SET_MOMENTS = frozenset({"due_at", "remind_at", "acted_at"})  # the moments an event may set on a task
-_task_values = attrgetter(*TASK_FIELDS)  # a task's values as a tuple, in field order
-_task_items = itemgetter(*TASK_FIELDS)  # the same from a task's dict
-# Tasks are built or copied once or twice per decision. The dataclass __init__ of a frozen class sets each
-# of its twenty fields through object.__setattr__; filling the slots directly does the same in two thirds
-# of the time (and ``dataclasses.replace`` takes three times as long). No __post_init__ is skipped: Task
-# has none.
-_TASK_SETTERS: dict[str, Callable[[Task, Any], None]] = {name: getattr(Task, name).__set__ for name in TASK_FIELDS}
-_TASK_SETTER_LIST = tuple(_TASK_SETTERS.values())
+_task_items = itemgetter(*TASK_FIELDS)  # a task's values from its dict, in field order
 
 
-def _build_task(values: Iterable[Any]) -> Task:
-    """A task from its values in field order."""
-    task: Task = object.__new__(Task)
-    for setter, value in zip(_TASK_SETTER_LIST, values):  # noqa: B905 (values: one per field)
-        setter(task, value)
-    return task
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     """A node being worked on (one visit)."""
 
     node: str
@@ -178,8 +159,7 @@ class Run:
     entered_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Undo:
+class Undo(NamedTuple):
     """The state just before the latest person's action, so that they may take it back (撤回)."""
 
     actor: int
@@ -392,10 +372,10 @@ def _undo_snapshot_from(state: State, data: Mapping[str, Any], changed: Mapping[
     return snapshot
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """An immutable fact about an instance. ``changes`` is what ``apply`` does with it; ``type``,
-    ``actor``, ``on_behalf_of``, ``node``, ``task`` and ``comment`` are what people read in the history."""
+    ``actor``, ``on_behalf_of``, ``node``, ``task`` and ``comment`` are what people read in the history.
+    (A named tuple, like Task: a decision makes several, and a tuple is made in one step.)"""
 
     seq: int
     type: str
@@ -405,7 +385,7 @@ class Event:
     node: str | None = None
     task: int | None = None
     comment: str = ""
-    changes: Mapping[str, Any] = field(default_factory=dict)
+    changes: Mapping[str, Any] = MappingProxyType({})  # read-only: the default is shared
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -588,8 +568,7 @@ Command = (
 # --- Effects --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Notify:
+class Notify(NamedTuple):
     """Tell ``people`` something (in-app, mail…). ``kind``: task, cc, filing, urge, remind, overdue,
     escalate, ended, returned."""
 
@@ -600,8 +579,7 @@ class Notify:
     event_seq: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class StartSubprocess:
+class StartSubprocess(NamedTuple):
     node: str
     definition: str
     form: Mapping[str, Any]
@@ -610,8 +588,7 @@ class StartSubprocess:
 Effect = Notify | StartSubprocess
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     state: State
     events: tuple[Event, ...]
     effects: tuple[Effect, ...]
