@@ -109,15 +109,28 @@ def _concrete(model: type[models.Model], *, leave_out: tuple[str, ...] = ()) -> 
     return tuple(f.name for f in model._meta.concrete_fields if f.name not in leave_out)
 
 
+@cache
+def _fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[models.Field[Any, Any], ...]:
+    return tuple(model._meta.get_field(name) for name in names)  # type: ignore[misc]
+
+
 class _Reader:
     """Model rows from the columns of a raw SELECT: ``parts`` names, per model, the fields read in the
-    model's field order (what ``Model.from_db`` expects; the others are deferred)."""
+    model's field order (the others are deferred)."""
 
     def __init__(self, *parts: tuple[type[models.Model], tuple[str, ...]], as_read: Any = None) -> None:
         """``as_read``: one field whose column is given to ``from_db`` as read, unconverted."""
         self.parts = parts
         self.as_read = as_read
-        self._converters: WeakKeyDictionary[Any, list[tuple[Any, list[Any]]]] = WeakKeyDictionary()
+        self._converters: WeakKeyDictionary[Any, list[tuple[int, Any, list[Any]]]] = WeakKeyDictionary()
+        # Per model, for each of its concrete fields, the column that holds it (or None: deferred), so that
+        # ``from_db`` gets a value for every field and skips matching names to fields.
+        self._layouts: list[tuple[type[models.Model], tuple[int | None, ...]]] = []
+        start = 0
+        for model, names in parts:
+            position = {f.attname: start + i for i, f in enumerate(_fields(model, names))}
+            self._layouts.append((model, tuple(position.get(f.attname) for f in model._meta.concrete_fields)))
+            start += len(names)
 
     def columns(self, *aliases: str) -> str:
         qn = connection.ops.quote_name
@@ -127,36 +140,35 @@ class _Reader:
             for f in _fields(model, names)
         )
 
-    def converters(self, wrapper: BaseDatabaseWrapper) -> list[tuple[Any, list[Any]]]:
-        """Per column, what the ORM's compiler applies to a value read: the backend's converters, then
-        the field's ``from_db_value`` (per connection: the backend's are bound to it)."""
+    def converters(self, wrapper: BaseDatabaseWrapper) -> list[tuple[int, Any, list[Any]]]:
+        """The columns the ORM's compiler would convert on this connection, with how: the backend's
+        converters, then the field's ``from_db_value`` (most columns need neither)."""
         converters = self._converters.get(wrapper)
         if converters is None:
             converters = self._converters[wrapper] = []
+            index = 0
             for model, names in self.parts:
                 for field in _fields(model, names):
                     col = field.get_col(model._meta.db_table)
-                    if field is self.as_read:
-                        converters.append((col, []))
-                        continue
                     from_db = field.get_db_converters(wrapper)  # type: ignore[attr-defined]
-                    converters.append((col, wrapper.ops.get_db_converters(col) + from_db))
+                    funcs = wrapper.ops.get_db_converters(col) + from_db
+                    if funcs and field is not self.as_read:
+                        converters.append((index, col, funcs))
+                    index += 1
         return converters
 
     def build(self, row: Sequence[Any], wrapper: BaseDatabaseWrapper) -> list[models.Model]:
-        values = []
-        for raw, (col, funcs) in zip(row, self.converters(wrapper), strict=True):
-            value = raw
+        values = list(row)
+        for index, col, funcs in self.converters(wrapper):
+            value = values[index]
             for func in funcs:
                 value = func(value, col, wrapper)
-            values.append(value)
-        rows: list[models.Model] = []
-        start = 0
-        for model, names in self.parts:
-            attnames = [f.attname for f in _fields(model, names)]
-            rows.append(model.from_db(wrapper.alias, attnames, values[start : start + len(names)]))
-            start += len(names)
-        return rows
+            values[index] = value
+        deferred = models.DEFERRED
+        return [
+            model.from_db(wrapper.alias, (), [deferred if i is None else values[i] for i in layout])
+            for model, layout in self._layouts
+        ]
 
 
 _DEFINITION_READ = (ProcessDefinition, _concrete(ProcessDefinition, leave_out=("spec",)))
@@ -269,11 +281,6 @@ def _remember(instance: Instance, stored: Any, data: dict[str, Any], state: Stat
 # 3.24 and PostgreSQL) — with every value prepared by its model field's own ``get_db_prep_save``, so JSON,
 # datetimes and booleans are adapted exactly as the ORM adapts them on each backend. Identifiers in the SQL
 # come only from model metadata (quoted); every value is a parameter.
-
-
-@cache
-def _fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[models.Field[Any, Any], ...]:
-    return tuple(model._meta.get_field(name) for name in names)  # type: ignore[misc]
 
 
 # What ``get_db_prep_save`` does to a value that is already of its field's plain type (an int for an
