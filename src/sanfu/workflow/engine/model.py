@@ -239,7 +239,7 @@ class State:
                 "actor": undo.actor,
                 "kind": undo.kind,
                 "task": undo.task,
-                **_undo_snapshot(undo.snapshot, self, data),
+                **_undo_snapshot(undo.snapshot, self),
             }
         return data
 
@@ -254,7 +254,7 @@ class State:
             "chosen": {k: list(v) for k, v in self.chosen.items()},
             "round": self.round,
             "tasks": [t.to_dict() for t in self.tasks.values()] if tasks else [],
-            "runs": [{"node": r.node, "visit": r.visit, "entered_at": _iso(r.entered_at)} for r in self.runs.values()],
+            "runs": [_run_json(r) for r in self.runs.values()],
             "joins": dict(self.joins),
             "waits": {k: _iso(v) for k, v in self.waits.items()},
             "trail": list(self.trail),
@@ -317,36 +317,67 @@ class State:
 # the rest from the current state. States written with the whole "snapshot" are still read.
 
 
-def _same(a: Any, b: Any) -> bool:
-    """The same JSON value (``==`` would take ``1`` for ``True`` and ``0.0`` for ``-0.0``)."""
-    if a is b and type(a) is not float:  # the same object (shared task JSON); NaN is not equal to itself
+def _same_object(a: Any, b: Any) -> bool:
+    """Whether two values of a state field are written as the same JSON (the order of a dict's keys aside).
+    May say no to equal values (then the snapshot just writes the field); never yes to different ones."""
+    if a is b:
         return True
-    if type(a) is not type(b):
+    kind = type(a)
+    if kind is not type(b):
         return False
-    if type(a) is dict:
-        return len(a) == len(b) and all(k in b and _same(v, b[k]) for k, v in a.items())
-    if type(a) is list or type(a) is tuple:
-        return len(a) == len(b) and all(map(_same, a, b))
-    if type(a) is float:
-        return repr(a) == repr(b)
-    return bool(a == b)
+    if kind is str or kind is int or kind is bool:
+        return bool(a == b)
+    if kind is dict:
+        return len(a) == len(b) and all(k in b and _same_object(v, b[k]) for k, v in a.items())
+    if kind is list or kind is tuple or kind is Run:
+        return len(a) == len(b) and all(map(_same_object, a, b))
+    if kind is datetime:
+        return bool(a.isoformat() == b.isoformat())
+    return False  # floats and anything else: let the JSON decide (the field is written)
 
 
-def _undo_snapshot(snapshot: State, state: State, data: Mapping[str, Any]) -> dict[str, Any]:
-    """``snapshot`` as the difference from ``state`` (whose JSON is ``data``)."""
+def _run_json(run: Run) -> dict[str, Any]:
+    return {"node": run.node, "visit": run.visit, "entered_at": _iso(run.entered_at)}
+
+
+# How each State field is written as JSON (None: as it is), ``tasks`` and ``undo`` aside.
+_FIELD_JSON: dict[str, Callable[[Any], Any] | None] = {
+    "status": None,
+    "initiator": None,
+    "matter": None,
+    "form": dict,
+    "urgency": None,
+    "chosen": lambda chosen: {k: list(v) for k, v in chosen.items()},
+    "round": None,
+    "runs": lambda runs: [_run_json(r) for r in runs.values()],
+    "joins": dict,
+    "waits": lambda waits: {k: _iso(v) for k, v in waits.items()},
+    "trail": list,
+    "visits": dict,
+    "approved_people": list,
+    "last_people": list,
+    "next_task": None,
+    "returned_from": None,
+    "acted": None,
+    "last_urged_at": _iso,
+    "seq": None,
+}
+
+
+def _undo_snapshot(snapshot: State, state: State) -> dict[str, Any]:
+    """``snapshot`` as the difference from ``state``."""
     if snapshot.undo is not None:  # never made by apply; kept whole to stay exact
         return {"snapshot": snapshot.to_dict()}
-    changed = {k: v for k, v in snapshot._plain(tasks=False).items() if k != "tasks" and not _same(v, data[k])}
+    # Field by field on the objects: the snapshot shares most of them with the state (a clone copies the
+    # containers, not what they hold), so only what differs is turned into JSON.
+    changed = {
+        name: encode(value) if encode is not None else value
+        for name, encode in _FIELD_JSON.items()
+        if not _same_object(value := getattr(snapshot, name), getattr(state, name))
+    }
     current = state.tasks
-    current_data = dict(zip(current, data["tasks"], strict=True))
-    tasks = []
-    for task_id, task in snapshot.tasks.items():
-        mine = current.get(task_id)
-        if mine is task:  # shared: the snapshot's tasks are the state's until one is updated
-            continue
-        encoded = task.to_dict()
-        if mine is None or not _same(encoded, current_data[task_id]):
-            tasks.append(encoded)
+    # The snapshot's tasks are the state's own objects until one is updated: those it shares go unwritten.
+    tasks = [task.to_dict() for task_id, task in snapshot.tasks.items() if current.get(task_id) is not task]
     ids = list(snapshot.tasks)
     if ids == list(current)[: len(ids)]:
         changed["task_count"] = len(ids)
