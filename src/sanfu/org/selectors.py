@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection
@@ -178,29 +179,35 @@ def delegating_principals(*, at: datetime) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
+@cache
+def _users_and_principals_sql(vendor: str, people: int) -> str:
+    qn = connection.ops.quote_name
+    mark = rawsql.mark(vendor)
+    sql = (
+        f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
+        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= {mark} AND {qn('ends_at')} > {mark}"
+    )
+    if people:
+        marks = ", ".join([mark] * people)
+        sql += (
+            f" UNION ALL SELECT 0, {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
+            f" WHERE {qn('is_active')} = {mark} AND {qn('id')} IN ({marks})"
+        )
+    return sql
+
+
 def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[set[int], set[int]]:
     """:func:`active_user_ids` of ``ids`` and :func:`delegating_principals` at ``at``, in one query (asked
     by every workflow step, so sent straight to the driver: see ``sanfu.core.rawsql``)."""
     wanted = list(ids)
     db = rawsql.db()
-    qn = db.ops.quote_name
-    mark = rawsql.mark(db.vendor)
     moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, db)
-    sql = (
-        f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
-        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= {mark} AND {qn('ends_at')} > {mark}"
-    )
     params: list[Any] = [moment, moment]
     if wanted:
-        marks = ", ".join([mark] * len(wanted))
-        sql += (
-            f" UNION ALL SELECT 0, {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
-            f" WHERE {qn('is_active')} = {mark} AND {qn('id')} IN ({marks})"
-        )
         params += [True, *wanted]
     active: set[int] = set()
     principals: set[int] = set()
-    for kind, person in rawsql.fetchall(sql, params, db):
+    for kind, person in rawsql.fetchall(_users_and_principals_sql(db.vendor, len(wanted)), params, db):
         (principals if kind else active).add(person)
     return active, principals
 
