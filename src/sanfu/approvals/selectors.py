@@ -18,14 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals.models import Draft, MatterType
-from sanfu.workflow.models import Instance, Task
+from sanfu.workflow.models import NOTICE, Instance, Task
 
 TABS = ("todo", "done", "started", "cc", "drafts")
 URGENCIES = ("特急", "加急", "平急")
 URGENCY_LABELS = {"特急": _("特急"), "加急": _("加急"), "平急": _("平急")}
 URGENCY_CLASS = {"特急": "urgent", "加急": "rush"}  # 平急 is the ordinary case: no badge
 TODO_KINDS = ("approval", "handle")
-NOTICE_KINDS = ("cc", "filing")
 DONE_STATUSES = ("approved", "rejected", "done", "returned", "transferred")
 
 _TASK_RELATED = (
@@ -126,7 +125,7 @@ def done_tasks(user: User, f: InboxFilters | None = None) -> QuerySet[Task]:
 def notice_tasks(user: User, f: InboxFilters | None = None) -> QuerySet[Task]:
     """抄送我的: cc and filing notices, unread first, then newest."""
     f = f or InboxFilters()
-    qs = Task.objects.filter(assignee=user, kind__in=NOTICE_KINDS)
+    qs = Task.objects.filter(NOTICE, assignee=user)
     qs = qs.filter(_instance_filters(f, "instance__", "created_at"))
     return qs.select_related(*_TASK_RELATED).order_by(F("status").desc(), "-id")  # "unread" > "read"
 
@@ -179,7 +178,7 @@ def tab_counts(user: User) -> dict[str, int]:
     tasks = Task.objects.filter(assignee=user).aggregate(
         todo=Count("id", filter=Q(status="open", kind__in=TODO_KINDS)),
         done=Count("id", filter=Q(status__in=DONE_STATUSES)),
-        cc=Count("id", filter=Q(kind__in=NOTICE_KINDS, status="unread")),
+        cc=Count("id", filter=NOTICE & Q(status="unread")),
     )
     return {
         "todo": tasks["todo"],

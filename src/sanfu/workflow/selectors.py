@@ -15,7 +15,7 @@ from sanfu.core.errors import NotFoundError
 from sanfu.workflow import repository
 from sanfu.workflow.engine import path_ahead
 from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.models import Instance, InstanceEvent, Task
+from sanfu.workflow.models import NOTICE, Instance, InstanceEvent, Task
 
 BOXES = ("todo", "done", "started", "cc")
 
@@ -30,7 +30,7 @@ def tasks_of(user: User, box: str = "todo") -> QuerySet[Task]:
             status__in=["approved", "rejected", "done", "returned", "transferred"], acted_at__isnull=False
         ).order_by("-acted_at", "-id")
     if box == "cc":
-        return base.filter(kind__in=["cc", "filing"]).order_by("-id")
+        return base.filter(NOTICE).order_by("-id")
     raise ValueError(f"unknown box {box}")
 
 
