@@ -345,9 +345,10 @@ def sanfu_persisted_child() -> None:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from sanfu.accounts.models import User
-    from sanfu.workflow import services
+    from sanfu.workflow import repository, services
     from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
 
     call_command("migrate", verbosity=0)
@@ -360,50 +361,72 @@ def sanfu_persisted_child() -> None:
     by_id = {u.pk: u for u in users.values()}
     services.definition_publish(actor=None, spec=sanfu_spec({role: u.pk for role, u in users.items()}))
 
-    def run() -> tuple[int, float]:
-        steps, elapsed = 0, 0.0
-        for i in range(PERSISTED_INSTANCES):
-            started = time.perf_counter()
-            instance = services.instance_start(
-                actor=users["initiator"], definition_key="bench-expense", title=f"报销 {i}", form=FORM
-            )
-            elapsed += time.perf_counter() - started
-            while True:  # which task to act on next: the benchmark's lookup, not timed
-                task = Task.objects.filter(instance=instance, status="open").values_list("pk", "assignee_id").first()
-                if task is None:
-                    break
-                started = time.perf_counter()
-                services.task_approve(actor=by_id[task[1]], task_id=task[0])
-                elapsed += time.perf_counter() - started
-                steps += 1
-            instance.refresh_from_db()
-            assert instance.status == "approved"
-        assert steps == STEPS_PER_INSTANCE * PERSISTED_INSTANCES
-        return steps, elapsed
-
-    rate = best_of(run)
+    rate = best_of(lambda: sanfu_loop(users, by_id))
+    figures: dict[str, Any] = {"steps_per_s": rate}
+    if connection.vendor == "sqlite":
+        # The same with every read decoding the state it finds, as when consecutive steps of an instance
+        # land on different processes: Sanfu's reuse of the state a process wrote last is switched off.
+        remember = repository._remember
+        repository._remember = lambda *args, **kwargs: None  # type: ignore[assignment]
+        repository._KNOWN.clear()
+        try:
+            figures["decoding_steps_per_s"] = best_of(lambda: sanfu_loop(users, by_id))
+        finally:
+            repository._remember = remember  # type: ignore[assignment]
     instances = Instance.objects.count()
-    counts = {
-        "events_per_instance": InstanceEvent.objects.count() / instances,
-        "tasks_per_instance": Task.objects.count() / instances,
-        "outbox_per_instance": OutboxMessage.objects.count() / instances,
-        "undelivered": OutboxMessage.objects.filter(delivered_at__isnull=True).count()
-        == OutboxMessage.objects.count(),
-    }
-    floor = same_work_floor(users, by_id)
-    print(json.dumps({"steps_per_s": rate, **counts, **floor}))
+    figures.update(
+        events_per_instance=InstanceEvent.objects.count() / instances,
+        tasks_per_instance=Task.objects.count() / instances,
+        outbox_per_instance=OutboxMessage.objects.count() / instances,
+        undelivered=OutboxMessage.objects.filter(delivered_at__isnull=True).count() == OutboxMessage.objects.count(),
+    )
+    figures.update(same_work_floor(users, by_id))
+    print(json.dumps(figures))
+
+
+def sanfu_loop(users: dict[str, Any], by_id: dict[int, Any], recorder: Any = None) -> tuple[int, float]:
+    """``PERSISTED_INSTANCES`` instances started and approved to the end through the services: (steps,
+    seconds in the service calls). ``recorder`` (``floor.Recorder``): told where each timed call begins
+    and ends."""
+    from sanfu.workflow import services
+    from sanfu.workflow.models import Task
+
+    steps, elapsed = 0, 0.0
+    for i in range(PERSISTED_INSTANCES):
+        if recorder is not None:
+            recorder.step()
+        started = time.perf_counter()
+        instance = services.instance_start(
+            actor=users["initiator"], definition_key="bench-expense", title=f"报销 {i}", form=FORM
+        )
+        elapsed += time.perf_counter() - started
+        if recorder is not None:
+            recorder.pause()
+        while True:  # which task to act on next: the benchmark's lookup, not timed
+            task = Task.objects.filter(instance=instance, status="open").values_list("pk", "assignee_id").first()
+            if task is None:
+                break
+            if recorder is not None:
+                recorder.step()
+            started = time.perf_counter()
+            services.task_approve(actor=by_id[task[1]], task_id=task[0])
+            elapsed += time.perf_counter() - started
+            if recorder is not None:
+                recorder.pause()
+            steps += 1
+        instance.refresh_from_db()
+        assert instance.status == "approved"
+    assert steps == STEPS_PER_INSTANCE * PERSISTED_INSTANCES
+    return steps, elapsed
 
 
 def same_work_floor(users: dict[str, Any], by_id: dict[int, Any]) -> dict[str, float]:
     """Record the statements of one more run and replay them on copies of the database as it was before
-    that run (best of ``REPEATS``): the steps/s of the same work without Sanfu's code (``bench/floor.py``).
-    The recorded run itself is timed too, so the two are figures of the very same steps."""
+    that run (best of ``REPEATS``): the steps/s of the same work without Sanfu's code (``bench/floor.py``)."""
     from django.db import connection
     from floor import Recorder, postgresql_copies, replay_postgresql, replay_sqlite, sqlite_copies
 
     from sanfu.config.env import SQLITE_PRAGMAS
-    from sanfu.workflow import services
-    from sanfu.workflow.models import Task
 
     vendor, name = connection.vendor, str(connection.settings_dict["NAME"])
     if vendor == "sqlite":
@@ -415,26 +438,8 @@ def same_work_floor(users: dict[str, Any], by_id: dict[int, Any]) -> dict[str, f
         sqlite_copies(Path(name), REPEATS) if vendor == "sqlite" else postgresql_copies(name, REPEATS, PG_DSN)
     )
     recorder = Recorder()
-    steps, elapsed = 0, 0.0
     with recorder.installed():
-        for i in range(PERSISTED_INSTANCES):
-            recorder.step()
-            started = time.perf_counter()
-            instance = services.instance_start(
-                actor=users["initiator"], definition_key="bench-expense", title=f"报销 {i}", form=FORM
-            )
-            elapsed += time.perf_counter() - started
-            recorder.pause()
-            while True:
-                task = Task.objects.filter(instance=instance, status="open").values_list("pk", "assignee_id").first()
-                if task is None:
-                    break
-                recorder.step()
-                started = time.perf_counter()
-                services.task_approve(actor=by_id[task[1]], task_id=task[0])
-                elapsed += time.perf_counter() - started
-                recorder.pause()
-                steps += 1
+        steps, _ = sanfu_loop(users, by_id, recorder)
     connection.close()
     try:
         if vendor == "sqlite":
@@ -448,11 +453,7 @@ def same_work_floor(users: dict[str, Any], by_id: dict[int, Any]) -> dict[str, f
             else:
                 drop_postgresql_database(copy)
     statements = sum(1 for step in recorder.steps for item in step if item[0] == "sql")
-    return {
-        "recorded_steps_per_s": steps / elapsed,
-        "floor_steps_per_s": steps / seconds,
-        "statements_per_transaction": statements / len(recorder.steps),
-    }
+    return {"floor_steps_per_s": steps / seconds, "statements_per_transaction": statements / len(recorder.steps)}
 
 
 def sanfu_persisted(database_url: str, home: Path) -> dict[str, Any]:
@@ -471,19 +472,6 @@ ROW = "  {:<58} {:>10}"
 
 def line(label: str, value: str, note: str = "") -> None:
     print(ROW.format(label, value) + (f"  {note}" if note else ""))
-
-
-def floor_lines(sanfu: dict[str, Any]) -> None:
-    line(
-        "the same statements replayed, no Sanfu code (floor of the work)",
-        f"{sanfu['floor_steps_per_s']:,.0f}",
-        f"({sanfu['statements_per_transaction']:.1f} statements per transaction)",
-    )
-    line(
-        "Sanfu on those very steps / the floor",
-        f"{sanfu['recorded_steps_per_s'] / sanfu['floor_steps_per_s']:.1%}",
-        f"(Sanfu {sanfu['recorded_steps_per_s']:,.0f} steps/s in the recorded run)",
-    )
 
 
 def report_memory() -> dict[str, float]:
@@ -506,8 +494,8 @@ def report_sqlite() -> dict[str, float]:
         spiff_reload = spiff_sqlite(home / "spiff_reload.sqlite3", state_only=True, reload=True)
         raw = raw_sqlite(sanfu_db)
     full_size, state_size = spiff_snapshot_sizes()
-    rate = sanfu["steps_per_s"]
-    ratio, share = rate / spiff_state, rate / raw
+    rate, decoding, floor = sanfu["steps_per_s"], sanfu["decoding_steps_per_s"], sanfu["floor_steps_per_s"]
+    stateless, in_memory = decoding / spiff_reload, rate / spiff_state
     written = (
         f"{sanfu['events_per_instance']:.0f} events, {sanfu['tasks_per_instance']:.0f} task rows, "
         f"{sanfu['outbox_per_instance']:.0f} outbox rows per instance"
@@ -515,39 +503,62 @@ def report_sqlite() -> dict[str, float]:
     )
     print(f"\n2. SQLite file, Sanfu's PRAGMAs, one transaction per step ({PERSISTED_INSTANCES} instances)")
     line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}", f"({written})")
-    line(f"Spiff, state-only snapshot ({state_size:,} B), spec stored once", f"{spiff_state:,.0f}")
-    line(f"Spiff, default snapshot with the spec ({full_size:,} B)", f"{spiff_full:,.0f}")
+    line("Sanfu, every step decoding the state it reads", f"{decoding:,.0f}", "(no reuse of the last state written)")
     line("Spiff, state-only, read + deserialise + save each step", f"{spiff_reload:,.0f}")
+    line(f"Spiff, state-only snapshot ({state_size:,} B), workflow kept in memory", f"{spiff_state:,.0f}")
+    line(f"Spiff, default snapshot with the spec ({full_size:,} B), in memory", f"{spiff_full:,.0f}")
     line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}")
-    floor_lines(sanfu)
-    line("ratio Sanfu / Spiff state-only (target >= 1.5x)", f"{ratio:.2f}x", verdict(ratio, 1.5))
-    line("Sanfu share of the raw commit rate", f"{share:.1%}")
+    line(
+        "floor: Sanfu's statements replayed without Sanfu",
+        f"{floor:,.0f}",
+        f"({sanfu['statements_per_transaction']:.1f} statements per transaction)",
+    )
+    line("Sanfu decoding / Spiff read+deserialise+save (target >= 1.5x)", f"{stateless:.2f}x", verdict(stateless, 1.5))
+    line("Sanfu / Spiff kept in memory (first target 1.5x, restated)", f"{in_memory:.2f}x", verdict(in_memory, 1.5))
+    line("Sanfu share of the floor of its work", f"{rate / floor:.1%}")
+    line("Sanfu share of the raw commit rate", f"{rate / raw:.1%}")
     return {
         "sqlite_steps_per_s": rate,
         "spiff_sqlite_steps_per_s": spiff_state,
-        "sqlite_ratio": ratio,
-        "sqlite_limit_share": share,
+        "sqlite_ratio": in_memory,
+        "sqlite_limit_share": rate / raw,
+        "sqlite_decoding_steps_per_s": decoding,
+        "spiff_sqlite_reload_steps_per_s": spiff_reload,
+        "sqlite_stateless_ratio": stateless,
+        "sqlite_floor_share": rate / floor,
     }
 
 
 def report_postgresql() -> dict[str, float]:
     dbname = postgresql_database("sanfu_bench")
     if dbname is None:
-        return {"pg_steps_per_s": float("nan"), "pg_limit_share": float("nan")}
+        nan = float("nan")
+        return {"pg_steps_per_s": nan, "pg_limit_share": nan, "pg_floor_share": nan, "pg_floor_limit_share": nan}
     try:
         with tempfile.TemporaryDirectory(prefix="sanfu-bench-pg-") as tmp:
             sanfu = sanfu_persisted(f"postgresql://postgres@127.0.0.1:5432/{dbname}", Path(tmp))
         raw = raw_postgresql(dbname)
     finally:
         drop_postgresql_database(dbname)
-    rate = sanfu["steps_per_s"]
-    share = rate / raw
+    rate, floor = sanfu["steps_per_s"], sanfu["floor_steps_per_s"]
     print(f"\n3. PostgreSQL over loopback, one client, one transaction per step ({PERSISTED_INSTANCES} instances)")
     line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}")
     line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}")
-    floor_lines(sanfu)
-    line("Sanfu share of the raw commit rate (target >= 50%)", f"{share:.1%}", verdict(share, 0.5))
-    return {"pg_steps_per_s": rate, "pg_limit_share": share}
+    line(
+        "floor: Sanfu's statements replayed without Sanfu",
+        f"{floor:,.0f}",
+        f"({sanfu['statements_per_transaction']:.1f} statements per transaction; {floor / raw:.1%} of raw)",
+    )
+    line("Sanfu share of the floor of its work (target >= 50%)", f"{rate / floor:.1%}", verdict(rate / floor, 0.5))
+    line(
+        "Sanfu share of the raw commit rate (first target 50%, restated)", f"{rate / raw:.1%}", verdict(rate / raw, 0.5)
+    )
+    return {
+        "pg_steps_per_s": rate,
+        "pg_limit_share": rate / raw,
+        "pg_floor_share": rate / floor,
+        "pg_floor_limit_share": floor / raw,
+    }
 
 
 def main() -> None:
@@ -567,7 +578,10 @@ def main() -> None:
         "core_ratio={core_ratio:.2f} sqlite_steps_per_s={sqlite_steps_per_s:.0f} "
         "spiff_sqlite_steps_per_s={spiff_sqlite_steps_per_s:.0f} sqlite_ratio={sqlite_ratio:.2f} "
         "sqlite_limit_share={sqlite_limit_share:.3f} pg_steps_per_s={pg_steps_per_s:.0f} "
-        "pg_limit_share={pg_limit_share:.3f}".format(**figures)
+        "pg_limit_share={pg_limit_share:.3f} sqlite_decoding_steps_per_s={sqlite_decoding_steps_per_s:.0f} "
+        "spiff_sqlite_reload_steps_per_s={spiff_sqlite_reload_steps_per_s:.0f} "
+        "sqlite_stateless_ratio={sqlite_stateless_ratio:.2f} sqlite_floor_share={sqlite_floor_share:.3f} "
+        "pg_floor_share={pg_floor_share:.3f} pg_floor_limit_share={pg_floor_limit_share:.3f}".format(**figures)
     )
 
 

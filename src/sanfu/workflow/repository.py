@@ -269,7 +269,10 @@ def _decode_state(instance: Instance) -> None:
 def _remember(instance: Instance, stored: Any, data: dict[str, Any], state: State) -> None:
     if not isinstance(stored, str):
         return
-    if len(_KNOWN) >= 10_000:
+    if state.status in ENDED:  # no step will follow
+        _KNOWN.pop(instance.pk, None)
+        return
+    if len(_KNOWN) >= 1_000:  # every entry is objects the garbage collector walks: keep the recent ones only
         _KNOWN.clear()
     _KNOWN[instance.pk] = (stored, data, state)
 
@@ -550,7 +553,9 @@ def _instance_updates(instance: Instance, before: State, decision: Decision) -> 
     state = decision.state
     now = decision.events[-1].at if decision.events else timezone.now()  # the decision's own clock
     new = instance.pk is None
-    updates: dict[str, Any] = {"state": state.to_dict(), "version": instance.version + 1, "updated_at": now}
+    # ``before`` was read from the instance's state column: its unchanged tasks keep their JSON from there.
+    written = state.to_dict(like=(before, instance.state or {}))
+    updates: dict[str, Any] = {"state": written, "version": instance.version + 1, "updated_at": now}
     if new or state.status != instance.status:
         updates["status"] = state.status
     if new or state.urgency != instance.urgency:

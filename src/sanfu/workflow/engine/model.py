@@ -94,19 +94,11 @@ class Task(NamedTuple):
         return self.status in LIVE
 
     def to_dict(self) -> dict[str, Any]:
-        """The task as JSON. Read-only: a task never changes, so its JSON is made once and shared by
-        every state that holds it (a step writes the whole state, and most of its tasks are unchanged)."""
-        known = _TASK_JSON.get(id(self))
-        if known is not None and known[0] is self:
-            return known[1]
         data: dict[str, Any] = dict(zip(TASK_FIELDS, self, strict=True))
         for key in _TASK_MOMENTS:
             value = data[key]
             if value is not None:
                 data[key] = value.isoformat()
-        if len(_TASK_JSON) >= 20_000:
-            _TASK_JSON.clear()
-        _TASK_JSON[id(self)] = (self, data)  # the task is kept with it, so its id cannot be reused meanwhile
         return data
 
     @classmethod
@@ -120,7 +112,7 @@ class Task(NamedTuple):
                 for index in _MOMENT_INDEXES:
                     value = values[index]
                     if value is not None:
-                        values[index] = _dt(value)
+                        values[index] = _from_iso(value) if type(value) is str else _dt(value)
                 return _make_task(cls, values)
         values_by_name = dict(data)
         for key in _TASK_MOMENTS:
@@ -140,7 +132,8 @@ class Task(NamedTuple):
 
 
 _make_task = tuple.__new__  # a Task from its values in field order, without the keyword machinery
-_TASK_JSON: dict[int, tuple[Task, dict[str, Any]]] = {}  # id(task) → (task, its JSON): see Task.to_dict
+
+
 TASK_FIELDS: tuple[str, ...] = Task._fields
 # A new task's values in field order, the defaults filled in (what ``Task.to_dict`` gives for it).
 TASK_DEFAULTS: dict[str, Any] = {name: Task._field_defaults.get(name) for name in TASK_FIELDS}
@@ -149,6 +142,7 @@ _TASK_MOMENTS = ("created_at", "due_at", "remind_at", "acted_at")
 _MOMENT_INDEXES = tuple(_TASK_INDEX[name] for name in _TASK_MOMENTS)
 _SET_MOMENTS = frozenset({"due_at", "remind_at", "acted_at"})  # the moments an event may set on a task
 _task_items = itemgetter(*TASK_FIELDS)  # a task's values from its dict, in field order
+_from_iso = datetime.fromisoformat
 
 
 class Run(NamedTuple):
@@ -231,8 +225,13 @@ class State:
     def waiting_on(self) -> set[int]:
         return {t.assignee for t in self.tasks.values() if t.status == OPEN}
 
-    def to_dict(self) -> dict[str, Any]:
-        data = self._plain(tasks=True)
+    def to_dict(self, *, like: tuple[State, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The state as JSON. ``like``: an earlier state and its JSON (as written or read): the tasks this
+        state shares with it (the same objects: tasks never change) take their JSON from there instead of
+        being encoded again. A step writes the whole state, and most of its tasks are unchanged."""
+        data = self._plain(tasks=like is None)
+        if like is not None:
+            data["tasks"] = _tasks_json(self, *like)
         undo = self.undo
         if undo is not None:
             data["undo"] = {
@@ -277,7 +276,7 @@ class State:
             if "snapshot" in undo:  # the whole earlier state (how states were written before "changed")
                 snapshot = State.from_dict(undo["snapshot"])
             else:
-                snapshot = _undo_snapshot_from(state, data, undo["changed"])
+                snapshot = _undo_snapshot_from(state, undo["changed"])
             state.undo = Undo(undo["actor"], undo["kind"], undo["task"], snapshot)
         return state
 
@@ -315,6 +314,16 @@ class State:
 # fields whose JSON differs ("changed"), the tasks that differ, and which tasks the snapshot holds (a
 # count when they are the first of the current ones, in order, as they normally are). ``from_dict`` takes
 # the rest from the current state. States written with the whole "snapshot" are still read.
+
+
+def _tasks_json(state: State, earlier: State, earlier_data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The JSON of ``state``'s tasks, taken from ``earlier_data`` for the tasks ``earlier`` holds too."""
+    known = earlier.tasks
+    by_id = {t["id"]: t for t in earlier_data.get("tasks", ())}
+    return [
+        by_id[task_id] if known.get(task_id) is task and task_id in by_id else task.to_dict()
+        for task_id, task in state.tasks.items()
+    ]
 
 
 def _same_object(a: Any, b: Any) -> bool:
@@ -364,6 +373,22 @@ _FIELD_JSON: dict[str, Callable[[Any], Any] | None] = {
 }
 
 
+# How each field written in a snapshot's "changed" is read back (None: as it is).
+_FIELD_FROM_JSON: dict[str, Callable[[Any], Any] | None] = {
+    **dict.fromkeys(_FIELD_JSON),
+    "form": dict,
+    "chosen": lambda chosen: {k: tuple(v) for k, v in chosen.items()},
+    "runs": lambda runs: {r["node"]: Run(r["node"], r["visit"], _dt(r["entered_at"])) for r in runs},
+    "joins": dict,
+    "waits": lambda waits: {k: _dt(v) for k, v in waits.items()},
+    "trail": list,
+    "visits": dict,
+    "approved_people": list,
+    "last_people": tuple,
+    "last_urged_at": _dt,
+}
+
+
 def _undo_snapshot(snapshot: State, state: State) -> dict[str, Any]:
     """``snapshot`` as the difference from ``state``."""
     if snapshot.undo is not None:  # never made by apply; kept whole to stay exact
@@ -388,14 +413,14 @@ def _undo_snapshot(snapshot: State, state: State) -> dict[str, Any]:
     return {"changed": changed}
 
 
-_SNAPSHOT_EXTRAS = frozenset({"tasks", "task_count", "task_ids"})
-
-
-def _undo_snapshot_from(state: State, data: Mapping[str, Any], changed: Mapping[str, Any]) -> State:
-    """The snapshot written by :func:`_undo_snapshot`, rebuilt on ``state`` (read from ``data``)."""
-    plain = {**data, "tasks": ()}
-    plain.update((k, v) for k, v in changed.items() if k not in _SNAPSHOT_EXTRAS)
-    snapshot = State._from_plain(plain)
+def _undo_snapshot_from(state: State, changed: Mapping[str, Any]) -> State:
+    """The snapshot written by :func:`_undo_snapshot`, rebuilt on ``state`` (just read)."""
+    snapshot = state.clone()  # the state as read, then the fields that differ
+    snapshot.undo = None
+    for name, value in changed.items():
+        if name in _FIELD_FROM_JSON:  # not the task keys (below), nor anything unknown
+            decode = _FIELD_FROM_JSON[name]
+            setattr(snapshot, name, decode(value) if decode is not None else value)
     own = {t["id"]: Task.from_dict(t) for t in changed.get("tasks", ())}
     current = state.tasks
     ids = changed["task_ids"] if "task_ids" in changed else list(current)[: changed["task_count"]]
