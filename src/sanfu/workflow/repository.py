@@ -321,9 +321,11 @@ _MOMENTS: dict[tuple[BaseDatabaseWrapper, datetime], Any] = {}
 def _prep(
     model: type[models.Model], names: tuple[str, ...], values: Sequence[Any], wrapper: BaseDatabaseWrapper
 ) -> list[Any]:
-    prepared = []
+    prepared: list[Any] = []
     for f, plain, v in zip(_fields(model, names), _plain_types(model, names), values, strict=True):
-        if plain is datetime and v is not None:
+        if v is None:  # NULL, whatever the field (what get_db_prep_save makes of it)
+            prepared.append(None)
+        elif plain is datetime:
             key = (wrapper, v)
             value = _MOMENTS.get(key)
             if value is None:
