@@ -155,7 +155,8 @@ class Task(models.Model):
         ordering = ["due_at", "id"]
         constraints = [models.UniqueConstraint(fields=["instance", "task_no"], name="task_no_unique")]
         indexes = [
-            models.Index(fields=["assignee", "status", "due_at"], name="task_inbox"),
+            # 待办 in deadline order; with the kind, the to-do count (the nav badge) reads the index alone.
+            models.Index(fields=["assignee", "status", "due_at", "kind"], name="task_inbox"),
             # 抄送我的 and its unread count. Partial: approval and handling tasks (most of them) are not in it,
             # so the steps of an approval write no page here.
             models.Index(fields=["assignee", "status", "-id"], condition=NOTICE, name="task_notice"),
