@@ -122,8 +122,10 @@ def replay_sqlite(path: Path, steps: list[list[Item]], pragmas: str) -> float:
     by hand as Django does it: the recorded BEGIN IMMEDIATE, then COMMIT)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.executescript(pragmas)
-    plan = [[("COMMIT", ()) if item[0] == "commit" else (item[1], item[2]) for item in step if item[0] != "begin"]
-            for step in steps]
+    plan = [
+        [("COMMIT", ()) if item[0] == "commit" else (item[1], item[2]) for item in step if item[0] != "begin"]
+        for step in steps
+    ]
     try:
         started = time.perf_counter()
         for step in plan:
