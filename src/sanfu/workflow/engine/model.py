@@ -244,29 +244,13 @@ class State:
 
     def _plain(self, *, tasks: bool) -> dict[str, Any]:
         """Every field as JSON, ``undo`` as None (and ``tasks`` empty unless asked for)."""
-        return {
-            "status": self.status,
-            "initiator": self.initiator,
-            "matter": self.matter,
-            "form": dict(self.form),
-            "urgency": self.urgency,
-            "chosen": {k: list(v) for k, v in self.chosen.items()},
-            "round": self.round,
-            "tasks": [t.to_dict() for t in self.tasks.values()] if tasks else [],
-            "runs": [_run_json(r) for r in self.runs.values()],
-            "joins": dict(self.joins),
-            "waits": {k: _iso(v) for k, v in self.waits.items()},
-            "trail": list(self.trail),
-            "visits": dict(self.visits),
-            "approved_people": list(self.approved_people),
-            "last_people": list(self.last_people),
-            "next_task": self.next_task,
-            "returned_from": self.returned_from,
-            "acted": self.acted,
-            "undo": None,
-            "last_urged_at": _iso(self.last_urged_at),
-            "seq": self.seq,
+        data = {
+            name: getattr(self, name) if encode is None else encode(getattr(self, name))
+            for name, encode in _FIELD_JSON.items()
         }
+        data["tasks"] = [t.to_dict() for t in self.tasks.values()] if tasks else []
+        data["undo"] = None
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> State:
@@ -282,29 +266,16 @@ class State:
 
     @classmethod
     def _from_plain(cls, data: Mapping[str, Any]) -> State:
-        return cls(
-            status=data["status"],
-            initiator=data["initiator"],
-            matter=data["matter"],
-            form=dict(data["form"]),
-            urgency=data["urgency"],
-            chosen={k: tuple(v) for k, v in data["chosen"].items()},
-            round=data["round"],
-            tasks={t["id"]: Task.from_dict(t) for t in data["tasks"]},
-            runs={r["node"]: Run(r["node"], r["visit"], _dt(r["entered_at"])) for r in data["runs"]},
-            joins=dict(data["joins"]),
-            waits={k: _dt(v) for k, v in data["waits"].items()},
-            trail=list(data["trail"]),
-            visits=dict(data["visits"]),
-            approved_people=list(data["approved_people"]),
-            last_people=tuple(data["last_people"]),
-            next_task=data["next_task"],
-            returned_from=data["returned_from"],
-            acted=data["acted"],
-            undo=None,
-            last_urged_at=_dt(data.get("last_urged_at")),
-            seq=data["seq"],
-        )
+        state = cls.__new__(cls)
+        for name, decode in _FIELD_FROM_JSON.items():
+            value = data.get(name) if name in _FIELDS_ADDED_LATER else data[name]
+            setattr(state, name, value if decode is None else decode(value))
+        state.tasks = {t["id"]: Task.from_dict(t) for t in data["tasks"]}
+        state.undo = None
+        return state
+
+
+_FIELDS_ADDED_LATER = frozenset({"last_urged_at"})  # states written before it have no such key
 
 
 # --- the 撤回 snapshot, stored as what differs from the state it belongs to ----------------------------
