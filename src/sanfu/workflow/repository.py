@@ -4,6 +4,7 @@ projection and the outbox, all in the caller's transaction."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -369,11 +370,15 @@ def _json_param(value: Any, wrapper: BaseDatabaseWrapper) -> Any:
     return text.decode()
 
 
+# orjson reads an integer beyond 64 bits as a float (silently inexact): text with a run of 20 digits or more
+# (maybe such an integer; maybe only a long number in a string) is read by the standard library instead.
+_LONG_NUMBER = re.compile(r"\d{20}")
+
+
 def _json_value(text: str) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # e.g. an integer beyond 64 bits
+    if _LONG_NUMBER.search(text):
         return json.loads(text)
+    return orjson.loads(text)
 
 
 @cache
