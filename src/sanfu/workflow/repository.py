@@ -4,7 +4,6 @@ projection and the outbox, all in the caller's transaction."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -370,15 +369,15 @@ def _json_param(value: Any, wrapper: BaseDatabaseWrapper) -> Any:
     return text.decode()
 
 
-# orjson reads an integer beyond 64 bits as a float (silently inexact): text with a run of 20 digits or more
-# (maybe such an integer; maybe only a long number in a string) is read by the standard library instead.
-_LONG_NUMBER = re.compile(r"\d{20}")
-
-
 def _json_value(text: str) -> Any:
-    if _LONG_NUMBER.search(text):
-        return json.loads(text)
-    return orjson.loads(text)
+    """A state read as text. orjson reads an integer beyond 64 bits as an inexact float, so it reads only
+    what it wrote itself: compact text (no space after a colon), in which every integer fits in 64 bits
+    (it refuses larger ones, and the standard library writes those). Other text — written by the standard
+    library, or PostgreSQL's jsonb output — is read by the standard library."""
+    colon = text.find(":")
+    if colon > 0 and text[colon + 1 : colon + 2] != " ":
+        return orjson.loads(text)
+    return json.loads(text)
 
 
 @cache
