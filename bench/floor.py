@@ -54,7 +54,7 @@ class Recorder:
         from sanfu.core import rawsql
 
         raw_execute = rawsql.execute
-        wrapper_class = type(connection._connections[connection._alias])  # type: ignore[attr-defined]
+        wrapper_class = type(rawsql.db())
         commit, set_autocommit = wrapper_class._commit, wrapper_class._set_autocommit
         vendor = connection.vendor
 

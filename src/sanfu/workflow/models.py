@@ -126,6 +126,9 @@ class InstanceEvent(models.Model):
 # 抄送 and 备案 notices among a person's tasks. Written as two equalities (not ``kind__in``) so that SQLite
 # can match a query's bound values to the partial index below (it cannot for ``IN (?, ?)``).
 NOTICE = Q(kind="cc") | Q(kind="filing")
+# Tasks someone acted on (every finished one): the condition of the partial 已办 index, which a query must
+# state for the database to use it.
+ACTED = Q(acted_at__isnull=False)
 
 
 class Task(models.Model):
@@ -161,9 +164,7 @@ class Task(models.Model):
             # so the steps of an approval write no page here.
             models.Index(fields=["assignee", "status", "-id"], condition=NOTICE, name="task_notice"),
             # 已办, latest first. Partial: an open task is not in it, so creating one writes no page here.
-            models.Index(
-                fields=["assignee", "-acted_at", "-id"], condition=Q(acted_at__isnull=False), name="task_acted"
-            ),
+            models.Index(fields=["assignee", "-acted_at", "-id"], condition=ACTED, name="task_acted"),
             models.Index(fields=["on_behalf_of"], condition=Q(on_behalf_of__isnull=False), name="task_on_behalf_of"),
         ]
 

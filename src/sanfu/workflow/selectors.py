@@ -15,7 +15,7 @@ from sanfu.core.errors import NotFoundError
 from sanfu.workflow import repository
 from sanfu.workflow.engine import path_ahead
 from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.models import NOTICE, Instance, InstanceEvent, Task
+from sanfu.workflow.models import ACTED, NOTICE, Instance, InstanceEvent, Task
 
 BOXES = ("todo", "done", "started", "cc")
 
@@ -26,9 +26,9 @@ def tasks_of(user: User, box: str = "todo") -> QuerySet[Task]:
     if box == "todo":
         return base.filter(status="open", kind__in=["approval", "handle"]).order_by("due_at", "id")
     if box == "done":
-        return base.filter(
-            status__in=["approved", "rejected", "done", "returned", "transferred"], acted_at__isnull=False
-        ).order_by("-acted_at", "-id")
+        return base.filter(ACTED, status__in=["approved", "rejected", "done", "returned", "transferred"]).order_by(
+            "-acted_at", "-id"
+        )
     if box == "cc":
         return base.filter(NOTICE).order_by("-id")
     raise ValueError(f"unknown box {box}")
