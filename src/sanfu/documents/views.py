@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
-from sanfu.approvals.views_instance import EVENT_LABELS, PERSON_EVENTS, duration_text
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.requests import AuthedHttpRequest
 from sanfu.documents import diff, output, selectors, services
@@ -35,6 +34,7 @@ from sanfu.documents.models import (
 from sanfu.org.models import Department
 from sanfu.workflow.models import Instance, Task
 from sanfu.workflow.selectors import history_of, visible_instances
+from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text
 
 URGENCY_CLASS = {"特急": "text-bg-danger", "加急": "text-bg-warning", "平急": "text-bg-light"}
 

@@ -123,9 +123,46 @@ class InstanceEvent(models.Model):
         super().save(*args, **kwargs)
 
 
+class TaskKind(models.TextChoices):
+    """What a task asks of its holder: approve, handle (承办), or read a notice (抄送, 备案)."""
+
+    APPROVAL = "approval", _("审批")
+    HANDLE = "handle", _("办理")
+    CC = "cc", _("抄送")
+    FILING = "filing", _("备案")
+
+
+class TaskStatus(models.TextChoices):
+    """The engine's task statuses (``workflow.engine.model``), named once for the rest of Sanfu."""
+
+    OPEN = "open", _("待办")
+    WAITING = "waiting", _("等待")  # a later signer in 依次, or a holder waiting on 前加签
+    APPROVED = "approved", _("同意")
+    REJECTED = "rejected", _("不同意")
+    DONE = "done", _("已办理")
+    RETURNED = "returned", _("已退回")
+    TRANSFERRED = "transferred", _("已转交")
+    CANCELLED = "cancelled", _("已取消")
+    UNREAD = "unread", _("未读")
+    READ = "read", _("已读")
+
+
+# Tasks that ask for action (the 待办 list); notices are read, not done.
+TODO_KINDS = (TaskKind.APPROVAL, TaskKind.HANDLE)
+# Statuses of a task still in someone's hands (open now, or waiting for its turn).
+LIVE_STATUSES = (TaskStatus.OPEN, TaskStatus.WAITING)
+# Statuses of a task someone acted on (已办).
+ACTED_STATUSES = (
+    TaskStatus.APPROVED,
+    TaskStatus.REJECTED,
+    TaskStatus.DONE,
+    TaskStatus.RETURNED,
+    TaskStatus.TRANSFERRED,
+)
+
 # 抄送 and 备案 notices among a person's tasks. Written as two equalities (not ``kind__in``) so that SQLite
 # can match a query's bound values to the partial index below (it cannot for ``IN (?, ?)``).
-NOTICE = Q(kind="cc") | Q(kind="filing")
+NOTICE = Q(kind=TaskKind.CC) | Q(kind=TaskKind.FILING)
 # Tasks someone acted on (every finished one): the condition of the partial 已办 index, which a query must
 # state for the database to use it.
 ACTED = Q(acted_at__isnull=False)
@@ -141,14 +178,14 @@ class Task(models.Model):
     task_no = models.PositiveIntegerField()
     node = models.CharField(max_length=64)
     node_name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=16)  # approval | handle | cc | filing
+    kind = models.CharField(max_length=16, choices=TaskKind.choices)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workflow_tasks", db_index=False
     )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    status = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, choices=TaskStatus.choices)
     created_at = models.DateTimeField()
     due_at = models.DateTimeField(null=True, blank=True)
     acted_at = models.DateTimeField(null=True, blank=True)

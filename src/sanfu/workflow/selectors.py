@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
-from sanfu.core.errors import NotFoundError
+from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError
 from sanfu.workflow import repository
 from sanfu.workflow.engine import path_ahead
 from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.models import ACTED, NOTICE, Instance, InstanceEvent, Task
+from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceEvent, Task, TaskStatus
 
 BOXES = ("todo", "done", "started", "cc")
 
@@ -24,18 +25,40 @@ def tasks_of(user: User, box: str = "todo") -> QuerySet[Task]:
     """待办 (open), 已办 (acted on), 抄送 (cc and filing notices) of one person, soonest deadline first."""
     base = Task.objects.filter(assignee=user).select_related("instance", "instance__initiator", "on_behalf_of")
     if box == "todo":
-        return base.filter(status="open", kind__in=["approval", "handle"]).order_by("due_at", "id")
+        return base.filter(status=TaskStatus.OPEN, kind__in=TODO_KINDS).order_by("due_at", "id")
     if box == "done":
-        return base.filter(ACTED, status__in=["approved", "rejected", "done", "returned", "transferred"]).order_by(
-            "-acted_at", "-id"
-        )
+        return base.filter(ACTED, status__in=ACTED_STATUSES).order_by("-acted_at", "-id")
     if box == "cc":
         return base.filter(NOTICE).order_by("-id")
     raise ValueError(f"unknown box {box}")
 
 
-def instances_started_by(user: User) -> QuerySet[Instance]:
-    return Instance.objects.filter(initiator=user).select_related("definition").order_by("-id")
+def open_task_for(
+    *,
+    actor: User,
+    instance_id: int,
+    task_id: int | None = None,
+    node: str | None = None,
+    statuses: tuple[str, ...] = (TaskStatus.OPEN,),
+) -> Task:
+    """The actor's task to act on in one instance: held by them, or held for them by a delegate (委托代理);
+    their own first, then by task number. ``task_id`` picks one of them (a page posts which task it showed),
+    ``node`` limits it to one step. ApplicationError (conflict) when there is none: someone else acted
+    first, or the flow has moved on."""
+    mine = Task.objects.filter(
+        Q(assignee=actor) | Q(on_behalf_of=actor), instance_id=instance_id, status__in=statuses, kind__in=TODO_KINDS
+    )
+    if task_id is not None:
+        mine = mine.filter(pk=task_id)
+    if node is not None:
+        mine = mine.filter(node=node)
+    held_by_actor = Case(When(assignee=actor, then=Value(0)), default=Value(1))
+    task = mine.select_related("assignee", "on_behalf_of").order_by(held_by_actor, "task_no").first()
+    if task is None:
+        raise ApplicationError(
+            _("您在该流程中没有待处理的事项，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT
+        )
+    return task
 
 
 def visible_instances(user: User) -> QuerySet[Instance]:
