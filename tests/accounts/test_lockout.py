@@ -39,7 +39,7 @@ def test_failures_below_the_limit_do_not_lock(db: None) -> None:
     _fail(client, "zhang", django_settings.AXES_FAILURE_LIMIT - 1)
     response = sign_in(client, "zhang")
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("web:home")
 
 
 def test_lockout_by_username_shows_chinese_429_page(db: None) -> None:
@@ -92,7 +92,7 @@ def test_cool_off_releases_the_lock(db: None) -> None:
         traveller.shift(timedelta(minutes=2))
         response = sign_in(Client(), "zhang")
         assert response.status_code == 302
-        assert response["Location"] == reverse("core:home")
+        assert response["Location"] == reverse("web:home")
 
 
 def test_success_resets_the_count(db: None) -> None:

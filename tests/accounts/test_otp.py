@@ -133,7 +133,7 @@ def test_verify_does_not_redirect_off_site(admins: dict[str, User]) -> None:
             reverse("accounts:otp_verify") + "?next=https://evil.example.com/", {"token": _code(device)}
         )
         assert response.status_code == 302
-        assert response["Location"] == reverse("core:home")
+        assert response["Location"] == reverse("web:home")
 
 
 def test_ordinary_users_are_not_asked(admins: dict[str, User]) -> None:

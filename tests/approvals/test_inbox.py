@@ -203,7 +203,7 @@ def test_counts_in_tabs_and_nav(org, flows, login):
 
 def test_home_is_the_todo_inbox_with_delegations_aside(org, flows, login):
     submit(org["clerk"], flows["leave"], "年假五天")
-    response = login(org["section_head"]).get(reverse("core:home"))
+    response = login(org["section_head"]).get(reverse("web:home"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "年假五天" in html

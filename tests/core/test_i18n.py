@@ -111,7 +111,7 @@ def english(org, login):
 
 
 def test_home_page_in_english(english) -> None:
-    text = english.get(reverse("core:home")).content.decode()
+    text = english.get(reverse("web:home")).content.decode()
     assert "My to-dos" in text
     assert "我的待办" not in text
     for section in ("Serving leadership", "Running the organisation", "Serving staff &amp; public"):

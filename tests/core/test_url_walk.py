@@ -43,7 +43,7 @@ def _walk(patterns: list[URLPattern | URLResolver], prefix: str = "/", ns: str =
 
 def test_walk_finds_the_known_pages() -> None:
     names = dict(_walk(get_resolver().url_patterns))
-    for name in ("core:home", "accounts:manage", "accounts:audit", "admin:index", "accounts:account_toggle"):
+    for name in ("web:home", "accounts:manage", "accounts:audit", "admin:index", "accounts:account_toggle"):
         assert name in names
     assert names["accounts:account_toggle"] == "/accounts/manage/1/toggle/"
 

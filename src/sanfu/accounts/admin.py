@@ -1,7 +1,8 @@
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from sanfu.accounts.models import User
-from sanfu.core.admin_site import AuditedAdmin, admin_site
+from sanfu.core.admin import AuditedAdmin
 
 
 class SanfuUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
@@ -21,4 +22,4 @@ class SanfuUserAdmin(AuditedAdmin, UserAdmin):  # type: ignore[type-arg]
     filter_horizontal = ()
 
 
-admin_site.register(User, SanfuUserAdmin)
+admin.site.register(User, SanfuUserAdmin)

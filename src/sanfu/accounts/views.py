@@ -25,11 +25,11 @@ from sanfu.accounts import services
 from sanfu.accounts.forms import AccountCreateForm, PasswordChangeForm, RoleGrantForm, TokenForm
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import Perm
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import audit_record, audit_verify, client_ip
 from sanfu.core.errors import ApplicationError
 from sanfu.core.models import AuditRecord
-from sanfu.core.requests import AuthedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -68,7 +68,7 @@ def password_change(request: AuthedHttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, request.user)
             messages.success(request, _("密码已修改。"))
-            return redirect("core:home")
+            return redirect("web:home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -90,7 +90,7 @@ def otp_setup(request: AuthedHttpRequest) -> HttpResponse:
             otp_login(request, device)
             audit_record(action="otp.enrol", actor=user, ip_address=client_ip(request))
             messages.success(request, _("动态口令已启用。"))
-            return redirect("core:home")
+            return redirect("web:home")
         form.add_error("token", _("口令不正确，请核对手机时间后重试。"))
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     secret = base64.b32encode(device.bin_key).decode()
@@ -118,7 +118,7 @@ def otp_verify(request: AuthedHttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             audit_record(action="otp.verify", actor=request.user, ip_address=client_ip(request))
-            return redirect(_safe_next(request) or "core:home")
+            return redirect(_safe_next(request) or "web:home")
         audit_record(action="otp.verify", outcome="failure", actor=request.user, ip_address=client_ip(request))
         form.add_error("token", _("口令不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formrender, formschema, services
 from sanfu.approvals.models import Draft, MatterType, Request, ServiceArea
 from sanfu.approvals.selectors_catalogue import catalogue_for, material_return_counts, may_start
 from sanfu.core.errors import ApplicationError
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org.models import Department
 from sanfu.workflow import repository
 from sanfu.workflow.engine import State, path_nodes

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import Role, User
 from sanfu.accounts.permissions import Perm
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import designer, formschema
 from sanfu.approvals.models import MatterType
 from sanfu.core.errors import ApplicationError
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org.models import Department, Rank, Unit
 from sanfu.workflow.engine import InvalidDefinitionError, State, parse_definition, path_ahead, path_nodes
 from sanfu.workflow.facts import OrgFacts

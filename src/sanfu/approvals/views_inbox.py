@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals import selectors
 from sanfu.approvals.models import Draft, Request
 from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.core.htmx import render_page
 from sanfu.core.models import Notification
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.workflow import repository, services
 from sanfu.workflow.models import Instance, Task
 

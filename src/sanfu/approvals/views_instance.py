@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formrender, formschema
 from sanfu.approvals import services as approvals_services
 from sanfu.approvals.models import Request
 from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org.models import Department
 from sanfu.workflow import repository, selectors, services
 from sanfu.workflow.models import Instance, Task

@@ -8,11 +8,11 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.archive import selectors
 from sanfu.archive.models import ArchiveRecord, Confidentiality, RecordStatus
 from sanfu.archive.search import snippet
 from sanfu.archive.services import dossier_export
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org.models import Unit
 
 

@@ -28,7 +28,7 @@ ALLOWED_HOSTS = env.string_list("SANFU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"
 CSRF_TRUSTED_ORIGINS = env.string_list("SANFU_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sanfu.web.apps.SanfuAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sanfu.approvals",
     "sanfu.archive",
     "sanfu.documents",
+    "sanfu.web",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sanfu.core.context_processors.shell",
+                "sanfu.web.context_processors.shell",
             ],
         },
     },
@@ -119,7 +120,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # --- Lockout (django-axes 8): every value set explicitly; the defaults lock by IP only, forever ---

@@ -1,18 +1,17 @@
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from sanfu.core.admin_site import admin_site
-
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
-    path("", include("sanfu.core.urls")),
+    path("", include("sanfu.web.urls")),
     path("accounts/", include("sanfu.accounts.urls")),
     path("org/", include("sanfu.org.urls")),
     path("approvals/", include("sanfu.approvals.urls")),
     path("archive/", include("sanfu.archive.urls")),
     path("documents/", include("sanfu.documents.urls")),
-    path("admin/", admin_site.urls),
+    path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sanfu.accounts.models import User
+from sanfu.core.errors import ApplicationError
 from sanfu.core.models import Notification, NotificationSetting
 
 
@@ -26,8 +29,10 @@ def notify_people(*, key: str, people: Iterable[int], kind: str, title: str, url
         [Notification(key=keys[p], user_id=p, kind=kind, title=title[:200], url=url, body=body[:500]) for p in fresh],
         ignore_conflicts=True,  # a concurrent delivery of the same message wrote it first
     )
-    mail_now = User.objects.filter(pk__in=fresh, is_active=True, notification_setting__email_each=True).exclude(
-        email=""
+    mail_now = (
+        get_user_model()
+        .objects.filter(pk__in=fresh, is_active=True, notification_setting__email_each=True)
+        .exclude(email="")
     )
     for user in mail_now:
         send_mail(
@@ -46,15 +51,26 @@ def _absolute(url: str) -> str:
     return f"{base}{url}" if base else url
 
 
-def setting_of(user: User) -> NotificationSetting:
+def setting_of(user: AbstractBaseUser) -> NotificationSetting:
     setting, _created = NotificationSetting.objects.get_or_create(user=user)
     return setting
 
 
-def setting_update(*, user: User, email_each: bool, email_digest: bool) -> NotificationSetting:
-    setting = setting_of(user)
-    setting.email_each, setting.email_digest = email_each, email_digest
-    setting.save(update_fields=["email_each", "email_digest"])
+def setting_update(
+    *, user: AbstractBaseUser, email: str | None = None, email_each: bool, email_digest: bool
+) -> NotificationSetting:
+    """A person's choice of how to hear of notices; mail needs an address (``email``, when given, replaces
+    theirs), so choosing mail without one is refused and nothing changes."""
+    address = getattr(user, "email", "") if email is None else email
+    if (email_each or email_digest) and not address:
+        raise ApplicationError(_("要接收邮件，请填写电子邮箱。"), errors=[{"field": "email"}])
+    with transaction.atomic():
+        if email is not None and email != getattr(user, "email", ""):
+            user.email = email  # type: ignore[attr-defined]
+            user.save(update_fields=["email"])
+        setting = setting_of(user)
+        setting.email_each, setting.email_digest = email_each, email_digest
+        setting.save(update_fields=["email_each", "email_digest"])
     return setting
 
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.documents import diff, output, selectors, services
 from sanfu.documents.models import (
     Confidentiality,

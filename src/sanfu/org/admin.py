@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sanfu.core.admin_site import AuditedAdmin, admin_site
+from sanfu.core.admin import AuditedAdmin
 from sanfu.org.models import CalendarDay, Delegation, Department, Position, Post, Secretary, Staff, Unit
 
 
@@ -61,10 +61,10 @@ class PositionAdmin(AuditedAdmin):
     list_display = ("name", "code", "unit")
 
 
-admin_site.register(Unit, UnitAdmin)
-admin_site.register(Department, DepartmentAdmin)
-admin_site.register(Position, PositionAdmin)
-admin_site.register(Staff, StaffAdmin)
-admin_site.register(CalendarDay, CalendarDayAdmin)
-admin_site.register(Delegation, DelegationAdmin)
-admin_site.register(Secretary, SecretaryAdmin)
+admin.site.register(Unit, UnitAdmin)
+admin.site.register(Department, DepartmentAdmin)
+admin.site.register(Position, PositionAdmin)
+admin.site.register(Staff, StaffAdmin)
+admin.site.register(CalendarDay, CalendarDayAdmin)
+admin.site.register(Delegation, DelegationAdmin)
+admin.site.register(Secretary, SecretaryAdmin)

@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.permissions import Perm
+from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import client_ip
 from sanfu.core.errors import ApplicationError
 from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org import importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
 from sanfu.org.models import Department, Post, Staff, Unit

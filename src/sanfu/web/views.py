@@ -8,17 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.approvals.views_inbox import render_inbox  # the inbox lives with the 审批中心
 from sanfu.core import notify
+from sanfu.core.errors import ApplicationError
 from sanfu.core.forms import StyledForm
-from sanfu.core.requests import AuthedHttpRequest
 from sanfu.org.selectors import delegations_of
 
 
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
     """我的待办: the home page is the inbox's to-do tab, with the delegations in force on the side."""
-    from sanfu.approvals.views_inbox import render_inbox  # the inbox lives with the 审批中心
-
     return render_inbox(request, "todo", {"delegations": delegations_of(request.user, at=timezone.now())})
 
 
@@ -35,12 +35,13 @@ def notification_settings(request: AuthedHttpRequest) -> HttpResponse:
     form = NotificationSettingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if (data["email_each"] or data["email_digest"]) and not data["email"]:
-            form.add_error("email", _("要接收邮件，请填写电子邮箱。"))
+        try:
+            notify.setting_update(
+                user=request.user, email=data["email"], email_each=data["email_each"], email_digest=data["email_digest"]
+            )
+        except ApplicationError as exc:
+            form.add_error("email", exc.message)
         else:
-            request.user.email = data["email"]
-            request.user.save(update_fields=["email"])
-            notify.setting_update(user=request.user, email_each=data["email_each"], email_digest=data["email_digest"])
             messages.success(request, _("通知设置已保存。"))
-            return redirect("core:notification_settings")
-    return render(request, "core/notification_settings.html", {"form": form})
+            return redirect("web:notification_settings")
+    return render(request, "web/notification_settings.html", {"form": form})

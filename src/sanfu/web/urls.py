@@ -1,8 +1,8 @@
 from django.urls import path
 
-from sanfu.core import views
+from sanfu.web import views
 
-app_name = "core"
+app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class WebConfig(AppConfig):
+    name = "sanfu.web"
+    label = "web"
+    verbose_name = _("门户")
+
+
+class SanfuAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with Sanfu's site as ``admin.site``: each app's ``admin.py`` registers with
+    ``django.contrib.admin.site`` and never imports the shell."""
+
+    default = False  # named explicitly in INSTALLED_APPS; ``sanfu.web`` itself is WebConfig
+    default_site = "sanfu.web.admin_site.SanfuAdminSite"
