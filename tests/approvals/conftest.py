@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sanfu.approvals.demo import seed_matters
+from sanfu.demo.matters import seed_matters
 from sanfu.approvals.models import MatterType
-from sanfu.org.demo import seed_demo
+from sanfu.demo.org import seed_demo
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

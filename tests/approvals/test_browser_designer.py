@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sanfu.org.demo import DEMO_PASSWORD
+from sanfu.demo.org import DEMO_PASSWORD
 from sanfu.workflow.services import latest_definition
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from sanfu.approvals.models import MatterType, Request
-from sanfu.org.demo import DEMO_PASSWORD
+from sanfu.demo.org import DEMO_PASSWORD
 from sanfu.org.selectors import head_of, leader_in_charge, primary_department
 from sanfu.workflow.models import Instance, Task
 from sanfu.workflow.services import definition_publish

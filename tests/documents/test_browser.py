@@ -15,7 +15,7 @@ from sanfu.accounts.models import User
 from sanfu.documents import services
 from sanfu.documents.flows import publish_definitions
 from sanfu.documents.models import IncomingDocument
-from sanfu.org.demo import DEMO_PASSWORD, seed_demo
+from sanfu.demo.org import DEMO_PASSWORD, seed_demo
 from sanfu.workflow.models import Task
 
 pytestmark = pytest.mark.browser

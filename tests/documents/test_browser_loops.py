@@ -21,9 +21,9 @@ import pytest
 from django.db import connection
 
 from sanfu.accounts.models import User
-from sanfu.documents.demo import seed_documents
+from sanfu.demo.documents import seed_documents
 from sanfu.documents.models import IncomingDocument, OutgoingDocument
-from sanfu.org.demo import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
+from sanfu.demo.org import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
 from sanfu.org.models import Department
 from sanfu.org.selectors import department_heads
 from sanfu.workflow.models import Task

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sanfu.archive",
     "sanfu.documents",
     "sanfu.web",
+    "sanfu.demo",
 ]
 
 MIDDLEWARE = [

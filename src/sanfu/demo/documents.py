@@ -10,10 +10,10 @@ from typing import Any, TextIO
 from django.utils import timezone
 
 from sanfu.accounts.models import User
+from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.documents import flows, services
 from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument, Urgency
 from sanfu.org import selectors as org_selectors
-from sanfu.org.demo import MAIN_UNIT_CODE
 from sanfu.org.models import Department
 
 

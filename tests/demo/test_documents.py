@@ -3,9 +3,9 @@
 from sanfu.accounts.models import User
 from sanfu.archive.models import ArchiveRecord
 from sanfu.archive.selectors import Filters, search_records
-from sanfu.documents.demo import seed_documents
+from sanfu.demo.documents import seed_documents
+from sanfu.demo.org import seed_demo
 from sanfu.documents.models import IncomingDocument, OutgoingDocument
-from sanfu.org.demo import seed_demo
 
 
 def test_the_demo_archives_one_incoming_and_one_outgoing_document_and_search_finds_them(db):

@@ -16,7 +16,7 @@ from sanfu.accounts.models import User
 from sanfu.approvals import formschema, services
 from sanfu.approvals.models import MatterType, Request
 from sanfu.core.errors import ApplicationError
-from sanfu.org.demo import MAIN_UNIT_CODE
+from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.org.models import Department, Rank, Staff
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import Instance, OutboxMessage, Task

@@ -5,10 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sanfu.approvals.demo import seed_matters
-from sanfu.approvals.demo_history import seed_history
-from sanfu.documents.demo import seed_documents
-from sanfu.org.demo import DEMO_PASSWORD, seed_demo
+from sanfu.demo.org import DEMO_PASSWORD
+from sanfu.demo.seed import seed_all
 
 HEADERS = ("角色", "用户名", "姓名", "密码")
 
@@ -46,13 +44,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rows = seed_demo(stdout=self.stdout)
-        seed_matters(stdout=self.stdout)
-        seed_documents(stdout=self.stdout)
-        if options["history"]:
-            made = seed_history(count=options["history"], stdout=self.stdout)
-            if made:
-                self.stdout.write(f"历史申请：已生成 {made} 件（近六个月，经服务层办理，事件真实）。")
+        rows, made = seed_all(history=options["history"], stdout=self.stdout)
+        if made:
+            self.stdout.write(f"历史申请：已生成 {made} 件（近六个月，经服务层办理，事件真实）。")
         self.stdout.write("")
         self.stdout.write("演示账户（Demo sign-ins）:")
         self.stdout.write(format_table(rows))

@@ -11,7 +11,7 @@ from django.db import transaction
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role, RoleGrant, User
 from sanfu.approvals.models import MatterType, ServiceArea
-from sanfu.org.demo import MAIN_UNIT_CODE
+from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.org.models import Department, Unit
 from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
 from sanfu.workflow.services import definition_publish

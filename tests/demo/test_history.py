@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from sanfu.approvals.demo_history import seed_history
 from sanfu.approvals.models import Request
+from sanfu.demo.history import seed_history
 from sanfu.workflow.models import InstanceEvent, OutboxMessage
 
 

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import AdminKind
 from sanfu.core.models import AuditRecord
+from sanfu.demo.org import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
 from sanfu.org import selectors
-from sanfu.org.demo import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
 from sanfu.org.models import CalendarDay, DayKind, Department, Post, PostRole, Rank, Secretary, Staff, Unit
 
 

@@ -2,9 +2,9 @@
 
 from django.core.management import call_command
 
-from sanfu.approvals.demo import seed_matters
 from sanfu.approvals.models import MatterType, Request
-from sanfu.org.demo import seed_demo
+from sanfu.demo.matters import seed_matters
+from sanfu.demo.org import seed_demo
 from sanfu.workflow.models import ProcessDefinition
 
 

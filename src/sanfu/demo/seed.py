@@ -1,0 +1,20 @@
+"""Every domain's demo data, in dependency order."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from sanfu.demo.documents import seed_documents
+from sanfu.demo.history import seed_history
+from sanfu.demo.matters import seed_matters
+from sanfu.demo.org import SignIn, seed_demo
+
+
+def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[SignIn], int]:
+    """Seed every domain in dependency order; returns the demo sign-ins and how many history requests were
+    made. Idempotent: a second run adds nothing."""
+    sign_ins = seed_demo(stdout=stdout)
+    seed_matters(stdout=stdout)
+    seed_documents(stdout=stdout)
+    made = seed_history(count=history, stdout=stdout) if history else 0
+    return sign_ins, made
