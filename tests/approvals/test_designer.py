@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from sanfu.approvals import demo as demo_module
+from sanfu.demo import matters as demo_module
 from sanfu.approvals import designer
 from sanfu.approvals.models import MatterType
 from sanfu.core.errors import ApplicationError, PermissionDeniedError
