@@ -16,6 +16,7 @@ from sanfu.core.errors import ApplicationError, ErrorCode, PermissionDeniedError
 from sanfu.core.models import AuditRecord
 from sanfu.org import importing
 from sanfu.org.importing import ImportFile, org_import
+from sanfu.org.importing import service as import_service
 from sanfu.org.models import Department, Post, PostRole, Rank, Staff, Unit
 from sanfu.org.services import department_create
 from tests.conftest import make_unit
@@ -258,14 +259,14 @@ def test_missing_columns_are_reported_on_the_header_row(acme: Unit, admins: dict
     assert (1, "职级") in found
 
 
-@pytest.mark.parametrize("target", ["audit_record", "_apply_leaders"])
+@pytest.mark.parametrize("target", ["audit_record", "apply_leaders"])
 def test_database_failure_while_applying_rolls_everything_back(
     acme: Unit, admins: dict[str, User], monkeypatch: pytest.MonkeyPatch, target: str
 ) -> None:
     def fail(*args: Any, **kwargs: Any) -> None:
         raise IntegrityError("simulated failure")
 
-    monkeypatch.setattr(importing, target, fail)
+    monkeypatch.setattr(import_service, target, fail)
     before = counts()
     with pytest.raises(ApplicationError) as caught:
         org_import(actor=admins["sysadmin"], files=csv_pair())
