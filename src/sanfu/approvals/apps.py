@@ -1,8 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.accounts.permissions import Perm
+from sanfu.core.navigation import NavItem, Section
+
 
 class ApprovalsConfig(AppConfig):
     name = "sanfu.approvals"
     label = "approvals"
     verbose_name = _("审批中心")
+    navigation = (NavItem(Section.ADMIN, _("流程设计"), "approvals:designer", order=40, perm=Perm.MANAGE_PROCESSES),)

@@ -2,11 +2,15 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.accounts.permissions import Perm
+from sanfu.core.navigation import NavItem, Section
+
 
 class WebConfig(AppConfig):
     name = "sanfu.web"
     label = "web"
     verbose_name = _("门户")
+    navigation = (NavItem(Section.ADMIN, _("后台管理"), "admin:index", order=30, perm=Perm.MANAGE_CONFIG),)
 
 
 class SanfuAdminConfig(admin_apps.AdminConfig):

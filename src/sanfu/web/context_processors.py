@@ -1,19 +1,38 @@
-"""Navigation for the web shell, built around the three services (三服务)."""
+"""What every page of the shell shows: the organisation's name, the navigation and the to-do badges."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import permissions_of
 from sanfu.approvals.selectors import todo_count
 from sanfu.core.models import Notification
+from sanfu.core.navigation import SECTION_TITLES, NavItem, Section
 from sanfu.org.selectors import unit_name_of
+
+
+def _declared_items() -> list[NavItem]:
+    """Every installed app's ``navigation``, in section and order."""
+    items = [item for config in apps.get_app_configs() for item in getattr(config, "navigation", ())]
+    sections = list(Section)
+    return sorted(items, key=lambda item: (sections.index(item.section), item.order))
+
+
+def navigation_for(perms: set[str] | frozenset[str]) -> list[dict[str, Any]]:
+    """The sections a person with ``perms`` sees, each with its entries (label, url); empty sections go."""
+    grouped: dict[Section, list[tuple[Any, str]]] = {}
+    for item in _declared_items():
+        if not item.perm or item.perm in perms:
+            grouped.setdefault(item.section, []).append((item.label, reverse(item.url_name)))
+    return [
+        {"title": SECTION_TITLES[section][0], "icon": SECTION_TITLES[section][1], "items": entries}
+        for section, entries in grouped.items()
+    ]
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -21,43 +40,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"org_name": settings.SANFU_ORG_NAME}
     perms = permissions_of(user)
-    sections: list[dict[str, Any]] = [
-        {
-            "title": _("服务领导"),
-            "icon": "bi-person-badge",
-            "items": [(_("领导分工"), reverse("org:leaders"))],
-        },
-        {
-            "title": _("服务运转"),
-            "icon": "bi-gear-wide-connected",
-            "items": [
-                (_("组织机构"), reverse("org:directory")),
-                (_("工作日历"), reverse("org:calendar")),
-                (_("电子档案"), reverse("archive:search")),
-                (_("收文"), reverse("documents:incoming_list")),
-                (_("发文"), reverse("documents:outgoing_list")),
-            ],
-        },
-        {
-            "title": _("服务群众"),
-            "icon": "bi-people",
-            "items": [(_("委托代理"), reverse("org:delegations"))],
-        },
-    ]
-    admin_items = []
-    if Perm.MANAGE_ACCOUNTS in perms:
-        admin_items.append((_("账户管理"), reverse("accounts:manage")))
-    if Perm.MANAGE_CONFIG in perms:
-        admin_items.append((_("组织导入"), reverse("org:import")))
-        admin_items.append((_("后台管理"), reverse("admin:index")))
-    if Perm.MANAGE_PROCESSES in perms:
-        admin_items.append((_("流程设计"), reverse("approvals:designer")))
-    if Perm.GRANT_ROLES in perms:
-        admin_items.append((_("角色授权"), reverse("accounts:roles")))
-    if Perm.READ_AUDIT in perms:
-        admin_items.append((_("审计记录"), reverse("accounts:audit")))
-    if admin_items:
-        sections.append({"title": _("系统管理"), "icon": "bi-shield-lock", "items": admin_items})
+    sections = navigation_for(perms)
     return {
         # The header names the person's own unit unless the deployment names itself.
         "org_name": settings.SANFU_ORG_NAME or unit_name_of(user),
