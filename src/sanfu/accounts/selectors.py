@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanfu.accounts.models import Role, RoleGrant, User
 from sanfu.accounts.permissions import ADMIN_PERMISSIONS, SCOPE_BREADTH, DataScope
+from sanfu.core.models import AuditRecord
 
 
 def _grants(user: Any) -> list[RoleGrant]:
@@ -88,3 +90,33 @@ def users_with_role(role_code: str, *, unit_id: int | None = None) -> QuerySet[U
 
 def roles() -> QuerySet[Role]:
     return Role.objects.order_by("admin_kind", "code")
+
+
+def has_confirmed_totp(user: Any) -> bool:
+    """Whether ``user`` has finished enrolling a TOTP authenticator."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def accounts_matching(query: str = "") -> QuerySet[User]:
+    """Accounts for the system administrator's list, by username; ``query`` narrows by username or name."""
+    users = User.objects.order_by("username")
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    return users
+
+
+def role_grants() -> QuerySet[RoleGrant]:
+    """Every role grant, administrator roles first, for the security administrator's list."""
+    return RoleGrant.objects.select_related("user", "role", "unit").order_by(
+        "role__admin_kind", "role__code", "user__username"
+    )
+
+
+def audit_records(*, action: str = "", who: str = "") -> QuerySet[AuditRecord]:
+    """The audit trail, newest first; ``action`` matches a prefix, ``who`` part of the actor's name."""
+    records = AuditRecord.objects.order_by("-seq")
+    if action:
+        records = records.filter(action__startswith=action)
+    if who:
+        records = records.filter(actor_name__icontains=who)
+    return records

@@ -17,6 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import match_token
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanfu.accounts.models import PasswordHistory, Role, RoleGrant, User
 from sanfu.accounts.permissions import Perm
@@ -187,3 +190,34 @@ def role_revoke(*, actor: Any, grant: RoleGrant, ip: str = "") -> None:
         )
         grant.delete()
     forget_cached_grants(grant.user)
+
+
+def otp_device_prepare(*, user: User) -> TOTPDevice:
+    """The authenticator ``user`` is enrolling: the pending (unconfirmed) one, created on first use."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
+    return device
+
+
+def otp_device_confirm(*, user: User, device: TOTPDevice, token: str, ip: str = "") -> bool:
+    """Confirm the enrolment of ``device`` with one code from it; False (nothing confirmed) when wrong."""
+    # Outside the transaction: a wrong code must still count towards django-otp's throttling.
+    if not device.verify_token(token):
+        return False
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(action="otp.enrol", actor=user, ip_address=ip)
+    return True
+
+
+def otp_verify(*, user: User, token: str, ip: str = "") -> Device | None:
+    """Check a second-factor code at sign-in; the device it matched, or None. Both outcomes are audited."""
+    device = match_token(user, token)
+    with transaction.atomic():
+        if device is not None:
+            audit_record(action="otp.verify", actor=user, ip_address=ip)
+        else:
+            audit_record(action="otp.verify", outcome="failure", actor=user, ip_address=ip)
+    return device

@@ -11,25 +11,20 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sanfu.accounts import services
+from sanfu.accounts import selectors, services
 from sanfu.accounts.forms import AccountCreateForm, PasswordChangeForm, RoleGrantForm, TokenForm
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.accounts.selectors import has_perm
-from sanfu.core.audit import audit_record, audit_verify, client_ip
+from sanfu.core.audit import audit_verify, client_ip
 from sanfu.core.errors import ApplicationError
-from sanfu.core.models import AuditRecord
 
 
 class LoginView(auth_views.LoginView):
@@ -48,7 +43,7 @@ def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwar
 
 def _require(request: AuthedHttpRequest, perm: str) -> None:
     # Another role's console is a 404, not a hint that it exists.
-    if not has_perm(request.user, perm):
+    if not selectors.has_perm(request.user, perm):
         raise Http404
 
 
@@ -76,19 +71,16 @@ def otp_setup(request: AuthedHttpRequest) -> HttpResponse:
     """Enrol a TOTP authenticator: show the QR code and secret, confirm with one code."""
     user = request.user
     verified = bool(getattr(user, "is_verified", lambda: False)())  # set by django_otp's OTPMiddleware
-    if not verified and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if not verified and selectors.has_confirmed_totp(user):
         # Enrolling another authenticator with only the password would bypass the second factor.
         return redirect("accounts:otp_verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
+    device = services.otp_device_prepare(user=user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        if services.otp_device_confirm(
+            user=user, device=device, token=form.cleaned_data["token"], ip=client_ip(request)
+        ):
             otp_login(request, device)
-            audit_record(action="otp.enrol", actor=user, ip_address=client_ip(request))
             messages.success(request, _("动态口令已启用。"))
             return redirect("web:home")
         form.add_error("token", _("口令不正确，请核对手机时间后重试。"))
@@ -114,12 +106,10 @@ def _safe_next(request: HttpRequest) -> str:
 def otp_verify(request: AuthedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"])
+        device = services.otp_verify(user=request.user, token=form.cleaned_data["token"], ip=client_ip(request))
         if device is not None:
             otp_login(request, device)
-            audit_record(action="otp.verify", actor=request.user, ip_address=client_ip(request))
             return redirect(_safe_next(request) or "web:home")
-        audit_record(action="otp.verify", outcome="failure", actor=request.user, ip_address=client_ip(request))
         form.add_error("token", _("口令不正确。"))
     return render(request, "accounts/otp_verify.html", {"form": form})
 
@@ -137,10 +127,7 @@ def manage(request: AuthedHttpRequest) -> HttpResponse:
         else:
             form = AccountCreateForm()
     query = request.GET.get("q", "").strip()
-    users = User.objects.order_by("username")
-    if query:
-        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
-    page = Paginator(users, 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.accounts_matching(query), 30).get_page(request.GET.get("page"))
     return render(request, "accounts/manage.html", {"form": form, "page": page, "created": created, "q": query})
 
 
@@ -185,10 +172,7 @@ def roles(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("已授予角色。"))
             return redirect("accounts:roles")
-    grants = RoleGrant.objects.select_related("user", "role", "unit").order_by(
-        "role__admin_kind", "role__code", "user__username"
-    )
-    page = Paginator(grants, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.role_grants(), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/roles.html", {"form": form, "page": page})
 
 
@@ -208,13 +192,9 @@ def role_revoke(request: AuthedHttpRequest, grant_id: int) -> HttpResponse:
 def audit(request: AuthedHttpRequest) -> HttpResponse:
     """审计管理员: read the audit trail and verify its chain."""
     _require(request, Perm.READ_AUDIT)
-    records = AuditRecord.objects.order_by("-seq")
     action = request.GET.get("action", "").strip()
     who = request.GET.get("who", "").strip()
-    if action:
-        records = records.filter(action__startswith=action)
-    if who:
-        records = records.filter(actor_name__icontains=who)
+    records = selectors.audit_records(action=action, who=who)
     verification = audit_verify() if request.GET.get("verify") else None
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(
