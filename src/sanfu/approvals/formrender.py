@@ -16,7 +16,6 @@ from sanfu.approvals.formschema import (
     FileInfo,
     FormSchema,
     access_mode,
-    format_money,
     is_empty,
     money_in_capitals,
     validate,
@@ -312,10 +311,3 @@ def render_context(
 def non_field_errors(errors: Sequence[FieldError]) -> list[str]:
     """Messages of schema-level validations not tied to one field."""
     return [e.message for e in errors if e.field == "__all__"]
-
-
-def money_text(value: Any) -> str:
-    """ "1,234.50" for a stored money string (for list pages and print views)."""
-    if value is None or value == "":
-        return ""
-    return f"{Decimal(format_money(Decimal(str(value)))):,.2f}"

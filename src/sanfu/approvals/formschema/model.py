@@ -106,12 +106,6 @@ class FieldSpec:
                 return col
         raise KeyError(name)
 
-    def option_label(self, value: Any) -> str:
-        for option in self.options:
-            if str(option.value) == str(value):
-                return option.label
-        return str(value)
-
     @property
     def value_kind(self) -> str:
         """number | money | other: what a computed field or column yields, or the type itself."""
@@ -175,6 +169,3 @@ class Result:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-    def errors_for(self, name: str) -> list[FieldError]:
-        return [e for e in self.errors if e.field == name]
