@@ -94,7 +94,7 @@ def roles() -> QuerySet[Role]:
 
 def has_confirmed_totp(user: Any) -> bool:
     """Whether ``user`` has finished enrolling a TOTP authenticator."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def accounts_matching(query: str = "") -> QuerySet[User]:
