@@ -348,7 +348,7 @@ def sanfu_persisted_child() -> None:
     from django.db import connection
 
     from sanfu.accounts.models import User
-    from sanfu.workflow import repository, services
+    from sanfu.workflow import fastpath, services
     from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
 
     call_command("migrate", verbosity=0)
@@ -366,13 +366,13 @@ def sanfu_persisted_child() -> None:
     if connection.vendor == "sqlite":
         # The same with every read decoding the state it finds, as when consecutive steps of an instance
         # land on different processes: Sanfu's reuse of the state a process wrote last is switched off.
-        remember = repository._remember
-        repository._remember = lambda *args, **kwargs: None  # type: ignore[assignment]
-        repository._KNOWN.clear()
+        remember = fastpath._remember
+        fastpath._remember = lambda *args, **kwargs: None  # type: ignore[assignment]
+        fastpath._KNOWN.clear()
         try:
             figures["decoding_steps_per_s"] = best_of(lambda: sanfu_loop(users, by_id))
         finally:
-            repository._remember = remember  # type: ignore[assignment]
+            fastpath._remember = remember  # type: ignore[assignment]
     instances = Instance.objects.count()
     figures.update(
         events_per_instance=InstanceEvent.objects.count() / instances,

@@ -23,7 +23,7 @@ from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
-from sanfu.workflow import outbox, repository
+from sanfu.workflow import fastpath, outbox, repository
 from sanfu.workflow.engine import (
     ActionNotAllowedError,
     AddSigners,
@@ -102,7 +102,7 @@ def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> Proces
 def latest_definition(key: str) -> ProcessDefinition:
     """The latest published version of ``key`` (without its spec: only parsed on a cache miss, which
     loads it)."""
-    definition = repository.latest_published(key)
+    definition = fastpath.latest_published(key)
     if definition is None:
         raise NotFoundError(_("流程“%(key)s”不存在或未发布。") % {"key": key})
     return definition
@@ -135,7 +135,7 @@ def _execute(
         return instance
     try:
         with transaction.atomic(durable=not in_transaction):
-            repository.save(instance, definition, state, decision)
+            fastpath.save(instance, definition, state, decision)
             if decision.effects or instance.parent_id:
                 outbox.nudge()
     except ConflictError as exc:  # asked after the rollback: the transaction may be unusable until then
@@ -194,7 +194,7 @@ def instance_start(
         origin_key=origin_key,
     )
     with transaction.atomic(durable=parent is None and not in_transaction):
-        repository.save(instance, parsed, State(), decision)  # inserts it, with its first state
+        fastpath.save(instance, parsed, State(), decision)  # inserts it, with its first state
         outbox.nudge()
     return instance
 
@@ -206,7 +206,7 @@ def instance_act(*, actor: User, instance_id: int, command: Command) -> Instance
 
 def _task(actor: User, task_id: int) -> Task:
     """The task row, read in one query with its instance and the instance's definition (not its spec)."""
-    task = repository.load_task(task_id)
+    task = fastpath.load_task(task_id)
     if task is None or actor.pk not in (task.assignee_id, task.on_behalf_of_id):
         raise NotFoundError(_("待办不存在。"))
     return task
