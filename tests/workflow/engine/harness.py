@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sanfu.workflow.engine import Decision, MemoryFacts, State, decide, parse_definition, replay
-from sanfu.workflow.engine.model import Command
+from sanfu.workflow.engine.commands import Command
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 

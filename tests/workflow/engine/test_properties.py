@@ -42,7 +42,8 @@ from sanfu.workflow.engine import (
     parse_definition,
     replay,
 )
-from sanfu.workflow.engine.model import LIVE, Command
+from sanfu.workflow.engine.commands import Command
+from sanfu.workflow.engine.statuses import LIVE
 from tests.workflow.engine.harness import START
 
 INITIATOR = 1

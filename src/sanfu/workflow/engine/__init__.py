@@ -9,7 +9,7 @@ every problem named (unreachable node, missing default branch, a rule that can n
 without exit, a parallel branch that escapes its join), and never changes once published; an instance
 keeps the version it started on.
 
-An **instance** is a :class:`~.model.State`: its status, form, the nodes being worked on (*runs*), and
+An **instance** is a :class:`~.state.State`: its status, form, the nodes being worked on (*runs*), and
 its **tasks** — one per person per visit of a node, each ``open``, ``waiting`` (a later signer in 依次, or a
 holder waiting on 前加签), or finished (approved, rejected, done, returned, transferred, cancelled);
 cc/filing notices are ``unread``/``read`` and never block.
@@ -28,8 +28,8 @@ engine asks of the organisation — who an approver rule names, a person's head,
 rest of Sanfu, reads no clock and touches no database, so the same inputs always give the same decision.
 
 ``decide`` never mutates its input. It builds the next state only by emitting **events** and applying each
-with :func:`~.model.apply_in_place`; the events carry everything that was resolved at the time (people,
-deadlines), so :func:`~.model.replay` rebuilds the state from the events alone, without facts. Effects
+with :func:`~.transition.apply_in_place`; the events carry everything that was resolved at the time (people,
+deadlines), so :func:`~.transition.replay` rebuilds the state from the events alone, without facts. Effects
 (notifications, subprocess starts) are what must leave the process; the caller delivers them through an
 outbox after the state and events are committed. ``wakeup`` is when the instance next needs a Tick.
 
@@ -40,35 +40,31 @@ approver through filing nodes that record the skipped reviewers. Per-node rules 
 head) and repeated approvers (auto-pass on consecutive nodes or everywhere).
 """
 
-from sanfu.workflow.engine.decide import decide, next_wakeup, path_ahead, path_nodes
-from sanfu.workflow.engine.definition import Definition, Node, parse_definition
-from sanfu.workflow.engine.errors import ActionNotAllowedError, FlowError, InvalidDefinitionError
-from sanfu.workflow.engine.facts import Facts, MemoryFacts
-from sanfu.workflow.engine.model import (
+from sanfu.workflow.engine.commands import (
     AddSigners,
     Approve,
     Cancel,
     Comment,
     Complete,
-    Decision,
-    Event,
     MarkRead,
-    Notify,
     Reject,
     RemoveSigners,
     Return,
-    StartSubprocess,
-    State,
     Submit,
     SubprocessEnded,
-    Task,
     Tick,
     Transfer,
     Urge,
     Withdraw,
-    apply,
-    replay,
 )
+from sanfu.workflow.engine.decide import decide, next_wakeup, path_ahead, path_nodes
+from sanfu.workflow.engine.definition import Definition, Node, parse_definition
+from sanfu.workflow.engine.errors import ActionNotAllowedError, FlowError, InvalidDefinitionError
+from sanfu.workflow.engine.events import Decision, Event, Notify, StartSubprocess
+from sanfu.workflow.engine.facts import Facts, MemoryFacts
+from sanfu.workflow.engine.state import State
+from sanfu.workflow.engine.tasks import Task
+from sanfu.workflow.engine.transition import apply, replay
 
 __all__ = [
     "ActionNotAllowedError",

@@ -11,10 +11,31 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sanfu.workflow.engine.commands import (
+    AddSigners,
+    Approve,
+    Cancel,
+    Command,
+    Comment,
+    Complete,
+    MarkRead,
+    Reject,
+    RemoveSigners,
+    Return,
+    Submit,
+    SubprocessEnded,
+    Tick,
+    Transfer,
+    Urge,
+    Withdraw,
+)
 from sanfu.workflow.engine.definition import Definition, Node
 from sanfu.workflow.engine.errors import ActionNotAllowedError
+from sanfu.workflow.engine.events import Decision, Effect, Event, Notify, StartSubprocess
 from sanfu.workflow.engine.facts import Facts
-from sanfu.workflow.engine.model import (
+from sanfu.workflow.engine.moments import LastOne
+from sanfu.workflow.engine.state import State
+from sanfu.workflow.engine.statuses import (
     APPROVED,
     CANCELLED,
     DRAFT,
@@ -30,36 +51,12 @@ from sanfu.workflow.engine.model import (
     T_REJECTED,
     T_RETURNED,
     T_TRANSFERRED,
-    TASK_DEFAULTS,
     UNREAD,
     WAITING,
     WITHDRAWN,
-    AddSigners,
-    Approve,
-    Cancel,
-    Command,
-    Comment,
-    Complete,
-    Decision,
-    Effect,
-    Event,
-    LastOne,
-    MarkRead,
-    Notify,
-    Reject,
-    RemoveSigners,
-    Return,
-    StartSubprocess,
-    State,
-    Submit,
-    SubprocessEnded,
-    Task,
-    Tick,
-    Transfer,
-    Urge,
-    Withdraw,
-    apply_in_place,
 )
+from sanfu.workflow.engine.tasks import TASK_DEFAULTS, Task
+from sanfu.workflow.engine.transition import apply_in_place
 
 _VOTED = frozenset({T_APPROVED, T_REJECTED, T_DONE})
 _APPROVING = frozenset({T_APPROVED, T_DONE})  # the task statuses that count as a yes

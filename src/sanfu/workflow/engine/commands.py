@@ -1,0 +1,154 @@
+"""Commands: what a person (or the clock) asks of an instance. ``decide`` takes one at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """Start (or, after a return to the initiator, resubmit) the instance."""
+
+    actor: int
+    form: Mapping[str, Any] = field(default_factory=dict)
+    urgency: str = ""
+    chosen: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # 自选: node id → people
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Approve:
+    actor: int
+    task: int
+    comment: str = ""
+    form: Mapping[str, Any] | None = None  # fields this node may write
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    actor: int
+    task: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Complete:
+    """办理: the handler replies and finishes their part."""
+
+    actor: int
+    task: int
+    comment: str = ""
+    form: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """退回: to ``"initiator"``, ``"previous"`` or the id of a node already completed in this round."""
+
+    actor: int
+    task: int
+    to: str = "initiator"
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """撤回: the initiator before anyone acted, or an approver before the next person acted."""
+
+    actor: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """转交: hand one's task to another person."""
+
+    actor: int
+    task: int
+    to: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddSigners:
+    """加签: ``position`` before (前) | after (后) | alongside (并); ``mode`` among the added people."""
+
+    actor: int
+    task: int
+    people: tuple[int, ...]
+    position: str = "before"
+    mode: str = "sequential"
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveSigners:
+    """减签: remove people one added, who have not acted yet."""
+
+    actor: int
+    task: int
+    people: tuple[int, ...]
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Urge:
+    """催办: remind the people the instance is waiting on."""
+
+    actor: int
+    comment: str = ""
+    min_interval_hours: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    actor: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkRead:
+    """A 抄送/备案 recipient has read the instance (read receipt)."""
+
+    actor: int
+    task: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """The process administrator cancels a running instance, with a reason. The caller checks the role."""
+
+    actor: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time has passed: fire due reminders, deadlines and timers."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubprocessEnded:
+    node: str
+    outcome: str  # approved | rejected | withdrawn | cancelled
+
+
+Command = (
+    Submit
+    | Approve
+    | Reject
+    | Complete
+    | Return
+    | Withdraw
+    | Transfer
+    | AddSigners
+    | RemoveSigners
+    | Urge
+    | Comment
+    | MarkRead
+    | Cancel
+    | Tick
+    | SubprocessEnded
+)
