@@ -12,3 +12,11 @@ class DocumentsConfig(AppConfig):
         NavItem(Section.OPERATIONS, _("收文"), "documents:incoming_list", order=40),
         NavItem(Section.OPERATIONS, _("发文"), "documents:outgoing_list", order=50),
     )
+
+    def ready(self) -> None:
+        from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
+        from sanfu.documents.subjects import document_pages
+        from sanfu.workflow import subjects
+
+        for key in (INCOMING_KEY, OUTGOING_KEY):
+            subjects.register(prefix=key, pages=document_pages)

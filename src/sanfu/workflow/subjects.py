@@ -1,0 +1,45 @@
+"""Which page shows an instance: the registry of subjects (what a process is about).
+
+A domain whose processes have a page of their own (a 公文's, a meeting's) registers its definition-key
+prefix and a function that maps instance ids to page URLs, in its ``AppConfig.ready()``. The inbox and the
+notification links ask here, so they open the domain's page without importing the domain; instances of no
+registered subject open the 审批中心's instance page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+PageFinder = Callable[[Sequence[int]], dict[int, str]]
+
+
+@dataclass(frozen=True)
+class Subject:
+    prefix: str  # definition keys that start with it belong to the subject, e.g. "doc-"
+    pages: PageFinder  # instance ids → the URL of the page that shows each (ids it does not know are left out)
+
+
+_SUBJECTS: dict[str, Subject] = {}
+
+
+def register(*, prefix: str, pages: PageFinder) -> None:
+    """Claim the definition keys that start with ``prefix`` (registering again replaces the finder)."""
+    _SUBJECTS[prefix] = Subject(prefix, pages)
+
+
+def subject_of(definition_key: str) -> Subject | None:
+    return next((s for p, s in _SUBJECTS.items() if definition_key.startswith(p)), None)
+
+
+def pages_of(instances: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """The domain page of each (instance id, definition key) that a registered subject shows, with one call
+    per subject (a list page asks once for all its rows)."""
+    wanted: dict[str, list[int]] = {}
+    for instance_id, key in instances:
+        subject = subject_of(key)
+        if subject is not None:
+            wanted.setdefault(subject.prefix, []).append(instance_id)
+    pages: dict[int, str] = {}
+    for prefix, ids in wanted.items():
+        pages.update(_SUBJECTS[prefix].pages(ids))
+    return pages
