@@ -6,29 +6,24 @@ server, which is authoritative, converts it to a definition and runs ``parse_def
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Max
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sanfu.accounts.models import Role, User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import designer, formschema
+from sanfu.approvals.designer import drafting, preview
+from sanfu.approvals.designer import selectors as designer_selectors
 from sanfu.approvals.models import MatterType
 from sanfu.core.errors import ApplicationError
-from sanfu.org.models import Department, Rank, Unit
-from sanfu.workflow.engine import InvalidDefinitionError, State, parse_definition, path_ahead, path_nodes
-from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
+from sanfu.workflow.models import ProcessDefinition
 from sanfu.workflow.services import definition_publish
 
 URGENCIES = ("平急", "加急", "特急")
@@ -44,51 +39,21 @@ def _matter(request: AuthedHttpRequest, code: str) -> MatterType:
     return get_object_or_404(MatterType, code=code)
 
 
-def _versions(matter: MatterType) -> list[ProcessDefinition]:
-    return list(
-        ProcessDefinition.objects.filter(key=matter.definition_key, status=DefinitionStatus.PUBLISHED)
-        .select_related("created_by")
-        .order_by("-version")
-    )
-
-
 def _version(matter: MatterType, version: int) -> ProcessDefinition:
-    found = ProcessDefinition.objects.filter(
-        key=matter.definition_key, version=version, status=DefinitionStatus.PUBLISHED
-    ).first()
+    found = designer_selectors.published_version(matter, version)
     if found is None:
         raise Http404
     return found
 
 
-def _schema(matter: MatterType) -> formschema.FormSchema | None:
-    try:
-        return formschema.parse_schema(matter.form_schema or {"fields": []})
-    except formschema.SchemaError:
-        return None
-
-
 def _names(matter: MatterType) -> designer.Names:
-    schema = _schema(matter)
-    return designer.Names(
-        people=dict(User.objects.values_list("pk", "full_name")),
-        departments=dict(Department.objects.values_list("pk", "name")),
-        roles=dict(Role.objects.values_list("code", "name")),
-        units=dict(Unit.objects.values_list("pk", "name")),
-        fields={f.name: f.label for f in schema.fields} if schema else {},
-    )
+    return designer_selectors.rule_names(drafting.form_schema_of(matter))
 
 
 def designer_list(request: AuthedHttpRequest) -> HttpResponse:
     """Every matter with its process key and the version new submissions use."""
     _require(request)
-    latest = dict(
-        ProcessDefinition.objects.filter(status=DefinitionStatus.PUBLISHED)
-        .values("key")
-        .annotate(v=Max("version"))
-        .values_list("key", "v")
-    )
-    matters = [(m, latest.get(m.definition_key)) for m in MatterType.objects.order_by("area", "sort", "code")]
+    matters = designer_selectors.matters_with_versions()
     return render(request, "approvals/designer/list.html", {"matters": matters})
 
 
@@ -157,7 +122,7 @@ def _strings() -> dict[str, Any]:
 def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Edit the process as a vertical node tree, with the form beside it."""
     matter = _matter(request, code)
-    versions = _versions(matter)
+    versions = designer_selectors.published_versions(matter)
     current = versions[0] if versions else None
     shown = current
     if request.GET.get("v"):
@@ -165,29 +130,14 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
             shown = _version(matter, int(request.GET["v"]))
         except ValueError as exc:
             raise Http404 from exc
-    spec: Mapping[str, Any] = shown.spec if shown else {"key": matter.definition_key, "name": matter.name, "nodes": []}
-    tree_error = ""
-    try:
-        tree = designer.definition_to_tree(spec) if shown else _blank_tree(matter)
-    except designer.NotATreeError as exc:
-        tree, tree_error = _blank_tree(matter), str(exc)
-    schema = _schema(matter)
-    units = list(Unit.objects.order_by("pk").values("id", "name"))
+    tree, tree_error = drafting.tree_of(matter, shown.spec if shown else None)
+    schema = drafting.form_schema_of(matter)
     data = {
         "tree": tree,
         "form": list((matter.form_schema or {}).get("fields", [])),
         "field_types": sorted(formschema.FIELD_TYPES),
         "types": designer.field_types(schema) if schema else {},
-        "people": [
-            {"id": pk, "name": f"{name or user}（{user}）"}
-            for pk, name, user in User.objects.filter(is_active=True)
-            .order_by("username")
-            .values_list("pk", "full_name", "username")[:2000]
-        ],
-        "departments": list(Department.objects.filter(is_active=True).order_by("unit_id", "path").values("id", "name")),
-        "roles": list(Role.objects.filter(admin_kind__isnull=True).order_by("code").values("code", "name")),
-        "units": units,
-        "ranks": [{"value": v, "label": str(label)} for v, label in Rank.choices],
+        **designer_selectors.editor_choices(),
         "urls": {
             "validate": reverse("approvals:designer_validate", args=[matter.code]),
             "preview": reverse("approvals:designer_preview", args=[matter.code]),
@@ -204,38 +154,11 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "shown": shown,
         "tree_error": tree_error,
         "data": data,
-        "sample_fields": _sample_fields(schema),
+        "sample_fields": drafting.sample_fields(schema),
         "urgencies": URGENCIES,
         "published": request.GET.get("published", ""),
     }
     return render(request, "approvals/designer/edit.html", context)
-
-
-def _blank_tree(matter: MatterType) -> dict[str, Any]:
-    return {
-        "options": {"key": matter.definition_key, "name": matter.name},
-        "start": {"id": "start", "kind": "start"},
-        "nodes": [],
-        "end": {"id": "end", "kind": "end"},
-    }
-
-
-def _sample_fields(schema: formschema.FormSchema | None) -> list[dict[str, Any]]:
-    """The form values a preview can be given (the ones conditions can read)."""
-    if schema is None:
-        return []
-    out: list[dict[str, Any]] = []
-    for spec in schema.fields:
-        if spec.type in {"text", "number", "money", "select", "multiselect", "date", "person", "department"}:
-            out.append(
-                {"name": spec.name, "label": spec.label, "type": spec.type, "options": [o.label for o in spec.options]}
-            )
-        for key in formschema.derived_keys(spec):
-            label = _("%(f)s（工作日数）") % {"f": spec.label} if key.endswith("_working_days") else key
-            if spec.type == "table":
-                label = _("%(f)s合计") % {"f": spec.label}
-            out.append({"name": key, "label": label, "type": "number", "options": []})
-    return out
 
 
 def _body(request: AuthedHttpRequest) -> dict[str, Any]:
@@ -248,34 +171,13 @@ def _body(request: AuthedHttpRequest) -> dict[str, Any]:
     return body
 
 
-def build_definition(matter: MatterType, tree: Mapping[str, Any]) -> dict[str, Any]:
-    """The definition for ``tree``: the matter's key, its form's fields and their types."""
-    schema = _schema(matter)
-    options = dict(tree.get("options") or {})
-    options["key"] = matter.definition_key
-    options.setdefault("name", matter.name)
-    options.pop("fields", None)
-    if schema is not None:
-        options["field_types"] = designer.field_types(schema)
-    names = designer.schema_names(schema) if schema is not None else None
-    return designer.tree_to_definition({**tree, "options": options}, fields=names)
-
-
-def _problems(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
-    try:
-        parse_definition(spec)
-    except InvalidDefinitionError as exc:
-        return [{"node": node, "message": message} for node, message in exc.problems]
-    return []
-
-
 def _json_tree(request: AuthedHttpRequest, matter: MatterType) -> tuple[dict[str, Any], dict[str, Any]]:
     body = _body(request)
     tree = body.get("tree")
     if not isinstance(tree, dict):
         raise ApplicationError(_("缺少流程树。"))
     try:
-        spec = build_definition(matter, tree)
+        spec = drafting.build_definition(matter, tree)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ApplicationError(_("流程树结构有误：%(e)s") % {"e": exc}) from exc
     return body, spec
@@ -292,39 +194,8 @@ def designer_validate(request: AuthedHttpRequest, code: str) -> JsonResponse:
         spec = _json_tree(request, matter)[1]
     except ApplicationError as exc:
         return _error(exc)
-    problems = _problems(spec)
+    problems = drafting.definition_problems(spec)
     return JsonResponse({"ok": not problems, "problems": problems, "definition": spec})
-
-
-def _cel_value(kind: str, raw: Any) -> Any:
-    text = str(raw).strip()
-    if kind in {"money", "number"}:
-        try:
-            number = float(text)
-        except ValueError:
-            return None
-        return int(number) if kind == "number" and number.is_integer() else number
-    if kind in {"person", "department"}:
-        return int(text) if text.isdigit() else None
-    if kind == "multiselect":
-        return [v.strip() for v in text.split(",") if v.strip()]
-    return text
-
-
-def preview_state(matter: MatterType, values: Mapping[str, Any], *, initiator: int, urgency: str) -> State:
-    """A draft state with the sample form as conditions will see it (money as double…)."""
-    schema = _schema(matter)
-    kinds = designer.field_types(schema) if schema else {}
-    form: dict[str, Any] = {}
-    for name, raw in values.items():
-        if raw in (None, ""):
-            continue
-        kind = kinds.get(str(name), "text")
-        kind = "number" if kind == "number" else "money" if kind in {"money", "number_double"} else kind
-        value = _cel_value(kind, raw)
-        if value is not None:
-            form[str(name)] = value
-    return State(initiator=initiator, matter=matter.code, form=form, urgency=urgency)
 
 
 @require_POST
@@ -335,7 +206,7 @@ def designer_preview(request: AuthedHttpRequest, code: str) -> JsonResponse:
         body, spec = _json_tree(request, matter)
     except ApplicationError as exc:
         return _error(exc)
-    problems = _problems(spec)
+    problems = drafting.definition_problems(spec)
     if problems:
         return JsonResponse({"ok": False, "problems": problems})
     raw_values = body.get("values")
@@ -345,28 +216,8 @@ def designer_preview(request: AuthedHttpRequest, code: str) -> JsonResponse:
     except (TypeError, ValueError):
         initiator = request.user.pk
     urgency = str(body.get("urgency") or "平急")
-    definition = parse_definition(spec)
-    state = preview_state(matter, values, initiator=initiator, urgency=urgency)
-    facts = OrgFacts(now=timezone.now())
-    people = {node.id: ids for node, ids in path_ahead(definition, state, facts)}
-    steps = []
-    everyone = {p for ids in people.values() for p in ids}
-    names = {
-        pk: name or user
-        for pk, name, user in User.objects.filter(pk__in=everyone).values_list("pk", "full_name", "username")
-    }
-    for node in path_nodes(definition, state, facts):
-        ids = people.get(node.id, [])
-        steps.append(
-            {
-                "node": node,
-                "kind": designer.kind_label(node.kind),
-                "people": [names.get(p, str(p)) for p in ids],
-                "expects_people": node.kind in {"approval", "handle", "cc", "filing"},
-                "mode": designer.mode_label(node.mode) if node.kind in {"approval", "handle"} else "",
-            }
-        )
-    who = User.objects.filter(pk=initiator).first()
+    steps = preview.preview_steps(matter, spec, values, initiator=initiator, urgency=urgency)
+    who = designer_selectors.person(initiator)
     html = render_to_string(
         "approvals/designer/_preview.html", {"steps": steps, "initiator": who, "urgency": urgency}, request=request
     )
@@ -397,14 +248,14 @@ def designer_form(request: AuthedHttpRequest, code: str) -> JsonResponse:
         designer.form_schema_save(actor=request.user, matter=matter, fields=fields)
     except ApplicationError as exc:
         return _error(exc)
-    schema = _schema(matter)
+    schema = drafting.form_schema_of(matter)
     return JsonResponse({"ok": True, "types": designer.field_types(schema) if schema else {}})
 
 
 def designer_compare(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Two versions side by side, node by node."""
     matter = _matter(request, code)
-    versions = _versions(matter)
+    versions = designer_selectors.published_versions(matter)
     if not versions:
         raise Http404
     try:
