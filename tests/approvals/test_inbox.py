@@ -283,3 +283,56 @@ def test_notifications_unread_first_open_and_mark_all_read(org, flows, login):
     assert "暂时没有通知" in login(org["clerk"]).get(reverse("approvals:notifications")).content.decode()
     # someone else's notification is not theirs to open
     assert login(org["clerk"]).get(reverse("approvals:notification_open", args=[fresh.pk])).status_code == 404
+
+
+def test_batch_approve_checks_the_fields_the_node_must_fill_like_one_approval(org, login):
+    """A node whose approver must fill a field is refused in a batch exactly as on the instance page."""
+    services.definition_publish(
+        actor=None,
+        spec={
+            "key": "review",
+            "name": "审核",
+            "fields": [{"name": "reason"}, {"name": "note"}],
+            "nodes": [
+                {"id": "start", "kind": "start", "next": "head"},
+                {
+                    "id": "head",
+                    "kind": "approval",
+                    "name": "部门负责人审批",
+                    "approvers": {"type": "head"},
+                    "batch": True,
+                    "fields": {"note": "write"},
+                    "next": "end",
+                },
+                {"id": "end", "kind": "end"},
+            ],
+        },
+    )
+    matter = MatterType.objects.create(
+        code="review",
+        name="审核",
+        definition_key="review",
+        number_prefix="SH",
+        form_schema={
+            "fields": [
+                {"name": "reason", "type": "text", "label": "事由"},
+                {"name": "note", "type": "text", "label": "审核意见栏", "required": True},
+            ]
+        },
+    )
+    instance = submit(org["clerk"], matter, "待审核")
+    task = Task.objects.get(instance=instance, assignee=org["section_head"])
+    client = login(org["section_head"])
+    response = client.post(reverse("approvals:batch_approve"), {"task": [task.pk]}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "1 项未能同意" in text
+    assert "审核意见栏" in text
+    assert Task.objects.get(pk=task.pk).status == "open"
+    # one approval refuses the same way, and passes once the field is filled
+    url = reverse("approvals:instance_approve", args=[instance.pk])
+    single = client.post(url, {"task": task.pk}, follow=True)
+    assert any("审核意见栏" in str(m) for m in single.context["messages"])
+    assert Task.objects.get(pk=task.pk).status == "open"
+    client.post(url, {"task": task.pk, "note": "已核"})
+    assert Task.objects.get(pk=task.pk).status == "approved"
+    assert Instance.objects.get(pk=instance.pk).state["form"]["note"] == "已核"

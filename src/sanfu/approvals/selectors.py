@@ -18,14 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals.models import Draft, MatterType
-from sanfu.workflow.models import ACTED, NOTICE, Instance, Task
+from sanfu.core.models import Notification
+from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
 
 TABS = ("todo", "done", "started", "cc", "drafts")
 URGENCIES = ("特急", "加急", "平急")
 URGENCY_LABELS = {"特急": _("特急"), "加急": _("加急"), "平急": _("平急")}
 URGENCY_CLASS = {"特急": "urgent", "加急": "rush"}  # 平急 is the ordinary case: no badge
-TODO_KINDS = ("approval", "handle")
-DONE_STATUSES = ("approved", "rejected", "done", "returned", "transferred")
 
 _TASK_RELATED = (
     "instance",
@@ -104,7 +103,7 @@ def _instance_filters(f: InboxFilters, prefix: str, date_field: str) -> Q:
 def todo_tasks(user: User, f: InboxFilters | None = None, *, now: datetime | None = None) -> QuerySet[Task]:
     """待办: open approval and handle tasks, soonest deadline first, no deadline last."""
     f = f or InboxFilters()
-    qs = Task.objects.filter(assignee=user, status="open", kind__in=TODO_KINDS)
+    qs = Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS)
     qs = qs.filter(_instance_filters(f, "instance__", "created_at"))
     if f.overdue:
         qs = qs.filter(Q(overdue=True) | Q(due_at__lt=now or timezone.now()))
@@ -114,7 +113,7 @@ def todo_tasks(user: User, f: InboxFilters | None = None, *, now: datetime | Non
 def done_tasks(user: User, f: InboxFilters | None = None) -> QuerySet[Task]:
     """已办: tasks this person acted on (approved, rejected, done, returned, transferred), latest first."""
     f = f or InboxFilters()
-    qs = Task.objects.filter(ACTED, assignee=user, status__in=DONE_STATUSES)
+    qs = Task.objects.filter(ACTED, assignee=user, status__in=ACTED_STATUSES)
     qs = qs.filter(_instance_filters(f, "instance__", "acted_at"))
     if f.overdue:
         qs = qs.filter(overdue=True)
@@ -132,10 +131,10 @@ def notice_tasks(user: User, f: InboxFilters | None = None) -> QuerySet[Task]:
 def started_instances(user: User, f: InboxFilters | None = None, *, now: datetime | None = None) -> QuerySet[Instance]:
     """我发起的: instances this person started (drafts live in the 草稿 tab), newest first."""
     f = f or InboxFilters()
-    qs = Instance.objects.filter(initiator=user).exclude(status="draft")
+    qs = Instance.objects.filter(initiator=user).exclude(status=InstanceStatus.DRAFT)
     qs = qs.filter(_instance_filters(f, "", "created_at"))
     if f.overdue:
-        late = Q(tasks__status="open") & (Q(tasks__overdue=True) | Q(tasks__due_at__lt=now or timezone.now()))
+        late = Q(tasks__status=TaskStatus.OPEN) & (Q(tasks__overdue=True) | Q(tasks__due_at__lt=now or timezone.now()))
         qs = qs.filter(pk__in=Instance.objects.filter(late).values("pk"))
     return qs.select_related("definition", "initiator", "request", "request__matter").order_by("-id")
 
@@ -175,23 +174,28 @@ def tab_counts(user: User) -> dict[str, int]:
     """The numbers on the tabs, in three queries: open to-dos, done, unread notices (one aggregate over the
     person's tasks), started instances, drafts."""
     tasks = Task.objects.filter(assignee=user).aggregate(
-        todo=Count("id", filter=Q(status="open", kind__in=TODO_KINDS)),
-        done=Count("id", filter=Q(status__in=DONE_STATUSES)),
-        cc=Count("id", filter=NOTICE & Q(status="unread")),
+        todo=Count("id", filter=Q(status=TaskStatus.OPEN, kind__in=TODO_KINDS)),
+        done=Count("id", filter=Q(status__in=ACTED_STATUSES)),
+        cc=Count("id", filter=NOTICE & Q(status=TaskStatus.UNREAD)),
     )
     return {
         "todo": tasks["todo"],
         "done": tasks["done"],
         "cc": tasks["cc"],
-        "started": Instance.objects.filter(initiator=user).exclude(status="draft").count(),
+        "started": Instance.objects.filter(initiator=user).exclude(status=InstanceStatus.DRAFT).count(),
         "drafts": Draft.objects.filter(owner=user).count(),
     }
 
 
 def todo_count(user: User) -> int:
     """Open to-dos, for the nav badge (one index-backed count)."""
-    return Task.objects.filter(assignee=user, status="open", kind__in=TODO_KINDS).count()
+    return Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS).count()
 
 
 def matter_choices() -> QuerySet[MatterType]:
     return MatterType.objects.filter(is_active=True).only("pk", "name").order_by("area", "sort", "code")
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    """通知: unread first, then newest."""
+    return Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-id")

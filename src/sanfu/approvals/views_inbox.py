@@ -9,9 +9,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,16 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals import selectors
+from sanfu.approvals import selectors, services_notifications, services_tasks
+from sanfu.approvals.actions import node_allows_batch
 from sanfu.approvals.models import Draft, Request
-from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.core.htmx import render_page
-from sanfu.core.models import Notification
-from sanfu.workflow import repository, services
-from sanfu.workflow.models import Instance, Task
+from sanfu.workflow.models import Instance, Task, TaskStatus
 
 PAGE_SIZE = 20
-BATCH_LIMIT = 100
 
 TAB_LABELS = {
     "todo": gettext_lazy("待办"),
@@ -46,23 +42,18 @@ EMPTY_TEXT = {
     "drafts": gettext_lazy("没有保存的草稿。"),
 }
 FILTERED_EMPTY = gettext_lazy("没有符合筛选条件的事项。")
-TASK_STATUS = {
-    "open": gettext_lazy("待处理"),
-    "approved": gettext_lazy("已同意"),
-    "rejected": gettext_lazy("已驳回"),
-    "done": gettext_lazy("已办理"),
-    "returned": gettext_lazy("已退回"),
-    "transferred": gettext_lazy("已转交"),
-    "unread": gettext_lazy("未读"),
-    "read": gettext_lazy("已读"),
-    "cancelled": gettext_lazy("已取消"),
-    "waiting": gettext_lazy("等待中"),
-}
-KIND_LABEL = {
-    "approval": gettext_lazy("审批"),
-    "handle": gettext_lazy("办理"),
-    "cc": gettext_lazy("抄送"),
-    "filing": gettext_lazy("备案"),
+# The inbox's own wording of a task's status (the model's labels are the engine's terse ones).
+TASK_STATUS: dict[str, Any] = {
+    TaskStatus.OPEN: gettext_lazy("待处理"),
+    TaskStatus.APPROVED: gettext_lazy("已同意"),
+    TaskStatus.REJECTED: gettext_lazy("已驳回"),
+    TaskStatus.DONE: gettext_lazy("已办理"),
+    TaskStatus.RETURNED: gettext_lazy("已退回"),
+    TaskStatus.TRANSFERRED: gettext_lazy("已转交"),
+    TaskStatus.UNREAD: gettext_lazy("未读"),
+    TaskStatus.READ: gettext_lazy("已读"),
+    TaskStatus.CANCELLED: gettext_lazy("已取消"),
+    TaskStatus.WAITING: gettext_lazy("等待中"),
 }
 
 
@@ -105,18 +96,10 @@ def _request_of(instance: Instance) -> Request | None:
         return None
 
 
-def _batchable(task: Task) -> bool:
-    try:
-        node = repository.definition_of(task.instance).nodes.get(task.node)
-    except Exception:
-        return False
-    return bool(node and node.batch)
-
-
 def _task_row(task: Task, tab: str, now: datetime) -> Row:
     instance = task.instance
     req = _request_of(instance)
-    late = task.overdue or (task.status == "open" and task.due_at is not None and task.due_at < now)
+    late = task.overdue or (task.status == TaskStatus.OPEN and task.due_at is not None and task.due_at < now)
     return Row(
         key=f"t{task.pk}",
         title=req.title if req else instance.title,
@@ -126,15 +109,15 @@ def _task_row(task: Task, tab: str, now: datetime) -> Row:
         urgency=instance.urgency,
         initiator=instance.initiator.display_name,
         node_name=task.node_name,
-        kind=str(KIND_LABEL.get(task.kind, task.kind)),
+        kind=task.get_kind_display(),
         status=str(TASK_STATUS.get(task.status, task.status)),
         status_code=task.status,
         on_behalf_of=task.on_behalf_of.display_name if task.on_behalf_of else "",
         due_at=task.due_at,
         at=task.acted_at if tab == "done" else task.created_at,
         overdue=late,
-        unread=task.status == "unread",
-        batchable=tab == "todo" and _batchable(task),
+        unread=task.status == TaskStatus.UNREAD,
+        batchable=tab == "todo" and node_allows_batch(task),
         task_id=task.pk,
     )
 
@@ -227,44 +210,20 @@ def _back(request: AuthedHttpRequest) -> HttpResponseRedirect:
 
 @require_POST
 def batch_approve(request: AuthedHttpRequest) -> HttpResponse:
-    """批量同意: each chosen to-do goes through ``task_approve`` on its own; report what succeeded and why
-    the rest did not."""
-    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()][:BATCH_LIMIT]
+    """批量同意: report what succeeded and why the rest did not (the rules are ``tasks_batch_approve``'s)."""
+    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()]
     if not ids:
         messages.warning(request, _("请先勾选要同意的待办。"))
         return _back(request)
-    comment = request.POST.get("comment", "").strip() or _("同意")
-    tasks = {
-        t.pk: t
-        for t in Task.objects.filter(pk__in=ids, assignee=request.user).select_related(
-            "instance", "instance__definition", "instance__request"
-        )
-    }
-    done = 0
-    failures: list[str] = []
-    for task_id in ids:
-        task = tasks.get(task_id)
-        if task is None:
-            failures.append(_("待办 %(id)s：不存在或不是您的待办") % {"id": task_id})
-            continue
-        label = task.instance.title
-        if not _batchable(task):
-            failures.append(_("%(title)s：该节点不允许批量审批，请打开逐件办理") % {"title": label})
-            continue
-        try:
-            services.task_approve(actor=request.user, task_id=task.pk, comment=comment)
-        except ConflictError as exc:
-            failures.append(_("%(title)s：已由他人处理（%(reason)s）") % {"title": label, "reason": exc.message})
-        except ApplicationError as exc:
-            failures.append(f"{label}：{exc.message}")
-        else:
-            done += 1
-    if done:
-        messages.success(request, _("已批量同意 %(n)d 项。") % {"n": done})
-    if failures:
+    outcome = services_tasks.tasks_batch_approve(
+        actor=request.user, task_ids=ids, comment=request.POST.get("comment", "")
+    )
+    if outcome.done:
+        messages.success(request, _("已批量同意 %(n)d 项。") % {"n": outcome.done})
+    if outcome.failures:
         messages.error(
             request,
-            _("%(n)d 项未能同意：%(list)s") % {"n": len(failures), "list": "；".join(failures)},
+            _("%(n)d 项未能同意：%(list)s") % {"n": len(outcome.failures), "list": "；".join(outcome.failures)},
         )
     return _back(request)
 
@@ -286,23 +245,22 @@ def notification_target(url: str) -> str:
 @require_GET
 def notifications(request: AuthedHttpRequest) -> HttpResponse:
     """通知: unread first, then newest."""
-    qs = Notification.objects.filter(user=request.user).order_by(F("read_at").asc(nulls_first=True), "-id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(request, "approvals/notifications.html", {"page": page})
 
 
 @require_GET
 def notification_open(request: AuthedHttpRequest, notification_id: int) -> HttpResponse:
-    notice = get_object_or_404(Notification, pk=notification_id, user=request.user)
-    if notice.read_at is None:
-        Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notice = services_notifications.notification_open(actor=request.user, notification_id=notification_id)
+    if notice is None:
+        raise Http404
     target = notification_target(notice.url)
     return redirect(target or "approvals:notifications")
 
 
 @require_POST
 def notifications_read_all(request: AuthedHttpRequest) -> HttpResponse:
-    n = Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    n = services_notifications.notifications_read_all(actor=request.user)
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
     return redirect("approvals:notifications")
 

@@ -1,0 +1,203 @@
+"""The actions on the instance page, each its own POST: the view reads the form, calls one service and goes
+back to the page. A refusal leaves everything as it was and says why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.approvals import services_tasks as tasks
+from sanfu.approvals.views_instance import access
+from sanfu.core.errors import ApplicationError, ConflictError
+from sanfu.workflow import services as workflow
+from sanfu.workflow.models import Instance
+
+
+def _act(request: AuthedHttpRequest, instance_id: int, do: Callable[[Instance], Any], done: str) -> HttpResponse:
+    instance = access(request, instance_id)
+    try:
+        do(instance)
+    except ConflictError as exc:
+        messages.error(request, _("已由他人处理：%(reason)s") % {"reason": exc.message})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("approvals:instance", instance_id=instance.pk)
+
+
+def _comment(request: AuthedHttpRequest) -> str:
+    return request.POST.get("comment", "").strip()
+
+
+def _task_id(request: AuthedHttpRequest) -> int | None:
+    """The task the page showed (it may hold several of this person's tasks); None lets the service choose."""
+    posted = request.POST.get("task", "")
+    return int(posted) if posted.isdigit() else None
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+@require_POST
+def approve(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.task_approve(
+            actor=request.user,
+            instance_id=instance.pk,
+            task_id=_task_id(request),
+            comment=_comment(request),
+            posted=request.POST,
+        )
+
+    return _act(request, instance_id, do, _("已提交您的意见。"))
+
+
+@require_POST
+def reject(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.task_reject(
+            actor=request.user, instance_id=instance.pk, task_id=_task_id(request), comment=_comment(request)
+        )
+
+    return _act(request, instance_id, do, _("已驳回。"))
+
+
+@require_POST
+def return_(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.task_return(
+            actor=request.user,
+            instance_id=instance.pk,
+            task_id=_task_id(request),
+            to=request.POST.get("to", "").strip(),
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已退回。"))
+
+
+@require_POST
+def return_for_materials(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    """退回补正: back to the applicant naming the missing or wrong materials (counted per matter)."""
+
+    def do(instance: Instance) -> None:
+        tasks.task_return_for_materials(
+            actor=request.user,
+            instance_id=instance.pk,
+            task_id=_task_id(request),
+            materials=request.POST.getlist("materials"),
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已退回申请人补正材料。"))
+
+
+@require_POST
+def transfer(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        chosen = _ids([request.POST.get("to", "")])
+        tasks.task_transfer(
+            actor=request.user,
+            instance_id=instance.pk,
+            task_id=_task_id(request),
+            to=chosen[0] if chosen else None,
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已转交。"))
+
+
+@require_POST
+def add_signers(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.task_add_signers(
+            actor=request.user,
+            instance_id=instance.pk,
+            task_id=_task_id(request),
+            people=_ids(request.POST.getlist("people")),
+            position=request.POST.get("position", "before"),
+            mode=request.POST.get("mode", "sequential"),
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已加签。"))
+
+
+@require_POST
+def remove_signers(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.task_remove_signers(
+            actor=request.user,
+            instance_id=instance.pk,
+            task_id=_task_id(request),
+            people=_ids(request.POST.getlist("people")),
+            comment=_comment(request),
+        )
+
+    return _act(request, instance_id, do, _("已减签。"))
+
+
+@require_POST
+def withdraw(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        workflow.instance_withdraw(actor=request.user, instance_id=instance.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已撤回。"))
+
+
+@require_POST
+def urge(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        workflow.instance_urge(actor=request.user, instance_id=instance.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已催办，当前审批人会收到提醒。"))
+
+
+@require_POST
+def resubmit(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.instance_resubmit_as_is(actor=request.user, instance=instance, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("已重新提交。"))
+
+
+@require_POST
+def comment(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        workflow.instance_comment(actor=request.user, instance_id=instance.pk, comment=_comment(request))
+
+    return _act(request, instance_id, do, _("评论已发表。"))
+
+
+@require_POST
+def cancel(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    def do(instance: Instance) -> None:
+        tasks.instance_cancel(actor=request.user, instance_id=instance.pk, reason=_comment(request))
+
+    return _act(request, instance_id, do, _("流程已作废。"))
+
+
+urlpatterns: list[URLPattern] = [
+    path("instances/<int:instance_id>/approve/", approve, name="instance_approve"),
+    path("instances/<int:instance_id>/reject/", reject, name="instance_reject"),
+    path("instances/<int:instance_id>/return/", return_, name="instance_return"),
+    path("instances/<int:instance_id>/return-materials/", return_for_materials, name="instance_return_materials"),
+    path("instances/<int:instance_id>/transfer/", transfer, name="instance_transfer"),
+    path("instances/<int:instance_id>/add-signers/", add_signers, name="instance_add_signers"),
+    path("instances/<int:instance_id>/remove-signers/", remove_signers, name="instance_remove_signers"),
+    path("instances/<int:instance_id>/withdraw/", withdraw, name="instance_withdraw"),
+    path("instances/<int:instance_id>/urge/", urge, name="instance_urge"),
+    path("instances/<int:instance_id>/resubmit/", resubmit, name="instance_resubmit"),
+    path("instances/<int:instance_id>/comment/", comment, name="instance_comment"),
+    path("instances/<int:instance_id>/cancel/", cancel, name="instance_cancel"),
+]
