@@ -25,7 +25,7 @@ from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
 from sanfu.org import importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
-from sanfu.org.models import Department, Post, Staff, Unit
+from sanfu.org.models import Department, Post, Rank, Secretary, Staff, Unit
 
 
 def directory(request: AuthedHttpRequest) -> HttpResponse:
@@ -69,13 +69,26 @@ def leaders(request: AuthedHttpRequest) -> HttpResponse:
     home = selectors.staff_of(request.user.pk)
     unit_id = int(request.GET.get("unit") or (home.unit_id if home else 0))
     leaders_qs = (
-        Staff.objects.filter(unit_id=unit_id, rank__gte=50).select_related("user").order_by("-rank", "employee_no")
+        Staff.objects.filter(unit_id=unit_id, rank__gte=Rank.DEPUTY_LEADER)
+        .select_related("user")
+        .prefetch_related(
+            # One query each for every leader's departments and secretaries, not two per leader.
+            Prefetch(
+                "user__departments_in_charge",
+                queryset=Department.objects.filter(unit_id=unit_id).order_by("path"),
+            ),
+            Prefetch("user__secretaries", queryset=Secretary.objects.select_related("secretary").order_by("pk")),
+        )
+        .order_by("-rank", "employee_no")
     )
-    rows = []
-    for leader in leaders_qs:
-        depts = Department.objects.filter(leader_in_charge=leader.user, unit_id=unit_id).order_by("path")
-        secretaries = [s.secretary for s in leader.user.secretaries.select_related("secretary")]
-        rows.append({"staff": leader, "departments": list(depts), "secretaries": secretaries})
+    rows = [
+        {
+            "staff": leader,
+            "departments": list(leader.user.departments_in_charge.all()),
+            "secretaries": [s.secretary for s in leader.user.secretaries.all()],
+        }
+        for leader in leaders_qs
+    ]
     units = list(Unit.objects.order_by("level", "sort", "id"))
     return render(request, "org/leaders.html", {"rows": rows, "units": units, "unit_id": unit_id})
 
