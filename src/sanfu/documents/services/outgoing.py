@@ -1,16 +1,13 @@
-"""公文 writes. Each step is a flow node: the person acts through these services, which call the workflow
-services with the comment and form and keep the step's own data (拟办意见, 批示 verbatim, 分办, 承办答复,
-draft revisions, 文号, issuance) in this app's tables."""
+"""发文 writes: 拟稿 from a 文种's template, revisions, 核稿, 退回 and 重新送审, 会签, 签发 (the text frozen with its
+SHA-256), 编号, 印发 with receipts, 归档. Each step is a node of the ``doc-outgoing`` flow."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -20,256 +17,30 @@ from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
 from sanfu.documents import archiving, selectors
-from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
+from sanfu.documents.flows import OUTGOING_KEY
 from sanfu.documents.models import (
     Confidentiality,
     DocKind,
-    DocumentFile,
-    DocumentNumber,
     FileRole,
-    IncomingDocument,
-    IncomingStep,
     Issuance,
-    NumberCounter,
-    NumberStatus,
     OutgoingDocument,
     OutgoingRevision,
-    StepKind,
     Urgency,
 )
+from sanfu.documents.services.common import (
+    Upload,
+    check_choice,
+    circulation_read,
+    flow_of,
+    open_task,
+    require_office,
+    store_files,
+)
+from sanfu.documents.services.numbering import number_claim
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import Instance, Task
-
-
-class Upload(Protocol):
-    name: str | None
-    size: int | None
-
-    def read(self, size: int = ..., /) -> Any: ...
-
-
-def _require_office(actor: User) -> None:
-    if not selectors.is_office(actor):
-        raise PermissionDeniedError(_("只有办公室（收发文）人员可以办理此事项。"))
-
-
-def _check_choice(value: str, choices: Any, label: str) -> None:
-    if value not in choices.values:
-        raise ApplicationError(_("%(label)s取值无效。") % {"label": label})
-
-
-def _store_files(actor: User, files: Sequence[tuple[str, Upload]], **owner: Any) -> None:
-    for role, upload in files:
-        content = upload.read()
-        name = (upload.name or "file").rsplit("/", 1)[-1][:200]
-        record = DocumentFile(
-            role=role,
-            name=name,
-            size=len(content),
-            sha256=hashlib.sha256(content).hexdigest(),
-            uploaded_by=actor,
-            **owner,
-        )
-        record.file.save(name, ContentFile(content), save=False)
-        record.save()
-
-
-def _open_task(actor: User, instance: Instance | None, node: str) -> Task:
-    """The actor's open task at ``node`` of the document's flow, or a clear refusal."""
-    task = None
-    if instance is not None:
-        task = (
-            Task.objects.filter(instance=instance, node=node, status="open", kind__in=["approval", "handle"])
-            .filter(assignee=actor)
-            .order_by("task_no")
-            .first()
-        )
-    if task is None:
-        raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
-    return task
-
-
-def _instance(instance: Instance | None) -> Instance:
-    if instance is None:
-        raise ApplicationError(_("该公文尚未进入流程。"))
-    instance.refresh_from_db()
-    return instance
-
-
-# --- 收文 -----------------------------------------------------------------------------------------------
-
-
-def incoming_register(
-    *,
-    actor: User,
-    title: str,
-    source_unit: str,
-    source_number: str = "",
-    received_on: date | None = None,
-    urgency: str = Urgency.NORMAL,
-    confidentiality: str = Confidentiality.INTERNAL,
-    deadline: date | None = None,
-    pages: int = 1,
-    summary: str = "",
-    original: Upload | None = None,
-    attachments: Sequence[Upload] = (),
-) -> IncomingDocument:
-    """收文登记: record the document and start its loop; an earlier registration of the same source unit
-    and number is flagged as a possible duplicate (the office decides, nothing is refused)."""
-    _require_office(actor)
-    title, source_unit, source_number = title.strip(), source_unit.strip(), source_number.strip()
-    if not title or not source_unit:
-        raise ApplicationError(_("标题和来文单位必须填写。"))
-    _check_choice(urgency, Urgency, _("紧急程度"))
-    _check_choice(confidentiality, Confidentiality, _("密级"))
-    duplicates = selectors.duplicates_of(source_unit, source_number)
-    with transaction.atomic():
-        document = IncomingDocument.objects.create(
-            title=title[:200],
-            source_unit=source_unit[:100],
-            source_number=source_number[:64],
-            received_on=received_on or timezone.localdate(),
-            urgency=urgency,
-            confidentiality=confidentiality,
-            deadline=deadline,
-            pages=max(1, int(pages or 1)),
-            summary=summary,
-            duplicate_of=duplicates[0] if duplicates else None,
-            registered_by=actor,
-        )
-        files: list[tuple[str, Upload]] = [(FileRole.ORIGINAL, original)] if original is not None else []
-        files += [(FileRole.ATTACHMENT, a) for a in attachments]
-        _store_files(actor, files, incoming=document)
-        document.instance = workflow.instance_start(
-            actor=actor,
-            definition_key=INCOMING_KEY,
-            title=f"收文：{title}"[:200],
-            urgency=urgency,
-            in_transaction=True,
-        )
-        document.save(update_fields=["instance"])
-        audit_record(
-            action="documents.incoming.register",
-            actor=actor,
-            target=f"incoming:{document.pk}",
-            detail={
-                "source_unit": source_unit,
-                "source_number": source_number,
-                "duplicate_of": document.duplicate_of_id,
-            },
-        )
-    return document
-
-
-def _incoming(actor: User, document_id: int) -> IncomingDocument:
-    return selectors.access_incoming(actor=actor, document_id=document_id)
-
-
-def incoming_propose(
-    *, actor: User, document_id: int, text: str, leader: User, readers: Sequence[User] = ()
-) -> IncomingDocument:
-    """拟办: the office's proposal, naming the leader who is to give instructions and the readers (传阅)."""
-    document = _incoming(actor, document_id)
-    if not text.strip():
-        raise ApplicationError(_("请填写拟办意见。"))
-    task = _open_task(actor, document.instance, "propose")
-    form = {"leader": [leader.pk], "readers": [r.pk for r in readers]}
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text, form=form)
-    IncomingStep.objects.create(
-        document=document,
-        kind=StepKind.PROPOSAL,
-        actor=actor,
-        text=text,
-        data={"leader": leader.pk, "readers": [r.pk for r in readers]},
-    )
-    return document
-
-
-def incoming_instruct(*, actor: User, document_id: int, text: str) -> IncomingDocument:
-    """批办: the leader's instruction (批示), kept exactly as written."""
-    document = _incoming(actor, document_id)
-    if not text.strip():
-        raise ApplicationError(_("请填写批示。"))
-    task = _open_task(actor, document.instance, "instruct")
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text)
-    IncomingStep.objects.create(document=document, kind=StepKind.INSTRUCTION, actor=actor, text=text)
-    return document
-
-
-def incoming_distribute(
-    *, actor: User, document_id: int, lead: Department, co: Sequence[Department] = (), note: str = ""
-) -> IncomingDocument:
-    """分办: one lead department (主办) and any co-departments (协办); their heads then handle it at once."""
-    document = _incoming(actor, document_id)
-    co_ids = [d.pk for d in co if d.pk != lead.pk]
-    missing = [d.name for d in [lead, *co] if not org.department_heads(d)]
-    if missing:
-        raise ApplicationError(_("以下部门没有负责人，无法分办：%(d)s") % {"d": "、".join(missing)})
-    task = _open_task(actor, document.instance, "distribute")
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=note, form={"departments": [lead.pk, *co_ids]})
-    IncomingStep.objects.create(
-        document=document, kind=StepKind.DISTRIBUTION, actor=actor, text=note, data={"lead": lead.pk, "co": co_ids}
-    )
-    return document
-
-
-def incoming_reply(*, actor: User, document_id: int, text: str) -> IncomingDocument:
-    """承办: a handling department's written reply (one per department, by its head)."""
-    document = _incoming(actor, document_id)
-    if not text.strip():
-        raise ApplicationError(_("请填写办理情况。"))
-    task = _open_task(actor, document.instance, "handling")
-    distribution = document.steps.filter(kind=StepKind.DISTRIBUTION).order_by("-at", "-id").first()
-    wanted = [distribution.data["lead"], *distribution.data["co"]] if distribution else []
-    mine = {d.pk for d in org.departments_of(actor)}
-    department_id = next((d for d in wanted if d in mine), None)
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text)
-    IncomingStep.objects.create(
-        document=document, kind=StepKind.REPLY, actor=actor, department_id=department_id, text=text
-    )
-    return document
-
-
-def incoming_close(*, actor: User, document_id: int, text: str = "") -> IncomingDocument:
-    """办结, then 归档 (the whole loop goes to the electronic archive)."""
-    document = _incoming(actor, document_id)
-    task = _open_task(actor, document.instance, "close")
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text or _("办结"))
-    IncomingStep.objects.create(document=document, kind=StepKind.CLOSING, actor=actor, text=text)
-    incoming_archive(actor=actor, document_id=document.pk)
-    document.refresh_from_db()
-    return document
-
-
-def incoming_archive(*, actor: User, document_id: int) -> IncomingDocument:
-    document = _incoming(actor, document_id)
-    instance = _instance(document.instance)
-    if instance.status != "approved":
-        raise ApplicationError(_("公文办结后才能归档。"))
-    ref = archiving.archive_incoming(document, actor=actor)
-    IncomingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
-    document.refresh_from_db()
-    return document
-
-
-def circulation_read(*, actor: User, instance: Instance | None) -> int:
-    """Mark the actor's unread notices (传阅 / 分发) on this flow as read; returns how many."""
-    if instance is None:
-        return 0
-    unread = Task.objects.filter(instance=instance, assignee=actor, kind__in=["cc", "filing"], status="unread")
-    count = 0
-    for task in unread:
-        try:
-            workflow.task_mark_read(actor=actor, task_id=task.pk)
-            count += 1
-        except (ApplicationError, NotFoundError):
-            continue
-    return count
-
-
-# --- 发文 -----------------------------------------------------------------------------------------------
+from sanfu.workflow.models import Task
 
 TEMPLATES: dict[str, dict[str, str]] = {
     DocKind.NOTICE: {
@@ -317,7 +88,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 def outgoing_template(kind: str) -> dict[str, str]:
     """The starter title, body and recipients of a 文种."""
-    _check_choice(kind, DocKind, _("文种"))
+    check_choice(kind, DocKind, _("文种"))
     return dict(TEMPLATES[kind])
 
 
@@ -345,9 +116,9 @@ def outgoing_draft(
     attachments: Sequence[Upload] = (),
 ) -> OutgoingDocument:
     """拟稿: the first revision of a draft, sent on to 核稿."""
-    _check_choice(kind, DocKind, _("文种"))
-    _check_choice(urgency, Urgency, _("紧急程度"))
-    _check_choice(confidentiality, Confidentiality, _("密级"))
+    check_choice(kind, DocKind, _("文种"))
+    check_choice(urgency, Urgency, _("紧急程度"))
+    check_choice(confidentiality, Confidentiality, _("密级"))
     if not title.strip() or not body.strip():
         raise ApplicationError(_("标题和正文必须填写。"))
     issuer, mark, default_prefix = _issuer_of(actor)
@@ -381,7 +152,7 @@ def outgoing_draft(
             comment=_("拟稿"),
             stage=_("拟稿"),
         )
-        _store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], outgoing=document)
+        store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], outgoing=document)
         document.instance = workflow.instance_start(
             actor=actor,
             definition_key=OUTGOING_KEY,
@@ -465,7 +236,7 @@ def outgoing_review(
 ) -> OutgoingDocument:
     """核稿: the office's review; it may set the departments to countersign and the signing leader."""
     document = _outgoing(actor, document_id)
-    task = _open_task(actor, document.instance, "review")
+    task = open_task(actor, document.instance, "review")
     form: dict[str, Any] = {}
     if countersign is not None:
         form["countersign"] = [d.pk for d in countersign]
@@ -503,7 +274,7 @@ def outgoing_return(*, actor: User, document_id: int, comment: str) -> OutgoingD
 def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "") -> OutgoingDocument:
     """重新送审: the drafter sends a returned draft (revised or not) to 核稿 again."""
     document = _outgoing(actor, document_id)
-    instance = _instance(document.instance)
+    instance = flow_of(document.instance)
     if instance.status != "returned":
         raise ConflictError(_("该公文不在退回状态，无需重新送审。"))
     if actor.pk != document.drafter_id:
@@ -515,7 +286,7 @@ def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "") -> Ou
 def outgoing_countersign(*, actor: User, document_id: int, comment: str = "", agree: bool = True) -> OutgoingDocument:
     """会签: a concerned department's head agrees, or sends it back to 核稿 with the reason."""
     document = _outgoing(actor, document_id)
-    task = _open_task(actor, document.instance, "countersign")
+    task = open_task(actor, document.instance, "countersign")
     if agree:
         workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意"))
     else:
@@ -540,7 +311,7 @@ def digest_of(revision: OutgoingRevision) -> str:
 def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "") -> OutgoingDocument:
     """签发: the leader signs off; the current revision is frozen and its SHA-256 digest recorded."""
     document = _outgoing(actor, document_id)
-    task = _open_task(actor, document.instance, "signoff")
+    task = open_task(actor, document.instance, "signoff")
     revision = document.revisions.order_by("-no").first()
     if revision is None:
         raise ApplicationError(_("没有可签发的文稿。"))
@@ -567,37 +338,11 @@ def verify_frozen(document: OutgoingDocument) -> bool:
     return digest_of(document.frozen_revision) == document.digest
 
 
-# --- numbering (文号) -----------------------------------------------------------------------------------
-
-
-def number_claim(*, actor: User, prefix: str, year: int, document: OutgoingDocument | None = None) -> DocumentNumber:
-    """Take the next sequence for ``prefix`` and ``year``: a conditional update on the counter claims it
-    (racing claims retry), and the unique (prefix, year, seq) constraint makes a duplicate impossible."""
-    for _attempt in range(100):
-        counter = NumberCounter.objects.filter(prefix=prefix, year=year).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    NumberCounter.objects.create(prefix=prefix, year=year, last=0)
-            except IntegrityError:
-                pass
-            continue
-        seq = counter.last + 1
-        with transaction.atomic():
-            claimed = NumberCounter.objects.filter(pk=counter.pk, last=counter.last).update(last=seq)
-            if claimed != 1:
-                continue
-            return DocumentNumber.objects.create(
-                prefix=prefix, year=year, seq=seq, document=document, assigned_by=actor
-            )
-    raise ConflictError(_("编号繁忙，请重试。"))
-
-
 def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = None) -> OutgoingDocument:
     """编号: the 文号 is given here and only here, once the text is frozen."""
     document = _outgoing(actor, document_id)
-    _require_office(actor)
-    task = _open_task(actor, document.instance, "numbering")
+    require_office(actor)
+    task = open_task(actor, document.instance, "numbering")
     if document.frozen_revision_id is None:
         raise ApplicationError(_("签发定稿后才能编号。"))
     if not document.number:
@@ -616,37 +361,6 @@ def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = 
     return document
 
 
-def number_void(*, actor: User, number_id: int, reason: str) -> DocumentNumber:
-    """作废文号: the number stays recorded with the reason and is never handed out again; a document that
-    carried it is numbered afresh."""
-    _require_office(actor)
-    if not reason.strip():
-        raise ApplicationError(_("作废文号必须填写理由。"))
-    with transaction.atomic():
-        number = DocumentNumber.objects.select_for_update().filter(pk=number_id).first()
-        if number is None:
-            raise NotFoundError(_("文号不存在。"))
-        if number.status == NumberStatus.VOID:
-            raise ConflictError(_("该文号已作废。"))
-        number.status = NumberStatus.VOID
-        number.void_reason = reason.strip()[:300]
-        number.voided_by = actor
-        number.voided_at = timezone.now()
-        number.save(update_fields=["status", "void_reason", "voided_by", "voided_at"])
-        if number.document_id is not None:
-            OutgoingDocument.objects.filter(pk=number.document_id, number=number.text).update(number="")
-        audit_record(
-            action="documents.number.void",
-            actor=actor,
-            target=f"number:{number.pk}",
-            detail={"number": number.text, "reason": number.void_reason, "document": number.document_id},
-        )
-    return number
-
-
-# --- 印发 and receipts ------------------------------------------------------------------------------------
-
-
 def outgoing_issue(
     *,
     actor: User,
@@ -658,7 +372,7 @@ def outgoing_issue(
     """印发: issue to recipient departments (their heads get it with a read receipt) and outside units
     (receipts recorded by the office); then the document is archived."""
     document = _outgoing(actor, document_id)
-    task = _open_task(actor, document.instance, "issue")
+    task = open_task(actor, document.instance, "issue")
     if not document.number:
         raise ApplicationError(_("编号后才能印发。"))
     names = [n.strip() for n in external if n.strip()]
@@ -689,7 +403,7 @@ def outgoing_issue(
 
 def outgoing_archive(*, actor: User, document_id: int) -> OutgoingDocument:
     document = _outgoing(actor, document_id)
-    instance = _instance(document.instance)
+    instance = flow_of(document.instance)
     if instance.status != "approved" or not document.number:
         raise ApplicationError(_("公文印发后才能归档。"))
     ref = archiving.archive_outgoing(document, actor=actor)
