@@ -1,12 +1,26 @@
-"""Reads for the matter catalogue."""
+"""Reads for the matter catalogue, the one-time notification and the start page."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from sanfu.accounts.models import User
-from sanfu.accounts.selectors import permissions_of, role_codes_of
-from sanfu.approvals.models import MaterialReturn, MatterType, Request
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm, permissions_of, role_codes_of
+from sanfu.approvals import formschema
+from sanfu.approvals.models import Attachment, Draft, MaterialReturn, MatterType, Request, ServiceArea
+from sanfu.core.errors import ApplicationError
+from sanfu.org.models import Department
+from sanfu.workflow.engine import State, parse_definition, path_nodes
+from sanfu.workflow.facts import OrgFacts
+from sanfu.workflow.models import InstanceStatus
+from sanfu.workflow.services import latest_definition
+
+CHOICES_LIMIT = 2000  # the form's person and department pickers list at most this many
 
 
 def may_start(user: User, matter: MatterType) -> bool:
@@ -45,3 +59,87 @@ def material_return_counts() -> dict[int, dict[str, float]]:
         }
         for matter_id, total in requests.items()
     }
+
+
+def catalogue_areas(user: User, *, query: str = "") -> list[tuple[str, str, list[MatterType]]]:
+    """The matters ``user`` may start under each of the three services. The process administrator also
+    sees how often each matter comes back for materials (一次性告知 at work), as ``return_stats``."""
+    matters = catalogue_for(user, query=query)
+    if has_perm(user, Perm.MANAGE_PROCESSES):
+        returns = material_return_counts()
+        for matter in matters:
+            matter.return_stats = returns.get(matter.pk)  # type: ignore[attr-defined]
+    return [(area, str(label), [m for m in matters if m.area == area]) for area, label in ServiceArea.choices]
+
+
+def notice_steps(matter: MatterType) -> list[str]:
+    """The process steps a person can expect, for the notice (from the published definition)."""
+    try:
+        # workflow offers no public cached parse of a published definition; parsing the spec here is cheap
+        definition = parse_definition(latest_definition(matter.definition_key).spec)
+    except ApplicationError:
+        return []
+    nodes = path_nodes(definition, State(), OrgFacts(now=timezone.now()))
+    return [n.name for n in nodes if n.kind in {"approval", "handle"}]
+
+
+def notice_of(matter: MatterType) -> dict[str, Any]:
+    """一次性告知书: the fields that must be filled, the steps and the materials."""
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    required = [f for f in schema.fields if f.required]
+    return {"matter": matter, "required_fields": required, "steps": notice_steps(matter), "materials": matter.materials}
+
+
+def form_choices() -> dict[str, Any]:
+    """The people and departments a smart form's pickers offer."""
+    people = list(
+        User.objects.filter(is_active=True, staff__isnull=False)
+        .order_by("username")
+        .values_list("pk", "full_name", "username")[:CHOICES_LIMIT]
+    )
+    departments = list(
+        Department.objects.filter(is_active=True)
+        .order_by("unit_id", "depth", "sort")
+        .values_list("pk", "name")[:CHOICES_LIMIT]
+    )
+    return {
+        "people_choices": [(pk, f"{name or user}（{user}）") for pk, name, user in people],
+        "department_choices": departments,
+    }
+
+
+def own_draft(user: User, matter: MatterType, draft_id: Any) -> Draft | None:
+    """``user``'s draft of ``matter``; None for anyone else's (or a bad id)."""
+    try:
+        return Draft.objects.filter(pk=int(draft_id), owner=user, matter=matter).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def returned_request(user: User, matter: MatterType, request_id: Any) -> Request | None:
+    """A request of ``user``'s for ``matter`` that was returned to be corrected (修改后重新提交)."""
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        Request.objects.select_related("instance")
+        .filter(pk=pk, applicant=user, matter=matter, instance__status=InstanceStatus.RETURNED)
+        .first()
+    )
+
+
+def start_values(draft: Draft | None, returned: Request | None) -> tuple[str, str, Mapping[str, Any]]:
+    """Title, urgency and form data the start page opens with: a draft's, else the returned request's."""
+    if draft is not None:
+        return draft.title, draft.urgency or "平急", draft.data
+    if returned is not None:
+        return returned.title, returned.instance.urgency or "平急", returned.instance.state.get("form", {})
+    return "", "平急", {}
+
+
+def materials_on_file(returned: Request | None) -> QuerySet[Attachment] | list[Attachment]:
+    """The materials a returned request already carries (not the form's own attachment fields)."""
+    if returned is None:
+        return []
+    return returned.attachments.exclude(material__startswith="field:")

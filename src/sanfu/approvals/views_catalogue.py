@@ -11,63 +11,42 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sanfu.accounts.models import User
-from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formrender, formschema, services
-from sanfu.approvals.models import Draft, MatterType, Request, ServiceArea
-from sanfu.approvals.selectors_catalogue import catalogue_for, material_return_counts, may_start
+from sanfu.approvals.models import Draft, MatterType
+from sanfu.approvals.selectors_catalogue import (
+    catalogue_areas,
+    form_choices,
+    materials_on_file,
+    may_start,
+    notice_of,
+    own_draft,
+    returned_request,
+    start_values,
+)
 from sanfu.core.errors import ApplicationError
-from sanfu.org.models import Department
-from sanfu.workflow import repository
-from sanfu.workflow.engine import State, path_nodes
-from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.services import latest_definition
 
 
 def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     """事项目录: every matter this person may start, under the three services."""
     query = request.GET.get("q", "").strip()
-    matters = catalogue_for(request.user, query=query)
-    # The process administrator sees how often each matter comes back for materials (一次性告知 at work).
-    if has_perm(request.user, Perm.MANAGE_PROCESSES):
-        returns = material_return_counts()
-        for matter in matters:
-            matter.return_stats = returns.get(matter.pk)  # type: ignore[attr-defined]
-    areas = [(area, label, [m for m in matters if m.area == area]) for area, label in ServiceArea.choices]
-    return render(request, "approvals/catalogue.html", {"areas": areas, "q": query})
-
-
-def _steps(matter: MatterType) -> list[str]:
-    """The process steps a person can expect, for the notice (from the published definition)."""
-    try:
-        definition = repository.parsed_definition(latest_definition(matter.definition_key))
-    except ApplicationError:
-        return []
-    nodes = path_nodes(definition, State(), OrgFacts(now=timezone.now()))
-    return [n.name for n in nodes if n.kind in {"approval", "handle"}]
-
-
-def _notice_context(matter: MatterType) -> dict[str, Any]:
-    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
-    required = [f for f in schema.fields if f.required]
-    return {"matter": matter, "required_fields": required, "steps": _steps(matter), "materials": matter.materials}
+    return render(
+        request, "approvals/catalogue.html", {"areas": catalogue_areas(request.user, query=query), "q": query}
+    )
 
 
 def notice(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """一次性告知书: everything the matter needs, printable, to hand over or send."""
     matter = get_object_or_404(MatterType, code=code, is_active=True)
-    return render(request, "approvals/notice.html", _notice_context(matter))
+    return render(request, "approvals/notice.html", notice_of(matter))
 
 
 def notice_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     matter = get_object_or_404(MatterType, code=code, is_active=True)
-    html = render_to_string("approvals/notice_pdf.html", _notice_context(matter), request=request)
+    html = render_to_string("approvals/notice_pdf.html", notice_of(matter), request=request)
     # Imported here: WeasyPrint loads Pango/cairo through cffi, which is slow and only this view needs it.
     import weasyprint
 
@@ -75,21 +54,6 @@ def notice_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=notice-{matter.code}.pdf"
     return response
-
-
-def _choices() -> dict[str, Any]:
-    people = list(
-        User.objects.filter(is_active=True, staff__isnull=False)
-        .order_by("username")
-        .values_list("pk", "full_name", "username")[:2000]
-    )
-    departments = list(
-        Department.objects.filter(is_active=True).order_by("unit_id", "depth", "sort").values_list("pk", "name")[:2000]
-    )
-    return {
-        "people_choices": [(pk, f"{name or user}（{user}）") for pk, name, user in people],
-        "department_choices": departments,
-    }
 
 
 def _form_context(
@@ -102,7 +66,7 @@ def _form_context(
         if e.get("where") == "form"
     ]
     return {
-        "fields": formrender.render_context(schema, data, field_errors, None, **_choices()),
+        "fields": formrender.render_context(schema, data, field_errors, None, **form_choices()),
         "non_field_errors": formrender.non_field_errors(field_errors),
         "preview_url": reverse("approvals:preview", args=[matter.code]) if schema.is_dynamic else None,
         "form_id": "smart-form",
@@ -116,7 +80,9 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         raise Http404
     draft = None
     if request.GET.get("draft"):
-        draft = get_object_or_404(Draft, pk=request.GET["draft"], owner=request.user, matter=matter)
+        draft = own_draft(request.user, matter, request.GET["draft"])
+        if draft is None:
+            raise Http404
     if request.GET.get("copy"):
         try:
             copied = services.request_copy(actor=request.user, request_id=int(request.GET["copy"]))
@@ -125,17 +91,11 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         return redirect(f"{reverse('approvals:start', args=[matter.code])}?draft={copied.pk}")
     returned = None  # 修改后重新提交: a returned request of mine, corrected on this page
     if request.GET.get("resubmit"):
-        returned = get_object_or_404(
-            Request.objects.select_related("instance"),
-            pk=request.GET["resubmit"],
-            applicant=request.user,
-            matter=matter,
-            instance__status="returned",
-        )
+        returned = returned_request(request.user, matter, request.GET["resubmit"])
+        if returned is None:
+            raise Http404
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
-    title = draft.title if draft else (returned.title if returned else "")
-    urgency = (draft.urgency if draft else (returned.instance.urgency if returned else "")) or "平急"
-    data: Mapping[str, Any] = draft.data if draft else (returned.instance.state.get("form", {}) if returned else {})
+    title, urgency, data = start_values(draft, returned)
     problems: list[dict[str, Any]] = []
     if request.method == "POST":
         title = request.POST.get("title", "")
@@ -190,7 +150,7 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "urgencies": services.URGENCIES,
         "draft": draft,
         "returned": returned,
-        "on_file": returned.attachments.exclude(material__startswith="field:") if returned else [],
+        "on_file": materials_on_file(returned),
         "problems": problems,
         "material_problems": {p["field"]: p["message"] for p in problems if p.get("where") == "material"},
         **_form_context(request, matter, data, problems),
