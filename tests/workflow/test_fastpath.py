@@ -4,12 +4,15 @@ instance, event, task and outbox rows, and its reads return what the ORM returns
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
 
+from sanfu.accounts.models import User
 from sanfu.core.errors import ConflictError
+from sanfu.org.models import Delegation
+from sanfu.org.selectors import active_delegations
 from sanfu.workflow import fastpath, repository, services
 from sanfu.workflow.engine import Decision, Definition, State
 from sanfu.workflow.models import DefinitionStatus, Instance, InstanceEvent, OutboxMessage, ProcessDefinition, Task
@@ -162,3 +165,31 @@ def test_the_fast_path_reads_what_the_orm_reads(org, reference):
 
 def _fields(row: Any, *leave_out: str) -> dict[str, Any]:
     return {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields if f.name not in leave_out}
+
+
+def test_the_step_questions_about_people_mean_their_orm_filters(org):
+    now = MOMENT
+    org["accountant"].is_active = False
+    org["accountant"].save()
+    Delegation.objects.create(
+        principal=org["section_head"], delegate=org["office_head"], starts_at=now - timedelta(hours=1), ends_at=now
+    )  # ends at the moment asked: not active
+    Delegation.objects.create(
+        principal=org["finance_head"], delegate=org["deputy"], starts_at=now, ends_at=now + timedelta(days=1)
+    )
+    Delegation.objects.create(
+        principal=org["gm"],
+        delegate=org["deputy"],
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+        revoked_at=now - timedelta(hours=2),
+    )
+    people = [org[name].pk for name in ("clerk", "accountant", "gm", "deputy")] + [10**9]
+    active = set(User.objects.filter(pk__in=people, is_active=True).values_list("pk", flat=True))
+    principals = set(active_delegations(at=now).values_list("principal_id", flat=True))
+    assert active == {org[name].pk for name in ("clerk", "gm", "deputy")}
+    assert principals == {org["finance_head"].pk}
+    assert fastpath.active_user_ids(people) == active
+    assert fastpath.active_user_ids([]) == set()
+    assert fastpath.active_users_and_principals(people, at=now) == (active, principals)
+    assert fastpath.active_users_and_principals([], at=now) == (set(), principals)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from functools import cache
-from typing import Any
 
-from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import DataScope, Perm
 from sanfu.accounts.selectors import data_scope_for, users_with_role
-from sanfu.core import rawsql
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.models import CalendarDay, DayKind, Delegation, Department, Post, PostRole, Staff
 
@@ -144,74 +140,6 @@ def active_delegations(*, at: datetime) -> QuerySet[Delegation]:
     return Delegation.objects.filter(revoked_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
 
 
-# The two questions below are asked on every step of every flow. They are written as plain SQL (identifiers
-# from model metadata, values as parameters) because compiling them through the ORM cost many times more
-# than running them; they mean exactly ``active_users`` / ``active_delegations`` as ORM filters.
-
-
-def active_user_ids(ids: Iterable[int]) -> set[int]:
-    """Which of ``ids`` are active accounts (``User.objects.filter(pk__in=ids, is_active=True)``)."""
-    wanted = list(ids)
-    if not wanted:
-        return set()
-    qn = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(wanted))
-    sql = (
-        f"SELECT {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
-        f" WHERE {qn('is_active')} = %s AND {qn('id')} IN ({marks})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [True, *wanted])
-        return {row[0] for row in cursor.fetchall()}
-
-
-def delegating_principals(*, at: datetime) -> set[int]:
-    """Everyone who has an active delegation at ``at`` (``active_delegations(at)``'s principals): a cheap
-    first check before :func:`active_delegate`, which follows the chain."""
-    qn = connection.ops.quote_name
-    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, connection)
-    sql = (
-        f"SELECT DISTINCT {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
-        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= %s AND {qn('ends_at')} > %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [moment, moment])
-        return {row[0] for row in cursor.fetchall()}
-
-
-@cache
-def _users_and_principals_sql(vendor: str, people: int) -> str:
-    qn = connection.ops.quote_name
-    mark = rawsql.mark(vendor)
-    sql = (
-        f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
-        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= {mark} AND {qn('ends_at')} > {mark}"
-    )
-    if people:
-        marks = ", ".join([mark] * people)
-        sql += (
-            f" UNION ALL SELECT 0, {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
-            f" WHERE {qn('is_active')} = {mark} AND {qn('id')} IN ({marks})"
-        )
-    return sql
-
-
-def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[set[int], set[int]]:
-    """:func:`active_user_ids` of ``ids`` and :func:`delegating_principals` at ``at``, in one query (asked
-    by every workflow step, so sent straight to the driver: see ``sanfu.core.rawsql``)."""
-    wanted = list(ids)
-    db = rawsql.db()
-    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, db)
-    params: list[Any] = [moment, moment]
-    if wanted:
-        params += [True, *wanted]
-    active: set[int] = set()
-    principals: set[int] = set()
-    for kind, person in rawsql.fetchall(_users_and_principals_sql(db.vendor, len(wanted)), params, db):
-        (principals if kind else active).add(person)
-    return active, principals
-
-
 def active_delegate(user: User | int, *, at: datetime, matter_type: str | None = None) -> User | None:
     """The person acting for ``user`` at ``at`` (for ``matter_type`` when the delegation is limited),
     following a chain of delegations (A→B while B→C gives C), never into a cycle."""
@@ -266,10 +194,6 @@ def department_tree(unit_id: int) -> list[Department]:
         ordered.append(dept)
         stack.extend(reversed(children.get(dept.pk, [])))
     return ordered
-
-
-def subtree_ids(department: Department) -> QuerySet[Department]:
-    return Department.objects.filter(path__startswith=department.path)
 
 
 def staff_scope_q(actor: User, perm: str = Perm.VIEW_STAFF_DETAIL) -> Q:

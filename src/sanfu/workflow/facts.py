@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sanfu.org import selectors as org
 from sanfu.org.calendar import WorkingCalendar
+from sanfu.workflow import fastpath
 
 
 def _ints(value: Any) -> list[int]:
@@ -85,7 +86,7 @@ class OrgFacts:
             if self._principals is None:
                 self._read(unknown)
             else:
-                active = org.active_user_ids(unknown)
+                active = fastpath.active_user_ids(unknown)
                 self._active.update((p, p in active) for p in unknown)
         return [p for p in wanted if self._active[p]]
 
@@ -126,7 +127,7 @@ class OrgFacts:
         """Everyone with an active delegation, and whether ``wanted`` and the expected people are active:
         one query (the first question of either kind in a decision asks both)."""
         people = [p for p in dict.fromkeys((*wanted, *self._people)) if p not in self._active]
-        active, self._principals = org.active_users_and_principals(people, at=self.now)
+        active, self._principals = fastpath.active_users_and_principals(people, at=self.now)
         self._active.update((p, p in active) for p in people)
 
     def attributes(self, person: int) -> Mapping[str, Any]:

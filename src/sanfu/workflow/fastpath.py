@@ -10,7 +10,7 @@ than running them on every step."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -21,8 +21,10 @@ from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from sanfu.accounts.models import User
 from sanfu.core import rawsql
 from sanfu.core.errors import ConflictError
+from sanfu.org.models import Delegation
 from sanfu.workflow.engine import Decision, Definition, State
 from sanfu.workflow.engine.model import ENDED
 from sanfu.workflow.engine.model import Task as EngineTask
@@ -511,3 +513,62 @@ def save(instance: Instance, definition: Definition, before: State, decision: De
     for name, value in updates.items():
         setattr(instance, name, value)
     _remember(instance, stored, updates["state"], state)
+
+
+# --- the step's questions about people ---------------------------------------------------------------
+#
+# Asked on every step of every flow (``sanfu.workflow.facts``): they mean exactly
+# ``User.objects.filter(pk__in=ids, is_active=True)`` and ``org.selectors.active_delegations(at=…)``.
+
+
+@cache
+def _active_users_sql(vendor: str, people: int) -> str:
+    qn = connection.ops.quote_name
+    mark = rawsql.mark(vendor)
+    marks = ", ".join([mark] * people)
+    return (
+        f"SELECT {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
+        f" WHERE {qn('is_active')} = {mark} AND {qn('id')} IN ({marks})"
+    )
+
+
+def active_user_ids(ids: Iterable[int]) -> set[int]:
+    """Which of ``ids`` are active accounts."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    db = rawsql.db()
+    return {row[0] for row in rawsql.fetchall(_active_users_sql(db.vendor, len(wanted)), [True, *wanted], db)}
+
+
+@cache
+def _users_and_principals_sql(vendor: str, people: int) -> str:
+    qn = connection.ops.quote_name
+    mark = rawsql.mark(vendor)
+    sql = (
+        f"SELECT DISTINCT 1, {qn('principal_id')} FROM {qn(Delegation._meta.db_table)}"  # noqa: S608  # see above
+        f" WHERE {qn('revoked_at')} IS NULL AND {qn('starts_at')} <= {mark} AND {qn('ends_at')} > {mark}"
+    )
+    if people:
+        marks = ", ".join([mark] * people)
+        sql += (
+            f" UNION ALL SELECT 0, {qn('id')} FROM {qn(User._meta.db_table)}"  # noqa: S608  # see above
+            f" WHERE {qn('is_active')} = {mark} AND {qn('id')} IN ({marks})"
+        )
+    return sql
+
+
+def active_users_and_principals(ids: Iterable[int], *, at: datetime) -> tuple[set[int], set[int]]:
+    """:func:`active_user_ids` of ``ids`` and everyone with an active delegation at ``at`` (the principals),
+    in one query."""
+    wanted = list(ids)
+    db = rawsql.db()
+    moment = Delegation._meta.get_field("starts_at").get_db_prep_value(at, db)
+    params: list[Any] = [moment, moment]
+    if wanted:
+        params += [True, *wanted]
+    active: set[int] = set()
+    principals: set[int] = set()
+    for kind, person in rawsql.fetchall(_users_and_principals_sql(db.vendor, len(wanted)), params, db):
+        (principals if kind else active).add(person)
+    return active, principals
