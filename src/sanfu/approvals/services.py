@@ -23,7 +23,7 @@ from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedE
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import Task
+from sanfu.workflow.models import InstanceStatus, Task
 
 URGENCIES = ("平急", "加急", "特急")
 
@@ -390,7 +390,7 @@ def request_resubmit(
     request = Request.objects.select_related("matter", "instance").filter(pk=request_id, applicant=actor).first()
     if request is None:
         raise NotFoundError(_("申请不存在。"))
-    if request.instance.status != "returned":
+    if request.instance.status != InstanceStatus.RETURNED:
         raise ApplicationError(_("只有已退回的申请可以修改后重新提交。"))
     on_file = frozenset(request.attachments.exclude(material__startswith="field:").values_list("material", flat=True))
     checked = check_submission(
