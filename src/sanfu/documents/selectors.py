@@ -3,6 +3,7 @@ process administrators) and the company leaders; to anyone else it does not exis
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,11 +13,23 @@ from django.utils import timezone
 
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
+from sanfu.accounts.selectors import has_perm, users_with_role
 from sanfu.core.errors import NotFoundError
-from sanfu.documents.models import DocumentNumber, IncomingDocument, Issuance, OutgoingDocument
-from sanfu.workflow import repository
-from sanfu.workflow.models import Instance, InstanceEvent, Task
+from sanfu.documents.models import (
+    DocumentFile,
+    DocumentNumber,
+    IncomingDocument,
+    IncomingStep,
+    Issuance,
+    NumberStatus,
+    OutgoingDocument,
+    StepKind,
+)
+from sanfu.org.models import Department
+from sanfu.org.selectors import staff_of
+from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, Task, TaskKind, TaskStatus
+from sanfu.workflow.selectors import history_of, tasks_of, visible_instances
+from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text
 
 
 def has_role(user: User, code: str) -> bool:
@@ -90,23 +103,62 @@ class Holder:
         return timezone.now() - self.since if self.since else None
 
 
+def _add_holder(groups: dict[str, Holder], task: Task, now: datetime) -> None:
+    holder = groups.setdefault(task.node, Holder(task.node_name, [], task.created_at, task.due_at, False))
+    holder.people.append(task.assignee.display_name)
+    if task.created_at and (holder.since is None or task.created_at < holder.since):
+        holder.since = task.created_at
+    if task.overdue or (task.due_at is not None and task.due_at < now):
+        holder.overdue = True
+
+
+def holders_for(instance_ids: Iterable[int | None]) -> dict[int, list[Holder]]:
+    """The open tasks of several instances grouped by node, for a whole list page in one query: instance id
+    → one entry per step now in hand (an instance with none is absent)."""
+    wanted = {pk for pk in instance_ids if pk is not None}
+    if not wanted:
+        return {}
+    now = timezone.now()
+    groups: dict[int, dict[str, Holder]] = {}
+    tasks = Task.objects.filter(instance_id__in=wanted, status=TaskStatus.OPEN, kind__in=TODO_KINDS)
+    for task in tasks.select_related("assignee").order_by("instance_id", "task_no"):
+        _add_holder(groups.setdefault(task.instance_id, {}), task, now)
+    return {pk: list(by_node.values()) for pk, by_node in groups.items()}
+
+
 def holders_of(instance: Instance | None) -> list[Holder]:
     """The open tasks of an instance grouped by node (one entry per step now in hand)."""
     if instance is None:
         return []
-    groups: dict[str, Holder] = {}
-    now = timezone.now()
-    tasks = Task.objects.filter(instance=instance, status="open", kind__in=["approval", "handle"]).select_related(
-        "assignee"
-    )
-    for task in tasks.order_by("task_no"):
-        holder = groups.setdefault(task.node, Holder(task.node_name, [], task.created_at, task.due_at, False))
-        holder.people.append(task.assignee.display_name)
-        if task.created_at and (holder.since is None or task.created_at < holder.since):
-            holder.since = task.created_at
-        if task.overdue or (task.due_at is not None and task.due_at < now):
-            holder.overdue = True
-    return list(groups.values())
+    return holders_for([instance.pk]).get(instance.pk, [])
+
+
+@dataclass
+class ListRow:
+    """One row of a list page: the document, who holds it and whether it is overdue."""
+
+    doc: IncomingDocument | OutgoingDocument
+    holders: list[Holder]
+    overdue: bool
+
+    @property
+    def held_for(self) -> str:
+        since = min((h.since for h in self.holders if h.since), default=None)
+        return duration_text(timezone.now() - since) if since else ""
+
+
+def list_rows(documents: Sequence[IncomingDocument | OutgoingDocument]) -> list[ListRow]:
+    """The rows of a list page, the holders of every row read at once. A document is overdue when a step
+    in hand is past its deadline, or (收文) its own 时限 has passed and it is not archived yet."""
+    holders = holders_for(doc.instance_id for doc in documents)
+    today = timezone.localdate()
+    rows = []
+    for doc in documents:
+        held = holders.get(doc.instance_id, []) if doc.instance_id else []
+        deadline = getattr(doc, "deadline", None)
+        late = deadline is not None and deadline < today and doc.archived_at is None
+        rows.append(ListRow(doc, held, any(h.overdue for h in held) or late))
+    return rows
 
 
 @dataclass
@@ -127,6 +179,15 @@ class StepView:
         return (self.left_at or timezone.now()) - self.entered_at
 
 
+def _nodes_of(instance: Instance) -> dict[str, tuple[str, str]]:
+    """Node id → (name, kind) from the instance's definition (a node without a name is named by its id, as
+    the engine names it)."""
+    return {
+        node["id"]: (str(node.get("name") or node["id"]), str(node.get("kind", "")))
+        for node in instance.definition.spec.get("nodes", [])
+    }
+
+
 def loop_of(instance: Instance | None) -> list[StepView]:
     """Every step the instance went through (and the one it is at), in order, with who held it."""
     if instance is None:
@@ -135,7 +196,7 @@ def loop_of(instance: Instance | None) -> list[StepView]:
         instance=instance, type__in=["node_entered", "node_completed", "node_skipped", "copied", "filed"]
     )
     steps: dict[str, StepView] = {}
-    definition = repository.definition_of(instance)
+    nodes = _nodes_of(instance)
     tasks = list(Task.objects.filter(instance=instance).select_related("assignee").order_by("task_no"))
     for event in events.order_by("seq"):
         if not event.node or event.node in {"start", "end"}:
@@ -143,8 +204,7 @@ def loop_of(instance: Instance | None) -> list[StepView]:
         if event.type == "node_entered" or event.node not in steps:
             if event.node in steps and steps[event.node].left_at is not None:
                 steps.pop(event.node)  # entered again (after a return): show the latest pass
-            node = definition.nodes.get(event.node)
-            name, kind = (node.name, node.kind) if node is not None else (event.node, "")
+            name, kind = nodes.get(event.node, (event.node, ""))
             steps.setdefault(event.node, StepView(event.node, name, kind, event.at, None, []))
         if event.type in {"node_completed", "node_skipped", "copied", "filed"}:
             steps[event.node].left_at = event.at
@@ -155,7 +215,149 @@ def loop_of(instance: Instance | None) -> list[StepView]:
     return list(steps.values())
 
 
-def numbers_of(prefix: str, year: int) -> list[DocumentNumber]:
-    return list(
-        DocumentNumber.objects.filter(prefix=prefix, year=year).select_related("document", "voided_by").order_by("seq")
+def open_nodes_of(actor: User, instance: Instance | None) -> list[str]:
+    """The steps at which the actor has an open task on this flow (what the page offers them to do)."""
+    if instance is None:
+        return []
+    return list(tasks_of(actor, "todo").filter(instance=instance).values_list("node", flat=True))
+
+
+def circulation_of(instance: Instance | None) -> QuerySet[Task]:
+    """传阅: the read notices of the flow with their readers."""
+    return Task.objects.filter(instance=instance, kind=TaskKind.CC).select_related("assignee")
+
+
+def departments_for(user: User) -> list[Department]:
+    """The active departments of the user's unit (every unit's when they have no staff record)."""
+    staff = staff_of(user)
+    departments = Department.objects.filter(is_active=True)
+    if staff is not None:
+        departments = departments.filter(unit_id=staff.unit_id)
+    return list(departments.order_by("path"))
+
+
+def departments_by_ids(ids: Iterable[int]) -> list[Department]:
+    return list(Department.objects.filter(pk__in=list(ids)))
+
+
+def people() -> list[User]:
+    """Active staff, for choosing readers (传阅)."""
+    return list(User.objects.filter(is_active=True, staff__isnull=False).order_by("full_name")[:600])
+
+
+def active_users(ids: Iterable[int]) -> list[User]:
+    return list(User.objects.filter(pk__in=list(ids), is_active=True))
+
+
+def user_by_id(user_id: int | None) -> User | None:
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
+def leaders() -> list[User]:
+    return list(users_with_role("leader"))
+
+
+def distribution_of(steps: list[IncomingStep]) -> tuple[Department | None, list[Department]]:
+    """分办 of the latest distribution among the document's steps: (lead department, co-departments)."""
+    distribution = next((s for s in reversed(steps) if s.kind == StepKind.DISTRIBUTION), None)
+    if distribution is None:
+        return None, []
+    lead_id, co_ids = distribution.data["lead"], distribution.data.get("co", [])
+    found = {d.pk: d for d in Department.objects.filter(pk__in=[*co_ids, lead_id])}
+    return found.get(lead_id), [found[i] for i in co_ids if i in found]
+
+
+def flow_record(instance: Instance | None, user: User) -> dict[str, Any]:
+    """流程记录 on the document page itself: what each person did at which step (the system's own events
+    left out), and whether this person may also open the flow's page (its participants only)."""
+    if instance is None:
+        return {"history": [], "flow_link": False}
+    names = {node: name for node, (name, _kind) in _nodes_of(instance).items()}
+    history = [
+        {
+            "at": e.at,
+            "who": e.actor.display_name if e.actor else "",
+            "on_behalf_of": e.on_behalf_of.display_name if e.on_behalf_of else "",
+            "what": str(EVENT_LABELS.get(e.type, e.type)),
+            "step": names.get(e.node, ""),
+            "comment": e.comment,
+        }
+        for e in history_of(instance)
+        if e.actor_id is not None and (e.type in PERSON_EVENTS or e.type == "read")
+    ]
+    return {"history": history, "flow_link": visible_instances(user).filter(pk=instance.pk).exists()}
+
+
+def last_return(instance: Instance | None) -> InstanceEvent | None:
+    """The latest 退回 of a flow that is now returned to its drafter (who returned it, why), or None."""
+    if instance is None or instance.status != InstanceStatus.RETURNED:
+        return None
+    return instance.events.filter(type="returned").select_related("actor").order_by("-seq").first()
+
+
+def may_resubmit(actor: User, document: OutgoingDocument) -> bool:
+    """重新送审 is the drafter's, while the flow is returned to them."""
+    return (
+        document.instance is not None
+        and document.instance.status == InstanceStatus.RETURNED
+        and document.drafter_id == actor.pk
     )
+
+
+def numbers_of_document(document: OutgoingDocument) -> QuerySet[DocumentNumber]:
+    return DocumentNumber.objects.filter(document=document).select_related("voided_by", "assigned_by")
+
+
+def access_file(*, actor: User, file_id: int) -> DocumentFile:
+    """A stored file, to whoever may see the document it belongs to."""
+    record = DocumentFile.objects.filter(pk=file_id).first()
+    if record is None:
+        raise NotFoundError("文件不存在。")
+    if record.incoming_id is not None:
+        access_incoming(actor=actor, document_id=record.incoming_id)
+    else:
+        access_outgoing(actor=actor, document_id=record.outgoing_id or 0)
+    return record
+
+
+def access_number(*, actor: User, number_id: int) -> DocumentNumber:
+    """A 文号 of the register, to the office only."""
+    number = DocumentNumber.objects.filter(pk=number_id).first()
+    if number is None or not is_office(actor):
+        raise NotFoundError("文号不存在。")
+    return number
+
+
+@dataclass
+class NumberRegister:
+    """文号登记簿 of one prefix and year: every number in order, and the prefixes and years to choose from."""
+
+    prefixes: list[str]
+    years: list[int]
+    prefix: str
+    year: int
+    numbers: list[DocumentNumber]
+
+    @property
+    def used(self) -> int:
+        return sum(1 for n in self.numbers if n.status != NumberStatus.VOID)
+
+    @property
+    def voided(self) -> int:
+        return sum(1 for n in self.numbers if n.status == NumberStatus.VOID)
+
+
+def number_register(*, prefix: str = "", year: int | None = None) -> NumberRegister:
+    """The register of ``prefix`` (the first one when not given) and ``year`` (its latest when not given)."""
+    prefixes = list(DocumentNumber.objects.order_by("prefix").values_list("prefix", flat=True).distinct())
+    prefix = prefix or (prefixes[0] if prefixes else "")
+    years = list(
+        DocumentNumber.objects.filter(prefix=prefix).order_by("-year").values_list("year", flat=True).distinct()
+    )
+    year = year or (years[0] if years else timezone.localdate().year)
+    numbers = list(
+        DocumentNumber.objects.filter(prefix=prefix, year=year)
+        .select_related("document", "assigned_by", "voided_by")
+        .order_by("seq")
+    )
+    return NumberRegister(prefixes, years, prefix, year, numbers)

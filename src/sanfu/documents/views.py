@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.documents import diff, output, selectors, services
@@ -31,10 +30,7 @@ from sanfu.documents.models import (
     StepKind,
     Urgency,
 )
-from sanfu.org.models import Department
-from sanfu.workflow.models import Instance, Task
-from sanfu.workflow.selectors import history_of, visible_instances
-from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text
+from sanfu.workflow.timeline import duration_text
 
 URGENCY_CLASS = {"特急": "text-bg-danger", "加急": "text-bg-warning", "平急": "text-bg-light"}
 
@@ -44,26 +40,6 @@ def _not_found(call: Callable[[], Any]) -> Any:
         return call()
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-
-
-def _departments(user: User) -> list[Department]:
-    from sanfu.org.selectors import staff_of
-
-    staff = staff_of(user)
-    qs = Department.objects.filter(is_active=True)
-    if staff is not None:
-        qs = qs.filter(unit_id=staff.unit_id)
-    return list(qs.order_by("path"))
-
-
-def _people() -> list[User]:
-    return list(User.objects.filter(is_active=True, staff__isnull=False).order_by("full_name")[:600])
-
-
-def _leaders() -> list[User]:
-    from sanfu.accounts.selectors import users_with_role
-
-    return list(users_with_role("leader"))
 
 
 def _int(value: str | None) -> int | None:
@@ -84,38 +60,6 @@ def _loop(instance: Any) -> list[selectors.StepView]:
     return steps
 
 
-def _history(instance: Instance | None, user: User) -> dict[str, Any]:
-    """流程记录 on the document page itself: what each person did at which step (the system's own events
-    left out), and whether this person may also open the flow's page (its participants only)."""
-    if instance is None:
-        return {"history": [], "flow_link": False}
-    names = {n["id"]: n.get("name", "") for n in instance.definition.spec.get("nodes", [])}
-    history = [
-        {
-            "at": e.at,
-            "who": e.actor.display_name if e.actor else "",
-            "on_behalf_of": e.on_behalf_of.display_name if e.on_behalf_of else "",
-            "what": str(EVENT_LABELS.get(e.type, e.type)),
-            "step": names.get(e.node, ""),
-            "comment": e.comment,
-        }
-        for e in history_of(instance)
-        if e.actor_id is not None and (e.type in PERSON_EVENTS or e.type == "read")
-    ]
-    return {"history": history, "flow_link": visible_instances(user).filter(pk=instance.pk).exists()}
-
-
-def _last_return(instance: Instance | None) -> Any:
-    """The latest 退回 of a flow that is now returned to its drafter (who returned it, why), or None."""
-    if instance is None or instance.status != "returned":
-        return None
-    return instance.events.filter(type="returned").select_related("actor").order_by("-seq").first()
-
-
-def _held_for(since: Any) -> str:
-    return duration_text(timezone.now() - since) if since else ""
-
-
 # --- 收文 -----------------------------------------------------------------------------------------------
 
 
@@ -126,19 +70,7 @@ def incoming_list(request: AuthedHttpRequest) -> HttpResponse:
     if query:
         docs = docs.filter(title__icontains=query) | docs.filter(source_number__icontains=query)
     page = Paginator(docs.order_by("-id"), 30).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    rows = []
-    for doc in page:
-        holders = selectors.holders_of(doc.instance)
-        rows.append(
-            {
-                "doc": doc,
-                "holders": holders,
-                "held_for": _held_for(min((h.since for h in holders if h.since), default=None)),
-                "overdue": any(h.overdue for h in holders)
-                or (doc.deadline is not None and doc.deadline < today and doc.archived_at is None),
-            }
-        )
+    rows = selectors.list_rows(list(page))
     return render(
         request,
         "documents/incoming_list.html",
@@ -207,20 +139,9 @@ def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The whole loop on one page: every step, who holds it now and for how long, what each wrote."""
     doc: IncomingDocument = _not_found(lambda: selectors.access_incoming(actor=request.user, document_id=pk))
     services.circulation_read(actor=request.user, instance=doc.instance)  # opening it is reading it (传阅)
-    my_open = list(
-        Task.objects.filter(instance=doc.instance, assignee=request.user, status="open").values_list("node", flat=True)
-    )
+    my_open = selectors.open_nodes_of(request.user, doc.instance)
     steps = list(doc.steps.select_related("actor", "department"))
-    distribution = next((s for s in reversed(steps) if s.kind == StepKind.DISTRIBUTION), None)
-    dist_departments = {
-        d.pk: d
-        for d in Department.objects.filter(
-            pk__in=[
-                *(distribution.data.get("co", []) if distribution else []),
-                *([distribution.data["lead"]] if distribution else []),
-            ]
-        )
-    }
+    lead, co = selectors.distribution_of(steps)
     return render(
         request,
         "documents/incoming_detail.html",
@@ -231,27 +152,24 @@ def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "holders": selectors.holders_of(doc.instance),
             "steps": steps,
             "instruction": next((s for s in steps if s.kind == StepKind.INSTRUCTION), None),
-            "lead": dist_departments.get(distribution.data["lead"]) if distribution else None,
-            "co": [dist_departments[i] for i in distribution.data.get("co", []) if i in dist_departments]
-            if distribution
-            else [],
-            "circulation": Task.objects.filter(instance=doc.instance, kind="cc").select_related("assignee"),
+            "lead": lead,
+            "co": co,
+            "circulation": selectors.circulation_of(doc.instance),
             "files": doc.files.all(),
             "my_open": my_open,
-            "leaders": _leaders() if "propose" in my_open else [],
-            "people": _people() if "propose" in my_open else [],
-            "departments": _departments(request.user) if "distribute" in my_open else [],
+            "leaders": selectors.leaders() if "propose" in my_open else [],
+            "people": selectors.people() if "propose" in my_open else [],
+            "departments": selectors.departments_for(request.user) if "distribute" in my_open else [],
             "urgency_class": URGENCY_CLASS,
             "duplicates": selectors.duplicates_of(doc.source_unit, doc.source_number, exclude=doc.pk),
             "today": timezone.localdate(),
-            **_history(doc.instance, request.user),
+            **selectors.flow_record(doc.instance, request.user),
         },
     )
 
 
-def _users(ids: list[str]) -> list[User]:
-    wanted = [int(i) for i in ids if i.isdigit()]
-    return list(User.objects.filter(pk__in=wanted, is_active=True))
+def _ids(values: list[str]) -> list[int]:
+    return [int(i) for i in values if i.isdigit()]
 
 
 @require_POST
@@ -260,7 +178,7 @@ def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
     text = request.POST.get("text", "")
     try:
         if step == "propose":
-            leader = User.objects.filter(pk=_int(request.POST.get("leader")) or 0).first()
+            leader = selectors.user_by_id(_int(request.POST.get("leader")))
             if leader is None:
                 raise ApplicationError(_("请选择批办领导。"))
             services.incoming_propose(
@@ -268,15 +186,16 @@ def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
                 document_id=doc.pk,
                 text=text,
                 leader=leader,
-                readers=_users(request.POST.getlist("readers")),
+                readers=selectors.active_users(_ids(request.POST.getlist("readers"))),
             )
         elif step == "instruct":
             services.incoming_instruct(actor=request.user, document_id=doc.pk, text=text)
         elif step == "distribute":
-            lead = Department.objects.filter(pk=_int(request.POST.get("lead")) or 0).first()
-            if lead is None:
+            found = selectors.departments_by_ids(_ids([request.POST.get("lead", "")]))
+            if not found:
                 raise ApplicationError(_("请选择主办部门。"))
-            co = list(Department.objects.filter(pk__in=[int(i) for i in request.POST.getlist("co") if i.isdigit()]))
+            lead = found[0]
+            co = selectors.departments_by_ids(_ids(request.POST.getlist("co")))
             services.incoming_distribute(actor=request.user, document_id=doc.pk, lead=lead, co=co, note=text)
         elif step == "reply":
             services.incoming_reply(actor=request.user, document_id=doc.pk, text=text)
@@ -292,13 +211,7 @@ def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
 
 
 def file_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
-    record = DocumentFile.objects.filter(pk=pk).first()
-    if record is None:
-        raise Http404
-    if record.incoming_id is not None:
-        _not_found(lambda: selectors.access_incoming(actor=request.user, document_id=record.incoming_id or 0))
-    else:
-        _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=record.outgoing_id or 0))
+    record: DocumentFile = _not_found(lambda: selectors.access_file(actor=request.user, file_id=pk))
     return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
 
 
@@ -311,17 +224,7 @@ def outgoing_list(request: AuthedHttpRequest) -> HttpResponse:
     if query:
         docs = docs.filter(title__icontains=query) | docs.filter(number__icontains=query)
     page = Paginator(docs.order_by("-id"), 30).get_page(request.GET.get("page"))
-    rows = []
-    for doc in page:
-        holders = selectors.holders_of(doc.instance)
-        rows.append(
-            {
-                "doc": doc,
-                "holders": holders,
-                "held_for": _held_for(min((h.since for h in holders if h.since), default=None)),
-                "overdue": any(h.overdue for h in holders),
-            }
-        )
+    rows = selectors.list_rows(list(page))
     return render(
         request,
         "documents/outgoing_list.html",
@@ -344,10 +247,8 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
     values: dict[str, Any] = {"kind": kind, **services.outgoing_template(kind), "urgency": "平急"}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in request.POST}
-        signer = User.objects.filter(pk=_int(request.POST.get("signer")) or 0).first()
-        countersign = list(
-            Department.objects.filter(pk__in=[int(i) for i in request.POST.getlist("countersign") if i.isdigit()])
-        )
+        signer = selectors.user_by_id(_int(request.POST.get("signer")))
+        countersign = selectors.departments_by_ids(_ids(request.POST.getlist("countersign")))
         try:
             document = services.outgoing_draft(
                 actor=request.user,
@@ -376,8 +277,8 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
             "kinds": DocKind.choices,
             "urgencies": Urgency.choices,
             "levels": Confidentiality.choices,
-            "departments": _departments(request.user),
-            "leaders": _leaders(),
+            "departments": selectors.departments_for(request.user),
+            "leaders": selectors.leaders(),
         },
     )
 
@@ -389,9 +290,7 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     shown = _int(request.GET.get("rev"))
     pairs = [(revisions[i - 1], revisions[i]) for i in range(1, len(revisions))]
     chosen = next((p for p in pairs if p[1].no == shown), pairs[-1] if pairs else None)
-    my_open = list(
-        Task.objects.filter(instance=doc.instance, assignee=request.user, status="open").values_list("node", flat=True)
-    )
+    my_open = selectors.open_nodes_of(request.user, doc.instance)
     office = selectors.is_office(request.user)
     return render(
         request,
@@ -406,21 +305,21 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "diff_html": diff.revision_diff(*chosen) if chosen else "",
             "verified": services.verify_frozen(doc) if doc.frozen_revision_id else None,
             "may_revise": services.may_revise(request.user, doc),
-            "may_resubmit": doc.instance is not None
-            and doc.instance.status == "returned"
-            and doc.drafter_id == request.user.pk,
-            "returned": _last_return(doc.instance),
+            "may_resubmit": selectors.may_resubmit(request.user, doc),
+            "returned": selectors.last_return(doc.instance),
             "my_open": my_open,
             "office": office,
-            "numbers": DocumentNumber.objects.filter(document=doc).select_related("voided_by", "assigned_by"),
+            "numbers": selectors.numbers_of_document(doc),
             "issuances": doc.issuances.select_related("receiver", "department"),
             "files": doc.files.all(),
-            "departments": _departments(request.user) if ("issue" in my_open or "review" in my_open) else [],
-            "leaders": _leaders() if "review" in my_open else [],
+            "departments": selectors.departments_for(request.user)
+            if ("issue" in my_open or "review" in my_open)
+            else [],
+            "leaders": selectors.leaders() if "review" in my_open else [],
             "output": output.available(),
             "body": output.body_without_salutation(doc.body, doc.recipients),
             "urgency_class": URGENCY_CLASS,
-            **_history(doc.instance, request.user),
+            **selectors.flow_record(doc.instance, request.user),
         },
     )
 
@@ -429,9 +328,7 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
     doc: OutgoingDocument = _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
     comment = request.POST.get("comment", "")
-    departments = list(
-        Department.objects.filter(pk__in=[int(i) for i in request.POST.getlist("departments") if i.isdigit()])
-    )
+    departments = selectors.departments_by_ids(_ids(request.POST.getlist("departments")))
     try:
         if step == "revise":
             services.outgoing_revise(
@@ -444,7 +341,7 @@ def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
                 comment=comment,
             )
         elif step == "review":
-            signer = User.objects.filter(pk=_int(request.POST.get("signer")) or 0).first()
+            signer = selectors.user_by_id(_int(request.POST.get("signer")))
             services.outgoing_review(
                 actor=request.user,
                 document_id=doc.pk,
@@ -482,9 +379,7 @@ def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
 
 @require_POST
 def number_void(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    number = DocumentNumber.objects.filter(pk=pk).first()
-    if number is None or not selectors.is_office(request.user):
-        raise Http404
+    number: DocumentNumber = _not_found(lambda: selectors.access_number(actor=request.user, number_id=pk))
     try:
         services.number_void(actor=request.user, number_id=pk, reason=request.POST.get("reason", ""))
     except ApplicationError as exc:
@@ -503,28 +398,20 @@ def number_register(request: AuthedHttpRequest) -> HttpResponse:
     it or, for a voided one, who voided it, when and why."""
     if not selectors.is_office(request.user):
         raise Http404
-    prefixes = list(DocumentNumber.objects.order_by("prefix").values_list("prefix", flat=True).distinct())
-    prefix = request.GET.get("prefix", "").strip() or (prefixes[0] if prefixes else "")
-    years = list(
-        DocumentNumber.objects.filter(prefix=prefix).order_by("-year").values_list("year", flat=True).distinct()
-    )
-    year = _int(request.GET.get("year")) or (years[0] if years else timezone.localdate().year)
-    numbers = list(
-        DocumentNumber.objects.filter(prefix=prefix, year=year)
-        .select_related("document", "assigned_by", "voided_by")
-        .order_by("seq")
+    register = selectors.number_register(
+        prefix=request.GET.get("prefix", "").strip(), year=_int(request.GET.get("year"))
     )
     return render(
         request,
         "documents/number_register.html",
         {
-            "prefixes": prefixes,
-            "years": years,
-            "prefix": prefix,
-            "year": year,
-            "numbers": numbers,
-            "used": sum(1 for n in numbers if n.status != "void"),
-            "voided": sum(1 for n in numbers if n.status == "void"),
+            "prefixes": register.prefixes,
+            "years": register.years,
+            "prefix": register.prefix,
+            "year": register.year,
+            "numbers": register.numbers,
+            "used": register.used,
+            "voided": register.voided,
         },
     )
 

@@ -15,7 +15,8 @@ from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError, Permis
 from sanfu.documents import selectors
 from sanfu.documents.models import DocumentFile
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import Instance, Task
+from sanfu.workflow.models import Instance, Task, TaskStatus
+from sanfu.workflow.selectors import open_task_for, tasks_of
 
 
 class Upload(Protocol):
@@ -52,18 +53,21 @@ def store_files(actor: User, files: Sequence[tuple[str, Upload]], **owner: Any) 
 
 
 def open_task(actor: User, instance: Instance | None, node: str) -> Task:
-    """The actor's open task at ``node`` of the document's flow, or a clear refusal."""
-    task = None
-    if instance is not None:
-        task = (
-            Task.objects.filter(instance=instance, node=node, status="open", kind__in=["approval", "handle"])
-            .filter(assignee=actor)
-            .order_by("task_no")
-            .first()
-        )
-    if task is None:
-        raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
-    return task
+    """The actor's open task at ``node`` of the document's flow (theirs, or held for them by a delegate), or
+    a conflict: someone else acted first, or the flow has moved on."""
+    if instance is None:
+        raise ApplicationError(_("该公文尚未进入流程。"), code=ErrorCode.CONFLICT)
+    return open_task_for(actor=actor, instance_id=instance.pk, node=node)
+
+
+def holds_open_task(actor: User, instance: Instance | None) -> Task | None:
+    """The actor's open task at whatever step the flow is, or None."""
+    if instance is None:
+        return None
+    try:
+        return open_task_for(actor=actor, instance_id=instance.pk)
+    except ApplicationError:
+        return None
 
 
 def flow_of(instance: Instance | None) -> Instance:
@@ -77,7 +81,7 @@ def circulation_read(*, actor: User, instance: Instance | None) -> int:
     """Mark the actor's unread notices (传阅 / 分发) on this flow as read; returns how many."""
     if instance is None:
         return 0
-    unread = Task.objects.filter(instance=instance, assignee=actor, kind__in=["cc", "filing"], status="unread")
+    unread = tasks_of(actor, "cc").filter(instance=instance, status=TaskStatus.UNREAD)
     count = 0
     for task in unread:
         try:

@@ -20,6 +20,7 @@ from sanfu.documents.services.common import Upload, check_choice, flow_of, open_
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
+from sanfu.workflow.models import InstanceStatus
 
 
 def incoming_register(
@@ -167,7 +168,7 @@ def incoming_close(*, actor: User, document_id: int, text: str = "") -> Incoming
 def incoming_archive(*, actor: User, document_id: int) -> IncomingDocument:
     document = _incoming(actor, document_id)
     instance = flow_of(document.instance)
-    if instance.status != "approved":
+    if instance.status != InstanceStatus.APPROVED:
         raise ApplicationError(_("公文办结后才能归档。"))
     ref = archiving.archive_incoming(document, actor=actor)
     IncomingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)

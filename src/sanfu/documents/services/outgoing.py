@@ -32,6 +32,7 @@ from sanfu.documents.services.common import (
     check_choice,
     circulation_read,
     flow_of,
+    holds_open_task,
     open_task,
     require_office,
     store_files,
@@ -40,7 +41,7 @@ from sanfu.documents.services.numbering import number_claim
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import Task
+from sanfu.workflow.models import InstanceStatus
 
 TEMPLATES: dict[str, dict[str, str]] = {
     DocKind.NOTICE: {
@@ -173,11 +174,9 @@ def may_revise(actor: User, document: OutgoingDocument) -> bool:
     """Before sign-off: the drafter while the flow is returned to them, or whoever holds it now."""
     if document.frozen_revision_id is not None or document.instance is None:
         return False
-    if document.instance.status == "returned":
+    if document.instance.status == InstanceStatus.RETURNED:
         return actor.pk == document.drafter_id
-    return Task.objects.filter(
-        instance=document.instance, assignee=actor, status="open", kind__in=["approval", "handle"]
-    ).exists()
+    return holds_open_task(actor, document.instance) is not None
 
 
 def outgoing_revise(
@@ -198,7 +197,7 @@ def outgoing_revise(
         raise PermissionDeniedError(_("只有当前办理人可以修改文稿。"))
     if not title.strip() or not body.strip():
         raise ApplicationError(_("标题和正文必须填写。"))
-    open_task = Task.objects.filter(instance=document.instance, assignee=actor, status="open").first()
+    held = holds_open_task(actor, document.instance)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -215,7 +214,7 @@ def outgoing_revise(
                     copy_to=(document.copy_to if copy_to is None else copy_to.strip())[:300],
                     author=actor,
                     comment=comment[:300],
-                    stage=open_task.node_name if open_task else _("修改"),
+                    stage=held.node_name if held else _("修改"),
                 )
                 OutgoingDocument.objects.filter(pk=document.pk).update(
                     title=revision.title, body=revision.body, recipients=revision.recipients, copy_to=revision.copy_to
@@ -255,17 +254,8 @@ def outgoing_return(*, actor: User, document_id: int, comment: str) -> OutgoingD
     document = _outgoing(actor, document_id)
     if not comment.strip():
         raise ApplicationError(_("退回时请写明理由。"))
-    task = None
-    if document.instance is not None:
-        task = (
-            Task.objects.filter(
-                instance=document.instance, node__in=RETURNABLE_NODES, status="open", kind__in=["approval", "handle"]
-            )
-            .filter(assignee=actor)
-            .order_by("task_no")
-            .first()
-        )
-    if task is None:
+    task = holds_open_task(actor, document.instance)
+    if task is None or task.node not in RETURNABLE_NODES:
         raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
     workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=comment)
     return document
@@ -275,7 +265,7 @@ def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "") -> Ou
     """重新送审: the drafter sends a returned draft (revised or not) to 核稿 again."""
     document = _outgoing(actor, document_id)
     instance = flow_of(document.instance)
-    if instance.status != "returned":
+    if instance.status != InstanceStatus.RETURNED:
         raise ConflictError(_("该公文不在退回状态，无需重新送审。"))
     if actor.pk != document.drafter_id:
         raise PermissionDeniedError(_("只有拟稿人可以重新送审。"))
@@ -404,7 +394,7 @@ def outgoing_issue(
 def outgoing_archive(*, actor: User, document_id: int) -> OutgoingDocument:
     document = _outgoing(actor, document_id)
     instance = flow_of(document.instance)
-    if instance.status != "approved" or not document.number:
+    if instance.status != InstanceStatus.APPROVED or not document.number:
         raise ApplicationError(_("公文印发后才能归档。"))
     ref = archiving.archive_outgoing(document, actor=actor)
     OutgoingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
