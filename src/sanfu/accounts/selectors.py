@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sanfu.accounts.models import Role, RoleGrant, User
+from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import ADMIN_PERMISSIONS, SCOPE_BREADTH, DataScope
 from sanfu.core.models import AuditRecord
 
@@ -86,10 +86,6 @@ def users_with_role(role_code: str, *, unit_id: int | None = None) -> QuerySet[U
     if unit_id is not None:
         grants = grants.filter(Q(unit_id=unit_id) | Q(unit__isnull=True, user__staff__unit_id=unit_id))
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id")).order_by("pk")
-
-
-def roles() -> QuerySet[Role]:
-    return Role.objects.order_by("admin_kind", "code")
 
 
 def has_confirmed_totp(user: Any) -> bool:

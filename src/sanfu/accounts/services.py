@@ -3,7 +3,8 @@
 - the system administrator (系统管理员) creates, changes and disables accounts and resets passwords;
 - the security administrator (安全管理员) grants and revokes roles, and creates no accounts;
 - the audit administrator (审计管理员) only reads the audit trail.
-Every action here lands in the audit trail in the same transaction.
+Also each person's own credentials: their password and their second factor (TOTP). Every change of rights
+or credentials here lands in the audit trail in the same transaction.
 """
 
 from __future__ import annotations

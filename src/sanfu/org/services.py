@@ -44,6 +44,29 @@ def department_create(
     return dept
 
 
+def department_move(*, department: Department, parent: Department | None) -> Department:
+    """Give ``department`` a new parent and rewrite ``path``/``depth`` for it and its whole subtree.
+
+    No audit and no cycle check: callers such as imports check the whole tree first and audit once.
+    """
+    with transaction.atomic():
+        old_path, old_depth = Department.objects.values_list("path", "depth").get(pk=department.pk)
+        if parent is None:
+            new_path, new_depth = f"/{department.pk}/", 1
+        else:
+            parent_path, parent_depth = Department.objects.values_list("path", "depth").get(pk=parent.pk)
+            new_path, new_depth = f"{parent_path}{department.pk}/", parent_depth + 1
+        Department.objects.filter(pk=department.pk).update(parent=parent)
+        subtree = list(Department.objects.filter(path__startswith=old_path))
+        for node in subtree:
+            node.path = new_path + node.path[len(old_path) :]
+            node.depth = node.depth - old_depth + new_depth
+        Department.objects.bulk_update(subtree, ["path", "depth"])
+    department.parent = parent
+    department.path, department.depth = new_path, new_depth
+    return department
+
+
 def _may_manage_delegation(actor: User, principal: User) -> bool:
     if actor.pk == principal.pk or has_perm(actor, Perm.MANAGE_CONFIG):
         return True

@@ -5,10 +5,8 @@ plan, and ``service.org_import`` runs the three in one transaction with its audi
 """
 
 from sanfu.org.importing.formats import (
-    COLUMNS,
     DEPARTMENTS,
     KINDS,
-    REQUIRED,
     STAFF,
     ImportFile,
     ImportSummary,
@@ -19,10 +17,8 @@ from sanfu.org.importing.formats import (
 from sanfu.org.importing.service import org_import
 
 __all__ = [
-    "COLUMNS",
     "DEPARTMENTS",
     "KINDS",
-    "REQUIRED",
     "STAFF",
     "ImportFile",
     "ImportSummary",

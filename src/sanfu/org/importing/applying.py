@@ -9,7 +9,7 @@ from sanfu.accounts.models import User
 from sanfu.org.importing.checking import Plan
 from sanfu.org.importing.formats import ImportSummary, Key
 from sanfu.org.models import Department, Post, PostRole, Staff
-from sanfu.org.services import department_create
+from sanfu.org.services import department_create, department_move
 
 
 def _depth_in(final_parent: dict[Key, Key | None], key: Key) -> int:
@@ -18,24 +18,6 @@ def _depth_in(final_parent: dict[Key, Key | None], key: Key) -> int:
         depth += 1
         current = final_parent.get(current)
     return depth
-
-
-def _move(dept: Department, parent: Department | None) -> None:
-    """Give ``dept`` a new parent and rewrite ``path``/``depth`` for it and its whole subtree."""
-    old_path, old_depth = Department.objects.values_list("path", "depth").get(pk=dept.pk)
-    if parent is None:
-        new_path, new_depth = f"/{dept.pk}/", 1
-    else:
-        parent_path, parent_depth = Department.objects.values_list("path", "depth").get(pk=parent.pk)
-        new_path, new_depth = f"{parent_path}{dept.pk}/", parent_depth + 1
-    Department.objects.filter(pk=dept.pk).update(parent=parent)
-    subtree = list(Department.objects.filter(path__startswith=old_path))
-    for node in subtree:
-        node.path = new_path + node.path[len(old_path) :]
-        node.depth = node.depth - old_depth + new_depth
-    Department.objects.bulk_update(subtree, ["path", "depth"])
-    dept.parent = parent
-    dept.path, dept.depth = new_path, new_depth
 
 
 def apply_departments(plan: Plan, summary: ImportSummary) -> dict[Key, Department]:
@@ -51,7 +33,7 @@ def apply_departments(plan: Plan, summary: ImportSummary) -> dict[Key, Departmen
             summary.departments_created += 1
             continue
         if row.parent is not None and dept.parent_id != (parent.pk if parent else None):
-            _move(dept, parent)
+            department_move(department=dept, parent=parent)
         dept.name = row.name
         if row.sort is not None:
             dept.sort = row.sort
