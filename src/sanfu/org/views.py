@@ -50,8 +50,10 @@ def directory(request: AuthedHttpRequest) -> HttpResponse:
         staff = staff.filter(
             Q(user__full_name__icontains=query) | Q(employee_no__icontains=query) | Q(title__icontains=query)
         )
-    detail_ids = set(selectors.visible_staff(request.user).filter(unit_id=unit_id).values_list("pk", flat=True))
     page = Paginator(staff.order_by("-rank", "employee_no"), 40).get_page(request.GET.get("page"))
+    # Whose rank and mobile this person may see, asked for the page's rows only (not the whole unit).
+    on_page = [s.pk for s in page]
+    detail_ids = set(selectors.visible_staff(request.user).filter(pk__in=on_page).values_list("pk", flat=True))
     context = {
         "units": units,
         "unit_id": unit_id,
