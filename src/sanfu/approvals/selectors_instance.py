@@ -18,7 +18,7 @@ from sanfu.approvals.models import Request
 from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
 from sanfu.org.models import Department
 from sanfu.workflow import selectors as workflow
-from sanfu.workflow.engine.errors import FlowError
+from sanfu.workflow.engine import FlowError
 from sanfu.workflow.models import Instance, InstanceStatus, Task
 from sanfu.workflow.timeline import RECORD_EVENTS, timeline
 
