@@ -1,9 +1,15 @@
 """归档: a finished 公文 goes to the electronic archive (``sanfu.archive``) with its files, its whole loop
-(the flow's events and the step data) and its readers. The archive is called only through its service."""
+(the flow's events and the step data) and its readers. The archive is called only through its service.
+
+What goes into the dossier (files read, DOCX/PDF rendered) is prepared first; the archive record and the
+document's archived mark are then written in one transaction."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
 
 from sanfu.accounts.models import User
 from sanfu.archive.services import ArchiveFileIn, archive_record
@@ -11,7 +17,8 @@ from sanfu.documents import output
 from sanfu.documents.models import DocKind, IncomingDocument, IncomingStep, OutgoingDocument, StepKind
 from sanfu.org.models import Department
 from sanfu.org.selectors import primary_department, staff_of
-from sanfu.workflow.models import Instance, InstanceEvent, Task
+from sanfu.workflow.models import Instance, Task
+from sanfu.workflow.selectors import history_of
 
 
 def _step_text(step: IncomingStep) -> str:
@@ -30,7 +37,6 @@ def _step_text(step: IncomingStep) -> str:
 def _history(instance: Instance | None) -> list[dict[str, Any]]:
     if instance is None:
         return []
-    events = InstanceEvent.objects.filter(instance=instance).select_related("actor").order_by("seq")
     return [
         {
             "at": e.at.isoformat(),
@@ -39,7 +45,7 @@ def _history(instance: Instance | None) -> list[dict[str, Any]]:
             "node": e.node,
             "comment": e.comment,
         }
-        for e in events
+        for e in history_of(instance)
     ]
 
 
@@ -57,50 +63,55 @@ def _files(files: Any) -> list[Any]:
     return kept
 
 
-def archive_incoming(document: IncomingDocument, *, actor: User) -> str:
+def archive_incoming(document: IncomingDocument, *, actor: User) -> None:
+    """Archive a finished 收文 and mark it archived (``archived_at``, ``archive_ref``)."""
     steps = "\n".join(f"{s.get_kind_display()}：{_step_text(s)}" for s in document.steps.order_by("at", "id"))
     staff = staff_of(document.registered_by)
     department = primary_department(document.registered_by)
-    record = archive_record(
-        source="documents.incoming",
-        source_id=document.pk,
-        title=document.title,
-        kind="收文",
-        unit_id=staff.unit_id if staff else None,
-        department_id=department.pk if department else None,
-        year=document.received_on.year,
-        body_text=f"{document.source_unit} {document.source_number}\n{document.summary}\n{steps}",
-        confidentiality=document.confidentiality,
-        category="收文",
-        owner_id=document.registered_by_id,
-        reader_ids=_readers(document.instance),
-        files=_files(document.files.all()),
-        history=_history(document.instance),
-        actor=actor,
-    )
-    return str(record.pk)
+    files = _files(document.files.all())
+    with transaction.atomic():
+        record = archive_record(
+            source="documents.incoming",
+            source_id=document.pk,
+            title=document.title,
+            kind="收文",
+            unit_id=staff.unit_id if staff else None,
+            department_id=department.pk if department else None,
+            year=document.received_on.year,
+            body_text=f"{document.source_unit} {document.source_number}\n{document.summary}\n{steps}",
+            confidentiality=document.confidentiality,
+            category="收文",
+            owner_id=document.registered_by_id,
+            reader_ids=_readers(document.instance),
+            files=files,
+            history=_history(document.instance),
+            actor=actor,
+        )
+        IncomingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=str(record.pk))
 
 
-def archive_outgoing(document: OutgoingDocument, *, actor: User) -> str:
+def archive_outgoing(document: OutgoingDocument, *, actor: User) -> None:
+    """Archive an issued 发文 with its DOCX and PDF, and mark it archived (``archived_at``, ``archive_ref``)."""
     files = _files(document.files.all())
     for name, content in output.rendered_files(document):
         files.append(ArchiveFileIn(name=name, content=content, text=document.body))
     staff_unit = document.department.unit_id if document.department else None
-    record = archive_record(
-        source="documents.outgoing",
-        source_id=document.pk,
-        title=f"{document.number} {document.title}".strip(),
-        kind=str(DocKind(document.kind).label),
-        unit_id=staff_unit,
-        department_id=document.department_id,
-        year=(document.signed_at or document.created_at).year,
-        body_text=f"{document.number}\n{document.title}\n{document.recipients}\n{document.body}",
-        confidentiality=document.confidentiality,
-        category="发文",
-        owner_id=document.drafter_id,
-        reader_ids=_readers(document.instance),
-        files=files,
-        history=_history(document.instance),
-        actor=actor,
-    )
-    return str(record.pk)
+    with transaction.atomic():
+        record = archive_record(
+            source="documents.outgoing",
+            source_id=document.pk,
+            title=f"{document.number} {document.title}".strip(),
+            kind=str(DocKind(document.kind).label),
+            unit_id=staff_unit,
+            department_id=document.department_id,
+            year=(document.signed_at or document.created_at).year,
+            body_text=f"{document.number}\n{document.title}\n{document.recipients}\n{document.body}",
+            confidentiality=document.confidentiality,
+            category="发文",
+            owner_id=document.drafter_id,
+            reader_ids=_readers(document.instance),
+            files=files,
+            history=_history(document.instance),
+            actor=actor,
+        )
+        OutgoingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=str(record.pk))

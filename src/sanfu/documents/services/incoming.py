@@ -170,7 +170,6 @@ def incoming_archive(*, actor: User, document_id: int) -> IncomingDocument:
     instance = flow_of(document.instance)
     if instance.status != InstanceStatus.APPROVED:
         raise ApplicationError(_("公文办结后才能归档。"))
-    ref = archiving.archive_incoming(document, actor=actor)
-    IncomingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
+    archiving.archive_incoming(document, actor=actor)
     document.refresh_from_db()
     return document

@@ -336,16 +336,17 @@ def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = 
     if document.frozen_revision_id is None:
         raise ApplicationError(_("签发定稿后才能编号。"))
     if not document.number:
-        number = number_claim(
-            actor=actor, prefix=document.prefix, year=year or timezone.localdate().year, document=document
-        )
-        OutgoingDocument.objects.filter(pk=document.pk).update(number=number.text)
-        audit_record(
-            action="documents.number.assign",
-            actor=actor,
-            target=f"outgoing:{document.pk}",
-            detail={"number": number.text},
-        )
+        with transaction.atomic():  # the number, the document carrying it and the audit row: all or none
+            number = number_claim(
+                actor=actor, prefix=document.prefix, year=year or timezone.localdate().year, document=document
+            )
+            OutgoingDocument.objects.filter(pk=document.pk).update(number=number.text)
+            audit_record(
+                action="documents.number.assign",
+                actor=actor,
+                target=f"outgoing:{document.pk}",
+                detail={"number": number.text},
+            )
         document.number = number.text
     workflow.task_approve(actor=actor, task_id=task.pk, comment=document.number)
     return document
@@ -396,8 +397,7 @@ def outgoing_archive(*, actor: User, document_id: int) -> OutgoingDocument:
     instance = flow_of(document.instance)
     if instance.status != InstanceStatus.APPROVED or not document.number:
         raise ApplicationError(_("公文印发后才能归档。"))
-    ref = archiving.archive_outgoing(document, actor=actor)
-    OutgoingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=ref)
+    archiving.archive_outgoing(document, actor=actor)
     document.refresh_from_db()
     return document
 
