@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from sanfu.demo import matters as demo_module
 from sanfu.approvals import designer
 from sanfu.approvals.models import MatterType
 from sanfu.core.errors import ApplicationError, PermissionDeniedError
 from sanfu.core.models import AuditRecord
+from sanfu.demo import matters as demo_module
 from sanfu.workflow.engine import parse_definition
 from sanfu.workflow.models import ProcessDefinition
 from sanfu.workflow.services import latest_definition
