@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ConflictError
@@ -193,3 +195,15 @@ def test_the_step_questions_about_people_mean_their_orm_filters(org):
     assert fastpath.active_user_ids([]) == set()
     assert fastpath.active_users_and_principals(people, at=now) == (active, principals)
     assert fastpath.active_users_and_principals([], at=now) == (set(), principals)
+
+
+def test_a_step_s_raw_statements_are_in_django_s_query_log(org, reference):
+    instance = services.instance_start(actor=org["clerk"], definition_key="expense", title="报销", form={"amount": 10})
+    task = _open(instance, org["section_head"])
+    with CaptureQueriesContext(connection) as captured:
+        services.task_approve(actor=org["section_head"], task_id=task.pk, comment="同意")
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert statements[0] == fastpath._task_sql(connection.vendor)  # the step's one joined read
+    writes = [s.split(" ")[0] for s in statements if s.startswith(("UPDATE", "INSERT"))]
+    assert writes[:2] == ["UPDATE", "INSERT"]  # the version-checked instance, then its events, tasks, outbox
+    assert any(Task._meta.db_table in s and "ON CONFLICT" in s for s in statements)
