@@ -22,11 +22,10 @@ from sanfu.approvals import designer, formschema
 from sanfu.approvals.designer import drafting, preview
 from sanfu.approvals.designer import selectors as designer_selectors
 from sanfu.approvals.models import MatterType
+from sanfu.approvals.services import URGENCIES
 from sanfu.core.errors import ApplicationError
 from sanfu.workflow.models import ProcessDefinition
 from sanfu.workflow.services import definition_publish
-
-URGENCIES = ("平急", "加急", "特急")
 
 
 def _require(request: AuthedHttpRequest) -> None:
