@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals.models import Draft, MatterType
-from sanfu.core.models import Notification
 from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
 
 TABS = ("todo", "done", "started", "cc", "drafts")
@@ -194,8 +193,3 @@ def todo_count(user: User) -> int:
 
 def matter_choices() -> QuerySet[MatterType]:
     return MatterType.objects.filter(is_active=True).only("pk", "name").order_by("area", "sort", "code")
-
-
-def notifications_of(user: User) -> QuerySet[Notification]:
-    """通知: unread first, then newest."""
-    return Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-id")

@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals import selectors, services_notifications, services_tasks
+from sanfu.approvals import selectors, services_tasks
 from sanfu.approvals.actions import node_allows_batch
 from sanfu.approvals.models import Draft, Request
+from sanfu.core import notify
 from sanfu.core.htmx import render_page
+from sanfu.workflow import subjects
 from sanfu.workflow.models import Instance, Task, TaskStatus
 
 PAGE_SIZE = 20
@@ -96,14 +98,14 @@ def _request_of(instance: Instance) -> Request | None:
         return None
 
 
-def _task_row(task: Task, tab: str, now: datetime) -> Row:
+def _task_row(task: Task, tab: str, now: datetime, pages: dict[int, str]) -> Row:
     instance = task.instance
     req = _request_of(instance)
     late = task.overdue or (task.status == TaskStatus.OPEN and task.due_at is not None and task.due_at < now)
     return Row(
         key=f"t{task.pk}",
         title=req.title if req else instance.title,
-        url=reverse("approvals:instance", args=[instance.pk]),
+        url=pages.get(instance.pk) or reverse("approvals:instance", args=[instance.pk]),
         number=req.number if req else "",
         matter=req.matter.name if req else instance.definition.name,
         urgency=instance.urgency,
@@ -122,12 +124,12 @@ def _task_row(task: Task, tab: str, now: datetime) -> Row:
     )
 
 
-def _instance_row(instance: Instance) -> Row:
+def _instance_row(instance: Instance, pages: dict[int, str]) -> Row:
     req = _request_of(instance)
     return Row(
         key=f"i{instance.pk}",
         title=req.title if req else instance.title,
-        url=reverse("approvals:instance", args=[instance.pk]),
+        url=pages.get(instance.pk) or reverse("approvals:instance", args=[instance.pk]),
         number=req.number if req else "",
         matter=req.matter.name if req else instance.definition.name,
         urgency=instance.urgency,
@@ -156,10 +158,13 @@ def _draft_row(draft: Draft) -> Row:
 
 
 def _rows(objects: Any, tab: str, now: datetime) -> list[Row]:
+    # Instances another domain shows on its own page (a 公文's) link there: one lookup per domain.
     if tab in {"todo", "done", "cc"}:
-        return [_task_row(t, tab, now) for t in objects]
+        pages = subjects.pages_of((t.instance_id, t.instance.definition.key) for t in objects)
+        return [_task_row(t, tab, now, pages) for t in objects]
     if tab == "started":
-        return [_instance_row(i) for i in objects]
+        pages = subjects.pages_of((i.pk, i.definition.key) for i in objects)
+        return [_instance_row(i, pages) for i in objects]
     return [_draft_row(d) for d in objects]
 
 
@@ -233,25 +238,25 @@ def batch_approve(request: AuthedHttpRequest) -> HttpResponse:
 
 def notification_target(url: str) -> str:
     """Where a notice leads. The flow engine links instances as /workflow/instances/<id>/; the page for
-    them is the 审批中心's instance page."""
+    them is their domain's (a 公文's), or else the 审批中心's instance page."""
     prefix = "/workflow/instances/"
     if url.startswith(prefix):
         rest = url[len(prefix) :].strip("/")
         if rest.isdigit():
-            return reverse("approvals:instance", args=[int(rest)])
+            return subjects.page_of(int(rest)) or reverse("approvals:instance", args=[int(rest)])
     return url if url.startswith("/") and not url.startswith("//") else ""
 
 
 @require_GET
 def notifications(request: AuthedHttpRequest) -> HttpResponse:
     """通知: unread first, then newest."""
-    page = Paginator(selectors.notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(notify.notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(request, "approvals/notifications.html", {"page": page})
 
 
 @require_GET
 def notification_open(request: AuthedHttpRequest, notification_id: int) -> HttpResponse:
-    notice = services_notifications.notification_open(actor=request.user, notification_id=notification_id)
+    notice = notify.notification_open(actor=request.user, notification_id=notification_id)
     if notice is None:
         raise Http404
     target = notification_target(notice.url)
@@ -260,7 +265,7 @@ def notification_open(request: AuthedHttpRequest, notification_id: int) -> HttpR
 
 @require_POST
 def notifications_read_all(request: AuthedHttpRequest) -> HttpResponse:
-    n = services_notifications.notifications_read_all(actor=request.user)
+    n = notify.notifications_read_all(actor=request.user)
     messages.success(request, _("已将 %(n)d 条通知标为已读。") % {"n": n})
     return redirect("approvals:notifications")
 

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,3 +103,27 @@ def send_daily_digests(*, now: datetime | None = None) -> int:
         )
         Notification.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=moment)
     return len(by_user)
+
+
+def notifications_of(user: AbstractBaseUser) -> QuerySet[Notification]:
+    """A person's notices, unread first, newest first within each."""
+    return Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-id")
+
+
+def unread_count(user: AbstractBaseUser) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notification_open(
+    *, actor: AbstractBaseUser, notification_id: int, now: datetime | None = None
+) -> Notification | None:
+    """The person's notice, marked read (once: the first opening's time is kept); None when it is not theirs."""
+    notice = Notification.objects.filter(pk=notification_id, user=actor).first()
+    if notice is not None and notice.read_at is None:
+        Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now or timezone.now())
+    return notice
+
+
+def notifications_read_all(*, actor: AbstractBaseUser, now: datetime | None = None) -> int:
+    """Mark every unread notice of the person read; returns how many."""
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=now or timezone.now())

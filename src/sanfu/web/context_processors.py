@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from sanfu.accounts.selectors import permissions_of
 from sanfu.approvals.selectors import todo_count
-from sanfu.core.models import Notification
+from sanfu.core import notify
 from sanfu.core.navigation import SECTION_TITLES, NavItem, Section
 from sanfu.org.selectors import unit_name_of
 
@@ -47,5 +47,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "nav_sections": sections,
         "nav_perms": perms,
         "nav_todo_count": todo_count(user),
-        "nav_unread_count": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "nav_unread_count": notify.unread_count(user),
     }

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from sanfu.workflow.models import Instance
+
 PageFinder = Callable[[Sequence[int]], dict[int, str]]
 
 
@@ -43,3 +45,9 @@ def pages_of(instances: Iterable[tuple[int, str]]) -> dict[int, str]:
     for prefix, ids in wanted.items():
         pages.update(_SUBJECTS[prefix].pages(ids))
     return pages
+
+
+def page_of(instance_id: int) -> str | None:
+    """The domain page of one instance (a notification link), or None when no subject shows it."""
+    key = Instance.objects.filter(pk=instance_id).values_list("definition__key", flat=True).first()
+    return pages_of([(instance_id, key)]).get(instance_id) if key else None
