@@ -107,18 +107,18 @@ def send_daily_digests(*, now: datetime | None = None) -> int:
 
 def notifications_of(user: AbstractBaseUser) -> QuerySet[Notification]:
     """A person's notices, unread first, newest first within each."""
-    return Notification.objects.filter(user=user).order_by(F("read_at").asc(nulls_first=True), "-id")
+    return Notification.objects.filter(user_id=user.pk).order_by(F("read_at").asc(nulls_first=True), "-id")
 
 
 def unread_count(user: AbstractBaseUser) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return Notification.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
 def notification_open(
     *, actor: AbstractBaseUser, notification_id: int, now: datetime | None = None
 ) -> Notification | None:
     """The person's notice, marked read (once: the first opening's time is kept); None when it is not theirs."""
-    notice = Notification.objects.filter(pk=notification_id, user=actor).first()
+    notice = Notification.objects.filter(pk=notification_id, user_id=actor.pk).first()
     if notice is not None and notice.read_at is None:
         Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now or timezone.now())
     return notice
@@ -126,4 +126,4 @@ def notification_open(
 
 def notifications_read_all(*, actor: AbstractBaseUser, now: datetime | None = None) -> int:
     """Mark every unread notice of the person read; returns how many."""
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=now or timezone.now())
+    return Notification.objects.filter(user_id=actor.pk, read_at__isnull=True).update(read_at=now or timezone.now())
