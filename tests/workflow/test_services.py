@@ -7,13 +7,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from sanfu.accounts.models import Role
+from sanfu.accounts.permissions import Perm
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from sanfu.core.models import Notification
+from sanfu.core.models import AuditRecord, Notification
 from sanfu.org.models import Delegation
 from sanfu.workflow import fastpath, outbox, repository, selectors, services
 from sanfu.workflow.engine import replay
 from sanfu.workflow.engine.model import Event
 from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
+from tests.conftest import grant
 from tests.workflow.conftest import REFERENCE
 
 
@@ -312,3 +315,35 @@ def test_form_values_json_cannot_hold_natively_round_trip_exactly(org, reference
     assert _replayed(instance) == instance.state
     event = InstanceEvent.objects.get(instance=instance, type="approved")
     assert event.comment == "同意，注意“节约”"
+
+
+def _process_admin(org):
+    grant(org["gm"], Role.objects.create(code="process-admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES]))
+    return org["gm"]
+
+
+def test_a_cancel_is_audited_in_its_own_transaction(org, reference):
+    admin = _process_admin(org)
+    instance = services.instance_start(actor=org["clerk"], definition_key="expense", title="报销", form={"amount": 10})
+    services.instance_cancel(actor=admin, instance_id=instance.pk, reason="重复提交")
+    instance.refresh_from_db()
+    assert instance.status == "cancelled"
+    record = AuditRecord.objects.get(action="workflow.cancel")
+    assert (record.target, record.detail) == (f"instance:{instance.pk}", {"reason": "重复提交"})
+
+
+def test_a_failed_cancel_audit_leaves_neither_the_cancel_nor_the_audit(org, reference, monkeypatch):
+    admin = _process_admin(org)
+    instance = services.instance_start(actor=org["clerk"], definition_key="expense", title="报销", form={"amount": 10})
+    before = Instance.objects.get(pk=instance.pk)
+
+    def fail(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(services, "audit_record", fail)
+    with pytest.raises(RuntimeError):
+        services.instance_cancel(actor=admin, instance_id=instance.pk, reason="重复提交")
+    after = Instance.objects.get(pk=instance.pk)
+    assert (after.status, after.version, after.state) == (before.status, before.version, before.state)
+    assert not InstanceEvent.objects.filter(instance=instance, type="cancelled").exists()
+    assert not AuditRecord.objects.filter(action="workflow.cancel").exists()

@@ -8,7 +8,7 @@ the other gets a clear conflict. Notifications and other effects leave through t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,7 +48,16 @@ from sanfu.workflow.engine import (
 )
 from sanfu.workflow.engine.model import Command
 from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.models import DefinitionStatus, Instance, OutboxMessage, ProcessDefinition, Task
+from sanfu.workflow.models import (
+    LIVE_STATUSES,
+    DefinitionStatus,
+    Instance,
+    InstanceStatus,
+    OutboxMessage,
+    ProcessDefinition,
+    Task,
+    TaskKind,
+)
 
 
 def _flow_error(exc: ActionNotAllowedError) -> ApplicationError:
@@ -118,9 +127,11 @@ def _execute(
     now: datetime | None = None,
     in_transaction: bool = False,
     loaded: Instance | None = None,
+    audit: Callable[[], object] | None = None,
 ) -> Instance:
     """``loaded``: the instance row as just read with its definition (``_task`` joins it to the task),
-    so that ``load`` does not read it a second time."""
+    so that ``load`` does not read it a second time. ``audit``: writes the step's audit row, in the step's
+    transaction (with the change, or not at all)."""
     if loaded is not None:
         with repository.reusing(loaded):
             instance, definition, state = repository.load(instance_id)
@@ -136,6 +147,8 @@ def _execute(
     try:
         with transaction.atomic(durable=not in_transaction):
             fastpath.save(instance, definition, state, decision)
+            if audit is not None:
+                audit()
             if decision.effects or instance.parent_id:
                 outbox.nudge()
     except ConflictError as exc:  # asked after the rollback: the transaction may be unusable until then
@@ -148,7 +161,7 @@ def _conflict_message(instance_id: int, command: Command) -> str:
     task_no = getattr(command, "task", None)
     if task_no is not None:
         row = Task.objects.filter(instance_id=instance_id, task_no=task_no).select_related("assignee").first()
-        if row is not None and row.status not in {"open", "waiting"}:
+        if row is not None and row.status not in LIVE_STATUSES:
             return _("该待办已由 %(who)s 处理。") % {"who": row.assignee}
     return _("流程刚刚被他人处理，请刷新后查看最新状态。")
 
@@ -213,14 +226,23 @@ def _task(actor: User, task_id: int) -> Task:
 
 
 def task_approve(
-    *, actor: User, task_id: int, comment: str = "", form: Mapping[str, Any] | None = None, now: datetime | None = None
+    *,
+    actor: User,
+    task_id: int,
+    comment: str = "",
+    form: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+    in_transaction: bool = False,
 ) -> Instance:
+    """``in_transaction``: the caller holds a transaction that must include the step (e.g. a document's
+    sign-off with its audit row); otherwise the step is its own durable transaction."""
     task = _task(actor, task_id)
-    command = Complete if task.kind == "handle" else Approve
+    command = Complete if task.kind == TaskKind.HANDLE else Approve
     return _execute(
         task.instance_id,
         command(actor=actor.pk, task=task.task_no, comment=comment, form=dict(form) if form else None),
         now=now,
+        in_transaction=in_transaction,
         loaded=task.instance,
     )
 
@@ -333,9 +355,13 @@ def instance_cancel(*, actor: User, instance_id: int, reason: str) -> Instance:
     """作废: only a process administrator, always with a reason (audited)."""
     if not has_perm(actor, Perm.MANAGE_PROCESSES):
         raise PermissionDeniedError(_("只有流程管理员可以作废流程。"))
-    instance = _execute(instance_id, Cancel(actor=actor.pk, comment=reason))
-    audit_record(action="workflow.cancel", actor=actor, target=f"instance:{instance_id}", detail={"reason": reason})
-    return instance
+    return _execute(
+        instance_id,
+        Cancel(actor=actor.pk, comment=reason),
+        audit=lambda: audit_record(
+            action="workflow.cancel", actor=actor, target=f"instance:{instance_id}", detail={"reason": reason}
+        ),
+    )
 
 
 def instance_tick(*, instance_id: int, now: datetime | None = None) -> Instance:
@@ -347,7 +373,7 @@ def instances_tick_due(*, now: datetime | None = None, limit: int = 500) -> int:
     """Tick every running instance whose wakeup has passed; a conflict just means someone acted first."""
     moment = now or timezone.now()
     due = list(
-        Instance.objects.filter(wakeup_at__lte=moment, status="running")
+        Instance.objects.filter(wakeup_at__lte=moment, status=InstanceStatus.RUNNING)
         .order_by("wakeup_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -387,7 +413,7 @@ def instances_migrate(
     moved: list[int] = []
     blocked: dict[int, str] = {}
     candidates = (
-        Instance.objects.filter(definition__key=key, status__in=["running", "returned"])
+        Instance.objects.filter(definition__key=key, status__in=[InstanceStatus.RUNNING, InstanceStatus.RETURNED])
         .exclude(definition=target)
         .select_related("definition")
     )
