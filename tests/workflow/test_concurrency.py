@@ -17,11 +17,12 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from sanfu.approvals.selectors import todo_tasks
 from sanfu.core.errors import ApplicationError
 from sanfu.core.models import Notification
 from sanfu.org.models import Delegation
-from sanfu.workflow import outbox, selectors, services
-from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
+from sanfu.workflow import outbox, services
+from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task, TaskStatus
 from tests.browser import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,7 +67,7 @@ def test_the_same_task_acted_on_by_two_people_at_once_has_exactly_one_winner(org
         ends_at=now + timedelta(days=1),
     )
     instance = _start(org)
-    task = Task.objects.get(instance=instance, status="open")
+    task = Task.objects.get(instance=instance, status=TaskStatus.OPEN)
     assert (task.assignee, task.on_behalf_of) == (org["office_head"], org["section_head"])
     results = race(
         lambda: services.task_approve(actor=org["office_head"], task_id=task.pk, comment="代批"),
@@ -84,7 +85,7 @@ def test_the_same_task_acted_on_by_two_people_at_once_has_exactly_one_winner(org
 @pytest.mark.usefixtures("reference")
 def test_a_double_click_from_many_threads_approves_once(org):
     instance = _start(org)
-    task = Task.objects.get(instance=instance, status="open")
+    task = Task.objects.get(instance=instance, status=TaskStatus.OPEN)
     results = race(*[lambda: services.task_approve(actor=org["section_head"], task_id=task.pk)] * 6)
     assert sum(isinstance(r, Instance) for r in results) == 1, results
     assert InstanceEvent.objects.filter(instance=instance, type="approved").count() == 1
@@ -96,7 +97,7 @@ def test_a_double_click_from_many_threads_approves_once(org):
 def test_withdraw_racing_an_approval_leaves_one_consistent_outcome(org):
     for _round in range(3):
         instance = _start(org)
-        task = Task.objects.get(instance=instance, status="open")
+        task = Task.objects.get(instance=instance, status=TaskStatus.OPEN)
         results = race(
             lambda: services.instance_withdraw(actor=org["clerk"], instance_id=instance.pk),  # noqa: B023
             lambda: services.task_approve(actor=org["section_head"], task_id=task.pk),  # noqa: B023
@@ -106,7 +107,7 @@ def test_withdraw_racing_an_approval_leaves_one_consistent_outcome(org):
         types = set(InstanceEvent.objects.filter(instance=instance).values_list("type", flat=True))
         if instance.status == "withdrawn":
             assert "approved" not in types
-            assert not Task.objects.filter(instance=instance, status="open").exists()
+            assert not Task.objects.filter(instance=instance, status=TaskStatus.OPEN).exists()
         else:
             assert "approved" in types
             assert "withdrawn" not in types
@@ -132,7 +133,7 @@ def test_a_deadline_firing_while_a_person_acts_is_applied_once(org):
         },
     )
     instance = services.instance_start(actor=org["clerk"], definition_key="timed", title="限时")
-    task = Task.objects.get(instance=instance, status="open")
+    task = Task.objects.get(instance=instance, status=TaskStatus.OPEN)
     due = instance.wakeup_at + timedelta(minutes=1)
     race(
         lambda: services.instances_tick_due(now=due),
@@ -194,6 +195,6 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_duplicates_nothing(org):
 @pytest.mark.usefixtures("reference")
 def test_inbox_reads_stay_consistent_after_the_race(org):
     instance = _start(org)
-    task = Task.objects.get(instance=instance, status="open")
+    task = Task.objects.get(instance=instance, status=TaskStatus.OPEN)
     race(*[lambda: services.task_approve(actor=org["section_head"], task_id=task.pk)] * 3)
-    assert [t.node for t in selectors.tasks_of(org["deputy"], "todo")] == ["leader"]
+    assert [t.node for t in todo_tasks(org["deputy"])] == ["leader"]

@@ -17,7 +17,15 @@ from sanfu.org.models import Delegation
 from sanfu.org.selectors import active_delegations
 from sanfu.workflow import fastpath, repository, services
 from sanfu.workflow.engine import Decision, Definition, State
-from sanfu.workflow.models import DefinitionStatus, Instance, InstanceEvent, OutboxMessage, ProcessDefinition, Task
+from sanfu.workflow.models import (
+    DefinitionStatus,
+    Instance,
+    InstanceEvent,
+    OutboxMessage,
+    ProcessDefinition,
+    Task,
+    TaskStatus,
+)
 
 MOMENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # a Monday: deadlines in working time
 
@@ -83,7 +91,7 @@ def _orm_save(instance: Instance, definition: Definition, before: State, decisio
 
 
 def _open(instance: Instance, user: Any) -> Task:
-    return Task.objects.get(instance=instance, assignee=user, status="open")
+    return Task.objects.get(instance=instance, assignee=user, status=TaskStatus.OPEN)
 
 
 def _run(org: dict[str, Any]) -> Instance:

@@ -9,19 +9,20 @@ from django.utils import timezone
 
 from sanfu.accounts.models import Role
 from sanfu.accounts.permissions import Perm
+from sanfu.approvals.selectors import todo_tasks
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.models import AuditRecord, Notification
 from sanfu.org.models import Delegation
 from sanfu.workflow import fastpath, outbox, repository, selectors, services
 from sanfu.workflow.engine import replay
 from sanfu.workflow.engine.model import Event
-from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task
+from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task, TaskStatus
 from tests.conftest import grant
 from tests.workflow.conftest import REFERENCE
 
 
 def _todo(user):
-    return list(selectors.tasks_of(user, "todo"))
+    return list(todo_tasks(user))
 
 
 def _replayed(instance: Instance):
@@ -128,7 +129,7 @@ def test_a_stale_version_loses_with_a_conflict(org, reference, monkeypatch):
     with pytest.raises(ConflictError):
         services.task_approve(actor=org["section_head"], task_id=task.pk)
     assert InstanceEvent.objects.filter(instance=instance, type="approved").count() == 0
-    assert Task.objects.get(pk=task.pk).status == "open"
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
 
 
 def test_notifications_leave_through_the_outbox_once(org, reference):

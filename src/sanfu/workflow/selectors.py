@@ -18,8 +18,6 @@ from sanfu.workflow.engine import path_ahead
 from sanfu.workflow.facts import OrgFacts
 from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceEvent, Task, TaskStatus
 
-BOXES = ("todo", "done", "started", "cc")
-
 
 def tasks_of(user: User, box: str = "todo") -> QuerySet[Task]:
     """待办 (open), 已办 (acted on), 抄送 (cc and filing notices) of one person, soonest deadline first."""

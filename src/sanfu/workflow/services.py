@@ -212,11 +212,6 @@ def instance_start(
     return instance
 
 
-def instance_act(*, actor: User, instance_id: int, command: Command) -> Instance:
-    """Any person's command on an instance (the engine checks whose turn it is)."""
-    return _execute(instance_id, command)
-
-
 def _task(actor: User, task_id: int) -> Task:
     """The task row, read in one query with its instance and the instance's definition (not its spec)."""
     task = fastpath.load_task(task_id)
