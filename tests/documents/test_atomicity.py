@@ -8,8 +8,9 @@ import pytest
 
 from sanfu.core.models import AuditRecord
 from sanfu.documents import services
-from sanfu.documents.models import DocumentNumber, NumberCounter, OutgoingDocument
+from sanfu.documents.models import DocumentNumber, IncomingStep, NumberCounter, OutgoingDocument, StepKind
 from sanfu.workflow.models import Task, TaskStatus
+from tests.documents.test_incoming import register
 from tests.documents.test_outgoing import draft, take_to_signoff
 
 
@@ -29,10 +30,6 @@ def test_a_failed_audit_leaves_no_number(org: dict[str, Any], monkeypatch: pytes
     assert not AuditRecord.objects.filter(action="documents.number.assign").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workflow.services.task_approve cannot yet join the caller's transaction (no in_transaction parameter)",
-)
 def test_a_failed_sign_off_audit_leaves_the_flow_and_the_text_as_they_were(
     org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -48,3 +45,23 @@ def test_a_failed_sign_off_audit_leaves_the_flow_and_the_text_as_they_were(
     assert document.frozen_revision_id is None
     assert document.digest == ""
     assert Task.objects.filter(instance=document.instance, node="signoff", status=TaskStatus.OPEN).exists()
+
+
+def test_a_failed_step_record_leaves_the_flow_where_it_was(
+    org: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clerk, gm = org["people"]["clerk"], org["people"]["gm"]
+    document = register(org, original=None, attachments=[])
+    services.incoming_propose(actor=clerk, document_id=document.pk, text="拟请总经理阅示。", leader=gm)
+
+    class Failing:
+        class objects:  # noqa: N801 - stands in for the model's manager
+            @staticmethod
+            def create(**_kwargs: Any) -> None:
+                raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr("sanfu.documents.services.incoming.IncomingStep", Failing)
+    with pytest.raises(RuntimeError):
+        services.incoming_instruct(actor=gm, document_id=document.pk, text="请办公室牵头办理。")
+    assert Task.objects.filter(instance=document.instance, node="instruct", status=TaskStatus.OPEN).exists()
+    assert not IncomingStep.objects.filter(document=document, kind=StepKind.INSTRUCTION).exists()

@@ -98,14 +98,15 @@ def incoming_propose(
         raise ApplicationError(_("请填写拟办意见。"))
     task = open_task(actor, document.instance, "propose")
     form = {"leader": [leader.pk], "readers": [r.pk for r in readers]}
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text, form=form)
-    IncomingStep.objects.create(
-        document=document,
-        kind=StepKind.PROPOSAL,
-        actor=actor,
-        text=text,
-        data={"leader": leader.pk, "readers": [r.pk for r in readers]},
-    )
+    with transaction.atomic():
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=text, form=form, in_transaction=True)
+        IncomingStep.objects.create(
+            document=document,
+            kind=StepKind.PROPOSAL,
+            actor=actor,
+            text=text,
+            data={"leader": leader.pk, "readers": [r.pk for r in readers]},
+        )
     return document
 
 
@@ -115,8 +116,9 @@ def incoming_instruct(*, actor: User, document_id: int, text: str) -> IncomingDo
     if not text.strip():
         raise ApplicationError(_("请填写批示。"))
     task = open_task(actor, document.instance, "instruct")
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text)
-    IncomingStep.objects.create(document=document, kind=StepKind.INSTRUCTION, actor=actor, text=text)
+    with transaction.atomic():
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=text, in_transaction=True)
+        IncomingStep.objects.create(document=document, kind=StepKind.INSTRUCTION, actor=actor, text=text)
     return document
 
 
@@ -130,10 +132,13 @@ def incoming_distribute(
     if missing:
         raise ApplicationError(_("以下部门没有负责人，无法分办：%(d)s") % {"d": "、".join(missing)})
     task = open_task(actor, document.instance, "distribute")
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=note, form={"departments": [lead.pk, *co_ids]})
-    IncomingStep.objects.create(
-        document=document, kind=StepKind.DISTRIBUTION, actor=actor, text=note, data={"lead": lead.pk, "co": co_ids}
-    )
+    with transaction.atomic():
+        workflow.task_approve(
+            actor=actor, task_id=task.pk, comment=note, form={"departments": [lead.pk, *co_ids]}, in_transaction=True
+        )
+        IncomingStep.objects.create(
+            document=document, kind=StepKind.DISTRIBUTION, actor=actor, text=note, data={"lead": lead.pk, "co": co_ids}
+        )
     return document
 
 
@@ -147,10 +152,11 @@ def incoming_reply(*, actor: User, document_id: int, text: str) -> IncomingDocum
     wanted = [distribution.data["lead"], *distribution.data["co"]] if distribution else []
     mine = {d.pk for d in org.departments_of(actor)}
     department_id = next((d for d in wanted if d in mine), None)
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text)
-    IncomingStep.objects.create(
-        document=document, kind=StepKind.REPLY, actor=actor, department_id=department_id, text=text
-    )
+    with transaction.atomic():
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=text, in_transaction=True)
+        IncomingStep.objects.create(
+            document=document, kind=StepKind.REPLY, actor=actor, department_id=department_id, text=text
+        )
     return document
 
 
@@ -158,8 +164,11 @@ def incoming_close(*, actor: User, document_id: int, text: str = "") -> Incoming
     """办结, then 归档 (the whole loop goes to the electronic archive)."""
     document = _incoming(actor, document_id)
     task = open_task(actor, document.instance, "close")
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=text or _("办结"))
-    IncomingStep.objects.create(document=document, kind=StepKind.CLOSING, actor=actor, text=text)
+    with transaction.atomic():
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=text or _("办结"), in_transaction=True)
+        IncomingStep.objects.create(document=document, kind=StepKind.CLOSING, actor=actor, text=text)
+    # 归档 follows in its own transaction: the loop is closed even if the archive is unavailable, and
+    # incoming_archive can be run again
     incoming_archive(actor=actor, document_id=document.pk)
     document.refresh_from_db()
     return document

@@ -305,9 +305,9 @@ def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "") -> Ou
     revision = document.revisions.order_by("-no").first()
     if revision is None:
         raise ApplicationError(_("没有可签发的文稿。"))
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意签发"))
     digest = digest_of(revision)
-    with transaction.atomic():
+    with transaction.atomic():  # the flow step, the frozen text and the audit row: all or none
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意签发"), in_transaction=True)
         OutgoingDocument.objects.filter(pk=document.pk).update(
             frozen_revision=revision, digest=digest, signed_by=actor, signed_at=timezone.now()
         )
@@ -335,8 +335,8 @@ def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = 
     task = open_task(actor, document.instance, "numbering")
     if document.frozen_revision_id is None:
         raise ApplicationError(_("签发定稿后才能编号。"))
-    if not document.number:
-        with transaction.atomic():  # the number, the document carrying it and the audit row: all or none
+    with transaction.atomic():  # the number, the document carrying it, the audit row and the flow step
+        if not document.number:
             number = number_claim(
                 actor=actor, prefix=document.prefix, year=year or timezone.localdate().year, document=document
             )
@@ -347,8 +347,8 @@ def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = 
                 target=f"outgoing:{document.pk}",
                 detail={"number": number.text},
             )
-        document.number = number.text
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=document.number)
+            document.number = number.text
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=document.number, in_transaction=True)
     return document
 
 
@@ -369,15 +369,16 @@ def outgoing_issue(
     names = [n.strip() for n in external if n.strip()]
     if not departments and not names:
         raise ApplicationError(_("请至少选择一个接收部门或单位。"))
-    workflow.task_approve(
-        actor=actor,
-        task_id=task.pk,
-        comment=comment or _("印发"),
-        form={"recipient_departments": [d.pk for d in departments]},
-    )
     now = timezone.now()
     heads = org.heads_of_departments(departments)
-    with transaction.atomic():
+    with transaction.atomic():  # the flow step and the issuance records: all or none
+        workflow.task_approve(
+            actor=actor,
+            task_id=task.pk,
+            comment=comment or _("印发"),
+            form={"recipient_departments": [d.pk for d in departments]},
+            in_transaction=True,
+        )
         for department in departments:
             found = heads.get(department.pk) or []
             receiver = found[0] if found else None
@@ -387,6 +388,8 @@ def outgoing_issue(
         for name in names:
             Issuance.objects.create(document=document, recipient=name[:100], sent_at=now)
         OutgoingDocument.objects.filter(pk=document.pk).update(issued_at=now)
+    # 归档 follows in its own transaction (the DOCX and PDF are rendered for it); outgoing_archive can be
+    # run again
     outgoing_archive(actor=actor, document_id=document.pk)
     document.refresh_from_db()
     return document
