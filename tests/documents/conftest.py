@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from sanfu.accounts.models import User
-from sanfu.documents.flows import publish_definitions
 from sanfu.demo.org import MAIN_UNIT_CODE, seed_demo
+from sanfu.documents.flows import publish_definitions
 from sanfu.org.models import Department
 from sanfu.org.selectors import department_heads
 

@@ -12,10 +12,10 @@ import pytest
 from django.db import connection
 
 from sanfu.accounts.models import User
+from sanfu.demo.org import DEMO_PASSWORD, seed_demo
 from sanfu.documents import services
 from sanfu.documents.flows import publish_definitions
 from sanfu.documents.models import IncomingDocument
-from sanfu.demo.org import DEMO_PASSWORD, seed_demo
 from sanfu.workflow.models import Task
 
 pytestmark = pytest.mark.browser

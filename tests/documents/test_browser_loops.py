@@ -22,8 +22,8 @@ from django.db import connection
 
 from sanfu.accounts.models import User
 from sanfu.demo.documents import seed_documents
-from sanfu.documents.models import IncomingDocument, OutgoingDocument
 from sanfu.demo.org import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
+from sanfu.documents.models import IncomingDocument, OutgoingDocument
 from sanfu.org.models import Department
 from sanfu.org.selectors import department_heads
 from sanfu.workflow.models import Task
