@@ -3,9 +3,9 @@ straight to the driver through ``sanfu.core.rawsql``, with the process-wide cach
 converters, prepared moments, the states this process wrote last) and the choice of JSON reader and
 writer (orjson where it reads and writes exactly what the standard library would).
 
-Every function here means exactly what a plain ORM query or write would (``tests/workflow/test_fastpath``
-compares them on both databases); it exists because compiling those through the ORM cost many times more
-than running them on every step."""
+Every function here means exactly what a plain ORM query or write would (a test compares the two on both
+databases); it exists because compiling those through the ORM cost many times more than running them on
+every step."""
 
 from __future__ import annotations
 
