@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sanfu.demo.matters import seed_matters
 from sanfu.approvals.models import MatterType
+from sanfu.demo.matters import seed_matters
 from sanfu.demo.org import seed_demo
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

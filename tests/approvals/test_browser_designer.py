@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sanfu.demo.org import DEMO_PASSWORD
-from sanfu.workflow.services import latest_definition
+from sanfu.workflow.selectors import latest_definition
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from sanfu.core.models import AuditRecord
 from sanfu.demo import matters as demo_module
 from sanfu.workflow.engine import parse_definition
 from sanfu.workflow.models import ProcessDefinition
-from sanfu.workflow.services import latest_definition
+from sanfu.workflow.selectors import latest_definition
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 

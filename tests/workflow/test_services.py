@@ -15,7 +15,7 @@ from sanfu.core.models import AuditRecord, Notification
 from sanfu.org.models import Delegation
 from sanfu.workflow import fastpath, outbox, repository, selectors, services
 from sanfu.workflow.engine import replay
-from sanfu.workflow.engine.model import Event
+from sanfu.workflow.engine.events import Event
 from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task, TaskStatus
 from tests.conftest import grant
 from tests.workflow.conftest import REFERENCE

@@ -14,7 +14,8 @@ from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError
 from sanfu.workflow import services
 from sanfu.workflow.engine import replay
-from sanfu.workflow.engine.model import ENDED, Event
+from sanfu.workflow.engine.events import Event
+from sanfu.workflow.engine.statuses import ENDED
 from sanfu.workflow.models import Instance, InstanceEvent, Task
 
 

@@ -14,18 +14,10 @@ from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formschema
 from sanfu.approvals.models import Request
 from sanfu.core.errors import ApplicationError
-from sanfu.workflow import repository
-from sanfu.workflow.engine import Definition
 from sanfu.workflow.models import LIVE_STATUSES, NOTICE, Instance, InstanceStatus, Task, TaskKind, TaskStatus
-from sanfu.workflow.selectors import open_task_for
+from sanfu.workflow.selectors import definition_of, open_task_for
 
 READ, WRITE, HIDDEN = "read", "write", "hidden"
-
-
-def definition_of(instance: Instance) -> Definition:
-    """The instance's parsed definition (cached by the flow). workflow.selectors has no such read yet: this is
-    the one place the 审批中心 reaches the flow's repository for it."""
-    return repository.definition_of(instance)
 
 
 def request_of(instance: Instance) -> Request | None:

@@ -15,10 +15,10 @@ from sanfu.approvals import formschema
 from sanfu.approvals.models import Attachment, Draft, MaterialReturn, MatterType, Request, ServiceArea
 from sanfu.core.errors import ApplicationError
 from sanfu.org.models import Department
-from sanfu.workflow.engine import State, parse_definition, path_nodes
+from sanfu.workflow.engine import State, path_nodes
 from sanfu.workflow.facts import OrgFacts
 from sanfu.workflow.models import InstanceStatus
-from sanfu.workflow.services import latest_definition
+from sanfu.workflow.selectors import latest_parsed
 
 CHOICES_LIMIT = 2000  # the form's person and department pickers list at most this many
 
@@ -76,7 +76,7 @@ def notice_steps(matter: MatterType) -> list[str]:
     """The process steps a person can expect, for the notice (from the published definition)."""
     try:
         # workflow offers no public cached parse of a published definition; parsing the spec here is cheap
-        definition = parse_definition(latest_definition(matter.definition_key).spec)
+        definition = latest_parsed(matter.definition_key)
     except ApplicationError:
         return []
     nodes = path_nodes(definition, State(), OrgFacts(now=timezone.now()))

@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formrender, formschema
-from sanfu.approvals.actions import WRITE, definition_of, node_access, request_of, schema_of
+from sanfu.approvals.actions import WRITE, node_access, request_of, schema_of
 from sanfu.approvals.models import Request
 from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
 from sanfu.org.models import Department
 from sanfu.workflow import selectors as workflow
 from sanfu.workflow.engine import FlowError
 from sanfu.workflow.models import Instance, InstanceStatus, Task
+from sanfu.workflow.selectors import definition_of
 from sanfu.workflow.timeline import RECORD_EVENTS, timeline
 
 FORM_DISPLAY = "approvals/partials/_form_display.html"

@@ -26,8 +26,8 @@ from sanfu.core import rawsql
 from sanfu.core.errors import ConflictError
 from sanfu.org.models import Delegation
 from sanfu.workflow.engine import Decision, Definition, State
-from sanfu.workflow.engine.model import ENDED
-from sanfu.workflow.engine.model import Task as EngineTask
+from sanfu.workflow.engine.statuses import ENDED
+from sanfu.workflow.engine.tasks import Task as EngineTask
 from sanfu.workflow.models import DefinitionStatus, Instance, InstanceEvent, OutboxMessage, ProcessDefinition, Task
 from sanfu.workflow.repository import instance_updates, outbox_rows
 

@@ -133,7 +133,7 @@ class TaskKind(models.TextChoices):
 
 
 class TaskStatus(models.TextChoices):
-    """The engine's task statuses (``workflow.engine.model``), named once for the rest of Sanfu."""
+    """The engine's task statuses (``workflow.engine.statuses``), named once for the rest of Sanfu."""
 
     OPEN = "open", _("待办")
     WAITING = "waiting", _("等待")  # a later signer in 依次, or a holder waiting on 前加签

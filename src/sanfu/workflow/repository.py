@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 
 from sanfu.workflow.engine import Decision, Definition, State, parse_definition
-from sanfu.workflow.engine.model import ENDED, Notify, StartSubprocess
+from sanfu.workflow.engine.events import Notify, StartSubprocess
+from sanfu.workflow.engine.statuses import ENDED
 from sanfu.workflow.models import Instance, ProcessDefinition
 
 _PARSED: dict[tuple[int, int, str], Definition] = {}

@@ -13,10 +13,20 @@ from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError
-from sanfu.workflow import repository
-from sanfu.workflow.engine import path_ahead
+from sanfu.workflow import fastpath, repository
+from sanfu.workflow.engine import Definition, path_ahead
 from sanfu.workflow.facts import OrgFacts
-from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceEvent, Task, TaskStatus
+from sanfu.workflow.models import (
+    ACTED,
+    ACTED_STATUSES,
+    NOTICE,
+    TODO_KINDS,
+    Instance,
+    InstanceEvent,
+    ProcessDefinition,
+    Task,
+    TaskStatus,
+)
 
 
 def tasks_of(user: User, box: str = "todo") -> QuerySet[Task]:
@@ -99,3 +109,23 @@ def path_ahead_of(instance: Instance) -> list[Step]:
     ids = {p for _, people in steps for p in people}
     users: dict[int, Any] = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     return [Step(node.id, node.name, node.kind, [users[p] for p in people if p in users]) for node, people in steps]
+
+
+def latest_definition(key: str) -> ProcessDefinition:
+    """The latest published version of ``key`` (without its spec: only parsed on a cache miss, which
+    loads it)."""
+    definition = fastpath.latest_published(key)
+    if definition is None:
+        raise NotFoundError(_("流程“%(key)s”不存在或未发布。") % {"key": key})
+    return definition
+
+
+def latest_parsed(key: str) -> Definition:
+    """The latest published version of ``key``, parsed (cached with the definition: a published version never
+    changes)."""
+    return repository.parsed_definition(latest_definition(key))
+
+
+def definition_of(instance: Instance) -> Definition:
+    """The parsed definition an instance runs (its own version, cached)."""
+    return repository.definition_of(instance)

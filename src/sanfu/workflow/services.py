@@ -46,7 +46,7 @@ from sanfu.workflow.engine import (
     decide,
     parse_definition,
 )
-from sanfu.workflow.engine.model import Command
+from sanfu.workflow.engine.commands import Command
 from sanfu.workflow.facts import OrgFacts
 from sanfu.workflow.models import (
     LIVE_STATUSES,
@@ -58,6 +58,7 @@ from sanfu.workflow.models import (
     Task,
     TaskKind,
 )
+from sanfu.workflow.selectors import latest_definition
 
 
 def _flow_error(exc: ActionNotAllowedError) -> ApplicationError:
@@ -106,15 +107,6 @@ def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> Proces
         except IntegrityError:
             continue  # someone published the same key at the same moment; take the next number
     raise ConflictError(_("同时有人在发布该流程，请重试。"))
-
-
-def latest_definition(key: str) -> ProcessDefinition:
-    """The latest published version of ``key`` (without its spec: only parsed on a cache miss, which
-    loads it)."""
-    definition = fastpath.latest_published(key)
-    if definition is None:
-        raise NotFoundError(_("流程“%(key)s”不存在或未发布。") % {"key": key})
-    return definition
 
 
 # --- the imperative shell -----------------------------------------------------------------------------
