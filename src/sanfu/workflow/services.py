@@ -234,10 +234,16 @@ def task_approve(
     )
 
 
-def task_reject(*, actor: User, task_id: int, comment: str, now: datetime | None = None) -> Instance:
+def task_reject(
+    *, actor: User, task_id: int, comment: str, now: datetime | None = None, in_transaction: bool = False
+) -> Instance:
     task = _task(actor, task_id)
     return _execute(
-        task.instance_id, Reject(actor=actor.pk, task=task.task_no, comment=comment), now=now, loaded=task.instance
+        task.instance_id,
+        Reject(actor=actor.pk, task=task.task_no, comment=comment),
+        now=now,
+        loaded=task.instance,
+        in_transaction=in_transaction,
     )
 
 
@@ -304,9 +310,16 @@ def task_remove_signers(*, actor: User, task_id: int, people: Sequence[User], co
     )
 
 
-def task_mark_read(*, actor: User, task_id: int) -> Instance:
+def task_mark_read(*, actor: User, task_id: int, in_transaction: bool = False) -> Instance:
+    """已阅 on a 抄送 / 备案 notice. ``in_transaction``: the caller's transaction includes it (a domain
+    recording its own read receipt with it)."""
     task = _task(actor, task_id)
-    return _execute(task.instance_id, MarkRead(actor=actor.pk, task=task.task_no), loaded=task.instance)
+    return _execute(
+        task.instance_id,
+        MarkRead(actor=actor.pk, task=task.task_no),
+        loaded=task.instance,
+        in_transaction=in_transaction,
+    )
 
 
 def instance_resubmit(

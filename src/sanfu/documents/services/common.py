@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
@@ -78,15 +79,17 @@ def flow_of(instance: Instance | None) -> Instance:
 
 
 def circulation_read(*, actor: User, instance: Instance | None) -> int:
-    """Mark the actor's unread notices (传阅 / 分发) on this flow as read; returns how many."""
+    """Mark the actor's unread notices (传阅 / 分发) on this flow as read, in one transaction (the caller's, when
+    it holds one: a receipt and its read marks go together); returns how many. A notice someone else's step
+    changed meanwhile is skipped (its savepoint rolls back alone)."""
     if instance is None:
         return 0
-    unread = tasks_of(actor, "cc").filter(instance=instance, status=TaskStatus.UNREAD)
     count = 0
-    for task in unread:
-        try:
-            workflow.task_mark_read(actor=actor, task_id=task.pk)
-            count += 1
-        except (ApplicationError, NotFoundError):
-            continue
+    with transaction.atomic():
+        for task in tasks_of(actor, "cc").filter(instance=instance, status=TaskStatus.UNREAD):
+            try:
+                workflow.task_mark_read(actor=actor, task_id=task.pk, in_transaction=True)
+                count += 1
+            except (ApplicationError, NotFoundError):
+                continue
     return count

@@ -413,15 +413,17 @@ def issuance_receive(*, actor: User, issuance_id: int) -> Issuance:
         raise NotFoundError(_("分发记录不存在。"))
     now = timezone.now()
     fields = {"received_at": issuance.received_at or now}
-    if issuance.receiver_id == actor.pk:
-        fields["read_at"] = issuance.read_at or now
-        circulation_read(actor=actor, instance=issuance.document.instance)
-    Issuance.objects.filter(pk=issuance.pk).update(**fields)
+    with transaction.atomic():
+        if issuance.receiver_id == actor.pk:
+            fields["read_at"] = issuance.read_at or now
+            circulation_read(actor=actor, instance=issuance.document.instance)
+        Issuance.objects.filter(pk=issuance.pk).update(**fields)
     issuance.refresh_from_db()
     return issuance
 
 
 def issuance_seen(*, actor: User, document: OutgoingDocument) -> None:
-    """A recipient opened the issued document: its read status."""
-    Issuance.objects.filter(document=document, receiver=actor, read_at__isnull=True).update(read_at=timezone.now())
-    circulation_read(actor=actor, instance=document.instance)
+    """A recipient opened the issued document: its read status and the flow's read mark, together."""
+    with transaction.atomic():
+        Issuance.objects.filter(document=document, receiver=actor, read_at__isnull=True).update(read_at=timezone.now())
+        circulation_read(actor=actor, instance=document.instance)
