@@ -362,7 +362,8 @@ def plans(sqls: list[str], config: str) -> list[list[str]]:
 def operations(user: Any) -> dict[str, Callable[[], Any]]:
     from django.core.paginator import Paginator
 
-    from sanfu.approvals import selectors, views_inbox
+    from sanfu.approvals.selectors import inbox as selectors
+    from sanfu.approvals.views import inbox as views_inbox
 
     def page(tab: str) -> Callable[[], Any]:
         def run() -> Any:

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sanfu.approvals import selectors
 from sanfu.approvals.models import Draft, MatterType, Request
+from sanfu.approvals.selectors import inbox as selectors
 from sanfu.core.models import Notification
 from sanfu.workflow import outbox, services
 from sanfu.workflow.models import Instance, Task

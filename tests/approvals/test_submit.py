@@ -9,7 +9,7 @@ from django.db import connections
 
 from sanfu.approvals import services
 from sanfu.approvals.models import Attachment, Draft, MaterialReturn, Request
-from sanfu.approvals.selectors_catalogue import material_return_counts
+from sanfu.approvals.selectors.catalogue import material_return_counts, may_start
 from sanfu.core.errors import ApplicationError, PermissionDeniedError
 from sanfu.workflow.models import Instance, Task
 from tests.approvals.conftest import EXPENSE, pdf, png_named
@@ -91,7 +91,7 @@ def test_only_the_roles_named_may_start_a_matter(demo):
     matter.save()
     with pytest.raises(PermissionDeniedError):
         _submit(demo)
-    assert services.may_start(demo["people"]["gm"], matter)
+    assert may_start(demo["people"]["gm"], matter)
 
 
 def test_drafts_save_without_validation_and_copy_starts_from_an_earlier_request(demo):

@@ -17,7 +17,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from sanfu.approvals.selectors import todo_tasks
+from sanfu.approvals.selectors.inbox import todo_tasks
 from sanfu.core.errors import ApplicationError
 from sanfu.core.models import Notification
 from sanfu.org.models import Delegation

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sanfu.accounts.models import Role
 from sanfu.accounts.permissions import Perm
-from sanfu.approvals.selectors import todo_tasks
+from sanfu.approvals.selectors.inbox import todo_tasks
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.models import AuditRecord, Notification
 from sanfu.org.models import Delegation

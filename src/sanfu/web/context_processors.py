@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from sanfu.accounts.selectors import permissions_of
-from sanfu.approvals.selectors import todo_count
+from sanfu.approvals.selectors.inbox import todo_count
 from sanfu.core import notify
 from sanfu.core.navigation import SECTION_TITLES, NavItem, Section
 from sanfu.org.selectors import unit_name_of

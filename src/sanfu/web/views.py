@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals.views_inbox import render_inbox  # the inbox lives with the 审批中心
+from sanfu.approvals.views.inbox import render_inbox  # the inbox lives with the 审批中心
 from sanfu.core import notify
 from sanfu.core.errors import ApplicationError
 from sanfu.core.forms import StyledForm

@@ -86,6 +86,18 @@ class _NudgeThrottle:
 _throttle = _NudgeThrottle()
 
 
+def enqueue(*, key: str, kind: str, payload: dict[str, Any], instance_id: int | None = None) -> None:
+    """An effect for another domain (or the outside) to receive after the caller's transaction commits, at
+    least once, by the handler registered for ``kind``. Call it inside the transaction of the change it
+    follows from; ``key`` names the effect once (the same key again adds nothing)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"no receiver is registered for outbox messages of kind {kind!r}")
+    OutboxMessage.objects.bulk_create(
+        [OutboxMessage(key=key, kind=kind, payload=payload, instance_id=instance_id)], ignore_conflicts=True
+    )
+    nudge()
+
+
 def nudge() -> None:
     """Ask the worker to deliver soon after the current transaction commits."""
     transaction.on_commit(_send_nudge)

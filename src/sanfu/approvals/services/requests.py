@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.approvals import formschema
 from sanfu.approvals.models import Attachment, Draft, MaterialReturn, MatterType, NumberSequence, Request
-from sanfu.approvals.selectors_catalogue import may_start
+from sanfu.approvals.selectors.catalogue import may_start
 from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from sanfu.org import selectors as org
 from sanfu.org.models import Department

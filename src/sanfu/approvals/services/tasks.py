@@ -13,9 +13,16 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formrender, formschema
-from sanfu.approvals import services as approvals
-from sanfu.approvals.actions import WRITE, node_access, node_allows_batch, request_of, schema_of, unread_notices
 from sanfu.approvals.models import Request
+from sanfu.approvals.selectors.actions import (
+    WRITE,
+    node_access,
+    node_allows_batch,
+    request_of,
+    schema_of,
+    unread_notices,
+)
+from sanfu.approvals.services import requests as approvals
 from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import LIVE_STATUSES, Instance, Task

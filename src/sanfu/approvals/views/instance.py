@@ -1,5 +1,5 @@
 """The instance page of the 审批中心: header, form values, the full timeline, the path ahead, and the actions
-this viewer may take (each a POST to its own URL, in ``views_instance_actions``), plus a print view that
+this viewer may take (each a POST to its own URL, in ``instance_actions``), plus a print view that
 reads like the paper form."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals import actions, services_tasks
-from sanfu.approvals.selectors_instance import page_context
+from sanfu.approvals.selectors import actions
+from sanfu.approvals.selectors.instance import page_context
+from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core.errors import NotFoundError
 from sanfu.workflow import selectors
 from sanfu.workflow.models import Instance

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals import selectors, services_tasks
-from sanfu.approvals.actions import node_allows_batch
 from sanfu.approvals.models import Draft, Request
+from sanfu.approvals.selectors import inbox as selectors
+from sanfu.approvals.selectors.actions import node_allows_batch
+from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core import notify
 from sanfu.core.htmx import render_page
 from sanfu.workflow import subjects

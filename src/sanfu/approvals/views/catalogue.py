@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals import formrender, formschema, services
 from sanfu.approvals.models import Draft, MatterType
-from sanfu.approvals.selectors_catalogue import (
+from sanfu.approvals.selectors.catalogue import (
     catalogue_areas,
     form_choices,
     materials_on_file,

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formrender, formschema
-from sanfu.approvals.actions import WRITE, node_access, request_of, schema_of
 from sanfu.approvals.models import Request
-from sanfu.approvals.selectors import URGENCY_CLASS, URGENCY_LABELS
+from sanfu.approvals.selectors.actions import WRITE, node_access, request_of, schema_of
+from sanfu.approvals.selectors.inbox import URGENCY_CLASS, URGENCY_LABELS
 from sanfu.org.models import Department
 from sanfu.workflow import selectors as workflow
 from sanfu.workflow.engine import FlowError

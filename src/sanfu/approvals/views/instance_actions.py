@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals import services_tasks as tasks
-from sanfu.approvals.views_instance import access
+from sanfu.approvals.services import tasks
+from sanfu.approvals.views.instance import access
 from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import Instance

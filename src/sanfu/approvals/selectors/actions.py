@@ -1,6 +1,6 @@
 """What a person may do on an instance now: the task they act on, the fields that task's node lets them
 write, whether a node allows batch approval, and the actions the instance page offers (with what each
-needs: return targets, people to choose). Reads only; the writes are in ``services_tasks``."""
+needs: return targets, people to choose). Reads only; the writes are in ``services.tasks``."""
 
 from __future__ import annotations
 
