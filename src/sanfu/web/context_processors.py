@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -16,11 +17,12 @@ from sanfu.core.navigation import SECTION_TITLES, NavItem, Section
 from sanfu.org.selectors import unit_name_of
 
 
-def _declared_items() -> list[NavItem]:
-    """Every installed app's ``navigation``, in section and order."""
+@cache
+def _declared_items() -> tuple[NavItem, ...]:
+    """Every installed app's ``navigation``, in section and order (fixed once the apps are loaded)."""
     items = [item for config in apps.get_app_configs() for item in getattr(config, "navigation", ())]
     sections = list(Section)
-    return sorted(items, key=lambda item: (sections.index(item.section), item.order))
+    return tuple(sorted(items, key=lambda item: (sections.index(item.section), item.order)))
 
 
 def navigation_for(perms: set[str] | frozenset[str]) -> list[dict[str, Any]]:
