@@ -226,3 +226,14 @@ def test_concurrent_sign_ins_keep_the_chain_intact() -> None:
     assert AuditRecord.objects.filter(action="auth.login").count() == len(users)
     assert audit_verify().ok
     assert RoleGrant.objects.count() == 0
+
+
+def test_the_audit_list_names_people_not_user_ids(admins: dict[str, User], login: Callable[[User], Client]) -> None:
+    target = admins["outsider"]
+    audit_record(action="account.disable", actor=admins["sysadmin"], target=f"user:{target.pk}")
+    audit_record(action="admin.change", actor=admins["sysadmin"], target=f"accounts.User:{target.pk}")
+    audit_record(action="unit.import", actor=admins["sysadmin"], target="unit:7")
+    page = login(admins["auditadmin"]).get("/accounts/audit/").content.decode()
+    assert f"user:{target.pk}<" not in page
+    assert page.count(f"{target.display_name}（{target.username}）") == 2
+    assert "unit:7" in page  # targets that are not people stay as recorded

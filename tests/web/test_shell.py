@@ -65,3 +65,9 @@ def test_the_notification_setting_is_refused_whole_without_an_address(org, login
     clerk.refresh_from_db()
     assert clerk.email == ""
     assert notify.setting_of(clerk).email_digest  # the default stays: nothing was half-saved
+
+
+def test_the_favicon_is_served_to_anyone(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("sanfu/favicon.svg")

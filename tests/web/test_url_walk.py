@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-# Deliberately public: signing in, choosing a language, the admin's own sign-in page.
-PUBLIC = {"accounts:login", "set_language", "admin:login"}
+# Deliberately public: signing in, choosing a language, the admin's own sign-in page, the site's icon.
+PUBLIC = {"accounts:login", "set_language", "admin:login", "web:favicon"}
 
 _ROUTE_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>[^>]+)>")
 _REGEX_GROUP = re.compile(r"\(\?P<(?P<name>[^>]+)>(?P<body>[^()]*(?:\([^()]*\)[^()]*)*)\)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -116,3 +118,20 @@ def audit_records(*, action: str = "", who: str = "") -> QuerySet[AuditRecord]:
     if who:
         records = records.filter(actor_name__icontains=who)
     return records
+
+
+# Audit targets that name a person: "user:<id>" from the account services, "accounts.User:<id>" from the admin.
+_PERSON_TARGETS = ("user:", "accounts.User:")
+
+
+def audit_target_labels(records: Iterable[AuditRecord]) -> dict[str, str]:
+    """How the audit list names each record's target: a person by name and sign-in name (one query for the
+    page); other targets as recorded."""
+    ids: dict[str, int] = {}
+    for record in records:
+        prefix = next((p for p in _PERSON_TARGETS if record.target.startswith(p)), None)
+        rest = record.target[len(prefix) :] if prefix else ""
+        if rest.isdigit():
+            ids[record.target] = int(rest)
+    people = {u.pk: u for u in User.objects.filter(pk__in=set(ids.values())).only("pk", "username", "full_name")}
+    return {target: f"{people[pk].display_name}（{people[pk].username}）" for target, pk in ids.items() if pk in people}

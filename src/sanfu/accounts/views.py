@@ -197,6 +197,10 @@ def audit(request: AuthedHttpRequest) -> HttpResponse:
     records = selectors.audit_records(action=action, who=who)
     verification = audit_verify() if request.GET.get("verify") else None
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    labels = selectors.audit_target_labels(page)
+    rows = [(record, labels.get(record.target, record.target)) for record in page]
     return render(
-        request, "accounts/audit.html", {"page": page, "verification": verification, "action": action, "who": who}
+        request,
+        "accounts/audit.html",
+        {"page": page, "rows": rows, "verification": verification, "action": action, "who": who},
     )
