@@ -51,3 +51,10 @@ def test_leaders_page_shows_who_is_in_charge_of_what(org, login):
     assert "办公室" in page
     assert "财务部" in page
     assert "秘书" in page
+
+
+def test_the_directory_shows_employee_numbers_and_sign_in_names(org, login):
+    staff = Staff.objects.get(user=org["accountant"])
+    page = login(org["clerk"]).get(f"/org/?unit={org['unit'].pk}").content.decode()
+    assert staff.employee_no in page
+    assert f">{org['accountant'].username}<" in page
