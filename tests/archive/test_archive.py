@@ -157,6 +157,19 @@ def test_search_page_highlights_and_paginates(org: dict[str, Any], login: Callab
     assert second.content.decode().count('class="list-group-item archive-hit"') == 5
 
 
+def test_the_list_without_a_query_marks_nothing(org: dict[str, Any], login: Callable[[User], Client]) -> None:
+    _archive(org, 1)
+    html = login(org["clerk"]).get(reverse("archive:search")).content.decode()
+    assert "迎峰度夏" in html
+    assert "<mark>" not in html
+
+
+def test_a_phrase_found_as_several_tokens_is_marked_as_one() -> None:
+    marked = str(fulltext.snippet(["贵港发电有限公司检修分公司"], "贵港发电"))
+    assert "<mark>贵港发电</mark>" in marked
+    assert "</mark><mark>" not in marked
+
+
 # --- access -------------------------------------------------------------------------------------------
 
 

@@ -255,12 +255,19 @@ def snippet(texts: Iterable[str], query: str, *, width: int = 120) -> SafeString
     if not tokens:
         return mark_safe(html.escape(excerpt))  # noqa: S308  # escaped just above
     pattern = re.compile("|".join(re.escape(t) for t in tokens), re.IGNORECASE)
+    # Adjacent hits (the tokens of one phrase, e.g. 贵港 + 发电) are one mark: separate marks read as a gap.
+    spans: list[list[int]] = []
+    for m in pattern.finditer(excerpt):
+        if spans and spans[-1][1] == m.start():
+            spans[-1][1] = m.end()
+        else:
+            spans.append([m.start(), m.end()])
     out: list[str] = ["…" if start > 0 else ""]
     pos = 0
-    for m in pattern.finditer(excerpt):
-        out.append(html.escape(excerpt[pos : m.start()]))
-        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
-        pos = m.end()
+    for begin, end in spans:
+        out.append(html.escape(excerpt[pos:begin]))
+        out.append(f"<mark>{html.escape(excerpt[begin:end])}</mark>")
+        pos = end
     out.append(html.escape(excerpt[pos:]))
     if start + width < len(chosen):
         out.append("…")

@@ -39,7 +39,7 @@ def search_page(request: AuthedHttpRequest) -> HttpResponse:
     page = Paginator(results, selectors.PAGE_SIZE).get_page(get.get("page"))
     records: list[ArchiveRecord] = list(page.object_list)
     prefetch_related_objects(records, "files")
-    rows = [(r, snippet([r.body_text, *(f.text for f in r.files.all())], filters.query or r.title)) for r in records]
+    rows = [(r, snippet([r.body_text, *(f.text for f in r.files.all())], filters.query)) for r in records]
     return render(
         request,
         "archive/search.html",
