@@ -1,21 +1,25 @@
 """Reads for the instance page and its print view: the header, the form values labelled by the matter's
-form (with the fields the acting node may write), the full timeline and the path ahead."""
+form (with the fields the acting node may write), the files sent with the request, the full timeline and the
+path ahead."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formrender, formschema
-from sanfu.approvals.models import Request
-from sanfu.approvals.selectors.actions import WRITE, node_access, request_of, schema_of
+from sanfu.approvals.models import Attachment, Request
+from sanfu.approvals.selectors.actions import HIDDEN, WRITE, acting_task, node_access, request_of, schema_of
 from sanfu.approvals.selectors.inbox import URGENCY_CLASS, URGENCY_LABELS
+from sanfu.core.errors import NotFoundError
 from sanfu.org.models import Department
 from sanfu.workflow import selectors as workflow
 from sanfu.workflow.engine import FlowError
@@ -47,6 +51,84 @@ def value_text(value: Any) -> str:
     if isinstance(value, dict):
         return "；".join(f"{k}：{value_text(v)}" for k, v in value.items())
     return str(value)
+
+
+# Types a browser shows safely in the page; their bytes were checked against the type when stored.
+PREVIEWS: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/png": "image",
+    "image/jpeg": "image",
+    "image/gif": "image",
+}
+FIELD_FILES = "field:"  # Attachment.material of a file sent in a form field: "field:<field name>"
+
+
+@dataclass(frozen=True)
+class FileView:
+    """One file sent with the request, as the instance page and the print view list it."""
+
+    attachment: Attachment
+    group: str  # the material's or the form field's label
+    preview: str  # "pdf" | "image" | "" (download only)
+    url: str  # download
+    inline_url: str  # shown in the page (Content-Disposition: inline); "" when not previewable
+
+
+def _hidden_materials(access: Mapping[str, str]) -> set[str]:
+    """The files a node does not see: those of the form fields hidden from it."""
+    return {f"{FIELD_FILES}{name}" for name, mode in access.items() if mode == HIDDEN}
+
+
+def request_files(req: Request | None, access: Mapping[str, str] | None = None) -> list[FileView]:
+    """The files sent with the request (materials first, in the matter's order, then form-field files),
+    leaving out those of fields hidden from the viewer's node (``access`` as ``node_access`` gives it)."""
+    if req is None:
+        return []
+    hidden = _hidden_materials(access or {})
+    labels = {str(m.get("code")): str(m.get("name") or m.get("code")) for m in req.matter.materials or []}
+    order = {code: i for i, code in enumerate(labels)}
+    fields = {spec.name: spec.label or spec.name for spec in schema_of(req).fields}
+    files: list[FileView] = []
+    for attachment in req.attachments.all():
+        if attachment.material in hidden:
+            continue
+        material = attachment.material
+        if material.startswith(FIELD_FILES):
+            name = material[len(FIELD_FILES) :]
+            group = fields.get(name, name)
+        else:
+            group = labels.get(material, material or _("附件"))
+        preview = PREVIEWS.get(attachment.content_type, "")
+        url = reverse("approvals:instance_file", args=[req.instance_id, attachment.pk])
+        files.append(FileView(attachment, group, preview, url, f"{url}?inline=1" if preview else ""))
+    rank = len(order) + 1
+    files.sort(key=lambda f: (order.get(f.attachment.material, rank), f.attachment.pk))
+    return files
+
+
+def access_request_file(*, actor: User, instance_id: int, attachment_id: int) -> Attachment:
+    """A file of a request under the instance's own access rule: the instance must be the actor's to see and
+    the file not hidden from the node they act at; otherwise NotFoundError (a 404, as for the instance)."""
+    instance = workflow.access_instance(actor=actor, instance_id=instance_id)
+    attachment = Attachment.objects.filter(pk=attachment_id, request__instance_id=instance.pk).first()
+    if attachment is None:
+        raise NotFoundError(_("文件不存在。"))
+    req = request_of(instance)
+    if req is not None:
+        access = node_access(instance, acting_task(actor, instance), schema_of(req))
+        if attachment.material in _hidden_materials(access):
+            raise NotFoundError(_("文件不存在。"))
+    return attachment
+
+
+def _with_stored_files(fields: list[formrender.FieldView], files: list[FileView]) -> None:
+    """Attachment fields list the stored files with their download links (the form keeps names only)."""
+    for view in fields:
+        if view.type == "attachment":
+            mine = [f for f in files if f.attachment.material == f"{FIELD_FILES}{view.name}"]
+            if mine:
+                view.files = [{"name": f.attachment.name, "url": f.url} for f in mine]
+                view.display = "、".join(f.attachment.name for f in mine)
 
 
 def _form_display_exists() -> bool:
@@ -102,6 +184,8 @@ def page_context(instance: Instance, acting: Task | None = None) -> dict[str, An
     except FlowError:
         ahead = []  # a prediction the engine cannot make leaves the path ahead blank, not the page
     entries = timeline(events, node_names)
+    access = node_access(instance, acting, schema_of(req)) if acting is not None and req is not None else None
+    files = request_files(req, access)
     context: dict[str, Any] = {
         "instance": instance,
         "req": req,
@@ -111,6 +195,7 @@ def page_context(instance: Instance, acting: Task | None = None) -> dict[str, An
         "form_schema": req.matter.form_schema if req else {},
         "has_form_display": bool(req) and _form_display_exists(),
         "form_fields": form_fields(req, form),
+        "files": files,
         "timeline": entries,
         "record": [e for e in entries if e.event.type in RECORD_EVENTS],
         "ahead": ahead,
@@ -119,8 +204,12 @@ def page_context(instance: Instance, acting: Task | None = None) -> dict[str, An
         "status_badge": STATUS_BADGE.get(instance.status, "text-bg-secondary"),
         "now": timezone.now(),
     }
-    if acting is not None and req is not None:
-        fields = form_fields(req, form, node_access(instance, acting, schema_of(req)))
+    if access is not None:
+        fields = form_fields(req, form, access)
         context["form_fields"] = [f for f in fields if f.mode != WRITE]
         context["writable_fields"] = [f for f in fields if f.mode == WRITE]  # edited in the approval form
+        context["shown_fields"] = fields  # the print view: every field this node sees, in the form's order
+    else:
+        context["shown_fields"] = context["form_fields"]
+    _with_stored_files(context["shown_fields"], files)
     return context

@@ -1,19 +1,20 @@
 """The instance page of the 审批中心: header, form values, the full timeline, the path ahead, and the actions
 this viewer may take (each a POST to its own URL, in ``instance_actions``), plus a print view that
-reads like the paper form."""
+reads like the paper form, and the files sent with the request (shown in the page or downloaded)."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.selectors import actions
-from sanfu.approvals.selectors.instance import page_context
+from sanfu.approvals.selectors.instance import PREVIEWS, access_request_file, page_context
 from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core.errors import NotFoundError
 from sanfu.workflow import selectors
@@ -60,13 +61,35 @@ def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
 
 @require_GET
 def instance_print(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
-    context = page_context(access(request, instance_id))
+    instance = access(request, instance_id)
+    context = page_context(instance, actions.acting_task(request.user, instance))  # hides what the page hides
     context["printed_at"] = timezone.now()
     context["printed_by"] = request.user
     return render(request, "approvals/instance_print.html", context)
 
 
+@require_GET
+@xframe_options_sameorigin  # the instance page shows PDFs in an <iframe>
+def instance_file(request: AuthedHttpRequest, instance_id: int, attachment_id: int) -> FileResponse:
+    """A file of the request, under the instance's access rule; ``?inline=1`` shows a PDF or an image in the
+    browser, anything else is always a download."""
+    try:
+        attachment = access_request_file(actor=request.user, instance_id=instance_id, attachment_id=attachment_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEWS
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 urlpatterns: list[URLPattern] = [
     path("instances/<int:instance_id>/", instance_page, name="instance"),
     path("instances/<int:instance_id>/print/", instance_print, name="instance_print"),
+    path("instances/<int:instance_id>/files/<int:attachment_id>/", instance_file, name="instance_file"),
 ]
