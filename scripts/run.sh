@@ -2,12 +2,20 @@
 # Serve a seeded Sanfu on SQLite at http://127.0.0.1:8000 with one worker beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export SANFU_HOME="$PWD" SANFU_DEBUG="${SANFU_DEBUG:-1}" SANFU_ADDR="${SANFU_ADDR:-127.0.0.1:8000}"
+# The demo looks like the product: DEBUG off (Chinese error pages, no settings dump), plain HTTP on the
+# loopback address only, mail printed to the console, a secret key made once for this checkout.
+export SANFU_HOME="$PWD" SANFU_DEBUG="${SANFU_DEBUG:-0}" SANFU_HTTPS="${SANFU_HTTPS:-0}" \
+  SANFU_EMAIL_CONSOLE="${SANFU_EMAIL_CONSOLE:-1}" SANFU_ADDR="${SANFU_ADDR:-127.0.0.1:8000}"
 mkdir -p var
+if [ -z "${SANFU_SECRET_KEY:-}${SANFU_SECRET_KEY_FILE:-}" ]; then
+  [ -s var/secret_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" >var/secret_key)
+  export SANFU_SECRET_KEY_FILE="$PWD/var/secret_key"
+fi
 .venv/bin/sanfu migrate --noinput -v 0
 .venv/bin/sanfu demo
 .venv/bin/sanfu worker >var/worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Worker started (log: var/worker.log). Serving at http://$SANFU_ADDR — press Ctrl+C to stop."
-.venv/bin/sanfu run "$SANFU_ADDR"
+# --insecure: the development server serves the static files itself with DEBUG off (never in production).
+.venv/bin/sanfu run --insecure "$SANFU_ADDR"

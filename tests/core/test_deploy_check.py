@@ -100,3 +100,33 @@ def test_secret_key_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SANFU_SECRET_KEY_FILE", str(tmp_path / "missing"))
     with pytest.raises(env.ConfigError, match="SANFU_SECRET_KEY_FILE"):
         env.raw("SANFU_SECRET_KEY")
+
+
+@pytest.mark.parametrize(("https", "secure"), [(None, "True True True"), ("0", "False False True")])
+def test_plain_http_is_only_for_a_local_demo_and_only_when_asked(
+    tmp_path: Path, https: str | None, secure: str
+) -> None:
+    """``make run`` serves with DEBUG off on http://127.0.0.1 (SANFU_HTTPS=0); without it, transport security
+    is on whenever DEBUG is off."""
+    (tmp_path / "var").mkdir()
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SANFU_")},
+        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
+        "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
+        "SANFU_DEBUG": "0",
+        "SANFU_HOME": str(tmp_path),
+        **({"SANFU_HTTPS": https} if https is not None else {}),
+    }
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.DEBUG is False)"
+    )
+    result = subprocess.run(  # noqa: S603  # our own interpreter running a fixed snippet
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == secure

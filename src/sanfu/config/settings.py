@@ -154,8 +154,8 @@ CSRF_COOKIE_NAME = "sanfu_csrf"
 SANFU_ADMIN_REQUIRE_OTP = env.boolean("SANFU_ADMIN_REQUIRE_OTP", True)
 OTP_TOTP_ISSUER = "Sanfu 三服"
 
-# --- Transport security (all on unless SANFU_DEBUG) ---
-_secure = not DEBUG
+# --- Transport security (all on unless SANFU_DEBUG, or SANFU_HTTPS=0 for a local demo on plain HTTP) ---
+_secure = env.boolean("SANFU_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = env.boolean("SANFU_SSL_REDIRECT", _secure)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.boolean("SANFU_BEHIND_PROXY", False) else None
 SESSION_COOKIE_SECURE = _secure
