@@ -114,9 +114,13 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A file kept from a submission that failed its checks, bound to its uploader and the form's token until
+    # the form is submitted or saved as a draft (then it moves to the request or the draft); empty otherwise.
+    upload_set = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["uploaded_by", "upload_set"], name="attachment_upload_set")]
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
 

@@ -16,7 +16,7 @@ checking), :mod:`.values` (JSON ⇄ CEL values), :mod:`.cleaners` (one field's v
 (人民币大写), :mod:`.files` (uploads). The public API is re-exported here.
 """
 
-from sanfu.approvals.formschema.cleaners import SIGNATURE_MAX_BYTES, SIGNATURE_PREFIX
+from sanfu.approvals.formschema.cleaners import SIGNATURE_MAX_BYTES, SIGNATURE_PREFIX, file_problem
 from sanfu.approvals.formschema.files import CONTENT_TYPES, DEFAULT_ACCEPT, EXTENSION_KINDS, FileInfo, sniff
 from sanfu.approvals.formschema.model import (
     COLUMN_TYPES,
@@ -66,6 +66,7 @@ __all__ = [
     "Validation",
     "access_mode",
     "derived_keys",
+    "file_problem",
     "format_money",
     "is_empty",
     "money_in_capitals",

@@ -248,7 +248,8 @@ def _clean_signature(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
     return Cleaned(raw)
 
 
-def _file_problem(spec: FieldSpec, info: FileInfo) -> str | None:
+def file_problem(spec: FieldSpec, info: FileInfo) -> str | None:
+    """Why one uploaded file of an attachment field is refused (type, size, content), or None."""
     ext = info.name.rsplit(".", 1)[-1].lower() if "." in info.name else ""
     if ext not in spec.accept:
         return f"{quoted(spec)}的文件“{info.name}”类型不允许（仅限 {'、'.join(spec.accept)}）"
@@ -267,7 +268,7 @@ def _clean_attachment(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
     new = list(hooks.files.get(spec.name, ()))
     if not new:
         return Cleaned(kept_list)
-    errors = [problem for info in new if (problem := _file_problem(spec, info)) is not None]
+    errors = [problem for info in new if (problem := file_problem(spec, info)) is not None]
     if not spec.multiple and len(new) > 1:
         errors.append(f"{quoted(spec)}只能上传一个文件")
     if errors:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -21,6 +22,7 @@ from sanfu.workflow.models import InstanceStatus
 from sanfu.workflow.selectors import latest_parsed
 
 CHOICES_LIMIT = 2000  # the form's person and department pickers list at most this many
+FIELD_FILES = "field:"  # an attachment's ``material`` for a form field's file: ``field:<name>``
 
 
 def may_start(user: User, matter: MatterType) -> bool:
@@ -143,3 +145,55 @@ def materials_on_file(returned: Request | None) -> QuerySet[Attachment] | list[A
     if returned is None:
         return []
     return returned.attachments.exclude(material__startswith="field:")
+
+
+@dataclass(frozen=True)
+class KeptFiles:
+    """Files already held for a form being filled (a draft's, or kept from a failed submission): per
+    material code and per attachment field."""
+
+    materials: dict[str, list[Attachment]] = field(default_factory=dict)
+    fields: dict[str, list[Attachment]] = field(default_factory=dict)
+
+    @property
+    def all(self) -> list[Attachment]:
+        return [a for group in (*self.materials.values(), *self.fields.values()) for a in group]
+
+    def field_values(self, *, with_ids: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """The attachment fields' values as the form stores them (``with_ids`` for the page's remove option)."""
+        return {
+            name: [
+                {"name": a.name, "size": a.size, "content_type": a.content_type, **({"id": a.pk} if with_ids else {})}
+                for a in files
+            ]
+            for name, files in self.fields.items()
+        }
+
+
+def kept_files(
+    user: User, matter: MatterType, *, draft: Draft | None, upload_set: str, removed: Collection[int] = ()
+) -> KeptFiles:
+    """The files ``user`` has already attached to this form: the draft's and those kept under the form's
+    ``upload_set`` token, less the ones ticked for removal. A single-file field keeps its latest file."""
+    query = Q(pk__in=[])
+    if draft is not None:
+        query |= Q(draft=draft, request__isnull=True)
+    if upload_set:
+        query |= Q(uploaded_by=user, upload_set=upload_set, request__isnull=True, draft__isnull=True)
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    attachment_fields = {f.name: f for f in schema.fields if f.type == "attachment"}
+    codes = {str(m["code"]) for m in matter.materials}
+    kept = KeptFiles()
+    for attachment in Attachment.objects.filter(query).exclude(pk__in=list(removed)).order_by("pk"):
+        if attachment.material.startswith(FIELD_FILES):
+            name = attachment.material[len(FIELD_FILES) :]
+            spec = attachment_fields.get(name)
+            if spec is None:
+                continue
+            if spec.multiple:
+                kept.fields.setdefault(name, []).append(attachment)
+            else:
+                kept.fields[name] = [attachment]
+        elif attachment.material in codes:
+            kept.materials.setdefault(attachment.material, []).append(attachment)
+    return kept

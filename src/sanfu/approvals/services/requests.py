@@ -6,19 +6,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formschema
 from sanfu.approvals.models import Attachment, Draft, MaterialReturn, MatterType, NumberSequence, Request
-from sanfu.approvals.selectors.catalogue import may_start
+from sanfu.approvals.selectors.catalogue import FIELD_FILES, KeptFiles, kept_files, may_start
 from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
@@ -26,6 +27,7 @@ from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus, Task
 
 URGENCIES = ("平急", "加急", "特急")
+KEPT_UPLOADS_FOR = timedelta(days=1)  # files kept from a failed submission and never used go after this
 
 
 class Upload(Protocol):
@@ -85,6 +87,38 @@ def _file_info(upload: Upload) -> formschema.FileInfo:
     return formschema.FileInfo(name=upload.name or "", size=upload.size or 0, head=head)
 
 
+def _material_upload_problems(spec: Mapping[str, Any], upload: Upload) -> list[Problem]:
+    """What is wrong with one file uploaded for a material: its format (sniffed, not trusted) and size."""
+    code, name = str(spec["code"]), str(spec["name"])
+    accepted = [str(f).lower() for f in spec.get("formats", [])]
+    limit = float(spec.get("max_mb", 20))
+    info = _file_info(upload)
+    extension = info.name.rsplit(".", 1)[-1].lower() if "." in info.name else ""
+    sniffed = formschema.sniff(info.head)  # what the bytes are, not what the name claims
+    problems: list[Problem] = []
+    if accepted and (extension not in accepted or formschema.EXTENSION_KINDS.get(extension) != sniffed):
+        problems.append(
+            Problem(
+                "material",
+                code,
+                name,
+                _("材料“%(name)s”的文件《%(file)s》格式不符，应为 %(formats)s")
+                % {"name": name, "file": info.name, "formats": "/".join(a.upper() for a in accepted)},
+            )
+        )
+    if info.size > limit * 1024 * 1024:
+        problems.append(
+            Problem(
+                "material",
+                code,
+                name,
+                _("材料“%(name)s”的文件《%(file)s》超过 %(mb)s MB")
+                % {"name": name, "file": info.name, "mb": f"{limit:g}"},
+            )
+        )
+    return problems
+
+
 def check_materials(
     matter: MatterType, materials: Mapping[str, Sequence[Upload]], *, on_file: frozenset[str] = frozenset()
 ) -> list[Problem]:
@@ -113,31 +147,8 @@ def check_materials(
                     message += _("（要求：%(s)s）") % {"s": standard}
                 problems.append(Problem("material", code, name, message))
             continue
-        limit = float(spec.get("max_mb", 20))
         for upload in files:
-            info = _file_info(upload)
-            extension = info.name.rsplit(".", 1)[-1].lower() if "." in info.name else ""
-            sniffed = formschema.sniff(info.head)  # what the bytes are, not what the name claims
-            if accepted and (extension not in accepted or formschema.EXTENSION_KINDS.get(extension) != sniffed):
-                problems.append(
-                    Problem(
-                        "material",
-                        code,
-                        name,
-                        _("材料“%(name)s”的文件《%(file)s》格式不符，应为 %(formats)s")
-                        % {"name": name, "file": info.name, "formats": "/".join(a.upper() for a in accepted)},
-                    )
-                )
-            if info.size > limit * 1024 * 1024:
-                problems.append(
-                    Problem(
-                        "material",
-                        code,
-                        name,
-                        _("材料“%(name)s”的文件《%(file)s》超过 %(mb)s MB")
-                        % {"name": name, "file": info.name, "mb": f"{limit:g}"},
-                    )
-                )
+            problems.extend(_material_upload_problems(spec, upload))
     return problems
 
 
@@ -156,8 +167,10 @@ def check_submission(
     files: Mapping[str, Sequence[Upload]] | None = None,
     title: str = "",
     on_file: frozenset[str] = frozenset(),
+    kept_fields: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> Checked:
-    """Validate the form and the materials together and return every problem at once (一次性告知)."""
+    """Validate the form and the materials together and return every problem at once (一次性告知).
+    ``kept_fields`` are attachment fields' files already held (a draft's, or kept from a failed try)."""
     problems: list[Problem] = []
     if not title.strip():
         problems.append(Problem("form", "title", _("标题"), _("请填写标题")))
@@ -168,6 +181,7 @@ def check_submission(
         schema,
         dict(data),
         files=file_infos,
+        previous=dict(kept_fields or {}),
         initiator=_initiator_attributes(actor),
         working_days=calendar.working_days_between,
         people_exist=_people_exist,
@@ -225,7 +239,13 @@ def _summary(problems: list[Problem]) -> str:
 
 
 def _store(
-    upload: Upload, *, actor: User, material: str = "", request: Request | None = None, draft: Draft | None = None
+    upload: Upload,
+    *,
+    actor: User,
+    material: str = "",
+    request: Request | None = None,
+    draft: Draft | None = None,
+    upload_set: str = "",
 ) -> Attachment:
     upload.seek(0)
     content = bytes(upload.read())
@@ -243,10 +263,97 @@ def _store(
         else "application/octet-stream",
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=actor,
+        upload_set=upload_set,
     )
     attachment.file.save(name, ContentFile(content), save=False)
     attachment.save()
     return attachment
+
+
+def _store_good(
+    *,
+    actor: User,
+    matter: MatterType,
+    materials: Mapping[str, Sequence[Upload]],
+    files: Mapping[str, Sequence[Upload]],
+    draft: Draft | None = None,
+    upload_set: str = "",
+) -> list[str]:
+    """Keep the uploads that pass their own checks (format, size, content) on ``draft`` or under the form's
+    ``upload_set`` token, so the person never picks them again; return why the others were refused."""
+    specs = {str(m["code"]): m for m in matter.materials}
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    fields = {f.name: f for f in schema.fields if f.type == "attachment"}
+    refused: list[str] = []
+    for code, uploads in materials.items():
+        spec = specs.get(code)
+        if spec is None:
+            continue
+        for upload in uploads:
+            problems = _material_upload_problems(spec, upload)
+            if problems:
+                refused.extend(p.message for p in problems)
+            else:
+                _store(upload, actor=actor, material=code, draft=draft, upload_set=upload_set)
+    for name, uploads in files.items():
+        field_spec = fields.get(name)
+        if field_spec is None or not uploads:
+            continue
+        # a single-file field keeps the latest file
+        for upload in uploads if field_spec.multiple else list(uploads)[-1:]:
+            problem = formschema.file_problem(field_spec, _file_info(upload))
+            if problem:
+                refused.append(problem)
+                continue
+            if not field_spec.multiple and draft is not None:
+                Attachment.objects.filter(draft=draft, request__isnull=True, material=f"{FIELD_FILES}{name}").delete()
+            _store(upload, actor=actor, material=f"{FIELD_FILES}{name}", draft=draft, upload_set=upload_set)
+    return refused
+
+
+def _keep_after_failure(
+    *,
+    actor: User,
+    matter: MatterType,
+    upload_set: str,
+    materials: Mapping[str, Sequence[Upload]],
+    files: Mapping[str, Sequence[Upload]],
+) -> None:
+    """A submission was refused: keep its good files under the form's token (committed although the
+    submission is not), and drop this person's kept files that were never used."""
+    if not upload_set:
+        return
+    with transaction.atomic():
+        Attachment.objects.filter(
+            uploaded_by=actor,
+            request__isnull=True,
+            draft__isnull=True,
+            uploaded_at__lt=timezone.now() - KEPT_UPLOADS_FOR,
+        ).exclude(upload_set="").delete()
+        _store_good(actor=actor, matter=matter, materials=materials, files=files, upload_set=upload_set)
+
+
+def _kept_for_submission(
+    actor: User,
+    matter: MatterType,
+    *,
+    draft: Draft | None,
+    upload_set: str,
+    removed: Sequence[int],
+    files: Mapping[str, Sequence[Upload]],
+) -> tuple[KeptFiles, list[int], dict[str, list[dict[str, Any]]]]:
+    """The files already held for this form, the ids to move to the request, and the attachment fields'
+    kept values; a single-file field given a new file drops its kept one."""
+    kept = kept_files(actor, matter, draft=draft, upload_set=upload_set, removed=removed)
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    replaced = {f.name for f in schema.fields if f.type == "attachment" and not f.multiple and files.get(f.name)}
+    ids = [
+        a.pk
+        for a in kept.all
+        if not (a.material.startswith(FIELD_FILES) and a.material[len(FIELD_FILES) :] in replaced)
+    ]
+    values = {name: v for name, v in kept.field_values().items() if name not in replaced}
+    return kept, ids, values
 
 
 def matter_submit(
@@ -260,18 +367,38 @@ def matter_submit(
     files: Mapping[str, Sequence[Upload]] | None = None,
     chosen: Mapping[str, Sequence[int]] | None = None,
     draft: Draft | None = None,
+    form_token: str = "",
+    removed: Sequence[int] = (),
     now: datetime | None = None,
 ) -> Request:
     """Submit a matter. Everything missing or wrong — form fields and materials — is reported in one
-    ApplicationError (``errors`` lists each item); nothing is saved unless all is in order."""
+    ApplicationError (``errors`` lists each item); the request is created only when all is in order.
+
+    Files already held for the form count as attached: the draft's and those kept under ``form_token`` from
+    an earlier refused try (less the ids in ``removed``). When the submission is refused, the new files that
+    passed their own checks are kept under ``form_token``, so the person re-picks only the rejected ones."""
     if not may_start(actor, matter):
         raise PermissionDeniedError(_("您不能发起“%(m)s”。") % {"m": matter.name})
     if urgency not in URGENCIES:
         raise ApplicationError(_("紧急程度只能是平急、加急或特急。"))
+    if draft is not None and draft.owner_id != actor.pk:
+        raise NotFoundError(_("草稿不存在。"))
+    materials, files = materials or {}, files or {}
+    kept, kept_ids, kept_fields = _kept_for_submission(
+        actor, matter, draft=draft, upload_set=form_token, removed=removed, files=files
+    )
     checked = check_submission(
-        actor=actor, matter=matter, data=data, materials=materials or {}, files=files, title=title
+        actor=actor,
+        matter=matter,
+        data=data,
+        materials=materials,
+        files=files,
+        title=title,
+        on_file=frozenset(kept.materials),
+        kept_fields=kept_fields,
     )
     if checked.problems:
+        _keep_after_failure(actor=actor, matter=matter, upload_set=form_token, materials=materials, files=files)
         raise ApplicationError(_summary(checked.problems), errors=[p.as_dict() for p in checked.problems])
     form = engine_form(matter, checked.cleaned)
     with transaction.atomic(durable=True):
@@ -294,15 +421,27 @@ def matter_submit(
             applicant=actor,
             created_at=moment,
         )
-        for code, uploads in (materials or {}).items():
+        Attachment.objects.filter(pk__in=kept_ids).update(request=request, draft=None, upload_set="")
+        for code, uploads in materials.items():
             for upload in uploads:
                 _store(upload, actor=actor, material=code, request=request)
-        for name, uploads in (files or {}).items():
+        for name, uploads in files.items():
             for upload in uploads:
-                _store(upload, actor=actor, material=f"field:{name}", request=request)
+                _store(upload, actor=actor, material=f"{FIELD_FILES}{name}", request=request)
+        _drop_unused(actor=actor, draft=draft, upload_set=form_token)
         if draft is not None:
             Draft.objects.filter(pk=draft.pk, owner=actor).delete()
     return request
+
+
+def _drop_unused(*, actor: User, draft: Draft | None, upload_set: str) -> None:
+    """Files held for a form that was just submitted and not carried into it (removed or replaced)."""
+    unused = Q(pk__in=[])
+    if draft is not None:
+        unused |= Q(draft=draft)
+    if upload_set:
+        unused |= Q(uploaded_by=actor, upload_set=upload_set, draft__isnull=True)
+    Attachment.objects.filter(unused, request__isnull=True).delete()
 
 
 # --- drafts -------------------------------------------------------------------------------------------
@@ -316,16 +455,33 @@ def draft_save(
     data: Mapping[str, Any],
     urgency: str = "",
     draft_id: int | None = None,
+    materials: Mapping[str, Sequence[Upload]] | None = None,
+    files: Mapping[str, Sequence[Upload]] | None = None,
+    removed: Sequence[int] = (),
+    form_token: str = "",
 ) -> Draft:
-    """Save the form as it is (no validation: a draft may be incomplete)."""
-    if draft_id is not None:
-        draft = Draft.objects.filter(pk=draft_id, owner=actor).first()
-        if draft is None:
-            raise NotFoundError(_("草稿不存在。"))
-    else:
-        draft = Draft(matter=matter, owner=actor)
-    draft.title, draft.data, draft.urgency = title.strip()[:200], dict(data), urgency
-    draft.save()
+    """Save the form as it is (no validation: a draft may be incomplete) with its files: the new uploads
+    that pass their own checks, the files kept under ``form_token`` from a refused submission, less the ids
+    in ``removed``. ``rejected_files`` on the returned draft says why any upload was not kept."""
+    with transaction.atomic():
+        if draft_id is not None:
+            draft = Draft.objects.filter(pk=draft_id, owner=actor).first()
+            if draft is None:
+                raise NotFoundError(_("草稿不存在。"))
+        else:
+            draft = Draft(matter=matter, owner=actor)
+        draft.title, draft.data, draft.urgency = title.strip()[:200], dict(data), urgency
+        draft.save()
+        held = Q(draft=draft)
+        if form_token:
+            held |= Q(uploaded_by=actor, upload_set=form_token, draft__isnull=True)
+        Attachment.objects.filter(held, request__isnull=True, pk__in=list(removed)).delete()
+        if form_token:
+            Attachment.objects.filter(
+                uploaded_by=actor, upload_set=form_token, draft__isnull=True, request__isnull=True
+            ).update(draft=draft, upload_set="")
+        refused = _store_good(actor=actor, matter=matter, materials=materials or {}, files=files or {}, draft=draft)
+    draft.rejected_files = refused  # type: ignore[attr-defined]
     return draft
 
 
@@ -383,26 +539,37 @@ def request_resubmit(
     materials: Mapping[str, Sequence[Upload]] | None = None,
     files: Mapping[str, Sequence[Upload]] | None = None,
     comment: str = "",
+    form_token: str = "",
+    removed: Sequence[int] = (),
     now: datetime | None = None,
 ) -> Request:
     """修改后重新提交: the applicant corrects a returned request — the form and any materials — and sends it
-    again. Materials already on file count; new uploads replace them. Every problem is reported at once."""
+    again. Materials already on file count; new uploads (and files kept under ``form_token`` from a refused
+    try) replace them. Every problem is reported at once; the good files of a refused try are kept."""
     request = Request.objects.select_related("matter", "instance").filter(pk=request_id, applicant=actor).first()
     if request is None:
         raise NotFoundError(_("申请不存在。"))
     if request.instance.status != InstanceStatus.RETURNED:
         raise ApplicationError(_("只有已退回的申请可以修改后重新提交。"))
-    on_file = frozenset(request.attachments.exclude(material__startswith="field:").values_list("material", flat=True))
+    materials, files = materials or {}, files or {}
+    kept, kept_ids, kept_fields = _kept_for_submission(
+        actor, request.matter, draft=None, upload_set=form_token, removed=removed, files=files
+    )
+    on_file = frozenset(
+        request.attachments.exclude(material__startswith=FIELD_FILES).values_list("material", flat=True)
+    ) | frozenset(kept.materials)
     checked = check_submission(
         actor=actor,
         matter=request.matter,
         data=data,
-        materials=materials or {},
+        materials=materials,
         files=files,
         title=request.title,
         on_file=on_file,
+        kept_fields=kept_fields,
     )
     if checked.problems:
+        _keep_after_failure(actor=actor, matter=request.matter, upload_set=form_token, materials=materials, files=files)
         raise ApplicationError(_summary(checked.problems), errors=[p.as_dict() for p in checked.problems])
     with transaction.atomic(durable=True):
         workflow.instance_resubmit(
@@ -413,12 +580,14 @@ def request_resubmit(
             now=now,
             in_transaction=True,
         )
-        for code, uploads in (materials or {}).items():
-            if uploads:
-                request.attachments.filter(material=code).delete()
+        for code in {c for c, uploads in materials.items() if uploads} | set(kept.materials):
+            request.attachments.filter(material=code).delete()  # replaced by the new files
+        Attachment.objects.filter(pk__in=kept_ids).update(request=request, draft=None, upload_set="")
+        for code, uploads in materials.items():
             for upload in uploads:
                 _store(upload, actor=actor, material=code, request=request)
-        for name, uploads in (files or {}).items():
+        for name, uploads in files.items():
             for upload in uploads:
-                _store(upload, actor=actor, material=f"field:{name}", request=request)
+                _store(upload, actor=actor, material=f"{FIELD_FILES}{name}", request=request)
+        _drop_unused(actor=actor, draft=None, upload_set=form_token)
     return request

@@ -3,7 +3,9 @@ matter: the smart form, the materials, drafts, and a submission checked all at o
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import secrets
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -16,10 +18,12 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals import formrender, formschema, services
-from sanfu.approvals.models import Draft, MatterType
+from sanfu.approvals.models import Draft, MatterType, Request
 from sanfu.approvals.selectors.catalogue import (
+    KeptFiles,
     catalogue_areas,
     form_choices,
+    kept_files,
     materials_on_file,
     may_start,
     notice_of,
@@ -56,8 +60,29 @@ def notice_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
     return response
 
 
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _form_token(request: AuthedHttpRequest) -> str:
+    """The form's token, made when the form is first rendered and carried by every post of it: it keeps the
+    files of a refused submission (and makes a doubled submit apply once)."""
+    posted = request.POST.get("form_token", "") if request.method == "POST" else ""
+    return posted if TOKEN.match(posted) else secrets.token_urlsafe(24)
+
+
+def _removed(request: AuthedHttpRequest) -> set[int]:
+    """Ids of held files the person ticked to remove."""
+    return {int(v) for v in request.POST.getlist("remove_file") if v.isdigit()}
+
+
 def _form_context(
-    request: AuthedHttpRequest, matter: MatterType, data: Mapping[str, Any], errors: Sequence[Mapping[str, Any]] = ()
+    request: AuthedHttpRequest,
+    matter: MatterType,
+    data: Mapping[str, Any],
+    errors: Sequence[Mapping[str, Any]] = (),
+    *,
+    kept: KeptFiles | None = None,
+    removed: Collection[int] = (),
 ) -> dict[str, Any]:
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     field_errors = [
@@ -65,12 +90,41 @@ def _form_context(
         for e in errors
         if e.get("where") == "form"
     ]
+    if kept is not None:  # files already held show in their fields, each with a remove option
+        data = {**data, **kept.field_values(with_ids=True)}
     return {
         "fields": formrender.render_context(schema, data, field_errors, None, **form_choices()),
         "non_field_errors": formrender.non_field_errors(field_errors),
         "preview_url": reverse("approvals:preview", args=[matter.code]) if schema.is_dynamic else None,
         "form_id": "smart-form",
+        "removed": set(removed),
     }
+
+
+def _draft_and_returned(request: AuthedHttpRequest, matter: MatterType) -> tuple[Draft | None, Request | None]:
+    """The draft the page continues, or the returned request of mine it corrects (修改后重新提交)."""
+    draft = returned = None
+    if request.GET.get("draft"):
+        draft = own_draft(request.user, matter, request.GET["draft"])
+        if draft is None:
+            raise Http404
+    if request.GET.get("resubmit"):
+        returned = returned_request(request.user, matter, request.GET["resubmit"])
+        if returned is None:
+            raise Http404
+    return draft, returned
+
+
+def _material_rows(matter: MatterType, kept: KeptFiles, problems: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each material with the files already held for it and its problems, for the materials panel."""
+    by_code: dict[str, list[str]] = {}
+    for p in problems:
+        if p.get("where") == "material":
+            by_code.setdefault(str(p["field"]), []).append(str(p["message"]))
+    return [
+        {"spec": m, "kept": kept.materials.get(str(m["code"]), []), "problems": by_code.get(str(m["code"]), [])}
+        for m in matter.materials
+    ]
 
 
 def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
@@ -78,30 +132,25 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
     matter = get_object_or_404(MatterType, code=code, is_active=True)
     if not may_start(request.user, matter):
         raise Http404
-    draft = None
-    if request.GET.get("draft"):
-        draft = own_draft(request.user, matter, request.GET["draft"])
-        if draft is None:
-            raise Http404
     if request.GET.get("copy"):
         try:
             copied = services.request_copy(actor=request.user, request_id=int(request.GET["copy"]))
         except (ApplicationError, ValueError) as exc:
             raise Http404 from exc
         return redirect(f"{reverse('approvals:start', args=[matter.code])}?draft={copied.pk}")
-    returned = None  # 修改后重新提交: a returned request of mine, corrected on this page
-    if request.GET.get("resubmit"):
-        returned = returned_request(request.user, matter, request.GET["resubmit"])
-        if returned is None:
-            raise Http404
+    draft, returned = _draft_and_returned(request, matter)
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     title, urgency, data = start_values(draft, returned)
+    form_token, removed = _form_token(request), _removed(request)
     problems: list[dict[str, Any]] = []
     if request.method == "POST":
         title = request.POST.get("title", "")
         urgency = request.POST.get("urgency", "平急")
         data, _files = formrender.form_from_post(schema, request.POST, request.FILES)
-        if request.POST.get("action") == "draft":
+        materials = {str(m["code"]): request.FILES.getlist(f"material-{m['code']}") for m in matter.materials}
+        files = {f.name: request.FILES.getlist(f.name) for f in schema.fields if f.type == "attachment"}
+        data = {k: v for k, v in data.items() if k not in files}
+        if request.POST.get("action") == "draft" and returned is None:
             saved = services.draft_save(
                 actor=request.user,
                 matter=matter,
@@ -109,12 +158,15 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
                 data=data,
                 urgency=urgency,
                 draft_id=draft.pk if draft else None,
+                materials=materials,
+                files=files,
+                removed=sorted(removed),
+                form_token=form_token,
             )
             messages.success(request, _("草稿已保存。"))
+            for refused in getattr(saved, "rejected_files", []):
+                messages.warning(request, _("未保存：%(why)s") % {"why": refused})
             return redirect(f"{reverse('approvals:start', args=[matter.code])}?draft={saved.pk}")
-        materials = {str(m["code"]): request.FILES.getlist(f"material-{m['code']}") for m in matter.materials}
-        files = {f.name: request.FILES.getlist(f.name) for f in schema.fields if f.type == "attachment"}
-        data = {k: v for k, v in data.items() if k not in files}
         try:
             if returned is not None:
                 services.request_resubmit(
@@ -124,6 +176,8 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     materials=materials,
                     files=files,
                     comment=request.POST.get("comment", ""),
+                    form_token=form_token,
+                    removed=sorted(removed),
                 )
                 messages.success(request, _("已修改并重新提交。"))
                 return redirect("approvals:instance", instance_id=returned.instance_id)
@@ -136,6 +190,8 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
                 materials=materials,
                 files=files,
                 draft=draft,
+                form_token=form_token,
+                removed=sorted(removed),
             )
         except ApplicationError as exc:
             # The problems box lists every item once; no flash message repeating it.
@@ -143,6 +199,9 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("已提交，编号 %(n)s。") % {"n": created.number})
             return redirect("approvals:instance", instance_id=created.instance_id)
+    # Files already held: the draft's and those kept from a refused try (listed even when ticked for removal,
+    # so the tick survives another refused try).
+    kept = kept_files(request.user, matter, draft=draft, upload_set=form_token)
     context = {
         "matter": matter,
         "title": title,
@@ -150,10 +209,11 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "urgencies": services.URGENCIES,
         "draft": draft,
         "returned": returned,
+        "form_token": form_token,
         "on_file": materials_on_file(returned),
         "problems": problems,
-        "material_problems": {p["field"]: p["message"] for p in problems if p.get("where") == "material"},
-        **_form_context(request, matter, data, problems),
+        "material_rows": _material_rows(matter, kept, problems),
+        **_form_context(request, matter, data, problems, kept=kept, removed=removed),
     }
     return render(request, "approvals/start.html", context, status=422 if problems else 200)
 
@@ -164,7 +224,11 @@ def preview(request: AuthedHttpRequest, code: str) -> HttpResponse:
     matter = get_object_or_404(MatterType, code=code, is_active=True)
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     data, _files = formrender.form_from_post(schema, request.POST, request.FILES)
-    return render(request, "approvals/partials/_form.html", _form_context(request, matter, data))
+    draft = own_draft(request.user, matter, request.POST["draft"]) if request.POST.get("draft") else None
+    token = request.POST.get("form_token", "")
+    kept = kept_files(request.user, matter, draft=draft, upload_set=token if TOKEN.match(token) else "")
+    context = _form_context(request, matter, data, kept=kept, removed=_removed(request))
+    return render(request, "approvals/partials/_form.html", context)
 
 
 def draft_resume(request: AuthedHttpRequest, draft_id: int) -> HttpResponse:
