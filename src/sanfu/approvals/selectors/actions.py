@@ -14,6 +14,7 @@ from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formschema
 from sanfu.approvals.models import Request
 from sanfu.core.errors import ApplicationError
+from sanfu.workflow import subjects
 from sanfu.workflow.models import LIVE_STATUSES, NOTICE, Instance, InstanceStatus, Task, TaskKind, TaskStatus
 from sanfu.workflow.selectors import definition_of, open_task_for
 
@@ -23,6 +24,16 @@ READ, WRITE, HIDDEN = "read", "write", "hidden"
 def request_of(instance: Instance) -> Request | None:
     """The 审批中心 request an instance runs, with its matter; None for flows started elsewhere."""
     return Request.objects.filter(instance_id=instance.pk).select_related("matter").first()
+
+
+def domain_page(instance: Instance) -> str | None:
+    """For an instance whose process a domain binds (a 公文's: a registered subject), the URL of that domain's
+    page ("" when it names none); None for the 审批中心's own instances. The domain owns its nodes' actions,
+    so the generic page offers none of them for such an instance."""
+    key = instance.definition.key
+    if subjects.subject_of(key) is None:
+        return None
+    return subjects.pages_of([(instance.pk, key)]).get(instance.pk, "")
 
 
 def schema_of(req: Request) -> formschema.FormSchema:

@@ -43,6 +43,12 @@ def access(request: AuthedHttpRequest, instance_id: int) -> Instance:
 @require_GET
 def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     instance = access(request, instance_id)
+    domain_page = actions.domain_page(instance)
+    if domain_page is not None:
+        # A domain's process (公文): the timeline here, every step (and every read receipt) on its own page.
+        context = page_context(instance)
+        context["actions"] = {"domain": True, "domain_page": domain_page}
+        return render(request, "approvals/instance.html", context)
     if services_tasks.notices_mark_read(actor=request.user, instance=instance):
         instance = access(request, instance_id)  # reading a notice moved the instance on
     acting = actions.acting_task(request.user, instance)

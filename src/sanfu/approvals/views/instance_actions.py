@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.approvals.selectors import actions
 from sanfu.approvals.services import tasks
 from sanfu.approvals.views.instance import access
 from sanfu.core.errors import ApplicationError, ConflictError
@@ -23,6 +24,9 @@ from sanfu.workflow.models import Instance
 
 def _act(request: AuthedHttpRequest, instance_id: int, do: Callable[[Instance], Any], done: str) -> HttpResponse:
     instance = access(request, instance_id)
+    if actions.domain_page(instance) is not None:  # a 公文 step is the domain's work, never a generic 同意
+        messages.error(request, _("此流程须到公文页面办理，本页不能操作，未做任何更改。"))
+        return redirect("approvals:instance", instance_id=instance.pk)
     try:
         do(instance)
     except ConflictError as exc:
