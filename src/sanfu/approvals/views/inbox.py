@@ -13,13 +13,14 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.models import Draft, Request
+from sanfu.approvals.selectors import export
 from sanfu.approvals.selectors import inbox as selectors
 from sanfu.approvals.selectors.actions import node_allows_batch
 from sanfu.approvals.services import tasks as services_tasks
@@ -28,6 +29,7 @@ from sanfu.core.htmx import render_page
 from sanfu.workflow import subjects
 from sanfu.workflow.models import Instance, Task, TaskStatus
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 20
 
 TAB_LABELS = {
@@ -204,6 +206,12 @@ def inbox(request: AuthedHttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "todo")
     if tab not in selectors.TABS:
         tab = "todo"
+    if request.GET.get("export") == "xlsx" and tab in export.EXPORTABLE:
+        data = export.inbox_workbook(user=request.user, tab=tab, filters=selectors.parse_filters(request.GET))
+        name = f"{_('审批清单')}-{timezone.localdate():%Y%m%d}.xlsx"
+        response = HttpResponse(data, content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
+        return response
     return render_inbox(request, tab)
 
 
