@@ -270,3 +270,36 @@ class DocumentFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IncomingSource(models.Model):
+    """One row per (来文单位, 来文字号) ever registered: 收文登记 locks it while it checks for an earlier
+    registration, so that two registrations of one document at the same moment see each other."""
+
+    source_unit = models.CharField(max_length=100)
+    source_number = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source_unit", "source_number"], name="incoming_source_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.source_unit} {self.source_number}"
+
+
+class SubmissionToken(models.Model):
+    """The one-time token of a rendered 公文 form. The first submit records it with the document it acted on;
+    a repeat of the same form (a double click, a retried POST) finds it and shows that result again instead
+    of applying twice."""
+
+    creator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    action = models.CharField(max_length=32)
+    incoming = models.ForeignKey(IncomingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    outgoing = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["creator", "token"], name="doc_submission_token_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.token}"

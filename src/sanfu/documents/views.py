@@ -30,6 +30,7 @@ from sanfu.documents.models import (
     StepKind,
     Urgency,
 )
+from sanfu.documents.templatetags.documents_forms import TOKEN_FIELD
 from sanfu.workflow.timeline import duration_text
 
 URGENCY_CLASS = {"特急": "text-bg-danger", "加急": "text-bg-warning", "平急": "text-bg-light"}
@@ -105,6 +106,7 @@ def incoming_new(request: AuthedHttpRequest) -> HttpResponse:
                 summary=values.get("summary", ""),
                 original=request.FILES.get("original"),
                 attachments=request.FILES.getlist("attachments"),
+                token=_token(request),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -168,6 +170,11 @@ def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _token(request: AuthedHttpRequest) -> str:
+    """The form's one-time token (see the ``submit_token`` tag): a repeated submit is applied once."""
+    return request.POST.get(TOKEN_FIELD, "")
+
+
 def _ids(values: list[str]) -> list[int]:
     return [int(i) for i in values if i.isdigit()]
 
@@ -187,20 +194,23 @@ def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
                 text=text,
                 leader=leader,
                 readers=selectors.active_users(_ids(request.POST.getlist("readers"))),
+                token=_token(request),
             )
         elif step == "instruct":
-            services.incoming_instruct(actor=request.user, document_id=doc.pk, text=text)
+            services.incoming_instruct(actor=request.user, document_id=doc.pk, text=text, token=_token(request))
         elif step == "distribute":
             found = selectors.departments_by_ids(_ids([request.POST.get("lead", "")]))
             if not found:
                 raise ApplicationError(_("请选择主办部门。"))
             lead = found[0]
             co = selectors.departments_by_ids(_ids(request.POST.getlist("co")))
-            services.incoming_distribute(actor=request.user, document_id=doc.pk, lead=lead, co=co, note=text)
+            services.incoming_distribute(
+                actor=request.user, document_id=doc.pk, lead=lead, co=co, note=text, token=_token(request)
+            )
         elif step == "reply":
-            services.incoming_reply(actor=request.user, document_id=doc.pk, text=text)
+            services.incoming_reply(actor=request.user, document_id=doc.pk, text=text, token=_token(request))
         elif step == "close":
-            services.incoming_close(actor=request.user, document_id=doc.pk, text=text)
+            services.incoming_close(actor=request.user, document_id=doc.pk, text=text, token=_token(request))
         else:
             raise Http404
     except ApplicationError as exc:
@@ -262,6 +272,7 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
                 countersign=countersign,
                 signer=signer,
                 attachments=request.FILES.getlist("attachments"),
+                token=_token(request),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -339,6 +350,7 @@ def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
                 recipients=request.POST.get("recipients", ""),
                 copy_to=request.POST.get("copy_to", ""),
                 comment=comment,
+                token=_token(request),
             )
         elif step == "review":
             signer = selectors.user_by_id(_int(request.POST.get("signer")))
@@ -348,23 +360,29 @@ def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
                 comment=comment,
                 countersign=departments if "countersign_set" in request.POST else None,
                 signer=signer,
+                token=_token(request),
             )
         elif step == "return":
-            services.outgoing_return(actor=request.user, document_id=doc.pk, comment=comment)
+            services.outgoing_return(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
         elif step == "resubmit":
-            services.outgoing_resubmit(actor=request.user, document_id=doc.pk, comment=comment)
+            services.outgoing_resubmit(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
         elif step in {"agree", "disagree"}:
             services.outgoing_countersign(
-                actor=request.user, document_id=doc.pk, comment=comment, agree=step == "agree"
+                actor=request.user, document_id=doc.pk, comment=comment, agree=step == "agree", token=_token(request)
             )
         elif step == "signoff":
-            services.outgoing_sign_off(actor=request.user, document_id=doc.pk, comment=comment)
+            services.outgoing_sign_off(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
         elif step == "number":
-            services.outgoing_assign_number(actor=request.user, document_id=doc.pk)
+            services.outgoing_assign_number(actor=request.user, document_id=doc.pk, token=_token(request))
         elif step == "issue":
             external = [line for line in request.POST.get("external", "").splitlines() if line.strip()]
             services.outgoing_issue(
-                actor=request.user, document_id=doc.pk, departments=departments, external=external, comment=comment
+                actor=request.user,
+                document_id=doc.pk,
+                departments=departments,
+                external=external,
+                comment=comment,
+                token=_token(request),
             )
         elif step == "receive":
             services.issuance_receive(actor=request.user, issuance_id=_int(request.POST.get("issuance")) or 0)

@@ -3,18 +3,19 @@ step of the document's flow, and marking notices read."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError, PermissionDeniedError
 from sanfu.documents import selectors
-from sanfu.documents.models import DocumentFile
+from sanfu.documents.models import DocumentFile, IncomingDocument, OutgoingDocument, SubmissionToken
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import Instance, Task, TaskStatus
 from sanfu.workflow.selectors import open_task_for, tasks_of
@@ -25,6 +26,66 @@ class Upload(Protocol):
     size: int | None
 
     def read(self, size: int = ..., /) -> Any: ...
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Document = IncomingDocument | OutgoingDocument
+
+
+def _submitted(actor: User, token: str) -> Document | None:
+    """The document an earlier submit of this token acted on, or None when the token is new."""
+    record = SubmissionToken.objects.filter(creator=actor, token=token).select_related("incoming", "outgoing").first()
+    if record is None:
+        return None
+    return record.incoming or record.outgoing
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def once(
+    action: str, *, document: Callable[[Any], Document] = _same, replay: Callable[[Document], Any] = _same
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A service applied once per form: with a ``token`` (the hidden field of the rendered form), the service
+    runs in one transaction whose first write records the token (unique per person), so a second submit of
+    the same form waits for the first and then gets its result (``replay`` of the document it acted on)
+    instead of applying again. ``document`` finds that document in the service's result. Without a token
+    the service runs as it is."""
+
+    def wrap(service: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(service)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            token = str(kwargs.get("token") or "").strip()[:64]
+            if not token:
+                return service(*args, **kwargs)
+            actor = cast(User, kwargs["actor"])
+            earlier = _submitted(actor, token)
+            if earlier is not None:
+                return cast(R, replay(earlier))
+            try:
+                with transaction.atomic():
+                    # The transaction's first write: a second submit of this token waits here for the first.
+                    record = SubmissionToken.objects.create(creator=actor, token=token, action=action)
+                    result = service(*args, **kwargs)
+                    acted_on = document(result)
+                    if isinstance(acted_on, IncomingDocument):
+                        record.incoming = acted_on
+                    else:
+                        record.outgoing = acted_on
+                    record.save(update_fields=["incoming", "outgoing"])
+                return result
+            except (ApplicationError, IntegrityError):
+                # The same form was submitted meanwhile and won: its result is this submit's result.
+                earlier = _submitted(actor, token)
+                if earlier is None:
+                    raise
+                return cast(R, replay(earlier))
+
+        return run
+
+    return wrap
 
 
 def require_office(actor: User) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,14 +15,37 @@ from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError
 from sanfu.documents import archiving, selectors
 from sanfu.documents.flows import INCOMING_KEY
-from sanfu.documents.models import Confidentiality, FileRole, IncomingDocument, IncomingStep, StepKind, Urgency
-from sanfu.documents.services.common import Upload, check_choice, flow_of, open_task, require_office, store_files
+from sanfu.documents.models import (
+    Confidentiality,
+    FileRole,
+    IncomingDocument,
+    IncomingSource,
+    IncomingStep,
+    StepKind,
+    Urgency,
+)
+from sanfu.documents.services.common import Upload, check_choice, flow_of, once, open_task, require_office, store_files
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus
 
 
+def _lock_source(source_unit: str, source_number: str) -> None:
+    """Hold the (来文单位, 来文字号) row until the transaction ends, so that a registration of the same document
+    at the same moment waits and then sees this one as its duplicate. (SQLite's IMMEDIATE transactions are
+    serialised already; the row lock is what PostgreSQL needs.)"""
+    if not source_number:
+        return
+    try:
+        with transaction.atomic():
+            IncomingSource.objects.create(source_unit=source_unit, source_number=source_number)
+    except IntegrityError:
+        pass
+    IncomingSource.objects.select_for_update().filter(source_unit=source_unit, source_number=source_number).first()
+
+
+@once("incoming.register")
 def incoming_register(
     *,
     actor: User,
@@ -37,6 +60,7 @@ def incoming_register(
     summary: str = "",
     original: Upload | None = None,
     attachments: Sequence[Upload] = (),
+    token: str = "",
 ) -> IncomingDocument:
     """收文登记: record the document and start its loop; an earlier registration of the same source unit
     and number is flagged as a possible duplicate (the office decides, nothing is refused)."""
@@ -46,8 +70,9 @@ def incoming_register(
         raise ApplicationError(_("标题和来文单位必须填写。"))
     check_choice(urgency, Urgency, _("紧急程度"))
     check_choice(confidentiality, Confidentiality, _("密级"))
-    duplicates = selectors.duplicates_of(source_unit, source_number)
     with transaction.atomic():
+        _lock_source(source_unit[:100], source_number[:64])
+        duplicates = selectors.duplicates_of(source_unit[:100], source_number[:64])
         document = IncomingDocument.objects.create(
             title=title[:200],
             source_unit=source_unit[:100],
@@ -89,8 +114,9 @@ def _incoming(actor: User, document_id: int) -> IncomingDocument:
     return selectors.access_incoming(actor=actor, document_id=document_id)
 
 
+@once("incoming.propose")
 def incoming_propose(
-    *, actor: User, document_id: int, text: str, leader: User, readers: Sequence[User] = ()
+    *, actor: User, document_id: int, text: str, leader: User, readers: Sequence[User] = (), token: str = ""
 ) -> IncomingDocument:
     """拟办: the office's proposal, naming the leader who is to give instructions and the readers (传阅)."""
     document = _incoming(actor, document_id)
@@ -110,7 +136,8 @@ def incoming_propose(
     return document
 
 
-def incoming_instruct(*, actor: User, document_id: int, text: str) -> IncomingDocument:
+@once("incoming.instruct")
+def incoming_instruct(*, actor: User, document_id: int, text: str, token: str = "") -> IncomingDocument:
     """批办: the leader's instruction (批示), kept exactly as written."""
     document = _incoming(actor, document_id)
     if not text.strip():
@@ -122,8 +149,15 @@ def incoming_instruct(*, actor: User, document_id: int, text: str) -> IncomingDo
     return document
 
 
+@once("incoming.distribute")
 def incoming_distribute(
-    *, actor: User, document_id: int, lead: Department, co: Sequence[Department] = (), note: str = ""
+    *,
+    actor: User,
+    document_id: int,
+    lead: Department,
+    co: Sequence[Department] = (),
+    note: str = "",
+    token: str = "",
 ) -> IncomingDocument:
     """分办: one lead department (主办) and any co-departments (协办); their heads then handle it at once."""
     document = _incoming(actor, document_id)
@@ -142,7 +176,8 @@ def incoming_distribute(
     return document
 
 
-def incoming_reply(*, actor: User, document_id: int, text: str) -> IncomingDocument:
+@once("incoming.reply")
+def incoming_reply(*, actor: User, document_id: int, text: str, token: str = "") -> IncomingDocument:
     """承办: a handling department's written reply (one per department, by its head)."""
     document = _incoming(actor, document_id)
     if not text.strip():
@@ -160,13 +195,19 @@ def incoming_reply(*, actor: User, document_id: int, text: str) -> IncomingDocum
     return document
 
 
-def incoming_close(*, actor: User, document_id: int, text: str = "") -> IncomingDocument:
-    """办结, then 归档 (the whole loop goes to the electronic archive)."""
+@once("incoming.close")
+def _close(*, actor: User, document_id: int, text: str = "", token: str = "") -> IncomingDocument:
     document = _incoming(actor, document_id)
     task = open_task(actor, document.instance, "close")
     with transaction.atomic():
         workflow.task_approve(actor=actor, task_id=task.pk, comment=text or _("办结"), in_transaction=True)
         IncomingStep.objects.create(document=document, kind=StepKind.CLOSING, actor=actor, text=text)
+    return document
+
+
+def incoming_close(*, actor: User, document_id: int, text: str = "", token: str = "") -> IncomingDocument:
+    """办结, then 归档 (the whole loop goes to the electronic archive)."""
+    document = _close(actor=actor, document_id=document_id, text=text, token=token)
     # 归档 follows in its own transaction: the loop is closed even if the archive is unavailable, and
     # incoming_archive can be run again
     incoming_archive(actor=actor, document_id=document.pk)

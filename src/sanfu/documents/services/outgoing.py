@@ -33,6 +33,7 @@ from sanfu.documents.services.common import (
     circulation_read,
     flow_of,
     holds_open_task,
+    once,
     open_task,
     require_office,
     store_files,
@@ -101,6 +102,7 @@ def _issuer_of(actor: User) -> tuple[str, str, str]:
     return unit_name, f"{unit_name}文件", short
 
 
+@once("outgoing.draft")
 def outgoing_draft(
     *,
     actor: User,
@@ -115,6 +117,7 @@ def outgoing_draft(
     signer: User | None = None,
     prefix: str = "",
     attachments: Sequence[Upload] = (),
+    token: str = "",
 ) -> OutgoingDocument:
     """拟稿: the first revision of a draft, sent on to 核稿."""
     check_choice(kind, DocKind, _("文种"))
@@ -179,6 +182,11 @@ def may_revise(actor: User, document: OutgoingDocument) -> bool:
     return holds_open_task(actor, document.instance) is not None
 
 
+def _latest_revision(document: Any) -> OutgoingRevision | None:
+    return OutgoingRevision.objects.filter(document=document).order_by("-no").first()
+
+
+@once("outgoing.revise", document=lambda revision: revision.document, replay=_latest_revision)
 def outgoing_revise(
     *,
     actor: User,
@@ -188,6 +196,7 @@ def outgoing_revise(
     recipients: str | None = None,
     copy_to: str | None = None,
     comment: str = "",
+    token: str = "",
 ) -> OutgoingRevision:
     """Save a new revision (every revision is kept). Refused once the document is signed off (frozen)."""
     document = _outgoing(actor, document_id)
@@ -225,6 +234,7 @@ def outgoing_revise(
     raise ConflictError(_("同时有人在修改文稿，请刷新后重试。"))
 
 
+@once("outgoing.review")
 def outgoing_review(
     *,
     actor: User,
@@ -232,6 +242,7 @@ def outgoing_review(
     comment: str = "",
     countersign: Sequence[Department] | None = None,
     signer: User | None = None,
+    token: str = "",
 ) -> OutgoingDocument:
     """核稿: the office's review; it may set the departments to countersign and the signing leader."""
     document = _outgoing(actor, document_id)
@@ -241,14 +252,17 @@ def outgoing_review(
         form["countersign"] = [d.pk for d in countersign]
     if signer is not None:
         form["signer"] = [signer.pk]
-    workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("核稿通过"), form=form or None)
+    workflow.task_approve(
+        actor=actor, task_id=task.pk, comment=comment or _("核稿通过"), form=form or None, in_transaction=True
+    )
     return document
 
 
 RETURNABLE_NODES = ("review", "signoff")
 
 
-def outgoing_return(*, actor: User, document_id: int, comment: str) -> OutgoingDocument:
+@once("outgoing.return")
+def outgoing_return(*, actor: User, document_id: int, comment: str, token: str = "") -> OutgoingDocument:
     """退回拟稿人: at 核稿 (the office) or 签发 (the leader) the draft goes back to its drafter, with the
     reason; the drafter revises it and sends it again (:func:`outgoing_resubmit`)."""
     document = _outgoing(actor, document_id)
@@ -257,11 +271,12 @@ def outgoing_return(*, actor: User, document_id: int, comment: str) -> OutgoingD
     task = holds_open_task(actor, document.instance)
     if task is None or task.node not in RETURNABLE_NODES:
         raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
-    workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=comment)
+    workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=comment, in_transaction=True)
     return document
 
 
-def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "") -> OutgoingDocument:
+@once("outgoing.resubmit")
+def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "", token: str = "") -> OutgoingDocument:
     """重新送审: the drafter sends a returned draft (revised or not) to 核稿 again."""
     document = _outgoing(actor, document_id)
     instance = flow_of(document.instance)
@@ -269,20 +284,25 @@ def outgoing_resubmit(*, actor: User, document_id: int, comment: str = "") -> Ou
         raise ConflictError(_("该公文不在退回状态，无需重新送审。"))
     if actor.pk != document.drafter_id:
         raise PermissionDeniedError(_("只有拟稿人可以重新送审。"))
-    workflow.instance_resubmit(actor=actor, instance_id=instance.pk, comment=comment or _("重新送审"))
+    workflow.instance_resubmit(
+        actor=actor, instance_id=instance.pk, comment=comment or _("重新送审"), in_transaction=True
+    )
     return document
 
 
-def outgoing_countersign(*, actor: User, document_id: int, comment: str = "", agree: bool = True) -> OutgoingDocument:
+@once("outgoing.countersign")
+def outgoing_countersign(
+    *, actor: User, document_id: int, comment: str = "", agree: bool = True, token: str = ""
+) -> OutgoingDocument:
     """会签: a concerned department's head agrees, or sends it back to 核稿 with the reason."""
     document = _outgoing(actor, document_id)
     task = open_task(actor, document.instance, "countersign")
     if agree:
-        workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意"))
+        workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意"), in_transaction=True)
     else:
         if not comment.strip():
             raise ApplicationError(_("不同意时请写明理由。"))
-        workflow.task_reject(actor=actor, task_id=task.pk, comment=comment)
+        workflow.task_reject(actor=actor, task_id=task.pk, comment=comment, in_transaction=True)
     return document
 
 
@@ -298,7 +318,8 @@ def digest_of(revision: OutgoingRevision) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "") -> OutgoingDocument:
+@once("outgoing.signoff")
+def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "", token: str = "") -> OutgoingDocument:
     """签发: the leader signs off; the current revision is frozen and its SHA-256 digest recorded."""
     document = _outgoing(actor, document_id)
     task = open_task(actor, document.instance, "signoff")
@@ -328,11 +349,27 @@ def verify_frozen(document: OutgoingDocument) -> bool:
     return digest_of(document.frozen_revision) == document.digest
 
 
-def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = None) -> OutgoingDocument:
-    """编号: the 文号 is given here and only here, once the text is frozen."""
+def _numbered_meanwhile(document: OutgoingDocument) -> ConflictError | None:
+    """The conflict to report when someone else numbered the document meanwhile."""
+    number = OutgoingDocument.objects.filter(pk=document.pk).values_list("number", flat=True).first()
+    if not number:
+        return None
+    return ConflictError(_("该公文刚刚已编号为 %(number)s，未再取号。") % {"number": number})
+
+
+@once("outgoing.number")
+def outgoing_assign_number(
+    *, actor: User, document_id: int, year: int | None = None, token: str = ""
+) -> OutgoingDocument:
+    """编号: the 文号 is given here and only here, once the text is frozen. The claim and the document's number
+    are one guarded write: of two 编号 at the same moment one numbers the document; the other is refused
+    and its claim rolls back with it, so no number is consumed."""
     document = _outgoing(actor, document_id)
     require_office(actor)
-    task = open_task(actor, document.instance, "numbering")
+    try:
+        task = open_task(actor, document.instance, "numbering")
+    except ApplicationError as exc:
+        raise _numbered_meanwhile(document) or exc from exc
     if document.frozen_revision_id is None:
         raise ApplicationError(_("签发定稿后才能编号。"))
     with transaction.atomic():  # the number, the document carrying it, the audit row and the flow step
@@ -340,7 +377,8 @@ def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = 
             number = number_claim(
                 actor=actor, prefix=document.prefix, year=year or timezone.localdate().year, document=document
             )
-            OutgoingDocument.objects.filter(pk=document.pk).update(number=number.text)
+            if OutgoingDocument.objects.filter(pk=document.pk, number="").update(number=number.text) != 1:
+                raise _numbered_meanwhile(document) or ConflictError(_("编号时公文已变化，请刷新后重试。"))
             audit_record(
                 action="documents.number.assign",
                 actor=actor,
@@ -352,16 +390,16 @@ def outgoing_assign_number(*, actor: User, document_id: int, year: int | None = 
     return document
 
 
-def outgoing_issue(
+@once("outgoing.issue")
+def _issue(
     *,
     actor: User,
     document_id: int,
     departments: Sequence[Department] = (),
     external: Sequence[str] = (),
     comment: str = "",
+    token: str = "",
 ) -> OutgoingDocument:
-    """印发: issue to recipient departments (their heads get it with a read receipt) and outside units
-    (receipts recorded by the office); then the document is archived."""
     document = _outgoing(actor, document_id)
     task = open_task(actor, document.instance, "issue")
     if not document.number:
@@ -388,6 +426,23 @@ def outgoing_issue(
         for name in names:
             Issuance.objects.create(document=document, recipient=name[:100], sent_at=now)
         OutgoingDocument.objects.filter(pk=document.pk).update(issued_at=now)
+    return document
+
+
+def outgoing_issue(
+    *,
+    actor: User,
+    document_id: int,
+    departments: Sequence[Department] = (),
+    external: Sequence[str] = (),
+    comment: str = "",
+    token: str = "",
+) -> OutgoingDocument:
+    """印发: issue to recipient departments (their heads get it with a read receipt) and outside units
+    (receipts recorded by the office); then the document is archived."""
+    document = _issue(
+        actor=actor, document_id=document_id, departments=departments, external=external, comment=comment, token=token
+    )
     # 归档 follows in its own transaction (the DOCX and PDF are rendered for it); outgoing_archive can be
     # run again
     outgoing_archive(actor=actor, document_id=document.pk)
