@@ -90,6 +90,16 @@ def history_of(instance: Instance) -> list[InstanceEvent]:
     return list(instance.events.select_related("actor", "on_behalf_of").order_by("seq"))
 
 
+def last_return(instance: Instance) -> InstanceEvent | None:
+    """The act behind the latest 退回 (who sent it back, when, why): the event just before the latest
+    ``returned`` — a 退回, a 驳回 that returns, or a timeout — which carries the reason; the ``returned``
+    event itself carries none. None when the instance was never returned."""
+    returned = instance.events.filter(type="returned").order_by("-seq").values_list("seq", flat=True).first()
+    if returned is None:
+        return None
+    return instance.events.select_related("actor", "on_behalf_of").filter(seq=returned - 1).first()
+
+
 @dataclass(frozen=True)
 class Step:
     node: str
@@ -109,6 +119,21 @@ def path_ahead_of(instance: Instance) -> list[Step]:
     ids = {p for _, people in steps for p in people}
     users: dict[int, Any] = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     return [Step(node.id, node.name, node.kind, [users[p] for p in people if p in users]) for node, people in steps]
+
+
+def open_steps(instance: Instance) -> list[Step]:
+    """Where the instance waits now: each node with open tasks and the people holding them, in task order.
+    After a step (退回 above all) this says to whom it went."""
+    rows = (
+        Task.objects.filter(instance=instance, status=TaskStatus.OPEN, kind__in=TODO_KINDS)
+        .select_related("assignee")
+        .order_by("task_no")
+    )
+    steps: dict[str, Step] = {}
+    for task in rows:
+        step = steps.setdefault(task.node, Step(task.node, task.node_name, task.kind, []))
+        step.people.append(task.assignee)
+    return list(steps.values())
 
 
 def latest_definition(key: str) -> ProcessDefinition:

@@ -37,7 +37,8 @@ Graded approval and the green channel are just definitions: a condition on ``amo
 one check (一审一核) or adds finance and a leader; ``urgency == "特急"`` routes straight to the final
 approver through filing nodes that record the skipped reviewers. Per-node rules cover an empty approver
 (skip, the process administrator, or refuse to start), the initiator as approver (auto-pass or their
-head) and repeated approvers (auto-pass on consecutive nodes or everywhere).
+head) and repeated approvers (auto-pass on consecutive nodes or everywhere) — on the forward path only: a node
+returned to, or jumped back to after a return, is always put before its people again.
 """
 
 from sanfu.workflow.engine.commands import (

@@ -278,7 +278,8 @@ def _holders(ctx: _Ctx, node_id: str) -> set[int]:
 # --- moving through the graph -------------------------------------------------------------------------
 
 
-def _enter(ctx: _Ctx, node_id: str, *, via: str | None = None) -> None:
+def _enter(ctx: _Ctx, node_id: str, *, via: str | None = None, back: bool = False) -> None:
+    """``back``: the node is entered by a return or a jump back to it, not on the forward path."""
     ctx.steps += 1
     if ctx.steps > _MAX_STEPS:
         raise ActionNotAllowedError("流程在自动节点之间循环，无法继续，请联系流程管理员。", node=node_id)
@@ -313,7 +314,7 @@ def _enter(ctx: _Ctx, node_id: str, *, via: str | None = None) -> None:
         )
         ctx.effects.append(StartSubprocess(node.id, str(node.subprocess), dict(ctx.state.form)))
     else:
-        _enter_task_node(ctx, node)
+        _enter_task_node(ctx, node, back=back)
 
 
 def _arrive_at_join(ctx: _Ctx, node: Node) -> None:
@@ -374,8 +375,11 @@ def _fire_timer(ctx: _Ctx, node: Node) -> None:
     _enter(ctx, str(node.next), via=node.id)
 
 
-def _enter_task_node(ctx: _Ctx, node: Node) -> None:
-    """Resolve the people of an approval/handle node, apply the empty/self/repeat rules, create tasks."""
+def _enter_task_node(ctx: _Ctx, node: Node, *, back: bool = False) -> None:
+    """Resolve the people of an approval/handle node, apply the empty/self/repeat rules, create tasks.
+
+    ``back`` (entered by a return or a jump back): the node is sent back to its people to look again, so
+    nobody passes it automatically — the auto-pass rules are for the forward path only."""
     state = ctx.state
     visit = state.visits.get(node.id, 0) + 1
     people = _resolve(ctx, node, node.approvers)
@@ -395,6 +399,10 @@ def _enter_task_node(ctx: _Ctx, node: Node) -> None:
         return
     on_self = ctx.d.on_self_for(node)
     dedupe = ctx.d.dedupe_for(node)
+    if back:
+        dedupe = "none"
+        if on_self == "auto_pass":
+            on_self = "none"
     voters: list[tuple[int, str]] = []  # (person, auto reason)
     seen: set[int] = set()
     for resolved in people:
@@ -447,13 +455,23 @@ def _enter_task_node(ctx: _Ctx, node: Node) -> None:
 
 def _leave(ctx: _Ctx, node: Node) -> None:
     """After a task node completes: go on, or jump back to the node that returned it (退回后直送)."""
-    target = str(node.next)
-    if ctx.state.returned_from and ctx.d.resubmit == "jump_back" and ctx.state.returned_from != node.id:
-        target = ctx.state.returned_from
-        ctx.emit("jumped_back", node=target, returned_from=None)
-    elif ctx.state.returned_from == node.id:
+    returned_from = ctx.state.returned_from
+    if returned_from and ctx.d.resubmit == "jump_back" and returned_from != node.id:
+        _jump_back(ctx, returned_from)
+        return
+    if returned_from == node.id:
         ctx.emit("returned_node_done", node=node.id, returned_from=None)
-    _enter(ctx, target, via=node.id)
+    _enter(ctx, str(node.next), via=node.id)
+
+
+def _jump_back(ctx: _Ctx, target: str) -> None:
+    """Straight back to the node that returned the instance, with the trail it had then: the nodes it
+    passes over were done, and 上一节点 there is still the node before it."""
+    changes: dict[str, Any] = {"returned_from": None}
+    if ctx.state.returned_trail:
+        changes["trail_restore"] = list(ctx.state.returned_trail)
+    ctx.emit("jumped_back", node=target, **changes)
+    _enter(ctx, target, back=True)
 
 
 def _finish(ctx: _Ctx, outcome: str, *, node: str | None = None, actor: int | None = None, comment: str = "") -> None:
@@ -625,7 +643,7 @@ def _rejected(ctx: _Ctx, node: Node) -> bool:
 
 def _reject_node(ctx: _Ctx, node: Node, actor: int | None, comment: str) -> None:
     if node.on_reject == "return":
-        _return_to(ctx, node, node.reject_to, actor=actor, comment=comment, by_rejection=True)
+        _return_to(ctx, node, node.reject_to, actor=actor, by_rejection=True)
         return
     _finish(ctx, REJECTED, node=node.id, actor=actor, comment=comment)
 
@@ -633,9 +651,10 @@ def _reject_node(ctx: _Ctx, node: Node, actor: int | None, comment: str) -> None
 # --- returning ----------------------------------------------------------------------------------------
 
 
-def _return_to(
-    ctx: _Ctx, node: Node, target: str, *, actor: int | None, comment: str, by_rejection: bool = False
-) -> None:
+def _return_to(ctx: _Ctx, node: Node, target: str, *, actor: int | None, by_rejection: bool = False) -> None:
+    """Send the instance back to ``target``. The act that caused it (退回, 驳回, a timeout) is the event that
+    carries the reason; the ``returned`` event is its consequence and carries none, so that it is not
+    recorded twice."""
     state = ctx.state
     if target == "previous":
         # The last node done in this round that can be returned to: never one inside a parallel branch
@@ -659,12 +678,14 @@ def _return_to(
         "joins": dict.fromkeys(state.joins),
         "returned_from": back_to,
     }
+    if back_to is not None and ctx.d.resubmit == "jump_back" and state.trail:
+        common["returned_trail"] = list(state.trail)  # the trail to take up again on jumping back
     if target == "initiator":
-        ctx.emit("returned", actor=actor, node=node.id, comment=comment, status=RETURNED, trail_cut=0, **common)
+        ctx.emit("returned", actor=actor, node=node.id, status=RETURNED, trail_cut=0, **common)
         ctx.notify("returned", [state.initiator], node=node.id)
         return
-    ctx.emit("returned", actor=actor, node=node.id, comment=comment, trail_cut=state.trail.index(target), **common)
-    _enter(ctx, target, via=node.id)
+    ctx.emit("returned", actor=actor, node=node.id, trail_cut=state.trail.index(target), **common)
+    _enter(ctx, target, via=node.id, back=True)
 
 
 # --- command handlers ---------------------------------------------------------------------------------
@@ -695,8 +716,7 @@ def _submit(ctx: _Ctx, cmd: Submit) -> None:
     )
     back_to = state.returned_from
     if resubmit and back_to and ctx.d.resubmit == "jump_back":
-        ctx.emit("jumped_back", node=back_to, returned_from=None)
-        _enter(ctx, back_to)
+        _jump_back(ctx, back_to)
     else:
         if resubmit and back_to:
             ctx.emit("restarted", returned_from=None)
@@ -808,7 +828,7 @@ def _return(ctx: _Ctx, cmd: Return) -> None:
         clear_undo=True,
         set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": ctx.now_iso, "comment": cmd.comment}},
     )
-    _return_to(ctx, node, cmd.to, actor=cmd.actor, comment=cmd.comment)
+    _return_to(ctx, node, cmd.to, actor=cmd.actor)
 
 
 def _withdraw(ctx: _Ctx, cmd: Withdraw) -> None:
@@ -1110,7 +1130,7 @@ def _timeout(ctx: _Ctx, task: Task) -> None:
             clear_undo=True,
             set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": ctx.now_iso, "auto": "超时自动退回"}},
         )
-        _return_to(ctx, node, "initiator", actor=None, comment="超时自动退回发起人")
+        _return_to(ctx, node, "initiator", actor=None)
 
 
 _TIMEOUT_TEXT = {
@@ -1161,7 +1181,15 @@ def path_nodes(definition: Definition, state: State, facts: Facts) -> list[Node]
     following conditions on the current form; parallel branches are all included."""
     probe = _Ctx(definition, state, facts)
     variables = _variables(probe)
-    frontier = [definition.start] if state.status in {DRAFT, RETURNED} or not state.runs else list(state.runs)
+    # 退回后直送: a returned instance goes straight back to the node that returned it (on resubmission, or
+    # once the node it was returned to is done), passing over the nodes between.
+    jump = state.returned_from if definition.resubmit == "jump_back" else None
+    if state.status == RETURNED and jump:
+        frontier, jump = [jump], None
+    elif state.status in {DRAFT, RETURNED} or not state.runs:
+        frontier = [definition.start]
+    else:
+        frontier = list(state.runs)
     seen: set[str] = set()
     ordered: list[Node] = []
     while frontier:
@@ -1177,6 +1205,9 @@ def path_nodes(definition: Definition, state: State, facts: Facts) -> list[Node]
             frontier.insert(0, _choose_branch(probe, node, variables))
         elif node.kind == "parallel":
             frontier[0:0] = list(node.parallel)
+        elif jump and node.is_task_node and node.id != jump:  # as _leave does
+            frontier.append(jump)
+            jump = None
         elif node.next:
             frontier.append(node.next)
     return ordered

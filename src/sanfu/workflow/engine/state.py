@@ -48,6 +48,7 @@ class State:
     last_people: tuple[int, ...] = ()
     next_task: int = 1
     returned_from: str | None = None
+    returned_trail: tuple[str, ...] = ()  # the trail when returned_from was set (for 退回后直送)
     acted: bool = False
     undo: Undo | None = None
     last_urged_at: datetime | None = None
@@ -76,6 +77,7 @@ class State:
         copy.last_people = self.last_people
         copy.next_task = self.next_task
         copy.returned_from = self.returned_from
+        copy.returned_trail = self.returned_trail
         copy.acted = self.acted
         copy.undo = self.undo
         copy.last_urged_at = self.last_urged_at

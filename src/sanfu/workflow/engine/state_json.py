@@ -14,7 +14,7 @@ from sanfu.workflow.engine.tasks import Run, Task
 if TYPE_CHECKING:  # annotations only: the state module imports this one
     from sanfu.workflow.engine.state import State
 
-FIELDS_ADDED_LATER = frozenset({"last_urged_at"})  # states written before it have no such key
+FIELDS_ADDED_LATER = frozenset({"last_urged_at", "returned_trail"})  # states written before it have no such key
 
 
 # --- the 撤回 snapshot, stored as what differs from the state it belongs to ----------------------------
@@ -77,6 +77,7 @@ FIELD_JSON: dict[str, Callable[[Any], Any] | None] = {
     "last_people": list,
     "next_task": None,
     "returned_from": None,
+    "returned_trail": list,
     "acted": None,
     "last_urged_at": to_iso,
     "seq": None,
@@ -95,6 +96,7 @@ FIELD_FROM_JSON: dict[str, Callable[[Any], Any] | None] = {
     "visits": dict,
     "approved_people": list,
     "last_people": tuple,
+    "returned_trail": lambda trail: tuple(trail or ()),  # None: a state written before the field
     "last_urged_at": to_moment,
 }
 

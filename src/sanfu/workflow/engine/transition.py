@@ -73,8 +73,11 @@ def apply_in_place(state: State, event: Event) -> None:
         state.approved_people.extend(c["approved"])
     if "last_people" in c:
         state.last_people = tuple(c["last_people"])
-    if "returned_from" in c:
+    if "returned_from" in c:  # rare: the trail to resume on jumping back goes with it
         state.returned_from = c["returned_from"]
+        state.returned_trail = tuple(c.get("returned_trail", ()))
+        if "trail_restore" in c:
+            state.trail = list(c["trail_restore"])
     if "acted" in c:
         state.acted = c["acted"]
     if c.get("clear_undo"):
