@@ -68,6 +68,23 @@ class Request(models.Model):
         return f"{self.number} {self.title}"
 
 
+class SubmissionToken(models.Model):
+    """The token of a start or resubmit form, claimed by the one submission it carried: a doubled or retried
+    post of the same form finds the claim and shows that request instead of making another. The unique
+    constraint, not a check in Python, decides between two posts at the same moment."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_once_per_form")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.token}"
+
+
 class NumberSequence(models.Model):
     """The next number for a prefix on a day; claimed with a conditional update so numbers never repeat."""
 
@@ -91,9 +108,16 @@ class Draft(models.Model):
     data = models.JSONField(default=dict, blank=True)
     urgency = models.CharField(max_length=8, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    form_token = models.CharField(max_length=64, blank=True, default="")  # the form that first saved it
 
     class Meta:
         ordering = ["-updated_at"]
+        constraints = [
+            # a doubled 保存草稿 of a new form makes one draft
+            models.UniqueConstraint(
+                fields=["owner", "form_token"], condition=~models.Q(form_token=""), name="draft_once_per_form"
+            )
+        ]
         verbose_name = _("草稿")
         verbose_name_plural = _("草稿")
 

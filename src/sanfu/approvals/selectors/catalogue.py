@@ -13,7 +13,15 @@ from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm, permissions_of, role_codes_of
 from sanfu.approvals import formschema
-from sanfu.approvals.models import Attachment, Draft, MaterialReturn, MatterType, Request, ServiceArea
+from sanfu.approvals.models import (
+    Attachment,
+    Draft,
+    MaterialReturn,
+    MatterType,
+    Request,
+    ServiceArea,
+    SubmissionToken,
+)
 from sanfu.core.errors import ApplicationError
 from sanfu.org.models import Department
 from sanfu.workflow.engine import State, path_nodes
@@ -197,3 +205,16 @@ def kept_files(
         elif attachment.material in codes:
             kept.materials.setdefault(attachment.material, []).append(attachment)
     return kept
+
+
+def submitted_with(user: User, form_token: str) -> Request | None:
+    """The request ``user`` already made (or resubmitted) with this form's token: a doubled or retried post
+    shows it instead of applying again."""
+    if not form_token:
+        return None
+    claim = (
+        SubmissionToken.objects.select_related("request")
+        .filter(user=user, token=form_token, request__isnull=False)
+        .first()
+    )
+    return claim.request if claim is not None else None

@@ -3,6 +3,7 @@ once), numbering, drafts, copying a previous submission, and returning a request
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,8 +19,16 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formschema
-from sanfu.approvals.models import Attachment, Draft, MaterialReturn, MatterType, NumberSequence, Request
-from sanfu.approvals.selectors.catalogue import FIELD_FILES, KeptFiles, kept_files, may_start
+from sanfu.approvals.models import (
+    Attachment,
+    Draft,
+    MaterialReturn,
+    MatterType,
+    NumberSequence,
+    Request,
+    SubmissionToken,
+)
+from sanfu.approvals.selectors.catalogue import FIELD_FILES, KeptFiles, kept_files, may_start, submitted_with
 from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
@@ -377,6 +386,9 @@ def matter_submit(
     Files already held for the form count as attached: the draft's and those kept under ``form_token`` from
     an earlier refused try (less the ids in ``removed``). When the submission is refused, the new files that
     passed their own checks are kept under ``form_token``, so the person re-picks only the rejected ones."""
+    done = submitted_with(actor, form_token)
+    if done is not None:  # the same form posted again (a double click, a retry): it applied once already
+        return done
     if not may_start(actor, matter):
         raise PermissionDeniedError(_("您不能发起“%(m)s”。") % {"m": matter.name})
     if urgency not in URGENCIES:
@@ -401,7 +413,46 @@ def matter_submit(
         _keep_after_failure(actor=actor, matter=matter, upload_set=form_token, materials=materials, files=files)
         raise ApplicationError(_summary(checked.problems), errors=[p.as_dict() for p in checked.problems])
     form = engine_form(matter, checked.cleaned)
+    try:
+        return _start_request(
+            actor=actor,
+            matter=matter,
+            title=title,
+            form=form,
+            urgency=urgency,
+            chosen=chosen,
+            materials=materials,
+            files=files,
+            kept_ids=kept_ids,
+            draft=draft,
+            form_token=form_token,
+            now=now,
+        )
+    except IntegrityError:
+        done = submitted_with(actor, form_token)
+        if done is None:
+            raise
+        return done  # a post of the same form at the same moment won the claim: show its request
+
+
+def _start_request(
+    *,
+    actor: User,
+    matter: MatterType,
+    title: str,
+    form: dict[str, Any],
+    urgency: str,
+    chosen: Mapping[str, Sequence[int]] | None,
+    materials: Mapping[str, Sequence[Upload]],
+    files: Mapping[str, Sequence[Upload]],
+    kept_ids: Sequence[int],
+    draft: Draft | None,
+    form_token: str,
+    now: datetime | None,
+) -> Request:
     with transaction.atomic(durable=True):
+        # First the form's claim: a second post of the same form waits here and then fails on the constraint.
+        claim = SubmissionToken.objects.create(user=actor, token=form_token) if form_token else None
         instance = workflow.instance_start(
             actor=actor,
             definition_key=matter.definition_key,
@@ -431,6 +482,8 @@ def matter_submit(
         _drop_unused(actor=actor, draft=draft, upload_set=form_token)
         if draft is not None:
             Draft.objects.filter(pk=draft.pk, owner=actor).delete()
+        if claim is not None:
+            SubmissionToken.objects.filter(pk=claim.pk).update(request=request)
     return request
 
 
@@ -463,13 +516,49 @@ def draft_save(
     """Save the form as it is (no validation: a draft may be incomplete) with its files: the new uploads
     that pass their own checks, the files kept under ``form_token`` from a refused submission, less the ids
     in ``removed``. ``rejected_files`` on the returned draft says why any upload was not kept."""
+    write = functools.partial(
+        _draft_write,
+        actor=actor,
+        matter=matter,
+        title=title,
+        data=data,
+        urgency=urgency,
+        draft_id=draft_id,
+        materials=materials or {},
+        files=files or {},
+        removed=removed,
+        form_token=form_token,
+    )
+    try:
+        return write()
+    except IntegrityError:
+        if not form_token or draft_id is not None:
+            raise
+        return write()  # the other post of this form made the draft a moment ago: save onto it
+
+
+def _draft_write(
+    *,
+    actor: User,
+    matter: MatterType,
+    title: str,
+    data: Mapping[str, Any],
+    urgency: str,
+    draft_id: int | None,
+    materials: Mapping[str, Sequence[Upload]],
+    files: Mapping[str, Sequence[Upload]],
+    removed: Sequence[int],
+    form_token: str,
+) -> Draft:
     with transaction.atomic():
         if draft_id is not None:
             draft = Draft.objects.filter(pk=draft_id, owner=actor).first()
             if draft is None:
                 raise NotFoundError(_("草稿不存在。"))
+        elif form_token and (same := Draft.objects.filter(owner=actor, form_token=form_token).first()):
+            draft = same  # this form was saved already (a double click, a retry): save onto that draft
         else:
-            draft = Draft(matter=matter, owner=actor)
+            draft = Draft(matter=matter, owner=actor, form_token=form_token)
         draft.title, draft.data, draft.urgency = title.strip()[:200], dict(data), urgency
         draft.save()
         held = Q(draft=draft)
@@ -480,7 +569,7 @@ def draft_save(
             Attachment.objects.filter(
                 uploaded_by=actor, upload_set=form_token, draft__isnull=True, request__isnull=True
             ).update(draft=draft, upload_set="")
-        refused = _store_good(actor=actor, matter=matter, materials=materials or {}, files=files or {}, draft=draft)
+        refused = _store_good(actor=actor, matter=matter, materials=materials, files=files, draft=draft)
     draft.rejected_files = refused  # type: ignore[attr-defined]
     return draft
 
@@ -549,6 +638,9 @@ def request_resubmit(
     request = Request.objects.select_related("matter", "instance").filter(pk=request_id, applicant=actor).first()
     if request is None:
         raise NotFoundError(_("申请不存在。"))
+    done = submitted_with(actor, form_token)
+    if done is not None and done.pk == request.pk:  # the same form posted again: it applied once already
+        return done
     if request.instance.status != InstanceStatus.RETURNED:
         raise ApplicationError(_("只有已退回的申请可以修改后重新提交。"))
     materials, files = materials or {}, files or {}
@@ -571,16 +663,51 @@ def request_resubmit(
     if checked.problems:
         _keep_after_failure(actor=actor, matter=request.matter, upload_set=form_token, materials=materials, files=files)
         raise ApplicationError(_summary(checked.problems), errors=[p.as_dict() for p in checked.problems])
+    try:
+        _resubmit(
+            actor=actor,
+            request=request,
+            cleaned=checked.cleaned,
+            comment=comment,
+            materials=materials,
+            files=files,
+            kept_materials=list(kept.materials),
+            kept_ids=kept_ids,
+            form_token=form_token,
+            now=now,
+        )
+    except IntegrityError:
+        done = submitted_with(actor, form_token)
+        if done is None or done.pk != request.pk:
+            raise
+    return request
+
+
+def _resubmit(
+    *,
+    actor: User,
+    request: Request,
+    cleaned: Mapping[str, Any],
+    comment: str,
+    materials: Mapping[str, Sequence[Upload]],
+    files: Mapping[str, Sequence[Upload]],
+    kept_materials: Sequence[str],
+    kept_ids: Sequence[int],
+    form_token: str,
+    now: datetime | None,
+) -> None:
     with transaction.atomic(durable=True):
+        if form_token:  # claimed first: a second post of the same form waits here, then fails on the constraint
+            SubmissionToken.objects.create(user=actor, token=form_token, request=request)
         workflow.instance_resubmit(
             actor=actor,
             instance_id=request.instance_id,
-            form=engine_form(request.matter, checked.cleaned),
+            form=engine_form(request.matter, cleaned),
             comment=comment or _("已按要求修改"),
             now=now,
             in_transaction=True,
         )
-        for code in {c for c, uploads in materials.items() if uploads} | set(kept.materials):
+        for code in {c for c, uploads in materials.items() if uploads} | set(kept_materials):
             request.attachments.filter(material=code).delete()  # replaced by the new files
         Attachment.objects.filter(pk__in=kept_ids).update(request=request, draft=None, upload_set="")
         for code, uploads in materials.items():
@@ -590,4 +717,3 @@ def request_resubmit(
             for upload in uploads:
                 _store(upload, actor=actor, material=f"{FIELD_FILES}{name}", request=request)
         _drop_unused(actor=actor, draft=None, upload_set=form_token)
-    return request

@@ -30,6 +30,7 @@ from sanfu.approvals.selectors.catalogue import (
     own_draft,
     returned_request,
     start_values,
+    submitted_with,
 )
 from sanfu.core.errors import ApplicationError
 
@@ -127,6 +128,14 @@ def _material_rows(matter: MatterType, kept: KeptFiles, problems: Sequence[Mappi
     ]
 
 
+def _submitted(request: AuthedHttpRequest, done: Request, *, resubmitted: bool) -> HttpResponse:
+    if resubmitted:
+        messages.success(request, _("已修改并重新提交。"))
+    else:
+        messages.success(request, _("已提交，编号 %(n)s。") % {"n": done.number})
+    return redirect("approvals:instance", instance_id=done.instance_id)
+
+
 def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Start a matter: fill the form, attach the materials, submit (or save a draft)."""
     matter = get_object_or_404(MatterType, code=code, is_active=True)
@@ -138,6 +147,10 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         except (ApplicationError, ValueError) as exc:
             raise Http404 from exc
         return redirect(f"{reverse('approvals:start', args=[matter.code])}?draft={copied.pk}")
+    if request.method == "POST" and request.POST.get("action") != "draft":
+        done = submitted_with(request.user, _form_token(request))
+        if done is not None:  # this form was submitted already (a double click, a retry): show the same result
+            return _submitted(request, done, resubmitted=bool(request.GET.get("resubmit")))
     draft, returned = _draft_and_returned(request, matter)
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     title, urgency, data = start_values(draft, returned)
@@ -179,8 +192,7 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
                     form_token=form_token,
                     removed=sorted(removed),
                 )
-                messages.success(request, _("已修改并重新提交。"))
-                return redirect("approvals:instance", instance_id=returned.instance_id)
+                return _submitted(request, returned, resubmitted=True)
             created = services.matter_submit(
                 actor=request.user,
                 matter=matter,
@@ -197,8 +209,7 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
             # The problems box lists every item once; no flash message repeating it.
             problems = list(exc.errors) or [{"where": "form", "field": "", "label": "", "message": exc.message}]
         else:
-            messages.success(request, _("已提交，编号 %(n)s。") % {"n": created.number})
-            return redirect("approvals:instance", instance_id=created.instance_id)
+            return _submitted(request, created, resubmitted=False)
     # Files already held: the draft's and those kept from a refused try (listed even when ticked for removal,
     # so the tick survives another refused try).
     kept = kept_files(request.user, matter, draft=draft, upload_set=form_token)
