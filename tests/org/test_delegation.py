@@ -109,7 +109,14 @@ def test_both_people_see_the_delegation_on_their_home_page(org, login):
 
 
 def test_delegation_page_creates_and_revokes(org, login):
+    from sanfu.approvals.models import MatterType
+
+    MatterType.objects.create(code="leave", name="请假", definition_key="leave")
+    MatterType.objects.create(code="contract", name="合同审批", definition_key="contract")
     client = login(org["office_head"])
+    form = client.get("/org/delegations/").content.decode()
+    assert ">请假</option>" in form  # the matters are offered by name, not typed as codes
+    assert ">合同审批</option>" in form
     start, end = _window(1)
     fmt = "%Y-%m-%dT%H:%M"
     response = client.post(
@@ -118,13 +125,16 @@ def test_delegation_page_creates_and_revokes(org, login):
             "delegate": org["section_head"].pk,
             "starts_at": timezone.localtime(start).strftime(fmt),
             "ends_at": timezone.localtime(end).strftime(fmt),
-            "matter_types": "leave，contract",
+            "matter_types": ["leave", "contract"],
             "reason": "培训",
         },
     )
     assert response.status_code == 302
     d = Delegation.objects.get()
     assert d.matter_types == ["contract", "leave"]
+    assert "限定事项：合同审批、请假" in client.get("/org/delegations/").content.decode()
+    unknown = client.post("/org/delegations/", {"delegate": org["clerk"].pk, "matter_types": ["no-such-matter"]})
+    assert "no-such-matter" in unknown.content.decode()  # refused: not one of the choices
     bad = client.post(
         "/org/delegations/",
         {"delegate": org["office_head"].pk, "starts_at": "2026-01-01T09:00", "ends_at": "2025-01-01T09:00"},

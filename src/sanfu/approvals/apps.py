@@ -10,3 +10,9 @@ class ApprovalsConfig(AppConfig):
     label = "approvals"
     verbose_name = _("审批中心")
     navigation = (NavItem(Section.ADMIN, _("流程设计"), "approvals:designer", order=40, perm=Perm.MANAGE_PROCESSES),)
+
+    def ready(self) -> None:
+        from sanfu.approvals.selectors.matters import matter_choices_by_process
+        from sanfu.core import lookups
+
+        lookups.provide("matters", matter_choices_by_process)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
+from sanfu.core import lookups
 from sanfu.core.forms import StyledForm
 from sanfu.org.models import DayKind
 
@@ -14,8 +17,14 @@ class DelegationForm(StyledForm):
     )
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    matter_types = forms.CharField(
-        label=_("限定事项"), required=False, help_text=_("留空表示全部事项；多个事项代码用逗号分隔。")
+    matter_types = forms.MultipleChoiceField(
+        label=_("限定事项"),
+        # The matters are the 审批中心's: offered through the lookup it provides (org may not import it),
+        # read afresh each time the form is built.
+        choices=partial(lookups.choices, "matters"),
+        required=False,
+        help_text=_("不选表示全部事项；可按住 Ctrl 多选。"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     reason = forms.CharField(label=_("事由"), required=False, max_length=200)
 

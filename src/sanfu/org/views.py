@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
+from sanfu.core import lookups
 from sanfu.core.audit import client_ip
 from sanfu.core.errors import ApplicationError
 from sanfu.core.forms import StyledForm
@@ -150,7 +151,7 @@ def delegations(request: AuthedHttpRequest) -> HttpResponse:
                 delegate=data["delegate"],
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
-                matter_types=[t for t in data["matter_types"].replace("，", ",").split(",") if t.strip()],
+                matter_types=data["matter_types"],
                 reason=data["reason"],
                 ip=client_ip(request),
             )
@@ -163,6 +164,9 @@ def delegations(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, _("委托已设置。"))
             return redirect("org:delegations")
     mine = selectors.delegations_of(request.user, at=timezone.now())
+    names = dict(lookups.choices("matters"))
+    for delegation in [*mine["given"], *mine["received"]]:  # matters by name; a code no matter has, as stored
+        delegation.matter_label = "、".join(names.get(code, code) for code in delegation.matter_types)  # type: ignore[attr-defined]
     return render(request, "org/delegations.html", {"form": form, "mine": mine, "now": timezone.now()})
 
 
