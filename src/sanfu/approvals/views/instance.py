@@ -4,6 +4,8 @@ reads like the paper form, and the files sent with the request (shown in the pag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
@@ -43,14 +45,23 @@ def access(request: AuthedHttpRequest, instance_id: int) -> Instance:
 @require_GET
 def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     instance = access(request, instance_id)
+    if actions.domain_page(instance) is None and services_tasks.notices_mark_read(
+        actor=request.user, instance=instance
+    ):
+        instance = access(request, instance_id)  # reading a notice moved the instance on
+    return render_instance(request, instance)
+
+
+def render_instance(
+    request: AuthedHttpRequest, instance: Instance, *, kept: Mapping[str, str] | None = None
+) -> HttpResponse:
+    """The instance page; ``kept``: the text a refused action posted, by form, shown again in its form."""
     domain_page = actions.domain_page(instance)
     if domain_page is not None:
         # A domain's process (公文): the timeline here, every step (and every read receipt) on its own page.
         context = page_context(instance)
         context["actions"] = {"domain": True, "domain_page": domain_page}
         return render(request, "approvals/instance.html", context)
-    if services_tasks.notices_mark_read(actor=request.user, instance=instance):
-        instance = access(request, instance_id)  # reading a notice moved the instance on
     acting = actions.acting_task(request.user, instance)
     context = page_context(instance, acting)
     context.update(
@@ -60,6 +71,8 @@ def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
             ),
             "positions": POSITIONS,
             "modes": MODES,
+            "comment_max": actions.COMMENT_MAX_LENGTH,
+            "kept": dict(kept or {}),
         }
     )
     return render(request, "approvals/instance.html", context)

@@ -16,17 +16,29 @@ from django.views.decorators.http import require_POST
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.selectors import actions
 from sanfu.approvals.services import tasks
-from sanfu.approvals.views.instance import access
+from sanfu.approvals.views.instance import access, render_instance
 from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import Instance
 
 
-def _act(request: AuthedHttpRequest, instance_id: int, do: Callable[[Instance], Any], done: str) -> HttpResponse:
+def _act(
+    request: AuthedHttpRequest, instance_id: int, do: Callable[[Instance], Any], done: str, form: str
+) -> HttpResponse:
+    """Run one action. A refusal shows the page again with the reason and the text the person wrote kept in
+    ``form`` (the page's form of that action); success goes back to the page."""
     instance = access(request, instance_id)
     if actions.domain_page(instance) is not None:  # a 公文 step is the domain's work, never a generic 同意
         messages.error(request, _("此流程须到公文页面办理，本页不能操作，未做任何更改。"))
         return redirect("approvals:instance", instance_id=instance.pk)
+    text = _comment(request)
+    if len(text) > actions.COMMENT_MAX_LENGTH:
+        messages.error(
+            request,
+            _("意见不能超过 %(max)d 字（现有 %(n)d 字），请精简后再提交，未做任何更改。")
+            % {"max": actions.COMMENT_MAX_LENGTH, "n": len(text)},
+        )
+        return render_instance(request, instance, kept={form: text})
     try:
         do(instance)
     except ConflictError as exc:
@@ -35,11 +47,13 @@ def _act(request: AuthedHttpRequest, instance_id: int, do: Callable[[Instance], 
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return redirect("approvals:instance", instance_id=instance.pk)
+        return redirect("approvals:instance", instance_id=instance.pk)
+    return render_instance(request, access(request, instance_id), kept={form: text})
 
 
 def _comment(request: AuthedHttpRequest) -> str:
-    return request.POST.get("comment", "").strip()
+    # Browsers post a textarea's line breaks as CRLF but count them as one character against maxlength.
+    return request.POST.get("comment", "").replace("\r\n", "\n").strip()
 
 
 def _task_id(request: AuthedHttpRequest) -> int | None:
@@ -63,7 +77,7 @@ def approve(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
             posted=request.POST,
         )
 
-    return _act(request, instance_id, do, _("已提交您的意见。"))
+    return _act(request, instance_id, do, _("已提交您的意见。"), "approve")
 
 
 @require_POST
@@ -73,7 +87,7 @@ def reject(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
             actor=request.user, instance_id=instance.pk, task_id=_task_id(request), comment=_comment(request)
         )
 
-    return _act(request, instance_id, do, _("已驳回。"))
+    return _act(request, instance_id, do, _("已驳回。"), "approve")
 
 
 @require_POST
@@ -87,7 +101,7 @@ def return_(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
             comment=_comment(request),
         )
 
-    return _act(request, instance_id, do, _("已退回。"))
+    return _act(request, instance_id, do, _("已退回。"), "return")
 
 
 @require_POST
@@ -103,7 +117,7 @@ def return_for_materials(request: AuthedHttpRequest, instance_id: int) -> HttpRe
             comment=_comment(request),
         )
 
-    return _act(request, instance_id, do, _("已退回申请人补正材料。"))
+    return _act(request, instance_id, do, _("已退回申请人补正材料。"), "return_materials")
 
 
 @require_POST
@@ -118,7 +132,7 @@ def transfer(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
             comment=_comment(request),
         )
 
-    return _act(request, instance_id, do, _("已转交。"))
+    return _act(request, instance_id, do, _("已转交。"), "transfer")
 
 
 @require_POST
@@ -134,7 +148,7 @@ def add_signers(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
             comment=_comment(request),
         )
 
-    return _act(request, instance_id, do, _("已加签。"))
+    return _act(request, instance_id, do, _("已加签。"), "add_signers")
 
 
 @require_POST
@@ -148,7 +162,7 @@ def remove_signers(request: AuthedHttpRequest, instance_id: int) -> HttpResponse
             comment=_comment(request),
         )
 
-    return _act(request, instance_id, do, _("已减签。"))
+    return _act(request, instance_id, do, _("已减签。"), "remove_signers")
 
 
 @require_POST
@@ -156,7 +170,7 @@ def withdraw(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         workflow.instance_withdraw(actor=request.user, instance_id=instance.pk, comment=_comment(request))
 
-    return _act(request, instance_id, do, _("已撤回。"))
+    return _act(request, instance_id, do, _("已撤回。"), "withdraw")
 
 
 @require_POST
@@ -164,7 +178,7 @@ def urge(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         workflow.instance_urge(actor=request.user, instance_id=instance.pk, comment=_comment(request))
 
-    return _act(request, instance_id, do, _("已催办，当前审批人会收到提醒。"))
+    return _act(request, instance_id, do, _("已催办，当前审批人会收到提醒。"), "urge")
 
 
 @require_POST
@@ -172,7 +186,7 @@ def resubmit(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         tasks.instance_resubmit_as_is(actor=request.user, instance=instance, comment=_comment(request))
 
-    return _act(request, instance_id, do, _("已重新提交。"))
+    return _act(request, instance_id, do, _("已重新提交。"), "resubmit")
 
 
 @require_POST
@@ -180,7 +194,7 @@ def comment(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         workflow.instance_comment(actor=request.user, instance_id=instance.pk, comment=_comment(request))
 
-    return _act(request, instance_id, do, _("评论已发表。"))
+    return _act(request, instance_id, do, _("评论已发表。"), "comment")
 
 
 @require_POST
@@ -188,7 +202,7 @@ def cancel(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(instance: Instance) -> None:
         tasks.instance_cancel(actor=request.user, instance_id=instance.pk, reason=_comment(request))
 
-    return _act(request, instance_id, do, _("流程已作废。"))
+    return _act(request, instance_id, do, _("流程已作废。"), "cancel")
 
 
 urlpatterns: list[URLPattern] = [
