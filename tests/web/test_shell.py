@@ -71,3 +71,22 @@ def test_the_favicon_is_served_to_anyone(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("sanfu/favicon.svg")
+
+
+def test_the_admin_site_holds_only_sanfu_models_with_audited_admins():
+    from django.contrib import admin
+
+    from sanfu.core.admin import AuditedAdmin
+
+    labels = {model._meta.label for model in admin.site._registry}
+    assert labels == {
+        "accounts.User",
+        "org.CalendarDay",
+        "org.Delegation",
+        "org.Department",
+        "org.Position",
+        "org.Secretary",
+        "org.Staff",
+        "org.Unit",
+    }
+    assert all(isinstance(model_admin, AuditedAdmin) for model_admin in admin.site._registry.values())
