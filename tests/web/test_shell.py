@@ -90,3 +90,19 @@ def test_the_admin_site_holds_only_sanfu_models_with_audited_admins():
         "org.Unit",
     }
     assert all(isinstance(model_admin, AuditedAdmin) for model_admin in admin.site._registry.values())
+
+
+def test_the_admin_names_every_field_in_chinese():
+    import re
+
+    from django.contrib import admin
+    from django.utils import translation
+
+    english = []
+    with translation.override("zh-hans"):
+        for model in admin.site._registry:
+            for field in model._meta.get_fields():
+                name = str(getattr(field, "verbose_name", "ID"))
+                if name != "ID" and not re.search(r"[\u4e00-\u9fff]", name):
+                    english.append(f"{model._meta.label}.{field.name}: {name}")
+    assert english == []

@@ -26,7 +26,9 @@ class Unit(models.Model):
     code = models.SlugField(_("代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=32, blank=True)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     level = models.PositiveSmallIntegerField(_("层级"), default=1)
     sort = models.IntegerField(_("排序"), default=0)
 
@@ -42,12 +44,14 @@ class Unit(models.Model):
 class Department(models.Model):
     """A department in a unit's tree. ``path`` ("/1/4/9/") makes subtree queries one indexed LIKE."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="departments")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="departments")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     code = models.SlugField(_("代码"), max_length=32)
     name = models.CharField(_("名称"), max_length=100)
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+    path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(_("层级"), default=1, editable=False)
     sort = models.IntegerField(_("排序"), default=0)
     leader_in_charge = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -72,7 +76,7 @@ class Department(models.Model):
 class Position(models.Model):
     """岗位 within a unit (主任, 专责, 秘书 …)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="positions")
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="positions")
     code = models.SlugField(_("代码"), max_length=32)
     name = models.CharField(_("名称"), max_length=64)
 
@@ -89,8 +93,10 @@ class Position(models.Model):
 class Staff(models.Model):
     """A person on the staff: their unit, rank and contact details. Their posts say where they work."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("账户"), on_delete=models.CASCADE, related_name="staff"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="staff")
     employee_no = models.CharField(_("工号"), max_length=32, unique=True)
     rank = models.PositiveSmallIntegerField(_("职级"), choices=Rank.choices, default=Rank.STAFF)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
@@ -137,8 +143,12 @@ class Post(models.Model):
 class Secretary(models.Model):
     """A secretary (秘书) serving a leader."""
 
-    secretary = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="serves")
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="secretaries")
+    secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("秘书"), on_delete=models.CASCADE, related_name="serves"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("领导"), on_delete=models.CASCADE, related_name="secretaries"
+    )
 
     class Meta:
         verbose_name = _("秘书")
@@ -155,14 +165,18 @@ class Secretary(models.Model):
 class Delegation(models.Model):
     """委托代理: while active, tasks for ``principal`` go to ``delegate`` (optionally only some matters)."""
 
-    principal = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_out")
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_in")
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("委托人"), on_delete=models.CASCADE, related_name="delegations_out"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("被委托人"), on_delete=models.CASCADE, related_name="delegations_in"
+    )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     matter_types = models.JSONField(_("限定事项"), default=list, blank=True)  # empty = every matter type
     reason = models.CharField(_("事由"), max_length=200, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_at"]
