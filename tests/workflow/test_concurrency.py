@@ -198,3 +198,62 @@ def test_inbox_reads_stay_consistent_after_the_race(org):
     task = Task.objects.get(instance=instance, status=TaskStatus.OPEN)
     race(*[lambda: services.task_approve(actor=org["section_head"], task_id=task.pk)] * 3)
     assert [t.node for t in todo_tasks(org["deputy"])] == ["leader"]
+
+
+def _two_on_one_node(org: dict[str, Any], mode: str) -> Instance:
+    people = [org["section_head"].pk, org["office_head"].pk]
+    services.definition_publish(
+        actor=None,
+        spec={
+            "key": f"two-{mode}",
+            "nodes": [
+                {"id": "start", "kind": "start", "next": "both"},
+                {
+                    "id": "both",
+                    "kind": "approval",
+                    "name": "会审",
+                    "mode": mode,
+                    "approvers": {"type": "users", "users": people},
+                    "next": "end",
+                },
+                {"id": "end", "kind": "end"},
+            ],
+        },
+    )
+    return services.instance_start(actor=org["clerk"], definition_key=f"two-{mode}", title="会审")
+
+
+def _race_on_the_node(org: dict[str, Any], instance: Instance) -> tuple[list[Any], list[ApplicationError]]:
+    mine = {t.assignee_id: t.pk for t in Task.objects.filter(instance=instance, status=TaskStatus.OPEN)}
+    results = race(
+        lambda: services.task_approve(actor=org["section_head"], task_id=mine[org["section_head"].pk]),
+        lambda: services.task_approve(actor=org["office_head"], task_id=mine[org["office_head"].pk]),
+    )
+    return results, [r for r in results if isinstance(r, ApplicationError)]
+
+
+def test_the_loser_of_a_race_on_an_any_node_is_told_who_acted_not_his_own_name(org):
+    names = {org["section_head"].pk: org["section_head"].display_name, org["office_head"].pk: "办公室主任"}
+    for _round in range(3):
+        instance = _two_on_one_node(org, "any")
+        results, losers = _race_on_the_node(org, instance)
+        assert len(losers) == 1, results
+        winner = InstanceEvent.objects.get(instance=instance, type="approved").actor_id
+        loser = next(pk for pk in names if pk != winner)
+        message = losers[0].message
+        assert names[winner] in message, message
+        assert names[loser] not in message, message
+        assert not any(word in message for word in ("approved", "cancelled", "done", "open")), message
+
+
+def test_the_loser_of_a_race_on_a_countersign_node_is_told_who_acted(org):
+    names = {org["section_head"].pk: org["section_head"].display_name, org["office_head"].pk: "办公室主任"}
+    for _round in range(3):
+        instance = _two_on_one_node(org, "all")
+        _results, losers = _race_on_the_node(org, instance)
+        if not losers:  # the second came after the first had committed: both votes count
+            continue
+        (winner,) = InstanceEvent.objects.filter(instance=instance, type="approved").values_list("actor_id", flat=True)
+        loser = next(pk for pk in names if pk != winner)
+        assert names[winner] in losers[0].message, losers[0].message
+        assert names[loser] not in losers[0].message, losers[0].message

@@ -111,7 +111,7 @@ def test_the_same_task_acted_on_twice_reports_who_handled_it(org, reference):
     services.instance_start(actor=org["clerk"], definition_key="expense", title="报销", form={"amount": 10})
     (task,) = _todo(org["section_head"])
     services.task_approve(actor=org["section_head"], task_id=task.pk)
-    with pytest.raises(ApplicationError, match="已处理"):
+    with pytest.raises(ConflictError, match=f"该待办已由 {org['section_head'].display_name} 处理"):
         services.task_approve(actor=org["section_head"], task_id=task.pk)
 
 

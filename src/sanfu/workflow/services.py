@@ -52,6 +52,7 @@ from sanfu.workflow.models import (
     LIVE_STATUSES,
     DefinitionStatus,
     Instance,
+    InstanceEvent,
     InstanceStatus,
     OutboxMessage,
     ProcessDefinition,
@@ -133,6 +134,10 @@ def _execute(
     try:
         decision = decide(definition, state, command, facts)
     except ActionNotAllowedError as exc:
+        task = state.tasks.get(getattr(command, "task", None) or 0)
+        if task is not None and not task.live and task.kind in {TaskKind.APPROVAL, TaskKind.HANDLE}:
+            # someone else finished it first (the page was shown before): say who, as a lost race does
+            raise ConflictError(_conflict_message(instance_id, command)) from exc
         raise _flow_error(exc) from exc
     if not decision.events:
         return instance
@@ -149,13 +154,41 @@ def _execute(
 
 
 def _conflict_message(instance_id: int, command: Command) -> str:
-    """'Already handled by X' when the command's task was handled meanwhile."""
+    """What the loser of a race is told: who really acted — the person whose step closed the command's task
+    (not its own holder: on a 或签 node another's approval cancels it), or who moved the instance last."""
     task_no = getattr(command, "task", None)
+    closed = False
     if task_no is not None:
-        row = Task.objects.filter(instance_id=instance_id, task_no=task_no).select_related("assignee").first()
-        if row is not None and row.status not in LIVE_STATUSES:
-            return _("该待办已由 %(who)s 处理。") % {"who": row.assignee}
+        status = Task.objects.filter(instance_id=instance_id, task_no=task_no).values_list("status", flat=True).first()
+        closed = status is not None and status not in LIVE_STATUSES
+    who = _who_acted(instance_id, task_no)
+    if closed:
+        return _("该待办已由 %(who)s 处理。") % {"who": who or _("他人")}
+    if who:
+        return _("%(who)s 刚刚办理了该流程，请刷新后查看最新状态。") % {"who": who}
     return _("流程刚刚被他人处理，请刷新后查看最新状态。")
+
+
+def _who_acted(instance_id: int, task_no: int | None) -> str:
+    """The name of whoever made the step that closed task ``task_no`` (the latest step when it is None or
+    still open): the actor of that step's person event; 系统 for a step nobody made (a deadline)."""
+    events = list(InstanceEvent.objects.filter(instance_id=instance_id).select_related("actor").order_by("-seq")[:50])
+    if not events:
+        return ""
+    start = 0
+    if task_no is not None:
+        key = str(task_no)
+        start = next(
+            (i for i, e in enumerate(events) if e.task_no == task_no or key in (e.changes or {}).get("set_tasks", {})),
+            0,
+        )
+    at = events[start].at  # the events of one step share its moment
+    for event in events[start:]:
+        if event.at != at:
+            break
+        if event.actor is not None:
+            return event.actor.display_name
+    return str(_("系统"))
 
 
 def instance_start(

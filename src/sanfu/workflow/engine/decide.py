@@ -144,6 +144,14 @@ def _running(ctx: _Ctx) -> None:
         raise ActionNotAllowedError(_STATUS_TEXT.get(ctx.state.status, "流程不在办理中") + "，不能再办理。")
 
 
+_TASK_STATUS_TEXT = {  # how a finished task is named in a refusal: never the raw status word
+    T_APPROVED: "已同意",
+    T_REJECTED: "已驳回",
+    T_DONE: "已办理",
+    T_RETURNED: "已退回",
+    T_TRANSFERRED: "已转交",
+    T_CANCELLED: "已由他人处理或流程已前进",
+}
 _STATUS_TEXT = {
     DRAFT: "流程尚未提交",
     RETURNED: "流程已退回发起人",
@@ -165,7 +173,8 @@ def _own_task(ctx: _Ctx, task_id: int, actor: int, *, kinds: tuple[str, ...] = (
     if task.status == WAITING:
         raise ActionNotAllowedError("还没有轮到您办理（需等待前序审批人或加签人）。")
     if task.status != OPEN:
-        raise ActionNotAllowedError(f"这项待办已处理（{task.status}），不能重复办理。")
+        done = _TASK_STATUS_TEXT.get(task.status, "已处理")
+        raise ActionNotAllowedError(f"这项待办{done}，不能重复办理。")
     return task
 
 
@@ -1147,12 +1156,15 @@ def _subprocess_ended(ctx: _Ctx, cmd: SubprocessEnded) -> None:
     if cmd.node not in ctx.state.waits:
         raise ActionNotAllowedError("该子流程节点不在等待中。")
     node = ctx.d.node(cmd.node)
-    ctx.emit("subprocess_ended", node=node.id, comment=cmd.outcome, unwait=[node.id], exit=[node.id], trail=node.id)
+    outcome = f"子流程{_OUTCOME_TEXT.get(cmd.outcome, '未通过')}"
+    ctx.emit("subprocess_ended", node=node.id, comment=outcome, unwait=[node.id], exit=[node.id], trail=node.id)
     if cmd.outcome == APPROVED:
         _enter(ctx, str(node.next), via=node.id)
     else:
-        _finish(ctx, REJECTED, node=node.id, comment=f"子流程{cmd.outcome}")
+        _finish(ctx, REJECTED, node=node.id, comment=outcome)
 
+
+_OUTCOME_TEXT = {APPROVED: "已通过", REJECTED: "被驳回", WITHDRAWN: "已撤回", CANCELLED: "已作废"}
 
 _HANDLERS: dict[type, Callable[[_Ctx, Any], None]] = {
     Submit: _submit,
