@@ -238,9 +238,11 @@ def test_outgoing_loop_from_draft_to_issue_and_archive(
     clerk.wait_for_selector("#number-register")
     assert title in clerk.locator("#number-register tbody tr", has_text=number).inner_text()
     clerk.goto(page_url)
-    clerk.select_option("#is-departments", label=[production.name, safety.name])  # 印发 and 归档
+    clerk.select_option("#is-departments", label=[production.name, safety.name])  # 印发
     clerk.fill("#is-external", "贵港市能源局")
     _act(clerk, "#form-issue")
+    assert "已印发" in clerk.locator(".card").first.inner_text()
+    _act(clerk, "#form-archive")  # 归档: the office's own next step
     assert "已归档" in clerk.locator(".card").first.inner_text()
     assert clerk.locator("#flow-history").is_visible()
     clerk.screenshot(path=str(SHOTS / "documents-outgoing-detail.png"), full_page=True)

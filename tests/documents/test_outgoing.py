@@ -81,6 +81,8 @@ def test_the_whole_outgoing_loop_ends_numbered_issued_archived(org: dict[str, An
     document.instance.refresh_from_db()
     assert document.instance.status == "approved"
     assert document.issued_at is not None
+    assert document.archived_at is None  # 归档 is the office's next step
+    document = services.outgoing_archive(actor=p["clerk"], document_id=document.pk)
     assert document.archived_at is not None
     issuances = {i.recipient: i for i in document.issuances.all()}
     assert set(issuances) == {d["production"].name, d["finance"].name, "贵港市应急管理局"}

@@ -10,9 +10,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.archive.services import ArchiveFileIn, archive_record
+from sanfu.core.audit import audit_record
+from sanfu.core.errors import ConflictError
 from sanfu.documents import output
 from sanfu.documents.models import DocKind, IncomingDocument, IncomingStep, OutgoingDocument, StepKind
 from sanfu.org.models import Department
@@ -91,7 +94,8 @@ def archive_incoming(document: IncomingDocument, *, actor: User) -> None:
 
 
 def archive_outgoing(document: OutgoingDocument, *, actor: User) -> None:
-    """Archive an issued 发文 with its DOCX and PDF, and mark it archived (``archived_at``, ``archive_ref``)."""
+    """Archive an issued 发文 with its DOCX and PDF, mark it archived (``archived_at``, ``archive_ref``) and
+    audit it, in one transaction; a document archived meanwhile (a second click) is a conflict."""
     files = _files(document.files.all())
     for name, content in output.rendered_files(document):
         files.append(ArchiveFileIn(name=name, content=content, text=document.body))
@@ -114,4 +118,14 @@ def archive_outgoing(document: OutgoingDocument, *, actor: User) -> None:
             history=_history(document.instance),
             actor=actor,
         )
-        OutgoingDocument.objects.filter(pk=document.pk).update(archived_at=timezone.now(), archive_ref=str(record.pk))
+        marked = OutgoingDocument.objects.filter(pk=document.pk, archived_at__isnull=True).update(
+            archived_at=timezone.now(), archive_ref=str(record.pk)
+        )
+        if marked != 1:
+            raise ConflictError(_("该公文已归档。"))
+        audit_record(
+            action="documents.outgoing.archive",
+            actor=actor,
+            target=f"outgoing:{document.pk}",
+            detail={"number": document.number, "archive": record.pk},
+        )

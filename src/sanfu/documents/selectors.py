@@ -304,6 +304,11 @@ def may_resubmit(actor: User, document: OutgoingDocument) -> bool:
     )
 
 
+def may_archive(actor: User, document: OutgoingDocument) -> bool:
+    """归档 is the office's, once the document is issued and until it is archived."""
+    return bool(document.issued_at and not document.archived_at and is_office(actor))
+
+
 def numbers_of_document(document: OutgoingDocument) -> QuerySet[DocumentNumber]:
     return DocumentNumber.objects.filter(document=document).select_related("voided_by", "assigned_by")
 

@@ -317,6 +317,8 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "verified": services.verify_frozen(doc) if doc.frozen_revision_id else None,
             "may_revise": services.may_revise(request.user, doc),
             "may_resubmit": selectors.may_resubmit(request.user, doc),
+            "may_archive": selectors.may_archive(request.user, doc),
+            "auto_archive": services.auto_archive(),
             "returned": selectors.last_return(doc.instance),
             "my_open": my_open,
             "office": office,
@@ -335,63 +337,112 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _revise(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.outgoing_revise(
+        actor=request.user,
+        document_id=doc.pk,
+        title=request.POST.get("title", ""),
+        body=request.POST.get("body", ""),
+        recipients=request.POST.get("recipients", ""),
+        copy_to=request.POST.get("copy_to", ""),
+        comment=comment,
+        token=_token(request),
+    )
+    return _("已保存为新一稿。")
+
+
+def _review(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    departments = selectors.departments_by_ids(_ids(request.POST.getlist("departments")))
+    services.outgoing_review(
+        actor=request.user,
+        document_id=doc.pk,
+        comment=comment,
+        countersign=departments if "countersign_set" in request.POST else None,
+        signer=selectors.user_by_id(_int(request.POST.get("signer"))),
+        token=_token(request),
+    )
+    return _("已办理。")
+
+
+def _return(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.outgoing_return(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
+    return _("已办理。")
+
+
+def _resubmit(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.outgoing_resubmit(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
+    return _("已办理。")
+
+
+def _countersign(agree: bool) -> Callable[[AuthedHttpRequest, OutgoingDocument, str], str]:
+    def act(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+        services.outgoing_countersign(
+            actor=request.user, document_id=doc.pk, comment=comment, agree=agree, token=_token(request)
+        )
+        return _("已办理。")
+
+    return act
+
+
+def _sign_off(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.outgoing_sign_off(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
+    return _("已办理。")
+
+
+def _number(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.outgoing_assign_number(actor=request.user, document_id=doc.pk, token=_token(request))
+    return _("已办理。")
+
+
+def _issue(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    issued = services.outgoing_issue(
+        actor=request.user,
+        document_id=doc.pk,
+        departments=selectors.departments_by_ids(_ids(request.POST.getlist("departments"))),
+        external=[line for line in request.POST.get("external", "").splitlines() if line.strip()],
+        comment=comment,
+        token=_token(request),
+    )
+    return _("已印发并归档。") if issued.archived_at else _("已印发，待归档。")
+
+
+def _archive(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.outgoing_archive(actor=request.user, document_id=doc.pk, token=_token(request))
+    return _("已归档。")
+
+
+def _receive(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    services.issuance_receive(actor=request.user, issuance_id=_int(request.POST.get("issuance")) or 0)
+    return _("已办理。")
+
+
+OUTGOING_STEPS: dict[str, Callable[[AuthedHttpRequest, OutgoingDocument, str], str]] = {
+    "revise": _revise,
+    "review": _review,
+    "return": _return,
+    "resubmit": _resubmit,
+    "agree": _countersign(agree=True),
+    "disagree": _countersign(agree=False),
+    "signoff": _sign_off,
+    "number": _number,
+    "issue": _issue,
+    "archive": _archive,
+    "receive": _receive,
+}
+
+
 @require_POST
 def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
     doc: OutgoingDocument = _not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
-    comment = request.POST.get("comment", "")
-    departments = selectors.departments_by_ids(_ids(request.POST.getlist("departments")))
+    act = OUTGOING_STEPS.get(step)
+    if act is None:
+        raise Http404
     try:
-        if step == "revise":
-            services.outgoing_revise(
-                actor=request.user,
-                document_id=doc.pk,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-                recipients=request.POST.get("recipients", ""),
-                copy_to=request.POST.get("copy_to", ""),
-                comment=comment,
-                token=_token(request),
-            )
-        elif step == "review":
-            signer = selectors.user_by_id(_int(request.POST.get("signer")))
-            services.outgoing_review(
-                actor=request.user,
-                document_id=doc.pk,
-                comment=comment,
-                countersign=departments if "countersign_set" in request.POST else None,
-                signer=signer,
-                token=_token(request),
-            )
-        elif step == "return":
-            services.outgoing_return(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
-        elif step == "resubmit":
-            services.outgoing_resubmit(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
-        elif step in {"agree", "disagree"}:
-            services.outgoing_countersign(
-                actor=request.user, document_id=doc.pk, comment=comment, agree=step == "agree", token=_token(request)
-            )
-        elif step == "signoff":
-            services.outgoing_sign_off(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
-        elif step == "number":
-            services.outgoing_assign_number(actor=request.user, document_id=doc.pk, token=_token(request))
-        elif step == "issue":
-            external = [line for line in request.POST.get("external", "").splitlines() if line.strip()]
-            services.outgoing_issue(
-                actor=request.user,
-                document_id=doc.pk,
-                departments=departments,
-                external=external,
-                comment=comment,
-                token=_token(request),
-            )
-        elif step == "receive":
-            services.issuance_receive(actor=request.user, issuance_id=_int(request.POST.get("issuance")) or 0)
-        else:
-            raise Http404
+        done = act(request, doc, request.POST.get("comment", ""))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已办理。"))
+        messages.success(request, done)
     return redirect("documents:outgoing", doc.pk)
 
 

@@ -19,6 +19,7 @@ from sanfu.documents.services.numbering import number_claim, number_void
 from sanfu.documents.services.outgoing import (
     RETURNABLE_NODES,
     TEMPLATES,
+    auto_archive,
     digest_of,
     issuance_receive,
     issuance_seen,
@@ -41,6 +42,7 @@ __all__ = [
     "RETURNABLE_NODES",
     "TEMPLATES",
     "Upload",
+    "auto_archive",
     "circulation_read",
     "digest_of",
     "incoming_archive",

@@ -8,6 +8,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -439,22 +440,35 @@ def outgoing_issue(
     token: str = "",
 ) -> OutgoingDocument:
     """印发: issue to recipient departments (their heads get it with a read receipt) and outside units
-    (receipts recorded by the office); then the document is archived."""
+    (receipts recorded by the office). 归档 is the office's own next step (:func:`outgoing_archive`), unless
+    the setting ``SANFU_DOCUMENTS_AUTO_ARCHIVE`` makes it follow at once."""
     document = _issue(
         actor=actor, document_id=document_id, departments=departments, external=external, comment=comment, token=token
     )
-    # 归档 follows in its own transaction (the DOCX and PDF are rendered for it); outgoing_archive can be
-    # run again
-    outgoing_archive(actor=actor, document_id=document.pk)
+    if auto_archive():
+        # In its own transaction (the DOCX and PDF are rendered for it): the document stays issued if the
+        # archive is unavailable, and the office can still press 归档.
+        outgoing_archive(actor=actor, document_id=document.pk)
     document.refresh_from_db()
     return document
 
 
-def outgoing_archive(*, actor: User, document_id: int) -> OutgoingDocument:
+def auto_archive() -> bool:
+    """Whether 归档 follows 印发 by itself (off by default: in most offices they are two people's steps)."""
+    return bool(getattr(settings, "SANFU_DOCUMENTS_AUTO_ARCHIVE", False))
+
+
+@once("outgoing.archive")
+def outgoing_archive(*, actor: User, document_id: int, token: str = "") -> OutgoingDocument:
+    """归档: the office files an issued document (its files, the rendered DOCX and PDF, the whole loop) in the
+    electronic archive; audited, once."""
     document = _outgoing(actor, document_id)
+    require_office(actor)
     instance = flow_of(document.instance)
-    if instance.status != InstanceStatus.APPROVED or not document.number:
+    if document.issued_at is None or instance.status != InstanceStatus.APPROVED or not document.number:
         raise ApplicationError(_("公文印发后才能归档。"))
+    if document.archived_at is not None:
+        raise ConflictError(_("该公文已归档。"))
     archiving.archive_outgoing(document, actor=actor)
     document.refresh_from_db()
     return document
