@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.template import TemplateDoesNotExist
@@ -23,11 +24,13 @@ from sanfu.core.errors import NotFoundError
 from sanfu.org.models import Department
 from sanfu.workflow import selectors as workflow
 from sanfu.workflow.engine import FlowError
+from sanfu.workflow.engine.definition import NOTICE_KINDS, TASK_KINDS
 from sanfu.workflow.models import Instance, InstanceStatus, Task
 from sanfu.workflow.selectors import definition_of
 from sanfu.workflow.timeline import RECORD_EVENTS, timeline
 
 FORM_DISPLAY = "approvals/partials/_form_display.html"
+PEOPLE_NODES = TASK_KINDS | NOTICE_KINDS  # a node people act or are told at keeps even an id for a name
 
 STATUS_BADGE: dict[str, str] = {
     InstanceStatus.RUNNING: "text-bg-primary",
@@ -151,6 +154,32 @@ def _referenced_ids(schema: formschema.FormSchema, data: Mapping[str, Any], kind
     return ids
 
 
+def _money_text(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return f"{Decimal(str(value)):.2f}"
+
+
+def editable_values(schema: formschema.FormSchema, form: Mapping[str, Any]) -> dict[str, Any]:
+    """The flow's copy of a form (money as doubles, for its conditions) as the form itself holds values: money
+    as the exact text the form shows ("6000.00", not "6000.0"), in fields and in table cells. For a form
+    filled in again: an approver's writable fields here, a returned request's resubmit form."""
+    values = dict(form)
+    for spec in schema.fields:
+        value = values.get(spec.name)
+        if spec.value_kind == "money":
+            values[spec.name] = _money_text(value)
+        elif spec.type == "table" and isinstance(value, list):
+            money = [c.name for c in spec.columns if c.value_kind == "money"]
+            values[spec.name] = [
+                {**row, **{name: _money_text(row.get(name)) for name in money if name in row}}
+                if isinstance(row, Mapping)
+                else row
+                for row in value
+            ]
+    return values
+
+
 def form_fields(
     req: Request | None, data: Mapping[str, Any], access: Mapping[str, str] | None = None
 ) -> list[formrender.FieldView]:
@@ -159,6 +188,7 @@ def form_fields(
     if req is None:
         return []
     schema = schema_of(req)
+    data = editable_values(schema, data)
     modes = dict(access) if access is not None else dict.fromkeys(schema.names, "read")
     people = list(User.objects.filter(pk__in=_referenced_ids(schema, data, "person")).values_list("pk", "full_name"))
     departments = list(
@@ -174,7 +204,12 @@ def page_context(instance: Instance, acting: Task | None = None) -> dict[str, An
     """Everything the instance page and the print view show. ``acting``: the viewer's open to-do, whose node
     decides which fields they fill in (``writable_fields``) and which they do not see."""
     definition = definition_of(instance)
-    node_names = {node_id: node.name for node_id, node in definition.nodes.items()}
+    node_names = {
+        node_id: node.name
+        for node_id, node in definition.nodes.items()
+        # the engine's own start and end, and unnamed gateways, are no step a person knows by name
+        if node.kind not in {"start", "end"} and (node.name != node_id or node.kind in PEOPLE_NODES)
+    }
     events = workflow.history_of(instance)
     req = request_of(instance)
     state = instance.state or {}
