@@ -9,7 +9,10 @@ class ApprovalsConfig(AppConfig):
     name = "sanfu.approvals"
     label = "approvals"
     verbose_name = _("审批中心")
-    navigation = (NavItem(Section.ADMIN, _("流程设计"), "approvals:designer", order=40, perm=Perm.MANAGE_PROCESSES),)
+    navigation = (
+        NavItem(Section.ADMIN, _("流程设计"), "approvals:designer", order=40, perm=Perm.MANAGE_PROCESSES),
+        NavItem(Section.ADMIN, _("流程监控"), "approvals:monitor", order=45, perm=Perm.MANAGE_PROCESSES),
+    )
 
     def ready(self) -> None:
         from sanfu.approvals.selectors.matters import matter_choices_by_process

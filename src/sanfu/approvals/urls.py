@@ -1,4 +1,4 @@
-from sanfu.approvals.views import catalogue, designer, inbox, instance, instance_actions
+from sanfu.approvals.views import catalogue, designer, inbox, instance, instance_actions, monitor
 
 app_name = "approvals"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     *instance.urlpatterns,
     *instance_actions.urlpatterns,
     *designer.urlpatterns,
+    *monitor.urlpatterns,
 ]

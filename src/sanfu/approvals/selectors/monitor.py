@@ -1,0 +1,122 @@
+"""流程监控: the process administrator's view of every running request — find any by matter, initiator,
+department, state and age; the stuck ones first (a to-do past its deadline, or held by a deactivated account
+nobody will ever sign in as)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
+from sanfu.core.errors import PermissionDeniedError
+from sanfu.org.models import Department
+from sanfu.workflow.models import (
+    LIVE_STATUSES,
+    TODO_KINDS,
+    Instance,
+    InstanceStatus,
+    ProcessDefinition,
+    Task,
+    TaskStatus,
+)
+from sanfu.workflow.selectors import visible_instances
+
+RUNNING = (InstanceStatus.RUNNING, InstanceStatus.RETURNED)
+
+
+@dataclass(frozen=True)
+class MonitorFilters:
+    q: str = ""
+    definition: str = ""  # process key
+    department: int | None = None  # the initiator's primary department, or one below it
+    status: str = "running"  # running (办理中 or 退回), or any InstanceStatus
+    older_than_days: int | None = None
+    stuck_only: bool = False
+
+
+def parse_monitor_filters(params: Any) -> MonitorFilters:
+    def number(name: str) -> int | None:
+        value = str(params.get(name, "")).strip()
+        return int(value) if value.isdigit() else None
+
+    status = str(params.get("status", "running"))
+    if status not in {"running", *InstanceStatus.values}:
+        status = "running"
+    return MonitorFilters(
+        q=str(params.get("q", "")).strip()[:100],
+        definition=str(params.get("definition", "")).strip()[:64],
+        department=number("department"),
+        status=status,
+        older_than_days=number("older_than_days"),
+        stuck_only=params.get("stuck") == "1",
+    )
+
+
+@dataclass
+class MonitorRow:
+    instance: Instance
+    holders: list[Task] = field(default_factory=list)  # the live to-dos: who holds it now, and until when
+    url: str = ""  # the page that shows it (its domain's, or the 审批中心's)
+
+    @property
+    def inactive_holders(self) -> list[Task]:
+        return [t for t in self.holders if not t.assignee.is_active]
+
+
+def monitored_instances(*, actor: User, filters: MonitorFilters, now: datetime | None = None) -> QuerySet[Instance]:
+    """Instances the actor oversees (process administrators only), stuck first, then the longest waiting."""
+    if not has_perm(actor, Perm.MANAGE_PROCESSES):
+        raise PermissionDeniedError("只有流程管理员可以查看流程监控。")
+    moment = now or timezone.now()
+    open_todo = Task.objects.filter(instance=OuterRef("pk"), status=TaskStatus.OPEN, kind__in=TODO_KINDS)
+    late = open_todo.filter(Q(overdue=True) | Q(due_at__lt=moment))
+    orphaned = open_todo.filter(assignee__is_active=False)
+    qs = visible_instances(actor).exclude(status=InstanceStatus.DRAFT)
+    qs = qs.filter(status__in=RUNNING) if filters.status == "running" else qs.filter(status=filters.status)
+    if filters.definition:
+        qs = qs.filter(definition__key=filters.definition)
+    if filters.q:
+        qs = qs.filter(
+            Q(title__icontains=filters.q)
+            | Q(initiator__full_name__icontains=filters.q)
+            | Q(initiator__username__icontains=filters.q)
+        )
+    if filters.department is not None:
+        dept = Department.objects.filter(pk=filters.department).first()
+        qs = qs.filter(
+            initiator__staff__posts__is_primary=True,
+            initiator__staff__posts__department__path__startswith=dept.path if dept else "-",
+        )
+    if filters.older_than_days is not None:
+        qs = qs.filter(created_at__lt=moment - timedelta(days=filters.older_than_days))
+    qs = qs.annotate(
+        is_late=Exists(late),
+        is_orphaned=Exists(orphaned),
+        waiting_since=Min("tasks__created_at", filter=Q(tasks__status=TaskStatus.OPEN)),
+    )
+    if filters.stuck_only:
+        qs = qs.filter(Q(is_late=True) | Q(is_orphaned=True))
+    return qs.select_related("definition", "initiator").order_by("-is_orphaned", "-is_late", "created_at", "id")
+
+
+def monitor_rows(instances: list[Instance]) -> list[MonitorRow]:
+    """The page's rows with their live to-dos, in one more query."""
+    holders: dict[int, list[Task]] = {}
+    live = Task.objects.filter(instance__in=instances, status__in=LIVE_STATUSES, kind__in=TODO_KINDS)
+    for task in live.select_related("assignee").order_by("task_no"):
+        holders.setdefault(task.instance_id, []).append(task)
+    return [MonitorRow(instance=i, holders=holders.get(i.pk, [])) for i in instances]
+
+
+def process_choices() -> list[tuple[str, str]]:
+    """Process keys with the name of their latest version, for the filter."""
+    names: dict[str, str] = {}
+    for key, name in ProcessDefinition.objects.order_by("key", "-version").values_list("key", "name"):
+        names.setdefault(key, name)
+    return sorted(names.items(), key=lambda pair: pair[1])
