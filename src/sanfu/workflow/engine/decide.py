@@ -337,19 +337,28 @@ def _arrive_at_join(ctx: _Ctx, node: Node) -> None:
 
 
 def _notice(ctx: _Ctx, node: Node) -> None:
-    people = _resolve(ctx, node, node.approvers)
-    visit = ctx.state.visits.get(node.id, 0) + 1
+    if node.approvers is not None or not node.passes_over:
+        _notice_of(ctx, node, node, node.approvers)
+    for passed in node.passes_over:  # 绿色通道: each node left out is filed to its own people, by its name
+        skipped = ctx.d.nodes[passed]
+        _notice_of(ctx, node, skipped, skipped.approvers)
+
+
+def _notice_of(ctx: _Ctx, notice: Node, at: Node, rule: Mapping[str, Any] | None) -> None:
+    """The notices of ``notice`` (抄送 / 备案) to the people of ``rule``, recorded at node ``at``."""
+    people = _resolve(ctx, at, rule)
+    visit = ctx.state.visits.get(at.id, 0) + 1
     tasks = [
-        _new_task(ctx, node, p, status=UNREAD, kind=node.kind, offset=i, visit=visit) for i, p in enumerate(people)
+        _new_task(ctx, at, p, status=UNREAD, kind=notice.kind, offset=i, visit=visit) for i, p in enumerate(people)
     ]
     ctx.emit(
-        "filed" if node.kind == "filing" else "copied",
-        node=node.id,
+        "filed" if notice.kind == "filing" else "copied",
+        node=at.id,
         new_tasks=tasks,
-        enter={"node": node.id, "visit": visit, "at": ctx.now_iso},
-        exit=[node.id],
+        enter={"node": at.id, "visit": visit, "at": ctx.now_iso},
+        exit=[at.id],
     )
-    ctx.notify(node.kind, [t["assignee"] for t in tasks], node=node.id)
+    ctx.notify(notice.kind, [t["assignee"] for t in tasks], node=at.id)
 
 
 def _start_timer(ctx: _Ctx, node: Node) -> None:
@@ -1231,5 +1240,9 @@ def path_ahead(definition: Definition, state: State, facts: Facts) -> list[tuple
     result = []
     for node in path_nodes(definition, state, facts):
         if node.kind in {"approval", "handle", "cc", "filing"}:
-            result.append((node, _resolve(probe, node, node.approvers)))
+            people = _resolve(probe, node, node.approvers)
+            for passed in node.passes_over:  # a green channel files to the people of the nodes it leaves out
+                skipped = definition.nodes[passed]
+                people.extend(p for p in _resolve(probe, skipped, skipped.approvers) if p not in people)
+            result.append((node, people))
     return result

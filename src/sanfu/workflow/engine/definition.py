@@ -11,7 +11,9 @@ approval        people vote: ``approvers`` (rule), ``mode`` sequential (依次) 
                 ratio (比例会签, with ``ratio``), ``veto`` (一票否决), ``on_reject`` end | return
 handle          办理: people do the work and reply (``mode`` all | any | sequential)
 cc              抄送: ``recipients`` get a copy with a read receipt; never blocks
-filing          备案: ``recipients`` are informed for the record; never blocks
+filing          备案: ``recipients`` are informed for the record; never blocks. ``passes_over``: the task
+                nodes a shortcut (特急's green channel) leaves out: each is filed to its own people and
+                recorded under its own name
 condition       ``branches``: [{"when": CEL, "next": id}, …, {"default": true, "next": id}]
 parallel        ``branches``: [node ids] run at once, meeting at ``join``
 join            waits for every branch of its parallel node; ``next``
@@ -101,6 +103,7 @@ class Node:
     subprocess: str | None = None
     wait: Mapping[str, Any] | None = None
     batch: bool = False  # may be approved in a batch from the inbox
+    passes_over: tuple[str, ...] = ()  # filing: the task nodes filed to their people instead (绿色通道)
 
     @property
     def is_task_node(self) -> bool:
@@ -326,8 +329,14 @@ def _parse_node(raw: Mapping[str, Any], problems: list[tuple[str | None, str]], 
     if mode == "ratio" and not (isinstance(ratio, int | float) and 0 < ratio <= 1):
         problems.append((node_id, "比例会签的通过比例必须在 0 到 1 之间"))
     rule = raw.get("approvers") if kind in TASK_KINDS else raw.get("recipients")
+    passes_over = raw.get("passes_over", []) if kind == "filing" else []
+    if not isinstance(passes_over, list) or not all(isinstance(n, str) for n in passes_over):
+        problems.append((node_id, "passes_over 必须是节点 id 的列表"))
+        passes_over = []
     if kind in TASK_KINDS | NOTICE_KINDS:
-        if rule is None:
+        if rule is None and passes_over:
+            pass  # files to the people of the nodes it passes over
+        elif rule is None:
             problems.append((node_id, "没有设置审批人/接收人规则，永远无法解析出人员"))
         else:
             problems.extend(_rule_problems(node_id, rule, fields, "审批人" if kind in TASK_KINDS else "接收人"))
@@ -398,6 +407,7 @@ def _parse_node(raw: Mapping[str, Any], problems: list[tuple[str | None, str]], 
         subprocess=raw.get("definition"),
         wait=wait,
         batch=bool(raw.get("batch", False)),
+        passes_over=tuple(passes_over),
     )
 
 
@@ -423,6 +433,9 @@ def _graph_problems(definition: Definition) -> list[tuple[str | None, str]]:
             and node.reject_to not in nodes
         ):
             problems.append((node.id, f"驳回退回的目标节点“{node.reject_to}”不存在"))
+        for passed in node.passes_over:
+            if passed not in nodes or not nodes[passed].is_task_node:
+                problems.append((node.id, f"备案所略过的节点“{passed}”不存在或不是审批/办理节点"))
     if problems:
         return problems
     # Reachability from start.
