@@ -38,7 +38,7 @@ from sanfu.approvals.formschema.model import (
 from sanfu.approvals.formschema.money import CENT, MONEY_LIMIT, format_money, money_in_capitals
 from sanfu.approvals.formschema.parse import parse_schema
 from sanfu.approvals.formschema.validation import access_mode, validate
-from sanfu.approvals.formschema.values import NUMBER_LIMIT, is_empty, to_cel
+from sanfu.approvals.formschema.values import NUMBER_LIMIT, cel_form, is_empty, to_cel
 
 __all__ = [
     "CENT",
@@ -65,6 +65,7 @@ __all__ = [
     "SchemaError",
     "Validation",
     "access_mode",
+    "cel_form",
     "derived_keys",
     "file_problem",
     "format_money",

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sanfu.approvals.formschema.model import FieldSpec
+from sanfu.approvals.formschema.model import FieldSpec, FormSchema
 from sanfu.approvals.formschema.money import format_money
 
 NUMBER_LIMIT = Decimal(10) ** 15
@@ -74,3 +74,18 @@ def from_cel(spec: FieldSpec, result: Any) -> Any:
     if spec.format == "money":
         return format_money(number)
     return int(number) if isinstance(result, int) else float(number)
+
+
+def cel_form(schema: FormSchema, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """Cleaned form data as the flow's conditions read it. Cleaned money is a string ("6000.00", exact for
+    display); CEL compares numbers only with numbers, so money (and money column sums) become doubles."""
+    form = dict(cleaned)
+    for spec in schema.fields:
+        if spec.name in form:
+            form[spec.name] = to_cel(spec, form[spec.name])
+        if spec.type == "table":
+            for column_name in spec.sum:
+                key = f"{spec.name}_sum_{column_name}"
+                if form.get(key) is not None and spec.column(column_name).value_kind == "money":
+                    form[key] = float(Decimal(str(form[key])))
+    return form

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm, permissions_of, role_codes_of
 from sanfu.approvals import formschema
+from sanfu.approvals.designer.conditions import cel_to_clauses
 from sanfu.approvals.models import (
     Attachment,
     Draft,
@@ -24,12 +28,14 @@ from sanfu.approvals.models import (
 )
 from sanfu.core.errors import ApplicationError
 from sanfu.org.models import Department
-from sanfu.workflow.engine import State, path_nodes
+from sanfu.workflow.engine import Definition, Node, State, path_ahead, path_nodes
 from sanfu.workflow.facts import OrgFacts
 from sanfu.workflow.models import InstanceStatus
 from sanfu.workflow.selectors import latest_parsed
 
 CHOICES_LIMIT = 2000  # the form's person and department pickers list at most this many
+STEP_KINDS = frozenset({"approval", "handle"})  # the steps a person acts on
+PATH_KINDS = STEP_KINDS | {"filing"}  # the steps a path lists (备案 too: its people are told)
 FIELD_FILES = "field:"  # an attachment's ``material`` for a form field's file: ``field:<name>``
 
 
@@ -82,22 +88,173 @@ def catalogue_areas(user: User, *, query: str = "") -> list[tuple[str, str, list
     return [(area, str(label), [m for m in matters if m.area == area]) for area, label in ServiceArea.choices]
 
 
-def notice_steps(matter: MatterType) -> list[str]:
-    """The process steps a person can expect, for the notice (from the published definition)."""
+def _definition(matter: MatterType) -> Definition | None:
     try:
         # workflow offers no public cached parse of a published definition; parsing the spec here is cheap
-        definition = latest_parsed(matter.definition_key)
+        return latest_parsed(matter.definition_key)
     except ApplicationError:
+        return None
+
+
+def notice_steps(matter: MatterType) -> list[str]:
+    """The process steps of a submission with nothing filled in (from the published definition)."""
+    definition = _definition(matter)
+    if definition is None:
         return []
     nodes = path_nodes(definition, State(), OrgFacts(now=timezone.now()))
-    return [n.name for n in nodes if n.kind in {"approval", "handle"}]
+    return [n.name for n in nodes if n.kind in STEP_KINDS]
+
+
+OPERATOR_WORDS = {
+    "==": gettext_lazy("为"),
+    "!=": gettext_lazy("不为"),
+    ">": gettext_lazy("超过"),
+    ">=": gettext_lazy("不少于"),
+    "<": gettext_lazy("少于"),
+    "<=": gettext_lazy("不超过"),
+    "contains": gettext_lazy("包含"),
+}
+NEGATED = {"==": "!=", "!=": "==", ">": "<=", "<=": ">", ">=": "<", "<": ">="}
+MAX_NOTICE_PATHS = 12  # a definition with more condition outcomes than this lists the first ones
+
+
+def _clause_text(clause: Mapping[str, Any], labels: Mapping[str, str], *, negate: bool = False) -> str | None:
+    op = str(clause["op"])
+    if negate:
+        if op not in NEGATED:
+            return None
+        op = NEGATED[op]
+    name = str(clause["field"])
+    label = str(_("紧急程度")) if name == "urgency" else labels.get(name, name)
+    value = clause["value"]
+    text = str(value)
+    if re.fullmatch(r"-?\d+\.0+", text):
+        text = text.split(".")[0]  # 5000.0 → 5000
+    space = " " if re.fullmatch(r"-?\d+(\.\d+)?", text) else ""  # 超过 5000, 为特急
+    return f"{label}{OPERATOR_WORDS[op]}{space}{text}"
+
+
+def _condition_text(source: str, labels: Mapping[str, str], *, negate: bool = False) -> str:
+    """A branch condition in words (``form.amount > 5000.0`` → 金额超过5000), or its negation."""
+    clauses = cel_to_clauses(source) or []
+    if not negate:
+        parts = [_clause_text(c, labels) for c in clauses]
+        if clauses and all(parts):
+            return str(_("，且")).join(p for p in parts if p)
+        return str(_("满足条件 %(c)s")) % {"c": source}
+    if len(clauses) == 1 and (part := _clause_text(clauses[0], labels, negate=True)):
+        return part
+    return str(_("不满足条件 %(c)s")) % {"c": source}
+
+
+def _condition_labels(schema: formschema.FormSchema) -> dict[str, str]:
+    """What conditions may read, by name: the fields and the figures derived from them."""
+    labels = {f.name: f.label for f in schema.fields}
+    for spec in schema.fields:
+        for key in formschema.derived_keys(spec):
+            if key.endswith("_working_days"):
+                labels[key] = _("%(f)s的工作日数") % {"f": spec.label}
+            elif "_sum_" in key:
+                column = key.rsplit("_sum_", 1)[1]
+                labels[key] = _("%(f)s%(c)s合计") % {"f": spec.label, "c": spec.column(column).label}
+    return labels
+
+
+def _outcomes(definition: Definition, choices: dict[str, int]) -> tuple[list[Node], Node | None]:
+    """The nodes a submission passes with these branch choices, and the first condition not yet chosen."""
+    frontier, seen, ordered = [definition.start], set(), []
+    while frontier:
+        node = definition.node(frontier.pop(0))
+        if node.id in seen:
+            continue
+        seen.add(node.id)
+        ordered.append(node)
+        if node.kind == "condition":
+            if node.id not in choices:
+                return ordered, node
+            frontier.insert(0, node.branches[choices[node.id]].next)
+        elif node.kind == "parallel":
+            frontier[0:0] = list(node.parallel)
+        elif node.kind != "end" and node.next:
+            frontier.append(node.next)
+    return ordered, None
+
+
+def notice_paths(matter: MatterType) -> list[dict[str, Any]]:
+    """Every path the matter's process can take, each with the conditions that lead to it in words (a
+    graded matter has one path per grade; a matter without conditions has one path and no conditions)."""
+    definition = _definition(matter)
+    if definition is None:
+        return []
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    labels = _condition_labels(schema)
+    paths: list[dict[str, Any]] = []
+    pending: list[tuple[dict[str, int], list[str]]] = [({}, [])]
+    while pending and len(paths) < MAX_NOTICE_PATHS:
+        choices, conditions = pending.pop(0)
+        nodes, undecided = _outcomes(definition, choices)
+        if undecided is None:
+            steps = [{"name": n.name, "filing": n.kind == "filing"} for n in nodes if n.kind in PATH_KINDS]
+            paths.append({"conditions": conditions, "steps": steps})
+            continue
+        for index, branch in enumerate(undecided.branches):
+            earlier = [b.when.source for b in undecided.branches[:index] if b.when is not None]
+            words = [_condition_text(src, labels, negate=True) for src in earlier]
+            if branch.when is not None:
+                words.append(_condition_text(branch.when.source, labels))
+            pending.append(({**choices, undecided.id: index}, conditions + words))
+    return paths
+
+
+def has_green_channel(matter: MatterType) -> bool:
+    """Whether the matter's process routes 特急 submissions differently (a green channel)."""
+    definition = _definition(matter)
+    if definition is None:
+        return False
+    for node in definition.nodes.values():
+        for branch in node.branches:
+            clauses = cel_to_clauses(branch.when.source) if branch.when is not None else None
+            if any(c["field"] == "urgency" and c["op"] == "==" and c["value"] == "特急" for c in clauses or ()):
+                return True
+    return False
+
+
+def expected_path(user: User, matter: MatterType, data: Mapping[str, Any], *, urgency: str) -> list[dict[str, Any]]:
+    """The steps a submission of ``data`` by ``user`` would pass now, with the people at each (the start
+    page shows it live as the form is filled, so the requester sees the path before submitting)."""
+    definition = _definition(matter)
+    if definition is None:
+        return []
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    cleaned = formschema.validate(schema, data).cleaned  # what is filled in well so far
+    form = {**formschema.cel_form(schema, cleaned), "_matter": matter.code}
+    state = State(initiator=user.pk, matter=matter.code, form=form, urgency=urgency)
+    facts = OrgFacts(now=timezone.now())
+    people = {node.id: ids for node, ids in path_ahead(definition, state, facts)}
+    names = dict(User.objects.filter(pk__in={p for ids in people.values() for p in ids}).values_list("pk", "full_name"))
+    return [
+        {
+            "name": node.name,
+            "kind": node.kind,
+            "filing": node.kind == "filing",
+            "people": [names.get(p) or str(p) for p in people.get(node.id, [])],
+        }
+        for node in path_nodes(definition, state, facts)
+        if node.kind in PATH_KINDS
+    ]
 
 
 def notice_of(matter: MatterType) -> dict[str, Any]:
-    """一次性告知书: the fields that must be filled, the steps and the materials."""
+    """一次性告知书: the fields that must be filled, the steps (by condition for a graded matter) and the
+    materials."""
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     required = [f for f in schema.fields if f.required]
-    return {"matter": matter, "required_fields": required, "steps": notice_steps(matter), "materials": matter.materials}
+    return {
+        "matter": matter,
+        "required_fields": required,
+        "paths": notice_paths(matter),
+        "materials": matter.materials,
+    }
 
 
 def form_choices() -> dict[str, Any]:

@@ -8,7 +8,6 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.files.base import ContentFile
@@ -223,18 +222,9 @@ def _depts_exist(ids: Sequence[int]) -> set[int]:
 
 
 def engine_form(matter: MatterType, cleaned: Mapping[str, Any]) -> dict[str, Any]:
-    """The form as the flow's conditions read it. Cleaned money is a string ("6000.00", exact for display);
-    CEL compares numbers only with numbers, so money (and money column sums) become doubles here."""
+    """The form as the flow's conditions read it (money as a double), with the matter's code."""
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
-    form = dict(cleaned)
-    for spec in schema.fields:
-        if spec.name in form:
-            form[spec.name] = formschema.to_cel(spec, form[spec.name])
-        if spec.type == "table":
-            for column_name in spec.sum:
-                key = f"{spec.name}_sum_{column_name}"
-                if form.get(key) is not None and spec.column(column_name).value_kind == "money":
-                    form[key] = float(Decimal(str(form[key])))
+    form = formschema.cel_form(schema, cleaned)
     form["_matter"] = matter.code
     return form
 

@@ -22,6 +22,7 @@ from sanfu.approvals.models import Draft, MatterType, Request
 from sanfu.approvals.selectors.catalogue import (
     KeptFiles,
     catalogue_areas,
+    expected_path,
     form_choices,
     kept_files,
     materials_on_file,
@@ -221,12 +222,31 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "draft": draft,
         "returned": returned,
         "form_token": form_token,
+        # a returned request goes back to the node that returned it: the path from the start would mislead
+        "path": None if returned else expected_path(request.user, matter, data, urgency=_urgency(urgency)),
         "on_file": materials_on_file(returned),
         "problems": problems,
         "material_rows": _material_rows(matter, kept, problems),
         **_form_context(request, matter, data, problems, kept=kept, removed=removed),
     }
     return render(request, "approvals/start.html", context, status=422 if problems else 200)
+
+
+def _urgency(posted: str) -> str:
+    return posted if posted in services.URGENCIES else services.URGENCIES[0]
+
+
+@require_POST
+def path_preview(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """HTMX: the path the form as filled now would take, with the people at each step (shown before
+    submitting, updated as amounts or urgency change)."""
+    matter = get_object_or_404(MatterType, code=code, is_active=True)
+    if not may_start(request.user, matter):
+        raise Http404
+    schema = formschema.parse_schema(matter.form_schema or {"fields": []})
+    data, _files = formrender.form_from_post(schema, request.POST)
+    path = expected_path(request.user, matter, data, urgency=_urgency(request.POST.get("urgency", "")))
+    return render(request, "approvals/partials/_start_path.html", {"path": path})
 
 
 @require_POST
@@ -264,6 +284,7 @@ urlpatterns: list[URLPattern] = [
     path("matters/<slug:code>/notice.pdf", notice_pdf, name="notice_pdf"),
     path("matters/<slug:code>/start/", start, name="start"),
     path("matters/<slug:code>/preview/", preview, name="preview"),
+    path("matters/<slug:code>/path/", path_preview, name="start_path"),
     path("drafts/<int:draft_id>/", draft_resume, name="draft"),
     path("drafts/<int:draft_id>/delete/", draft_delete, name="draft_delete"),
 ]
