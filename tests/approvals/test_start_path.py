@@ -56,3 +56,10 @@ def test_the_notice_of_a_matter_without_conditions_shows_its_one_path(demo, logi
     page = login(demo["people"]["staff"]).get("/approvals/matters/seal/notice/").content.decode()
     assert "视填写内容" not in page
     assert "提交 → " in page
+
+
+def test_the_green_channel_hint_shows_only_on_matters_that_have_one(demo, login):
+    client = login(demo["people"]["clerk"])
+    hint = "特急事项走绿色通道"
+    assert hint in client.get("/approvals/matters/expense/start/").content.decode()
+    assert hint not in client.get("/approvals/matters/seal/start/").content.decode()

@@ -24,6 +24,7 @@ from sanfu.approvals.selectors.catalogue import (
     catalogue_areas,
     expected_path,
     form_choices,
+    has_green_channel,
     kept_files,
     materials_on_file,
     may_start,
@@ -219,6 +220,7 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "title": title,
         "urgency": urgency,
         "urgencies": services.URGENCIES,
+        "green_channel": has_green_channel(matter),  # the 特急 hint only where the process has one
         "draft": draft,
         "returned": returned,
         "form_token": form_token,
