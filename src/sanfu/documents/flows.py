@@ -2,8 +2,9 @@
 
 收文 ``doc-incoming``: 拟办 (office) → 批办 (the leader the office proposed) → 传阅 (read receipts) → 分办
 (office: one lead department and any co-departments) → 承办 (the heads of those departments, in parallel)
-→ 办结 (office). 发文 ``doc-outgoing``: 核稿 (office) → 会签 (heads of the departments concerned, all) → 签发
-(the signing leader) → 编号 → 印发 (office) → 分发 (recipient departments' heads, read receipts).
+→ 办结 (office). 发文 ``doc-outgoing``: 核稿 (office, never the drafter) → 会签 (heads of the departments
+concerned, all) → 签发 (the signing leader) → 编号 → 印发 (office) → 分发 (recipient departments' heads,
+read receipts).
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ OUTGOING_SPEC: dict[str, Any] = {
             days=1,
             mode="any",
             fields={"countersign": "write", "signer": "write"},
+            # separation of duties: the drafter never reviews his own draft; with no other clerk, the
+            # process administrators review it rather than nobody
+            exclude_initiator=True,
+            on_empty="admin",
         ),
         _task(
             "countersign",

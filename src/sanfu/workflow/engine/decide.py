@@ -208,6 +208,9 @@ def _resolve(ctx: _Ctx, node: Node, rule: Mapping[str, Any] | None) -> list[int]
         people = list(ctx.state.chosen.get(node.id, ()))
     else:
         people = ctx.facts.resolve(rule, initiator=ctx.state.initiator, form=ctx.state.form)
+    if node.exclude_initiator:  # never the initiator's own (a drafter does not review his draft)
+        initiator = ctx.state.initiator
+        return [p for p in dict.fromkeys(map(int, people)) if p != initiator]
     return list(dict.fromkeys(map(int, people)))
 
 
@@ -754,6 +757,8 @@ def _check_path(ctx: _Ctx, probe: State) -> None:
                 chosen = list(probe.chosen.get(node.id, ()))
                 if not chosen:
                     raise ActionNotAllowedError(f"请为“{node.name}”选择审批人。", node=node.id)
+                if node.exclude_initiator and probe.initiator in chosen:
+                    raise ActionNotAllowedError(f"“{node.name}”不能选择发起人本人。", node=node.id)
                 if rule.get("among"):
                     allowed = set(ctx.facts.resolve(rule["among"], initiator=probe.initiator, form=probe.form))
                     outside = [p for p in chosen if p not in allowed]
@@ -895,6 +900,8 @@ def _transfer(ctx: _Ctx, cmd: Transfer, *, auto: str = "") -> None:
     if cmd.to in (task.assignee, task.on_behalf_of):
         raise ActionNotAllowedError("不能转交给自己。")
     node = ctx.d.node(task.node)
+    if node.exclude_initiator and cmd.to == ctx.state.initiator:
+        raise ActionNotAllowedError(f"“{node.name}”不能由发起人本人办理，不能转交给他。", node=node.id)
     if cmd.to in _holders(ctx, node.id):  # one person, one task per node: never two votes in 会签
         raise ActionNotAllowedError("对方已在本节点办理中，不能转交给他。", node=node.id)
     if _has_live_signers(ctx, task.id):  # the people one added hang on one's own task
@@ -935,6 +942,8 @@ def _add_signers(ctx: _Ctx, cmd: AddSigners) -> None:
     people = list(dict.fromkeys(cmd.people))
     if not people:
         raise ActionNotAllowedError("请选择加签人。")
+    if node.exclude_initiator and ctx.state.initiator in people:
+        raise ActionNotAllowedError(f"“{node.name}”不能由发起人本人办理，不能加签发起人。", node=node.id)
     current = _holders(ctx, node.id)
     if any(p in current or p == task.assignee for p in people):
         raise ActionNotAllowedError("加签人已在本节点办理中。")

@@ -8,7 +8,10 @@ kind            meaning
 start           where a submission enters; ``next``
 end             the instance is approved/finished
 approval        people vote: ``approvers`` (rule), ``mode`` sequential (依次) | all (会签) | any (或签) |
-                ratio (比例会签, with ``ratio``), ``veto`` (一票否决), ``on_reject`` end | return
+                ratio (比例会签, with ``ratio``), ``veto`` (一票否决), ``on_reject`` end | return;
+                ``exclude_initiator`` (approval and handle): the initiator is never one of the node's
+                people, nor can the task be transferred or added to them (a drafter never reviews his own
+                draft); when that leaves nobody, ``on_empty`` applies
 handle          办理: people do the work and reply (``mode`` all | any | sequential)
 cc              抄送: ``recipients`` get a copy with a read receipt; never blocks
 filing          备案: ``recipients`` are informed for the record; never blocks. ``passes_over``: the task
@@ -104,6 +107,7 @@ class Node:
     wait: Mapping[str, Any] | None = None
     batch: bool = False  # may be approved in a batch from the inbox
     passes_over: tuple[str, ...] = ()  # filing: the task nodes filed to their people instead (绿色通道)
+    exclude_initiator: bool = False  # the initiator is never among the node's people (separation of duties)
 
     @property
     def is_task_node(self) -> bool:
@@ -344,6 +348,11 @@ def _parse_node(raw: Mapping[str, Any], problems: list[tuple[str | None, str]], 
         value = raw.get(option)
         if value is not None and value not in allowed:
             problems.append((node_id, f"{option} 取值“{value}”不存在"))
+    exclude_initiator = raw.get("exclude_initiator", False)
+    if not isinstance(exclude_initiator, bool):
+        problems.append((node_id, "exclude_initiator 必须是 true 或 false"))
+    elif exclude_initiator and kind not in TASK_KINDS:
+        problems.append((node_id, "只有审批和办理节点可以排除发起人（exclude_initiator）"))
     on_reject = raw.get("on_reject", "end")
     if on_reject not in {"end", "return"}:
         problems.append((node_id, f"驳回处理“{on_reject}”不存在"))
@@ -408,6 +417,7 @@ def _parse_node(raw: Mapping[str, Any], problems: list[tuple[str | None, str]], 
         wait=wait,
         batch=bool(raw.get("batch", False)),
         passes_over=tuple(passes_over),
+        exclude_initiator=exclude_initiator is True,
     )
 
 
