@@ -16,6 +16,10 @@ class Urgency(models.TextChoices):
 
 
 URGENCY_BADGES = {"特急": "text-bg-danger", "加急": "text-bg-warning"}
+CLASSIFIED = ("secret", "confidential")  # 秘密, 机密: carry 份号 and 保密期限
+# The longest term a level may have, and the term of a level marked without one (国家秘密保密期限的规定)
+SECRECY_MAX_YEARS = {"secret": 10, "confidential": 20}
+SECRECY_WORDS = {"secret": "秘密", "confidential": "机密"}  # printed in the document, whatever the page's language
 
 
 class Confidentiality(models.TextChoices):
@@ -122,6 +126,8 @@ class OutgoingDocument(models.Model):
     confidentiality = models.CharField(
         _("密级"), max_length=16, choices=Confidentiality.choices, default=Confidentiality.INTERNAL
     )
+    copy_no = models.CharField(_("份号"), max_length=6, blank=True)
+    secrecy_years = models.PositiveSmallIntegerField(_("保密期限（年）"), null=True, blank=True)
     drafter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -150,6 +156,18 @@ class OutgoingDocument(models.Model):
     def urgency_class(self) -> str:
         """The badge colour of a 特急 / 加急 document ("" for 平急, which gets no badge)."""
         return URGENCY_BADGES.get(self.urgency, "")
+
+    @property
+    def classified(self) -> bool:
+        return self.confidentiality in CLASSIFIED
+
+    @property
+    def secrecy_mark(self) -> str:
+        """密级和保密期限 as the 版头 prints them, e.g. 机密★5年 ("" for a document that is not classified)."""
+        if not self.classified:
+            return ""
+        level = SECRECY_WORDS[self.confidentiality]
+        return f"{level}★{self.secrecy_years}年" if self.secrecy_years else level
 
 
 class OutgoingRevision(models.Model):

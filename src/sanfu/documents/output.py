@@ -8,10 +8,9 @@ import re
 from django.utils import timezone
 
 from sanfu.documents import gbt9704
-from sanfu.documents.models import Confidentiality, DocKind, OutgoingDocument
+from sanfu.documents.models import DocKind, OutgoingDocument
 
 UPWARD = {DocKind.REQUEST, DocKind.REPORT}  # 上行文: 签发人 in the header
-SECRECY = {Confidentiality.SECRET: "秘密", Confidentiality.CONFIDENTIAL: "机密"}
 
 
 def available() -> bool:
@@ -44,7 +43,8 @@ def official_document(document: OutgoingDocument) -> gbt9704.OfficialDocument:
         body=gbt9704.parse_body(body),
         issuer_signature=document.issuer,
         date=signed,
-        secrecy=SECRECY.get(document.confidentiality, ""),  # type: ignore[call-overload]
+        copy_no=document.copy_no if document.classified else "",  # 份号, line 1 of the 版头
+        secrecy=document.secrecy_mark,  # 密级★保密期限, line 2
         urgency="" if document.urgency == "平急" else document.urgency,
         upward=document.kind in UPWARD,
         signers=(document.signed_by.display_name,) if document.signed_by and document.kind in UPWARD else (),

@@ -259,7 +259,10 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
         values = {k: request.POST.get(k, "") for k in request.POST}
         signer = selectors.user_by_id(_int(request.POST.get("signer")))
         countersign = selectors.departments_by_ids(_ids(request.POST.getlist("countersign")))
+        years = str(values.get("secrecy_years", "")).strip()
         try:
+            if years and not years.isdigit():
+                raise ApplicationError(_("保密期限请填写年数（阿拉伯数字）。"))
             document = services.outgoing_draft(
                 actor=request.user,
                 kind=kind,
@@ -272,6 +275,8 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
                 countersign=countersign,
                 signer=signer,
                 attachments=request.FILES.getlist("attachments"),
+                copy_no=values.get("copy_no", ""),
+                secrecy_years=int(years) if years else None,
                 token=_token(request),
             )
         except ApplicationError as exc:

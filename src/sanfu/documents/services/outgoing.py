@@ -20,6 +20,8 @@ from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFou
 from sanfu.documents import archiving, selectors
 from sanfu.documents.flows import OUTGOING_KEY
 from sanfu.documents.models import (
+    CLASSIFIED,
+    SECRECY_MAX_YEARS,
     Confidentiality,
     DocKind,
     FileRole,
@@ -95,6 +97,28 @@ def outgoing_template(kind: str) -> dict[str, str]:
     return dict(TEMPLATES[kind])
 
 
+def _classified_marks(confidentiality: str, copy_no: str, secrecy_years: int | None) -> tuple[str, int | None]:
+    """份号 and 保密期限 of a 秘密/机密 document, checked (GB/T 9704 prints both in the 版头): the 份号 is six
+    Arabic digits (shorter input is padded with zeros) and required; the 保密期限 is a number of years up to
+    the level's longest term, which is also what an unmarked term means and is recorded so. A document that
+    is not classified carries neither."""
+    copy_no = copy_no.strip()
+    if confidentiality not in CLASSIFIED:
+        if copy_no or secrecy_years:
+            raise ApplicationError(_("只有秘密、机密公文标注份号和保密期限。"))
+        return "", None
+    if not copy_no:
+        raise ApplicationError(_("秘密、机密公文必须填写份号。"))
+    if not (copy_no.isascii() and copy_no.isdigit()) or len(copy_no) > 6 or int(copy_no) == 0:
+        raise ApplicationError(_("份号应为1至6位阿拉伯数字，如 000123。"))
+    longest = SECRECY_MAX_YEARS[confidentiality]
+    if secrecy_years is None:
+        secrecy_years = longest
+    if not 1 <= secrecy_years <= longest:
+        raise ApplicationError(_("保密期限应为1至%(n)d年。") % {"n": longest})
+    return copy_no.zfill(6), secrecy_years
+
+
 def _issuer_of(actor: User) -> tuple[str, str, str]:
     """(发文机关, 发文机关标志, 发文字号前缀) of the actor's unit, e.g. 贵港发电有限公司 / …文件 / 贵港发电."""
     staff = org.staff_of(actor)
@@ -118,14 +142,18 @@ def outgoing_draft(
     signer: User | None = None,
     prefix: str = "",
     attachments: Sequence[Upload] = (),
+    copy_no: str = "",
+    secrecy_years: int | None = None,
     token: str = "",
 ) -> OutgoingDocument:
-    """拟稿: the first revision of a draft, sent on to 核稿."""
+    """拟稿: the first revision of a draft, sent on to 核稿. A 秘密/机密 document carries its 份号 and 保密期限
+    (see :func:`_classified_marks`)."""
     check_choice(kind, DocKind, _("文种"))
     check_choice(urgency, Urgency, _("紧急程度"))
     check_choice(confidentiality, Confidentiality, _("密级"))
     if not title.strip() or not body.strip():
         raise ApplicationError(_("标题和正文必须填写。"))
+    copy_no, secrecy_years = _classified_marks(confidentiality, copy_no, secrecy_years)
     issuer, mark, default_prefix = _issuer_of(actor)
     department = org.primary_department(actor)
     if signer is None and department is not None:
@@ -143,6 +171,8 @@ def outgoing_draft(
             prefix=(prefix.strip() or default_prefix)[:32],
             urgency=urgency,
             confidentiality=confidentiality,
+            copy_no=copy_no,
+            secrecy_years=secrecy_years,
             drafter=actor,
             department=department,
         )
