@@ -61,6 +61,18 @@ from sanfu.workflow.models import (
 )
 from sanfu.workflow.selectors import latest_definition
 
+COMMENT_MAX_LENGTH = 2000  # 意见、理由、评论: an opinion, not a document (pages give their fields this maxlength)
+
+
+def _limited(comment: str) -> None:
+    """``comment``, refused before anything is written when it is longer than an opinion may be (it would
+    stay in the immutable event log and on every page of the instance)."""
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ApplicationError(
+            _("意见不能超过 %(limit)d 个字（现有 %(length)d 个字），请精简后再提交。")
+            % {"limit": COMMENT_MAX_LENGTH, "length": len(comment)}
+        )
+
 
 def _flow_error(exc: ActionNotAllowedError) -> ApplicationError:
     return ApplicationError(exc.message, code=ErrorCode.INVALID)
@@ -256,6 +268,7 @@ def task_approve(
 ) -> Instance:
     """``in_transaction``: the caller holds a transaction that must include the step (e.g. a document's
     sign-off with its audit row); otherwise the step is its own durable transaction."""
+    _limited(comment)
     task = _task(actor, task_id)
     command = Complete if task.kind == TaskKind.HANDLE else Approve
     return _execute(
@@ -270,6 +283,7 @@ def task_approve(
 def task_reject(
     *, actor: User, task_id: int, comment: str, now: datetime | None = None, in_transaction: bool = False
 ) -> Instance:
+    _limited(comment)
     task = _task(actor, task_id)
     return _execute(
         task.instance_id,
@@ -289,6 +303,7 @@ def task_return(
     in_transaction: bool = False,
     now: datetime | None = None,
 ) -> Instance:
+    _limited(comment)
     task = _task(actor, task_id)
     return _execute(
         task.instance_id,
@@ -300,6 +315,7 @@ def task_return(
 
 
 def task_transfer(*, actor: User, task_id: int, to: User, comment: str = "") -> Instance:
+    _limited(comment)
     task = _task(actor, task_id)
     if not to.is_active:
         raise ApplicationError(_("不能转交给已停用的账户。"))
@@ -319,6 +335,7 @@ def task_add_signers(
     mode: str = "sequential",
     comment: str = "",
 ) -> Instance:
+    _limited(comment)
     task = _task(actor, task_id)
     return _execute(
         task.instance_id,
@@ -335,6 +352,7 @@ def task_add_signers(
 
 
 def task_remove_signers(*, actor: User, task_id: int, people: Sequence[User], comment: str = "") -> Instance:
+    _limited(comment)
     task = _task(actor, task_id)
     return _execute(
         task.instance_id,
@@ -364,6 +382,7 @@ def instance_resubmit(
     now: datetime | None = None,
     in_transaction: bool = False,
 ) -> Instance:
+    _limited(comment)
     return _execute(
         instance_id,
         Submit(actor=actor.pk, form=dict(form or {}), comment=comment),
@@ -373,14 +392,17 @@ def instance_resubmit(
 
 
 def instance_withdraw(*, actor: User, instance_id: int, comment: str = "") -> Instance:
+    _limited(comment)
     return _execute(instance_id, Withdraw(actor=actor.pk, comment=comment))
 
 
 def instance_urge(*, actor: User, instance_id: int, comment: str = "") -> Instance:
+    _limited(comment)
     return _execute(instance_id, Urge(actor=actor.pk, comment=comment))
 
 
 def instance_comment(*, actor: User, instance_id: int, comment: str) -> Instance:
+    _limited(comment)
     return _execute(instance_id, Comment(actor=actor.pk, comment=comment))
 
 
@@ -388,6 +410,7 @@ def instance_cancel(*, actor: User, instance_id: int, reason: str) -> Instance:
     """作废: only a process administrator, always with a reason (audited)."""
     if not has_perm(actor, Perm.MANAGE_PROCESSES):
         raise PermissionDeniedError(_("只有流程管理员可以作废流程。"))
+    _limited(reason)
     return _execute(
         instance_id,
         Cancel(actor=actor.pk, comment=reason),
