@@ -194,7 +194,12 @@ def notice_paths(matter: MatterType) -> list[dict[str, Any]]:
         choices, conditions = pending.pop(0)
         nodes, undecided = _outcomes(definition, choices)
         if undecided is None:
-            steps = [{"name": n.name, "filing": n.kind == "filing"} for n in nodes if n.kind in PATH_KINDS]
+            steps = [
+                # a filing step whose name does not say 备案 is marked so
+                {"name": n.name, "filing": n.kind == "filing" and "备案" not in n.name}
+                for n in nodes
+                if n.kind in PATH_KINDS
+            ]
             paths.append({"conditions": conditions, "steps": steps})
             continue
         for index, branch in enumerate(undecided.branches):
@@ -237,7 +242,7 @@ def expected_path(user: User, matter: MatterType, data: Mapping[str, Any], *, ur
             "name": node.name,
             "kind": node.kind,
             "filing": node.kind == "filing",
-            "people": [names.get(p) or str(p) for p in people.get(node.id, [])],
+            "people": _("、").join(names.get(p) or str(p) for p in people.get(node.id, [])),
         }
         for node in path_nodes(definition, state, facts)
         if node.kind in PATH_KINDS
