@@ -129,7 +129,7 @@ def _clause_text(clause: Mapping[str, Any], labels: Mapping[str, str], *, negate
     value = clause["value"]
     text = str(value)
     if re.fullmatch(r"-?\d+\.0+", text):
-        text = text.split(".")[0]  # 5000.0 → 5000
+        text = text.split(".", maxsplit=1)[0]  # 5000.0 → 5000
     space = " " if re.fullmatch(r"-?\d+(\.\d+)?", text) else ""  # 超过 5000, 为特急
     return f"{label}{OPERATOR_WORDS[op]}{space}{text}"
 
