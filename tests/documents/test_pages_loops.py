@@ -51,7 +51,7 @@ def test_office_returns_a_draft_and_the_drafter_resubmits_from_the_page(org: dic
     response = drafter.post(
         reverse("documents:outgoing_act", args=[document.pk, "resubmit"]), {"comment": "已补充"}, follow=True
     )
-    assert "已办理" in response.content.decode()
+    assert "已重新送核稿。" in response.content.decode()
     document.instance.refresh_from_db()
     assert document.instance.status == "running"
     assert _open_nodes(document.instance) == {"review"}

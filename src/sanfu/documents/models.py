@@ -192,6 +192,28 @@ class OutgoingRevision(models.Model):
         return f"{self.document_id} v{self.no}"
 
 
+class OutgoingSignOff(models.Model):
+    """One 签发: the revision it froze and its SHA-256 digest. Kept when a return after 签发 withdraws it (who,
+    when, why), so the record shows every 签发 a document had, each with the text it covered."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="signoffs")
+    revision = models.ForeignKey(OutgoingRevision, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["document_id", "signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.revision_id} {self.digest[:8]}"
+
+
 class NumberCounter(models.Model):
     """The last sequence handed out per 发文字号 prefix and year; claimed by a conditional update."""
 

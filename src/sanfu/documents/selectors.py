@@ -23,6 +23,7 @@ from sanfu.documents.models import (
     Issuance,
     NumberStatus,
     OutgoingDocument,
+    OutgoingSignOff,
     StepKind,
 )
 from sanfu.org.models import Department
@@ -307,6 +308,11 @@ def may_resubmit(actor: User, document: OutgoingDocument) -> bool:
 def may_archive(actor: User, document: OutgoingDocument) -> bool:
     """归档 is the office's, once the document is issued and until it is archived."""
     return bool(document.issued_at and not document.archived_at and is_office(actor))
+
+
+def signoffs_of(document: OutgoingDocument) -> list[OutgoingSignOff]:
+    """Every 签发 of the document, the withdrawn ones (a return after 签发) with who withdrew it and why."""
+    return list(document.signoffs.select_related("revision", "signed_by", "withdrawn_by").order_by("signed_at", "id"))
 
 
 def numbers_of_document(document: OutgoingDocument) -> QuerySet[DocumentNumber]:

@@ -308,6 +308,8 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     chosen = next((p for p in pairs if p[1].no == shown), pairs[-1] if pairs else None)
     my_open = selectors.open_nodes_of(request.user, doc.instance)
     office = selectors.is_office(request.user)
+    returned = selectors.last_return(doc.instance)
+    signoffs = selectors.signoffs_of(doc)
     return render(
         request,
         "documents/outgoing_detail.html",
@@ -324,7 +326,9 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "may_resubmit": selectors.may_resubmit(request.user, doc),
             "may_archive": selectors.may_archive(request.user, doc),
             "auto_archive": services.auto_archive(),
-            "returned": selectors.last_return(doc.instance),
+            "returned": returned,
+            "returned_after_signoff": bool(returned and signoffs and signoffs[-1].withdrawn_at),
+            "signoffs": signoffs,
             "my_open": my_open,
             "office": office,
             "numbers": selectors.numbers_of_document(doc),
@@ -370,13 +374,26 @@ def _review(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> 
 
 
 def _return(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
+    was_signed = doc.frozen_revision_id is not None
     services.outgoing_return(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
-    return _("已办理。")
+    who = doc.drafter.display_name
+    if was_signed:
+        return _("已退回拟稿人 %(who)s 修改。原签发定稿已作废，修改后须重新核稿、签发。") % {"who": who}
+    return _("已退回拟稿人 %(who)s 修改。") % {"who": who}
 
 
 def _resubmit(request: AuthedHttpRequest, doc: OutgoingDocument, comment: str) -> str:
     services.outgoing_resubmit(actor=request.user, document_id=doc.pk, comment=comment, token=_token(request))
-    return _("已办理。")
+    return _("已重新送核稿。")
+
+
+def _sent_back_to(doc: OutgoingDocument) -> str:
+    """'已退回 核稿（甲、乙）。': the step the document went back to and its people now."""
+    holders = selectors.holders_of(doc.instance)
+    if not holders:
+        return _("已退回。")
+    step = holders[0]
+    return _("已退回%(step)s（%(people)s）。") % {"step": step.node_name, "people": "、".join(step.people)}
 
 
 def _countersign(agree: bool) -> Callable[[AuthedHttpRequest, OutgoingDocument, str], str]:
@@ -384,7 +401,7 @@ def _countersign(agree: bool) -> Callable[[AuthedHttpRequest, OutgoingDocument, 
         services.outgoing_countersign(
             actor=request.user, document_id=doc.pk, comment=comment, agree=agree, token=_token(request)
         )
-        return _("已办理。")
+        return _("已办理。") if agree else _sent_back_to(doc)
 
     return act
 

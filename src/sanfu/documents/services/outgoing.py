@@ -28,6 +28,7 @@ from sanfu.documents.models import (
     Issuance,
     OutgoingDocument,
     OutgoingRevision,
+    OutgoingSignOff,
     Urgency,
 )
 from sanfu.documents.services.common import (
@@ -289,21 +290,61 @@ def outgoing_review(
     return document
 
 
-RETURNABLE_NODES = ("review", "signoff")
+RETURNABLE_NODES = ("review", "signoff", "numbering", "issue")
+AFTER_SIGN_OFF = ("numbering", "issue")  # a return from here withdraws the 签发
 
 
 @once("outgoing.return")
 def outgoing_return(*, actor: User, document_id: int, comment: str, token: str = "") -> OutgoingDocument:
     """退回拟稿人: at 核稿 (the office) or 签发 (the leader) the draft goes back to its drafter, with the
-    reason; the drafter revises it and sends it again (:func:`outgoing_resubmit`)."""
+    reason; the drafter revises it and sends it again (:func:`outgoing_resubmit`).
+
+    A return after 签发 (the office, at 编号 or 印发) means a new revision and a new 签发: the signed-off text
+    is copied into a new revision for the drafter to revise, the 签发 is marked withdrawn with the reason
+    (it and its digest stay in the record), and the document goes through 核稿, 会签 and 签发 again. A number
+    already given stays with the document (编号 then confirms it)."""
     document = _outgoing(actor, document_id)
     if not comment.strip():
         raise ApplicationError(_("退回时请写明理由。"))
     task = holds_open_task(actor, document.instance)
     if task is None or task.node not in RETURNABLE_NODES:
         raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
-    workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=comment, in_transaction=True)
+    with transaction.atomic():  # the return, the unfrozen text and the audit row: all or none
+        workflow.task_return(actor=actor, task_id=task.pk, to="initiator", comment=comment, in_transaction=True)
+        if document.frozen_revision is not None:
+            _withdraw_sign_off(actor, document, document.frozen_revision, comment.strip())
+    document.refresh_from_db()
     return document
+
+
+def _withdraw_sign_off(actor: User, document: OutgoingDocument, frozen: OutgoingRevision, reason: str) -> None:
+    last = document.revisions.aggregate(n=Max("no"))["n"] or 0
+    revision = OutgoingRevision.objects.create(
+        document=document,
+        no=last + 1,
+        title=frozen.title,
+        body=frozen.body,
+        recipients=frozen.recipients,
+        copy_to=frozen.copy_to,
+        author=actor,
+        comment=(_("签发后退回：%(why)s") % {"why": reason})[:300],
+        stage=_("签发后退回"),
+    )
+    unfrozen = OutgoingDocument.objects.filter(pk=document.pk, frozen_revision=frozen).update(
+        frozen_revision=None, digest="", signed_by=None, signed_at=None
+    )
+    if unfrozen != 1:
+        raise ConflictError(_("公文刚刚已被他人处理，请刷新后查看。"))
+    now = timezone.now()
+    OutgoingSignOff.objects.filter(document=document, revision=frozen, withdrawn_at__isnull=True).update(
+        withdrawn_by=actor, withdrawn_at=now, withdrawn_reason=reason[:300]
+    )
+    audit_record(
+        action="documents.outgoing.sign_off_withdrawn",
+        actor=actor,
+        target=f"outgoing:{document.pk}",
+        detail={"revision": frozen.no, "sha256": document.digest, "new_revision": revision.no, "reason": reason},
+    )
 
 
 @once("outgoing.resubmit")
@@ -360,8 +401,12 @@ def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "", token
     digest = digest_of(revision)
     with transaction.atomic():  # the flow step, the frozen text and the audit row: all or none
         workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意签发"), in_transaction=True)
+        now = timezone.now()
         OutgoingDocument.objects.filter(pk=document.pk).update(
-            frozen_revision=revision, digest=digest, signed_by=actor, signed_at=timezone.now()
+            frozen_revision=revision, digest=digest, signed_by=actor, signed_at=now
+        )
+        OutgoingSignOff.objects.create(
+            document=document, revision=revision, digest=digest, signed_by=actor, signed_at=now
         )
         audit_record(
             action="documents.outgoing.sign_off",
