@@ -98,7 +98,8 @@ def test_conflict_is_reported_as_handled_by_someone_else(org, flows, login, monk
 
     monkeypatch.setattr(services.repository, "load", load_then_someone_else_acts)
     messages = post(login(org["section_head"]), instance, "approve")
-    assert messages[0].startswith("已由他人处理")
+    assert "刷新" in messages[0]  # the flow's own conflict message, not wrapped in a second one
+    assert "已由他人处理" not in messages[0]
     assert open_task(instance, org["section_head"])
 
 
@@ -108,7 +109,8 @@ def test_return_to_initiator_and_resubmit(org, flows, login):
     before = snapshot(instance)
     assert "退回时必须填写理由。" in post(head, instance, "return", {"to": "initiator", "comment": ""})
     assert snapshot(instance) == before
-    post(head, instance, "return", {"to": "initiator", "comment": "请补充日期"})
+    said = post(head, instance, "return", {"to": "initiator", "comment": "请补充日期"})
+    assert said == [f"已退回申请人 {org['clerk'].display_name}。"]  # the message says to whom it went
     assert Instance.objects.get(pk=instance.pk).status == "returned"
     clerk = login(org["clerk"])
     html = clerk.get(reverse("approvals:instance", args=[instance.pk])).content.decode()

@@ -26,3 +26,17 @@ def test_the_demo_command_seeds_organisation_and_matters(db, capsys):
     assert MatterType.objects.filter(code="leave").exists()
     assert Request.objects.count() >= 4  # a little history too
     assert "gm" in capsys.readouterr().out
+
+
+def test_an_urgent_expense_files_every_review_it_passes_over(demo):
+    from sanfu.workflow.models import InstanceEvent, Task, TaskKind
+    from tests.approvals.test_submit import _submit
+
+    request = _submit(demo, urgency="特急")
+    filed = set(InstanceEvent.objects.filter(instance=request.instance, type="filed").values_list("node", flat=True))
+    assert filed == {"big_review", "big_0"}  # 审核 and 财务审核, each under its own name
+    notified = Task.objects.filter(instance=request.instance, kind=TaskKind.FILING).values_list("node", flat=True)
+    assert {"big_review", "big_0"} <= set(notified)
+    assert demo["people"]["finance_head"].pk in Task.objects.filter(
+        instance=request.instance, kind=TaskKind.FILING
+    ).values_list("assignee_id", flat=True)

@@ -74,10 +74,12 @@ def _graded(
     nodes += [
         _approval("final", final[0], final[1], "end", days=1),
         {
+            # 特急 goes straight to the final approver: every review it passes over is filed (备案) under its
+            # own name, and its people are told.
             "id": "green_filing",
             "kind": "filing",
             "name": "审核备案（绿色通道）",
-            "recipients": {"type": "head"},
+            "passes_over": ["big_review", *big],
             "next": "green_final",
         },
         _approval("green_final", final[0], final[1], "end", days=1),

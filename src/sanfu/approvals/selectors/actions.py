@@ -19,7 +19,6 @@ from sanfu.workflow.models import LIVE_STATUSES, NOTICE, Instance, InstanceStatu
 from sanfu.workflow.selectors import definition_of, open_task_for
 
 READ, WRITE, HIDDEN = "read", "write", "hidden"
-COMMENT_MAX_LENGTH = 2000  # an opinion or comment, in characters: the flow's event log keeps every one for good
 
 
 def request_of(instance: Instance) -> Request | None:

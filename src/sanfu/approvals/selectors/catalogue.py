@@ -26,6 +26,8 @@ from sanfu.approvals.models import (
     ServiceArea,
     SubmissionToken,
 )
+from sanfu.approvals.selectors.actions import schema_of
+from sanfu.approvals.selectors.instance import editable_values
 from sanfu.core.errors import ApplicationError
 from sanfu.org.models import Department
 from sanfu.workflow.engine import Definition, Node, State, path_ahead, path_nodes
@@ -306,7 +308,9 @@ def start_values(draft: Draft | None, returned: Request | None) -> tuple[str, st
     if draft is not None:
         return draft.title, draft.urgency or "平急", draft.data
     if returned is not None:
-        return returned.title, returned.instance.urgency or "平急", returned.instance.state.get("form", {})
+        form = returned.instance.state.get("form", {})
+        # The flow keeps money as doubles (for its conditions); the form shows it as typed ("6000.00").
+        return returned.title, returned.instance.urgency or "平急", editable_values(schema_of(returned), form)
     return "", "平急", {}
 
 

@@ -21,6 +21,7 @@ from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core.errors import NotFoundError
 from sanfu.workflow import selectors
 from sanfu.workflow.models import Instance
+from sanfu.workflow.services import COMMENT_MAX_LENGTH  # the flow refuses longer: one limit
 
 POSITIONS = [
     ("before", gettext_lazy("前加签（先由加签人审批，再回到我）")),
@@ -71,7 +72,7 @@ def render_instance(
             ),
             "positions": POSITIONS,
             "modes": MODES,
-            "comment_max": actions.COMMENT_MAX_LENGTH,
+            "comment_max": COMMENT_MAX_LENGTH,
             "kept": dict(kept or {}),
         }
     )

@@ -17,9 +17,11 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.selectors import actions
 from sanfu.approvals.services import tasks
 from sanfu.approvals.views.instance import access, render_instance
-from sanfu.core.errors import ApplicationError, ConflictError
+from sanfu.core.errors import ApplicationError
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import Instance
+from sanfu.workflow.selectors import open_steps
+from sanfu.workflow.services import COMMENT_MAX_LENGTH  # the flow refuses longer: one limit
 
 
 def _act(
@@ -32,21 +34,19 @@ def _act(
         messages.error(request, _("此流程须到公文页面办理，本页不能操作，未做任何更改。"))
         return redirect("approvals:instance", instance_id=instance.pk)
     text = _comment(request)
-    if len(text) > actions.COMMENT_MAX_LENGTH:
+    if len(text) > COMMENT_MAX_LENGTH:
         messages.error(
             request,
             _("意见不能超过 %(max)d 字（现有 %(n)d 字），请精简后再提交，未做任何更改。")
-            % {"max": actions.COMMENT_MAX_LENGTH, "n": len(text)},
+            % {"max": COMMENT_MAX_LENGTH, "n": len(text)},
         )
         return render_instance(request, instance, kept={form: text})
     try:
-        do(instance)
-    except ConflictError as exc:
-        messages.error(request, _("已由他人处理：%(reason)s") % {"reason": exc.message})
-    except ApplicationError as exc:
+        said = do(instance)
+    except ApplicationError as exc:  # a conflict's message names who acted first
         messages.error(request, exc.message)
     else:
-        messages.success(request, done)
+        messages.success(request, said if isinstance(said, str) else done)
         return redirect("approvals:instance", instance_id=instance.pk)
     return render_instance(request, access(request, instance_id), kept={form: text})
 
@@ -92,16 +92,27 @@ def reject(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
 
 @require_POST
 def return_(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
-    def do(instance: Instance) -> None:
-        tasks.task_return(
+    def do(instance: Instance) -> str:
+        returned = tasks.task_return(
             actor=request.user,
             instance_id=instance.pk,
             task_id=_task_id(request),
             to=request.POST.get("to", "").strip(),
             comment=_comment(request),
         )
+        return returned_to_text(returned)
 
     return _act(request, instance_id, do, _("已退回。"), "return")
+
+
+def returned_to_text(instance: Instance) -> str:
+    """To whom a 退回 went: the step now open and its people, or the applicant."""
+    steps = open_steps(instance)
+    if not steps:
+        return _("已退回申请人 %(who)s。") % {"who": instance.initiator.display_name}
+    return _("已退回至 %(steps)s。") % {
+        "steps": "；".join(f"{s.name}（{'、'.join(p.display_name for p in s.people)}）" for s in steps)
+    }
 
 
 @require_POST
