@@ -90,3 +90,18 @@ def test_money_an_approver_fills_in_again_reads_as_the_form_writes_it(demo, logi
     values = editable_values(schema_of(request), request.instance.state["form"])
     assert values["amount"] == "6000.00"
     assert values["items"] == [{"item": "投影仪", "money": "6000.00"}]
+
+
+def test_the_resubmit_form_shows_money_as_the_form_writes_it(demo, login):
+    from tests.approvals.test_submit import _submit
+
+    request = _submit(demo)  # amount 300
+    task = Task.objects.filter(instance=request.instance, status="open").first()
+    workflow.task_return(actor=task.assignee, task_id=task.pk, to="initiator", comment="请补充说明")
+    page = (
+        login(demo["people"]["clerk"])
+        .get(reverse("approvals:start", args=[request.matter.code]), {"resubmit": request.pk})
+        .content.decode()
+    )
+    assert 'value="300.00"' in page
+    assert 'value="300.0"' not in page
