@@ -82,6 +82,8 @@ def test_a_return_after_sign_off_unfreezes_into_a_new_revision_and_needs_a_new_s
     page = client_for(drafter).get(reverse("documents:outgoing", args=[document.pk])).content.decode()
     assert 'id="form-revise"' in page
     assert 'id="returned-after-signoff"' in page
+    banner = page[page.index('id="returned"') :]
+    assert banner.index("主送单位写错，需重新签发") < banner.index('id="returned-after-signoff"')  # the reason shown
     assert 'id="frozen"' not in page
     record = page[page.index('id="signoffs"') :]
     assert first_digest in record  # the earlier 签发 stays in the record, marked withdrawn

@@ -293,7 +293,13 @@ def last_return(instance: Instance | None) -> InstanceEvent | None:
     """The latest 退回 of a flow that is now returned to its drafter (who returned it, why), or None."""
     if instance is None or instance.status != InstanceStatus.RETURNED:
         return None
-    return instance.events.filter(type="returned").select_related("actor").order_by("-seq").first()
+    event = instance.events.filter(type="returned").select_related("actor").order_by("-seq").first()
+    if event is not None and not event.comment:
+        # The reason may be written once, on the task's own return event just before it.
+        cause = instance.events.filter(type="task_returned", seq__lt=event.seq).order_by("-seq").first()
+        if cause is not None:
+            event.comment = cause.comment
+    return event
 
 
 def may_resubmit(actor: User, document: OutgoingDocument) -> bool:
