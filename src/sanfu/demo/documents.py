@@ -132,4 +132,5 @@ def _finished_pair(people: dict[str, User], departments: dict[str, Department]) 
     services.outgoing_sign_off(actor=gm, document_id=outgoing.pk, comment="同意印发")
     services.outgoing_assign_number(actor=clerk, document_id=outgoing.pk)
     services.outgoing_issue(actor=clerk, document_id=outgoing.pk, departments=list(departments.values()), external=[])
+    services.outgoing_archive(actor=clerk, document_id=outgoing.pk)  # 归档 is the office's own step after 印发
     return 2
