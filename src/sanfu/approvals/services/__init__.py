@@ -1,16 +1,18 @@
-"""The 审批中心's writes: submitting and drafting requests (``requests``) and acting on their tasks (``tasks``).
-Callers use ``sanfu.approvals.services.<name>``."""
+"""The 审批中心's writes: checking a submission (``checking``), submitting and drafting requests
+(``requests``) and acting on their tasks (``tasks``). Callers use ``sanfu.approvals.services.<name>``."""
 
-from sanfu.approvals.services.requests import (
-    URGENCIES,
+from sanfu.approvals.services.checking import (
     Checked,
     Problem,
     Upload,
     check_materials,
     check_submission,
+    engine_form,
+)
+from sanfu.approvals.services.requests import (
+    URGENCIES,
     draft_delete,
     draft_save,
-    engine_form,
     matter_submit,
     number_next,
     request_copy,
