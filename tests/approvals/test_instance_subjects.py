@@ -6,20 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from sanfu.accounts.models import User
-from sanfu.demo.org import MAIN_UNIT_CODE, seed_demo
 from sanfu.documents import services
-from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY, publish_definitions
+from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
 from sanfu.documents.models import DocKind
-from sanfu.org.models import Department
-from sanfu.org.selectors import department_heads
 from sanfu.workflow.models import Instance, Task, TaskStatus
 from sanfu.workflow.selectors import definition_of
+from tests.documents import conftest as documents_fixtures
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ACTIONS = (
@@ -38,17 +35,7 @@ ACTIONS = (
 )
 
 
-@pytest.fixture
-def org(db: None) -> dict[str, Any]:
-    seed_demo()
-    publish_definitions()
-    people = {
-        u.username: u
-        for u in User.objects.filter(username__in=["gm", "deputy1", "office_head", "clerk", "staff", "hr"])
-    }
-    departments = {d.code: d for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
-    heads = {code: department_heads(d)[0] for code, d in departments.items() if department_heads(d)}
-    return {"people": people, "departments": departments, "heads": heads}
+org = documents_fixtures.org  # the demo organisation with the 公文 processes, as the 公文 tests use it
 
 
 def _client(user: User) -> Client:
