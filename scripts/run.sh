@@ -11,6 +11,10 @@ if [ -z "${SANFU_SECRET_KEY:-}${SANFU_SECRET_KEY_FILE:-}" ]; then
   [ -s var/secret_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" >var/secret_key)
   export SANFU_SECRET_KEY_FILE="$PWD/var/secret_key"
 fi
+if [ -z "${SANFU_AUDIT_KEY:-}${SANFU_AUDIT_KEY_FILE:-}" ]; then  # the audit chain's own key, made once too
+  [ -s var/audit_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(40))" >var/audit_key)
+  export SANFU_AUDIT_KEY_FILE="$PWD/var/audit_key"
+fi
 .venv/bin/sanfu migrate --noinput -v 0
 .venv/bin/sanfu demo
 .venv/bin/sanfu worker >var/worker.log 2>&1 &

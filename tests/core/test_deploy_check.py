@@ -21,6 +21,7 @@ def test_check_deploy_is_clean(tmp_path: Path) -> None:
         **{k: v for k, v in os.environ.items() if not k.startswith("SANFU_")},
         "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
         "SANFU_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
+        "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
         "SANFU_DEBUG": "0",
         "SANFU_ALLOWED_HOSTS": "oa.example.com",
         "SANFU_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
@@ -51,6 +52,23 @@ def test_production_refuses_to_start_without_a_key(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "SANFU_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_audit_key(tmp_path: Path) -> None:
+    """The audit chain has a key of its own: the secret key (which every app server holds) is not reused."""
+    (tmp_path / "var").mkdir()
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SANFU_")},
+        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
+        "SANFU_HOME": str(tmp_path),
+        "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
+        "SANFU_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode != 0
+    assert "SANFU_AUDIT_KEY" in result.stderr
 
 
 def test_boolean_rejects_maybe(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,6 +131,7 @@ def test_plain_http_is_only_for_a_local_demo_and_only_when_asked(
         **{k: v for k, v in os.environ.items() if not k.startswith("SANFU_")},
         "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
         "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
+        "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
         "SANFU_DEBUG": "0",
         "SANFU_HOME": str(tmp_path),
         **({"SANFU_HTTPS": https} if https is not None else {}),

@@ -226,8 +226,17 @@ else:
     }
 HUEY["consumer"] = {"workers": env.integer("SANFU_WORKERS", 2, minimum=1), "worker_type": "thread"}
 
-# --- Audit trail: records are chained with HMAC-SHA256 under this key ---
-SANFU_AUDIT_KEY = env.raw("SANFU_AUDIT_KEY") or SECRET_KEY
+# --- Audit trail: records are chained with HMAC-SHA256 under a key of its own, kept outside the database ---
+_audit_key = env.raw("SANFU_AUDIT_KEY")
+if not _audit_key:
+    if not DEBUG:
+        raise env.ConfigError("SANFU_AUDIT_KEY (or SANFU_AUDIT_KEY_FILE) must be set when SANFU_DEBUG is off")
+    _audit_key = "dev-only-audit-key-for-sanfu-on-127.0.0.1-never-in-production"
+SANFU_AUDIT_KEY = _audit_key
+# The chain's head, signed, is appended here periodically (and logged), so that deleting the newest records
+# is detected: put it on other storage than the database's (or ship the log line to a syslog server).
+SANFU_AUDIT_ANCHOR_FILE = Path(env.string("SANFU_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
+SANFU_AUDIT_ANCHOR_MINUTES = env.integer("SANFU_AUDIT_ANCHOR_MINUTES", 10, minimum=1)
 
 SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "")  # shown in the header; empty: the person's own unit
 SANFU_BASE_URL = env.string("SANFU_BASE_URL", "")  # e.g. https://oa.example.com, for links in mails

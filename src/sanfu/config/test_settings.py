@@ -7,6 +7,11 @@ import os
 import tempfile
 
 os.environ.setdefault("SANFU_SECRET_KEY", "test-only-key-" + "x" * 50)
+os.environ.setdefault("SANFU_AUDIT_KEY", "test-only-audit-key-" + "y" * 40)
+# Per test process, so that parallel runs never read each other's anchors; tests that anchor use their own file.
+os.environ.setdefault(
+    "SANFU_AUDIT_ANCHOR_FILE", os.path.join(tempfile.gettempdir(), f"sanfu-test-anchors-{os.getpid()}.jsonl")
+)
 os.environ["SANFU_DATABASE_URL"] = os.environ.get("SANFU_TEST_DATABASE_URL", "sqlite:///:memory:")
 os.environ.setdefault("SANFU_HOME", tempfile.gettempdir())
 

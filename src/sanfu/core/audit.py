@@ -1,8 +1,15 @@
 """Write and verify the audit trail.
 
 Every record is chained to the previous one: ``digest = HMAC-SHA256(key, prev_digest || canonical(record))``.
-Changing, deleting or re-ordering any row breaks the chain from that row on, and without the key the
-chain cannot be recomputed by someone who can only write to the database.
+Changing, deleting or re-ordering any row breaks the chain from that row on, and without the key (its own,
+``SANFU_AUDIT_KEY``, kept outside the database) the chain cannot be recomputed by someone who can only write
+to the database.
+
+A chain alone cannot show that its *newest* records were cut off. So the worker periodically writes the
+signed head of the chain (``seq``, ``digest``) outside the database — a line appended to
+``SANFU_AUDIT_ANCHOR_FILE`` and a log line for a syslog server — and verification compares the database
+with the latest anchor: a chain that ends before the anchored record, or holds another digest there, has
+been truncated or rewritten.
 """
 
 from __future__ import annotations
@@ -10,22 +17,31 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import os
 from dataclasses import dataclass
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sanfu.core.models import AuditRecord
 
 GENESIS = "0" * 64
 _MAX_ATTEMPTS = 20
+anchor_log = logging.getLogger("sanfu.audit.anchor")
 
 
 def _key() -> bytes:
     return hashlib.sha256(b"sanfu-audit:" + str(settings.SANFU_AUDIT_KEY).encode()).digest()
+
+
+def _anchor_key() -> bytes:  # a key of its own: an anchor line can never pass for a record digest
+    return hashlib.sha256(b"sanfu-audit-anchor:" + str(settings.SANFU_AUDIT_KEY).encode()).digest()
 
 
 def _canonical(record: AuditRecord) -> bytes:
@@ -115,8 +131,97 @@ class VerifyResult:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head as it was at ``at``: record ``seq`` carried ``digest``."""
+
+    seq: int
+    digest: str
+    at: str
+
+    def _message(self) -> bytes:
+        return f"{self.seq}|{self.digest}|{self.at}".encode()
+
+    def signature(self) -> str:
+        return hmac.new(_anchor_key(), self._message(), hashlib.sha256).hexdigest()
+
+
+def _anchor_file() -> Path:
+    return Path(settings.SANFU_AUDIT_ANCHOR_FILE)
+
+
+def latest_anchor() -> Anchor | None:
+    """The newest anchor whose signature holds (a forged or damaged line is skipped and logged)."""
+    path = _anchor_file()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    for line in reversed(lines):
+        try:
+            data = json.loads(line)
+            anchor = Anchor(seq=int(data["seq"]), digest=str(data["digest"]), at=str(data["at"]))
+            signature = str(data["sig"])
+        except (ValueError, KeyError, TypeError):
+            anchor_log.warning("audit anchor file %s: unreadable line skipped", path.name)
+            continue
+        if hmac.compare_digest(signature, anchor.signature()):
+            return anchor
+        anchor_log.warning("audit anchor file %s: a line with a wrong signature was skipped", path.name)
+    return None
+
+
+def audit_anchor() -> Anchor | None:
+    """Write the chain's current head outside the database, unless the newest anchor already holds it.
+
+    Appended with O_APPEND and fsync'd, one JSON line each; also logged, for operators who ship the log
+    to a separate store. Returns the anchor written (None when nothing changed or the trail is empty)."""
+    head = AuditRecord.objects.order_by("-seq").values("seq", "digest").first()
+    if head is None:
+        return None
+    previous = latest_anchor()
+    if previous is not None and previous.seq == head["seq"]:
+        return None
+    anchor = Anchor(seq=head["seq"], digest=head["digest"], at=timezone.now().astimezone(UTC).isoformat())
+    line = json.dumps({"seq": anchor.seq, "digest": anchor.digest, "at": anchor.at, "sig": anchor.signature()})
+    path = _anchor_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, (line + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    anchor_log.info("audit chain head #%s %s", anchor.seq, anchor.digest)
+    return anchor
+
+
 def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
-    """Recompute the chain from the first record; report the first record that does not match."""
+    """Recompute the chain from the first record; report the first record that does not match, then
+    check the chain still reaches the latest anchor written outside the database."""
+    result = _verify_chain(batch_size)
+    if not result.ok:
+        return result
+    anchor = latest_anchor()
+    if anchor is None:
+        return result
+    if result.checked < anchor.seq:
+        return VerifyResult(
+            False,
+            result.checked,
+            result.checked + 1,
+            _("第 %(first)s–%(last)s 条记录缺失：链头已于第 %(last)s 条锚定在数据库之外")
+            % {"first": result.checked + 1, "last": anchor.seq},
+        )
+    at_anchor = AuditRecord.objects.filter(seq=anchor.seq).values_list("digest", flat=True).first()
+    if at_anchor is None or not hmac.compare_digest(at_anchor, anchor.digest):
+        return VerifyResult(
+            False, result.checked, anchor.seq, _("第 %(seq)s 条记录与锚定的链头不符") % {"seq": anchor.seq}
+        )
+    return result
+
+
+def _verify_chain(batch_size: int) -> VerifyResult:
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -127,11 +232,11 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
             return VerifyResult(ok=True, checked=checked)
         for record in batch:
             if record.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"record #{expected_seq} is missing")
+                return VerifyResult(False, checked, expected_seq, _("第 %(seq)s 条记录缺失") % {"seq": expected_seq})
             if record.prev_digest != prev:
-                return VerifyResult(False, checked, record.seq, "link to the previous record is broken")
+                return VerifyResult(False, checked, record.seq, _("与上一条记录的链接断裂"))
             if not hmac.compare_digest(record.digest, _digest(prev, record)):
-                return VerifyResult(False, checked, record.seq, "content does not match its digest")
+                return VerifyResult(False, checked, record.seq, _("内容与摘要不符"))
             prev = record.digest
             expected_seq += 1
             checked += 1

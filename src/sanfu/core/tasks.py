@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from sanfu.core.audit import audit_anchor
 from sanfu.core.notify import send_daily_digests
 
 
@@ -16,6 +18,13 @@ def purge_expired_sessions() -> int:
     """Delete sessions past their expiry so that the table does not keep dead sign-ins."""
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@db_periodic_task(crontab(minute=f"*/{settings.SANFU_AUDIT_ANCHOR_MINUTES}"))  # type: ignore[untyped-decorator]
+def anchor_audit_chain() -> int | None:
+    """Write the audit chain's signed head outside the database (see ``sanfu.core.audit``)."""
+    anchor = audit_anchor()
+    return anchor.seq if anchor else None
 
 
 @db_periodic_task(crontab(minute="30", hour="9"))  # type: ignore[untyped-decorator]  # 17:30 in Asia/Shanghai
