@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
-from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
+from sanfu.accounts.permissions import DataScope, Perm
+from sanfu.accounts.selectors import data_scope_for, has_perm
 from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError
+from sanfu.org.models import Staff
+from sanfu.org.selectors import staff_scope_q
 from sanfu.workflow import fastpath, repository
 from sanfu.workflow.engine import Definition, path_ahead
 from sanfu.workflow.facts import OrgFacts
@@ -76,6 +78,19 @@ def visible_instances(user: User) -> QuerySet[Instance]:
         return Instance.objects.all()
     involved = Task.objects.filter(Q(assignee=user) | Q(on_behalf_of=user)).values("instance_id")
     return Instance.objects.filter(Q(initiator=user) | Q(pk__in=involved))
+
+
+def overseen_instances(user: User) -> QuerySet[Instance]:
+    """Instances a process administrator oversees (流程监控 and its interventions): those started by people
+    within the data scope (数据范围) of his role for managing processes — his unit for the built-in 流程管理员;
+    none for anybody else."""
+    scope = data_scope_for(user, Perm.MANAGE_PROCESSES) if has_perm(user, Perm.MANAGE_PROCESSES) else None
+    if scope is None:
+        return Instance.objects.none()
+    if scope[0] == DataScope.ALL:
+        return Instance.objects.all()
+    people = Staff.objects.filter(staff_scope_q(user, Perm.MANAGE_PROCESSES)).values("user_id")
+    return Instance.objects.filter(Q(initiator=user) | Q(initiator__in=people))
 
 
 def access_instance(*, actor: User, instance_id: int) -> Instance:

@@ -23,6 +23,7 @@ from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
+from sanfu.org.people_search import unassignable_among
 from sanfu.workflow import fastpath, outbox, repository
 from sanfu.workflow.engine import (
     ActionNotAllowedError,
@@ -33,6 +34,7 @@ from sanfu.workflow.engine import (
     Complete,
     InvalidDefinitionError,
     MarkRead,
+    Reassign,
     Reject,
     RemoveSigners,
     Return,
@@ -59,7 +61,7 @@ from sanfu.workflow.models import (
     Task,
     TaskKind,
 )
-from sanfu.workflow.selectors import latest_definition
+from sanfu.workflow.selectors import latest_definition, overseen_instances
 
 COMMENT_MAX_LENGTH = 2000  # 意见、理由、评论: an opinion, not a document (pages give their fields this maxlength)
 
@@ -319,6 +321,8 @@ def task_transfer(*, actor: User, task_id: int, to: User, comment: str = "") -> 
     task = _task(actor, task_id)
     if not to.is_active:
         raise ApplicationError(_("不能转交给已停用的账户。"))
+    if unassignable_among([to]):
+        raise ApplicationError(_("不能转交给管理员账户（三员不办理业务）。"))
     return _execute(
         task.instance_id,
         Transfer(actor=actor.pk, task=task.task_no, to=to.pk, comment=comment),
@@ -337,6 +341,10 @@ def task_add_signers(
 ) -> Instance:
     _limited(comment)
     task = _task(actor, task_id)
+    refused = unassignable_among(people)
+    if refused:
+        names = "、".join(p.display_name for p in refused)
+        raise ApplicationError(_("不能加签已停用的账户或管理员账户：%(names)s。") % {"names": names})
     return _execute(
         task.instance_id,
         AddSigners(
@@ -416,6 +424,58 @@ def instance_cancel(*, actor: User, instance_id: int, reason: str) -> Instance:
         Cancel(actor=actor.pk, comment=reason),
         audit=lambda: audit_record(
             action="workflow.cancel", actor=actor, target=f"instance:{instance_id}", detail={"reason": reason}
+        ),
+    )
+
+
+# --- the process administrator's interventions (流程监控) ------------------------------------------------
+
+
+def _oversee(actor: User, instance_id: int) -> None:
+    """Refuse unless ``actor`` is a process administrator whose data scope covers the instance (the rule
+    of the 流程监控 search, ``selectors.overseen_instances``)."""
+    if not has_perm(actor, Perm.MANAGE_PROCESSES):
+        raise PermissionDeniedError(_("只有流程管理员可以干预流程。"))
+    if not overseen_instances(actor).filter(pk=instance_id).exists():
+        if not Instance.objects.filter(pk=instance_id).exists():
+            raise NotFoundError(_("流程不存在。"))
+        raise PermissionDeniedError(_("该流程的发起人不在您的管理范围内，不能干预。"))
+
+
+def task_reassign(
+    *,
+    actor: User,
+    task_id: int,
+    to: User,
+    reason: str,
+    in_transaction: bool = False,
+    check_scope: bool = True,
+    now: datetime | None = None,
+) -> Instance:
+    """改派: hand a live approval or handling task (open, or waiting its turn) to another active person, who
+    is notified; the old task ends as cancelled. Recorded as an event by ``actor`` with the reason, and
+    audited in the same transaction.
+
+    ``check_scope=False``: the caller has already decided at a higher level that ``actor`` may hand this
+    task on (离职交接 of a person's work): neither the process-administrator role nor the data scope is
+    checked here. ``in_transaction``: the caller's transaction includes the step."""
+    _limited(reason)
+    task = fastpath.load_task(task_id)
+    if task is None:
+        raise NotFoundError(_("待办不存在。"))
+    if check_scope:
+        _oversee(actor, task.instance_id)
+    if not to.is_active:
+        raise ApplicationError(_("不能改派给已停用的账户。"))
+    detail = {"task": task.task_no, "node": task.node, "from": task.assignee_id, "to": to.pk, "reason": reason}
+    return _execute(
+        task.instance_id,
+        Reassign(actor=actor.pk, task=task.task_no, to=to.pk, comment=reason),
+        now=now,
+        in_transaction=in_transaction,
+        loaded=task.instance,
+        audit=lambda: audit_record(
+            action="workflow.reassign", actor=actor, target=f"instance:{task.instance_id}", detail=detail
         ),
     )
 

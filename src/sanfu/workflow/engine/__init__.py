@@ -21,7 +21,8 @@ Everything happens through one pure function::
 ``command`` is what a person (or the clock) does: Submit, Approve, Reject, Complete, Return (退回: to the
 initiator, the previous node or any node done in this round), Withdraw (撤回: the initiator before anyone
 acted; an approver before the next person acted), Transfer (转交), AddSigners (加签 before / after /
-alongside, each with a mode), RemoveSigners (减签), Urge (催办), Comment, MarkRead, Cancel (作废), Tick
+alongside, each with a mode), RemoveSigners (减签), Urge (催办), Comment, MarkRead, Cancel (作废), the
+process administrator's interventions Reassign (改派), SkipNode (跳过) and RestartFrom (重办), Tick
 (deadlines, reminders, timers) and SubprocessEnded. ``facts`` (:mod:`.facts`) answers the questions the
 engine asks of the organisation — who an approver rule names, a person's head, their delegate
 (委托代理), working-day arithmetic — and carries ``now``. The engine imports nothing from Django or the
@@ -48,9 +49,12 @@ from sanfu.workflow.engine.commands import (
     Comment,
     Complete,
     MarkRead,
+    Reassign,
     Reject,
     RemoveSigners,
+    RestartFrom,
     Return,
+    SkipNode,
     Submit,
     SubprocessEnded,
     Tick,
@@ -58,7 +62,14 @@ from sanfu.workflow.engine.commands import (
     Urge,
     Withdraw,
 )
-from sanfu.workflow.engine.decide import decide, next_wakeup, path_ahead, path_nodes
+from sanfu.workflow.engine.decide import (
+    decide,
+    next_wakeup,
+    path_ahead,
+    path_nodes,
+    restart_nodes,
+    skippable_nodes,
+)
 from sanfu.workflow.engine.definition import Definition, Node, parse_definition
 from sanfu.workflow.engine.errors import ActionNotAllowedError, FlowError, InvalidDefinitionError
 from sanfu.workflow.engine.events import Decision, Event, Notify, StartSubprocess
@@ -84,9 +95,12 @@ __all__ = [
     "MemoryFacts",
     "Node",
     "Notify",
+    "Reassign",
     "Reject",
     "RemoveSigners",
+    "RestartFrom",
     "Return",
+    "SkipNode",
     "StartSubprocess",
     "State",
     "Submit",
@@ -103,4 +117,6 @@ __all__ = [
     "path_ahead",
     "path_nodes",
     "replay",
+    "restart_nodes",
+    "skippable_nodes",
 ]

@@ -125,6 +125,37 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class Reassign:
+    """改派: the process administrator hands a person's live task to another person, with a reason (a
+    holder who left, or is away). The caller checks the role and the data scope."""
+
+    actor: int
+    task: int
+    to: int
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class SkipNode:
+    """跳过: the process administrator ends the open tasks of a node being worked on and moves the flow on
+    as if the node had passed, with a reason. The caller checks the role and the data scope."""
+
+    actor: int
+    node: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestartFrom:
+    """重办: the process administrator moves a running or returned instance back to a task node it has
+    already reached, whose people get fresh tasks (like a return, by the administrator), with a reason."""
+
+    actor: int
+    node: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time has passed: fire due reminders, deadlines and timers."""
 
@@ -149,6 +180,9 @@ Command = (
     | Comment
     | MarkRead
     | Cancel
+    | Reassign
+    | SkipNode
+    | RestartFrom
     | Tick
     | SubprocessEnded
 )

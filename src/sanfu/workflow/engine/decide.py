@@ -19,9 +19,12 @@ from sanfu.workflow.engine.commands import (
     Comment,
     Complete,
     MarkRead,
+    Reassign,
     Reject,
     RemoveSigners,
+    RestartFrom,
     Return,
+    SkipNode,
     Submit,
     SubprocessEnded,
     Tick,
@@ -800,7 +803,16 @@ def _approve(ctx: _Ctx, cmd: Approve | Complete) -> None:
         comment=cmd.comment,
         **changes,
     )
+    _tell_principal(ctx, task, cmd.actor, "deputy_completed" if is_handle else "deputy_approved")
     _evaluate(ctx, node)
+
+
+def _tell_principal(ctx: _Ctx, task: Task, actor: int, kind: str) -> None:
+    """委托代理: when the delegate acted on a task held for someone, that person hears what was done in their
+    name (``kind``: deputy_approved, deputy_completed, deputy_rejected, deputy_returned), right after the
+    event that records the act."""
+    if task.on_behalf_of is not None and actor == task.assignee:
+        ctx.notify(kind, [task.on_behalf_of], task=task.id, node=task.node)
 
 
 def _writable(node: Node, form: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -829,6 +841,7 @@ def _reject(ctx: _Ctx, cmd: Reject) -> None:
         undo_point=True,
         set_tasks={str(task.id): {"status": T_REJECTED, "acted_at": ctx.now_iso, "comment": cmd.comment}},
     )
+    _tell_principal(ctx, task, cmd.actor, "deputy_rejected")
     if _rejected(ctx, node):
         _reject_node(ctx, node, cmd.actor, cmd.comment)
     else:
@@ -851,6 +864,7 @@ def _return(ctx: _Ctx, cmd: Return) -> None:
         clear_undo=True,
         set_tasks={str(task.id): {"status": T_RETURNED, "acted_at": ctx.now_iso, "comment": cmd.comment}},
     )
+    _tell_principal(ctx, task, cmd.actor, "deputy_returned")
     _return_to(ctx, node, cmd.to, actor=cmd.actor)
 
 
@@ -1084,6 +1098,137 @@ def _cancel(ctx: _Ctx, cmd: Cancel) -> None:
     _finish(ctx, CANCELLED, actor=cmd.actor, comment=cmd.comment)
 
 
+# --- the process administrator's interventions (the caller checks the role and the data scope) --------
+
+
+def _reason(cmd: Reassign | SkipNode | RestartFrom, what: str) -> None:
+    if not cmd.comment.strip():
+        raise ActionNotAllowedError(f"{what}必须说明理由。")
+
+
+def _reassign(ctx: _Ctx, cmd: Reassign) -> None:
+    """改派: like 转交, but by the administrator, for any live task (open, or waiting its turn); the task
+    ends as cancelled (its holder did not act), and anyone added to it (加签) now hangs on the new one."""
+    _running(ctx)
+    _reason(cmd, "改派")
+    task = ctx.state.tasks.get(cmd.task)
+    if task is None:
+        raise ActionNotAllowedError(f"待办 {cmd.task} 不存在。")
+    if task.kind not in {"approval", "handle"}:
+        raise ActionNotAllowedError("只能改派审批或办理的待办。")
+    if not task.live:
+        done = _TASK_STATUS_TEXT.get(task.status, "已处理")
+        raise ActionNotAllowedError(f"这项待办{done}，不能改派。")
+    node = ctx.d.node(task.node)
+    if cmd.to in (task.assignee, task.on_behalf_of):
+        raise ActionNotAllowedError("对方就是这项待办的办理人，不必改派。", node=node.id)
+    if node.exclude_initiator and cmd.to == ctx.state.initiator:
+        raise ActionNotAllowedError(f"“{node.name}”不能由发起人本人办理，不能改派给他。", node=node.id)
+    if cmd.to in _holders(ctx, node.id):
+        raise ActionNotAllowedError("对方已在本节点办理中，不能改派给他。", node=node.id)
+    new = _new_task(
+        ctx,
+        node,
+        cmd.to,
+        status=task.status,
+        order=task.order,
+        parent=task.parent,
+        position=task.position,
+        group_mode=task.group_mode,
+        group=task.group,
+    )
+    changes: dict[str, dict[str, Any]] = {
+        str(t.id): {"parent": new["id"]} for t in ctx.state.tasks.values() if t.parent == task.id
+    }
+    changes[str(task.id)] = {"status": T_CANCELLED}
+    ctx.emit(
+        "admin_reassigned",
+        actor=cmd.actor,
+        node=node.id,
+        task=task.id,
+        comment=cmd.comment,
+        new_tasks=[new],
+        set_tasks=changes,
+        clear_undo=True,  # a 撤回 would silently give the task back to its old holder
+    )
+    if new["status"] == OPEN:
+        ctx.notify("task", [new["assignee"]], task=new["id"], node=node.id)
+
+
+def skippable_nodes(definition: Definition, state: State) -> list[Node]:
+    """The nodes an administrator may skip now: approval and handling nodes being worked on, and timers
+    waiting (a subprocess is not: its own instance runs on)."""
+    if state.status != RUNNING:
+        return []
+    nodes = [definition.node(n) for n in state.runs]
+    return [n for n in nodes if n.is_task_node or (n.kind == "timer" and n.id in state.waits)]
+
+
+def _skip_node(ctx: _Ctx, cmd: SkipNode) -> None:
+    """跳过: the node's live tasks end and the flow goes on as if it had passed (nobody approved it, so it
+    counts for no one's later auto-pass)."""
+    _running(ctx)
+    _reason(cmd, "跳过节点")
+    node = ctx.d.nodes.get(cmd.node)
+    if node is None or node not in skippable_nodes(ctx.d, ctx.state):
+        raise ActionNotAllowedError("该节点当前不在办理中，不能跳过。", node=cmd.node)
+    common: dict[str, Any] = {"exit": [node.id], "acted": True, "clear_undo": True}
+    if node.kind == "timer":
+        ctx.emit("admin_skipped", actor=cmd.actor, node=node.id, comment=cmd.comment, unwait=[node.id], **common)
+        _enter(ctx, str(node.next), via=node.id)
+        return
+    cancel = {str(t.id): {"status": T_CANCELLED} for t in _run_tasks(ctx, node.id) if t.live}
+    ctx.emit(
+        "admin_skipped",
+        actor=cmd.actor,
+        node=node.id,
+        comment=cmd.comment,
+        set_tasks=cancel,
+        trail=node.id,
+        last_people=[],
+        **common,
+    )
+    _leave(ctx, node)
+
+
+def restart_nodes(definition: Definition, state: State) -> list[Node]:
+    """The nodes an administrator may restart a running or returned instance from: approval and handling
+    nodes it has reached, in the definition's order; never one inside a parallel branch (as for 退回)."""
+    if state.status not in {RUNNING, RETURNED}:
+        return []
+    return [
+        node
+        for node_id, node in definition.nodes.items()
+        if node.is_task_node and state.visits.get(node_id) and definition.parallel_region(node_id) is None
+    ]
+
+
+def _restart_from(ctx: _Ctx, cmd: RestartFrom) -> None:
+    """重办: every live task ends, and the node is entered again for its people to look at afresh (no
+    auto-pass, as after a return); the trail is cut back to before it, so 上一节点 there is still right."""
+    state = ctx.state
+    if state.status not in {RUNNING, RETURNED}:
+        raise ActionNotAllowedError(_STATUS_TEXT.get(state.status, "流程已结束") + "，不能重新办理。")
+    _reason(cmd, "重新办理")
+    node = ctx.d.nodes.get(cmd.node)
+    if node is None or node not in restart_nodes(ctx.d, state):
+        raise ActionNotAllowedError("只能从流程已到达过的审批或办理节点（并行分支外）重新办理。", node=cmd.node)
+    changes: dict[str, Any] = {
+        "set_tasks": {str(t.id): {"status": T_CANCELLED} for t in state.tasks.values() if t.live},
+        "exit": list(state.runs),
+        "unwait": list(state.waits),
+        "joins": dict.fromkeys(state.joins),
+        "returned_from": None,  # a pending 退回后直送 no longer applies
+        "status": RUNNING,
+        "acted": True,
+        "clear_undo": True,
+    }
+    if node.id in state.trail:
+        changes["trail_cut"] = state.trail.index(node.id)
+    ctx.emit("admin_restarted", actor=cmd.actor, node=node.id, comment=cmd.comment, **changes)
+    _enter(ctx, node.id, back=True)
+
+
 def _tick(ctx: _Ctx, cmd: Tick) -> None:
     """Fire everything due at ``facts.now``: reminders, deadlines (with the node's timeout action), timers."""
     state = ctx.state
@@ -1198,6 +1343,9 @@ _HANDLERS: dict[type, Callable[[_Ctx, Any], None]] = {
     Comment: _comment,
     MarkRead: _mark_read,
     Cancel: _cancel,
+    Reassign: _reassign,
+    SkipNode: _skip_node,
+    RestartFrom: _restart_from,
     Tick: _tick,
     SubprocessEnded: _subprocess_ended,
 }
