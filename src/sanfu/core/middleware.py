@@ -1,11 +1,17 @@
-"""Chinese first: the interface is in Chinese unless the person chose another language."""
+"""Chinese first (the interface is in Chinese unless the person chose another language), and a clear
+page for an uploaded file that is no longer in storage."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+log = logging.getLogger(__name__)
 
 
 class ChineseFirstMiddleware:
@@ -20,3 +26,25 @@ class ChineseFirstMiddleware:
         if not settings.SANFU_BROWSER_LANGUAGE:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class MissingFileMiddleware:
+    """A row names an uploaded file that is not under ``MEDIA_ROOT`` (a restore without the files, a disk
+    gone): tell the person the file is missing instead of a bare server error, and log it loudly for the
+    operators. Only files under ``MEDIA_ROOT`` are meant: any other missing file stays a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, FileNotFoundError) or not exception.filename:
+            return None
+        media_root = Path(settings.MEDIA_ROOT).resolve()
+        missing = Path(str(exception.filename)).resolve()
+        if not missing.is_relative_to(media_root):
+            return None
+        log.error("uploaded file missing from storage: %s (requested by %s)", missing, request.path, exc_info=exception)
+        return render(request, "core/file_missing.html", {"name": missing.name}, status=404)

@@ -9,7 +9,10 @@ from sanfu.core.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = "Restore the database from a copy made by `sanfu backup` (stop the web server and worker first)."
+    help = (
+        "Restore the database and the uploaded files from `sanfu backup`'s archive "
+        "(stop the web server and worker first)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -21,7 +24,17 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("restore cancelled")
         try:
-            restore(options["file"])
+            summary = restore(options["file"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"database restored from {options['file']}"))
+        if summary.with_files:
+            self.stdout.write(
+                self.style.SUCCESS(f"database and {summary.files} uploaded files restored from {options['file']}")
+            )
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"database restored from {options['file']}, a bare database copy of an earlier Sanfu: "
+                    "it carries no uploaded files — copy MEDIA_ROOT (var/media) from the old home yourself"
+                )
+            )
