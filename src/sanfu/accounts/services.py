@@ -23,7 +23,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanfu.accounts.models import PasswordHistory, Role, RoleGrant, User
-from sanfu.accounts.permissions import Perm
+from sanfu.accounts.permissions import AdminKind, Perm
 from sanfu.accounts.selectors import admin_kind_of, forget_cached_grants, has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, PermissionDeniedError
@@ -32,6 +32,56 @@ from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, Permis
 def _require(actor: Any, perm: str, what: str) -> None:
     if not has_perm(actor, perm):
         raise PermissionDeniedError(_("您没有权限%(what)s。") % {"what": what})
+
+
+def _refuse_and_audit(*, actor: Any, action: str, user: User, message: str, ip: str) -> None:
+    """Refuse an attempt on the separation of duties, and keep the attempt in the audit trail: it is
+    written on its own, so the refusal that follows does not take it away."""
+    audit_record(
+        action=action,
+        actor=actor,
+        outcome="denied",
+        target=f"user:{user.pk}",
+        ip_address=ip,
+        detail={"username": user.username, "reason": str(message)},
+    )
+    raise PermissionDeniedError(message, code=ErrorCode.SEPARATION_OF_DUTIES)
+
+
+def _active_holders(kind: str, *, besides: User) -> int:
+    """How many other active accounts hold the administrator role ``kind``."""
+    return (
+        RoleGrant.objects.filter(admin_kind=kind, user__is_active=True)
+        .exclude(user=besides)
+        .values("user")
+        .distinct()
+        .count()
+    )
+
+
+def _guard_administrator_account(*, actor: Any, user: User, action: str, removes: bool, ip: str) -> None:
+    """三员分立 on accounts: the system administrator manages ordinary accounts and other system
+    administrators, never the security or audit administrators' accounts (those are set up with
+    ``sanfu createadmins`` on the server); and each administrator role keeps at least one active holder."""
+    kind = admin_kind_of(user)
+    if not kind:
+        return
+    if kind != admin_kind_of(actor):
+        _refuse_and_audit(
+            actor=actor,
+            action=action,
+            user=user,
+            message=_("三员分立：不能管理%(role)s的账户。") % {"role": AdminKind(kind).label},
+            ip=ip,
+        )
+    if removes and not _active_holders(kind, besides=user):
+        _refuse_and_audit(
+            actor=actor,
+            action=action,
+            user=user,
+            message=_("至少要保留一名在用的%(role)s。") % {"role": AdminKind(kind).label},
+            ip=ip,
+        )
 
 
 def generate_temporary_password() -> str:
@@ -91,6 +141,9 @@ def account_set_active(*, actor: Any, user: User, active: bool, ip: str = "") ->
     _require(actor, Perm.MANAGE_ACCOUNTS, _("启用或停用账户"))
     if user.pk == actor.pk and not active:
         raise ApplicationError(_("不能停用自己的账户。"))
+    _guard_administrator_account(
+        actor=actor, user=user, action="account.enable" if active else "account.disable", removes=not active, ip=ip
+    )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=active)
         audit_record(
@@ -107,6 +160,7 @@ def account_set_active(*, actor: Any, user: User, active: bool, ip: str = "") ->
 def account_reset_password(*, actor: Any, user: User, ip: str = "") -> str:
     """Give ``user`` a new temporary password that must be changed at next sign-in."""
     _require(actor, Perm.MANAGE_ACCOUNTS, _("重置密码"))
+    _guard_administrator_account(actor=actor, user=user, action="account.reset_password", removes=False, ip=ip)
     raw = generate_temporary_password()
     with transaction.atomic():
         _store_password(user, raw)
@@ -181,6 +235,14 @@ def role_revoke(*, actor: Any, grant: RoleGrant, ip: str = "") -> None:
     _require(actor, Perm.GRANT_ROLES, _("收回角色"))
     if grant.role.admin_kind and grant.user_id == actor.pk:
         raise PermissionDeniedError(_("管理员不能收回自己的管理员角色。"), code=ErrorCode.SEPARATION_OF_DUTIES)
+    if grant.role.admin_kind and not _active_holders(str(grant.role.admin_kind), besides=grant.user):
+        _refuse_and_audit(
+            actor=actor,
+            action="role.revoke",
+            user=grant.user,
+            message=_("至少要保留一名在用的%(role)s，不能收回其最后一名的角色。") % {"role": grant.role.name},
+            ip=ip,
+        )
     with transaction.atomic():
         audit_record(
             action="role.revoke",

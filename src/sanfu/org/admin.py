@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from sanfu.core.admin import AuditedAdmin
-from sanfu.org.models import CalendarDay, Delegation, Department, Position, Post, Secretary, Staff, Unit
+from sanfu.org.models import CalendarDay, Department, Position, Post, Staff, Unit
 
 
 class UnitAdmin(AuditedAdmin):
@@ -47,16 +47,6 @@ class CalendarDayAdmin(AuditedAdmin):
     list_display = ("date", "kind", "note")
 
 
-class DelegationAdmin(AuditedAdmin):
-    list_display = ("principal", "delegate", "starts_at", "ends_at", "revoked_at")
-    raw_id_fields = ("principal", "delegate")
-
-
-class SecretaryAdmin(AuditedAdmin):
-    list_display = ("secretary", "leader")
-    raw_id_fields = ("secretary", "leader")
-
-
 class PositionAdmin(AuditedAdmin):
     list_display = ("name", "code", "unit")
 
@@ -66,5 +56,5 @@ admin.site.register(Department, DepartmentAdmin)
 admin.site.register(Position, PositionAdmin)
 admin.site.register(Staff, StaffAdmin)
 admin.site.register(CalendarDay, CalendarDayAdmin)
-admin.site.register(Delegation, DelegationAdmin)
-admin.site.register(Secretary, SecretaryAdmin)
+# Delegations and secretaries are not here: only the person (or their recorded secretary) may delegate, so
+# no administrator can edit them into routing a leader's sign-offs elsewhere (org.services).

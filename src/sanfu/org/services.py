@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
+from sanfu.accounts.selectors import admin_kind_of, has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from sanfu.org.models import CalendarDay, DayKind, Delegation, Department, Secretary, Unit
@@ -68,7 +68,9 @@ def department_move(*, department: Department, parent: Department | None) -> Dep
 
 
 def _may_manage_delegation(actor: User, principal: User) -> bool:
-    if actor.pk == principal.pk or has_perm(actor, Perm.MANAGE_CONFIG):
+    """The person, or their recorded secretary. Never an administrator for someone else: a configuration
+    right must not let anyone route a leader's sign-offs to whomever they like."""
+    if actor.pk == principal.pk:
         return True
     return Secretary.objects.filter(secretary=actor, leader=principal).exists()
 
@@ -86,14 +88,27 @@ def delegation_create(
 ) -> Delegation:
     """委托代理: from ``starts_at`` to ``ends_at`` tasks for ``principal`` go to ``delegate``.
 
-    The principal sets it up, or their secretary, or the system administrator. Two delegations of the
-    same person may not overlap in time for the same matters.
+    The principal sets it up, or their recorded secretary — who may not name himself as the deputy. An
+    administrator account is never a deputy (三员 do not do business). Two delegations of the same person
+    may not overlap in time for the same matters.
     """
     if not _may_manage_delegation(actor, principal):
-        raise PermissionDeniedError(_("只有本人、其秘书或系统管理员可以设置委托。"))
+        audit_record(
+            action="delegation.create",
+            actor=actor,
+            outcome="denied",
+            target=f"user:{principal.pk}",
+            ip_address=ip,
+            detail={"principal": principal.pk, "delegate": delegate.pk},
+        )
+        raise PermissionDeniedError(_("只有本人或其秘书可以设置委托。"))
     errors: list[dict[str, object]] = []
     if delegate.pk == principal.pk:
         errors.append({"field": "delegate", "message": _("不能委托给自己。")})
+    elif delegate.pk == actor.pk:
+        errors.append({"field": "delegate", "message": _("秘书不能把领导的事项委托给自己。")})
+    if admin_kind_of(delegate):
+        errors.append({"field": "delegate", "message": _("管理员账户不能作为被委托人。")})
     if not delegate.is_active:
         errors.append({"field": "delegate", "message": _("被委托人的账户已停用。")})
     if ends_at <= starts_at:
@@ -154,7 +169,7 @@ def delegation_revoke(*, actor: User, delegation_id: int, ip: str = "") -> Deleg
         delegation = Delegation.objects.filter(pk=delegation_id).first()
     if delegation is None:
         raise NotFoundError(_("委托不存在。"))
-    if not _may_manage_delegation(actor, delegation.principal):
+    if not (_may_manage_delegation(actor, delegation.principal) or has_perm(actor, Perm.MANAGE_CONFIG)):
         raise PermissionDeniedError(_("只有委托人本人、其秘书或系统管理员可以撤销委托。"))
     with transaction.atomic():
         changed = Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -190,3 +205,39 @@ def calendar_day_clear(*, actor: Any, day: date, ip: str = "") -> None:
         deleted, _rows = CalendarDay.objects.filter(date=day).delete()
         if deleted:
             audit_record(action="calendar.clear", actor=actor, target=f"calendar:{day.isoformat()}", ip_address=ip)
+
+
+def secretary_assign(*, actor: User, secretary: User, ip: str = "") -> Secretary:
+    """A leader records his own secretary (who may then manage his delegations and act for him as the
+    rules allow). Only the leader himself: no administrator assigns secretaries to leaders."""
+    if secretary.pk == actor.pk:
+        raise ApplicationError(_("不能把自己设为自己的秘书。"))
+    if not secretary.is_active or admin_kind_of(secretary):
+        raise ApplicationError(_("秘书须是在用的普通账户。"))
+    with transaction.atomic():
+        row, created = Secretary.objects.get_or_create(secretary=secretary, leader=actor)
+        if not created:
+            raise ApplicationError(_("%(name)s 已是您的秘书。") % {"name": secretary})
+        audit_record(
+            action="secretary.assign",
+            actor=actor,
+            target=f"user:{actor.pk}",
+            ip_address=ip,
+            detail={"leader": actor.pk, "secretary": secretary.pk},
+        )
+    return row
+
+
+def secretary_remove(*, actor: User, secretary_id: int, ip: str = "") -> None:
+    """The leader ends a secretary record of his own."""
+    with transaction.atomic():
+        deleted, _rows = Secretary.objects.filter(leader=actor, secretary_id=secretary_id).delete()
+        if not deleted:
+            raise NotFoundError(_("该秘书记录不存在。"))
+        audit_record(
+            action="secretary.remove",
+            actor=actor,
+            target=f"user:{actor.pk}",
+            ip_address=ip,
+            detail={"leader": actor.pk, "secretary": secretary_id},
+        )
