@@ -11,6 +11,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
     navigation = (
         NavItem(Section.ADMIN, _("账户管理"), "accounts:manage", order=10, perm=Perm.MANAGE_ACCOUNTS),
+        # 离职交接 for the process administrator; the system administrator opens it from 账户管理
+        NavItem(Section.ADMIN, _("离职交接"), "accounts:handover", order=46, perm=Perm.MANAGE_PROCESSES),
         NavItem(Section.ADMIN, _("角色授权"), "accounts:roles", order=50, perm=Perm.GRANT_ROLES),
         NavItem(Section.ADMIN, _("审计记录"), "accounts:audit", order=60, perm=Perm.READ_AUDIT),
     )

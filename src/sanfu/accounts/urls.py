@@ -12,6 +12,7 @@ urlpatterns = [
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("otp/verify/", views.otp_verify, name="otp_verify"),
     path("manage/", views.manage, name="manage"),
+    path("manage/handover/", views.handover_page, name="handover"),
     path("manage/<int:user_id>/toggle/", views.account_toggle, name="account_toggle"),
     path("manage/<int:user_id>/reset/", views.account_reset, name="account_reset"),
     path("roles/", views.roles, name="roles"),

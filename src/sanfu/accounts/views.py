@@ -1,30 +1,38 @@
 from __future__ import annotations
 
 import base64
+import secrets
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from sanfu.accounts import handover as handing
 from sanfu.accounts import selectors, services
 from sanfu.accounts.forms import AccountCreateForm, PasswordChangeForm, RoleGrantForm, TokenForm
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.core import handover
 from sanfu.core.audit import audit_verify, client_ip
 from sanfu.core.errors import ApplicationError
+from sanfu.core.forms import StyledForm
 
 
 class LoginView(auth_views.LoginView):
@@ -143,7 +151,21 @@ def account_toggle(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
         messages.success(
             request, _("已启用 %(u)s。") % {"u": target} if target.is_active else _("已停用 %(u)s。") % {"u": target}
         )
+        if not target.is_active:
+            _warn_unhanded(request, target)
     return redirect("accounts:manage")
+
+
+def _warn_unhanded(request: AuthedHttpRequest, person: User) -> None:
+    """Disabled without a handover: say what still names the person (their to-dos stay visible to the process
+    administrators, whose 流程监控 shows them as stuck)."""
+    left = [g for g in handover.groups_of(person) if g.items and g.provider.transfer is not None]
+    if left:
+        messages.warning(
+            request,
+            _("%(u)s 名下仍有未交接的事项：%(what)s。其待办在流程监控中标为停滞，请办理离职交接。")
+            % {"u": person, "what": "、".join(f"{g.provider.label} {g.count}" for g in left)},
+        )
 
 
 @require_POST
@@ -153,6 +175,126 @@ def account_reset(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     raw = services.account_reset_password(actor=request.user, user=target, ip=client_ip(request))
     messages.warning(request, _("%(u)s 的临时密码：%(p)s（首次登录须修改）") % {"u": target, "p": raw})
     return redirect("accounts:manage")
+
+
+class HandoverForm(StyledForm):
+    successor = forms.CharField(
+        label=gettext_lazy("接任者"),
+        max_length=150,
+        help_text=gettext_lazy("输入接任者的用户名或工号；须为启用的账户，不能是管理员账户。"),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("交接原因"),
+        max_length=handing.REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": gettext_lazy("如：调任财务部，工作由李四接替")}),
+    )
+    options = forms.MultipleChoiceField(
+        label=gettext_lazy("同时处理"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    deactivate = forms.BooleanField(label=gettext_lazy("交接后停用该账户（离职）"), required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, choosable: list[tuple[str, str]], may_deactivate: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = self.fields["options"]
+        assert isinstance(options, forms.MultipleChoiceField)
+        options.choices = choosable
+        options.widget.attrs["class"] = "form-check-input"
+        if not choosable:
+            del self.fields["options"]
+        if not may_deactivate:
+            del self.fields["deactivate"]
+        if not self.is_bound:
+            self.initial["token"] = secrets.token_hex(16)
+
+    def clean_successor(self) -> User:
+        text = self.cleaned_data["successor"]
+        successor = handing.successor_named(text)
+        if successor is None:
+            raise forms.ValidationError(_("找不到用户名或工号为“%(t)s”的账户。") % {"t": text})
+        return successor
+
+
+def handover_page(request: AuthedHttpRequest) -> HttpResponse:
+    """离职交接 / 岗位调整: find the person, see everything that names them, hand it to a successor at once."""
+    actor = request.user
+    if not handing.may_hand_over(actor):
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()
+    person_id = request.GET.get("person", "")
+    if not person_id.isdigit():
+        people = handing.people_matching(actor=actor, query=query)
+        found = Paginator(people, 20).get_page(request.GET.get("page")) if query else None
+        return render(request, "accounts/handover.html", {"q": query, "found": found})
+    try:
+        person = handing.access_person(actor=actor, person_id=int(person_id))
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+    groups = handing.handover_groups(actor=actor, person=person)
+    choosable = [
+        (g.provider.name, str(g.provider.label)) for g in groups if g.provider.optional and handing.may_move(actor, g)
+    ]
+    may_deactivate = person.is_active and person.pk != actor.pk and selectors.has_perm(actor, Perm.MANAGE_ACCOUNTS)
+    form = HandoverForm(request.POST or None, choosable=choosable, may_deactivate=may_deactivate)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = handing.account_handover(
+                actor=actor,
+                person=person,
+                successor=data["successor"],
+                reason=data["reason"],
+                options=data.get("options") or (),
+                deactivate=bool(data.get("deactivate")),
+                token=data["token"],
+                ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            for err in exc.errors:
+                field = str(err.get("field", ""))
+                form.add_error(field if field in form.fields else None, str(err["message"]))
+            if not exc.errors:
+                form.add_error(None, exc.message)
+        else:
+            text = _("已将 %(u)s 名下 %(n)d 项事务交接给 %(s)s。") % {
+                "u": person,
+                "n": result.total,
+                "s": data["successor"].display_name,
+            }
+            if result.deactivated:
+                text += _("账户已停用。")
+            messages.success(request, text)
+            if result.total_kept:
+                messages.warning(
+                    request,
+                    _("另有 %(k)d 项未能交给接任者（如接任者已在同一步骤办理），仍列在下方，请流程管理员处理。")
+                    % {"k": result.total_kept},
+                )
+            return redirect(reverse("accounts:handover") + f"?person={person.pk}")
+    # How each group fares: moved, moved when chosen, listed only (nothing to move, or another administrator's).
+    rows = [
+        (
+            g,
+            "move"
+            if handing.moves(actor, g, ())
+            else "optional"
+            if g.provider.optional and handing.may_move(actor, g)
+            else "list",
+        )
+        for g in groups
+    ]
+    return render(
+        request,
+        "accounts/handover.html",
+        {
+            "q": query,
+            "person": person,
+            "rows": rows,
+            "form": form,
+            "to_move": sum(g.count for g, how in rows if how == "move"),
+            "listed_only": sum(g.count for g, how in rows if how != "move"),
+        },
+    )
 
 
 def roles(request: AuthedHttpRequest) -> HttpResponse:

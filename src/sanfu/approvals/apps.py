@@ -15,7 +15,9 @@ class ApprovalsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from sanfu.approvals import handover
         from sanfu.approvals.selectors.matters import matter_choices_by_process
         from sanfu.core import lookups
 
         lookups.provide("matters", matter_choices_by_process)
+        handover.register()  # 离职交接: saved drafts, requests returned to the person

@@ -14,9 +14,11 @@ class DocumentsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from sanfu.documents import handover
         from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
         from sanfu.documents.subjects import document_pages
         from sanfu.workflow import subjects
 
         for key in (INCOMING_KEY, OUTGOING_KEY):
             subjects.register(prefix=key, pages=document_pages)
+        handover.register()  # 离职交接: drafts and registered documents not yet filed

@@ -16,3 +16,8 @@ class OrgConfig(AppConfig):
         NavItem(Section.PEOPLE, _("委托代理"), "org:delegations", order=10),
         NavItem(Section.ADMIN, _("组织导入"), "org:import", order=20, perm=Perm.MANAGE_CONFIG),
     )
+
+    def ready(self) -> None:
+        from sanfu.org import handover
+
+        handover.register()  # 离职交接: delegations, secretaries, departments in charge
