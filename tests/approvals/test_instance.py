@@ -184,7 +184,10 @@ def test_cancel_only_for_process_administrators(org, flows, login):
     assert "只有流程管理员" in post(login(org["clerk"]), instance, "cancel", {"comment": "重复"})[0]
     assert snapshot(instance) == before
     admin = org["gm"]
-    grant(admin, Role.objects.create(code="process_admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES]))
+    role = Role.objects.create(
+        code="process_admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES], data_scope="all"
+    )
+    grant(admin, role)
     client = login(admin)
     assert "作废（流程管理员）" in client.get(reverse("approvals:instance", args=[instance.pk])).content.decode()
     assert post(client, instance, "cancel", {"comment": ""}) == ["作废时必须填写理由。"]

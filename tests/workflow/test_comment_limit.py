@@ -24,7 +24,8 @@ def _open_task(instance: Instance) -> Task:
 
 def _as_admin(org: dict[str, Any]) -> Any:
     role, created = Role.objects.get_or_create(
-        code="flow-admin", defaults={"name": "流程管理员", "permissions": [Perm.MANAGE_PROCESSES.value]}
+        code="flow-admin",
+        defaults={"name": "流程管理员", "permissions": [Perm.MANAGE_PROCESSES.value], "data_scope": "all"},
     )
     if created:
         grant(org["gm"], role)

@@ -319,7 +319,10 @@ def test_form_values_json_cannot_hold_natively_round_trip_exactly(org, reference
 
 
 def _process_admin(org):
-    grant(org["gm"], Role.objects.create(code="process-admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES]))
+    role = Role.objects.create(
+        code="process-admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES], data_scope="all"
+    )
+    grant(org["gm"], role)
     return org["gm"]
 
 

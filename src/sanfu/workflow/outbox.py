@@ -18,7 +18,7 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_task
 
 from sanfu.core.notify import notify_people
-from sanfu.workflow.models import OutboxMessage
+from sanfu.workflow.models import OutboxMessage, Task
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 60
@@ -36,6 +36,28 @@ _TITLES = {
 }
 
 
+# 委托代理: what a delegate did in the principal's name, told to the principal (the delegate holds the task).
+_DEPUTY_ACTS = {
+    "deputy_approved": "同意",
+    "deputy_completed": "办理",
+    "deputy_rejected": "驳回",
+    "deputy_returned": "退回",
+}
+
+
+def _title(message: OutboxMessage, kind: str, title: str) -> str:
+    act = _DEPUTY_ACTS.get(kind)
+    if act is None:
+        return f"{_TITLES.get(kind, '')}{title}"
+    names = (
+        Task.objects.filter(instance_id=message.instance_id, task_no=message.payload.get("task"))
+        .values_list("assignee__full_name", "assignee__username")
+        .first()
+    )
+    deputy = (names[0] or names[1]) if names else "代理人"
+    return f"委托代理：{deputy} 代您{act}了“{title}”"
+
+
 def _notify(message: OutboxMessage) -> None:
     payload = message.payload
     kind = str(payload.get("kind", "task"))
@@ -43,7 +65,7 @@ def _notify(message: OutboxMessage) -> None:
         key=message.key,
         people=payload.get("people", []),
         kind=kind,
-        title=f"{_TITLES.get(kind, '')}{payload.get('title', '')}",
+        title=_title(message, kind, str(payload.get("title", ""))),
         url=f"/workflow/instances/{message.instance_id}/" if message.instance_id else "",
     )
 

@@ -37,7 +37,9 @@ from sanfu.workflow.engine import (
     Reassign,
     Reject,
     RemoveSigners,
+    RestartFrom,
     Return,
+    SkipNode,
     State,
     Submit,
     SubprocessEnded,
@@ -414,32 +416,31 @@ def instance_comment(*, actor: User, instance_id: int, comment: str) -> Instance
     return _execute(instance_id, Comment(actor=actor.pk, comment=comment))
 
 
-def instance_cancel(*, actor: User, instance_id: int, reason: str) -> Instance:
-    """作废: only a process administrator, always with a reason (audited)."""
-    if not has_perm(actor, Perm.MANAGE_PROCESSES):
-        raise PermissionDeniedError(_("只有流程管理员可以作废流程。"))
-    _limited(reason)
-    return _execute(
-        instance_id,
-        Cancel(actor=actor.pk, comment=reason),
-        audit=lambda: audit_record(
-            action="workflow.cancel", actor=actor, target=f"instance:{instance_id}", detail={"reason": reason}
-        ),
-    )
-
-
 # --- the process administrator's interventions (流程监控) ------------------------------------------------
 
 
-def _oversee(actor: User, instance_id: int) -> None:
+def _oversee(actor: User, instance_id: int, *, refusal: str = "") -> None:
     """Refuse unless ``actor`` is a process administrator whose data scope covers the instance (the rule
     of the 流程监控 search, ``selectors.overseen_instances``)."""
     if not has_perm(actor, Perm.MANAGE_PROCESSES):
-        raise PermissionDeniedError(_("只有流程管理员可以干预流程。"))
+        raise PermissionDeniedError(refusal or _("只有流程管理员可以干预流程。"))
     if not overseen_instances(actor).filter(pk=instance_id).exists():
         if not Instance.objects.filter(pk=instance_id).exists():
             raise NotFoundError(_("流程不存在。"))
         raise PermissionDeniedError(_("该流程的发起人不在您的管理范围内，不能干预。"))
+
+
+def _intervene(
+    actor: User, instance_id: int, command: Command, *, action: str, detail: dict[str, Any], refusal: str = ""
+) -> Instance:
+    """One intervention on a whole instance, by a process administrator within his scope: the step and its
+    audit row in one transaction."""
+    _oversee(actor, instance_id, refusal=refusal)
+    return _execute(
+        instance_id,
+        command,
+        audit=lambda: audit_record(action=action, actor=actor, target=f"instance:{instance_id}", detail=detail),
+    )
 
 
 def task_reassign(
@@ -478,6 +479,29 @@ def task_reassign(
             action="workflow.reassign", actor=actor, target=f"instance:{task.instance_id}", detail=detail
         ),
     )
+
+
+def instance_skip_node(*, actor: User, instance_id: int, node: str, reason: str) -> Instance:
+    """跳过: end the open tasks of a node being worked on and move the flow on as if it had passed."""
+    _limited(reason)
+    command = SkipNode(actor=actor.pk, node=node, comment=reason)
+    return _intervene(actor, instance_id, command, action="workflow.skip", detail={"node": node, "reason": reason})
+
+
+def instance_restart_from(*, actor: User, instance_id: int, node: str, reason: str) -> Instance:
+    """重办: move a running or returned instance back to a task node it has reached; its people get fresh
+    tasks (like a 退回, by the administrator)."""
+    _limited(reason)
+    command = RestartFrom(actor=actor.pk, node=node, comment=reason)
+    return _intervene(actor, instance_id, command, action="workflow.restart", detail={"node": node, "reason": reason})
+
+
+def instance_cancel(*, actor: User, instance_id: int, reason: str) -> Instance:
+    """作废: only a process administrator whose data scope covers the instance, always with a reason."""
+    _limited(reason)
+    command = Cancel(actor=actor.pk, comment=reason)
+    refusal = _("只有流程管理员可以作废流程。")
+    return _intervene(actor, instance_id, command, action="workflow.cancel", detail={"reason": reason}, refusal=refusal)
 
 
 def instance_tick(*, instance_id: int, now: datetime | None = None) -> Instance:

@@ -857,6 +857,7 @@ def _return(ctx: _Ctx, cmd: Return) -> None:
     ctx.emit(
         "task_returned",
         actor=cmd.actor,
+        on_behalf_of=task.on_behalf_of if cmd.actor == task.assignee else None,
         node=node.id,
         task=task.id,
         comment=cmd.comment,
