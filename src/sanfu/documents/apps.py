@@ -19,6 +19,6 @@ class DocumentsConfig(AppConfig):
         from sanfu.documents.subjects import document_pages
         from sanfu.workflow import subjects
 
-        for key in (INCOMING_KEY, OUTGOING_KEY):
-            subjects.register(prefix=key, pages=document_pages)
+        subjects.register(prefix=INCOMING_KEY, pages=document_pages, label=_("到收文页面办理"))
+        subjects.register(prefix=OUTGOING_KEY, pages=document_pages, label=_("到发文页面办理"))
         handover.register()  # 离职交接: drafts and registered documents not yet filed

@@ -5,11 +5,19 @@
 → 办结 (office). 发文 ``doc-outgoing``: 核稿 (office, never the drafter) → 会签 (heads of the departments
 concerned, all) → 签发 (the signing leader) → 编号 → 印发 (office) → 分发 (recipient departments' heads,
 read receipts).
+
+Step names are data: the definitions store them in Chinese, as published, and the pages show them in the
+reader's language through :func:`step_name`. Their msgids carry the context ``公文步骤`` (a plain
+``gettext_noop`` cannot: the step 会签 is "Countersign", while the designer's 会签, the voting mode of the
+same msgid, is "All must approve").
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
 
 from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
 from sanfu.workflow.services import definition_publish
@@ -17,6 +25,35 @@ from sanfu.workflow.services import definition_publish
 INCOMING_KEY = "doc-incoming"
 OUTGOING_KEY = "doc-outgoing"
 CLERKS: dict[str, Any] = {"type": "role", "role": "clerk"}
+
+# The built-in step names (the nodes of both flows, and the steps the pages name besides them: 登记 of a
+# 收文, 拟稿 of a 发文, 归档, a revision's stage), each marked for translation with its context.
+STEP_NAMES: dict[str, Promise] = {
+    "登记": pgettext_lazy("公文步骤", "登记"),
+    "拟办": pgettext_lazy("公文步骤", "拟办"),
+    "批办": pgettext_lazy("公文步骤", "批办"),
+    "传阅": pgettext_lazy("公文步骤", "传阅"),
+    "分办": pgettext_lazy("公文步骤", "分办"),
+    "承办": pgettext_lazy("公文步骤", "承办"),
+    "办结": pgettext_lazy("公文步骤", "办结"),
+    "归档": pgettext_lazy("公文步骤", "归档"),
+    "拟稿": pgettext_lazy("公文步骤", "拟稿"),
+    "核稿": pgettext_lazy("公文步骤", "核稿"),
+    "会签": pgettext_lazy("公文步骤", "会签"),
+    "签发": pgettext_lazy("公文步骤", "签发"),
+    "编号": pgettext_lazy("公文步骤", "编号"),
+    "印发": pgettext_lazy("公文步骤", "印发"),
+    "分发": pgettext_lazy("公文步骤", "分发"),
+    "修改": pgettext_lazy("公文步骤", "修改"),
+    "签发后退回": pgettext_lazy("公文步骤", "签发后退回"),
+}
+
+
+def step_name(name: str) -> str:
+    """A step's name in the active language; a name that is not a built-in one (a definition edited by its
+    administrators) as it is."""
+    label = STEP_NAMES.get(name)
+    return name if label is None else str(label)
 
 
 def _deadline(days: int) -> dict[str, Any]:
@@ -54,7 +91,16 @@ INCOMING_SPEC: dict[str, Any] = {
             fields={"leader": "write", "readers": "write"},
         ),
         _task(
-            "instruct", "approval", "批办", {"type": "field", "field": "leader"}, "circulate", days=2, on_empty="admin"
+            "instruct",
+            "approval",
+            "批办",
+            {"type": "field", "field": "leader"},
+            "circulate",
+            days=2,
+            on_empty="admin",
+            # the service writes each 传阅 round's readers here (incoming_instruct: a reader who has the same
+            # 批示 already is not sent it again)
+            fields={"readers": "write"},
         ),
         {
             "id": "circulate",

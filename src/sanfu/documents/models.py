@@ -88,6 +88,8 @@ class StepKind(models.TextChoices):
     DISTRIBUTION = "distribution", _("分办")
     REPLY = "reply", _("承办答复")
     CLOSING = "closing", _("办结")
+    RETURN = "return", _("退回")  # data: {"from": node, "to": node or "registrar"}
+    RESUBMIT = "resubmit", _("重新提交")  # the registrar's, after a return to them
 
 
 class IncomingStep(models.Model):

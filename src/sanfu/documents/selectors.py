@@ -15,6 +15,7 @@ from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm, users_with_role
 from sanfu.core.errors import NotFoundError
+from sanfu.documents.flows import step_name
 from sanfu.documents.models import (
     DocumentFile,
     DocumentNumber,
@@ -98,6 +99,7 @@ class Holder:
     since: datetime | None
     due_at: datetime | None
     overdue: bool
+    node: str = ""  # the step's node id
 
     @property
     def held_for(self) -> timedelta | None:
@@ -105,7 +107,9 @@ class Holder:
 
 
 def _add_holder(groups: dict[str, Holder], task: Task, now: datetime) -> None:
-    holder = groups.setdefault(task.node, Holder(task.node_name, [], task.created_at, task.due_at, False))
+    holder = groups.setdefault(
+        task.node, Holder(step_name(task.node_name), [], task.created_at, task.due_at, False, task.node)
+    )
     holder.people.append(task.assignee.display_name)
     if task.created_at and (holder.since is None or task.created_at < holder.since):
         holder.since = task.created_at
@@ -182,32 +186,35 @@ class StepView:
 
 def _nodes_of(instance: Instance) -> dict[str, tuple[str, str]]:
     """Node id → (name, kind) from the instance's definition (a node without a name is named by its id, as
-    the engine names it)."""
+    the engine names it); the name in the reader's language."""
     return {
-        node["id"]: (str(node.get("name") or node["id"]), str(node.get("kind", "")))
+        node["id"]: (step_name(str(node.get("name") or node["id"])), str(node.get("kind", "")))
         for node in instance.definition.spec.get("nodes", [])
     }
 
 
+ENTERED = {"node_entered", "copied", "filed"}  # a 抄送 / 备案 node is entered and left at once
+LEFT = {"node_completed", "node_skipped", "copied", "filed", "returned"}  # "returned": the node sent it back
+
+
 def loop_of(instance: Instance | None) -> list[StepView]:
-    """Every step the instance went through (and the one it is at), in order, with who held it."""
+    """Every step the instance went through (and the one it is at), in order, with who held it. A step
+    entered again (after a return, or a new 传阅 round) shows its latest pass, in the place of that pass."""
     if instance is None:
         return []
-    events = InstanceEvent.objects.filter(
-        instance=instance, type__in=["node_entered", "node_completed", "node_skipped", "copied", "filed"]
-    )
+    events = InstanceEvent.objects.filter(instance=instance, type__in=sorted(ENTERED | LEFT))
     steps: dict[str, StepView] = {}
     nodes = _nodes_of(instance)
     tasks = list(Task.objects.filter(instance=instance).select_related("assignee").order_by("task_no"))
     for event in events.order_by("seq"):
         if not event.node or event.node in {"start", "end"}:
             continue
-        if event.type == "node_entered" or event.node not in steps:
+        if event.type in ENTERED or event.node not in steps:
             if event.node in steps and steps[event.node].left_at is not None:
-                steps.pop(event.node)  # entered again (after a return): show the latest pass
+                steps.pop(event.node)  # entered again: show the latest pass
             name, kind = nodes.get(event.node, (event.node, ""))
             steps.setdefault(event.node, StepView(event.node, name, kind, event.at, None, []))
-        if event.type in {"node_completed", "node_skipped", "copied", "filed"}:
+        if event.type in LEFT:
             steps[event.node].left_at = event.at
     for task in tasks:
         step = steps.get(task.node)
@@ -223,9 +230,123 @@ def open_nodes_of(actor: User, instance: Instance | None) -> list[str]:
     return list(tasks_of(actor, "todo").filter(instance=instance).values_list("node", flat=True))
 
 
-def circulation_of(instance: Instance | None) -> QuerySet[Task]:
-    """传阅: the read notices of the flow with their readers."""
-    return Task.objects.filter(instance=instance, kind=TaskKind.CC).select_related("assignee")
+@dataclass
+class Reading:
+    """One reader in one 传阅 round: their notice of this round (read or not), or, when the round's 批示 was
+    the same as the one they had, the earlier round whose notice stands for it (``carried_from``)."""
+
+    reader: str
+    status: str  # the notice's: "read" or "unread"
+    read_at: datetime | None
+    carried_from: int | None = None
+
+
+@dataclass
+class Round:
+    """第n轮 传阅: the 批示 that opened it and each reader once."""
+
+    no: int
+    leader: str
+    at: datetime
+    readings: list[Reading]
+
+
+def circulation_rounds(instance: Instance | None, steps: Sequence[IncomingStep]) -> list[Round]:
+    """传阅 by round (see ``services.circulation_round`` for who is sent a round): one entry per reader and
+    round, from the document's 批示 steps and the flow's 传阅 notices (one query)."""
+    if instance is None:
+        return []
+    notices: dict[int, list[Task]] = {}  # reader → their 传阅 notices, oldest first
+    for task in (
+        Task.objects.filter(instance=instance, kind=TaskKind.CC, node="circulate")
+        .select_related("assignee", "on_behalf_of")
+        .order_by("task_no")
+    ):
+        notices.setdefault(task.on_behalf_of_id or task.assignee_id, []).append(task)
+    used: dict[int, int] = {}  # reader → how many of their notices the rounds so far account for
+    latest: dict[int, tuple[int, Task]] = {}  # reader → (round, notice) of the latest round they were sent
+    rounds = []
+    for no, step in enumerate((s for s in steps if s.kind == StepKind.INSTRUCTION), start=1):
+        data = step.data or {}
+        # a 批示 written before rounds were recorded went to everyone with a notice left
+        sent = data["sent"] if "sent" in data else [r for r, tasks in notices.items() if used.get(r, 0) < len(tasks)]
+        readings = []
+        for reader in map(int, sent):
+            tasks, k = notices.get(reader, []), used.get(reader, 0)
+            if k >= len(tasks):
+                continue  # sent, but the flow found no such person (no longer active)
+            task = tasks[k]
+            used[reader], latest[reader] = k + 1, (no, task)
+            readings.append(Reading(_reader_name(task), task.status, task.acted_at))
+        for reader in map(int, data.get("unchanged", [])):
+            if reader in latest:
+                earlier, task = latest[reader]
+                readings.append(Reading(_reader_name(task), task.status, task.acted_at, carried_from=earlier))
+        rounds.append(Round(no, step.actor.display_name, step.at, readings))
+    return rounds
+
+
+def _reader_name(task: Task) -> str:
+    return (task.on_behalf_of or task.assignee).display_name
+
+
+@dataclass
+class PendingReturn:
+    """A 收文 sent back and not yet done again: who returned it from which step, why, and to whom."""
+
+    by: str
+    at: datetime
+    reason: str
+    from_step: str
+    to_step: str
+    to_people: list[str]
+
+
+def pending_return(
+    document: IncomingDocument, steps: Sequence[IncomingStep], holders: Sequence[Holder]
+) -> PendingReturn | None:
+    """The latest 退回 of a 收文 while it waits at the step it was sent back to (for the registrar: while the
+    flow is returned to them); None once that step is done again, or the document has moved otherwise."""
+    last = steps[-1] if steps else None
+    instance = document.instance
+    if last is None or last.kind != StepKind.RETURN or instance is None:
+        return None
+    names = {node: name for node, (name, _kind) in _nodes_of(instance).items()}
+    target = str(last.data.get("to", ""))
+    if target == "registrar":
+        if instance.status != InstanceStatus.RETURNED:
+            return None
+        to_step, people = step_name("登记"), [document.registered_by.display_name]
+    else:
+        waiting = [h for h in holders if h.node == target]
+        if not waiting:
+            return None
+        to_step, people = waiting[0].node_name, waiting[0].people
+    from_step = names.get(str(last.data.get("from", "")), "")
+    return PendingReturn(last.actor.display_name, last.at, last.text, from_step, to_step, people)
+
+
+def return_routes(instance: Instance | None, steps: Sequence[IncomingStep]) -> dict[int, tuple[str, str]]:
+    """Each 退回 among the steps → (the step it left, the step it went back to), in the reader's language."""
+    if instance is None:
+        return {}
+    names = {node: name for node, (name, _kind) in _nodes_of(instance).items()}
+    names["registrar"] = step_name("登记")
+    return {
+        s.pk: (names.get(str(s.data.get("from")), ""), names.get(str(s.data.get("to")), ""))
+        for s in steps
+        if s.kind == StepKind.RETURN
+    }
+
+
+def may_resubmit_incoming(actor: User, document: IncomingDocument) -> bool:
+    """重新提交 is the registrar's, while the flow is returned to them."""
+    instance = document.instance
+    return instance is not None and instance.status == InstanceStatus.RETURNED and instance.initiator_id == actor.pk
+
+
+def latest_step(steps: Sequence[IncomingStep], kind: str) -> IncomingStep | None:
+    return next((s for s in reversed(steps) if s.kind == kind), None)
 
 
 def departments_for(user: User) -> list[Department]:

@@ -7,6 +7,9 @@ public services are re-exported here: callers use ``sanfu.documents.services.<na
 
 from sanfu.documents.services.common import Upload, circulation_read
 from sanfu.documents.services.incoming import (
+    REGISTRAR,
+    RETURN_TARGETS,
+    circulation_round,
     incoming_archive,
     incoming_close,
     incoming_distribute,
@@ -14,6 +17,9 @@ from sanfu.documents.services.incoming import (
     incoming_propose,
     incoming_register,
     incoming_reply,
+    incoming_resubmit,
+    incoming_return,
+    same_instruction,
 )
 from sanfu.documents.services.numbering import number_claim, number_void
 from sanfu.documents.services.outgoing import (
@@ -39,11 +45,14 @@ from sanfu.documents.services.outgoing import (
 )
 
 __all__ = [
+    "REGISTRAR",
     "RETURNABLE_NODES",
+    "RETURN_TARGETS",
     "TEMPLATES",
     "Upload",
     "auto_archive",
     "circulation_read",
+    "circulation_round",
     "digest_of",
     "incoming_archive",
     "incoming_close",
@@ -52,6 +61,8 @@ __all__ = [
     "incoming_propose",
     "incoming_register",
     "incoming_reply",
+    "incoming_resubmit",
+    "incoming_return",
     "issuance_receive",
     "issuance_seen",
     "may_revise",
@@ -68,5 +79,6 @@ __all__ = [
     "outgoing_revise",
     "outgoing_sign_off",
     "outgoing_template",
+    "same_instruction",
     "verify_frozen",
 ]

@@ -1,5 +1,6 @@
-"""收文 writes: 登记, 拟办, 批办, 分办, 承办, 办结 and 归档. Each step is a node of the ``doc-incoming`` flow; the
-step's own data (拟办意见, 批示 verbatim, 分办, 承办答复) is kept in this app's tables."""
+"""收文 writes: 登记, 拟办, 批办, 分办, 承办, 办结 and 归档, and 退回 / 重新提交. Each step is a node of the
+``doc-incoming`` flow; the step's own data (拟办意见, 批示 verbatim, 分办, 承办答复, a return's reason) is kept
+in this app's tables."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
-from sanfu.core.errors import ApplicationError
+from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, PermissionDeniedError
 from sanfu.documents import archiving, selectors
 from sanfu.documents.flows import INCOMING_KEY
 from sanfu.documents.models import (
@@ -24,11 +25,21 @@ from sanfu.documents.models import (
     StepKind,
     Urgency,
 )
-from sanfu.documents.services.common import Upload, check_choice, flow_of, once, open_task, require_office, store_files
+from sanfu.documents.services.common import (
+    Upload,
+    check_choice,
+    flow_of,
+    holds_open_task,
+    once,
+    open_task,
+    require_office,
+    store_files,
+)
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus
+from sanfu.workflow.selectors import definition_of
 
 
 def _lock_source(source_unit: str, source_number: str) -> None:
@@ -138,15 +149,62 @@ def incoming_propose(
 
 @once("incoming.instruct")
 def incoming_instruct(*, actor: User, document_id: int, text: str, token: str = "") -> IncomingDocument:
-    """批办: the leader's instruction (批示), kept exactly as written."""
+    """批办: the leader's instruction (批示), kept exactly as written; 传阅 follows it (see
+    :func:`circulation_round`)."""
     document = _incoming(actor, document_id)
     if not text.strip():
         raise ApplicationError(_("请填写批示。"))
     task = open_task(actor, document.instance, "instruct")
+    round_no, sent, unchanged = circulation_round(document, leader=actor, text=text)
+    # A flow started before the definition let 批办 write the readers sends the round to every reader.
+    writable = definition_of(task.instance).nodes["instruct"].fields.get("readers") == "write"
+    if not writable:
+        sent, unchanged = sent + unchanged, []
     with transaction.atomic():
-        workflow.task_approve(actor=actor, task_id=task.pk, comment=text, in_transaction=True)
-        IncomingStep.objects.create(document=document, kind=StepKind.INSTRUCTION, actor=actor, text=text)
+        workflow.task_approve(
+            actor=actor,
+            task_id=task.pk,
+            comment=text,
+            form={"readers": sent} if writable else None,
+            in_transaction=True,
+        )
+        IncomingStep.objects.create(
+            document=document,
+            kind=StepKind.INSTRUCTION,
+            actor=actor,
+            text=text,
+            data={"round": round_no, "sent": sent, "unchanged": unchanged},
+        )
     return document
+
+
+def same_instruction(text: str) -> str:
+    """A 批示 as compared between rounds: whitespace (line breaks, full-width spaces) does not count."""
+    return " ".join(text.split())
+
+
+def circulation_round(document: IncomingDocument, *, leader: User, text: str) -> tuple[int, list[int], list[int]]:
+    """传阅 rounds: (the round this 批示 opens, the readers sent it, the readers not sent it again).
+
+    Each 批示 opens a round of 传阅 (第1轮, 第2轮 … after a return brought the document back to 批办). The
+    readers are those of the latest 拟办. A reader gets the round as a new notice of its own when they had no
+    earlier round, or when the 批示 differs from the one of the latest round they had: another leader's, or
+    other words (whitespace aside, see :func:`same_instruction`). A reader whose latest round carried the same
+    批示 by the same leader is not sent it again: the notice they had (read or not) stands for the new round
+    too, and the page shows them under it as 批示未变."""
+    proposal = document.steps.filter(kind=StepKind.PROPOSAL).order_by("-at", "-id").first()
+    readers = [int(r) for r in (proposal.data.get("readers", []) if proposal else [])]
+    earlier = list(document.steps.filter(kind=StepKind.INSTRUCTION).order_by("at", "id"))
+    wanted = (leader.pk, same_instruction(text))
+    had: dict[int, tuple[int, str]] = {}  # reader → the 批示 (leader, words) of the latest round they had
+    for step in earlier:
+        data = step.data or {}
+        covered = [*data.get("sent", []), *data.get("unchanged", [])] if "sent" in data else readers
+        for reader in covered:
+            had[int(reader)] = (step.actor_id, same_instruction(step.text))
+    sent = [r for r in readers if had.get(r) != wanted]
+    unchanged = [r for r in readers if had.get(r) == wanted]
+    return len(earlier) + 1, sent, unchanged
 
 
 @once("incoming.distribute")
@@ -211,6 +269,70 @@ def incoming_close(*, actor: User, document_id: int, text: str = "", token: str 
     # 归档 follows in its own transaction: the loop is closed even if the archive is unavailable, and
     # incoming_archive can be run again
     incoming_archive(actor=actor, document_id=document.pk)
+    document.refresh_from_db()
+    return document
+
+
+REGISTRAR = "registrar"  # 退回登记人: the flow's initiator, who registered the document
+# 退回: where each step may send the document back; the first is the previous step (退回上一步).
+RETURN_TARGETS: dict[str, tuple[str, ...]] = {
+    "propose": (REGISTRAR,),
+    "instruct": ("propose", REGISTRAR),
+    "distribute": ("instruct", REGISTRAR),
+    "handling": ("distribute", REGISTRAR),
+}
+
+
+@once("incoming.return")
+def incoming_return(
+    *, actor: User, document_id: int, comment: str, to: str = "previous", token: str = ""
+) -> IncomingDocument:
+    """退回 with the reason: from 拟办 to the registrar; from 批办, 分办 or 承办 to the previous step (``to=
+    "previous"``: 拟办, 批办, 分办) or to the registrar (``to="registrar"``). The people of the step it goes back
+    to do it again (a return from 承办 withdraws every department's open reply); the registrar resubmits
+    (:func:`incoming_resubmit`) and the document starts again at 拟办."""
+    document = _incoming(actor, document_id)
+    reason = comment.strip()
+    if not reason:
+        raise ApplicationError(_("退回时请写明理由。"))
+    task = holds_open_task(actor, document.instance)
+    if task is None or task.node not in RETURN_TARGETS:
+        raise ApplicationError(_("您在该步骤没有待办，可能已由他人办理或流程已前进。"), code=ErrorCode.CONFLICT)
+    targets = RETURN_TARGETS[task.node]
+    target = targets[0] if to == "previous" else to
+    if target not in targets:
+        raise ApplicationError(_("该步骤不能退回到所选的步骤。"))
+    with transaction.atomic():  # the flow's return and the reason on the document: both or neither
+        workflow.task_return(
+            actor=actor,
+            task_id=task.pk,
+            to="initiator" if target == REGISTRAR else target,
+            comment=reason,
+            in_transaction=True,
+        )
+        IncomingStep.objects.create(
+            document=document, kind=StepKind.RETURN, actor=actor, text=reason, data={"from": task.node, "to": target}
+        )
+    document.refresh_from_db()
+    return document
+
+
+@once("incoming.resubmit")
+def incoming_resubmit(
+    *, actor: User, document_id: int, comment: str = "", attachments: Sequence[Upload] = (), token: str = ""
+) -> IncomingDocument:
+    """重新提交: the registrar sends a document returned to them to 拟办 again, with what was missing added
+    (attachments) and a note."""
+    document = _incoming(actor, document_id)
+    instance = flow_of(document.instance)
+    if instance.status != InstanceStatus.RETURNED:
+        raise ConflictError(_("该收文不在退回状态，无需重新提交。"))
+    if actor.pk != instance.initiator_id:
+        raise PermissionDeniedError(_("只有登记人可以重新提交。"))
+    with transaction.atomic():
+        store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], incoming=document)
+        workflow.instance_resubmit(actor=actor, instance_id=instance.pk, comment=comment, in_transaction=True)
+        IncomingStep.objects.create(document=document, kind=StepKind.RESUBMIT, actor=actor, text=comment.strip())
     document.refresh_from_db()
     return document
 

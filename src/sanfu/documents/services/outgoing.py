@@ -185,8 +185,8 @@ def outgoing_draft(
             recipients=document.recipients,
             copy_to=document.copy_to,
             author=actor,
-            comment=_("拟稿"),
-            stage=_("拟稿"),
+            comment="拟稿",  # stored in Chinese, shown through flows.step_name
+            stage="拟稿",
         )
         store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], outgoing=document)
         document.instance = workflow.instance_start(
@@ -255,7 +255,7 @@ def outgoing_revise(
                     copy_to=(document.copy_to if copy_to is None else copy_to.strip())[:300],
                     author=actor,
                     comment=comment[:300],
-                    stage=held.node_name if held else _("修改"),
+                    stage=held.node_name if held else "修改",
                 )
                 OutgoingDocument.objects.filter(pk=document.pk).update(
                     title=revision.title, body=revision.body, recipients=revision.recipients, copy_to=revision.copy_to
@@ -328,7 +328,7 @@ def _withdraw_sign_off(actor: User, document: OutgoingDocument, frozen: Outgoing
         copy_to=frozen.copy_to,
         author=actor,
         comment=(_("签发后退回：%(why)s") % {"why": reason})[:300],
-        stage=_("签发后退回"),
+        stage="签发后退回",
     )
     unfrozen = OutgoingDocument.objects.filter(pk=document.pk, frozen_revision=frozen).update(
         frozen_revision=None, digest="", signed_by=None, signed_at=None

@@ -1,0 +1,56 @@
+"""What the 公文 pages share: reading the request's values, the step strip, the one-time form token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from django.http import Http404
+
+from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.core.errors import NotFoundError
+from sanfu.documents import selectors
+from sanfu.documents.templatetags.documents_forms import TOKEN_FIELD
+from sanfu.workflow.timeline import duration_text
+
+URGENCY_CLASS = {"特急": "text-bg-danger", "加急": "text-bg-warning", "平急": "text-bg-light"}
+
+
+def not_found(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
+def int_of(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def date_of(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def loop(instance: Any) -> list[selectors.StepView]:
+    steps = selectors.loop_of(instance)
+    for step in steps:
+        step.spent_text = duration_text(step.spent) if step.spent is not None else ""  # type: ignore[attr-defined]
+    return steps
+
+
+def token(request: AuthedHttpRequest) -> str:
+    """The form's one-time token (see the ``submit_token`` tag): a repeated submit is applied once."""
+    return request.POST.get(TOKEN_FIELD, "")
+
+
+def ids(values: list[str]) -> list[int]:
+    return [int(i) for i in values if i.isdigit()]
+
+
+def quoted(name: str) -> str:
+    return quote(name)
