@@ -147,3 +147,33 @@ def test_parallel_failures_lock_at_the_limit() -> None:
 
     run_in_threads(limit, attempt)
     assert sign_in(Client(), "zhang", PASSWORD).status_code == 429
+
+
+# --- the per-address throttle and administrators (security issue, hole 11) ---------------------------
+
+
+def test_password_spraying_from_one_address_is_throttled(db: None, settings: object) -> None:
+    """One guess at each of many usernames never locks a username; the address is refused instead."""
+    settings.SANFU_LOCKOUT_ADDRESS_FAILURES = 8  # type: ignore[attr-defined]
+    for i in range(8):
+        make_user(f"user{i}")
+        assert sign_in(Client(), f"user{i}", WRONG, REMOTE_ADDR="10.6.6.6").status_code == 200
+    make_user("victim")
+    assert sign_in(Client(), "victim", REMOTE_ADDR="10.6.6.6").status_code == 429  # even the right password
+    # The same people from another address are not affected: nobody's account was locked.
+    assert sign_in(Client(), "victim", REMOTE_ADDR="10.7.7.7").status_code == 302
+    assert sign_in(Client(), "user3", REMOTE_ADDR="10.7.7.7").status_code == 302
+
+
+def test_an_administrator_cannot_be_locked_out_from_another_address(admins: dict[str, object]) -> None:
+    """An account with a second factor is locked per username + address, not by its username alone."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=admins["secadmin"], name="phone", confirmed=True)
+    make_user("plain")
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), "secadmin", WRONG, REMOTE_ADDR="10.6.6.6")
+        sign_in(Client(), "plain", WRONG, REMOTE_ADDR="10.6.6.6")
+    assert sign_in(Client(), "secadmin", REMOTE_ADDR="10.6.6.6").status_code == 429  # the attacker's address
+    assert sign_in(Client(), "secadmin", REMOTE_ADDR="10.1.1.1").status_code == 302  # the administrator's own
+    assert sign_in(Client(), "plain", REMOTE_ADDR="10.1.1.1").status_code == 429  # an ordinary username stays locked

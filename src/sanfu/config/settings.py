@@ -136,7 +136,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCK_OUT_AT_FAILURE = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "sanfu.accounts.lockout.SanfuAxesHandler"  # + a per-address throttle (see that module)
+SANFU_LOCKOUT_ADDRESS_FAILURES = env.integer("SANFU_LOCKOUT_ADDRESS_FAILURES", 50, minimum=5)
 AXES_LOCKOUT_CALLABLE = "sanfu.accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = env.integer("SANFU_PROXY_COUNT", 0, minimum=0) or None
 AXES_VERBOSE = False
