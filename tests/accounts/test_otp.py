@@ -148,3 +148,27 @@ def test_otp_requirement_can_be_turned_off(admins: dict[str, User], settings: An
     client = Client()
     sign_in(client, "auditadmin")
     assert client.get(reverse("accounts:audit")).status_code == 200
+
+
+def test_a_password_alone_cannot_change_an_administrators_password(admins: dict[str, User]) -> None:
+    """Security issue, hole 11: the password page waits for the second factor (someone holding only the
+    stolen password would otherwise lock the administrator out)."""
+    TOTPDevice.objects.create(user=admins["sysadmin"], name="phone", confirmed=True)
+    client = Client()
+    sign_in(client, "sysadmin")
+    page = reverse("accounts:password_change")
+    assert _redirects_to(client.get(page), "accounts:otp_verify")
+    response = client.post(
+        page, {"old_password": "Sanfu@2026x", "new_password1": "Taken-Over-2026", "new_password2": "Taken-Over-2026"}
+    )
+    assert _redirects_to(response, "accounts:otp_verify")
+    admins["sysadmin"].refresh_from_db()
+    assert not admins["sysadmin"].check_password("Taken-Over-2026")
+
+
+def test_a_temporary_password_is_still_changed_before_enrolment(admins: dict[str, User]) -> None:
+    User.objects.filter(pk=admins["secadmin"].pk).update(must_change_password=True)
+    client = Client()
+    sign_in(client, "secadmin")
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+    assert _redirects_to(client.get(HOME), "accounts:password_change")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -79,13 +80,31 @@ class AccountGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not self._exempt(request):
-            if user.must_change_password or password_expired(user):
-                return redirect("accounts:password_change")
-            if settings.SANFU_ADMIN_REQUIRE_OTP and admin_kind_of(user) and not user.is_verified():
-                has_device = any(True for _ in devices_for_user(user, confirmed=True))
-                return redirect("accounts:otp_verify" if has_device else "accounts:otp_setup")
+        if user is not None and user.is_authenticated:
+            must_change = user.must_change_password or password_expired(user)
+            if not self._exempt(request):
+                if must_change:
+                    return redirect("accounts:password_change")
+                if self._second_factor_missing(user):
+                    return self._to_second_factor(user)
+            elif (
+                request.path_info == reverse("accounts:password_change")
+                and not must_change
+                and self._second_factor_missing(user)
+            ):
+                # A password alone must not change an administrator's password: whoever stole it would
+                # lock the administrator out. (A temporary or expired one is changed first, as at setup.)
+                return self._to_second_factor(user)
         return self.get_response(request)
+
+    @staticmethod
+    def _second_factor_missing(user: Any) -> bool:
+        return bool(settings.SANFU_ADMIN_REQUIRE_OTP and admin_kind_of(user) and not user.is_verified())
+
+    @staticmethod
+    def _to_second_factor(user: Any) -> HttpResponse:
+        has_device = any(True for _ in devices_for_user(user, confirmed=True))
+        return redirect("accounts:otp_verify" if has_device else "accounts:otp_setup")
 
     @staticmethod
     def _exempt(request: HttpRequest) -> bool:
