@@ -82,10 +82,8 @@ def test_the_admin_site_holds_only_sanfu_models_with_audited_admins():
     assert labels == {
         "accounts.User",
         "org.CalendarDay",
-        "org.Delegation",
         "org.Department",
         "org.Position",
-        "org.Secretary",
         "org.Staff",
         "org.Unit",
     }

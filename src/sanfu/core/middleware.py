@@ -48,3 +48,20 @@ class MissingFileMiddleware:
             return None
         log.error("uploaded file missing from storage: %s (requested by %s)", missing, request.path, exc_info=exception)
         return render(request, "core/file_missing.html", {"name": missing.name}, status=404)
+
+
+class NoStoreMiddleware:
+    """Pages and files served to a signed-in person are never kept by the browser or a proxy
+    (``Cache-Control: no-store``): a 机密 document must not remain in a shared office PC's cache after
+    sign-out, nor be shown again by the back button. Static files (other paths) keep their caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"  # for HTTP/1.0 proxies
+        return response
