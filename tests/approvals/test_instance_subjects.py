@@ -66,7 +66,7 @@ class Checker:
             client = _client(task.assignee)
             before = _snapshot(instance_id)
             html = client.get(url).content.decode()
-            assert "到公文页面办理" in html
+            assert 'id="domain-page"' in html  # the link to the 公文 page, in the subject's words
             assert f'href="{self.page_url()}"' in html
             assert 'id="btn-approve"' not in html
             assert 'id="timeline"' in html

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from sanfu.accounts.models import User
 from sanfu.core.models import Notification
@@ -64,3 +65,31 @@ def test_a_document_notification_opens_the_documents_page(registered: dict[str, 
 def test_instances_of_no_subject_have_no_domain_page(registered: dict[str, Any]) -> None:
     assert subjects.subject_of("expense-claim") is None
     assert subjects.pages_of([(1, "expense-claim")]) == {}
+
+
+def test_each_document_subject_links_to_its_page_in_its_own_words(registered: dict[str, Any]) -> None:
+    assert subjects.label_of("doc-incoming") == "到收文页面办理"
+    assert subjects.label_of("doc-outgoing") == "到发文页面办理"
+    document = registered["document"]
+    html = _client(registered["clerk"]).get(reverse("approvals:instance", args=[document.instance_id])).content
+    link = html.decode().split('id="domain-page"', 1)[1].split("</a>", 1)[0]
+    assert reverse("documents:incoming", args=[document.pk]) in link
+    assert "到收文页面办理" in link
+    assert "到公文页面办理" not in html.decode()
+
+
+def test_a_subject_label_is_read_in_the_readers_language(registered: dict[str, Any]) -> None:
+    from django.utils import translation
+
+    subjects.register(prefix="test-subject-", pages=lambda ids: {}, label=gettext_lazy("打印"))
+    try:
+        with translation.override("en"):
+            assert subjects.label_of("test-subject-1") == "Print"  # lazy: translated when read, not registered
+        assert subjects.label_of("test-subject-1") == "打印"
+    finally:
+        subjects._SUBJECTS.pop("test-subject-")
+    subjects.register(prefix="test-bare-", pages=lambda ids: {})
+    try:
+        assert subjects.label_of("test-bare-1") == str(subjects.DEFAULT_LABEL)  # no label of its own
+    finally:
+        subjects._SUBJECTS.pop("test-bare-")

@@ -19,7 +19,7 @@ from sanfu.approvals.selectors import actions
 from sanfu.approvals.selectors.instance import PREVIEWS, access_request_file, page_context
 from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core.errors import NotFoundError
-from sanfu.workflow import selectors
+from sanfu.workflow import selectors, subjects
 from sanfu.workflow.models import Instance
 from sanfu.workflow.services import COMMENT_MAX_LENGTH  # the flow refuses longer: one limit
 
@@ -61,7 +61,8 @@ def render_instance(
     if domain_page is not None:
         # A domain's process (公文): the timeline here, every step (and every read receipt) on its own page.
         context = page_context(instance)
-        context["actions"] = {"domain": True, "domain_page": domain_page}
+        label = subjects.label_of(instance.definition.key)  # the subject's own words (到收文页面办理 …)
+        context["actions"] = {"domain": True, "domain_page": domain_page, "label": label}
         return render(request, "approvals/instance.html", context)
     acting = actions.acting_task(request.user, instance)
     context = page_context(instance, acting)
