@@ -3,10 +3,17 @@ and the working calendar's overrides."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+
+from sanfu.accounts.models import User
+from sanfu.org.pinyin import KEY_MAX_LENGTH, name_keys
 
 
 class Rank(models.IntegerChoices):
@@ -101,6 +108,10 @@ class Staff(models.Model):
     rank = models.PositiveSmallIntegerField(_("职级"), choices=Rank.choices, default=Rank.STAFF)
     mobile = models.CharField(_("手机"), max_length=20, blank=True)
     title = models.CharField(_("职务"), max_length=64, blank=True)
+    # The name's pinyin for the person picker ("zhangsan", "zs"; see org.pinyin), kept current on every save
+    # of the staff record and, through the receiver below, of the account whose name it spells.
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=KEY_MAX_LENGTH, blank=True, editable=False)
+    name_initials = models.CharField(_("姓名首字母"), max_length=KEY_MAX_LENGTH, blank=True, editable=False)
 
     class Meta:
         ordering = ["unit_id", "-rank", "employee_no"]
@@ -109,6 +120,23 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields") is None:
+            self.name_pinyin, self.name_initials = name_keys(self.user.display_name)
+        super().save(*args, **kwargs)
+
+
+@receiver(post_save, sender=User, dispatch_uid="org.staff_name_keys")
+def _account_renamed(sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    """A renamed account re-spells its staff record's pinyin (one UPDATE, and none when nothing changed)."""
+    update_fields = kwargs.get("update_fields")
+    if raw or created or (update_fields is not None and not {"full_name", "username"} & set(update_fields)):
+        return
+    full, initials = name_keys(instance.display_name)
+    Staff.objects.filter(user_id=instance.pk).exclude(name_pinyin=full, name_initials=initials).update(
+        name_pinyin=full, name_initials=initials
+    )
 
 
 class PostRole(models.TextChoices):

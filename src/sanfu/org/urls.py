@@ -6,6 +6,7 @@ app_name = "org"
 
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("people/search/", views.people_search, name="people_search"),
     path("leaders/", views.leaders, name="leaders"),
     path("calendar/", views.working_calendar, name="calendar"),
     path("delegations/", views.delegations, name="delegations"),

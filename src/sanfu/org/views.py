@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
@@ -27,6 +27,7 @@ from sanfu.core.htmx import render_page
 from sanfu.org import importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
 from sanfu.org.models import Department, Post, Rank, Secretary, Staff, Unit
+from sanfu.org.people_search import search_people
 
 
 def directory(request: AuthedHttpRequest) -> HttpResponse:
@@ -65,6 +66,15 @@ def directory(request: AuthedHttpRequest) -> HttpResponse:
         "detail_ids": detail_ids,
     }
     return render_page(request, "org/directory.html", context, partial="org/partials/_staff_list.html")
+
+
+@require_GET
+def people_search(request: AuthedHttpRequest) -> HttpResponse:
+    """The person picker's results for ``q`` (an HTMX partial: one option per person)."""
+    query = request.GET.get("q", "")
+    limit = request.GET.get("limit", "")
+    hits = search_people(actor=request.user, query=query, limit=int(limit) if limit.isdigit() else 20)
+    return render(request, "org/partials/_people_results.html", {"hits": hits, "q": query.strip()})
 
 
 def leaders(request: AuthedHttpRequest) -> HttpResponse:

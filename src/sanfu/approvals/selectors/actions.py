@@ -78,11 +78,6 @@ def unread_notices(user: User, instance: Instance) -> list[Task]:
     return list(Task.objects.filter(NOTICE, instance=instance, assignee=user, status=TaskStatus.UNREAD))
 
 
-def candidates(exclude: User) -> list[User]:
-    """People one may transfer to or add as signers."""
-    return list(User.objects.filter(is_active=True).exclude(pk=exclude.pk).order_by("full_name", "username")[:500])
-
-
 def return_targets(instance: Instance, task: Task) -> list[tuple[str, str]]:
     """Where a task may be returned: the initiator, the previous node, or any task node passed so far."""
     definition = definition_of(instance)
@@ -120,9 +115,8 @@ def viewer_actions(instance: Instance, user: User, acting: Task | None, live: Ta
         if added:
             actions["live_task"] = live
             actions["removable"] = list(User.objects.filter(pk__in=[t["assignee"] for t in added]))
+    # 转交 and 加签 choose people with the person picker (org.people_search), which asks as one types.
     actions.update(_other_actions(instance, user, acting))
-    if acting is not None:
-        actions["people"] = candidates(user)
     return actions
 
 

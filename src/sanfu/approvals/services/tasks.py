@@ -104,7 +104,8 @@ def task_return_for_materials(
 
 
 def _people(ids: Sequence[int]) -> list[User]:
-    return list(User.objects.filter(pk__in=list(ids), is_active=True))
+    # Disabled accounts too: the flow refuses them by name for 转交 / 加签, and 减签 may remove them.
+    return list(User.objects.filter(pk__in=list(ids)))
 
 
 def task_transfer(

@@ -1,0 +1,99 @@
+"""The person picker in a real browser: a department head transfers a to-do by typing the pinyin initials
+of a colleague's name, choosing with the keyboard; 加签 picks two people the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from sanfu.workflow.models import Task
+from tests.approvals import test_inbox
+from tests.conftest import PASSWORD, make_staff
+
+pytestmark = pytest.mark.browser
+flows = test_inbox.flows
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def signed_in(browser: Any, app_server: str) -> Iterator[Any]:
+    """``signed_in(user)``: a page of a fresh browser context, signed in as ``user``."""
+    connection.close()  # see test_browser_flows.session: a connection of Playwright's own context
+    contexts: list[Any] = []
+
+    def _open(user: Any) -> Any:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{app_server}/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button.btn-danger")
+        page.wait_for_url(f"{app_server}/")
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    connection.close()
+
+
+def test_transfer_by_typing_pinyin_initials(org, flows, admins, signed_in, app_server):
+    zhang = make_staff(org["finance"], username="p01", full_name="张三")
+    make_staff(org["finance"], username="p02", full_name="张思远")  # also "zs…": the keyboard chooses
+    instance = test_inbox.submit(org["clerk"], flows["leave"], "年假五天")
+    page = signed_in(org["section_head"])
+    page.goto(f"{app_server}/approvals/instances/{instance.pk}/")
+    page.get_by_role("button", name="转交").click()
+    box = page.locator("#transfer-to")
+    box.click()
+    box.press_sequentially("zs", delay=50)
+    options = page.locator("#transfer-to-results [role=option]")
+    options.first.wait_for()
+    assert options.count() == 2
+    assert "财务部" in options.first.inner_text()
+    texts = " ".join(options.all_inner_texts())
+    assert "sysadmin" not in texts
+    # The exact initials come first (张三), then 张思远; go down and back up, then take it with Enter.
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    assert page.locator("#transfer-to-results .active").inner_text().startswith("张三")
+    box.press("Enter")
+    chip = page.locator("#act-transfer .people-chip")
+    chip.wait_for()
+    assert chip.inner_text().startswith("张三")
+    assert page.locator('#act-transfer input[type=hidden][name="to"]').get_attribute("value") == str(zhang.pk)
+    page.locator("#act-transfer [name=comment]").fill("请张三审核")
+    page.get_by_role("button", name="确认转交").click()
+    page.wait_for_selector(".alert-success")
+    assert "已转交" in page.locator(".alert-success").inner_text()
+    assert Task.objects.get(instance=instance, assignee=zhang).status == "open"
+    assert Task.objects.get(instance=instance, assignee=org["section_head"]).status == "transferred"
+
+
+def test_add_two_signers_and_an_empty_choice_is_stopped_in_the_page(org, flows, signed_in, app_server):
+    make_staff(org["finance"], username="p01", full_name="张三")
+    make_staff(org["office"], username="p02", full_name="李四")
+    instance = test_inbox.submit(org["clerk"], flows["leave"], "年假五天")
+    page = signed_in(org["section_head"])
+    page.goto(f"{app_server}/approvals/instances/{instance.pk}/")
+    page.get_by_role("button", name="加签").click()
+    page.get_by_role("button", name="确认加签").click()  # nobody chosen: the browser says so, nothing is posted
+    assert page.locator("#add-people").evaluate("el => el.validationMessage") == "请选择加签人。"
+    box = page.locator("#add-people")
+    for initials, name in (("zs", "张三"), ("ls", "李四")):
+        box.press_sequentially(initials, delay=50)
+        page.locator("#add-people-results [role=option]", has_text=name).wait_for()
+        box.press("Enter")
+        page.locator("#act-add .people-chip", has_text=name).wait_for()
+    assert page.locator('#act-add input[type=hidden][name="people"]').count() == 2
+    page.get_by_role("button", name="确认加签").click()
+    page.wait_for_selector(".alert-success")
+    open_people = set(
+        Task.objects.filter(instance=instance, status="open").values_list("assignee__full_name", flat=True)
+    )
+    assert "张三" in open_people
