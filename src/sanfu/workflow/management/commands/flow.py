@@ -6,13 +6,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sanfu.core.errors import ApplicationError
 from sanfu.workflow.services import instances_migrate, instances_tick_due
+from sanfu.workflow.verify import instances_verify
 
 
 class Command(BaseCommand):
     help = (
         "Flow operations. `sanfu flow migrate KEY [--to N] [--apply]` moves running instances to a newer "
         "version (a dry run unless --apply, listing the instances that cannot move and why); "
-        "`sanfu flow tick` fires due reminders, deadlines and timers now."
+        "`sanfu flow tick` fires due reminders, deadlines and timers now; "
+        "`sanfu flow verify` replays every instance's event log and reports any whose stored state, status or "
+        "to-do rows differ from it (exit status 1 if any)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -22,10 +25,21 @@ class Command(BaseCommand):
         migrate.add_argument("--to", type=int, default=None, help="target version (default: the latest)")
         migrate.add_argument("--apply", action="store_true", help="really move them (default: dry run)")
         sub.add_parser("tick")
+        sub.add_parser("verify")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "tick":
             self.stdout.write(f"ticked {instances_tick_due()} instances")
+            return
+        if options["action"] == "verify":
+            report = instances_verify()
+            for instance_id, problem in report.mismatches:
+                self.stdout.write(f"instance #{instance_id}: {problem}")
+            if not report.ok:
+                raise CommandError(
+                    f"{len(report.mismatches)} of {report.checked} instances differ from their event log"
+                )
+            self.stdout.write(self.style.SUCCESS(f"{report.checked} instances agree with their event log"))
             return
         try:
             report = instances_migrate(
