@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from sanfu.approvals.models import MatterType
 from sanfu.demo.org import DEMO_PASSWORD
 from sanfu.workflow.selectors import latest_definition
 
@@ -81,3 +83,120 @@ def test_the_process_admin_adds_a_branch_and_publishes(app_server, demo, browser
     page.screenshot(path=str(SHOTS / "designer-compare.png"), full_page=True)
     context.close()
     phone.close()
+
+
+def test_the_process_admin_gives_a_matter_a_detail_table(app_server, demo, browser):
+    """A 明细表 with two columns: added, checked, reordered and saved in the form panel; still there after a
+    reload; the start page and the request show its columns."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, app_server, "office_head")
+    page.goto(f"{app_server}/approvals/designer/suggestion/")
+    page.click("#tab-form")
+    page.select_option("#new-field-type", "table")
+    page.click("#btn-add-field")
+    table = page.locator("#form-fields .form-field-row").nth(2)
+    page.fill("#name-2", "lines")
+    page.fill("#label-2", "费用明细")
+    columns = table.locator(".column-row")
+    assert columns.count() == 1  # a new table starts with one column
+    columns.nth(0).locator(".column-toggle").click()
+    page.fill("#name-2-0", "item")
+    page.fill("#label-2-0", "项目")
+    table.locator(".new-column-type").select_option("money")
+    table.locator(".btn-add-column").click()
+    assert columns.count() == 2
+    page.fill("#name-2-1", "1money")  # not a name: the schema says so, on the column
+    page.fill("#label-2-1", "金额")
+    page.check("#sum-2-1")
+    page.click("#btn-save-form")
+    page.wait_for_selector("#form-problems li")
+    assert "1money" in page.locator("#form-problems").inner_text()
+    assert "has-problem" in (columns.nth(1).get_attribute("class") or "")
+    assert page.locator("#name-2-1").is_visible()  # the column with the problem is open
+    page.fill("#name-2-1", "money")
+    # retyped to text, the column leaves the table's sums; back to money, it may be summed again
+    page.select_option("#type-2-1", "text")
+    assert not columns.nth(1).locator(".badge", has_text="Σ").is_visible()
+    assert not page.locator("#sum-2-1").is_visible()
+    page.select_option("#type-2-1", "money")
+    page.check("#sum-2-1")
+    # a third column, retyped to a choice and then deleted
+    table.locator(".new-column-type").select_option("date")
+    table.locator(".btn-add-column").click()
+    page.select_option("#type-2-2", "select")
+    assert columns.nth(2).locator(".field-options").is_visible()
+    columns.nth(2).locator(".column-remove").click()
+    assert columns.count() == 2
+    columns.nth(1).get_by_role("button", name="上移").click()  # the amount first
+    page.click("#btn-save-form")
+    page.wait_for_selector("#form-saved", state="visible")
+    assert not page.locator("#form-problems").is_visible()
+    saved = MatterType.objects.get(code="suggestion").form_schema["fields"][2]
+    assert [(c["name"], c["type"]) for c in saved["columns"]] == [("money", "money"), ("item", "text")]
+    assert saved["sum"] == ["money"]
+
+    page.reload()
+    page.click("#tab-form")
+    table = page.locator("#form-fields .form-field-row").nth(2)
+    table.locator(".field-toggle").click()
+    assert table.locator(".column-title").all_inner_texts() == ["金额", "项目"]
+    assert table.locator(".column-row").nth(0).locator(".badge", has_text="Σ").is_visible()  # summed
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "designer-table.png"), full_page=True)
+
+    page.goto(f"{app_server}/approvals/matters/suggestion/start/")
+    lines = page.locator("[data-field=lines]")
+    assert [t.strip() for t in lines.locator("thead th").all_inner_texts()][:2] == ["金额", "项目"]
+    page.fill("#id_title", "复印纸采购建议")
+    page.fill("#id_topic", "复印纸")
+    page.fill("#id_content", "建议统一采购复印纸")
+    lines.get_by_role("button", name="添加一行").click()
+    page.fill("[name=lines-0-money]", "120")
+    page.fill("[name=lines-0-item]", "复印纸")
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.wait_for_url(re.compile(r".*/approvals/instances/\d+/$"))
+    shown = page.locator("table", has=page.locator("th", has_text="项目"))
+    assert "金额" in shown.locator("thead").inner_text()
+    assert "复印纸" in shown.locator("tbody").inner_text()
+    context.close()
+
+
+def test_the_green_channel_and_the_initiators_exclusion_in_the_node_panel(app_server, demo, browser):
+    """费用报销's 特急 filing shows the reviews it passes over; 审核 is set to exclude the initiator; a review
+    removed from the flow leaves the filing's list; the published version carries both."""
+    before = latest_definition("expense").version
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, app_server, "office_head")
+    page.goto(f"{app_server}/approvals/designer/expense/")
+    page.click("#designer-canvas .flow-node[data-node=green_filing] .flow-body")
+    chosen = "el => [...el.selectedOptions].map(o => o.value)"
+    assert page.eval_on_selector("#node-passes-over", chosen) == ["big_review", "big_0"]
+    assert page.input_value("#rule-type") == "none"  # files only to the people of the reviews it passes over
+    assert "略过" in page.locator("#designer-canvas .flow-node[data-node=green_filing]").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "designer-green-channel.png"), full_page=True)
+
+    page.click("#designer-canvas .flow-node[data-node=review] .flow-body")
+    page.check("#node-exclude-initiator")
+    assert "发起人不办理" in page.locator("#designer-canvas .flow-node[data-node=review]").inner_text()
+    page.screenshot(path=str(SHOTS / "designer-exclude-initiator.png"), full_page=True)
+
+    page.click("#designer-canvas .flow-node[data-node=big_0] .flow-body")
+    page.click("#designer-canvas .flow-node[data-node=big_0] [data-action=remove]")
+    assert page.locator("#designer-canvas .flow-node[data-node=big_0]").count() == 0
+    page.click("#designer-canvas .flow-node[data-node=green_filing] .flow-body")
+    assert page.eval_on_selector("#node-passes-over", chosen) == ["big_review"]
+
+    page.click("#btn-validate")
+    page.wait_for_selector("#designer-message.alert-success")
+    page.click("#btn-publish")
+    page.wait_for_selector("#published-alert")
+    spec = latest_definition("expense").spec
+    assert latest_definition("expense").version == before + 1
+    nodes = {n["id"]: n for n in spec["nodes"]}
+    assert nodes["review"]["exclude_initiator"] is True
+    assert nodes["green_filing"]["passes_over"] == ["big_review"]
+    assert "recipients" not in nodes["green_filing"]
+    context.close()

@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from sanfu.approvals.designer.labels import Names, describe_rule, mode_label
+from sanfu.approvals.designer.labels import (
+    Names,
+    describe_rule,
+    excludes_initiator_text,
+    mode_label,
+    passes_over_text,
+)
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -21,7 +27,18 @@ def _iso_duration(wait: Mapping[str, Any]) -> str:
     return f"PT{hours}H"
 
 
-_SETTINGS = ("mode", "ratio", "veto", "on_empty", "on_self", "dedupe", "deadline", "fields")
+_SETTINGS = (
+    "mode",
+    "ratio",
+    "veto",
+    "on_empty",
+    "on_self",
+    "dedupe",
+    "deadline",
+    "fields",
+    "exclude_initiator",
+    "passes_over",
+)
 
 
 def bpmn_xml(spec: Mapping[str, Any], names: Names | None = None) -> bytes:  # noqa: PLR0912, PLR0915
@@ -42,6 +59,7 @@ def bpmn_xml(spec: Mapping[str, Any], names: Names | None = None) -> bytes:  # n
         {"id": str(spec.get("key") or "process"), "name": str(spec.get("name", "")), "isExecutable": "true"},
     )
     nodes = [dict(n) for n in spec.get("nodes", [])]
+    titles = {str(n["id"]): str(n.get("name") or n["id"]) for n in nodes}
     flows: list[tuple[str, str, str | None, bool]] = []  # source, target, condition, default
     defaults: dict[str, str] = {}
     tags = {
@@ -88,13 +106,19 @@ def bpmn_xml(spec: Mapping[str, Any], names: Names | None = None) -> bytes:  # n
             attrs["default"] = defaults[node_id]
         element = ET.SubElement(process, q(tags.get(kind, "task")), attrs)
         rule = node.get("approvers") if kind in {"approval", "handle"} else node.get("recipients")
-        if rule is not None:
-            text = describe_rule(rule, names)
+        passed = [str(p) for p in node.get("passes_over") or []] if kind == "filing" else []
+        if rule is not None or passed:  # a green channel's filing may have no people of its own
+            parts = [describe_rule(rule, names)] if rule is not None else []
             if kind in {"approval", "handle"}:
-                text += f"；{mode_label(str(node.get('mode', 'sequential' if kind == 'approval' else 'all')))}"
-            ET.SubElement(element, q("documentation")).text = text
+                parts.append(mode_label(str(node.get("mode", "sequential" if kind == "approval" else "all"))))
+                if node.get("exclude_initiator"):
+                    parts.append(excludes_initiator_text())
+            if passed:
+                parts.append(passes_over_text(passed, titles))
+            ET.SubElement(element, q("documentation")).text = "；".join(parts)
             ext = ET.SubElement(element, q("extensionElements"))
-            ET.SubElement(ext, f"{{{SANFU_NS}}}rule", {"kind": kind}).text = json.dumps(rule, ensure_ascii=False)
+            if rule is not None:
+                ET.SubElement(ext, f"{{{SANFU_NS}}}rule", {"kind": kind}).text = json.dumps(rule, ensure_ascii=False)
             props = {k: node[k] for k in _SETTINGS if k in node}
             if props:
                 ET.SubElement(ext, f"{{{SANFU_NS}}}settings").text = json.dumps(props, ensure_ascii=False)

@@ -15,9 +15,13 @@ from sanfu.approvals.designer.tree import graph_of
 
 
 def _with_defaults(node: Mapping[str, Any]) -> dict[str, Any]:
-    if node.get("kind") in {"approval", "handle"} and "mode" not in node:
-        return {**node, "mode": "sequential" if node.get("kind") == "approval" else "all"}
-    return dict(node)
+    out = dict(node)
+    if out.get("kind") in {"approval", "handle"} and "mode" not in out:
+        out["mode"] = "sequential" if out.get("kind") == "approval" else "all"
+    for key in ("exclude_initiator", "passes_over"):  # off / none is the same as not written
+        if key in out and not out[key]:
+            del out[key]
+    return out
 
 
 @dataclass
@@ -50,6 +54,8 @@ _KEY_LABELS: dict[str, Any] = {
     "definition": _l("子流程"),
     "wait": _l("等待"),
     "batch": _l("允许批量审批"),
+    "exclude_initiator": _l("发起人不办理本节点（职责分离）"),
+    "passes_over": _l("绿色通道略过的节点"),
 }
 
 
@@ -63,9 +69,13 @@ _OPTION_LABELS: dict[str, Any] = {
 }
 
 
-def _value_text(key: str, value: Any, names: Names) -> str:  # noqa: PLR0911
+def _value_text(  # noqa: PLR0911, PLR0912
+    key: str, value: Any, names: Names, titles: Mapping[str, str] | None = None
+) -> str:
     if value is None:
         return "—"
+    if key == "passes_over" and isinstance(value, list):
+        return "、".join(str((titles or {}).get(str(v), v)) for v in value) or "—"
     if key in {"approvers", "recipients"}:
         return describe_rule(value, names)
     if key == "mode":
@@ -109,6 +119,7 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], names: Names | None = No
     ga = {k: _with_defaults(v) for k, v in graph_of(a).items()}
     gb = {k: _with_defaults(v) for k, v in graph_of(b).items()}
     order = list(ga) + [n for n in gb if n not in ga]
+    titles = {k: str(v.get("name") or k) for g in (ga, gb) for k, v in g.items()}  # the newer name wins
     rows: list[NodeChange] = []
     for node_id in order:
         before, after = ga.get(node_id), gb.get(node_id)
@@ -117,7 +128,11 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], names: Names | None = No
         if before is None:
             row.status = "added"
             row.changes = (
-                [(str(_KEY_LABELS.get(k, k)), "", _value_text(k, v, names)) for k, v in after.items() if k != "id"]
+                [
+                    (str(_KEY_LABELS.get(k, k)), "", _value_text(k, v, names, titles))
+                    for k, v in after.items()
+                    if k != "id"
+                ]
                 if after
                 else []
             )
@@ -129,8 +144,8 @@ def compare(a: Mapping[str, Any], b: Mapping[str, Any], names: Names | None = No
                     row.changes.append(
                         (
                             str(_KEY_LABELS.get(key, key)),
-                            _value_text(key, before.get(key), names),
-                            _value_text(key, after.get(key), names),
+                            _value_text(key, before.get(key), names, titles),
+                            _value_text(key, after.get(key), names, titles),
                         )
                     )
             if row.changes:

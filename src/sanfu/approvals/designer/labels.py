@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,15 @@ def describe_rule(rule: Any, names: Names | None = None) -> str:  # noqa: PLR091
     if kind == "initiator":
         return _("发起人本人")
     return str(kind)
+
+
+def passes_over_text(ids: Sequence[str], node_names: Mapping[str, str]) -> str:
+    """What a filing node on a green channel (绿色通道) stands in for: the steps it passes over."""
+    return _("略过：%(nodes)s（各自备案给其人员）") % {"nodes": "、".join(node_names.get(i, i) for i in ids)}
+
+
+def excludes_initiator_text() -> str:
+    return _("发起人不办理本节点（职责分离）")
 
 
 def mode_label(mode: str) -> str:

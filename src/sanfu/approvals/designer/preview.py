@@ -66,6 +66,9 @@ def preview_steps(
             "people": [names.get(p, str(p)) for p in people.get(node.id, [])],
             "expects_people": node.kind in PEOPLE_KINDS,
             "mode": mode_label(node.mode) if node.kind in {"approval", "handle"} else "",
+            # 绿色通道: the steps this filing stands in for, each filed to its own people
+            "passes_over": [definition.nodes[p].name for p in node.passes_over],
+            "excludes_initiator": node.exclude_initiator,
         }
         for node in path_nodes(definition, state, facts)
     ]

@@ -27,9 +27,12 @@ def form_schema_save(*, actor: User, matter: MatterType, fields: Sequence[Mappin
     try:
         formschema.parse_schema(schema)
     except formschema.SchemaError as exc:
-        raise ApplicationError(
-            _("表单有误，未保存。"), errors=[{"message": problem} for problem in exc.problems]
-        ) from exc
+        # each problem names the field (and table column) it is about, by position, so the editor marks it
+        errors: list[dict[str, object]] = [
+            {"message": problem, "field": at[0] if at else None, "column": at[1] if at else None}
+            for problem, at in zip(exc.problems, exc.locations, strict=True)
+        ]
+        raise ApplicationError(_("表单有误，未保存。"), errors=errors) from exc
     with transaction.atomic():
         before = [f.get("name") for f in (matter.form_schema or {}).get("fields", []) if isinstance(f, Mapping)]
         matter.form_schema = schema

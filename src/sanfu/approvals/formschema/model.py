@@ -37,11 +37,17 @@ NUMERIC_TYPES = frozenset({"number", "money"})
 COMPUTED_FORMATS = frozenset({"number", "money", "text"})
 
 
-class SchemaError(ValueError):
-    """The schema cannot be used; ``problems`` lists every reason found (in Chinese)."""
+# Where a problem is: (field index, column index or None), both 0-based; None for the schema as a whole.
+Location = tuple[int, int | None] | None
 
-    def __init__(self, problems: Sequence[str]) -> None:
+
+class SchemaError(ValueError):
+    """The schema cannot be used; ``problems`` lists every reason found (in Chinese), and ``locations``
+    (parallel to it) the field and table column each one is about, so an editor can mark them."""
+
+    def __init__(self, problems: Sequence[str], locations: Sequence[Location] | None = None) -> None:
         self.problems = list(problems)
+        self.locations: list[Location] = list(locations) if locations is not None else [None] * len(self.problems)
         super().__init__("；".join(self.problems))
 
 

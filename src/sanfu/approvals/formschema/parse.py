@@ -19,6 +19,7 @@ from sanfu.approvals.formschema.model import (
     Expr,
     FieldSpec,
     FormSchema,
+    Location,
     Option,
     SchemaError,
     Validation,
@@ -39,10 +40,13 @@ _LOOP_VAR_RE = re.compile(r"\.(?:all|exists|exists_one|map|filter)\(\s*([A-Za-z_
 class _Parser:
     def __init__(self) -> None:
         self.problems: list[str] = []
-        self.checks: list[tuple[str, Expr, str]] = []  # (where, expr, scope: "form" | table name)
+        self.locations: list[Location] = []  # parallel to problems
+        self.at: Location = None  # the field (and column) being parsed
+        self.checks: list[tuple[str, Expr, str, Location]] = []  # (where, expr, scope: "form" | table, at)
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{where}：{message}")
+        self.locations.append(self.at)
 
     def compile(self, where: str, source: Any, roots: frozenset[str], scope: str = "form") -> Expr | None:
         if not isinstance(source, str) or not source.strip():
@@ -59,7 +63,7 @@ class _Parser:
             self.problem(where, f"未知变量 {', '.join(sorted(unknown))}（可用 {', '.join(sorted(roots))}）")
             return None
         expr = Expr(source=source, program=program)
-        self.checks.append((where, expr, scope))
+        self.checks.append((where, expr, scope, self.at))
         return expr
 
     def integer(self, where: str, raw: Mapping[str, Any], key: str, minimum: int = 0) -> int | None:
@@ -213,8 +217,11 @@ class _Parser:
             self.problem(where, "表格没有列（columns）")
             columns_raw = []
         columns: list[FieldSpec] = []
+        outer = self.at
         for index, col_raw in enumerate(columns_raw, 1):
+            self.at = (outer[0], index - 1) if outer is not None else None
             col = self.field(col_raw, f"{where} 第{index}列", table=name)
+            self.at = outer
             if col is not None:
                 columns.append(col)
         col_names = [c.name for c in columns]
@@ -257,20 +264,28 @@ def parse_schema(raw: Mapping[str, Any] | str | bytes) -> FormSchema:
     if not isinstance(fields_raw, list):
         parser.problem("fields", "必须是字段列表")
         fields_raw = []
-    fields = [f for i, r in enumerate(fields_raw, 1) if (f := parser.field(r, f"第{i}个字段")) is not None]
+    indexed: list[tuple[int, FieldSpec]] = []  # (index in the raw list, spec)
+    for i, r in enumerate(fields_raw):
+        parser.at = (i, None)
+        if (f := parser.field(r, f"第{i + 1}个字段")) is not None:
+            indexed.append((i, f))
+    fields = [f for _i, f in indexed]
     names = [f.name for f in fields]
     for dup in sorted({n for n in names if names.count(n) > 1}):
+        parser.at = ([i for i, f in indexed if f.name == dup][-1], None)  # the later one is the new one
         parser.problem("fields", f"字段名 {dup} 重复")
     known = set(names)
-    for spec in fields:
+    for i, spec in indexed:
+        parser.at = (i, None)
         for key in derived_keys(spec):
             if key in known:
                 parser.problem(f"字段 {spec.name}", f"自动生成的 {key} 与已有字段重名")
             known.add(key)
+    parser.at = None
     validations = _parse_validations(parser, raw.get("validations") or [], names)
     _check_references(parser, fields, known)
     if parser.problems:
-        raise SchemaError(parser.problems)
+        raise SchemaError(parser.problems, parser.locations)
     return FormSchema(version=version, fields=tuple(fields), validations=tuple(validations))
 
 
@@ -296,8 +311,10 @@ def _parse_validations(parser: _Parser, items: Any, names: list[str]) -> list[Va
 
 def _check_references(parser: _Parser, fields: list[FieldSpec], known: set[str]) -> None:
     columns = {f.name: {c.name for c in f.columns} for f in fields if f.type == "table"}
-    for where, expr, scope in parser.checks:
+    for where, expr, scope, at in parser.checks:
         pattern, allowed = (_FORM_REF_RE, known) if scope == "form" else (_ROW_REF_RE, columns.get(scope, set()))
         missing = sorted(set(pattern.findall(expr.source)) - allowed)
         if missing:
+            parser.at = at
             parser.problem(where, f"引用了不存在的字段 {', '.join(missing)}")
+    parser.at = None

@@ -22,6 +22,7 @@ from sanfu.approvals import designer, formschema
 from sanfu.approvals.designer import drafting, preview
 from sanfu.approvals.designer import selectors as designer_selectors
 from sanfu.approvals.models import MatterType
+from sanfu.approvals.selectors.inbox import URGENCY_LABELS
 from sanfu.approvals.services import URGENCIES
 from sanfu.core.errors import ApplicationError
 from sanfu.workflow.models import ProcessDefinition
@@ -56,6 +57,30 @@ def designer_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "approvals/designer/list.html", {"matters": matters})
 
 
+def _urgencies() -> list[tuple[str, str]]:
+    """Each urgency with its label: the value stays Chinese (conditions compare it), the label is translated."""
+    return [(u, str(URGENCY_LABELS.get(u, u))) for u in URGENCIES]
+
+
+def _field_type_labels() -> dict[str, str]:
+    return {
+        "text": _("单行文本"),
+        "textarea": _("多行文本"),
+        "number": _("数字"),
+        "money": _("金额"),
+        "date": _("日期"),
+        "date_range": _("日期范围"),
+        "person": _("人员"),
+        "department": _("部门"),
+        "select": _("单选"),
+        "multiselect": _("多选"),
+        "table": _("明细表"),
+        "attachment": _("附件"),
+        "computed": _("计算字段"),
+        "signature": _("签名"),
+    }
+
+
 def _strings() -> dict[str, Any]:
     """Everything the designer script shows, translated here."""
     return {
@@ -85,7 +110,15 @@ def _strings() -> dict[str, Any]:
             "timer": _("等待"),
             "subprocess": _("子流程"),
             "field": _("新字段"),
+            "column": _("新列"),
         },
+        "field_types": _field_type_labels(),
+        "formats": {"number": _("数字"), "money": _("金额"), "text": _("单行文本")},
+        "form_hint": _("可引用 form.字段名，例如 form.days * 100.0"),
+        "row_hint": _("可引用本行的列 row.列名，例如 row.qty * row.price"),
+        "passes_over": _("略过"),
+        "excludes_initiator": _("发起人不办理"),
+        "missing_node": _("节点不存在"),
         "rules": {
             "users": _("指定人员"),
             "role": _("角色"),
@@ -114,6 +147,7 @@ def _strings() -> dict[str, Any]:
         "approvers": _("审批人"),
         "recipients": _("接收人"),
         "urgencies": list(URGENCIES),
+        "urgency_labels": dict(_urgencies()),
         "valid": _("校验通过，可以发布。"),
     }
 
@@ -135,6 +169,7 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "tree": tree,
         "form": list((matter.form_schema or {}).get("fields", [])),
         "field_types": sorted(formschema.FIELD_TYPES),
+        "column_types": sorted(formschema.COLUMN_TYPES),
         "types": designer.field_types(schema) if schema else {},
         **designer_selectors.editor_choices(),
         "urls": {
@@ -154,7 +189,7 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
         "tree_error": tree_error,
         "data": data,
         "sample_fields": drafting.sample_fields(schema),
-        "urgencies": URGENCIES,
+        "urgencies": _urgencies(),
         "published": request.GET.get("published", ""),
     }
     return render(request, "approvals/designer/edit.html", context)
@@ -214,11 +249,12 @@ def designer_preview(request: AuthedHttpRequest, code: str) -> JsonResponse:
         initiator = int(body.get("initiator") or request.user.pk)
     except (TypeError, ValueError):
         initiator = request.user.pk
-    urgency = str(body.get("urgency") or "平急")
+    urgency = str(body.get("urgency") or URGENCIES[0])
     steps = preview.preview_steps(matter, spec, values, initiator=initiator, urgency=urgency)
     who = designer_selectors.person(initiator)
+    label = dict(_urgencies()).get(urgency, urgency)
     html = render_to_string(
-        "approvals/designer/_preview.html", {"steps": steps, "initiator": who, "urgency": urgency}, request=request
+        "approvals/designer/_preview.html", {"steps": steps, "initiator": who, "urgency": label}, request=request
     )
     return JsonResponse({"ok": True, "problems": [], "html": html})
 

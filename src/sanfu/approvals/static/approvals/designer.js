@@ -5,11 +5,24 @@ window.sanfuDesigner = function () {
   const esc = (v) => String(v ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   const newId = (kind) => `${kind}_${Math.random().toString(36).slice(2, 7)}`;
   const TASK = ["approval", "handle"], NOTICE = ["cc", "filing"];
+  // The keys each field type may carry (formschema's parser reads them); a retyped field or column drops the rest.
+  const TYPE_KEYS = {
+    options: ["select", "multiselect"], min: ["number", "money"], max: ["number", "money"], integer: ["number"],
+    max_length: ["text", "textarea"], min_length: ["text", "textarea"], pattern: ["text"], pattern_message: ["text"],
+    expr: ["computed"], format: ["computed"], columns: ["table"], sum: ["table"], min_rows: ["table"], max_rows: ["table"],
+    multiple: ["person", "department", "attachment"], count_working_days: ["date_range"], accept: ["attachment"], max_mb: ["attachment"],
+  };
+  // Every node of a tree chain, depth first (branches and their nodes included).
+  const walk = (chain, out = []) => {
+    for (const n of chain || []) { out.push(n); for (const b of n.branches || []) walk(b.nodes, out); }
+    return out;
+  };
 
   return {
     d: data, s: data.strings, tree: data.tree, form: data.form, types: data.types,
     sel: null, selBranch: null, selId: "", addAt: "", tab: "node", problems: [], globalProblems: [],
     message: "", ok: false, busy: false, formProblems: [], formOk: false, openField: null, newFieldType: "text",
+    openColumn: null, newColumnType: "text",
     previewHtml: "", sample: {}, urgency: data.strings.urgencies[0], initiator: "",
     _lists: {}, _where: {}, _branches: {},
 
@@ -25,7 +38,9 @@ window.sanfuDesigner = function () {
           if (r && r.type === "users") text += `${colon}${(r.users || []).map((u) => (this.d.people.find((p) => p.id === u) || { name: u }).name.split("（")[0]).join(", ")}`;
           if (r && r.type === "role") text += `${colon}${(this.d.roles.find((x) => x.code === r.role) || { name: r.role }).name}`;
           if (r && r.type === "head") text += ` ${r.levels || 1} ${s.levels}`;
+          if (n.kind === "filing" && (n.passes_over || []).length) text = `${r ? `${text} · ` : ""}${s.passes_over}: ${n.passes_over.map((id) => this.nodeName(id)).join(", ")}`;
           if (TASK.includes(n.kind)) text += ` · ${s.modes[n.mode || (n.kind === "approval" ? "sequential" : "all")]}`;
+          if (TASK.includes(n.kind) && n.exclude_initiator) text += ` · ${s.excludes_initiator}`;
           if (n.deadline) text += ` · ${n.deadline.working_days ?? n.deadline.working_hours} ${n.deadline.working_days != null ? s.days : s.hours}`;
           return text;
         }
@@ -81,8 +96,9 @@ window.sanfuDesigner = function () {
 
     clauseText(b) {
       if (!b.clauses || b.mode === "cel") return "";
-      return b.clauses.map((c) => `${c.field === "urgency" ? this.s.urgency : this.label(c.field)} ${this.s.ops[c.op] || c.op} ${c.value}`).join(" & ");
+      return b.clauses.map((c) => `${c.field === "urgency" ? this.s.urgency : this.label(c.field)} ${this.s.ops[c.op] || c.op} ${this.optionLabel(c.field, c.value)}`).join(" & ");
     },
+    optionLabel(field, value) { return field === "urgency" ? this.s.urgency_labels[value] || value : value; },
     label(name) { const f = this.form.find((x) => x.name === name); return f ? f.label || name : name; },
 
     onCanvas(event) {
@@ -133,6 +149,11 @@ window.sanfuDesigner = function () {
       if (!w) return;
       if ((w.node.kind === "condition" || w.node.kind === "parallel") && !window.confirm(this.s.confirm_remove)) return;
       w.arr.splice(w.arr.indexOf(w.node), 1);
+      // a filing node no longer passes over what is gone (the engine would refuse the reference)
+      const gone = new Set(walk([w.node]).map((n) => n.id));
+      for (const n of this.allNodes()) {
+        if (n.passes_over) { n.passes_over = n.passes_over.filter((x) => !gone.has(x)); if (!n.passes_over.length) this.setPassesOver(n, []); }
+      }
       this.sel = null; this.selId = "";
     },
     move(id, delta) {
@@ -151,8 +172,16 @@ window.sanfuDesigner = function () {
     isTask() { return !!this.sel && TASK.includes(this.sel.kind); },
     hasRule() { return !!this.sel && (TASK.includes(this.sel.kind) || NOTICE.includes(this.sel.kind)); },
     ruleKey() { return TASK.includes(this.sel.kind) ? "approvers" : "recipients"; },
-    rule() { const k = this.ruleKey(); if (!this.sel[k]) this.sel[k] = { type: "head", levels: 1 }; return this.sel[k]; },
+    rule() {
+      const k = this.ruleKey();
+      if (!this.sel[k]) {
+        if (this.filesPassed()) return { type: "none" };  // files only to the people of the nodes passed over
+        this.sel[k] = { type: "head", levels: 1 };
+      }
+      return this.sel[k];
+    },
     setRuleType(type) {
+      if (type === "none") { delete this.sel[this.ruleKey()]; return; }
       const first = this.d.roles[0] ? this.d.roles[0].code : "";
       const defaults = { users: { users: [] }, role: { role: first, unit: "initiator" }, head: { levels: 1 }, leader_in_charge: { department: "initiator" }, department_heads: { departments: [] }, field: { field: "" }, chosen: { among: null }, initiator: {} };
       this.sel[this.ruleKey()] = { type, ...(defaults[type] || {}) };
@@ -160,6 +189,23 @@ window.sanfuDesigner = function () {
     deptValue() { const v = this.rule().department; if (v === "initiator" || v == null) return "initiator"; return typeof v === "object" ? `f:${v.field}` : `d:${v}`; },
     setDept(value) { this.rule().department = value === "initiator" ? "initiator" : value.startsWith("f:") ? { field: value.slice(2) } : Number(value.slice(2)); },
     setOpt(key, value) { if (value) this.sel[key] = value; else delete this.sel[key]; },
+    allNodes() { return walk(this.tree.nodes); },
+    nodeName(id) { const n = this.allNodes().find((x) => x.id === id); return n ? n.name || this.s.kinds[n.kind] : id; },
+    filesPassed() { return !!this.sel && this.sel.kind === "filing" && (this.sel.passes_over || []).length > 0; },
+    // 绿色通道: the approval and handle nodes a filing node may pass over, and any id it names that is none of them
+    passable() {
+      const nodes = this.allNodes().filter((n) => TASK.includes(n.kind)), title = (n) => n.name || this.s.kinds[n.kind];
+      const twice = (n) => nodes.filter((x) => title(x) === title(n)).length > 1;  // two 审核: tell them apart by id
+      const tasks = nodes.map((n) => ({ id: n.id, label: `${title(n)}（${this.s.kinds[n.kind]}${twice(n) ? ` · ${n.id}` : ""}）` }));
+      const known = new Set(tasks.map((t) => t.id));
+      const missing = (this.sel.passes_over || []).filter((id) => !known.has(id)).map((id) => ({ id, label: `${id}（${this.s.missing_node}）` }));
+      return [...tasks, ...missing];
+    },
+    setPassesOver(node, ids) {
+      if (ids.length) { node.passes_over = ids; return; }
+      delete node.passes_over;
+      if (!node.recipients) node.recipients = { type: "initiator" };  // a filing node files to someone
+    },
     setReject(value) { if (value === "end") { this.sel.on_reject = "end"; delete this.sel.reject_to; } else { this.sel.on_reject = "return"; this.sel.reject_to = value; } },
     toggleDeadline(on) { if (on) this.sel.deadline = { working_days: 2, remind_before_hours: 4, on_timeout: "remind" }; else delete this.sel.deadline; },
     setDeadlineAmount(v) { const dl = this.sel.deadline; if (dl.working_days != null) dl.working_days = v; else dl.working_hours = v; },
@@ -224,21 +270,65 @@ window.sanfuDesigner = function () {
     },
 
     // ---------------------------------------------------------------- the form
-    moveField(i, delta) { const [f] = this.form.splice(i, 1); this.form.splice(i + delta, 0, f); this.openField = i + delta; },
+    typeLabel(t) { return this.s.field_types[t] || t; },
+    isNumeric(f) { const kind = f.type === "computed" ? f.format || "number" : f.type; return kind === "number" || kind === "money"; },
+    // problems the server reported at field i (column j; null: the field itself; undefined: anywhere in it)
+    problemsAt(i, j) { return this.formProblems.filter((p) => p.field === i && (j === undefined || p.column === j)).map((p) => p.message); },
+    unplace() { this.formProblems = this.formProblems.map((p) => ({ message: p.message })); },  // positions moved
+    setNumber(f, key, value) { if (value === "") delete f[key]; else f[key] = +value; },
+    defaults(f) {
+      if ((f.type === "select" || f.type === "multiselect") && !(f.options || []).length) f.options = [{ value: "A", label: "A" }];
+      if (f.type === "computed" && !f.expr) f.expr = "0";
+      if (f.type === "table" && !(f.columns || []).length) f.columns = [this.newColumn([], "text")];
+    },
+    retype(table, f, type) {
+      f.type = type;
+      for (const [key, types] of Object.entries(TYPE_KEYS)) if (key in f && !types.includes(type)) delete f[key];
+      this.defaults(f);
+      if (table && !this.isNumeric(f)) this.setSum(table, f, false);
+    },
+    rename(table, f, name) {  // a table's sums follow its columns' names
+      if (table && table.sum) table.sum = table.sum.map((x) => (x === f.name ? name : x));
+      f.name = name;
+    },
+    setSum(table, c, on) {
+      const sum = (table.sum || []).filter((x) => x !== c.name);
+      if (on) sum.push(c.name);
+      if (sum.length) table.sum = sum; else delete table.sum;
+    },
+    newColumn(columns, type) {
+      let n = columns.length + 1;
+      while (columns.some((c) => c.name === `col_${n}`)) n += 1;
+      const c = { name: `col_${n}`, type, label: `${this.s.new_names.column} ${n}` };
+      this.defaults(c);
+      return c;
+    },
+    addColumn(f, i) {
+      if (!f.columns) f.columns = [];
+      f.columns.push(this.newColumn(f.columns, this.newColumnType));
+      this.openColumn = `${i}:${f.columns.length - 1}`; this.unplace();
+    },
+    moveColumn(f, i, j, delta) {
+      const [c] = f.columns.splice(j, 1); f.columns.splice(j + delta, 0, c);
+      this.openColumn = `${i}:${j + delta}`; this.unplace();
+    },
+    removeColumn(f, j) { const [c] = f.columns.splice(j, 1); this.setSum(f, c, false); this.openColumn = null; this.unplace(); },
+    moveField(i, delta) { const [f] = this.form.splice(i, 1); this.form.splice(i + delta, 0, f); this.openField = i + delta; this.openColumn = null; this.unplace(); },
+    removeField(i) { this.form.splice(i, 1); this.openField = null; this.openColumn = null; this.unplace(); },
     addField() {
       let n = this.form.length + 1;
       while (this.form.some((f) => f.name === `field_${n}`)) n += 1;
       const f = { name: `field_${n}`, type: this.newFieldType, label: `${this.s.new_names.field} ${n}` };
-      if (f.type === "select" || f.type === "multiselect") f.options = [{ value: "A", label: "A" }];
-      if (f.type === "table") f.columns = [{ name: "item", type: "text", label: "item" }];
-      if (f.type === "computed") f.expr = "0";
-      this.form.push(f); this.openField = this.form.length - 1;
+      this.defaults(f);
+      this.form.push(f); this.openField = this.form.length - 1; this.openColumn = null; this.unplace();
     },
     async saveForm() {
       this.formOk = false;
       const res = await this.post(this.d.urls.form, { fields: this.form });
       if (res.ok) { this.formProblems = []; this.formOk = true; this.types = res.types; return; }
-      this.formProblems = (res.problems || []).map((p) => p.message).concat(res.problems && res.problems.length ? [] : [res.message]);
+      this.formProblems = (res.problems || []).length ? res.problems : [{ message: res.message || this.s.failed }];
+      const first = this.formProblems.find((p) => p.field != null);  // open what is wrong
+      if (first) { this.openField = first.field; this.openColumn = first.column != null ? `${first.field}:${first.column}` : null; }
     },
   };
 };
