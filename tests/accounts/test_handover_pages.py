@@ -17,7 +17,7 @@ from sanfu.approvals.models import Draft, MatterType
 from sanfu.core.models import AuditRecord
 from sanfu.org.models import Secretary, Staff
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import Task, TaskStatus
+from sanfu.workflow.models import ProcessDefinition, Task, TaskStatus
 from tests.accounts.test_handover import EXPENSE, build_scene, live_tasks
 from tests.conftest import grant, make_department
 
@@ -72,6 +72,26 @@ def test_the_page_lists_each_group_with_its_count(scene: dict[str, Any], login: 
     assert "将交接 7 项；仅列出 2 项。" in page  # 2 to-dos, 2 delegations, 1 secretary, 1 department, 1 发文
     assert 'name="deactivate"' in page
     assert 'name="options"' not in page  # republishing a definition is the process administrator's
+    assert "此类事项须由有相应权限的管理员交接" in page
+
+
+def test_the_process_administrator_may_choose_to_republish_but_not_disable(
+    scene: dict[str, Any], org: dict[str, Any], login: Any
+) -> None:
+    ensure_admin_roles()
+    grant(org["gm"], Role.objects.get(code="process-admin"))
+    client = login(org["gm"])
+    page = client.get(URL, {"person": scene["leaver"].pk}).content.decode()
+    assert 'name="options" value="definitions"' in page
+    assert 'name="deactivate"' not in page
+    assert 'data-group="secretaries" data-how="list"' in page
+    client.post(
+        f"{URL}?person={scene['leaver'].pk}",
+        {"successor": "office_head", "reason": "调任", "options": "definitions"},
+    )
+    assert live_tasks(scene["leaver"]) == []
+    assert Secretary.objects.get(pk=scene["secretary"].pk).secretary == scene["leaver"]
+    assert ProcessDefinition.objects.filter(key="seal-check").count() == 2
 
 
 def test_one_button_hands_everything_over_and_disables_the_account(scene: dict[str, Any], login: Any) -> None:

@@ -32,7 +32,6 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core import handover
 from sanfu.core.audit import audit_verify, client_ip
 from sanfu.core.errors import ApplicationError
-from sanfu.core.forms import StyledForm
 
 
 class LoginView(auth_views.LoginView):
@@ -177,7 +176,7 @@ def account_reset(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     return redirect("accounts:manage")
 
 
-class HandoverForm(StyledForm):
+class HandoverForm(forms.Form):
     successor = forms.CharField(
         label=gettext_lazy("接任者"),
         max_length=150,
@@ -195,15 +194,18 @@ class HandoverForm(StyledForm):
     token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, choosable: list[tuple[str, str]], may_deactivate: bool, **kwargs: Any) -> None:
+        # A plain Form: StyledForm validates a bound form as it starts, before the options are known.
         super().__init__(*args, **kwargs)
         options = self.fields["options"]
         assert isinstance(options, forms.MultipleChoiceField)
         options.choices = choosable
-        options.widget.attrs["class"] = "form-check-input"
         if not choosable:
             del self.fields["options"]
         if not may_deactivate:
             del self.fields["deactivate"]
+        for field in self.fields.values():
+            plain = isinstance(field.widget, forms.CheckboxInput | forms.CheckboxSelectMultiple)
+            field.widget.attrs["class"] = "form-check-input" if plain else "form-control"
         if not self.is_bound:
             self.initial["token"] = secrets.token_hex(16)
 

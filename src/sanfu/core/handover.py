@@ -49,6 +49,11 @@ class Provider:
     # What handing over does to these items, in a few words (shown beside the group).
     effect: str | Promise = ""
 
+    @property
+    def moves_records(self) -> bool:
+        """Whether it can move anything (templates must not touch ``transfer``: they would call it)."""
+        return self.transfer is not None
+
 
 @dataclass
 class HandoverGroup:
