@@ -1,5 +1,5 @@
-"""流程监控: process administrators find any running request; stuck ones (late, or held by a deactivated
-account) come first; everybody else gets a 404."""
+"""流程监控: process administrators find any running request within their data scope; stuck ones (late, or
+held by a deactivated account) come first; everybody else gets a 404."""
 
 from __future__ import annotations
 
@@ -10,20 +10,37 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role
-from sanfu.accounts.permissions import Perm
+from sanfu.accounts.permissions import DataScope, Perm
 from sanfu.workflow.models import Task, TaskStatus
 from tests.approvals import test_inbox
-from tests.conftest import grant, make_user
+from tests.conftest import grant, make_department, make_staff, make_unit, make_user
 
 flows = test_inbox.flows  # the shared fixture
 submit = test_inbox.submit
 
 
 def _admin() -> Any:
+    """A process administrator of the whole group (data scope 全部)."""
     admin = make_user("process_admin")
-    grant(admin, Role.objects.create(code="process_admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES]))
+    role = Role.objects.create(
+        code="process_admin", name="流程管理员", permissions=[Perm.MANAGE_PROCESSES], data_scope=DataScope.ALL
+    )
+    grant(admin, role)
     return admin
+
+
+def test_an_administrator_sees_only_requests_started_within_his_data_scope(
+    org: dict[str, Any], flows: dict[str, Any], login: Any
+) -> None:
+    submit(org["clerk"], flows["leave"], "年假三天")
+    ensure_admin_roles()
+    grant(org["office_head"], Role.objects.get(code="process-admin"))  # built in: 本单位
+    other = make_staff(make_department(make_unit("other", name="另一家公司"), "办公室"), username="other_admin")
+    grant(other, Role.objects.get(code="process-admin"))
+    assert "年假三天" in login(org["office_head"]).get("/approvals/monitor/").content.decode()
+    assert "年假三天" not in login(other).get("/approvals/monitor/").content.decode()
 
 
 def test_stuck_requests_come_first_and_say_why(org: dict[str, Any], flows: dict[str, Any], login: Any) -> None:

@@ -49,8 +49,9 @@ def _title(message: OutboxMessage, kind: str, title: str) -> str:
     act = _DEPUTY_ACTS.get(kind)
     if act is None:
         return f"{_TITLES.get(kind, '')}{title}"
+    task_no = message.payload.get("task")
     names = (
-        Task.objects.filter(instance_id=message.instance_id, task_no=message.payload.get("task"))
+        Task.objects.filter(instance_id=message.instance_id or 0, task_no=task_no or 0)
         .values_list("assignee__full_name", "assignee__username")
         .first()
     )

@@ -16,7 +16,7 @@ from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError
 from sanfu.org.models import Staff
 from sanfu.org.selectors import staff_scope_q
 from sanfu.workflow import fastpath, repository
-from sanfu.workflow.engine import Definition, path_ahead
+from sanfu.workflow.engine import Definition, Node, path_ahead, restart_nodes, skippable_nodes
 from sanfu.workflow.facts import OrgFacts
 from sanfu.workflow.models import (
     ACTED,
@@ -91,6 +91,13 @@ def overseen_instances(user: User) -> QuerySet[Instance]:
         return Instance.objects.all()
     people = Staff.objects.filter(staff_scope_q(user, Perm.MANAGE_PROCESSES)).values("user_id")
     return Instance.objects.filter(Q(initiator=user) | Q(initiator__in=people))
+
+
+def intervention_nodes(instance: Instance) -> tuple[list[Node], list[Node]]:
+    """Where a process administrator may intervene on ``instance`` (the engine's own rules): the nodes he may
+    skip now, and those he may restart it from."""
+    definition, state = repository.definition_of(instance), repository.state_of(instance)
+    return skippable_nodes(definition, state), restart_nodes(definition, state)
 
 
 def access_instance(*, actor: User, instance_id: int) -> Instance:

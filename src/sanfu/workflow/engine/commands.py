@@ -122,6 +122,7 @@ class Cancel:
 
     actor: int
     comment: str
+    token: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ class Reassign:
     task: int
     to: int
     comment: str
+    token: str = ""  # the form's one-time token, recorded on the event: a doubled submit is applied once
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,7 @@ class SkipNode:
     actor: int
     node: str
     comment: str
+    token: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,7 @@ class RestartFrom:
     actor: int
     node: str
     comment: str
+    token: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -498,7 +498,9 @@ def _jump_back(ctx: _Ctx, target: str) -> None:
     _enter(ctx, target, back=True)
 
 
-def _finish(ctx: _Ctx, outcome: str, *, node: str | None = None, actor: int | None = None, comment: str = "") -> None:
+def _finish(
+    ctx: _Ctx, outcome: str, *, node: str | None = None, actor: int | None = None, comment: str = "", **extra: Any
+) -> None:
     state = ctx.state
     cancel = {str(t.id): {"status": T_CANCELLED} for t in state.tasks.values() if t.status in LIVE}
     ctx.emit(
@@ -512,6 +514,7 @@ def _finish(ctx: _Ctx, outcome: str, *, node: str | None = None, actor: int | No
         unwait=list(state.waits),
         joins=dict.fromkeys(state.joins),
         clear_undo=True,
+        **extra,
     )
     ctx.notify("ended", [state.initiator], node=node)
 
@@ -1096,7 +1099,7 @@ def _cancel(ctx: _Ctx, cmd: Cancel) -> None:
         raise ActionNotAllowedError("只有办理中或已退回的流程可以作废。")
     if not cmd.comment.strip():
         raise ActionNotAllowedError("作废流程必须说明理由。")
-    _finish(ctx, CANCELLED, actor=cmd.actor, comment=cmd.comment)
+    _finish(ctx, CANCELLED, actor=cmd.actor, comment=cmd.comment, **_token(cmd))
 
 
 # --- the process administrator's interventions (the caller checks the role and the data scope) --------
@@ -1105,6 +1108,11 @@ def _cancel(ctx: _Ctx, cmd: Cancel) -> None:
 def _reason(cmd: Reassign | SkipNode | RestartFrom, what: str) -> None:
     if not cmd.comment.strip():
         raise ActionNotAllowedError(f"{what}必须说明理由。")
+
+
+def _token(cmd: Reassign | SkipNode | RestartFrom | Cancel) -> dict[str, Any]:
+    """The form's one-time token on the intervention's event (the caller finds a doubled submit by it)."""
+    return {"token": cmd.token} if cmd.token else {}
 
 
 def _reassign(ctx: _Ctx, cmd: Reassign) -> None:
@@ -1151,6 +1159,7 @@ def _reassign(ctx: _Ctx, cmd: Reassign) -> None:
         new_tasks=[new],
         set_tasks=changes,
         clear_undo=True,  # a 撤回 would silently give the task back to its old holder
+        **_token(cmd),
     )
     if new["status"] == OPEN:
         ctx.notify("task", [new["assignee"]], task=new["id"], node=node.id)
@@ -1173,7 +1182,7 @@ def _skip_node(ctx: _Ctx, cmd: SkipNode) -> None:
     node = ctx.d.nodes.get(cmd.node)
     if node is None or node not in skippable_nodes(ctx.d, ctx.state):
         raise ActionNotAllowedError("该节点当前不在办理中，不能跳过。", node=cmd.node)
-    common: dict[str, Any] = {"exit": [node.id], "acted": True, "clear_undo": True}
+    common: dict[str, Any] = {"exit": [node.id], "acted": True, "clear_undo": True, **_token(cmd)}
     if node.kind == "timer":
         ctx.emit("admin_skipped", actor=cmd.actor, node=node.id, comment=cmd.comment, unwait=[node.id], **common)
         _enter(ctx, str(node.next), via=node.id)
@@ -1223,6 +1232,7 @@ def _restart_from(ctx: _Ctx, cmd: RestartFrom) -> None:
         "status": RUNNING,
         "acted": True,
         "clear_undo": True,
+        **_token(cmd),
     }
     if node.id in state.trail:
         changes["trail_cut"] = state.trail.index(node.id)
