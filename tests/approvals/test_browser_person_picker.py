@@ -19,8 +19,9 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
-def signed_in(browser: Any, app_server: str) -> Iterator[Any]:
-    """``signed_in(user)``: a page of a fresh browser context, signed in as ``user``."""
+def signed_in(app_server: str, browser: Any) -> Iterator[Any]:
+    """``signed_in(user)``: a page of a fresh browser context, signed in as ``user``. The server is set up
+    first so that it stops after the browser (its teardown ends the database connections of other contexts)."""
     connection.close()  # see test_browser_flows.session: a connection of Playwright's own context
     contexts: list[Any] = []
 
