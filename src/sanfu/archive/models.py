@@ -35,6 +35,27 @@ class RecordStatus(models.TextChoices):
     VOIDED = "voided", _("已作废")
 
 
+# What a record is (``kind``, and the 分类号 公文 files under) is a word the filing domain writes in Chinese,
+# kept as data. The words Sanfu's own domains write are shown in the reader's language; any other as stored.
+KIND_LABELS = {
+    "收文": _("收文"),
+    "发文": _("发文"),
+    "通知": _("通知"),
+    "请示": _("请示"),
+    "报告": _("报告"),
+    "函": _("函"),
+    "纪要": _("纪要"),
+    "决定": _("决定"),
+    "通报": _("通报"),
+    "批复": _("批复"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A record's kind (or category) in the reader's language when it is one of Sanfu's own words."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
 class ArchiveRecord(models.Model):
     """一事一档: everything kept about one finished matter, found again by its source and id."""
 
@@ -85,6 +106,14 @@ class ArchiveRecord(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+    @property
+    def category_label(self) -> str:
+        return kind_label(self.category)
 
 
 def _file_path(instance: ArchiveFile, filename: str) -> str:

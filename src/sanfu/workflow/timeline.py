@@ -3,6 +3,7 @@ the timeline every domain's pages show (the 审批中心's instance page, 公文
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -82,6 +83,49 @@ RECORD_EVENTS = {
 }
 
 
+# The engine is pure (no translation) and writes its own reasons into the events it makes, in Chinese
+# (decide.py). Events are immutable, so those reasons are translated when shown: the exact texts, and the
+# patterns with numbers. Only events nobody made are read this way; a person's own words stay as typed.
+SYSTEM_REASONS = {
+    "审批人为空，按规则自动跳过": gettext_lazy("审批人为空，按规则自动跳过"),
+    "审批人为空，转交流程管理员": gettext_lazy("审批人为空，转交流程管理员"),
+    "发起人即审批人，自动通过": gettext_lazy("发起人即审批人，自动通过"),
+    "与上一节点审批人相同，自动通过": gettext_lazy("与上一节点审批人相同，自动通过"),
+    "已审批过，自动通过": gettext_lazy("已审批过，自动通过"),
+    "即将到期提醒": gettext_lazy("即将到期提醒"),
+    "已超时，再次提醒": gettext_lazy("已超时，再次提醒"),
+    "已超时，提醒并上报其上级": gettext_lazy("已超时，提醒并上报其上级"),
+    "已超时，按规则自动通过": gettext_lazy("已超时，按规则自动通过"),
+    "已超时，按规则自动转交": gettext_lazy("已超时，按规则自动转交"),
+    "已超时，按规则自动退回": gettext_lazy("已超时，按规则自动退回"),
+    "超时自动通过": gettext_lazy("超时自动通过"),
+    "超时自动转交": gettext_lazy("超时自动转交"),
+    "超时自动退回": gettext_lazy("超时自动退回"),
+    "超时自动退回发起人": gettext_lazy("超时自动退回发起人"),
+    "子流程已通过": gettext_lazy("子流程已通过"),
+    "子流程被驳回": gettext_lazy("子流程被驳回"),
+    "子流程已撤回": gettext_lazy("子流程已撤回"),
+    "子流程已作废": gettext_lazy("子流程已作废"),
+    "子流程未通过": gettext_lazy("子流程未通过"),
+}
+SYSTEM_PATTERNS = (
+    # 会签/或签/比例 votes when a node completes: f"{approvals}/{total} 同意"
+    (re.compile(r"(?P<approvals>\d+)/(?P<total>\d+) 同意"), gettext_lazy("%(approvals)s/%(total)s 同意")),
+)
+
+
+def system_reason(text: str) -> str:
+    """One of the engine's own reasons in the current language; any other text as it is."""
+    known = SYSTEM_REASONS.get(text)
+    if known is not None:
+        return str(known)
+    for pattern, message in SYSTEM_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            return str(message) % match.groupdict()
+    return text
+
+
 def duration_text(delta: timedelta) -> str:
     """A span in words: 2天3小时, 45分钟, 不到1分钟."""
     minutes = int(delta.total_seconds() // 60)
@@ -129,7 +173,7 @@ def timeline(events: list[InstanceEvent], node_names: dict[str, str]) -> list[Ti
                 who=_("系统") if system else e.actor.display_name,  # type: ignore[union-attr]
                 on_behalf_of=e.on_behalf_of.display_name if e.on_behalf_of_id else "",  # type: ignore[union-attr]
                 node_name=node_names.get(e.node, "") if e.node else "",
-                comment=e.comment,
+                comment=system_reason(e.comment) if system else e.comment,
                 system=system,
                 person_event=e.type in PERSON_EVENTS,
                 spent=spent,
