@@ -17,6 +17,7 @@ from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm, permissions_of, role_codes_of
 from sanfu.approvals import formschema
 from sanfu.approvals.designer.conditions import cel_to_clauses
+from sanfu.approvals.labels import urgency_label
 from sanfu.approvals.models import (
     Attachment,
     Draft,
@@ -27,7 +28,7 @@ from sanfu.approvals.models import (
     SubmissionToken,
 )
 from sanfu.approvals.selectors.actions import schema_of
-from sanfu.approvals.selectors.instance import editable_values
+from sanfu.approvals.selectors.instance import acting_people, editable_values
 from sanfu.core.errors import ApplicationError
 from sanfu.org.models import Department
 from sanfu.workflow.engine import Definition, Node, State, path_ahead, path_nodes
@@ -107,14 +108,16 @@ def notice_steps(matter: MatterType) -> list[str]:
     return [n.name for n in nodes if n.kind in STEP_KINDS]
 
 
-OPERATOR_WORDS = {
-    "==": gettext_lazy("为"),
-    "!=": gettext_lazy("不为"),
-    ">": gettext_lazy("超过"),
-    ">=": gettext_lazy("不少于"),
-    "<": gettext_lazy("少于"),
-    "<=": gettext_lazy("不超过"),
-    "contains": gettext_lazy("包含"),
+# A condition's clause as a phrase: the field, the comparison and the value (a number set off by a space in
+# Chinese: 超过 5000, 为特急; English spaces every word).
+OPERATOR_PHRASES = {
+    "==": gettext_lazy("%(field)s为%(value)s"),
+    "!=": gettext_lazy("%(field)s不为%(value)s"),
+    ">": gettext_lazy("%(field)s超过%(value)s"),
+    ">=": gettext_lazy("%(field)s不少于%(value)s"),
+    "<": gettext_lazy("%(field)s少于%(value)s"),
+    "<=": gettext_lazy("%(field)s不超过%(value)s"),
+    "contains": gettext_lazy("%(field)s包含%(value)s"),
 }
 NEGATED = {"==": "!=", "!=": "==", ">": "<=", "<=": ">", ">=": "<", "<": ">="}
 MAX_NOTICE_PATHS = 12  # a definition with more condition outcomes than this lists the first ones
@@ -128,12 +131,15 @@ def _clause_text(clause: Mapping[str, Any], labels: Mapping[str, str], *, negate
         op = NEGATED[op]
     name = str(clause["field"])
     label = str(_("紧急程度")) if name == "urgency" else labels.get(name, name)
-    value = clause["value"]
-    text = str(value)
+    text = str(clause["value"])
     if re.fullmatch(r"-?\d+\.0+", text):
         text = text.split(".", maxsplit=1)[0]  # 5000.0 → 5000
-    space = " " if re.fullmatch(r"-?\d+(\.\d+)?", text) else ""  # 超过 5000, 为特急
-    return f"{label}{OPERATOR_WORDS[op]}{space}{text}"
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        text = f" {text}"
+    elif name == "urgency":
+        text = urgency_label(text)  # the value stays 特急; its word is the reader's
+    phrase = str(OPERATOR_PHRASES[op]) % {"field": label, "value": text}
+    return re.sub(r"  +", " ", phrase)  # a translation that spaces its words already
 
 
 def _condition_text(source: str, labels: Mapping[str, str], *, negate: bool = False) -> str:
@@ -238,7 +244,9 @@ def expected_path(user: User, matter: MatterType, data: Mapping[str, Any], *, ur
     state = State(initiator=user.pk, matter=matter.code, form=form, urgency=urgency)
     facts = OrgFacts(now=timezone.now())
     people = {node.id: ids for node, ids in path_ahead(definition, state, facts)}
-    names = dict(User.objects.filter(pk__in={p for ids in people.values() for p in ids}).values_list("pk", "full_name"))
+    users = list(User.objects.filter(pk__in={p for ids in people.values() for p in ids}))
+    # 李四（代 张三）: a delegation names the process as the flow does (its matter, by default its key)
+    names = {a.person.pk: a.display_name for a in acting_people(users, matter=definition.matter)}
     return [
         {
             "name": node.name,

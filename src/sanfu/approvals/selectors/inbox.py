@@ -14,15 +14,15 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
+from sanfu.approvals import labels
 from sanfu.approvals.models import Draft, MatterType
 from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
 
 TABS = ("todo", "done", "started", "cc", "drafts")
 URGENCIES = ("特急", "加急", "平急")
-URGENCY_LABELS = {"特急": _("特急"), "加急": _("加急"), "平急": _("平急")}
+URGENCY_LABELS = labels.URGENCY_LABELS  # shared with the start page and the notice (sanfu.approvals.labels)
 URGENCY_CLASS = {"特急": "urgent", "加急": "rush"}  # 平急 is the ordinary case: no badge
 
 _TASK_RELATED = (

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formschema
+from sanfu.approvals.labels import copies_text, signer_label
 from sanfu.approvals.models import (
     MatterType,
 )
@@ -94,12 +96,12 @@ def check_materials(
         if not files and code in on_file:
             continue
         accepted = [str(f).lower() for f in spec.get("formats", [])]
-        standard = "、".join(
+        standard = _("、").join(
             part
             for part in (
                 "/".join(a.upper() for a in accepted),
-                _("%(n)s份") % {"n": spec["copies"]} if spec.get("copies") else "",
-                _("%(who)s签字") % {"who": spec["signer"]} if spec.get("signer") else "",
+                copies_text(spec["copies"]) if spec.get("copies") else "",
+                _("%(who)s签字") % {"who": signer_label(spec["signer"])} if spec.get("signer") else "",
             )
             if part
         )
@@ -185,5 +187,9 @@ def engine_form(matter: MatterType, cleaned: Mapping[str, Any]) -> dict[str, Any
 
 
 def submission_summary(problems: list[Problem]) -> str:
-    lines = "；".join(p.message for p in problems)
-    return _("提交前请补正以下 %(n)d 项：%(lines)s。") % {"n": len(problems), "lines": lines}
+    lines = _("；").join(p.message for p in problems)
+    n = len(problems)
+    return ngettext("提交前请补正以下 %(n)d 项：%(lines)s。", "提交前请补正以下 %(n)d 项：%(lines)s。", n) % {
+        "n": n,
+        "lines": lines,
+    }
