@@ -17,16 +17,18 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formrender, formschema
+from sanfu.approvals.labels import URGENCY_LABELS
 from sanfu.approvals.models import Attachment, Request
 from sanfu.approvals.selectors.actions import HIDDEN, WRITE, acting_task, node_access, request_of, schema_of
-from sanfu.approvals.selectors.inbox import URGENCY_CLASS, URGENCY_LABELS
+from sanfu.approvals.selectors.inbox import URGENCY_CLASS
 from sanfu.core.errors import NotFoundError
 from sanfu.org.models import Department
 from sanfu.workflow import selectors as workflow
 from sanfu.workflow.engine import FlowError
 from sanfu.workflow.engine.definition import NOTICE_KINDS, TASK_KINDS
+from sanfu.workflow.facts import OrgFacts
 from sanfu.workflow.models import Instance, InstanceStatus, Task
-from sanfu.workflow.selectors import definition_of
+from sanfu.workflow.selectors import Step, definition_of
 from sanfu.workflow.timeline import RECORD_EVENTS, timeline
 
 FORM_DISPLAY = "approvals/partials/_form_display.html"
@@ -200,6 +202,50 @@ def form_fields(
     return formrender.render_context(schema, data, None, modes, people_choices=people, department_choices=departments)
 
 
+@dataclass(frozen=True)
+class AheadPerson:
+    """Someone the path ahead names, and who will hold the task there: their delegate while a delegation
+    (委托代理) is active, as the flow routes a new task, else themselves."""
+
+    person: User
+    acting: User
+
+    @property
+    def pk(self) -> int:
+        return int(self.acting.pk)
+
+    @property
+    def display_name(self) -> str:
+        if self.acting.pk == self.person.pk:
+            return str(self.person.display_name)
+        return f"{self.acting.display_name}{_('（代 %(p)s）') % {'p': self.person.display_name}}"
+
+
+@dataclass(frozen=True)
+class AheadStep:
+    node: str
+    name: str
+    kind: str
+    people: list[AheadPerson]
+
+
+def acting_people(people: list[User], *, matter: str) -> list[AheadPerson]:
+    """``people`` with whoever acts for each of them now, asked as the flow asks when it opens a task
+    (``OrgFacts.delegate_of``: a chain of delegations followed, one limited to some matters honoured)."""
+    facts = OrgFacts(now=timezone.now())
+    delegates = {p.pk: facts.delegate_of(p.pk, matter) for p in people}
+    wanted = {d for d in delegates.values() if d is not None}
+    found = {u.pk: u for u in User.objects.filter(pk__in=wanted)} if wanted else {}
+    return [AheadPerson(p, found.get(delegates[p.pk] or 0, p)) for p in people]
+
+
+def with_delegates(steps: list[Step], *, matter: str) -> list[AheadStep]:
+    """The path ahead naming who will act at each step: 李四（代 张三） for a principal away on delegation."""
+    everyone = list({p.pk: p for step in steps for p in step.people}.values())
+    acting = {a.person.pk: a for a in acting_people(everyone, matter=matter)}
+    return [AheadStep(s.node, s.name, s.kind, [acting[p.pk] for p in s.people]) for s in steps]
+
+
 def page_context(instance: Instance, acting: Task | None = None) -> dict[str, Any]:
     """Everything the instance page and the print view show. ``acting``: the viewer's open to-do, whose node
     decides which fields they fill in (``writable_fields``) and which they do not see."""
@@ -215,7 +261,7 @@ def page_context(instance: Instance, acting: Task | None = None) -> dict[str, An
     state = instance.state or {}
     form = state.get("form", {})
     try:
-        ahead = workflow.path_ahead_of(instance)
+        ahead = with_delegates(workflow.path_ahead_of(instance), matter=str(state.get("matter") or ""))
     except FlowError:
         ahead = []  # a prediction the engine cannot make leaves the path ahead blank, not the page
     entries = timeline(events, node_names)
