@@ -128,7 +128,8 @@ def test_the_listing_groups_everything_that_names_the_person(scene: dict[str, An
     s = scene
     groups = keys(handing.handover_groups(actor=s["sysadmin"], person=s["leaver"]))
     assert [k.split(":")[0] for k in groups["tasks"]] == ["task", "task"]
-    assert sorted(groups["delegations"]) == sorted([f"delegation:{s['given'].pk}", f"delegation:{s['received'].pk}"])
+    assert groups["delegations_received"] == [f"delegation:{s['received'].pk}"]
+    assert groups["delegations_given"] == [f"delegation:{s['given'].pk}"]
     assert groups["secretaries"] == [f"secretary:{s['secretary'].pk}"]
     assert groups["leaders_in_charge"] == [f"department:{s['archives'].pk}"]
     assert groups["outgoing"] == [f"outgoing:{s['outgoing'].pk}"]
@@ -149,7 +150,7 @@ def test_the_system_administrator_hands_everything_over_in_one_audited_action(sc
     )
     assert result.moved == {
         "tasks": 2,
-        "delegations": 2,
+        "delegations_received": 1,
         "secretaries": 1,
         "leaders_in_charge": 1,
         "outgoing": 1,
@@ -162,12 +163,16 @@ def test_the_system_administrator_hands_everything_over_in_one_audited_action(sc
     events = InstanceEvent.objects.filter(type="admin_reassigned")
     assert events.count() == 2
     assert {e.comment for e in events} == {"调任财务部"}
-    # the delegation he gave ends; the one he received now names the successor
+    # acting for someone ends (the principal names a new deputy: an administrator never does); his own
+    # arrangement stays his; the secretary record ends (the leader records his own secretary)
     s["given"].refresh_from_db()
     s["received"].refresh_from_db()
-    assert s["given"].revoked_at is not None
-    assert (s["received"].delegate, s["received"].revoked_at) == (successor, None)
-    assert Secretary.objects.get(pk=s["secretary"].pk).secretary == successor
+    assert s["received"].revoked_at is not None
+    assert s["received"].delegate == leaver
+    assert s["given"].revoked_at is None
+    assert not Secretary.objects.filter(pk=s["secretary"].pk).exists()
+    assert not Delegation.objects.filter(delegate=successor).exists()
+    assert not Secretary.objects.filter(secretary=successor).exists()
     assert Department.objects.get(pk=s["archives"].pk).leader_in_charge == successor
     assert OutgoingDocument.objects.get(pk=s["outgoing"].pk).drafter == successor
     # listed only: the draft stays his, the definition unchanged (not chosen)
@@ -183,17 +188,18 @@ def test_the_system_administrator_hands_everything_over_in_one_audited_action(sc
     assert summary[0].detail["successor"] == successor.pk
     assert summary[0].detail["reason"] == "调任财务部"
     assert summary[0].detail["moved"]["tasks"] == 2
-    assert summary[0].detail["listed_only"]["approval_drafts"] == 1
+    assert summary[0].detail["listed_only"] == {"delegations_given": 1, "definitions": 1, "approval_drafts": 1}
     actions = [r.action for r in new]
     assert actions.count("workflow.reassign") == 2
-    assert actions.count("handover.delegation") == 2
+    assert actions.count("handover.delegation") == 1
     assert actions.count("handover.secretary") == 1
     assert actions.count("handover.leader_in_charge") == 1
     assert actions.count("handover.outgoing") == 1
     assert actions.count("account.disable") == 1
     # afterwards nothing movable names him
     after = keys(handing.handover_groups(actor=s["sysadmin"], person=leaver))
-    assert all(not after[name] for name in ("tasks", "delegations", "secretaries", "leaders_in_charge", "outgoing"))
+    moved = ("tasks", "delegations_received", "secretaries", "leaders_in_charge", "outgoing")
+    assert all(not after[name] for name in moved)
 
 
 @pytest.fixture
@@ -226,9 +232,7 @@ def test_a_failure_anywhere_leaves_everything_as_it_was(scene: dict[str, Any]) -
         )
     assert {t.pk for t in live_tasks(leaver)} == before_tasks
     assert not InstanceEvent.objects.filter(type="admin_reassigned").exists()
-    s["received"].refresh_from_db()
-    assert s["received"].delegate == leaver
-    assert Delegation.objects.get(pk=s["given"].pk).revoked_at is None
+    assert Delegation.objects.get(pk=s["received"].pk).revoked_at is None
     assert Secretary.objects.get(pk=s["secretary"].pk).secretary == leaver
     assert Department.objects.get(pk=s["archives"].pk).leader_in_charge == leaver
     assert OutgoingDocument.objects.get(pk=s["outgoing"].pk).drafter == leaver
@@ -309,7 +313,7 @@ def test_the_process_administrator_moves_the_work_and_leaves_the_organisation_to
     how = {g.provider.name: handing.moves(process_admin, g, ()) for g in groups}
     assert how["tasks"]
     assert how["outgoing"]
-    assert not how["delegations"]
+    assert not how["delegations_received"]
     assert not how["secretaries"]
     assert not how["leaders_in_charge"]
     result = handing.account_handover(
@@ -394,10 +398,17 @@ def test_a_returned_draft_is_flagged_for_the_process_administrator(scene: dict[s
     assert "重办" in groups["outgoing"].items[0].note
 
 
-def test_secretary_records_never_name_one_person_twice(org: dict[str, Any], admins: dict[str, User]) -> None:
-    """The leaver served the successor as secretary: that record goes rather than make him his own."""
+def test_secretary_records_end_both_ways(org: dict[str, Any], admins: dict[str, User]) -> None:
+    """He served one leader and was served by a secretary: both records end; nobody is made a secretary."""
     leaver, successor = org["section_head"], org["office_head"]
-    record = Secretary.objects.create(secretary=leaver, leader=successor)
-    handing.account_handover(actor=admins["sysadmin"], person=leaver, successor=successor, reason="接任")
-    assert not Secretary.objects.filter(pk=record.pk).exists()
-    assert AuditRecord.objects.get(action="handover.secretary").detail["outcome"] == "removed"
+    served = Secretary.objects.create(secretary=leaver, leader=org["gm"])
+    serving = Secretary.objects.create(secretary=org["clerk"], leader=leaver)
+    result = handing.account_handover(actor=admins["sysadmin"], person=leaver, successor=successor, reason="接任")
+    assert result.moved == {"secretaries": 2}
+    assert not Secretary.objects.filter(pk__in=[served.pk, serving.pk]).exists()
+    assert not Secretary.objects.exists()
+    records = AuditRecord.objects.filter(action="handover.secretary")
+    assert {(r.detail["secretary"], r.detail["leader"]) for r in records} == {
+        (leaver.pk, org["gm"].pk),
+        (org["clerk"].pk, leaver.pk),
+    }

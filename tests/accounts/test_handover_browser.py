@@ -58,7 +58,7 @@ def test_the_system_administrator_hands_a_leavers_work_over(
     page.click("#handover-found >> text=查看名下事项")
     page.wait_for_selector("#handover-summary")
     assert page.inner_text("[data-group=tasks] [data-count]") == "2"
-    assert page.inner_text("[data-group=delegations] [data-count]") == "2"
+    assert page.inner_text("[data-group=delegations_received] [data-count]") == "1"
     assert "关于节日值班安排的通知" in page.inner_text("[data-group=outgoing]")
     assert "仅列出" in page.inner_text("[data-group=approval_drafts]")
     page.screenshot(path=str(SHOTS / "accounts-handover-before.png"), full_page=True)

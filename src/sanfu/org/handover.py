@@ -1,15 +1,16 @@
 """离职交接 for the organisation: the delegations, secretary records and departments in charge that name a
-person, and how each passes to the successor (registered with ``core.handover`` in ``OrgConfig.ready``).
+person (registered with ``core.handover`` in ``OrgConfig.ready``).
 
-- 委托代理: a delegation the person gave ends (a principal's own choice does not bind the successor); one
-  they received passes to the successor, who now acts for the principal (ended instead when the successor
-  is the principal himself).
-- 秘书: the successor serves the leader, or is served by the secretary, in the person's place (the record
-  is dropped when it would name one person twice or repeat an existing one).
-- 分管领导: the successor takes charge of the departments.
-Each moved record gets its own audit row; the caller holds the transaction. These records are the
-organisation's configuration: only an administrator who may change it (管理系统配置) moves them; for a process
-administrator they are listed only."""
+Only the person himself or his secretary sets up a delegation, and only a leader records his secretary: an
+administrator must not route anyone's sign-offs to a person of his choosing. So the handover never makes the
+successor a deputy or a secretary; what was tied to the person's post ends, and the people concerned set up
+their own anew:
+- 代理他人的委托 (the person acts for someone): ended; the principal names a new deputy.
+- 本人的委托 (the person's own absence arrangements): listed only; they stay his.
+- 秘书 (the person serves a leader, or a secretary serves him): ended; the leader records his secretary.
+- 分管领导 (the organisation's structure, which the system administrator keeps): the successor takes charge.
+Each ended or moved record gets its own audit row; the caller holds the transaction. Only an administrator who
+may change the organisation (管理系统配置) does this; for a process administrator they are listed only."""
 
 from __future__ import annotations
 
@@ -34,59 +35,46 @@ def _when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def _live_delegations(person: User) -> list[Delegation]:
-    """Delegations given or received by ``person`` that are still in force or yet to come."""
+def _delegations(person: User, *, given: bool) -> list[Delegation]:
+    """Delegations ``person`` gave (or received) that are still in force or yet to come."""
+    mine = Q(principal=person) if given else Q(delegate=person)
     return list(
-        Delegation.objects.filter(Q(principal=person) | Q(delegate=person), revoked_at__isnull=True)
-        .filter(ends_at__gt=timezone.now())
+        Delegation.objects.filter(mine, revoked_at__isnull=True, ends_at__gt=timezone.now())
         .select_related("principal", "delegate")
         .order_by("starts_at", "pk")
     )
 
 
-def delegation_items(person: User) -> list[HandoverItem]:
-    items = []
-    for d in _live_delegations(person):
-        given = d.principal_id == person.pk
-        detail = _("%(s)s 至 %(e)s") % {"s": _when(d.starts_at), "e": _when(d.ends_at)}
-        if d.matter_types:
-            detail += _("；限定事项：%(m)s") % {"m": "、".join(d.matter_types)}
-        items.append(
-            HandoverItem(
-                key=f"delegation:{d.pk}",
-                title=(_("委托 %(who)s 代理本人") if given else _("代理 %(who)s 的待办"))
-                % {"who": (d.delegate if given else d.principal).display_name},
-                detail=detail,
-                note=_("交接时撤销") if given else _("改由接任者代理"),
-            )
-        )
-    return items
+def _delegation_item(d: Delegation, who: User, title: str) -> HandoverItem:
+    detail = _("%(s)s 至 %(e)s") % {"s": _when(d.starts_at), "e": _when(d.ends_at)}
+    if d.matter_types:
+        detail += _("；限定事项：%(m)s") % {"m": "、".join(d.matter_types)}
+    return HandoverItem(key=f"delegation:{d.pk}", title=title % {"who": who.display_name}, detail=detail)
 
 
-def delegations_transfer(*, actor: User, person: User, successor: User, reason: str) -> int:
+def received_items(person: User) -> list[HandoverItem]:
+    return [_delegation_item(d, d.principal, _("代理 %(who)s 的待办")) for d in _delegations(person, given=False)]
+
+
+def given_items(person: User) -> list[HandoverItem]:
+    return [_delegation_item(d, d.delegate, _("委托 %(who)s 代理本人")) for d in _delegations(person, given=True)]
+
+
+def received_transfer(*, actor: User, person: User, successor: User, reason: str) -> int:
+    """End the delegations in which ``person`` acts for someone (his principal names a new deputy)."""
     now = timezone.now()
-    moved = 0
-    for d in _live_delegations(person):
-        ends = d.principal_id in {person.pk, successor.pk}
-        if ends:
-            changed = Delegation.objects.filter(pk=d.pk, revoked_at__isnull=True).update(revoked_at=now)
-        else:
-            changed = Delegation.objects.filter(pk=d.pk, revoked_at__isnull=True).update(delegate=successor)
-        if not changed:
+    ended = 0
+    for d in _delegations(person, given=False):
+        if not Delegation.objects.filter(pk=d.pk, revoked_at__isnull=True).update(revoked_at=now):
             continue
-        moved += 1
+        ended += 1
         audit_record(
             action="handover.delegation",
             actor=actor,
             target=f"delegation:{d.pk}",
-            detail={
-                "person": person.pk,
-                "successor": successor.pk,
-                "outcome": "revoked" if ends else "delegate_changed",
-                "reason": reason,
-            },
+            detail={"person": person.pk, "principal": d.principal_id, "outcome": "revoked", "reason": reason},
         )
-    return moved
+    return ended
 
 
 def _secretary_records(person: User) -> list[Secretary]:
@@ -109,32 +97,26 @@ def secretary_items(person: User) -> list[HandoverItem]:
 
 
 def secretaries_transfer(*, actor: User, person: User, successor: User, reason: str) -> int:
-    moved = 0
+    """End the secretary records naming ``person`` (a leader records his own secretary anew)."""
+    ended = 0
     for s in _secretary_records(person):
-        as_secretary = s.secretary_id == person.pk
-        secretary_id, leader_id = (successor.pk, s.leader_id) if as_secretary else (s.secretary_id, successor.pk)
-        duplicate = secretary_id == leader_id or (
-            Secretary.objects.filter(secretary_id=secretary_id, leader_id=leader_id).exclude(pk=s.pk).exists()
-        )
-        if duplicate:
-            Secretary.objects.filter(pk=s.pk).delete()
-        else:
-            Secretary.objects.filter(pk=s.pk).update(secretary_id=secretary_id, leader_id=leader_id)
-        moved += 1
+        deleted, _rows = Secretary.objects.filter(pk=s.pk).delete()
+        if not deleted:
+            continue
+        ended += 1
         audit_record(
             action="handover.secretary",
             actor=actor,
-            target=f"secretary:{s.pk}",
+            target=f"user:{s.leader_id}",
             detail={
                 "person": person.pk,
-                "successor": successor.pk,
-                "secretary": secretary_id,
-                "leader": leader_id,
-                "outcome": "removed" if duplicate else "moved",
+                "secretary": s.secretary_id,
+                "leader": s.leader_id,
+                "outcome": "removed",
                 "reason": reason,
             },
         )
-    return moved
+    return ended
 
 
 def _departments_in_charge(person: User) -> list[Department]:
@@ -179,13 +161,20 @@ def people_in_scope(actor: User, perm: str) -> Q:
 def register() -> None:
     handover.register_scope(people_in_scope)
     handover.register(
-        name="delegations",
-        label=gettext_lazy("委托代理"),
-        list=delegation_items,
-        transfer=delegations_transfer,
+        name="delegations_received",
+        label=gettext_lazy("代理他人的委托"),
+        list=received_items,
+        transfer=received_transfer,
         order=20,
         perm=Perm.MANAGE_CONFIG,
-        effect=gettext_lazy("本人委托他人的撤销；他人委托本人的改由接任者代理"),
+        effect=gettext_lazy("交接时撤销，由委托人本人另行委托"),
+    )
+    handover.register(
+        name="delegations_given",
+        label=gettext_lazy("本人的委托"),
+        list=given_items,
+        order=25,
+        effect=gettext_lazy("仅列出：本人的安排，不移交"),
     )
     handover.register(
         name="secretaries",
@@ -194,7 +183,7 @@ def register() -> None:
         transfer=secretaries_transfer,
         order=30,
         perm=Perm.MANAGE_CONFIG,
-        effect=gettext_lazy("由接任者接替本人"),
+        effect=gettext_lazy("交接时解除，秘书由领导本人另行指定"),
     )
     handover.register(
         name="leaders_in_charge",
