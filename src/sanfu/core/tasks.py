@@ -10,6 +10,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from sanfu.core.audit import audit_anchor
+from sanfu.core.media import media_scan
 from sanfu.core.notify import send_daily_digests
 
 
@@ -25,6 +26,13 @@ def anchor_audit_chain() -> int | None:
     """Write the audit chain's signed head outside the database (see ``sanfu.core.audit``)."""
     anchor = audit_anchor()
     return anchor.seq if anchor else None
+
+
+# Weekly, at a quiet hour: Saturday 19:47 UTC is Sunday 03:47 in Asia/Shanghai.
+@db_periodic_task(crontab(minute="47", hour="19", day_of_week="6"))  # type: ignore[untyped-decorator]
+def clean_up_media() -> int:
+    """Remove uploaded files no row names any more and older than a day (``sanfu media_cleanup --delete``)."""
+    return media_scan(delete=True).deleted
 
 
 @db_periodic_task(crontab(minute="30", hour="9"))  # type: ignore[untyped-decorator]  # 17:30 in Asia/Shanghai
