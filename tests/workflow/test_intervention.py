@@ -18,6 +18,7 @@ from sanfu.org.models import Delegation
 from sanfu.workflow import outbox, repository, services
 from sanfu.workflow.models import Instance, InstanceEvent, Task, TaskStatus
 from tests.conftest import grant, make_department, make_staff, make_unit, make_user
+from tests.workflow.test_concurrency import race
 
 
 @pytest.fixture
@@ -260,3 +261,41 @@ def test_the_principal_is_told_what_their_delegate_did_on_which_matter(org, act,
     assert notice.title == f"委托代理：办公室主任 {words}“三月差旅报销”"
     assert notice.url == f"/workflow/instances/{instance.pk}/"
     assert not Notification.objects.filter(user=org["office_head"], kind__startswith="deputy_").exists()
+
+
+# --- races with real threads ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference")
+def test_two_administrators_intervening_at_once_one_wins_and_the_other_is_told(org, admin):
+    instance = _start(org)
+    task = _open(instance)
+    results = race(
+        lambda: services.task_reassign(actor=admin, task_id=task.pk, to=org["accountant"], reason="给会计"),
+        lambda: services.task_reassign(actor=admin, task_id=task.pk, to=org["finance_head"], reason="给财务科长"),
+    )
+    assert sum(isinstance(r, Instance) for r in results) == 1, results
+    (lost,) = [r for r in results if isinstance(r, ApplicationError)]
+    assert "已由" in lost.message  # told that someone else acted first, not a crash
+    assert InstanceEvent.objects.filter(instance=instance, type="admin_reassigned").count() == 1
+    assert AuditRecord.objects.filter(action="workflow.reassign").count() == 1
+    assert Task.objects.filter(instance=instance, status=TaskStatus.OPEN).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference")
+def test_a_doubled_submit_racing_itself_is_applied_once_and_both_see_success(org, admin):
+    instance = _start(org)
+    task = _open(instance)
+    results = race(
+        *[
+            lambda: services.task_reassign(
+                actor=admin, task_id=task.pk, to=org["accountant"], reason="改派", token="form-1"
+            )
+        ]
+        * 2
+    )
+    assert all(isinstance(r, Instance) for r in results), results
+    assert InstanceEvent.objects.filter(instance=instance, type="admin_reassigned").count() == 1
+    assert AuditRecord.objects.filter(action="workflow.reassign").count() == 1
