@@ -1,14 +1,17 @@
-"""The process administrator adds a condition branch to 费用报销 and publishes a new version, in Chromium."""
+"""The process administrator, in Chromium: adds a condition branch to 费用报销 and publishes a new version;
+gives a matter a detail table (明细表); sets a green channel's passed-over steps and 职责分离 on a node."""
 
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from sanfu.approvals.models import MatterType
 from sanfu.demo.org import DEMO_PASSWORD
@@ -21,6 +24,15 @@ SHOTS = (
     if os.environ.get("SANFU_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "sanfu-screenshots"
 )
+
+
+@pytest.fixture(autouse=True)
+def own_connection(app_server: str, browser: Any) -> Iterator[None]:
+    """While Playwright's loop runs, the test's ORM calls use a connection of their own context, which an
+    earlier test's server teardown ended (PostgreSQL): start afresh, and end it before the server goes."""
+    connection.close()
+    yield
+    connection.close()
 
 
 def sign_in(page: Any, base: str, username: str) -> None:
