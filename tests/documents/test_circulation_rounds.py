@@ -6,13 +6,18 @@ otherwise their earlier notice stands for the new round and the page says the �
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sanfu.documents import selectors, services
+from sanfu.documents.flows import INCOMING_SPEC, publish_definitions
 from sanfu.documents.models import IncomingDocument, IncomingStep, StepKind
 from sanfu.workflow.models import Task, TaskStatus
+from sanfu.workflow.services import definition_publish
 from tests.documents.conftest import client_for
 from tests.documents.test_incoming import register
 
@@ -137,9 +142,6 @@ def test_the_inbox_of_a_reader_who_read_it_stays_clear(org: dict[str, Any]) -> N
 
 
 def test_the_detail_page_costs_the_same_with_one_round_and_with_three(org: dict[str, Any]) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     clerk = org["people"]["clerk"]
     document = _circulated(org)
     client = client_for(clerk)
@@ -157,3 +159,27 @@ def test_the_detail_page_costs_the_same_with_one_round_and_with_three(org: dict[
     with CaptureQueriesContext(connection) as three:
         client.get(url)
     assert len(three) == len(one)
+
+
+def test_a_flow_started_on_the_earlier_definition_still_circulates_each_round_to_everyone(
+    org: dict[str, Any],
+) -> None:
+    """批办 of a definition published before it could write the readers: every reader gets every round (as
+    before), and 批示 recorded before rounds were are shown as rounds all the same."""
+    p = org["people"]
+    earlier = deepcopy(INCOMING_SPEC)
+    next(n for n in earlier["nodes"] if n["id"] == "instruct").pop("fields")
+    definition_publish(actor=None, spec={**earlier, "admins": []})
+    document = _circulated(org)  # runs on the earlier definition
+    publish_definitions()  # the current one is published again for new documents
+    IncomingStep.objects.filter(document=document, kind=StepKind.INSTRUCTION).update(data={})  # as written then
+
+    _second_instruction(org, document, INSTRUCTION)
+
+    assert _notices(document, p["deputy1"]) == [TaskStatus.READ, TaskStatus.UNREAD]
+    assert _notices(document, p["hr"]) == [TaskStatus.UNREAD, TaskStatus.UNREAD]
+    rounds = selectors.circulation_rounds(document.instance, list(document.steps.select_related("actor")))
+    assert [(r.no, [(x.reader, x.status) for x in r.readings]) for r in rounds] == [
+        (1, [(p["deputy1"].display_name, "read"), (p["hr"].display_name, "unread")]),
+        (2, [(p["deputy1"].display_name, "unread"), (p["hr"].display_name, "unread")]),
+    ]
