@@ -106,6 +106,8 @@ def test_a_return_to_the_registrar_waits_for_them_and_they_resubmit(org: dict[st
     assert "原件扫描缺第3页，请补扫。" in page[page.index('id="returned"') :]
     assert 'id="form-resubmit"' in page
     assert 'id="form-resubmit"' not in _page(other, document)
+    listing = client_for(other).get(reverse("documents:incoming_list")).content.decode()
+    assert f'<span class="fw-semibold">登记</span> · {clerk.display_name}' in listing  # who holds it now
     with pytest.raises(PermissionDeniedError):
         services.incoming_resubmit(actor=other, document_id=document.pk)
 

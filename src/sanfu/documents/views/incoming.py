@@ -40,6 +40,7 @@ def incoming_list(request: AuthedHttpRequest) -> HttpResponse:
             "page": page,
             "q": query,
             "may_register": selectors.is_office(request.user),
+            "registrar_step": step_name("登记"),  # where a document returned to its registrar waits
             "urgency_class": URGENCY_CLASS,
         },
     )
