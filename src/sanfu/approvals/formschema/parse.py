@@ -26,6 +26,7 @@ from sanfu.approvals.formschema.model import (
     derived_keys,
 )
 from sanfu.approvals.formschema.values import to_decimal
+from sanfu.workflow.engine.conditions import expression_problem, loop_variables
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CEL_RESERVED = frozenset(
@@ -34,7 +35,6 @@ _CEL_RESERVED = frozenset(
 )
 _FORM_REF_RE = re.compile(r"\bform\.([A-Za-z_][A-Za-z0-9_]*)")
 _ROW_REF_RE = re.compile(r"\brow\.([A-Za-z_][A-Za-z0-9_]*)")
-_LOOP_VAR_RE = re.compile(r"\.(?:all|exists|exists_one|map|filter)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
 
 
 class _Parser:
@@ -52,12 +52,16 @@ class _Parser:
         if not isinstance(source, str) or not source.strip():
             self.problem(where, "表达式为空")
             return None
+        costly = expression_problem(source, roots=roots)  # the flow's bound on CEL's work applies here too
+        if costly:
+            self.problem(where, costly)
+            return None
         try:
             program = cel.compile(source)
         except Exception as exc:  # the CEL parser reports with ValueError; be safe about the rest
             self.problem(where, f"表达式有误：{str(exc).splitlines()[0]}")
             return None
-        loop_vars = set(_LOOP_VAR_RE.findall(source))
+        loop_vars = loop_variables(source)
         unknown = {v.split(".")[0] for v in program.variables()} - roots - loop_vars
         if unknown:
             self.problem(where, f"未知变量 {', '.join(sorted(unknown))}（可用 {', '.join(sorted(roots))}）")
