@@ -17,6 +17,7 @@ from sanfu.workflow.models import Instance, InstanceStatus, Task, TaskStatus
 from tests.documents.conftest import client_for
 from tests.documents.test_double_submit import _other_clerk
 from tests.documents.test_incoming import PDF, register
+from tests.workflow.test_concurrency import race
 
 
 def _open_nodes(document: IncomingDocument) -> set[str]:
@@ -219,3 +220,19 @@ def test_a_doubled_resubmit_is_applied_once(org: dict[str, Any]) -> None:
     assert _act(clerk, document, "resubmit", **form) == ["已重新提交，转拟办。"]
     assert IncomingStep.objects.filter(document=document, kind=StepKind.RESUBMIT).count() == 1
     assert _open_nodes(document) == {"propose"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_heads_returning_at_once_return_it_once(org: dict[str, Any]) -> None:
+    heads = org["heads"]
+    document = _at_handling(org)
+    results = race(
+        lambda: services.incoming_return(actor=heads["production"], document_id=document.pk, comment="不归本部门。"),
+        lambda: services.incoming_return(actor=heads["safety"], document_id=document.pk, comment="请改分。"),
+    )
+    assert len([r for r in results if isinstance(r, IncomingDocument)]) == 1, results
+    losers = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(losers) == 1, results
+    assert losers[0].message  # told in words, by the flow
+    assert IncomingStep.objects.filter(document=document, kind=StepKind.RETURN).count() == 1  # the loser wrote none
+    assert _open_nodes(document) == {"distribute"}
