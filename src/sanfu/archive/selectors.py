@@ -23,6 +23,7 @@ from sanfu.accounts.permissions import DataScope, Perm
 from sanfu.accounts.selectors import data_scope_for
 from sanfu.archive import search as fulltext
 from sanfu.archive.models import RESTRICTED_LEVELS, ArchiveFile, ArchiveRecord, Confidentiality
+from sanfu.core.audit import audit_denied
 from sanfu.org.selectors import departments_of, staff_of
 
 PAGE_SIZE = 20
@@ -79,9 +80,12 @@ def visible_records(actor: Any) -> QuerySet[ArchiveRecord]:
 
 
 def access_record(*, actor: Any, record_id: int) -> ArchiveRecord:
-    """The record if ``actor`` may see it, else 404 (a record one may not see does not exist)."""
+    """The record if ``actor`` may see it, else 404 (a record one may not see does not exist). A miss on a
+    record that does exist is an access denial, and is audited."""
     record = visible_records(actor).select_related("unit", "department", "owner").filter(pk=record_id).first()
     if record is None:
+        if ArchiveRecord.objects.filter(pk=record_id).exists():
+            audit_denied(actor=actor, target=f"archive:{record_id}")
         raise Http404
     return record
 

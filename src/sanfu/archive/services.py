@@ -25,9 +25,9 @@ from django.utils.text import get_valid_filename
 
 from sanfu.accounts.models import User
 from sanfu.archive import search
-from sanfu.archive.models import ArchiveFile, ArchiveRecord, Confidentiality, RecordStatus, Retention
+from sanfu.archive.models import RESTRICTED_LEVELS, ArchiveFile, ArchiveRecord, Confidentiality, RecordStatus, Retention
 from sanfu.archive.textract import extract_text
-from sanfu.core.audit import audit_record
+from sanfu.core.audit import audit_classified_read, audit_record
 from sanfu.core.errors import ApplicationError
 
 MANIFEST = "manifest-sha256.txt"
@@ -226,3 +226,9 @@ def dossier_verify(data: bytes | str | Path | IO[bytes]) -> VerifyResult:
             if name != MANIFEST and name not in expected:
                 return VerifyResult(ok=False, checked=checked, problem=f"extra member: {name}")
     return VerifyResult(ok=True, checked=checked)
+
+
+def record_opened(*, actor: Any, record: ArchiveRecord, how: str) -> None:
+    """A person read, downloaded or exported a record: audited when it is 秘密 or 机密 (AU-1)."""
+    if record.confidentiality in RESTRICTED_LEVELS:
+        audit_classified_read(actor=actor, target=f"archive:{record.pk}", level=record.confidentiality, how=how)

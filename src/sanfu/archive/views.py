@@ -12,7 +12,7 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.archive import selectors
 from sanfu.archive.models import ArchiveRecord, Confidentiality, RecordStatus
 from sanfu.archive.search import snippet
-from sanfu.archive.services import dossier_export
+from sanfu.archive.services import dossier_export, record_opened
 from sanfu.org.models import Unit
 
 
@@ -58,6 +58,7 @@ def search_page(request: AuthedHttpRequest) -> HttpResponse:
 def record_page(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
     """档案详情: metadata, the matter's history and its files."""
     record = selectors.access_record(actor=request.user, record_id=record_id)
+    record_opened(actor=request.user, record=record, how="read")
     return render(
         request,
         "archive/record.html",
@@ -71,12 +72,14 @@ def record_page(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
 
 def file_download(request: AuthedHttpRequest, record_id: int, file_id: int) -> FileResponse:
     stored = selectors.access_file(actor=request.user, record_id=record_id, file_id=file_id)
+    record_opened(actor=request.user, record=stored.record, how="download")
     return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.name)
 
 
 def dossier_download(request: AuthedHttpRequest, record_id: int) -> HttpResponse:
     """案卷导出: the record as a zip with index.json, index.html, its files and a SHA-256 manifest."""
     record = selectors.access_record(actor=request.user, record_id=record_id)
+    record_opened(actor=request.user, record=record, how="export")
     response = HttpResponse(dossier_export(record=record, actor=request.user), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="archive-{record.pk}.zip"'
     return response

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sanfu.core.audit.AuditContextMiddleware",  # first: every audit record written below knows the address
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sanfu.core.middleware.ChineseFirstMiddleware",
     "sanfu.core.middleware.MissingFileMiddleware",
@@ -140,7 +141,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_HANDLER = "sanfu.accounts.lockout.SanfuAxesHandler"  # + a per-address throttle (see that module)
 SANFU_LOCKOUT_ADDRESS_FAILURES = env.integer("SANFU_LOCKOUT_ADDRESS_FAILURES", 50, minimum=5)
 AXES_LOCKOUT_CALLABLE = "sanfu.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.integer("SANFU_PROXY_COUNT", 0, minimum=0) or None
+SANFU_PROXY_COUNT = env.integer("SANFU_PROXY_COUNT", 0, minimum=0)  # trusted reverse proxies in front
+AXES_CLIENT_IP_CALLABLE = "sanfu.core.audit.client_ip"  # lockout and the audit trail name the same address
 AXES_VERBOSE = False
 
 # --- Sessions: idle and absolute limits (Django has neither by itself) ---

@@ -19,6 +19,8 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -93,6 +95,7 @@ def audit_record(
     record, so the chain never forks.
     """
     actor_id = getattr(actor, "pk", None)
+    ip_address = ip_address or _request_ip.get()
     name = actor_name or (getattr(actor, "username", "") if actor is not None else "")
     now = timezone.now().astimezone(UTC)
     payload = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
@@ -244,5 +247,44 @@ def _verify_chain(batch_size: int) -> VerifyResult:
 
 
 def client_ip(request: Any) -> str:
-    """The caller's address as Django sees it (a proxy must be configured to pass the real one)."""
-    return str(getattr(request, "META", {}).get("REMOTE_ADDR", "") or "")
+    """The caller's address. Behind ``SANFU_PROXY_COUNT`` trusted reverse proxies, each of which appends
+    the address it received the request from to ``X-Forwarded-For``, the client is that many entries from
+    the right; anything further left was written by the client and is not believed. Without the setting
+    (or with a header too short to hold that many), the connection's own address. Axes uses this too
+    (``AXES_CLIENT_IP_CALLABLE``), so lockout and the audit trail name the same address."""
+    meta = getattr(request, "META", {})
+    remote = str(meta.get("REMOTE_ADDR", "") or "")
+    proxies = int(getattr(settings, "SANFU_PROXY_COUNT", 0) or 0)
+    if proxies:
+        hops = [h.strip() for h in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:64]
+    return remote
+
+
+# The address of the request being served, so that records written deep in a service or selector (which
+# have no request) still say where the action came from (AU-2). Set by ``AuditContextMiddleware``.
+_request_ip: ContextVar[str] = ContextVar("sanfu_request_ip", default="")
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[Any], Any]):
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = _request_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            _request_ip.reset(token)
+
+
+def audit_denied(*, actor: Any, target: str) -> None:
+    """Someone asked for an object that exists but is hidden from them (shown to them as "not found").
+    Written on its own, so the refusal that follows does not take it away (AU-1)."""
+    audit_record(action="access.denied", actor=actor, outcome="denied", target=target)
+
+
+def audit_classified_read(*, actor: Any, target: str, level: str, how: str = "read") -> None:
+    """A read or download of a 秘密/机密 item (AU-1): who, what, when, from where."""
+    audit_record(action=f"classified.{how}", actor=actor, target=target, detail={"level": level})
