@@ -44,7 +44,7 @@ def _has_second_factor(credentials: dict[str, Any] | None) -> bool:
     return bool(username) and TOTPDevice.objects.filter(user__username=username, confirmed=True).exists()
 
 
-class SanfuAxesHandler(AxesDatabaseHandler):
+class SanfuAxesHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes ships no types
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
         attempts = self.get_user_attempts(request, credentials)
         if len(attempts) > 1 and _has_second_factor(credentials):

@@ -32,14 +32,14 @@ class Command(BaseCommand):
             self.stdout.write(f"ticked {instances_tick_due()} instances")
             return
         if options["action"] == "verify":
-            report = instances_verify()
-            for instance_id, problem in report.mismatches:
+            verified = instances_verify()
+            for instance_id, problem in verified.mismatches:
                 self.stdout.write(f"instance #{instance_id}: {problem}")
-            if not report.ok:
+            if not verified.ok:
                 raise CommandError(
-                    f"{len(report.mismatches)} of {report.checked} instances differ from their event log"
+                    f"{len(verified.mismatches)} of {verified.checked} instances differ from their event log"
                 )
-            self.stdout.write(self.style.SUCCESS(f"{report.checked} instances agree with their event log"))
+            self.stdout.write(self.style.SUCCESS(f"{verified.checked} instances agree with their event log"))
             return
         try:
             report = instances_migrate(
