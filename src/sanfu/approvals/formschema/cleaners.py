@@ -11,6 +11,9 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 from sanfu.approvals.formschema.files import CONTENT_TYPES, EXTENSION_KINDS, FileInfo, sniff
 from sanfu.approvals.formschema.model import FieldError, FieldSpec, Option
 from sanfu.approvals.formschema.money import CENT, MONEY_LIMIT, format_money
@@ -57,27 +60,27 @@ def _as_text(raw: Any) -> str | None:
 def _clean_text(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
     text = _as_text(raw)
     if text is None:
-        return Cleaned("", [f"{quoted(spec)}必须是文字"])
+        return Cleaned("", [_("%(field)s必须是文字") % {"field": quoted(spec)}])
     if spec.type == "textarea":
         text = text.replace("\r\n", "\n")
     out = Cleaned(text)
     if not text:
         return out
     if spec.max_length is not None and len(text) > spec.max_length:
-        out.errors.append(f"{quoted(spec)}不能超过 {spec.max_length} 个字")
+        out.errors.append(_("%(field)s不能超过 %(n)s 个字") % {"field": quoted(spec), "n": spec.max_length})
     if spec.min_length is not None and len(text) < spec.min_length:
-        out.errors.append(f"{quoted(spec)}至少需要 {spec.min_length} 个字")
+        out.errors.append(_("%(field)s至少需要 %(n)s 个字") % {"field": quoted(spec), "n": spec.min_length})
     if spec.pattern is not None and not spec.pattern.fullmatch(text):
-        out.errors.append(spec.pattern_message or f"{quoted(spec)}格式不正确")
+        out.errors.append(spec.pattern_message or _("%(field)s格式不正确") % {"field": quoted(spec)})
     return out
 
 
 def _bounds(spec: FieldSpec, value: Decimal) -> list[str]:
     errors: list[str] = []
     if spec.min is not None and value < spec.min:
-        errors.append(f"{quoted(spec)}不能小于 {spec.min}")
+        errors.append(_("%(field)s不能小于 %(n)s") % {"field": quoted(spec), "n": spec.min})
     if spec.max is not None and value > spec.max:
-        errors.append(f"{quoted(spec)}不能大于 {spec.max}")
+        errors.append(_("%(field)s不能大于 %(n)s") % {"field": quoted(spec), "n": spec.max})
     return errors
 
 
@@ -86,11 +89,11 @@ def _clean_number(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
         return Cleaned(None)
     value = to_decimal(raw)
     if value is None:
-        return Cleaned(None, [f"{quoted(spec)}必须是数字"])
+        return Cleaned(None, [_("%(field)s必须是数字") % {"field": quoted(spec)}])
     if abs(value) >= NUMBER_LIMIT:
-        return Cleaned(None, [f"{quoted(spec)}超出范围"])
+        return Cleaned(None, [_("%(field)s超出范围") % {"field": quoted(spec)}])
     if spec.integer and value != value.to_integral_value():
-        return Cleaned(None, [f"{quoted(spec)}必须是整数"])
+        return Cleaned(None, [_("%(field)s必须是整数") % {"field": quoted(spec)}])
     return Cleaned(number_json(spec, value), _bounds(spec, value))
 
 
@@ -99,11 +102,11 @@ def _clean_money(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
         return Cleaned(None)
     value = to_decimal(raw)
     if value is None:
-        return Cleaned(None, [f"{quoted(spec)}必须是金额（数字）"])
+        return Cleaned(None, [_("%(field)s必须是金额（数字）") % {"field": quoted(spec)}])
     if abs(value) >= MONEY_LIMIT:
-        return Cleaned(None, [f"{quoted(spec)}超出范围"])
+        return Cleaned(None, [_("%(field)s超出范围") % {"field": quoted(spec)}])
     if value != value.quantize(CENT, ROUND_HALF_UP):
-        return Cleaned(None, [f"{quoted(spec)}最多保留两位小数"])
+        return Cleaned(None, [_("%(field)s最多保留两位小数") % {"field": quoted(spec)}])
     return Cleaned(format_money(value), _bounds(spec, value))
 
 
@@ -125,7 +128,7 @@ def _clean_date(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
         return Cleaned(None)
     day = _parse_date(raw)
     if day is None:
-        return Cleaned(None, [f"{quoted(spec)}不是有效的日期"])
+        return Cleaned(None, [_("%(field)s不是有效的日期") % {"field": quoted(spec)}])
     return Cleaned(day.isoformat())
 
 
@@ -137,14 +140,14 @@ def _clean_date_range(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
     if is_blank(raw) or (isinstance(raw, Mapping) and is_blank(raw.get("start")) and is_blank(raw.get("end"))):
         return Cleaned(None)
     if not isinstance(raw, Mapping):
-        return Cleaned(None, [f"{quoted(spec)}不是有效的日期范围"])
+        return Cleaned(None, [_("%(field)s不是有效的日期范围") % {"field": quoted(spec)}])
     if is_blank(raw.get("start")) or is_blank(raw.get("end")):
-        return Cleaned(None, [f"{quoted(spec)}需要填写开始和结束日期"])
+        return Cleaned(None, [_("%(field)s需要填写开始和结束日期") % {"field": quoted(spec)}])
     start, end = _parse_date(raw.get("start")), _parse_date(raw.get("end"))
     if start is None or end is None:
-        return Cleaned(None, [f"{quoted(spec)}不是有效的日期"])
+        return Cleaned(None, [_("%(field)s不是有效的日期") % {"field": quoted(spec)}])
     if end < start:
-        return Cleaned(None, [f"{quoted(spec)}的结束日期不能早于开始日期"])
+        return Cleaned(None, [_("%(field)s的结束日期不能早于开始日期") % {"field": quoted(spec)}])
     out = Cleaned({"start": start.isoformat(), "end": end.isoformat()})
     if spec.count_working_days:
         counter = hooks.working_days or _weekdays_between
@@ -175,22 +178,22 @@ def _clean_ids(spec: FieldSpec, raw: Any, exists: Callable[[list[int]], Iterable
     empty: Any = [] if spec.multiple else None
     ids = _ids(raw)
     if ids is None:
-        return Cleaned(empty, [f"{quoted(spec)}的取值无效"])
+        return Cleaned(empty, [_("%(field)s的取值无效") % {"field": quoted(spec)}])
     if not ids:
         return Cleaned(empty)
     if not spec.multiple and len(ids) > 1:
-        return Cleaned(empty, [f"{quoted(spec)}只能选择一个{what}"])
+        return Cleaned(empty, [_("%(field)s只能选择一个%(what)s") % {"field": quoted(spec), "what": what}])
     if exists is not None and set(ids) - set(exists(ids)):
-        return Cleaned(empty, [f"{quoted(spec)}中有不存在的{what}"])
+        return Cleaned(empty, [_("%(field)s中有不存在的%(what)s") % {"field": quoted(spec), "what": what}])
     return Cleaned(ids if spec.multiple else ids[0])
 
 
 def _clean_person(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
-    return _clean_ids(spec, raw, hooks.people_exist, "人员")
+    return _clean_ids(spec, raw, hooks.people_exist, pgettext("表单取值", "人员"))
 
 
 def _clean_department(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
-    return _clean_ids(spec, raw, hooks.departments_exist, "部门")
+    return _clean_ids(spec, raw, hooks.departments_exist, pgettext("表单取值", "部门"))
 
 
 def _option(spec: FieldSpec, raw: Any) -> Option | None:
@@ -205,7 +208,7 @@ def _clean_select(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
         return Cleaned(None)
     option = _option(spec, raw)
     if option is None:
-        return Cleaned(None, [f"{quoted(spec)}的选项无效"])
+        return Cleaned(None, [_("%(field)s的选项无效") % {"field": quoted(spec)}])
     return Cleaned(option.value)
 
 
@@ -219,7 +222,7 @@ def _clean_multiselect(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
             continue
         option = _option(spec, item)
         if option is None:
-            return Cleaned([], [f"{quoted(spec)}的选项无效"])
+            return Cleaned([], [_("%(field)s的选项无效") % {"field": quoted(spec)}])
         if option.value not in values:
             values.append(option.value)
     return Cleaned(values)
@@ -233,18 +236,18 @@ def _clean_signature(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
     if is_blank(raw):
         return Cleaned("")
     if not isinstance(raw, str) or not raw.startswith(SIGNATURE_PREFIX):
-        return Cleaned("", [f"{quoted(spec)}的签名格式无效"])
+        return Cleaned("", [_("%(field)s的签名格式无效") % {"field": quoted(spec)}])
     payload = raw[len(SIGNATURE_PREFIX) :]
     if len(payload) > (SIGNATURE_MAX_BYTES * 4) // 3 + 8:
-        return Cleaned("", [f"{quoted(spec)}的签名过大（不能超过 200 KB）"])
+        return Cleaned("", [_("%(field)s的签名过大（不能超过 200 KB）") % {"field": quoted(spec)}])
     try:
         image = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
         image = b""
     if sniff(image) != "png":
-        return Cleaned("", [f"{quoted(spec)}的签名格式无效"])
+        return Cleaned("", [_("%(field)s的签名格式无效") % {"field": quoted(spec)}])
     if len(image) > SIGNATURE_MAX_BYTES:
-        return Cleaned("", [f"{quoted(spec)}的签名过大（不能超过 200 KB）"])
+        return Cleaned("", [_("%(field)s的签名过大（不能超过 200 KB）") % {"field": quoted(spec)}])
     return Cleaned(raw)
 
 
@@ -252,12 +255,20 @@ def file_problem(spec: FieldSpec, info: FileInfo) -> str | None:
     """Why one uploaded file of an attachment field is refused (type, size, content), or None."""
     ext = info.name.rsplit(".", 1)[-1].lower() if "." in info.name else ""
     if ext not in spec.accept:
-        return f"{quoted(spec)}的文件“{info.name}”类型不允许（仅限 {'、'.join(spec.accept)}）"
+        return _("%(field)s的文件“%(name)s”类型不允许（仅限 %(kinds)s）") % {
+            "field": quoted(spec),
+            "name": info.name,
+            "kinds": _("、").join(spec.accept),
+        }
     if info.size > spec.max_mb * 1024 * 1024:
-        return f"{quoted(spec)}的文件“{info.name}”超过 {spec.max_mb:g} MB"
+        return _("%(field)s的文件“%(name)s”超过 %(mb)s MB") % {
+            "field": quoted(spec),
+            "name": info.name,
+            "mb": f"{spec.max_mb:g}",
+        }
     kind, expected = sniff(info.head), EXTENSION_KINDS.get(ext)
     if kind != expected or (expected is None and b"\x00" in info.head):
-        return f"{quoted(spec)}的文件“{info.name}”内容与扩展名不符"
+        return _("%(field)s的文件“%(name)s”内容与扩展名不符") % {"field": quoted(spec), "name": info.name}
     return None
 
 
@@ -270,7 +281,7 @@ def _clean_attachment(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
         return Cleaned(kept_list)
     errors = [problem for info in new if (problem := file_problem(spec, info)) is not None]
     if not spec.multiple and len(new) > 1:
-        errors.append(f"{quoted(spec)}只能上传一个文件")
+        errors.append(_("%(field)s只能上传一个文件") % {"field": quoted(spec)})
     if errors:
         return Cleaned(kept_list, errors)
     added = [

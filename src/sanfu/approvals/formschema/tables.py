@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from sanfu.approvals.formschema.cleaners import SCALAR_CLEANERS, Cleaned, Hooks, quoted
 from sanfu.approvals.formschema.model import FieldError, FieldSpec
 from sanfu.approvals.formschema.values import from_cel, is_blank, is_empty, number_json, to_cel
@@ -24,8 +26,15 @@ def _clean_row(
         if col.type == "computed":
             continue
         result = SCALAR_CLEANERS[col.type](col, row.get(col.name), hooks)
-        messages = result.errors or ([f"{quoted(col)}为必填项"] if col.required and is_empty(result.value) else [])
-        errors += [FieldError(spec.name, f"第{index + 1}行{m}", row=index, column=col.name) for m in messages]
+        messages = result.errors or (
+            [_("%(field)s为必填项") % {"field": quoted(col)}] if col.required and is_empty(result.value) else []
+        )
+        errors += [
+            FieldError(
+                spec.name, _("第%(row)s行%(problem)s") % {"row": index + 1, "problem": m}, row=index, column=col.name
+            )
+            for m in messages
+        ]
         cleaned[col.name] = result.value
     variables: dict[str, Any] = {"row": {c.name: to_cel(c, cleaned.get(c.name)) for c in spec.columns}}
     if hooks.initiator is not None:
@@ -43,11 +52,11 @@ def _clean_row(
 def clean_table(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
     out = Cleaned([])
     if raw is not None and not isinstance(raw, list | tuple):
-        out.errors.append(f"{quoted(spec)}的明细格式无效")
+        out.errors.append(_("%(field)s的明细格式无效") % {"field": quoted(spec)})
         raw = []
     for index, row in enumerate(raw or []):
         if not isinstance(row, Mapping):
-            out.cell_errors.append(FieldError(spec.name, f"第{index + 1}行格式无效", row=index))
+            out.cell_errors.append(FieldError(spec.name, _("第%(row)s行格式无效") % {"row": index + 1}, row=index))
             continue
         if _row_is_blank(spec, row):
             continue
@@ -56,9 +65,9 @@ def clean_table(spec: FieldSpec, raw: Any, hooks: Hooks) -> Cleaned:
         out.cell_errors += errors
     count = len(out.value)
     if count < spec.min_rows and (count or spec.min_rows):
-        out.errors.append(f"{quoted(spec)}至少需要 {spec.min_rows} 行")
+        out.errors.append(_("%(field)s至少需要 %(n)s 行") % {"field": quoted(spec), "n": spec.min_rows})
     if spec.max_rows is not None and count > spec.max_rows:
-        out.errors.append(f"{quoted(spec)}最多 {spec.max_rows} 行")
+        out.errors.append(_("%(field)s最多 %(n)s 行") % {"field": quoted(spec), "n": spec.max_rows})
     for col_name in spec.sum:
         col = spec.column(col_name)
         total = sum((Decimal(str(r[col_name])) for r in out.value if r.get(col_name) is not None), Decimal(0))

@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from sanfu.approvals.formschema.cleaners import SCALAR_CLEANERS, Cleaned, Hooks, quoted
 from sanfu.approvals.formschema.files import FileInfo
 from sanfu.approvals.formschema.model import NON_FIELD, Expr, FieldError, FieldSpec, FormSchema, Result
@@ -74,7 +76,7 @@ class _Run:
     def visibility(self) -> tuple[set[str], dict[str, Any]]:
         candidates = {s.name for s in self.schema.fields if self.modes[s.name] != "hidden"}
         visible = set(candidates)
-        for _ in range(len(self.schema.fields) + 1):
+        for _round in range(len(self.schema.fields) + 1):
             variables = self.context(visible)
             now = {
                 s.name
@@ -101,7 +103,7 @@ class _Run:
             if required and self.modes[spec.name] == "write" and spec.type != "computed":
                 must.add(spec.name)
                 if not result.errors and is_empty(result.value):
-                    errors.append(FieldError(spec.name, f"{quoted(spec)}为必填项"))
+                    errors.append(FieldError(spec.name, _("%(field)s为必填项") % {"field": quoted(spec)}))
             if not result.errors and not result.cell_errors:
                 cleaned[spec.name] = result.value
                 cleaned.update(result.derived)
