@@ -9,7 +9,7 @@ from django.urls import reverse
 from sanfu.accounts.models import Role
 from sanfu.accounts.permissions import Perm
 from sanfu.core.models import Notification
-from sanfu.workflow import services
+from sanfu.workflow import repository, services
 from sanfu.workflow.models import Instance, Task
 from tests.approvals import test_inbox
 from tests.conftest import grant
@@ -89,14 +89,14 @@ def test_acting_twice_says_already_handled(org, flows, login):
 
 def test_conflict_is_reported_as_handled_by_someone_else(org, flows, login, monkeypatch):
     instance = submit(org["clerk"], flows["leave"], "年假五天")
-    real_load = services.repository.load
+    real_load = repository.load
 
     def load_then_someone_else_acts(instance_id):
         loaded = real_load(instance_id)
         Instance.objects.filter(pk=instance_id).update(version=loaded[0].version + 1)
         return loaded
 
-    monkeypatch.setattr(services.repository, "load", load_then_someone_else_acts)
+    monkeypatch.setattr(repository, "load", load_then_someone_else_acts)
     messages = post(login(org["section_head"]), instance, "approve")
     assert "刷新" in messages[0]  # the flow's own conflict message, not wrapped in a second one
     assert "已由他人处理" not in messages[0]
@@ -195,14 +195,17 @@ def test_cancel_only_for_process_administrators(org, flows, login):
     assert Instance.objects.get(pk=instance.pk).status == "cancelled"
 
 
-def test_opening_a_cc_notice_marks_it_read(org, flows, login):
+def test_a_cc_notice_is_read_by_the_pages_post_not_by_opening_it(org, flows, login):
     instance = submit(org["clerk"], flows["leave"], "年假五天")
     services.task_approve(actor=org["section_head"], task_id=open_task(instance, org["section_head"]).pk)
     services.task_approve(actor=org["deputy"], task_id=open_task(instance, org["deputy"]).pk)
     notice = Task.objects.get(instance=instance, assignee=org["accountant"])
     assert notice.status == "unread"
-    response = login(org["accountant"]).get(reverse("approvals:instance", args=[instance.pk]))
+    client = login(org["accountant"])
+    response = client.get(reverse("approvals:instance", args=[instance.pk]))
     assert response.status_code == 200
+    assert Task.objects.get(pk=notice.pk).status == "unread"  # more in test_read_receipts.py
+    assert post(client, instance, "read") == ["已标记为已阅。"]
     assert Task.objects.get(pk=notice.pk).status == "read"
     assert "comment" in response.context["actions"]
     assert "approve" not in response.context["actions"]

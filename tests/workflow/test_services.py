@@ -17,6 +17,7 @@ from sanfu.workflow import fastpath, outbox, repository, selectors, services
 from sanfu.workflow.engine import replay
 from sanfu.workflow.engine.events import Event
 from sanfu.workflow.models import Instance, InstanceEvent, OutboxMessage, Task, TaskStatus
+from sanfu.workflow.services import interventions
 from tests.conftest import grant
 from tests.workflow.conftest import REFERENCE
 
@@ -118,14 +119,14 @@ def test_the_same_task_acted_on_twice_reports_who_handled_it(org, reference):
 def test_a_stale_version_loses_with_a_conflict(org, reference, monkeypatch):
     instance = services.instance_start(actor=org["clerk"], definition_key="expense", title="报销", form={"amount": 10})
     (task,) = _todo(org["section_head"])
-    real_load = services.repository.load
+    real_load = repository.load
 
     def load_then_someone_else_acts(instance_id):
         loaded = real_load(instance_id)
         Instance.objects.filter(pk=instance_id).update(version=loaded[0].version + 1)
         return loaded
 
-    monkeypatch.setattr(services.repository, "load", load_then_someone_else_acts)
+    monkeypatch.setattr(repository, "load", load_then_someone_else_acts)
     with pytest.raises(ConflictError):
         services.task_approve(actor=org["section_head"], task_id=task.pk)
     assert InstanceEvent.objects.filter(instance=instance, type="approved").count() == 0
@@ -344,7 +345,7 @@ def test_a_failed_cancel_audit_leaves_neither_the_cancel_nor_the_audit(org, refe
     def fail(**kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "audit_record", fail)
+    monkeypatch.setattr(interventions, "audit_record", fail)
     with pytest.raises(RuntimeError):
         services.instance_cancel(actor=admin, instance_id=instance.pk, reason="重复提交")
     after = Instance.objects.get(pk=instance.pk)
