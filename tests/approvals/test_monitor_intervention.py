@@ -59,7 +59,7 @@ def test_each_row_of_the_search_leads_to_a_panel_with_the_open_todos_and_the_act
     for action in ("改派待办", "跳过节点", "从节点重新办理", "作废流程"):
         assert action in page
     assert 'name="reason"' in page
-    assert org["finance_head"].display_name in page  # a person to reassign to
+    assert 'data-people-picker data-name="to"' in page  # the search-as-you-type person picker
 
 
 def test_others_and_administrators_of_another_unit_get_a_404_and_change_nothing(org, flows, admin, login):
@@ -159,3 +159,15 @@ def test_the_panel_costs_the_same_queries_however_long_its_history_and_lists(org
     with CaptureQueriesContext(connection) as many:
         client.get(_url(instance))
     assert len(many) == len(few)
+
+
+def test_reassigning_to_someone_outside_the_administrators_scope_is_refused(org, flows, admin, login):
+    """The picker searches the whole staff; the administrator hands work only within his own scope."""
+    instance = submit(org["clerk"], flows["leave"], "年假三天")
+    before = _snapshot(instance)
+    outsider = make_staff(make_department(make_unit("far", name="另一家公司"), "综合部"), username="far_away")
+    response = login(admin).post(
+        _url(instance, "reassign"), {"task": _open(instance).pk, "to": outsider.pk, "reason": "理由"}, follow=True
+    )
+    assert "只能改派给您管理范围内的在用人员" in response.content.decode()
+    assert _snapshot(instance) == before

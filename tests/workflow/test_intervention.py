@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role
+from sanfu.accounts.permissions import AdminKind
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.models import AuditRecord, Notification
 from sanfu.org.models import Delegation
@@ -87,6 +88,10 @@ def test_reassign_is_refused_to_non_administrators_to_administrators_of_another_
     gone = make_user("gone", is_active=False)
     with pytest.raises(ApplicationError, match="已停用"):
         services.task_reassign(actor=admin, task_id=task.pk, to=gone, reason="理由")
+    sysadmin = make_user("sysadmin")
+    grant(sysadmin, ensure_admin_roles()[AdminKind.SYSTEM])
+    with pytest.raises(ApplicationError, match="管理员账户"):
+        services.task_reassign(actor=admin, task_id=task.pk, to=sysadmin, reason="理由")
     with pytest.raises(ApplicationError, match="必须说明理由"):
         services.task_reassign(actor=admin, task_id=task.pk, to=org["finance_head"], reason="  ")
     with pytest.raises(NotFoundError):

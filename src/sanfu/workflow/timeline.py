@@ -49,6 +49,9 @@ EVENT_LABELS = {
     "restarted": gettext_lazy("重新开始"),
     "ended": gettext_lazy("流程结束"),
     "cancelled": gettext_lazy("作废"),
+    "admin_reassigned": gettext_lazy("管理员改派"),
+    "admin_skipped": gettext_lazy("管理员跳过"),
+    "admin_restarted": gettext_lazy("管理员重办"),
 }
 # What a person did (shown prominently); the rest is the engine's bookkeeping (shown quietly).
 PERSON_EVENTS = {
@@ -67,6 +70,9 @@ PERSON_EVENTS = {
     "urged",
     "commented",
     "ended",
+    "admin_reassigned",
+    "admin_skipped",
+    "admin_restarted",
 }
 # The events that make the approval record on the printed form.
 RECORD_EVENTS = {

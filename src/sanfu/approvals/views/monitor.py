@@ -140,11 +140,14 @@ def reassign(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
     def do(panel: monitor.InterventionPanel, reason: str, token: str) -> str:
         # Any to-do of this instance: one no longer live may be a doubled submit, which the service answers.
         task = monitor.instance_task(panel.instance, _number(request.POST.get("task", "")))
-        to = next((p for p in panel.people if p.pk == _number(request.POST.get("to", ""))), None)
+        chosen = _number(request.POST.get("to", ""))
+        to = next((p for p in panel.people if p.pk == chosen), None)
         if task is None:
             raise ApplicationError(_("请选择要改派的待办。"))
-        if to is None:
+        if not chosen:
             raise ApplicationError(_("请选择改派给谁。"))
+        if to is None:  # the picker searches everyone; the administrator hands work only within his scope
+            raise ApplicationError(_("只能改派给您管理范围内的在用人员。"))
         workflow.task_reassign(actor=request.user, task_id=task.pk, to=to, reason=reason, token=token)
         return _("已将“%(node)s”的待办从 %(old)s 改派给 %(new)s。") % {
             "node": task.node_name,

@@ -14,6 +14,7 @@ from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from sanfu.org.people_search import unassignable_among
 from sanfu.workflow import fastpath
 from sanfu.workflow.engine import Cancel, Reassign, RestartFrom, SkipNode
 from sanfu.workflow.engine.commands import Command
@@ -95,6 +96,8 @@ def task_reassign(
         _oversee(actor, task.instance_id)
     if not to.is_active:
         raise ApplicationError(_("不能改派给已停用的账户。"))
+    if unassignable_among([to]):
+        raise ApplicationError(_("不能改派给管理员账户（三员不办理业务）。"))
     detail = {"task": task.task_no, "node": task.node, "from": task.assignee_id, "to": to.pk, "reason": reason}
     command = Reassign(actor=actor.pk, task=task.task_no, to=to.pk, comment=reason, token=token[:64])
     return _once(
