@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sanfu.core.csp.ContentSecurityPolicyMiddleware",  # every response, redirects and errors too
     "sanfu.core.audit.AuditContextMiddleware",  # first: every audit record written below knows the address
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sanfu.core.middleware.ChineseFirstMiddleware",
@@ -243,6 +244,14 @@ SANFU_AUDIT_KEY = _audit_key
 SANFU_AUDIT_ANCHOR_FILE = Path(env.string("SANFU_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
 SANFU_AUDIT_ANCHOR_MINUTES = env.integer("SANFU_AUDIT_ANCHOR_MINUTES", 10, minimum=1)
 
+# --- 签发 digests of 发文: HMAC-SHA256 under a key of their own, outside the database (checked on every export) ---
+_signing_key = env.raw("SANFU_SIGNING_KEY")
+if not _signing_key:
+    if not DEBUG:
+        raise env.ConfigError("SANFU_SIGNING_KEY (or SANFU_SIGNING_KEY_FILE) must be set when SANFU_DEBUG is off")
+    _signing_key = "dev-only-signing-key-for-sanfu-on-127.0.0.1-never-in-production"
+SANFU_SIGNING_KEY = _signing_key
+
 SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "")  # shown in the header; empty: the person's own unit
 SANFU_BASE_URL = env.string("SANFU_BASE_URL", "")  # e.g. https://oa.example.com, for links in mails
 
@@ -251,5 +260,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.string("SANFU_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "huey": {"level": "INFO", "propagate": False}},
+    # WeasyPrint reports every rendering step at INFO ("Step 5 - Creating layout"): only its warnings matter.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "huey": {"level": "INFO", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
