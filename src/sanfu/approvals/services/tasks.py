@@ -219,7 +219,8 @@ def _joined_request(instance: Instance) -> Request | None:
 
 
 def notices_mark_read(*, actor: User, instance: Instance) -> int:
-    """Opening an instance reads this person's 抄送 / 备案 notices of it; returns how many were marked."""
+    """已阅: this person's unread 抄送 / 备案 notices of the instance are marked read (a POST from its page,
+    never a plain GET); returns how many were marked."""
     marked = 0
     for task in unread_notices(actor, instance):
         try:

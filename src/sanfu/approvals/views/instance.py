@@ -1,18 +1,24 @@
 """The instance page of the 审批中心: header, form values, the full timeline, the path ahead, and the actions
 this viewer may take (each a POST to its own URL, in ``instance_actions``), plus a print view that
-reads like the paper form, and the files sent with the request (shown in the page or downloaded)."""
+reads like the paper form, and the files sent with the request (shown in the page or downloaded).
+
+Opening the page records nothing: 已阅 on a 抄送 / 备案 notice is a POST (``instance_read``) that the page
+sends by itself once it is shown, so a link from another site, a mail scanner or a prefetch marks nothing
+read (security issue, hole 12)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.selectors import actions
@@ -45,12 +51,22 @@ def access(request: AuthedHttpRequest, instance_id: int) -> Instance:
 
 @require_GET
 def instance_page(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    return render_instance(request, access(request, instance_id))
+
+
+@require_POST
+def instance_read(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    """已阅: this person's unread 抄送 / 备案 notices of the instance are marked read. The page posts it in the
+    background (asking for JSON); its 标记已阅 button posts the same form without JavaScript."""
     instance = access(request, instance_id)
-    if actions.domain_page(instance) is None and services_tasks.notices_mark_read(
-        actor=request.user, instance=instance
-    ):
-        instance = access(request, instance_id)  # reading a notice moved the instance on
-    return render_instance(request, instance)
+    marked = 0
+    if actions.domain_page(instance) is None:  # a 公文 records its receipts on its own page
+        marked = services_tasks.notices_mark_read(actor=request.user, instance=instance)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"marked": marked})
+    if marked:
+        messages.success(request, _("已标记为已阅。"))
+    return redirect("approvals:instance", instance_id=instance.pk)
 
 
 def render_instance(
@@ -75,6 +91,7 @@ def render_instance(
             "modes": MODES,
             "comment_max": COMMENT_MAX_LENGTH,
             "kept": dict(kept or {}),
+            "unread_notices": actions.unread_notices(request.user, instance),
         }
     )
     return render(request, "approvals/instance.html", context)
@@ -111,6 +128,7 @@ def instance_file(request: AuthedHttpRequest, instance_id: int, attachment_id: i
 
 urlpatterns: list[URLPattern] = [
     path("instances/<int:instance_id>/", instance_page, name="instance"),
+    path("instances/<int:instance_id>/read/", instance_read, name="instance_read"),
     path("instances/<int:instance_id>/print/", instance_print, name="instance_print"),
     path("instances/<int:instance_id>/files/<int:attachment_id>/", instance_file, name="instance_file"),
 ]

@@ -37,3 +37,14 @@ window.sanfuForm = window.sanfuForm || (function () {
   }
   return { capitals, table, signature };
 })();
+
+// Signature pads: on load and in every part htmx swaps in (the live check re-renders the form's fields).
+(function () {
+  function setup(scope) {
+    if (scope.matches && scope.matches("[data-signature]")) window.sanfuForm.signature(scope);
+    scope.querySelectorAll("[data-signature]").forEach((el) => window.sanfuForm.signature(el));
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => setup(document));
+  else setup(document);
+  document.addEventListener("htmx:load", (event) => setup(event.detail.elt));
+})();
