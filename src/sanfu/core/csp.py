@@ -40,7 +40,6 @@ PENDING_INLINE_HANDLERS: dict[str, str] = {
     "approvals:monitor_skip": "approvals/monitor_instance.html",
     "approvals:monitor_restart": "approvals/monitor_instance.html",
     "approvals:monitor_cancel": "approvals/monitor_instance.html",
-    "documents:numbers_print": "documents/number_register_print.html",
 }
 
 
