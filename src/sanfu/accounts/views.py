@@ -32,6 +32,7 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core import handover
 from sanfu.core.audit import audit_verify, client_ip
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import parse_id, parse_text
 
 
 class LoginView(auth_views.LoginView):
@@ -133,7 +134,7 @@ def manage(request: AuthedHttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             form = AccountCreateForm()
-    query = request.GET.get("q", "").strip()
+    query = parse_text(request.GET.get("q"))
     page = Paginator(selectors.accounts_matching(query), 30).get_page(request.GET.get("page"))
     return render(request, "accounts/manage.html", {"form": form, "page": page, "created": created, "q": query})
 
@@ -222,14 +223,14 @@ def handover_page(request: AuthedHttpRequest) -> HttpResponse:
     actor = request.user
     if not handing.may_hand_over(actor):
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()
-    person_id = request.GET.get("person", "")
-    if not person_id.isdigit():
+    query = parse_text(request.GET.get("q"))
+    person_id = parse_id(request.GET.get("person"))
+    if person_id is None:
         people = handing.people_matching(actor=actor, query=query)
         found = Paginator(people, 20).get_page(request.GET.get("page")) if query else None
         return render(request, "accounts/handover.html", {"q": query, "found": found})
     try:
-        person = handing.access_person(actor=actor, person_id=int(person_id))
+        person = handing.access_person(actor=actor, person_id=person_id)
     except ApplicationError as exc:
         raise Http404(exc.message) from exc
     groups = handing.handover_groups(actor=actor, person=person)
@@ -336,8 +337,8 @@ def role_revoke(request: AuthedHttpRequest, grant_id: int) -> HttpResponse:
 def audit(request: AuthedHttpRequest) -> HttpResponse:
     """审计管理员: read the audit trail and verify its chain."""
     _require(request, Perm.READ_AUDIT)
-    action = request.GET.get("action", "").strip()
-    who = request.GET.get("who", "").strip()
+    action = parse_text(request.GET.get("action"))
+    who = parse_text(request.GET.get("who"))
     records = selectors.audit_records(action=action, who=who)
     verification = audit_verify() if request.GET.get("verify") else None
     page = Paginator(records, 50).get_page(request.GET.get("page"))

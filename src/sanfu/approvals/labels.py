@@ -9,6 +9,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from sanfu.core.params import parse_int
+
 URGENCY_LABELS = {"特急": gettext_lazy("特急"), "加急": gettext_lazy("加急"), "平急": gettext_lazy("平急")}
 
 # The signers a matter's materials commonly name; anything else is shown as typed.
@@ -47,8 +49,7 @@ def signer_label(value: Any) -> str:
 
 def copies_text(value: Any) -> str:
     """A material's number of copies: "1 份" / "1 copy", "2 copies"; a value that is no whole number as typed."""
-    try:
-        count = int(str(value).strip())
-    except ValueError:
+    count = parse_int(str(value), minimum=0)
+    if count is None:
         return str(value)
     return ngettext("%(n)s 份", "%(n)s 份", count) % {"n": count}

@@ -13,25 +13,19 @@ from sanfu.archive import selectors
 from sanfu.archive.models import ArchiveRecord, Confidentiality, RecordStatus
 from sanfu.archive.search import snippet
 from sanfu.archive.services import dossier_export, record_opened
+from sanfu.core.params import parse_id, parse_int, parse_text
 from sanfu.org.models import Unit
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 def search_page(request: AuthedHttpRequest) -> HttpResponse:
     """档案检索: full-text search over the records this person may see."""
     get = request.GET
     filters = selectors.Filters(
-        query=get.get("q", "").strip()[:200],
-        year=_int(get.get("year")),
-        kind=get.get("kind", "").strip(),
-        unit_id=_int(get.get("unit")),
-        status=get.get("status", "").strip(),
+        query=parse_text(get.get("q")),
+        year=parse_int(get.get("year"), minimum=1, maximum=9999),
+        kind=parse_text(get.get("kind")),
+        unit_id=parse_id(get.get("unit")),
+        status=parse_text(get.get("status")),
     )
     results = selectors.search_records(actor=request.user, filters=filters).select_related("unit")
     # A ranked search counts exactly up to RankedResults.COUNT_CAP; beyond, the pager offers that many

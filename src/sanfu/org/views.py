@@ -24,6 +24,7 @@ from sanfu.core.audit import client_ip
 from sanfu.core.errors import ApplicationError
 from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
+from sanfu.core.params import parse_id, parse_int, parse_text
 from sanfu.org import importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
 from sanfu.org.models import Department, Post, Rank, Secretary, Staff, Unit
@@ -34,17 +35,17 @@ def directory(request: AuthedHttpRequest) -> HttpResponse:
     """组织机构与通讯录: the department tree of a unit and the people in the chosen department."""
     units = list(Unit.objects.order_by("level", "sort", "id"))
     home = selectors.staff_of(request.user.pk)
-    unit_id = int(request.GET.get("unit") or (home.unit_id if home else (units[0].pk if units else 0)))
+    unit_id = parse_id(request.GET.get("unit")) or (home.unit_id if home else (units[0].pk if units else 0))
     tree = selectors.department_tree(unit_id) if unit_id else []
-    dept_id = request.GET.get("dept")
-    query = request.GET.get("q", "").strip()
+    dept_id = parse_id(request.GET.get("dept"))
+    query = parse_text(request.GET.get("q"))
     staff = (
         Staff.objects.filter(unit_id=unit_id)
         .select_related("user")
         .prefetch_related(Prefetch("posts", queryset=Post.objects.select_related("department", "position")))
     )
     selected = None
-    if dept_id:
+    if dept_id is not None:
         selected = Department.objects.filter(pk=dept_id, unit_id=unit_id).first()
         if selected is not None:
             staff = staff.filter(posts__department__path__startswith=selected.path).distinct()
@@ -71,16 +72,16 @@ def directory(request: AuthedHttpRequest) -> HttpResponse:
 @require_GET
 def people_search(request: AuthedHttpRequest) -> HttpResponse:
     """The person picker's results for ``q`` (an HTMX partial: one option per person)."""
-    query = request.GET.get("q", "")
-    limit = request.GET.get("limit", "")
-    hits = search_people(actor=request.user, query=query, limit=int(limit) if limit.isdigit() else 20)
+    query = parse_text(request.GET.get("q"))
+    limit = parse_int(request.GET.get("limit"), minimum=1, default=20)  # search_people caps it
+    hits = search_people(actor=request.user, query=query, limit=limit)
     return render(request, "org/partials/_people_results.html", {"hits": hits, "q": query.strip()})
 
 
 def leaders(request: AuthedHttpRequest) -> HttpResponse:
     """领导分工: who leads the unit, which departments each leader is in charge of, and their secretaries."""
     home = selectors.staff_of(request.user.pk)
-    unit_id = int(request.GET.get("unit") or (home.unit_id if home else 0))
+    unit_id = parse_id(request.GET.get("unit")) or (home.unit_id if home else 0)
     leaders_qs = (
         Staff.objects.filter(unit_id=unit_id, rank__gte=Rank.DEPUTY_LEADER)
         .select_related("user")
@@ -106,15 +107,16 @@ def leaders(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "org/leaders.html", {"rows": rows, "units": units, "unit_id": unit_id})
 
 
+CALENDAR_YEARS = (1900, 2100)  # the years the 工作日历 page shows
+
+
 def working_calendar(request: AuthedHttpRequest) -> HttpResponse:
     """工作日历: a month of working and rest days; the system administrator may override days."""
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        month = int(request.GET.get("month", today.month))
-        first = date(year, month, 1)
-    except ValueError:
-        year, month, first = today.year, today.month, today.replace(day=1)
+    # A bounded year: the page links the months before and after, which must exist too.
+    year = parse_int(request.GET.get("year"), minimum=CALENDAR_YEARS[0], maximum=CALENDAR_YEARS[1], default=today.year)
+    month = parse_int(request.GET.get("month"), minimum=1, maximum=12, default=today.month)
+    first = date(year, month, 1)
     can_edit = has_perm(request.user, Perm.MANAGE_CONFIG)
     form = CalendarDayForm(request.POST or None) if can_edit else None
     if request.method == "POST":

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from sanfu.core.params import parse_id
+
 
 @dataclass
 class Names:
@@ -32,7 +34,8 @@ def describe_rule(rule: Any, names: Names | None = None) -> str:  # noqa: PLR091
             return _("发起人所在部门")
         if isinstance(value, Mapping):
             return _("表单字段“%(f)s”") % {"f": names.fields.get(str(value.get("field")), value.get("field"))}
-        return str(names.departments.get(int(value), value)) if str(value).isdigit() else str(value)
+        number = parse_id(str(value))
+        return str(names.departments.get(number, value)) if number is not None else str(value)
 
     if kind == "users":
         return _("指定人员：%(p)s") % {"p": "、".join(str(names.people.get(u, u)) for u in rule.get("users") or [])}

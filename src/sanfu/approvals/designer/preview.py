@@ -12,6 +12,7 @@ from sanfu.approvals.designer.drafting import form_schema_of
 from sanfu.approvals.designer.labels import kind_label, mode_label
 from sanfu.approvals.designer.selectors import display_names
 from sanfu.approvals.models import MatterType
+from sanfu.core.params import parse_id
 from sanfu.workflow.engine import State, parse_definition, path_ahead, path_nodes
 from sanfu.workflow.facts import OrgFacts
 
@@ -27,7 +28,7 @@ def _cel_value(kind: str, raw: Any) -> Any:
             return None
         return int(number) if kind == "number" and number.is_integer() else number
     if kind in {"person", "department"}:
-        return int(text) if text.isdigit() else None
+        return parse_id(text)
     if kind == "multiselect":
         return [v.strip() for v in text.split(",") if v.strip()]
     return text

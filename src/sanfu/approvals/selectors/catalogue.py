@@ -30,6 +30,7 @@ from sanfu.approvals.models import (
 from sanfu.approvals.selectors.actions import schema_of
 from sanfu.approvals.selectors.instance import acting_people, editable_values
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import parse_id
 from sanfu.org.models import Department
 from sanfu.workflow.engine import Definition, Node, State, path_ahead, path_nodes
 from sanfu.workflow.facts import OrgFacts
@@ -292,17 +293,14 @@ def form_choices() -> dict[str, Any]:
 
 def own_draft(user: User, matter: MatterType, draft_id: Any) -> Draft | None:
     """``user``'s draft of ``matter``; None for anyone else's (or a bad id)."""
-    try:
-        return Draft.objects.filter(pk=int(draft_id), owner=user, matter=matter).first()
-    except (TypeError, ValueError):
-        return None
+    pk = parse_id(draft_id)
+    return Draft.objects.filter(pk=pk, owner=user, matter=matter).first() if pk is not None else None
 
 
 def returned_request(user: User, matter: MatterType, request_id: Any) -> Request | None:
     """A request of ``user``'s for ``matter`` that was returned to be corrected (修改后重新提交)."""
-    try:
-        pk = int(request_id)
-    except (TypeError, ValueError):
+    pk = parse_id(request_id)
+    if pk is None:
         return None
     return (
         Request.objects.select_related("instance")

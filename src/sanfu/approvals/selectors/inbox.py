@@ -18,6 +18,7 @@ from django.utils import timezone
 from sanfu.accounts.models import User
 from sanfu.approvals import labels
 from sanfu.approvals.models import Draft, MatterType
+from sanfu.core.params import parse_date, parse_id, parse_text
 from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
 
 TABS = ("todo", "done", "started", "cc", "drafts")
@@ -50,24 +51,16 @@ class InboxFilters:
         return bool(self.matter or self.urgency or self.overdue or self.date_from or self.date_to or self.q)
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def parse_filters(params: Any) -> InboxFilters:
     """Filters from a query dict; anything malformed is ignored rather than an error page."""
-    matter_raw = (params.get("matter") or "").strip()
     urgency = (params.get("urgency") or "").strip()
     return InboxFilters(
-        matter=int(matter_raw) if matter_raw.isdigit() else None,
+        matter=parse_id(params.get("matter")),
         urgency=urgency if urgency in URGENCIES else "",
         overdue=params.get("overdue") in {"1", "on", "true"},
-        date_from=_date(params.get("date_from")),
-        date_to=_date(params.get("date_to")),
-        q=(params.get("q") or "").strip()[:100],
+        date_from=parse_date(params.get("date_from")),
+        date_to=parse_date(params.get("date_to")),
+        q=parse_text(params.get("q"), max_length=100),
     )
 
 

@@ -35,11 +35,12 @@ from sanfu.approvals.selectors.catalogue import (
     submitted_with,
 )
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import parse_id, parse_ids, parse_text
 
 
 def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     """事项目录: every matter this person may start, under the three services."""
-    query = request.GET.get("q", "").strip()
+    query = parse_text(request.GET.get("q"))
     return render(
         request, "approvals/catalogue.html", {"areas": catalogue_areas(request.user, query=query), "q": query}
     )
@@ -75,7 +76,7 @@ def _form_token(request: AuthedHttpRequest) -> str:
 
 def _removed(request: AuthedHttpRequest) -> set[int]:
     """Ids of held files the person ticked to remove."""
-    return {int(v) for v in request.POST.getlist("remove_file") if v.isdigit()}
+    return set(parse_ids(request.POST.getlist("remove_file")))
 
 
 def _form_context(
@@ -144,9 +145,12 @@ def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
     if not may_start(request.user, matter):
         raise Http404
     if request.GET.get("copy"):
+        source = parse_id(request.GET["copy"])
+        if source is None:
+            raise Http404
         try:
-            copied = services.request_copy(actor=request.user, request_id=int(request.GET["copy"]))
-        except (ApplicationError, ValueError) as exc:
+            copied = services.request_copy(actor=request.user, request_id=source)
+        except ApplicationError as exc:
             raise Http404 from exc
         return redirect(f"{reverse('approvals:start', args=[matter.code])}?draft={copied.pk}")
     if request.method == "POST" and request.POST.get("action") != "draft":

@@ -25,6 +25,7 @@ from sanfu.approvals.models import MatterType
 from sanfu.approvals.selectors.inbox import URGENCY_LABELS
 from sanfu.approvals.services import URGENCIES
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import MAX_INT, parse_id, parse_int
 from sanfu.workflow.models import ProcessDefinition
 from sanfu.workflow.services import definition_publish
 
@@ -159,10 +160,10 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
     current = versions[0] if versions else None
     shown = current
     if request.GET.get("v"):
-        try:
-            shown = _version(matter, int(request.GET["v"]))
-        except ValueError as exc:
-            raise Http404 from exc
+        number = parse_int(request.GET["v"], minimum=1, maximum=MAX_INT)
+        if number is None:
+            raise Http404
+        shown = _version(matter, number)
     tree, tree_error = drafting.tree_of(matter, shown.spec if shown else None)
     schema = drafting.form_schema_of(matter)
     data = {
@@ -245,10 +246,7 @@ def designer_preview(request: AuthedHttpRequest, code: str) -> JsonResponse:
         return JsonResponse({"ok": False, "problems": problems})
     raw_values = body.get("values")
     values: dict[str, Any] = raw_values if isinstance(raw_values, dict) else {}
-    try:
-        initiator = int(body.get("initiator") or request.user.pk)
-    except (TypeError, ValueError):
-        initiator = request.user.pk
+    initiator = parse_id(body.get("initiator")) or request.user.pk
     urgency = str(body.get("urgency") or URGENCIES[0])
     steps = preview.preview_steps(matter, spec, values, initiator=initiator, urgency=urgency)
     who = designer_selectors.person(initiator)
@@ -293,11 +291,10 @@ def designer_compare(request: AuthedHttpRequest, code: str) -> HttpResponse:
     versions = designer_selectors.published_versions(matter)
     if not versions:
         raise Http404
-    try:
-        b = int(request.GET.get("b") or versions[0].version)
-        a = int(request.GET.get("a") or (versions[1].version if len(versions) > 1 else b))
-    except ValueError as exc:
-        raise Http404 from exc
+    b = parse_int(request.GET.get("b") or versions[0].version, minimum=1, maximum=MAX_INT)
+    a = parse_int(request.GET.get("a") or (versions[1].version if len(versions) > 1 else b), minimum=1, maximum=MAX_INT)
+    if a is None or b is None:
+        raise Http404
     first, second = _version(matter, a), _version(matter, b)
     diff = designer.compare(first.spec, second.spec, _names(matter))
     return render(

@@ -26,6 +26,7 @@ from sanfu.approvals.selectors.actions import node_allows_batch
 from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core import notify
 from sanfu.core.htmx import render_page
+from sanfu.core.params import parse_id, parse_ids
 from sanfu.workflow import subjects
 from sanfu.workflow.models import Instance, Task, TaskStatus
 
@@ -225,7 +226,7 @@ def _back(request: AuthedHttpRequest) -> HttpResponseRedirect:
 @require_POST
 def batch_approve(request: AuthedHttpRequest) -> HttpResponse:
     """批量同意: report what succeeded and why the rest did not (the rules are ``tasks_batch_approve``'s)."""
-    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()]
+    ids = parse_ids(request.POST.getlist("task"))
     if not ids:
         messages.warning(request, _("请先勾选要同意的待办。"))
         return _back(request)
@@ -250,9 +251,9 @@ def notification_target(url: str) -> str:
     them is their domain's (a 公文's), or else the 审批中心's instance page."""
     prefix = "/workflow/instances/"
     if url.startswith(prefix):
-        rest = url[len(prefix) :].strip("/")
-        if rest.isdigit():
-            return subjects.page_of(int(rest)) or reverse("approvals:instance", args=[int(rest)])
+        instance_id = parse_id(url[len(prefix) :].strip("/"))
+        if instance_id is not None:
+            return subjects.page_of(instance_id) or reverse("approvals:instance", args=[instance_id])
     return url if url.startswith("/") and not url.startswith("//") else ""
 
 

@@ -18,7 +18,9 @@ from sanfu.approvals.selectors import actions
 from sanfu.approvals.services import tasks
 from sanfu.approvals.views.instance import access, render_instance
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import parse_id, parse_ids
 from sanfu.workflow import services as workflow
+from sanfu.workflow import subjects
 from sanfu.workflow.models import Instance
 from sanfu.workflow.selectors import open_steps
 from sanfu.workflow.services import COMMENT_MAX_LENGTH  # the flow refuses longer: one limit
@@ -31,7 +33,8 @@ def _act(
     ``form`` (the page's form of that action); success goes back to the page."""
     instance = access(request, instance_id)
     if actions.domain_page(instance) is not None:  # a 公文 step is the domain's work, never a generic 同意
-        messages.error(request, _("此流程须到公文页面办理，本页不能操作，未做任何更改。"))
+        where = subjects.label_of(instance.definition.key)  # the subject's own words: 到收文页面办理, …
+        messages.error(request, _("此流程不能在本页办理，请%(where)s，未做任何更改。") % {"where": where})
         return redirect("approvals:instance", instance_id=instance.pk)
     text = _comment(request)
     if len(text) > COMMENT_MAX_LENGTH:
@@ -58,12 +61,11 @@ def _comment(request: AuthedHttpRequest) -> str:
 
 def _task_id(request: AuthedHttpRequest) -> int | None:
     """The task the page showed (it may hold several of this person's tasks); None lets the service choose."""
-    posted = request.POST.get("task", "")
-    return int(posted) if posted.isdigit() else None
+    return parse_id(request.POST.get("task"))
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return parse_ids(values)
 
 
 @require_POST
