@@ -15,6 +15,10 @@ if [ -z "${SANFU_AUDIT_KEY:-}${SANFU_AUDIT_KEY_FILE:-}" ]; then  # the audit cha
   [ -s var/audit_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(40))" >var/audit_key)
   export SANFU_AUDIT_KEY_FILE="$PWD/var/audit_key"
 fi
+if [ -z "${SANFU_SIGNING_KEY:-}${SANFU_SIGNING_KEY_FILE:-}" ]; then  # the key of the 签发 digests, made once too
+  [ -s var/signing_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(40))" >var/signing_key)
+  export SANFU_SIGNING_KEY_FILE="$PWD/var/signing_key"
+fi
 .venv/bin/sanfu migrate --noinput -v 0
 .venv/bin/sanfu demo
 .venv/bin/sanfu worker >var/worker.log 2>&1 &

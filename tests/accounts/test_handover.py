@@ -62,6 +62,7 @@ def build_scene(org: dict[str, Any], admins: dict[str, User]) -> dict[str, Any]:
     leaver, successor = org["section_head"], org["office_head"]
     ensure_admin_roles()
     grant(org["accountant"], Role.objects.get(code="clerk"))  # 核稿 of the leaver's draft goes to this clerk
+    grant(leaver, Role.objects.get(code="dept-head"))  # his 发文 needs the drafting right
     workflow.definition_publish(actor=None, spec=EXPENSE)
     workflow.definition_publish(actor=None, spec=seal_spec(leaver))
     publish_definitions()

@@ -78,9 +78,9 @@ class Checker:
                 {"task": task.pk, "comment": "同意"},
                 follow=True,
             )
-            assert [str(m) for m in response.context["messages"]] == [
-                "此流程须到公文页面办理，本页不能操作，未做任何更改。"
-            ]
+            where = "到收文页面办理" if task.instance.definition.key == INCOMING_KEY else "到发文页面办理"
+            refusal = f"此流程不能在本页办理，请{where}，未做任何更改。"  # in the subject's words
+            assert [str(m) for m in response.context["messages"]] == [refusal]
             for action in ("return", "transfer", "cancel", "comment"):
                 client.post(
                     reverse(f"approvals:instance_{action}", args=[instance_id]),

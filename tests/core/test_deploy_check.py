@@ -22,6 +22,7 @@ def test_check_deploy_is_clean(tmp_path: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
         "SANFU_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
         "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
+        "SANFU_SIGNING_KEY": secrets.token_urlsafe(40),
         "SANFU_DEBUG": "0",
         "SANFU_ALLOWED_HOSTS": "oa.example.com",
         "SANFU_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
@@ -69,6 +70,31 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path: Path) -> Non
     )
     assert result.returncode != 0
     assert "SANFU_AUDIT_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_signing_key(tmp_path: Path) -> None:
+    """The 签发 digests of 发文 are keyed with a key of their own, outside the database (security issue, hole 8)."""
+    (tmp_path / "var").mkdir()
+    environ = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SANFU_")},
+        "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
+        "SANFU_HOME": str(tmp_path),
+        "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
+        "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
+        "SANFU_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode != 0
+    assert "SANFU_SIGNING_KEY" in result.stderr
+    key_file = tmp_path / "signing_key"
+    key_file.write_text(secrets.token_urlsafe(40), encoding="utf-8")
+    environ["SANFU_SIGNING_KEY_FILE"] = str(key_file)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=environ, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_boolean_rejects_maybe(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,6 +158,7 @@ def test_plain_http_is_only_for_a_local_demo_and_only_when_asked(
         "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
         "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
         "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
+        "SANFU_SIGNING_KEY": secrets.token_urlsafe(40),
         "SANFU_DEBUG": "0",
         "SANFU_HOME": str(tmp_path),
         **({"SANFU_HTTPS": https} if https is not None else {}),

@@ -174,7 +174,7 @@ def test_outgoing_loop_from_draft_to_issue_and_archive(
     production, safety = demo["departments"]["production"], demo["departments"]["safety"]
     title = "关于加强冬季输煤系统防冻工作的通知"
 
-    drafter = session("staff")  # 拟稿 from the 通知 template
+    drafter = session("office_head")  # 拟稿 from the 通知 template (a department head may draft; plain staff may not)
     drafter.goto(f"{app_server}/documents/outgoing/new/?kind=notice")
     assert drafter.locator("#o-body").input_value().startswith("各部门")
     drafter.fill("#o-title", title)

@@ -130,8 +130,9 @@ def test_signed_off_text_is_frozen_and_any_change_refused(org: dict[str, Any]) -
     assert document.revisions.count() == 2
     frozen = document.frozen_revision
     assert frozen is not None
+    assert services.digest_of(frozen, signer_id=document.signed_by_id) == document.digest
     frozen.body = "被篡改"
-    assert services.digest_of(frozen) != document.digest
+    assert services.digest_of(frozen, signer_id=document.signed_by_id) != document.digest
 
 
 def test_numbering_is_refused_before_sign_off_and_outside_the_office(org: dict[str, Any]) -> None:

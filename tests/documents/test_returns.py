@@ -77,7 +77,7 @@ def test_a_return_after_sign_off_unfreezes_into_a_new_revision_and_needs_a_new_s
     assert withdrawn.withdrawn_by == clerk
     assert withdrawn.withdrawn_reason == "主送单位写错，需重新签发"
     audit = AuditRecord.objects.get(action="documents.outgoing.sign_off_withdrawn")
-    assert audit.detail["sha256"] == first_digest
+    assert audit.detail["digest"] == first_digest
 
     page = client_for(drafter).get(reverse("documents:outgoing", args=[document.pk])).content.decode()
     assert 'id="form-revise"' in page

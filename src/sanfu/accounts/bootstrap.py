@@ -18,9 +18,14 @@ ADMIN_ROLES = {
 BUSINESS_ROLES = [
     # code, name, permissions, data scope
     ("hr-officer", "人事专员", [Perm.VIEW_STAFF_DETAIL], DataScope.UNIT),
-    ("dept-head", "部门负责人", [Perm.VIEW_STAFF_DETAIL], DataScope.DEPARTMENT_TREE),
-    ("clerk", "办公室文秘", [Perm.VIEW_STAFF_DETAIL], DataScope.DEPARTMENT),
-    ("leader", "公司领导", [Perm.VIEW_STAFF_DETAIL, Perm.READ_ARCHIVE_RESTRICTED], DataScope.ALL),
+    ("dept-head", "部门负责人", [Perm.VIEW_STAFF_DETAIL, Perm.DRAFT_DOCUMENTS], DataScope.DEPARTMENT_TREE),
+    ("clerk", "办公室文秘", [Perm.VIEW_STAFF_DETAIL, Perm.DRAFT_DOCUMENTS], DataScope.DEPARTMENT),
+    (
+        "leader",
+        "公司领导",
+        [Perm.VIEW_STAFF_DETAIL, Perm.READ_ARCHIVE_RESTRICTED, Perm.SIGN_DOCUMENTS],
+        DataScope.ALL,
+    ),
     ("process-admin", "流程管理员", [Perm.MANAGE_PROCESSES], DataScope.UNIT),
 ]
 

@@ -18,6 +18,8 @@ class Perm(models.TextChoices):
     VIEW_STAFF_DETAIL = "org.staff_detail", _("查看人员详细信息（职级、手机）")
     MANAGE_PROCESSES = "workflow.manage", _("管理流程（发布定义、作废与迁移流程实例）")
     READ_ARCHIVE_RESTRICTED = "archive.restricted", _("查阅涉密档案（秘密、机密，限数据范围内）")
+    DRAFT_DOCUMENTS = "documents.draft", _("起草发文")
+    SIGN_DOCUMENTS = "documents.sign", _("签发发文（限数据范围内的单位）")
 
 
 class DataScope(models.TextChoices):

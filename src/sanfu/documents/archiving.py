@@ -2,14 +2,16 @@
 (the flow's events and the step data) and its readers. The archive is called only through its service.
 
 What goes into the dossier (files read, DOCX/PDF rendered) is prepared first; the archive record and the
-document's archived mark are then written in one transaction."""
+document's archived mark are then written in one transaction. The dossier is data, the same whoever files it:
+its words (文种, step kinds) are the Chinese ones even when the clerk works in English. A signed-off 发文 is
+filed only while its text matches the 签发 digest."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
@@ -18,6 +20,7 @@ from sanfu.core.audit import audit_record
 from sanfu.core.errors import ConflictError
 from sanfu.documents import output
 from sanfu.documents.models import DocKind, IncomingDocument, IncomingStep, OutgoingDocument, StepKind
+from sanfu.documents.signing import TamperedError, refusal, verify_frozen
 from sanfu.org.models import Department
 from sanfu.org.selectors import primary_department, staff_of
 from sanfu.workflow.models import Instance, Task
@@ -66,9 +69,13 @@ def _files(files: Any) -> list[Any]:
     return kept
 
 
+DATA_LANGUAGE = "zh-hans"  # the language of what is stored, whatever the actor's
+
+
 def archive_incoming(document: IncomingDocument, *, actor: User) -> None:
     """Archive a finished 收文 and mark it archived (``archived_at``, ``archive_ref``)."""
-    steps = "\n".join(f"{s.get_kind_display()}：{_step_text(s)}" for s in document.steps.order_by("at", "id"))
+    with translation.override(DATA_LANGUAGE):
+        steps = "\n".join(f"{s.get_kind_display()}：{_step_text(s)}" for s in document.steps.order_by("at", "id"))
     staff = staff_of(document.registered_by)
     department = primary_department(document.registered_by)
     files = _files(document.files.all())
@@ -95,21 +102,27 @@ def archive_incoming(document: IncomingDocument, *, actor: User) -> None:
 
 def archive_outgoing(document: OutgoingDocument, *, actor: User) -> None:
     """Archive an issued 发文 with its DOCX and PDF, mark it archived (``archived_at``, ``archive_ref``) and
-    audit it, in one transaction; a document archived meanwhile (a second click) is a conflict."""
+    audit it, in one transaction; a document archived meanwhile (a second click) is a conflict. The caller has
+    checked (and audited) the 签发 digest; it is checked again here, on the text that is filed."""
+    if document.frozen_revision_id is not None and not verify_frozen(document):
+        raise TamperedError(refusal())
+    signed = document.frozen_revision or document
     files = _files(document.files.all())
     for name, content in output.rendered_files(document):
-        files.append(ArchiveFileIn(name=name, content=content, text=document.body))
+        files.append(ArchiveFileIn(name=name, content=content, text=signed.body))
     staff_unit = document.department.unit_id if document.department else None
+    with translation.override(DATA_LANGUAGE):
+        kind = str(DocKind(document.kind).label)
     with transaction.atomic():
         record = archive_record(
             source="documents.outgoing",
             source_id=document.pk,
-            title=f"{document.number} {document.title}".strip(),
-            kind=str(DocKind(document.kind).label),
+            title=f"{document.number} {signed.title}".strip(),
+            kind=kind,
             unit_id=staff_unit,
             department_id=document.department_id,
             year=(document.signed_at or document.created_at).year,
-            body_text=f"{document.number}\n{document.title}\n{document.recipients}\n{document.body}",
+            body_text=f"{document.number}\n{signed.title}\n{signed.recipients}\n{signed.body}",
             confidentiality=document.confidentiality,
             category="发文",
             owner_id=document.drafter_id,

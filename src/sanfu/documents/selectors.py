@@ -31,7 +31,7 @@ from sanfu.org.models import Department
 from sanfu.org.selectors import staff_of
 from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, Task, TaskKind, TaskStatus
 from sanfu.workflow.selectors import history_of, tasks_of, visible_instances
-from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text
+from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text, system_reason
 
 
 def has_role(user: User, code: str) -> bool:
@@ -411,15 +411,20 @@ def flow_record(instance: Instance | None, user: User) -> dict[str, Any]:
 
 
 def last_return(instance: Instance | None) -> InstanceEvent | None:
-    """The latest 退回 of a flow that is now returned to its drafter (who returned it, why), or None."""
+    """The latest 退回 of a flow that is now returned to its drafter (who returned it, why), or None. A return
+    nobody made (a timeout) carries the flow's own reason, shown in the reader's language."""
     if instance is None or instance.status != InstanceStatus.RETURNED:
         return None
     event = instance.events.filter(type="returned").select_related("actor").order_by("-seq").first()
-    if event is not None and not event.comment:
+    if event is None:
+        return None
+    source = event
+    if not event.comment:
         # The reason may be written once, on the task's own return event just before it.
         cause = instance.events.filter(type="task_returned", seq__lt=event.seq).order_by("-seq").first()
         if cause is not None:
-            event.comment = cause.comment
+            source = cause
+    event.comment = system_reason(source.comment) if source.actor_id is None else source.comment
     return event
 
 

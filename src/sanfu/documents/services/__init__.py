@@ -2,8 +2,10 @@
 services with the comment and form and keep the step's own data (拟办意见, 批示 verbatim, 分办, 承办答复,
 draft revisions, 文号, issuance) in this app's tables.
 
-Modules: ``incoming`` (收文), ``outgoing`` (发文), ``numbering`` (文号), ``common`` (what they share). The
-public services are re-exported here: callers use ``sanfu.documents.services.<name>``."""
+Modules: ``incoming`` (收文), ``outgoing`` (发文), ``kinds`` (文种 starters), ``numbering`` (文号), ``common``
+(what they share). The
+public services are re-exported here (and the 签发 digest's check from ``documents.signing``): callers use
+``sanfu.documents.services.<name>``."""
 
 from sanfu.documents.services.common import Upload, circulation_read
 from sanfu.documents.services.incoming import (
@@ -21,12 +23,12 @@ from sanfu.documents.services.incoming import (
     incoming_return,
     same_instruction,
 )
+from sanfu.documents.services.kinds import TEMPLATES, outgoing_template
 from sanfu.documents.services.numbering import number_claim, number_void
 from sanfu.documents.services.outgoing import (
+    EXPORT_FORMATS,
     RETURNABLE_NODES,
-    TEMPLATES,
     auto_archive,
-    digest_of,
     issuance_receive,
     issuance_seen,
     may_revise,
@@ -34,21 +36,23 @@ from sanfu.documents.services.outgoing import (
     outgoing_assign_number,
     outgoing_countersign,
     outgoing_draft,
+    outgoing_export,
     outgoing_issue,
     outgoing_resubmit,
     outgoing_return,
     outgoing_review,
     outgoing_revise,
     outgoing_sign_off,
-    outgoing_template,
-    verify_frozen,
 )
+from sanfu.documents.signing import TamperedError, digest_of, verify_frozen
 
 __all__ = [
+    "EXPORT_FORMATS",
     "REGISTRAR",
     "RETURNABLE_NODES",
     "RETURN_TARGETS",
     "TEMPLATES",
+    "TamperedError",
     "Upload",
     "auto_archive",
     "circulation_read",
@@ -72,6 +76,7 @@ __all__ = [
     "outgoing_assign_number",
     "outgoing_countersign",
     "outgoing_draft",
+    "outgoing_export",
     "outgoing_issue",
     "outgoing_resubmit",
     "outgoing_return",

@@ -32,6 +32,7 @@ from sanfu.documents.services.common import (
     holds_open_task,
     once,
     open_task,
+    read_uploads,
     require_office,
     store_files,
 )
@@ -81,6 +82,8 @@ def incoming_register(
         raise ApplicationError(_("标题和来文单位必须填写。"))
     check_choice(urgency, Urgency, _("紧急程度"))
     check_choice(confidentiality, Confidentiality, _("密级"))
+    uploads: list[tuple[str, Upload]] = [(FileRole.ORIGINAL, original)] if original is not None else []
+    files = read_uploads(uploads + [(FileRole.ATTACHMENT, a) for a in attachments])
     with transaction.atomic():
         _lock_source(source_unit[:100], source_number[:64])
         duplicates = selectors.duplicates_of(source_unit[:100], source_number[:64])
@@ -97,8 +100,6 @@ def incoming_register(
             duplicate_of=duplicates[0] if duplicates else None,
             registered_by=actor,
         )
-        files: list[tuple[str, Upload]] = [(FileRole.ORIGINAL, original)] if original is not None else []
-        files += [(FileRole.ATTACHMENT, a) for a in attachments]
         store_files(actor, files, incoming=document)
         document.instance = workflow.instance_start(
             actor=actor,
@@ -329,8 +330,9 @@ def incoming_resubmit(
         raise ConflictError(_("该收文不在退回状态，无需重新提交。"))
     if actor.pk != instance.initiator_id:
         raise PermissionDeniedError(_("只有登记人可以重新提交。"))
+    files = read_uploads([(FileRole.ATTACHMENT, a) for a in attachments])
     with transaction.atomic():
-        store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], incoming=document)
+        store_files(actor, files, incoming=document)
         workflow.instance_resubmit(actor=actor, instance_id=instance.pk, comment=comment, in_transaction=True)
         IncomingStep.objects.create(document=document, kind=StepKind.RESUBMIT, actor=actor, text=comment.strip())
     document.refresh_from_db()

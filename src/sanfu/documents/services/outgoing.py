@@ -1,10 +1,10 @@
-"""发文 writes: 拟稿 from a 文种's template, revisions, 核稿, 退回 and 重新送审, 会签, 签发 (the text frozen with its
-SHA-256), 编号, 印发 with receipts, 归档. Each step is a node of the ``doc-outgoing`` flow."""
+"""发文 writes: 拟稿 from a 文种's template (those with the drafting right), revisions, 核稿, 退回 and 重新送审, 会签,
+签发 (a leader with the signing right for the document's unit; the text frozen with its keyed digest, see
+``documents.signing``), 编号, 印发 with receipts, 归档, and the DOCX/PDF export (the digest checked first). Each
+step is a node of the ``doc-outgoing`` flow."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, NotFoundError, PermissionDeniedError
-from sanfu.documents import archiving, selectors
+from sanfu.documents import archiving, output, rights, selectors
 from sanfu.documents.flows import OUTGOING_KEY
 from sanfu.documents.models import (
     CLASSIFIED,
@@ -39,63 +39,16 @@ from sanfu.documents.services.common import (
     holds_open_task,
     once,
     open_task,
+    read_uploads,
     require_office,
     store_files,
 )
 from sanfu.documents.services.numbering import number_claim
+from sanfu.documents.signing import digest_of, require_intact
 from sanfu.org import selectors as org
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus
-
-TEMPLATES: dict[str, dict[str, str]] = {
-    DocKind.NOTICE: {
-        "title": "关于……的通知",
-        "body": "各部门：\n\n为……，现将有关事项通知如下：\n\n一、……\n\n二、……\n\n请各部门认真贯彻执行。",
-        "recipients": "各部门",
-    },
-    DocKind.REQUEST: {
-        "title": "关于……的请示",
-        "body": "……：\n\n因……，特请示如下：\n\n……\n\n妥否，请批示。",
-        "recipients": "华南能源集团",
-    },
-    DocKind.REPORT: {
-        "title": "关于……情况的报告",
-        "body": "……：\n\n现将……情况报告如下：\n\n一、基本情况\n\n二、存在问题\n\n三、下一步工作\n\n特此报告。",
-        "recipients": "华南能源集团",
-    },
-    DocKind.LETTER: {
-        "title": "关于……的函",
-        "body": "……：\n\n……\n\n请予支持为盼。",
-        "recipients": "",
-    },
-    DocKind.MINUTES: {
-        "title": "……会议纪要",
-        "body": "……年……月……日，……主持召开……会议，研究……。纪要如下：\n\n一、……\n\n二、……",
-        "recipients": "各部门",
-    },
-    DocKind.DECISION: {
-        "title": "关于……的决定",
-        "body": "为……，经研究，决定：\n\n一、……\n\n二、……\n\n本决定自印发之日起施行。",
-        "recipients": "各部门",
-    },
-    DocKind.CIRCULAR: {
-        "title": "关于……的通报",
-        "body": "各部门：\n\n……年……月……日，……。\n\n为……，现予通报。\n\n……",
-        "recipients": "各部门",
-    },
-    DocKind.REPLY: {
-        "title": "关于……的批复",
-        "body": "……：\n\n你部《关于……的请示》收悉。经研究，批复如下：\n\n一、……\n\n此复。",
-        "recipients": "",
-    },
-}
-
-
-def outgoing_template(kind: str) -> dict[str, str]:
-    """The starter title, body and recipients of a 文种."""
-    check_choice(kind, DocKind, _("文种"))
-    return dict(TEMPLATES[kind])
 
 
 def _classified_marks(confidentiality: str, copy_no: str, secrecy_years: int | None) -> tuple[str, int | None]:
@@ -148,7 +101,10 @@ def outgoing_draft(
     token: str = "",
 ) -> OutgoingDocument:
     """拟稿: the first revision of a draft, sent on to 核稿. A 秘密/机密 document carries its 份号 and 保密期限
-    (see :func:`_classified_marks`)."""
+    (see :func:`_classified_marks`). Only someone with the drafting right may start one; the 签发领导 (given, or
+    the department's 分管领导 by default) must hold the signing right for the draft's unit."""
+    if not rights.may_draft(actor):
+        raise PermissionDeniedError(_("您没有起草发文的权限。"))
     check_choice(kind, DocKind, _("文种"))
     check_choice(urgency, Urgency, _("紧急程度"))
     check_choice(confidentiality, Confidentiality, _("密级"))
@@ -156,10 +112,15 @@ def outgoing_draft(
         raise ApplicationError(_("标题和正文必须填写。"))
     copy_no, secrecy_years = _classified_marks(confidentiality, copy_no, secrecy_years)
     issuer, mark, default_prefix = _issuer_of(actor)
-    department = org.primary_department(actor)
-    if signer is None and department is not None:
-        signer = org.leader_in_charge(department)
+    place = rights.place_of_drafter(actor)
+    department = place.department
+    if signer is not None:
+        _check_signer(signer, place)
+    elif department is not None:
+        in_charge = org.leader_in_charge(department)
+        signer = in_charge if rights.may_sign(in_charge, place) else None  # else 核稿 chooses one
     form = {"countersign": [d.pk for d in countersign], "signer": [signer.pk] if signer else []}
+    files = read_uploads([(FileRole.ATTACHMENT, a) for a in attachments])
     with transaction.atomic():
         document = OutgoingDocument.objects.create(
             kind=kind,
@@ -188,7 +149,7 @@ def outgoing_draft(
             comment="拟稿",  # stored in Chinese, shown through flows.step_name
             stage="拟稿",
         )
-        store_files(actor, [(FileRole.ATTACHMENT, a) for a in attachments], outgoing=document)
+        store_files(actor, files, outgoing=document)
         document.instance = workflow.instance_start(
             actor=actor,
             definition_key=OUTGOING_KEY,
@@ -203,6 +164,12 @@ def outgoing_draft(
 
 def _outgoing(actor: User, document_id: int) -> OutgoingDocument:
     return selectors.access_outgoing(actor=actor, document_id=document_id)
+
+
+def _check_signer(signer: User, place: rights.Place) -> None:
+    """The 签发领导 chosen for a document must hold the signing right for its unit (whatever the form posted)."""
+    if not rights.may_sign(signer, place):
+        raise ApplicationError(_("%(who)s 没有本单位发文的签发权限，请另选签发领导。") % {"who": signer.display_name})
 
 
 def may_revise(actor: User, document: OutgoingDocument) -> bool:
@@ -276,14 +243,24 @@ def outgoing_review(
     signer: User | None = None,
     token: str = "",
 ) -> OutgoingDocument:
-    """核稿: the office's review; it may set the departments to countersign and the signing leader."""
+    """核稿: the office's review; it may set the departments to countersign and the signing leader. The document
+    goes on to 签发 only with a 签发领导 who holds the signing right for its unit (the one chosen here, else the
+    one already set)."""
     document = _outgoing(actor, document_id)
     task = open_task(actor, document.instance, "review")
     form: dict[str, Any] = {}
     if countersign is not None:
         form["countersign"] = [d.pk for d in countersign]
+    place = rights.place_of(document)
     if signer is not None:
+        _check_signer(signer, place)
         form["signer"] = [signer.pk]
+    else:
+        chosen = (flow_of(document.instance).state.get("form") or {}).get("signer") or []
+        current = selectors.user_by_id(int(chosen[0])) if chosen else None
+        if current is None:
+            raise ApplicationError(_("请选择签发领导。"))
+        _check_signer(current, place)
     workflow.task_approve(
         actor=actor, task_id=task.pk, comment=comment or _("核稿通过"), form=form or None, in_transaction=True
     )
@@ -343,7 +320,7 @@ def _withdraw_sign_off(actor: User, document: OutgoingDocument, frozen: Outgoing
         action="documents.outgoing.sign_off_withdrawn",
         actor=actor,
         target=f"outgoing:{document.pk}",
-        detail={"revision": frozen.no, "sha256": document.digest, "new_revision": revision.no, "reason": reason},
+        detail={"revision": frozen.no, "digest": document.digest, "new_revision": revision.no, "reason": reason},
     )
 
 
@@ -378,27 +355,18 @@ def outgoing_countersign(
     return document
 
 
-def digest_of(revision: OutgoingRevision) -> str:
-    """SHA-256 of the signed-off text (title, body, recipients, copy-to) in a canonical JSON form."""
-    content = {
-        "title": revision.title,
-        "body": revision.body,
-        "recipients": revision.recipients,
-        "copy_to": revision.copy_to,
-    }
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 @once("outgoing.signoff")
 def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "", token: str = "") -> OutgoingDocument:
-    """签发: the leader signs off; the current revision is frozen and its SHA-256 digest recorded."""
+    """签发: a leader with the signing right for the document's unit signs off (whoever holds the task: the flow
+    may have put it elsewhere); the current revision is frozen and its keyed digest recorded."""
     document = _outgoing(actor, document_id)
     task = open_task(actor, document.instance, "signoff")
+    if not rights.may_sign(actor, rights.place_of(document)):
+        raise PermissionDeniedError(_("您没有本单位发文的签发权限，不能签发。可退回拟稿人另选签发领导。"))
     revision = document.revisions.order_by("-no").first()
     if revision is None:
         raise ApplicationError(_("没有可签发的文稿。"))
-    digest = digest_of(revision)
+    digest = digest_of(revision, signer_id=actor.pk)
     with transaction.atomic():  # the flow step, the frozen text and the audit row: all or none
         workflow.task_approve(actor=actor, task_id=task.pk, comment=comment or _("同意签发"), in_transaction=True)
         now = timezone.now()
@@ -412,17 +380,10 @@ def outgoing_sign_off(*, actor: User, document_id: int, comment: str = "", token
             action="documents.outgoing.sign_off",
             actor=actor,
             target=f"outgoing:{document.pk}",
-            detail={"revision": revision.no, "sha256": digest},
+            detail={"revision": revision.no, "digest": digest},
         )
     document.refresh_from_db()
     return document
-
-
-def verify_frozen(document: OutgoingDocument) -> bool:
-    """Whether the frozen revision still matches the digest recorded at sign-off."""
-    if document.frozen_revision is None:
-        return False
-    return digest_of(document.frozen_revision) == document.digest
 
 
 def _numbered_meanwhile(document: OutgoingDocument) -> ConflictError | None:
@@ -533,10 +494,16 @@ def auto_archive() -> bool:
     return bool(getattr(settings, "SANFU_DOCUMENTS_AUTO_ARCHIVE", False))
 
 
-@once("outgoing.archive")
 def outgoing_archive(*, actor: User, document_id: int, token: str = "") -> OutgoingDocument:
     """归档: the office files an issued document (its files, the rendered DOCX and PDF, the whole loop) in the
-    electronic archive; audited, once."""
+    electronic archive; audited, once. A signed-off text that fails its digest is refused, and the refusal
+    audited (checked here, before the step's transaction, so that its audit row stays)."""
+    require_intact(_outgoing(actor, document_id), actor=actor, use="archive")
+    return _archive(actor=actor, document_id=document_id, token=token)
+
+
+@once("outgoing.archive")
+def _archive(*, actor: User, document_id: int, token: str = "") -> OutgoingDocument:
     document = _outgoing(actor, document_id)
     require_office(actor)
     instance = flow_of(document.instance)
@@ -547,6 +514,18 @@ def outgoing_archive(*, actor: User, document_id: int, token: str = "") -> Outgo
     archiving.archive_outgoing(document, actor=actor)
     document.refresh_from_db()
     return document
+
+
+EXPORT_FORMATS = ("docx", "pdf")
+
+
+def outgoing_export(*, actor: User, document_id: int, fmt: str) -> bytes:
+    """The document as GB/T 9704 ``docx`` or ``pdf``, to whoever may see it. A signed-off document is exported
+    only while its text matches the 签发 digest; otherwise the export is refused and audited."""
+    document = _outgoing(actor, document_id)
+    if fmt not in EXPORT_FORMATS:
+        raise NotFoundError(_("没有这种格式。"))
+    return output.render(require_intact(document, actor=actor, use=f"download.{fmt}"), fmt)  # what was checked
 
 
 def issuance_receive(*, actor: User, issuance_id: int) -> Issuance:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError
-from sanfu.documents import diff, output, selectors, services
+from sanfu.documents import diff, output, rights, selectors, services
 from sanfu.documents.models import Confidentiality, DocKind, OutgoingDocument, Urgency
 from sanfu.documents.views.common import URGENCY_CLASS, ids, int_of, loop, not_found, quoted, token
 
@@ -39,12 +40,15 @@ def outgoing_list(request: AuthedHttpRequest) -> HttpResponse:
             "kinds": DocKind.choices,
             "urgency_class": URGENCY_CLASS,
             "office": selectors.is_office(request.user),
+            "may_draft": rights.may_draft(request.user),
         },
     )
 
 
 def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
-    """发文起草: pick a 文种, start from its template."""
+    """发文起草: pick a 文种, start from its template (only with the drafting right; the service checks it too)."""
+    if not rights.may_draft(request.user):
+        raise PermissionDenied(_("您没有起草发文的权限。"))
     kind = request.GET.get("kind") or request.POST.get("kind") or DocKind.NOTICE
     if kind not in DocKind.values:
         kind = DocKind.NOTICE
@@ -88,7 +92,7 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
             "urgencies": Urgency.choices,
             "levels": Confidentiality.choices,
             "departments": selectors.departments_for(request.user),
-            "leaders": selectors.leaders(),
+            "leaders": rights.signing_leaders(rights.place_of_drafter(request.user)),
         },
     )
 
@@ -131,7 +135,7 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "departments": selectors.departments_for(request.user)
             if ("issue" in my_open or "review" in my_open)
             else [],
-            "leaders": selectors.leaders() if "review" in my_open else [],
+            "leaders": rights.signing_leaders(rights.place_of(doc)) if "review" in my_open else [],
             "output": output.available(),
             "body": output.body_without_salutation(doc.body, doc.recipients),
             "urgency_class": URGENCY_CLASS,
@@ -263,7 +267,8 @@ def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
 
 
 def outgoing_download(request: AuthedHttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """DOCX / PDF laid out to GB/T 9704."""
+    """DOCX / PDF laid out to GB/T 9704; a signed-off text that fails its digest is not served (the page says
+    why)."""
     doc: OutgoingDocument = not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
     types = {
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -271,7 +276,11 @@ def outgoing_download(request: AuthedHttpRequest, pk: int, fmt: str) -> HttpResp
     }
     if fmt not in types or not output.available():
         raise Http404
-    content = output.render(doc, fmt)
+    try:
+        content = services.outgoing_export(actor=request.user, document_id=doc.pk, fmt=fmt)
+    except services.TamperedError as exc:
+        messages.error(request, exc.message)
+        return redirect("documents:outgoing", doc.pk)
     response = HttpResponse(content, content_type=types[fmt])
     name = f"{doc.number or doc.title}.{fmt}"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quoted(name)}"
