@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +32,7 @@ from sanfu.approvals.models import (
 )
 from sanfu.approvals.selectors.actions import schema_of
 from sanfu.approvals.selectors.instance import acting_people, editable_values
-from sanfu.core.errors import ApplicationError
+from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_id
 from sanfu.org.models import Department
 from sanfu.workflow.engine import Definition, Node, State, path_ahead, path_nodes
@@ -52,6 +55,26 @@ def may_start(user: User, matter: MatterType) -> bool:
         return True
     allowed = set(matter.start_roles)
     return bool(role_codes_of(user) & allowed) or bool(permissions_of(user) & allowed)
+
+
+def startable_matter(user: User, code: str) -> MatterType:
+    """The active matter ``code`` when ``user`` may start it, else ``NotFoundError``: the start page, the
+    notice (page and PDF) and the form's previews all answer the same 404 to someone the catalogue hides it
+    from."""
+    matter = MatterType.objects.filter(code=code, is_active=True).first()
+    if matter is None or not may_start(user, matter):
+        raise NotFoundError(_("没有这个事项。"))
+    return matter
+
+
+def notice_cache_key(matter: MatterType, *, language: str) -> str:
+    """The cache key of a notice's PDF: the matter, the published definition's version, the language and a
+    digest of the matter's own fields (so that an edited name, form or material is never served stale)."""
+    definition = _definition(matter)
+    version = definition.version if definition is not None else 0
+    fields = json.dumps(model_to_dict(matter), sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(fields.encode()).hexdigest()[:32]
+    return f"approvals:notice-pdf:{matter.pk}:v{version}:{language}:{digest}"
 
 
 def catalogue_for(user: User, *, query: str = "") -> list[MatterType]:

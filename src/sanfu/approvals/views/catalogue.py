@@ -9,10 +9,12 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,11 +29,12 @@ from sanfu.approvals.selectors.catalogue import (
     has_green_channel,
     kept_files,
     materials_on_file,
-    may_start,
+    notice_cache_key,
     notice_of,
     own_draft,
     returned_request,
     start_values,
+    startable_matter,
     submitted_with,
 )
 from sanfu.core.errors import ApplicationError
@@ -46,21 +49,40 @@ def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
+def _startable(request: AuthedHttpRequest, code: str) -> MatterType:
+    """The matter, when this person may start it (the catalogue's rule); 404 otherwise."""
+    try:
+        return startable_matter(request.user, code)
+    except ApplicationError as exc:
+        raise Http404 from exc
+
+
 def notice(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """一次性告知书: everything the matter needs, printable, to hand over or send."""
-    matter = get_object_or_404(MatterType, code=code, is_active=True)
+    matter = _startable(request, code)
     return render(request, "approvals/notice.html", notice_of(matter))
 
 
-def notice_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
-    matter = get_object_or_404(MatterType, code=code, is_active=True)
-    html = render_to_string("approvals/notice_pdf.html", notice_of(matter), request=request)
-    # Imported here: WeasyPrint loads Pango/cairo through cffi, which is slow and only this view needs it.
-    import weasyprint
+NOTICE_PDF_SECONDS = 24 * 3600  # the key changes with the notice itself; the timeout only frees memory
 
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+
+def notice_pdf(request: AuthedHttpRequest, code: str) -> HttpResponse:
+    """The notice as a PDF, made once per matter, definition version, language and content (WeasyPrint takes
+    about a second a page) and then served from the cache; ``X-Sanfu-Cache`` says which."""
+    matter = _startable(request, code)
+    key = notice_cache_key(matter, language=get_language() or "")
+    pdf = cache.get(key)
+    hit = pdf is not None
+    if pdf is None:
+        html = render_to_string("approvals/notice_pdf.html", notice_of(matter), request=request)
+        # Imported here: WeasyPrint loads Pango/cairo through cffi, which is slow and only this view needs it.
+        import weasyprint
+
+        pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        cache.set(key, pdf, NOTICE_PDF_SECONDS)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename=notice-{matter.code}.pdf"
+    response["X-Sanfu-Cache"] = "hit" if hit else "miss"
     return response
 
 
@@ -141,9 +163,7 @@ def _submitted(request: AuthedHttpRequest, done: Request, *, resubmitted: bool) 
 
 def start(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """Start a matter: fill the form, attach the materials, submit (or save a draft)."""
-    matter = get_object_or_404(MatterType, code=code, is_active=True)
-    if not may_start(request.user, matter):
-        raise Http404
+    matter = _startable(request, code)
     if request.GET.get("copy"):
         source = parse_id(request.GET["copy"])
         if source is None:
@@ -246,9 +266,7 @@ def _urgency(posted: str) -> str:
 def path_preview(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """HTMX: the path the form as filled now would take, with the people at each step (shown before
     submitting, updated as amounts or urgency change)."""
-    matter = get_object_or_404(MatterType, code=code, is_active=True)
-    if not may_start(request.user, matter):
-        raise Http404
+    matter = _startable(request, code)
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     data, _files = formrender.form_from_post(schema, request.POST)
     path = expected_path(request.user, matter, data, urgency=_urgency(request.POST.get("urgency", "")))
@@ -258,10 +276,10 @@ def path_preview(request: AuthedHttpRequest, code: str) -> HttpResponse:
 @require_POST
 def preview(request: AuthedHttpRequest, code: str) -> HttpResponse:
     """HTMX: re-render the form after a change, so the server decides what is visible and required."""
-    matter = get_object_or_404(MatterType, code=code, is_active=True)
+    matter = _startable(request, code)
     schema = formschema.parse_schema(matter.form_schema or {"fields": []})
     data, _files = formrender.form_from_post(schema, request.POST, request.FILES)
-    draft = own_draft(request.user, matter, request.POST["draft"]) if request.POST.get("draft") else None
+    draft = own_draft(request.user, matter, request.POST.get("draft"))
     token = request.POST.get("form_token", "")
     kept = kept_files(request.user, matter, draft=draft, upload_set=token if TOKEN.match(token) else "")
     context = _form_context(request, matter, data, kept=kept, removed=_removed(request))
