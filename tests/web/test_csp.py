@@ -46,14 +46,13 @@ def check_policy(header: str) -> None:
 
 def test_the_policy_is_what_the_issue_asks_for() -> None:
     check_policy(csp.POLICY)
-    assert "script-src-attr" not in directives(csp.POLICY)
+    assert "script-src-attr" not in directives(csp.POLICY)  # handler attributes fall under script-src
 
 
 def test_every_page_of_the_walk_carries_the_policy_signed_in_as_a_clerk(org, login) -> None:
     client: Client = login(org["clerk"])
     client.raise_request_exception = False
     missing: list[str] = []
-    relaxed: list[str] = []
     checked = 0
     for name, path in _walk(get_resolver().url_patterns):
         if path.startswith("/static/"):
@@ -65,12 +64,8 @@ def test_every_page_of_the_walk_carries_the_policy_signed_in_as_a_clerk(org, log
             missing.append(f"{name} {path} -> {response.status_code}")
             continue
         check_policy(header)
-        if "script-src-attr" in directives(header):
-            relaxed.append(name)
     assert checked > 100
     assert not missing, "responses without a Content-Security-Policy:\n" + "\n".join(missing)
-    # Only the pages still waiting for their handlers to be converted allow handler attributes.
-    assert set(relaxed) <= set(csp.PENDING_INLINE_HANDLERS), set(relaxed) - set(csp.PENDING_INLINE_HANDLERS)
 
 
 def test_anonymous_responses_carry_it_too(db: None) -> None:
@@ -92,7 +87,6 @@ def templates() -> list[Path]:
 
 
 def test_no_template_has_an_inline_script_or_an_inline_event_handler() -> None:
-    pending = set(csp.PENDING_INLINE_HANDLERS.values())
     problems: list[str] = []
     for path in templates():
         text = path.read_text(encoding="utf-8")
@@ -102,14 +96,6 @@ def test_no_template_has_an_inline_script_or_an_inline_event_handler() -> None:
             if not re.search(r"\ssrc\s*=", attrs) and 'type="application/json"' not in attrs:
                 problems.append(f"{relative}: inline <script>")
         handler = HANDLER.search(text)
-        if handler and relative not in pending:
+        if handler:
             problems.append(f"{relative}: inline event handler …{handler.group(0)[-40:]}")
     assert not problems, "\n".join(problems)
-
-
-def test_every_page_still_allowed_handlers_really_has_some() -> None:
-    """Once a pending template is converted, its pages must leave the list (the policy gets stricter)."""
-    for template in set(csp.PENDING_INLINE_HANDLERS.values()):
-        app = template.split("/")[0]
-        text = (SRC / app / "templates" / template).read_text(encoding="utf-8")
-        assert HANDLER.search(text), f"{template} has no inline handler left: remove its pages from the list"

@@ -29,26 +29,7 @@ DIRECTIVES: dict[str, str] = {
     "frame-src": "'self'",  # the 审批中心 previews a request's PDFs in an <iframe>
 }
 
-# Pages whose templates still carry inline event handlers, in files other work owns at the moment (view name
-# → template). They alone also get ``script-src-attr 'unsafe-inline'``: handler attributes run there, inline
-# <script> stays blocked. tests/web/test_csp.py fails once such a template is clean, so the list only
-# shrinks; convert the handler to a data attribute of sanfu.js (data-print, data-confirm, data-form-query).
-PENDING_INLINE_HANDLERS: dict[str, str] = {
-    "approvals:monitor": "approvals/monitor.html",
-    "approvals:monitor_instance": "approvals/monitor_instance.html",
-    "approvals:monitor_reassign": "approvals/monitor_instance.html",  # a refusal shows the page again
-    "approvals:monitor_skip": "approvals/monitor_instance.html",
-    "approvals:monitor_restart": "approvals/monitor_instance.html",
-    "approvals:monitor_cancel": "approvals/monitor_instance.html",
-}
-
-
-def _render(directives: dict[str, str]) -> str:
-    return "; ".join(f"{name} {value}" for name, value in directives.items())
-
-
-POLICY = _render(DIRECTIVES)
-PENDING_POLICY = _render({**DIRECTIVES, "script-src-attr": "'unsafe-inline'"})
+POLICY = "; ".join(f"{name} {value}" for name, value in DIRECTIVES.items())
 
 
 class ContentSecurityPolicyMiddleware:
@@ -60,7 +41,5 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if HEADER not in response:
-            match = request.resolver_match
-            pending = match is not None and match.view_name in PENDING_INLINE_HANDLERS
-            response[HEADER] = PENDING_POLICY if pending else POLICY
+            response[HEADER] = POLICY
         return response
