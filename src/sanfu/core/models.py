@@ -68,6 +68,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)  # sent by mail, at once or in the daily digest
+    # About a 秘密/机密 item: its title stays in the app, never in a mail (which leaves the system).
+    classified = models.BooleanField(_("涉密"), default=False)
 
     class Meta:
         ordering = ["-id"]

@@ -1,5 +1,8 @@
 """Delivering notices to people: in the app always, by mail when they asked for it (at once or as a daily
-digest). Idempotent on the notice key, because the outbox delivers at least once."""
+digest). Idempotent on the notice key, because the outbox delivers at least once.
+
+A notice about a 秘密/机密 item (``classified``) keeps its title in the app: its mail says only that there
+is something to see and links to it, since mail leaves the system (and its servers' and mailboxes' care)."""
 
 from __future__ import annotations
 
@@ -18,16 +21,34 @@ from django.utils.translation import gettext as _
 from sanfu.core.errors import ApplicationError
 from sanfu.core.models import Notification, NotificationSetting
 
+# Kinds that ask the person to act (the others tell of something: a copy, an end, a return).
+TODO_KINDS = frozenset({"task", "urge", "remind", "overdue", "escalate"})
 
-def notify_people(*, key: str, people: Iterable[int], kind: str, title: str, url: str = "", body: str = "") -> int:
+
+def notify_people(
+    *,
+    key: str,
+    people: Iterable[int],
+    kind: str,
+    title: str,
+    url: str = "",
+    body: str = "",
+    classified: bool = False,
+) -> int:
     """Create one notice per person (``key`` + person is unique); mail it at once to those who chose so.
-    Returns how many notices were new."""
+    ``classified``: about a 秘密/机密 item, so mailed without its title or body. Returns how many notices
+    were new."""
     wanted = list(dict.fromkeys(int(p) for p in people))
     keys = {person: f"{key}:{person}" for person in wanted}
     existing = set(Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True))
     fresh = [p for p in wanted if keys[p] not in existing]
     Notification.objects.bulk_create(
-        [Notification(key=keys[p], user_id=p, kind=kind, title=title[:200], url=url, body=body[:500]) for p in fresh],
+        [
+            Notification(
+                key=keys[p], user_id=p, kind=kind, title=title[:200], url=url, body=body[:500], classified=classified
+            )
+            for p in fresh
+        ],
         ignore_conflicts=True,  # a concurrent delivery of the same message wrote it first
     )
     mail_now = (
@@ -36,15 +57,33 @@ def notify_people(*, key: str, people: Iterable[int], kind: str, title: str, url
         .exclude(email="")
     )
     for user in mail_now:
+        subject, text = _mail_of(kind=kind, title=title, url=url, classified=classified)
         send_mail(
-            title[:200],
-            _("%(title)s\n\n请登录三服查看：%(url)s") % {"title": title, "url": _absolute(url)},
+            subject,
+            text,
             settings.DEFAULT_FROM_EMAIL,
             [user.email],
             fail_silently=True,
         )
         Notification.objects.filter(key=keys[user.pk]).update(emailed_at=timezone.now())
     return len(fresh)
+
+
+def _mail_of(*, kind: str, title: str, url: str, classified: bool) -> tuple[str, str]:
+    """Subject and text of a notice's own mail."""
+    if not classified:
+        return title[:200], _("%(title)s\n\n请登录三服查看：%(url)s") % {"title": title, "url": _absolute(url)}
+    if kind in TODO_KINDS:
+        subject, line = _("三服：您有一件涉密事项待办"), _("您有一件涉密事项待办，请登录系统查看：%(url)s")
+    else:
+        subject, line = _("三服：您有一件涉密事项的通知"), _("您有一件涉密事项的通知，请登录系统查看：%(url)s")
+    return subject, line % {"url": _absolute(url)}
+
+
+def _digest_line(notice: Notification) -> str:
+    if notice.classified:
+        return "- " + _("涉密事项，请登录系统查看：%(url)s") % {"url": _absolute(notice.url)}
+    return f"- {notice.title} {_absolute(notice.url)}"
 
 
 def _absolute(url: str) -> str:
@@ -93,7 +132,7 @@ def send_daily_digests(*, now: datetime | None = None) -> int:
         by_user.setdefault(notice.user_id, []).append(notice)
     for notices in by_user.values():
         user = notices[0].user
-        lines = "\n".join(f"- {n.title} {_absolute(n.url)}" for n in notices)
+        lines = "\n".join(_digest_line(n) for n in notices)
         send_mail(
             _("三服：您有 %(n)d 条未读通知") % {"n": len(notices)},
             lines,
