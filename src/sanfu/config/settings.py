@@ -203,8 +203,11 @@ EMAIL_HOST = env.string("SANFU_EMAIL_HOST", "localhost")
 EMAIL_PORT = env.integer("SANFU_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env.string("SANFU_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env.string("SANFU_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = env.boolean("SANFU_EMAIL_TLS", False)
 EMAIL_USE_SSL = env.boolean("SANFU_EMAIL_SSL", False)
+# Mail to a server on another machine goes encrypted (STARTTLS) unless told otherwise; SSL excludes it.
+EMAIL_USE_TLS = env.boolean(
+    "SANFU_EMAIL_TLS", EMAIL_HOST.strip().lower() not in {"localhost", "127.0.0.1", "::1", ""} and not EMAIL_USE_SSL
+)
 DEFAULT_FROM_EMAIL = env.string("SANFU_EMAIL_FROM", "sanfu@localhost")
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"
