@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +22,12 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+# Screenshots go to docs/screenshots only when asked (`make screenshots`), so a test run leaves the tree clean.
+SHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("SANFU_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "sanfu-screenshots"
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",

@@ -5,8 +5,6 @@ account in the same action, and sees the groups emptied."""
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +16,10 @@ from sanfu.accounts.models import User
 from sanfu.org.models import Staff
 from sanfu.workflow.models import Task, TaskStatus
 from tests.accounts.test_handover import build_scene
+from tests.browser import SHOTS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(tempfile.gettempdir()) / "sanfu-screenshots"
 
 
 def _sign_in_with_second_factor(browser: Any, base: str, user: User) -> Any:
@@ -61,7 +59,7 @@ def test_the_system_administrator_hands_a_leavers_work_over(
     assert page.inner_text("[data-group=delegations_received] [data-count]") == "1"
     assert "关于节日值班安排的通知" in page.inner_text("[data-group=outgoing]")
     assert "仅列出" in page.inner_text("[data-group=approval_drafts]")
-    page.screenshot(path=str(SHOTS / "accounts-handover-before.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "handover.png"), full_page=True)
 
     page.fill("#id_successor", successor.username)
     page.fill("#id_reason", "调任财务部，工作由办公室主任接替")
@@ -72,7 +70,7 @@ def test_the_system_administrator_hands_a_leavers_work_over(
     assert "账户已停用" in page.inner_text(".alert-success")
     assert page.inner_text("[data-group=tasks] [data-count]") == "0"
     assert page.inner_text("[data-group=secretaries] [data-count]") == "0"
-    page.screenshot(path=str(SHOTS / "accounts-handover-after.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "handover-done.png"), full_page=True)
 
     assert not User.objects.get(pk=leaver.pk).is_active
     held = Task.objects.filter(assignee=successor, status=TaskStatus.OPEN, node="head").count()

@@ -10,6 +10,7 @@ from sanfu.accounts.models import Role
 from sanfu.workflow.models import InstanceEvent, Task, TaskStatus
 from tests.approvals import test_inbox
 from tests.approvals.test_browser_inbox import sign_in
+from tests.browser import SHOTS
 from tests.conftest import grant
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,8 @@ def test_the_administrator_reassigns_a_stuck_todo_from_the_monitor(app_server, o
     box.press_sequentially("finance_head", delay=30)
     page.locator("#reassign-to-results [role=option]", has_text=org["finance_head"].display_name).wait_for()
     box.press("Enter")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "monitor-intervene.png"), full_page=True)
     page.fill("#reassign-reason", "原审批人已离职，由财务科长代为审批")
     page.click("#btn-reassign")
     page.wait_for_url(f"{app_server}/approvals/monitor/{instance.pk}/")

@@ -11,6 +11,7 @@ from django.db import connection
 
 from sanfu.workflow.models import Task
 from tests.approvals import test_inbox
+from tests.browser import SHOTS
 from tests.conftest import PASSWORD, make_staff
 
 pytestmark = pytest.mark.browser
@@ -63,6 +64,8 @@ def test_transfer_by_typing_pinyin_initials(org, flows, admins, signed_in, app_s
     box.press("ArrowDown")
     box.press("ArrowUp")
     assert page.locator("#transfer-to-results .active").inner_text().startswith("张三")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#act-transfer").screenshot(path=str(SHOTS / "person-picker.png"))
     box.press("Enter")
     chip = page.locator("#act-transfer .people-chip")
     chip.wait_for()
