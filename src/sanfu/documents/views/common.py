@@ -11,6 +11,7 @@ from django.http import Http404
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import NotFoundError
+from sanfu.core.params import parse_date, parse_id, parse_ids
 from sanfu.documents import selectors
 from sanfu.documents.templatetags.documents_forms import TOKEN_FIELD
 from sanfu.workflow.timeline import duration_text
@@ -26,14 +27,12 @@ def not_found(call: Callable[[], Any]) -> Any:
 
 
 def int_of(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An id from the request (``core.params``: ASCII digits within a column's range), else None."""
+    return parse_id(value)
 
 
 def date_of(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    return parse_date(value)
 
 
 def loop(instance: Any) -> list[selectors.StepView]:
@@ -49,7 +48,7 @@ def token(request: AuthedHttpRequest) -> str:
 
 
 def ids(values: list[str]) -> list[int]:
-    return [int(i) for i in values if i.isdigit()]
+    return parse_ids(values)
 
 
 def quoted(name: str) -> str:

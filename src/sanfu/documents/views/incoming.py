@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import parse_text
 from sanfu.documents import selectors, services
 from sanfu.documents.flows import step_name
 from sanfu.documents.models import Confidentiality, DocumentFile, IncomingDocument, StepKind, Urgency
@@ -27,7 +28,7 @@ from sanfu.documents.views.common import URGENCY_CLASS, date_of, ids, int_of, lo
 def incoming_list(request: AuthedHttpRequest) -> HttpResponse:
     """收文列表: status, who holds it and for how long, overdue and duplicate marks."""
     docs = selectors.visible_incoming(request.user)
-    query = request.GET.get("q", "").strip()
+    query = parse_text(request.GET.get("q"))
     if query:
         docs = docs.filter(title__icontains=query) | docs.filter(source_number__icontains=query)
     page = Paginator(docs.order_by("-id"), 30).get_page(request.GET.get("page"))

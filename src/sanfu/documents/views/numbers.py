@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import parse_int, parse_text
 from sanfu.documents import register_export, selectors, services
 from sanfu.documents.models import DocumentNumber
-from sanfu.documents.views.common import int_of, not_found, quoted
+from sanfu.documents.views.common import not_found, quoted
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,7 +42,8 @@ def _register(request: AuthedHttpRequest) -> selectors.NumberRegister:
     """The register the page's filters choose (发文字号 and 年度), to the office only."""
     if not selectors.is_office(request.user):
         raise Http404
-    return selectors.number_register(prefix=request.GET.get("prefix", "").strip(), year=int_of(request.GET.get("year")))
+    prefix = parse_text(request.GET.get("prefix"), max_length=32)
+    return selectors.number_register(prefix=prefix, year=parse_int(request.GET.get("year"), minimum=1, maximum=9999))
 
 
 def _context(register: selectors.NumberRegister) -> dict[str, object]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError
+from sanfu.core.params import MAX_INT, parse_int, parse_text
 from sanfu.documents import diff, output, rights, selectors, services
 from sanfu.documents.models import Confidentiality, DocKind, OutgoingDocument, Urgency
 from sanfu.documents.views.common import URGENCY_CLASS, ids, int_of, loop, not_found, quoted, token
@@ -25,7 +26,7 @@ from sanfu.documents.views.common import URGENCY_CLASS, ids, int_of, loop, not_f
 
 def outgoing_list(request: AuthedHttpRequest) -> HttpResponse:
     docs = selectors.visible_outgoing(request.user)
-    query = request.GET.get("q", "").strip()
+    query = parse_text(request.GET.get("q"))
     if query:
         docs = docs.filter(title__icontains=query) | docs.filter(number__icontains=query)
     page = Paginator(docs.order_by("-id"), 30).get_page(request.GET.get("page"))
@@ -58,8 +59,9 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
         signer = selectors.user_by_id(int_of(request.POST.get("signer")))
         countersign = selectors.departments_by_ids(ids(request.POST.getlist("countersign")))
         years = str(values.get("secrecy_years", "")).strip()
+        secrecy_years = parse_int(years, minimum=0, maximum=MAX_INT)
         try:
-            if years and not years.isdigit():
+            if years and secrecy_years is None:
                 raise ApplicationError(_("保密期限请填写年数（阿拉伯数字）。"))
             document = services.outgoing_draft(
                 actor=request.user,
@@ -74,7 +76,7 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
                 signer=signer,
                 attachments=request.FILES.getlist("attachments"),
                 copy_no=values.get("copy_no", ""),
-                secrecy_years=int(years) if years else None,
+                secrecy_years=secrecy_years,
                 token=token(request),
             )
         except ApplicationError as exc:
