@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "sanfu.core.middleware.MissingFileMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sanfu.core.badinput.RefuseNulMiddleware",  # a NUL in a query or form: 400 before any view or query
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sanfu.core.middleware.NoStoreMiddleware",
