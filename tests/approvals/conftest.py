@@ -36,6 +36,7 @@ def demo(db: None) -> dict[str, Any]:
                 "deputy1",
                 "deputy3",
                 "office_head",
+                "flowadmin",  # the 流程管理员
                 "clerk",
                 "finance_head",
                 "hr",

@@ -14,8 +14,9 @@ import pytest
 from django.db import connection
 
 from sanfu.approvals.models import MatterType
-from sanfu.demo.org import DEMO_PASSWORD
+from sanfu.demo.org import DEMO_PASSWORD, PROCESS_ADMIN
 from sanfu.workflow.selectors import latest_definition
+from tests.signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -35,12 +36,9 @@ def own_connection(app_server: str, browser: Any) -> Iterator[None]:
     connection.close()
 
 
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
+def sign_in(page: Any, base: str) -> None:
+    """The demo's 流程管理员, with his password and the second factor."""
+    sign_in_with_second_factor(page, base, PROCESS_ADMIN, DEMO_PASSWORD)
 
 
 def test_the_process_admin_adds_a_branch_and_publishes(app_server, demo, browser):
@@ -48,7 +46,7 @@ def test_the_process_admin_adds_a_branch_and_publishes(app_server, demo, browser
     before = latest_definition("expense").version
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    sign_in(page, app_server, "office_head")
+    sign_in(page, app_server)
     page.goto(f"{app_server}/approvals/designer/")
     page.click("#designer-list .designer-row[data-code=expense] a.btn-danger")
     page.wait_for_selector("#designer-canvas .flow-node[data-node=route]")
@@ -86,7 +84,7 @@ def test_the_process_admin_adds_a_branch_and_publishes(app_server, demo, browser
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
     mobile = phone.new_page()
-    sign_in(mobile, app_server, "office_head")
+    sign_in(mobile, app_server)
     mobile.goto(f"{app_server}/approvals/designer/expense/")
     mobile.wait_for_selector("#designer-canvas .flow-node[data-node=route]")
     mobile.screenshot(path=str(SHOTS / "designer-phone.png"), full_page=True)
@@ -102,7 +100,7 @@ def test_the_process_admin_gives_a_matter_a_detail_table(app_server, demo, brows
     reload; the start page and the request show its columns."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    sign_in(page, app_server, "office_head")
+    sign_in(page, app_server)
     page.goto(f"{app_server}/approvals/designer/suggestion/")
     page.click("#tab-form")
     page.select_option("#new-field-type", "table")
@@ -180,7 +178,7 @@ def test_the_green_channel_and_the_initiators_exclusion_in_the_node_panel(app_se
     before = latest_definition("expense").version
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    sign_in(page, app_server, "office_head")
+    sign_in(page, app_server)
     page.goto(f"{app_server}/approvals/designer/expense/")
     page.click("#designer-canvas .flow-node[data-node=green_filing] .flow-body")
     chosen = "el => [...el.selectedOptions].map(o => o.value)"

@@ -9,9 +9,9 @@ from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role
 from sanfu.workflow.models import InstanceEvent, Task, TaskStatus
 from tests.approvals import test_inbox
-from tests.approvals.test_browser_inbox import sign_in
 from tests.browser import SHOTS
-from tests.conftest import grant
+from tests.conftest import PASSWORD, grant
+from tests.signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.browser
 flows = test_inbox.flows  # the shared fixture
@@ -28,7 +28,7 @@ def test_the_administrator_reassigns_a_stuck_todo_from_the_monitor(app_server, o
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    sign_in(page, app_server, "office_head")
+    sign_in_with_second_factor(page, app_server, "office_head", PASSWORD)  # a process administrator: TOTP
     page.goto(f"{app_server}/approvals/monitor/")
     row = page.locator("#monitor-list tbody tr", has_text="年假五天")
     assert "无人办理" in row.inner_text()

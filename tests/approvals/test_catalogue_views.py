@@ -115,6 +115,6 @@ def test_the_process_administrator_sees_how_often_matters_come_back_for_material
     )
     task = Task.objects.get(instance=request.instance, status="open")
     services.request_return_for_materials(actor=task.assignee, task_id=task.pk, materials=["invoice"])
-    admin_page = login(demo["people"]["office_head"]).get("/approvals/catalogue/").content.decode()
+    admin_page = login(demo["people"]["flowadmin"]).get("/approvals/catalogue/").content.decode()
     assert "退回补正 1/1" in admin_page
     assert "退回补正" not in login(demo["people"]["staff"]).get("/approvals/catalogue/").content.decode()

@@ -107,7 +107,7 @@ def test_clauses_write_typed_cel() -> None:
 
 @pytest.fixture
 def admin_client(demo: dict[str, Any], login: Any) -> Any:
-    return login(demo["people"]["office_head"])
+    return login(demo["people"]["flowadmin"])
 
 
 def _tree(client: Any, code: str = "expense") -> dict[str, Any]:
@@ -339,6 +339,6 @@ def test_form_schema_save_service_reports_problems(demo: dict[str, Any]) -> None
     matter = MatterType.objects.get(code="seal")
     with pytest.raises(ApplicationError) as caught:
         designer.form_schema_save(
-            actor=demo["people"]["office_head"], matter=matter, fields=[{"name": "1bad", "type": "text"}]
+            actor=demo["people"]["flowadmin"], matter=matter, fields=[{"name": "1bad", "type": "text"}]
         )
     assert caught.value.errors

@@ -122,7 +122,7 @@ def test_bpmn_carries_both_keys() -> None:
 
 @pytest.fixture
 def admin_client(demo: dict[str, Any], login: Any) -> Any:
-    return login(demo["people"]["office_head"])
+    return login(demo["people"]["flowadmin"])
 
 
 def _post(client: Any, name: str, body: dict[str, Any], code: str = "expense") -> Any:

@@ -47,7 +47,7 @@ def _post(client: Any, name: str, body: dict[str, Any], code: str = "suggestion"
 
 @pytest.fixture
 def admin_client(demo: dict[str, Any], login: Any) -> Any:
-    return login(demo["people"]["office_head"])
+    return login(demo["people"]["flowadmin"])
 
 
 # ------------------------------------------------------------------------------ the schema says where
@@ -89,7 +89,7 @@ def test_a_schema_error_without_locations_still_has_one_per_problem() -> None:
 
 def test_a_table_with_every_column_type_option_is_saved(demo: dict[str, Any]) -> None:
     matter = MatterType.objects.get(code="suggestion")
-    designer.form_schema_save(actor=demo["people"]["office_head"], matter=matter, fields=[TOPIC, CONTENT, COSTS])
+    designer.form_schema_save(actor=demo["people"]["flowadmin"], matter=matter, fields=[TOPIC, CONTENT, COSTS])
     matter.refresh_from_db()
     saved = matter.form_schema["fields"][2]
     assert saved == COSTS

@@ -19,7 +19,7 @@ def test_the_search_for_one_process_exports_with_its_form_fields_and_money_as_nu
     paper = _submit(demo, title="办公用纸报销")
     _submit(demo, title="差旅费报销", data={**EXPENSE, "amount": "1280.50", "reason": "出差贵阳"})
     key = demo["matters"]["expense"].definition_key
-    admin = demo["people"]["office_head"]  # the demo's 流程管理员
+    admin = demo["people"]["flowadmin"]  # the demo's 流程管理员
     rows = _sheet(login(admin).get("/approvals/monitor/", {"definition": key, "export": "xlsx"}))
     header, body = rows[0], rows[1:]
     assert {"编号", "标题", "流程", "发起人", "状态", "当前办理", "发起时间"} <= set(header)
@@ -36,7 +36,7 @@ def test_the_search_for_one_process_exports_with_its_form_fields_and_money_as_nu
 def test_the_export_follows_the_filters_and_adds_no_form_columns_across_processes(demo, login):
     _submit(demo, title="办公用纸报销")
     _submit(demo, title="差旅费报销")
-    client = login(demo["people"]["office_head"])
+    client = login(demo["people"]["flowadmin"])
     rows = _sheet(client.get("/approvals/monitor/", {"q": "差旅", "export": "xlsx"}))
     assert [row[rows[0].index("标题")] for row in rows[1:]] == ["差旅费报销"]
     assert "金额（元）" not in rows[0]
@@ -53,13 +53,13 @@ def test_only_process_administrators_export(demo, login):
 
 
 def test_an_empty_search_exports_its_header(demo: dict[str, Any], login: Any) -> None:
-    rows = _sheet(login(demo["people"]["office_head"]).get("/approvals/monitor/", {"export": "xlsx"}))
+    rows = _sheet(login(demo["people"]["flowadmin"]).get("/approvals/monitor/", {"export": "xlsx"}))
     assert len(rows) == 1
     assert "当前办理" in rows[0]
 
 
 def test_the_export_costs_the_same_queries_for_many_rows(demo: dict[str, Any], login: Any) -> None:
-    client = login(demo["people"]["office_head"])
+    client = login(demo["people"]["flowadmin"])
     key = demo["matters"]["expense"].definition_key
     _submit(demo, title="报销 0")
     client.get("/approvals/monitor/", {"definition": key, "export": "xlsx"})

@@ -49,9 +49,9 @@ def _more_matters(count: int, *, versions: int = 1, start_roles: list[str] | Non
             definition_publish(actor=None, spec={**SPEC, "key": key, "name": f"附加流程{i}"})
 
 
-@pytest.mark.parametrize("who", ["staff", "office_head"])
+@pytest.mark.parametrize("who", ["staff", "flowadmin"])
 def test_catalogue(demo: dict[str, Any], login: Any, who: str) -> None:
-    # office_head is a process administrator and also sees each matter's material-return figures
+    # flowadmin is the process administrator and also sees each matter's material-return figures
     client = login(demo["people"][who])
     few = _queries(client, "/approvals/catalogue/")
     _more_matters(12)
@@ -64,7 +64,7 @@ def test_catalogue(demo: dict[str, Any], login: Any, who: str) -> None:
 
 
 def test_designer_list(demo: dict[str, Any], login: Any) -> None:
-    client = login(demo["people"]["office_head"])
+    client = login(demo["people"]["flowadmin"])
     few = _queries(client, "/approvals/designer/")
     _more_matters(10, versions=3)
     many = _queries(client, "/approvals/designer/")

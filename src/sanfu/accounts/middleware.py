@@ -1,4 +1,5 @@
-"""Session limits and the account gate (forced password change, second factor for administrators)."""
+"""Session limits and the account gate (forced password change, second factor for administrators and process
+administrators)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
 from sanfu.accounts.passwords import password_expired
-from sanfu.accounts.selectors import admin_kind_of
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import admin_kind_of, has_perm
 from sanfu.core.audit import audit_record, client_ip
 
 SIGNED_IN_AT = "sanfu_signed_in_at"
@@ -26,6 +28,13 @@ LAST_SEEN = "sanfu_last_seen"
 _TOUCH_EVERY_SECONDS = 30  # write the session at most this often just to record activity
 
 LoginRequiredMiddleware = DjangoLoginRequired
+
+
+def second_factor_required(user: Any) -> bool:
+    """Who signs in with TOTP (ID-4) when ``SANFU_ADMIN_REQUIRE_OTP`` is on: the three administrators (三员)
+    and whoever manages processes (流程管理员: publishes definitions, cancels, skips and reassigns in the
+    flows of a whole unit)."""
+    return bool(admin_kind_of(user) or has_perm(user, Perm.MANAGE_PROCESSES))
 
 
 class SessionLimitsMiddleware:
@@ -73,7 +82,7 @@ _GATE_EXEMPT = (
 
 class AccountGateMiddleware:
     """Before anything else a signed-in user must: change a temporary or expired password, and (for
-    administrators, when required) set up and pass the TOTP second factor."""
+    administrators and process administrators, when required) set up and pass the TOTP second factor."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -99,7 +108,7 @@ class AccountGateMiddleware:
 
     @staticmethod
     def _second_factor_missing(user: Any) -> bool:
-        return bool(settings.SANFU_ADMIN_REQUIRE_OTP and admin_kind_of(user) and not user.is_verified())
+        return bool(settings.SANFU_ADMIN_REQUIRE_OTP and second_factor_required(user) and not user.is_verified())
 
     @staticmethod
     def _to_second_factor(user: Any) -> HttpResponse:

@@ -1,6 +1,6 @@
 """Reads on the archive. Every read path goes through ``visible_records``; anything else is a 404.
 
-The rule (密级 × 数据范围):
+The rule (密级 × 数据范围), as ``org.clearance`` states it for every read path of Sanfu:
 
 - 公开 (public): everyone signed in;
 - 内部 (internal): people whose unit (org.Staff.unit) is the record's unit;
@@ -19,56 +19,23 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from sanfu.accounts.permissions import DataScope, Perm
-from sanfu.accounts.selectors import data_scope_for
 from sanfu.archive import search as fulltext
-from sanfu.archive.models import RESTRICTED_LEVELS, ArchiveFile, ArchiveRecord, Confidentiality
+from sanfu.archive.models import ArchiveFile, ArchiveRecord
 from sanfu.core.audit import audit_denied
-from sanfu.org.selectors import departments_of, staff_of
+from sanfu.org import clearance
 
 PAGE_SIZE = 20
 
 
-def _restricted_scope_q(actor: Any) -> Q | None:
-    """Records ``actor`` may read through ``archive.restricted``; None when the permission is not held."""
-    scope = data_scope_for(actor, Perm.READ_ARCHIVE_RESTRICTED)
-    if scope is None:
-        return None
-    kind, units = scope
-    if kind == DataScope.ALL:
-        return Q()
-    if kind == DataScope.SELF:
-        return Q(owner_id=actor.pk)
-    if kind == DataScope.UNIT:
-        unit_ids = [u for u in units if u is not None]
-        if None in units:
-            home = staff_of(actor)
-            if home is not None:
-                unit_ids.append(home.unit_id)
-        return Q(unit_id__in=unit_ids)
-    mine = departments_of(actor)
-    if kind == DataScope.DEPARTMENT:
-        return Q(department_id__in=[d.pk for d in mine])
-    paths = Q(pk__in=[])
-    for dept in mine:
-        paths |= Q(department__path__startswith=dept.path)
-    return paths
+RULE_FIELDS = clearance.Fields(level="confidentiality", unit="unit", department="department", owner="owner")
 
 
 def visible_q(actor: Any) -> Q | None:
-    """The archive's access rule as one ``Q`` on ``ArchiveRecord``; None = nothing visible."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
-        return None
-    rule = Q(confidentiality=Confidentiality.PUBLIC) | Q(owner_id=actor.pk)
-    rule |= Q(pk__in=ArchiveRecord.readers.through.objects.filter(user_id=actor.pk).values("archiverecord_id"))
-    home = staff_of(actor)
-    if home is not None:
-        rule |= Q(confidentiality=Confidentiality.INTERNAL, unit_id=home.unit_id)
-    restricted = _restricted_scope_q(actor)
-    if restricted is not None:
-        levels = [Confidentiality.INTERNAL, *RESTRICTED_LEVELS]
-        rule |= Q(confidentiality__in=levels) & restricted
-    return rule
+    """The archive's access rule as one ``Q`` on ``ArchiveRecord``; None = nothing visible. The rule itself
+    is ``org.clearance`` (one rule for every read path), with the record's readers as need-to-know and
+    ``archive.restricted`` as the oversight."""
+    readers = ArchiveRecord.readers.through.objects.filter(user_id=actor.pk if actor is not None else 0)
+    return clearance.readable_q(actor, RULE_FIELDS, known=Q(pk__in=readers.values("archiverecord_id")))
 
 
 def visible_records(actor: Any) -> QuerySet[ArchiveRecord]:

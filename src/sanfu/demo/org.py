@@ -38,6 +38,7 @@ from sanfu.org.services import department_create
 
 DEMO_PASSWORD = "Sanfu@2026"  # noqa: S105  # printed on purpose: demo data only
 MAIN_UNIT_CODE = "ggfd"
+PROCESS_ADMIN = "flowadmin"  # the demo's 流程管理员 (designer, monitor, 离职交接 of flows), with TOTP
 SignIn = tuple[str, str, str, str]  # 角色, 用户名, 姓名, 密码
 
 # --- Units -------------------------------------------------------------------------------------------
@@ -433,13 +434,17 @@ def seed_demo(*, stdout: TextIO | Any = None) -> list[SignIn]:
     """Create the demo organisation (whatever of it is missing); return the sign-ins to show.
 
     Each row is (角色, 用户名, 姓名, 密码). Every demo account has the password ``DEMO_PASSWORD`` and does
-    not have to change it; the three administrators still enrol a TOTP authenticator at first sign-in.
+    not have to change it; the three administrators and the 流程管理员 still enrol a TOTP authenticator at
+    first sign-in.
     """
     counts = _Counts()
     with transaction.atomic():
         password_hash = make_password(DEMO_PASSWORD)  # hashed once: every demo account shares it
         created_admins = {username for username, _raw in ensure_admins(password=DEMO_PASSWORD, must_change=False)}
-        roles = {r.code: r for r in Role.objects.filter(code__in=["leader", "dept-head", "clerk", "hr-officer"])}
+        roles = {
+            r.code: r
+            for r in Role.objects.filter(code__in=["leader", "dept-head", "clerk", "hr-officer", "process-admin"])
+        }
 
         units: dict[str, Unit] = {}
         for code, name, short_name, parent_code, sort in UNITS:
@@ -494,6 +499,8 @@ def seed_demo(*, stdout: TextIO | Any = None) -> list[SignIn]:
         for ref in ["clerk", "clerk2"]:
             _grant(refs[ref], roles["clerk"], main, counts)
         _grant(refs["hr"], roles["hr-officer"], main, counts)
+        # 流程管理员: an account of its own, not a business user's extra role — it signs in with TOTP (ID-4).
+        _grant(_ensure_process_admin(password_hash, counts), roles["process-admin"], main, counts)
 
         # One administrator-entered day: the statutory package stops at 2026.
         _day, created = CalendarDay.objects.get_or_create(
@@ -516,6 +523,22 @@ def seed_demo(*, stdout: TextIO | Any = None) -> list[SignIn]:
     return rows
 
 
+def _ensure_process_admin(password_hash: str, counts: _Counts) -> User:
+    """The demo's 流程管理员 (``PROCESS_ADMIN``): an account without a staff record, like the three
+    administrators; it enrols a TOTP authenticator at its first sign-in."""
+    user, created = User.objects.get_or_create(
+        username=PROCESS_ADMIN,
+        defaults={
+            "full_name": "流程管理员",
+            "password": password_hash,
+            "password_changed_at": timezone.now(),
+            "must_change_password": False,
+        },
+    )
+    counts.people += int(created)
+    return user
+
+
 def _sign_ins(refs: dict[str, User], created_admins: set[str]) -> list[SignIn]:
     rows: list[SignIn] = []
     for kind, (_code, name, _desc) in ADMIN_ROLES.items():
@@ -525,6 +548,8 @@ def _sign_ins(refs: dict[str, User], created_admins: set[str]) -> list[SignIn]:
         user = grant.user
         known = user.username in created_admins or user.check_password(DEMO_PASSWORD)
         rows.append((name, user.username, user.full_name, DEMO_PASSWORD if known else "（已有账户，密码未变）"))
+    flow_admin = User.objects.get(username=PROCESS_ADMIN)
+    rows.append(("流程管理员", flow_admin.username, flow_admin.full_name, DEMO_PASSWORD))
     for ref, label in READABLE_SIGN_INS:
         user = refs[ref]
         rows.append((label, user.username, user.full_name, DEMO_PASSWORD))

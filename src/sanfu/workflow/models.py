@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.org.clearance import Level
+
 
 class DefinitionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -63,6 +65,28 @@ class Instance(models.Model):
     initiator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     status = models.CharField(_("状态"), max_length=16, choices=InstanceStatus.choices, default=InstanceStatus.DRAFT)
     urgency = models.CharField(_("紧急程度"), max_length=8, blank=True)
+    # What the read rule (org.clearance) reads: the 密级 and the unit and department the matter belongs to,
+    # written at the start by the domain that starts it (a 公文's own; a request's initiator's). Not indexed:
+    # the lists that filter on them are narrowed by status or initiator first.
+    confidentiality = models.CharField(_("密级"), max_length=16, choices=Level.choices, default=Level.INTERNAL)
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("部门"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     state = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=0)
     wakeup_at = models.DateTimeField(null=True, blank=True)

@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
-from sanfu.accounts.permissions import DataScope, Perm
-from sanfu.accounts.selectors import data_scope_for, has_perm
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
 from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError
-from sanfu.org.models import Staff
-from sanfu.org.selectors import staff_scope_q
+from sanfu.org import clearance
 from sanfu.workflow import fastpath, repository
 from sanfu.workflow.engine import Definition, Node, path_ahead, restart_nodes, skippable_nodes
 from sanfu.workflow.facts import OrgFacts
@@ -71,26 +70,48 @@ def open_task_for(
     return task
 
 
-def visible_instances(user: User) -> QuerySet[Instance]:
-    """Instances a person may open: started by them, or with a task or notice for them; all of them for a
-    process administrator."""
-    if has_perm(user, Perm.MANAGE_PROCESSES):
-        return Instance.objects.all()
+# Where an instance keeps what the read rule reads; its initiator is its owner (本人 scope).
+RULE_FIELDS = clearance.Fields(level="confidentiality", unit="unit", department="department", owner="initiator")
+
+
+def participants_q(user: User) -> Q:
+    """Need-to-know (知悉范围) of a flow: its initiator, and anyone who holds or held a task on it, for
+    himself or for another (委托代理), a 抄送 / 备案 notice included."""
     involved = Task.objects.filter(Q(assignee=user) | Q(on_behalf_of=user)).values("instance_id")
-    return Instance.objects.filter(Q(initiator=user) | Q(pk__in=involved))
+    return Q(initiator=user) | Q(pk__in=involved)
+
+
+def _oversight_q(user: User) -> Q | None:
+    """What a process administrator sees beyond his own flows (``org.clearance``, with workflow.manage as
+    the oversight): 公开 / 内部 instances in his data scope; 秘密 / 机密 ones only in the part of it where he
+    also holds the clearance. None for anyone who does not manage processes."""
+    if not has_perm(user, Perm.MANAGE_PROCESSES):
+        return None
+    return clearance.readable_q(user, RULE_FIELDS, by_level=False, oversight=(Perm.MANAGE_PROCESSES,))
+
+
+def visible_instances(user: User) -> QuerySet[Instance]:
+    """Instances a person may open: those he takes part in (need-to-know, at any 密级), and for a process
+    administrator those the read rule gives him (``overseen_instances``). Every read path of a flow — the
+    instance page, its files and print view, a 公文's flow link — goes through here."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Instance.objects.none()
+    rule = participants_q(user)
+    oversight = _oversight_q(user)
+    if oversight is not None:
+        rule |= oversight
+    return Instance.objects.filter(rule)
 
 
 def overseen_instances(user: User) -> QuerySet[Instance]:
-    """Instances a process administrator oversees (流程监控 and its interventions): those started by people
-    within the data scope (数据范围) of his role for managing processes — his unit for the built-in 流程管理员;
-    none for anybody else."""
-    scope = data_scope_for(user, Perm.MANAGE_PROCESSES) if has_perm(user, Perm.MANAGE_PROCESSES) else None
-    if scope is None:
+    """Instances a process administrator oversees (流程监控 and its interventions): his own, and those the
+    read rule opens to him — inside the data scope (数据范围) of his role for managing processes (his unit
+    for the built-in 流程管理员), matched on the instance's unit and department, and for 秘密 / 机密 only
+    where he also holds the clearance; none for anybody else."""
+    oversight = _oversight_q(user)
+    if oversight is None:
         return Instance.objects.none()
-    if scope[0] == DataScope.ALL:
-        return Instance.objects.all()
-    people = Staff.objects.filter(staff_scope_q(user, Perm.MANAGE_PROCESSES)).values("user_id")
-    return Instance.objects.filter(Q(initiator=user) | Q(initiator__in=people))
+    return Instance.objects.filter(oversight)
 
 
 def intervention_nodes(instance: Instance) -> tuple[list[Node], list[Node]]:

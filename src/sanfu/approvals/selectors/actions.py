@@ -9,14 +9,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
-from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
 from sanfu.approvals import formschema
 from sanfu.approvals.models import Request
 from sanfu.core.errors import ApplicationError
 from sanfu.workflow import subjects
 from sanfu.workflow.models import LIVE_STATUSES, NOTICE, Instance, InstanceStatus, Task, TaskKind, TaskStatus
-from sanfu.workflow.selectors import definition_of, open_task_for
+from sanfu.workflow.selectors import definition_of, open_task_for, overseen_instances
 
 READ, WRITE, HIDDEN = "read", "write", "hidden"
 
@@ -138,6 +136,6 @@ def _other_actions(instance: Instance, user: User, acting: Task | None) -> dict[
             actions["resubmit"] = True
     if instance.status != InstanceStatus.DRAFT:
         actions["comment"] = True
-    if (running or returned) and has_perm(user, Perm.MANAGE_PROCESSES):
-        actions["cancel"] = True
+    if (running or returned) and overseen_instances(user).filter(pk=instance.pk).exists():
+        actions["cancel"] = True  # a process administrator's, on the instances he oversees
     return actions

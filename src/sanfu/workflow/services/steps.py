@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.org.clearance import Level, Marking, marking_of
 from sanfu.org.people_search import unassignable_among
 from sanfu.workflow import fastpath, outbox, repository
 from sanfu.workflow.engine import (
@@ -51,11 +52,22 @@ def instance_start(
     origin_key: str | None = None,
     now: datetime | None = None,
     in_transaction: bool = False,
+    marking: Marking | None = None,
 ) -> Instance:
     """Create an instance of the latest published version and submit it.
 
     ``in_transaction``: the caller holds a transaction that must include the start (e.g. the 审批中心
-    writing its request row with it); otherwise the start is its own durable transaction."""
+    writing its request row with it); otherwise the start is its own durable transaction.
+    ``marking``: the 密级, unit and department the read rule (``org.clearance``) applies to the instance — a
+    公文's own; by default a subprocess's parent's, otherwise 内部 in the initiator's unit and department."""
+    if marking is None:
+        marking = (
+            Marking(parent.confidentiality, parent.unit_id, parent.department_id)
+            if parent is not None
+            else marking_of(actor)
+        )
+    if marking.level not in Level.values:
+        raise ApplicationError(_("密级无效。"))
     definition = latest_definition(definition_key)
     parsed = repository.parsed_definition(definition)
     facts = OrgFacts(now=now or timezone.now(), people=repository.named_people(parsed))
@@ -77,6 +89,9 @@ def instance_start(
         parent=parent,
         parent_node=parent_node,
         origin_key=origin_key,
+        confidentiality=marking.level,
+        unit_id=marking.unit_id,
+        department_id=marking.department_id,
     )
     with transaction.atomic(durable=parent is None and not in_transaction):
         fastpath.save(instance, parsed, State(), decision)  # inserts it, with its first state

@@ -55,6 +55,10 @@ class Command(BaseCommand):
             f"其余员工的用户名为工号小写（如 gg0042、jx0003），密码同为 {DEMO_PASSWORD}；演示账户首次登录无需修改密码。"
         )
         self.stdout.write(
-            "注意：三员（sysadmin / secadmin / auditadmin）首次登录时须绑定 TOTP 动态口令（身份验证器 App）。"
+            "注意：三员（sysadmin / secadmin / auditadmin）和流程管理员（flowadmin）首次登录时须绑定 TOTP 动态口令"
+            "（身份验证器 App）。"
         )
-        self.stdout.write("Note: the three administrators must enrol a TOTP authenticator app at their first sign-in.")
+        self.stdout.write(
+            "Note: the three administrators and the process administrator (flowadmin) must enrol a TOTP"
+            " authenticator app at their first sign-in."
+        )

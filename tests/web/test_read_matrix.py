@@ -1,0 +1,278 @@
+"""AC-4 / security issue hole 1 and 5: 密级 with clearance, data scope and need-to-know on every read path.
+
+One scene — two units, a matter of each 密级 (公开 / 内部 / 秘密 / 机密) in unit A as a flow instance, an archive
+record (and, see ``DOCUMENT_PATHS``, a 公文) — is read by every persona through every read path, and each
+read is checked against what the rule (``org.clearance``) says. The matrix is data: a new read path is one
+line in ``PATHS`` naming the rule it follows (``Rule``), and it is tried by every persona on every level.
+
+Expected visibility per rule, from docs/security.md ("The read rule"):
+
+- ``FLOW`` (instance page, print view, the flow's selector): participants (initiator, task holders) at every
+  level; a process administrator of the unit at 公开 / 内部, and at 秘密 / 机密 only with the clearance
+  (archive.restricted) covering the unit; nobody else (a flow is need-to-know: no "whole unit" reading);
+- ``OVERSIGHT`` (流程监控 list and panel): the process administrator's part of ``FLOW`` only;
+- ``TASK`` (the inbox row): only whoever holds a task on it;
+- ``ARCHIVE`` (archive search and record): 公开 → everyone; 内部 → the unit's people; 秘密 / 机密 → owner,
+  readers, and holders of the clearance within its scope.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sanfu.accounts.bootstrap import ensure_admin_roles
+from sanfu.accounts.models import Role, User
+from sanfu.accounts.permissions import DataScope, Perm
+from sanfu.archive.services import archive_record
+from sanfu.core.errors import NotFoundError
+from sanfu.org.clearance import Level, Marking
+from sanfu.workflow import selectors as flow_selectors
+from sanfu.workflow import services as flow
+from tests.conftest import grant, make_department, make_staff, make_unit
+
+LEVELS = [Level.PUBLIC, Level.INTERNAL, Level.SECRET, Level.CONFIDENTIAL]
+EVERY = frozenset(LEVELS)
+OPEN = frozenset({Level.PUBLIC, Level.INTERNAL})
+NONE: frozenset[str] = frozenset()
+
+
+class Rule(Enum):
+    FLOW = "flow"
+    OVERSIGHT = "oversight"
+    TASK = "task"
+    ARCHIVE = "archive"
+
+
+# persona → the levels of unit A's objects they see, per rule.
+EXPECTED: dict[Rule, dict[str, frozenset[str]]] = {
+    Rule.FLOW: {
+        "initiator": EVERY,
+        "participant_b": EVERY,
+        "clerk_a": NONE,
+        "clerk_b": NONE,
+        "leader_cleared": NONE,
+        "leader_uncleared": NONE,
+        "padmin_a": OPEN,
+        "padmin_a_cleared": EVERY,
+        "padmin_b": NONE,
+        "staff_a": NONE,
+    },
+    Rule.OVERSIGHT: {
+        "initiator": NONE,
+        "participant_b": NONE,
+        "clerk_a": NONE,
+        "clerk_b": NONE,
+        "leader_cleared": NONE,
+        "leader_uncleared": NONE,
+        "padmin_a": OPEN,
+        "padmin_a_cleared": EVERY,
+        "padmin_b": NONE,
+        "staff_a": NONE,
+    },
+    Rule.TASK: {
+        name: (EVERY if name == "participant_b" else NONE)
+        for name in [
+            "initiator",
+            "participant_b",
+            "clerk_a",
+            "clerk_b",
+            "leader_cleared",
+            "leader_uncleared",
+            "padmin_a",
+            "padmin_a_cleared",
+            "padmin_b",
+            "staff_a",
+        ]
+    },
+    Rule.ARCHIVE: {
+        "initiator": EVERY,  # the record's owner
+        "participant_b": EVERY,  # an explicit reader
+        "clerk_a": OPEN,
+        "clerk_b": frozenset({Level.PUBLIC}),
+        "leader_cleared": EVERY,
+        "leader_uncleared": OPEN,
+        "padmin_a": OPEN,
+        "padmin_a_cleared": EVERY,
+        "padmin_b": frozenset({Level.PUBLIC}),
+        "staff_a": OPEN,
+    },
+}
+PERSONAS = list(EXPECTED[Rule.FLOW])
+
+MATRIX_FLOW: dict[str, Any] = {
+    "key": "matrix",
+    "name": "矩阵流程",
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "check"},
+        {"id": "check", "kind": "approval", "name": "审核", "approvers": {"type": "users", "users": []}, "next": "end"},
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+
+def title_of(kind: str, level: str) -> str:
+    return f"矩阵{kind}{level}号"
+
+
+@dataclass
+class Scene:
+    people: dict[str, User]
+    instances: dict[str, Any]
+    records: dict[str, Any]
+
+
+def build_scene(org: dict[str, Any]) -> Scene:
+    roles = {r.code: r for r in Role.objects.filter(code__in=["clerk", "leader", "process-admin"])}
+    if len(roles) < 3:
+        ensure_admin_roles()
+        roles = {r.code: r for r in Role.objects.filter(code__in=["clerk", "leader", "process-admin"])}
+    uncleared = Role.objects.create(
+        code="leader-uncleared",
+        name="公司领导（无涉密授权）",
+        permissions=[Perm.VIEW_STAFF_DETAIL],
+        data_scope=DataScope.ALL,
+    )
+    clearance = Role.objects.create(
+        code="clearance-unit",
+        name="涉密查阅（本单位）",
+        permissions=[Perm.READ_ARCHIVE_RESTRICTED],
+        data_scope=DataScope.UNIT,
+    )
+    unit_a = org["unit"]
+    unit_b = make_unit("matrix-b", name="另一家公司")
+    dept_b = make_department(unit_b, "综合部")
+    people = {
+        "initiator": org["accountant"],
+        "participant_b": make_staff(dept_b, username="participant_b"),
+        "clerk_a": make_staff(org["section"], username="clerk_a"),
+        "clerk_b": make_staff(dept_b, username="clerk_b"),
+        "leader_cleared": org["gm"],
+        "leader_uncleared": org["deputy"],
+        "padmin_a": make_staff(org["office"], username="padmin_a"),
+        "padmin_a_cleared": make_staff(org["office"], username="padmin_a_cleared"),
+        "padmin_b": make_staff(dept_b, username="padmin_b"),
+        "staff_a": make_staff(org["finance"], username="staff_a"),
+    }
+    grant(people["clerk_a"], roles["clerk"], unit_a)
+    grant(people["clerk_b"], roles["clerk"], unit_b)
+    grant(people["leader_cleared"], roles["leader"], unit_a)
+    grant(people["leader_uncleared"], uncleared, unit_a)
+    grant(people["padmin_a"], roles["process-admin"], unit_a)
+    grant(people["padmin_a_cleared"], roles["process-admin"], unit_a)
+    grant(people["padmin_a_cleared"], clearance, unit_a)
+    grant(people["padmin_b"], roles["process-admin"], unit_b)
+
+    spec = {**MATRIX_FLOW, "nodes": [dict(n) for n in MATRIX_FLOW["nodes"]]}
+    spec["nodes"][1]["approvers"] = {"type": "users", "users": [people["participant_b"].pk]}
+    flow.definition_publish(actor=None, spec=spec)
+    instances, records = {}, {}
+    for level in LEVELS:
+        instances[level] = flow.instance_start(
+            actor=people["initiator"],
+            definition_key="matrix",
+            title=title_of("流程", level),
+            marking=Marking(level, unit_a.pk, org["finance"].pk),
+        )
+        records[level] = archive_record(
+            source="matrix",
+            source_id=LEVELS.index(level) + 1,
+            title=title_of("档案", level),
+            kind="发文",
+            unit_id=unit_a.pk,
+            department_id=org["finance"].pk,
+            year=2026,
+            body_text="矩阵",
+            confidentiality=level,
+            owner_id=people["initiator"].pk,
+            reader_ids=[people["participant_b"].pk],
+        )
+    return Scene(people, instances, records)
+
+
+# --- read paths: each says which rule it follows and answers "did this person see it?" ---------------
+
+Read = Callable[[Client, User, Scene, str], bool]
+
+
+def _page(url: str, client: Client) -> bool:
+    response = client.get(url)
+    assert response.status_code in (200, 404), (url, response.status_code)
+    return response.status_code == 200
+
+
+def _listed(url: str, client: Client, title: str) -> bool:
+    response = client.get(url)
+    if response.status_code == 404:  # a list the person may not open at all
+        return False
+    assert response.status_code == 200, (url, response.status_code)
+    return title in response.content.decode()
+
+
+def _flow_selector(_client: Client, user: User, scene: Scene, level: str) -> bool:
+    try:
+        flow_selectors.access_instance(actor=user, instance_id=scene.instances[level].pk)
+    except NotFoundError:
+        return False
+    return True
+
+
+def _instance_page(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("approvals:instance", args=[scene.instances[level].pk]), client)
+
+
+def _instance_print(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("approvals:instance_print", args=[scene.instances[level].pk]), client)
+
+
+def _monitor_list(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _listed(reverse("approvals:monitor"), client, title_of("流程", level))
+
+
+def _monitor_panel(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("approvals:monitor_instance", args=[scene.instances[level].pk]), client)
+
+
+def _inbox_row(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _listed(reverse("approvals:inbox"), client, title_of("流程", level))
+
+
+def _archive_search(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _listed(reverse("archive:search"), client, title_of("档案", level))
+
+
+def _archive_record(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("archive:record", args=[scene.records[level].pk]), client)
+
+
+PATHS: dict[str, tuple[Rule, Read]] = {
+    "flow selector": (Rule.FLOW, _flow_selector),
+    "instance page": (Rule.FLOW, _instance_page),
+    "instance print": (Rule.FLOW, _instance_print),
+    "monitor list": (Rule.OVERSIGHT, _monitor_list),
+    "monitor panel": (Rule.OVERSIGHT, _monitor_panel),
+    "inbox row": (Rule.TASK, _inbox_row),
+    "archive search": (Rule.ARCHIVE, _archive_search),
+    "archive record": (Rule.ARCHIVE, _archive_record),
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_persona_reads_every_level_as_the_rule_says(org, login, path):
+    scene = build_scene(org)
+    rule, read = PATHS[path]
+    wrong = []
+    for persona, level in itertools.product(PERSONAS, LEVELS):
+        user = scene.people[persona]
+        seen = read(login(user), user, scene, level)
+        expected = level in EXPECTED[rule][persona]
+        if seen != expected:
+            wrong.append(f"{persona} {'saw' if seen else 'did not see'} the {level} one")
+    assert not wrong, f"{path}: " + "; ".join(wrong)
