@@ -18,7 +18,8 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_task
 
 from sanfu.core.notify import notify_people
-from sanfu.workflow.models import OutboxMessage, Task
+from sanfu.org.clearance import RESTRICTED_LEVELS
+from sanfu.workflow.models import Instance, OutboxMessage, Task
 
 log = logging.getLogger(__name__)
 CLAIM_SECONDS = 60
@@ -62,12 +63,15 @@ def _title(message: OutboxMessage, kind: str, title: str) -> str:
 def _notify(message: OutboxMessage) -> None:
     payload = message.payload
     kind = str(payload.get("kind", "task"))
+    # A 秘密/机密 instance's notices are mailed without their title (core.notify).
+    classified = Instance.objects.filter(pk=message.instance_id or 0, confidentiality__in=RESTRICTED_LEVELS).exists()
     notify_people(
         key=message.key,
         people=payload.get("people", []),
         kind=kind,
         title=_title(message, kind, str(payload.get("title", ""))),
         url=f"/workflow/instances/{message.instance_id}/" if message.instance_id else "",
+        classified=classified,
     )
 
 
