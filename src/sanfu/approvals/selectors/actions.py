@@ -72,7 +72,7 @@ def live_task(user: User, instance: Instance) -> Task | None:
 
 
 def unread_notices(user: User, instance: Instance) -> list[Task]:
-    """抄送 / 备案 notices of this instance the person has not read yet (opening the page reads them)."""
+    """抄送 / 备案 notices of this instance the person has not read yet (the page acknowledges them with a POST)."""
     return list(Task.objects.filter(NOTICE, instance=instance, assignee=user, status=TaskStatus.UNREAD))
 
 
