@@ -15,6 +15,7 @@ from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm
 from sanfu.core.errors import NotFoundError, PermissionDeniedError
+from sanfu.core.params import parse_id, parse_int, parse_text
 from sanfu.org.models import Department
 from sanfu.org.selectors import visible_staff
 from sanfu.workflow.models import (
@@ -43,19 +44,15 @@ class MonitorFilters:
 
 
 def parse_monitor_filters(params: Any) -> MonitorFilters:
-    def number(name: str) -> int | None:
-        value = str(params.get(name, "")).strip()
-        return int(value) if value.isdigit() else None
-
     status = str(params.get("status", "running"))
     if status not in {"running", *InstanceStatus.values}:
         status = "running"
     return MonitorFilters(
-        q=str(params.get("q", "")).strip()[:100],
-        definition=str(params.get("definition", "")).strip()[:64],
-        department=number("department"),
+        q=parse_text(params.get("q"), max_length=100),
+        definition=parse_text(params.get("definition"), max_length=64),
+        department=parse_id(params.get("department")),
         status=status,
-        older_than_days=number("older_than_days"),
+        older_than_days=parse_int(params.get("older_than_days"), minimum=0, maximum=36500),
         stuck_only=params.get("stuck") == "1",
     )
 

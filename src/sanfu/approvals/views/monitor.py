@@ -22,6 +22,7 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.selectors import export, monitor
 from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from sanfu.core.htmx import render_page
+from sanfu.core.params import parse_id
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
 from sanfu.workflow import subjects
@@ -132,7 +133,7 @@ def _where_now(instance: Instance) -> str:
 
 
 def _number(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    return parse_id(value) or 0
 
 
 @require_POST
