@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from sanfu.demo.org import DEMO_PASSWORD
+from sanfu.demo.org import DEMO_PASSWORD, PROCESS_ADMIN
 from sanfu.workflow.models import Instance, Task
 from sanfu.workflow.services import task_approve
 from tests.approvals import test_browser_flows as flows_ui
 from tests.approvals import test_inbox
 from tests.conftest import PASSWORD
+from tests.signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.browser
 
@@ -97,7 +98,7 @@ def test_the_key_pages_raise_no_violation(app_server, demo, browse, files):
 
     # The designer: a big Alpine app.
     designer, seen_in_designer = browse()
-    sign_in(designer, app_server, "office_head")
+    sign_in_with_second_factor(designer, app_server, PROCESS_ADMIN, DEMO_PASSWORD)  # a 流程管理员 passes TOTP
     designer.goto(f"{app_server}/approvals/designer/expense/")
     designer.wait_for_selector("#designer-canvas .flow-node[data-node=route]")
     designer.locator("#designer-canvas .flow-node[data-node=route]").click()
