@@ -13,7 +13,11 @@ Expected visibility per rule, from docs/security.md ("The read rule"):
 - ``OVERSIGHT`` (流程监控 list and panel): the process administrator's part of ``FLOW`` only;
 - ``TASK`` (the inbox row): only whoever holds a task on it;
 - ``ARCHIVE`` (archive search and record): 公开 → everyone; 内部 → the unit's people; 秘密 / 机密 → owner,
-  readers, and holders of the clearance within its scope.
+  readers, and holders of the clearance within its scope;
+- ``DOCUMENT`` (收文 and 发文 lists, pages, files, DOCX/PDF): participants (the registrar or drafter; the
+  unit's clerks, who hold 拟办 / 核稿) at every level; the office and the leaders by level (公开 everywhere, 内部
+  in their own unit); 秘密 / 机密 beyond that only with the clearance; plain staff only what they take part in;
+- ``DOC_FLOW`` (the 审批中心's page of a 公文's flow): ``FLOW`` with the unit's clerks among the participants.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from enum import Enum
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -33,11 +38,15 @@ from sanfu.accounts.models import Role, User
 from sanfu.accounts.permissions import DataScope, Perm
 from sanfu.archive.services import archive_record
 from sanfu.core.errors import NotFoundError
+from sanfu.documents import services as documents
+from sanfu.documents.flows import publish_definitions
+from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument
 from sanfu.org.clearance import Level, Marking
 from sanfu.workflow import selectors as flow_selectors
 from sanfu.workflow import services as flow
 from tests.conftest import grant, make_department, make_staff, make_unit
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LEVELS = [Level.PUBLIC, Level.INTERNAL, Level.SECRET, Level.CONFIDENTIAL]
 EVERY = frozenset(LEVELS)
 OPEN = frozenset({Level.PUBLIC, Level.INTERNAL})
@@ -49,6 +58,8 @@ class Rule(Enum):
     OVERSIGHT = "oversight"
     TASK = "task"
     ARCHIVE = "archive"
+    DOCUMENT = "document"
+    DOC_FLOW = "doc_flow"
 
 
 # persona → the levels of unit A's objects they see, per rule.
@@ -104,7 +115,20 @@ EXPECTED: dict[Rule, dict[str, frozenset[str]]] = {
         "padmin_b": frozenset({Level.PUBLIC}),
         "staff_a": OPEN,
     },
+    Rule.DOCUMENT: {
+        "initiator": EVERY,  # registered the 收文, drafted the 发文
+        "participant_b": NONE,
+        "clerk_a": EVERY,  # holds 拟办 / 核稿 with the unit's other clerks
+        "clerk_b": frozenset({Level.PUBLIC}),
+        "leader_cleared": EVERY,
+        "leader_uncleared": OPEN,
+        "padmin_a": OPEN,
+        "padmin_a_cleared": EVERY,
+        "padmin_b": frozenset({Level.PUBLIC}),
+        "staff_a": NONE,
+    },
 }
+EXPECTED[Rule.DOC_FLOW] = {**EXPECTED[Rule.FLOW], "participant_b": NONE, "clerk_a": EVERY}
 PERSONAS = list(EXPECTED[Rule.FLOW])
 
 MATRIX_FLOW: dict[str, Any] = {
@@ -127,6 +151,8 @@ class Scene:
     people: dict[str, User]
     instances: dict[str, Any]
     records: dict[str, Any]
+    incoming: dict[str, IncomingDocument]
+    outgoing: dict[str, OutgoingDocument]
 
 
 def build_scene(org: dict[str, Any]) -> Scene:
@@ -137,7 +163,7 @@ def build_scene(org: dict[str, Any]) -> Scene:
     uncleared = Role.objects.create(
         code="leader-uncleared",
         name="公司领导（无涉密授权）",
-        permissions=[Perm.VIEW_STAFF_DETAIL],
+        permissions=[Perm.VIEW_STAFF_DETAIL, Perm.SIGN_DOCUMENTS],
         data_scope=DataScope.ALL,
     )
     clearance = Role.objects.create(
@@ -161,6 +187,7 @@ def build_scene(org: dict[str, Any]) -> Scene:
         "padmin_b": make_staff(dept_b, username="padmin_b"),
         "staff_a": make_staff(org["finance"], username="staff_a"),
     }
+    grant(people["initiator"], roles["clerk"], unit_a)  # registers and drafts the 公文
     grant(people["clerk_a"], roles["clerk"], unit_a)
     grant(people["clerk_b"], roles["clerk"], unit_b)
     grant(people["leader_cleared"], roles["leader"], unit_a)
@@ -173,8 +200,26 @@ def build_scene(org: dict[str, Any]) -> Scene:
     spec = {**MATRIX_FLOW, "nodes": [dict(n) for n in MATRIX_FLOW["nodes"]]}
     spec["nodes"][1]["approvers"] = {"type": "users", "users": [people["participant_b"].pk]}
     flow.definition_publish(actor=None, spec=spec)
-    instances, records = {}, {}
+    publish_definitions()
+    instances, records, incoming, outgoing = {}, {}, {}, {}
     for level in LEVELS:
+        incoming[level] = documents.incoming_register(
+            actor=people["initiator"],
+            title=title_of("收文", level),
+            source_unit="上级公司",
+            source_number=f"上〔2026〕{LEVELS.index(level) + 1}号",
+            confidentiality=level,
+            original=SimpleUploadedFile("来文.pdf", PDF, content_type="application/pdf"),
+        )
+        outgoing[level] = documents.outgoing_draft(
+            actor=people["initiator"],
+            kind=DocKind.NOTICE,
+            title=title_of("发文", level),
+            body="各部门：现将有关事项通知如下。",
+            confidentiality=level,
+            copy_no="1" if level in (Level.SECRET, Level.CONFIDENTIAL) else "",
+            attachments=[SimpleUploadedFile("附件.pdf", PDF, content_type="application/pdf")],
+        )
         instances[level] = flow.instance_start(
             actor=people["initiator"],
             definition_key="matrix",
@@ -194,7 +239,7 @@ def build_scene(org: dict[str, Any]) -> Scene:
             owner_id=people["initiator"].pk,
             reader_ids=[people["participant_b"].pk],
         )
-    return Scene(people, instances, records)
+    return Scene(people, instances, records, incoming, outgoing)
 
 
 # --- read paths: each says which rule it follows and answers "did this person see it?" ---------------
@@ -252,6 +297,41 @@ def _archive_record(client: Client, _user: User, scene: Scene, level: str) -> bo
     return _page(reverse("archive:record", args=[scene.records[level].pk]), client)
 
 
+def _incoming_list(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _listed(reverse("documents:incoming_list"), client, title_of("收文", level))
+
+
+def _incoming_page(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("documents:incoming", args=[scene.incoming[level].pk]), client)
+
+
+def _incoming_file(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("documents:file", args=[scene.incoming[level].files.get().pk]), client)
+
+
+def _outgoing_list(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _listed(reverse("documents:outgoing_list"), client, title_of("发文", level))
+
+
+def _outgoing_page(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("documents:outgoing", args=[scene.outgoing[level].pk]), client)
+
+
+def _outgoing_file(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("documents:file", args=[scene.outgoing[level].files.get().pk]), client)
+
+
+def _outgoing_export(fmt: str) -> Read:
+    def read(client: Client, _user: User, scene: Scene, level: str) -> bool:
+        return _page(reverse("documents:outgoing_download", args=[scene.outgoing[level].pk, fmt]), client)
+
+    return read
+
+
+def _document_flow_page(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _page(reverse("approvals:instance", args=[scene.incoming[level].instance_id]), client)
+
+
 PATHS: dict[str, tuple[Rule, Read]] = {
     "flow selector": (Rule.FLOW, _flow_selector),
     "instance page": (Rule.FLOW, _instance_page),
@@ -261,11 +341,21 @@ PATHS: dict[str, tuple[Rule, Read]] = {
     "inbox row": (Rule.TASK, _inbox_row),
     "archive search": (Rule.ARCHIVE, _archive_search),
     "archive record": (Rule.ARCHIVE, _archive_record),
+    "收文 list": (Rule.DOCUMENT, _incoming_list),
+    "收文 page": (Rule.DOCUMENT, _incoming_page),
+    "收文 file": (Rule.DOCUMENT, _incoming_file),
+    "发文 list": (Rule.DOCUMENT, _outgoing_list),
+    "发文 page": (Rule.DOCUMENT, _outgoing_page),
+    "发文 file": (Rule.DOCUMENT, _outgoing_file),
+    "发文 DOCX": (Rule.DOCUMENT, _outgoing_export("docx")),
+    "发文 PDF": (Rule.DOCUMENT, _outgoing_export("pdf")),
+    "公文 flow page": (Rule.DOC_FLOW, _document_flow_page),
 }
 
 
 @pytest.mark.parametrize("path", list(PATHS))
-def test_every_persona_reads_every_level_as_the_rule_says(org, login, path):
+def test_every_persona_reads_every_level_as_the_rule_says(org, login, path, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     scene = build_scene(org)
     rule, read = PATHS[path]
     wrong = []

@@ -1,5 +1,7 @@
-"""Reads of 公文, scoped by construction: a document is visible to its participants, the office (clerks and
-process administrators) and the company leaders; to anyone else it does not exist."""
+"""Reads of 公文, scoped by construction through the read rule (``org.clearance``: 密级 × 数据范围 × 知悉范围): a
+document is visible to its participants at any 密级; to the office (clerks and process administrators) and the
+company leaders by level — 公开 everywhere, 内部 in their own unit, 秘密/机密 only with the clearance within its
+data scope; to anyone else it does not exist."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sanfu.documents.models import (
     OutgoingSignOff,
     StepKind,
 )
+from sanfu.org import clearance
 from sanfu.org.models import Department
 from sanfu.org.selectors import staff_of
 from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, Task, TaskKind, TaskStatus
@@ -44,26 +47,45 @@ def is_office(user: User) -> bool:
 
 
 def sees_all(user: User) -> bool:
-    return is_office(user) or has_role(user, "leader")
+    """Who reads 公文 by 密级 (the office and the leaders); everyone else reads only those they take part in."""
+    return is_office(user) or has_role(user, "leader") or has_perm(user, Perm.SIGN_DOCUMENTS)
+
+
+# Where a 公文 keeps what the read rule (org.clearance) reads: its own 密级, and the unit and department its
+# flow was marked with at the start (the registrar's for 收文, the drafting department's for 发文).
+INCOMING_FIELDS = clearance.Fields(
+    level="confidentiality", unit="instance__unit", department="instance__department", owner="registered_by"
+)
+OUTGOING_FIELDS = clearance.Fields(
+    level="confidentiality", unit="instance__unit", department="instance__department", owner="drafter"
+)
+# Oversight: a process administrator's data scope opens 公开/内部 (秘密/机密 only with the clearance too); the
+# clearance (archive.restricted: 公司领导) opens every level within its own scope, as in the archive.
+OVERSIGHT = (Perm.MANAGE_PROCESSES, clearance.CLEARANCE)
 
 
 def _involved_instances(user: User) -> QuerySet[Task, Any]:
     return Task.objects.filter(Q(assignee=user) | Q(on_behalf_of=user)).values("instance_id")
 
 
+def _rule(user: User, fields: clearance.Fields, known: Q) -> Q | None:
+    """The read rule for 公文: need-to-know (the registrar or drafter, everyone on the document's flow, and
+    ``known``) at any 密级; the office and the leaders by level (公开 everywhere, 内部 in their own unit); and
+    ``OVERSIGHT`` within its data scopes."""
+    return clearance.readable_q(user, fields, known=known, by_level=sees_all(user), oversight=OVERSIGHT)
+
+
 def visible_incoming(user: User) -> QuerySet[IncomingDocument]:
     docs = IncomingDocument.objects.select_related("instance", "duplicate_of", "registered_by")
-    if sees_all(user):
-        return docs
-    return docs.filter(Q(registered_by=user) | Q(instance_id__in=_involved_instances(user)))
+    rule = _rule(user, INCOMING_FIELDS, Q(instance_id__in=_involved_instances(user)))
+    return docs.none() if rule is None else docs.filter(rule)
 
 
 def visible_outgoing(user: User) -> QuerySet[OutgoingDocument]:
     docs = OutgoingDocument.objects.select_related("instance", "drafter", "department")
-    if sees_all(user):
-        return docs
     received = Issuance.objects.filter(receiver=user).values("document_id")
-    return docs.filter(Q(drafter=user) | Q(instance_id__in=_involved_instances(user)) | Q(pk__in=received))
+    rule = _rule(user, OUTGOING_FIELDS, Q(instance_id__in=_involved_instances(user)) | Q(pk__in=received))
+    return docs.none() if rule is None else docs.filter(rule)
 
 
 def access_incoming(*, actor: User, document_id: int) -> IncomingDocument:

@@ -37,6 +37,7 @@ from sanfu.documents.services.common import (
     store_files,
 )
 from sanfu.org import selectors as org
+from sanfu.org.clearance import marking_of
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus
@@ -107,6 +108,7 @@ def incoming_register(
             title=f"收文：{title}"[:200],
             urgency=urgency,
             in_transaction=True,
+            marking=marking_of(actor, confidentiality),  # the read rule: its 密级, in the registrar's unit
         )
         document.save(update_fields=["instance"])
         audit_record(

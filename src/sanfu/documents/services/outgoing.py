@@ -46,6 +46,7 @@ from sanfu.documents.services.common import (
 from sanfu.documents.services.numbering import number_claim
 from sanfu.documents.signing import digest_of, require_intact
 from sanfu.org import selectors as org
+from sanfu.org.clearance import Marking
 from sanfu.org.models import Department
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus
@@ -157,6 +158,8 @@ def outgoing_draft(
             form=form,
             urgency=urgency,
             in_transaction=True,
+            # the read rule: the document's 密级, in the drafting department's unit
+            marking=Marking(confidentiality, place.unit_id, department.pk if department else None),
         )
         document.save(update_fields=["instance"])
     return document
