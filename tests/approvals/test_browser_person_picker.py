@@ -86,8 +86,10 @@ def test_add_two_signers_and_an_empty_choice_is_stopped_in_the_page(org, flows, 
     page = signed_in(org["section_head"])
     page.goto(f"{app_server}/approvals/instances/{instance.pk}/")
     page.get_by_role("button", name="加签").click()
+    page.locator("#act-add.show").wait_for()  # the panel has opened (Bootstrap's collapse ends with .show)
     page.get_by_role("button", name="确认加签").click()  # nobody chosen: the browser says so, nothing is posted
-    assert page.locator("#add-people").evaluate("el => el.validationMessage") == "请选择加签人。"
+    page.wait_for_function("document.querySelector('#add-people').validationMessage === '请选择加签人。'")
+    assert page.url.endswith(f"/approvals/instances/{instance.pk}/")
     box = page.locator("#add-people")
     for initials, name in (("zs", "张三"), ("ls", "李四")):
         box.press_sequentially(initials, delay=50)
