@@ -127,7 +127,7 @@ def test_the_process_admin_gives_a_matter_a_detail_table(app_server, demo, brows
     page.fill("#name-2-1", "money")
     # retyped to text, the column leaves the table's sums; back to money, it may be summed again
     page.select_option("#type-2-1", "text")
-    assert not columns.nth(1).locator(".badge", has_text="Σ").is_visible()
+    columns.nth(1).locator(".badge", has_text="Σ").wait_for(state="hidden")  # Alpine redraws on its next tick
     assert not page.locator("#sum-2-1").is_visible()
     page.select_option("#type-2-1", "money")
     page.check("#sum-2-1")
@@ -135,8 +135,9 @@ def test_the_process_admin_gives_a_matter_a_detail_table(app_server, demo, brows
     table.locator(".new-column-type").select_option("date")
     table.locator(".btn-add-column").click()
     page.select_option("#type-2-2", "select")
-    assert columns.nth(2).locator(".field-options").is_visible()
+    columns.nth(2).locator(".field-options").wait_for(state="visible")
     columns.nth(2).locator(".column-remove").click()
+    columns.nth(2).wait_for(state="detached")
     assert columns.count() == 2
     columns.nth(1).get_by_role("button", name="上移").click()  # the amount first
     page.click("#btn-save-form")
