@@ -15,9 +15,12 @@ class ApprovalsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from sanfu.api import site
         from sanfu.approvals import handover
+        from sanfu.approvals.api import router
         from sanfu.approvals.selectors.matters import matter_choices_by_process
         from sanfu.core import lookups
 
         lookups.provide("matters", matter_choices_by_process)
         handover.register()  # 离职交接: saved drafts, requests returned to the person
+        site.include("/approvals", router)

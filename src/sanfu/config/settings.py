@@ -39,8 +39,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",  # its API docs page served from its own static files, not a CDN
     "sanfu.core",
     "sanfu.accounts",
+    "sanfu.api",
     "sanfu.org",
     "sanfu.workflow",
     "sanfu.approvals",
@@ -247,6 +249,10 @@ SANFU_AUDIT_KEY = _audit_key
 # is detected: put it on other storage than the database's (or ship the log line to a syslog server).
 SANFU_AUDIT_ANCHOR_FILE = Path(env.string("SANFU_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl")))
 SANFU_AUDIT_ANCHOR_MINUTES = env.integer("SANFU_AUDIT_ANCHOR_MINUTES", 10, minimum=1)
+
+# --- REST API (/api/v1/…): its OpenAPI document and docs page are off in production unless turned on ---
+SANFU_API_DOCS = env.boolean("SANFU_API_DOCS", DEBUG)
+SANFU_API_TOKEN_MAX_DAYS = env.integer("SANFU_API_TOKEN_MAX_DAYS", 365, minimum=1)
 
 # --- 签发 digests of 发文: HMAC-SHA256 under a key of their own, outside the database (checked on every export) ---
 _signing_key = env.raw("SANFU_SIGNING_KEY")

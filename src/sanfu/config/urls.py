@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sanfu.api import site as api_site
+
 urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("sanfu.web.urls")),
@@ -12,6 +14,8 @@ urlpatterns = [
     path("archive/", include("sanfu.archive.urls")),
     path("documents/", include("sanfu.documents.urls")),
     path("admin/", admin.site.urls),
+    path("api/", api_site.urls()),
+    path("tokens/", include("sanfu.api.urls")),
 ]
 
 if settings.DEBUG:

@@ -18,6 +18,9 @@ class OrgConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from sanfu.api import site
         from sanfu.org import handover
+        from sanfu.org.api import router
 
         handover.register()  # 离职交接: delegations, secretaries, departments in charge
+        site.include("/org", router)
