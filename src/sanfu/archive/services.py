@@ -8,6 +8,7 @@ The record, its files and its search-index row are written in one transaction wi
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import zipfile
@@ -17,6 +18,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -169,17 +171,51 @@ def dossier_metadata(record: ArchiveRecord) -> dict[str, Any]:
     }
 
 
+PACKAGE_FORMAT = "sanfu-dossier/2"
+SIGNATURE_ALG = "HMAC-SHA256"
+
+
+def _package_key() -> bytes:
+    # Derived from the signing key with a label of its own, so a package signature never equals a 签发 digest.
+    return hashlib.sha256(b"sanfu-archive-package:" + str(settings.SANFU_SIGNING_KEY).encode()).digest()
+
+
+def package_signature(index: Mapping[str, Any]) -> str:
+    """HMAC-SHA256 (hex) of index.json's canonical JSON without its ``signature``: the record's metadata (each
+    file's size and SHA-256 as filed) and the package's manifest (every other member's size and SHA-256)."""
+    content = {name: value for name, value in index.items() if name != "signature"}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(_package_key(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _entry(name: str, data: bytes) -> dict[str, Any]:
+    return {"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def dossier_export(*, record: ArchiveRecord, actor: User | None = None) -> bytes:
-    """The record as a zip: index.json (metadata + history), index.html (readable), every file, and
-    manifest-sha256.txt with the SHA-256 of every other member (``sha256sum`` format)."""
+    """The record as a zip (an archival package, checked by ``archive.fourprops``):
+
+    - ``index.json``: the metadata and history; ``package``, the manifest of every other member (size and
+      SHA-256) with the 密级; ``signature``, an HMAC over both under a key derived from ``SANFU_SIGNING_KEY``;
+    - ``index.html``: the same, readable; every file under ``files/``;
+    - ``manifest-sha256.txt``: the SHA-256 of every other member, in ``sha256sum`` format."""
     meta = dossier_metadata(record)
-    members: list[tuple[str, bytes]] = [
-        ("index.json", json.dumps(meta, ensure_ascii=False, indent=2).encode()),
-        ("index.html", render_to_string("archive/dossier_index.html", {"record": record, "meta": meta}).encode()),
-    ]
+    html = render_to_string("archive/dossier_index.html", {"record": record, "meta": meta}).encode()
+    contents: list[tuple[str, bytes]] = [("index.html", html)]
     for entry, f in zip(meta["files"], record.files.all(), strict=True):
         with f.file.open("rb") as fh:
-            members.append((entry["member"], fh.read()))
+            contents.append((entry["member"], fh.read()))
+    index: dict[str, Any] = {
+        **meta,
+        "package": {
+            "format": PACKAGE_FORMAT,
+            "exported_at": timezone.now().isoformat(),
+            "confidentiality": record.confidentiality,
+            "members": [_entry(name, data) for name, data in contents],
+        },
+    }
+    index["signature"] = {"alg": SIGNATURE_ALG, "value": package_signature(index)}
+    members = [("index.json", json.dumps(index, ensure_ascii=False, indent=2).encode()), *contents]
     manifest = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in members)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
