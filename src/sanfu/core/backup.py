@@ -80,6 +80,39 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Hashing(io.RawIOBase):
+    """A file read once: what tar copies is what is hashed."""
+
+    def __init__(self, handle: io.BufferedReader) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = self.handle.read(-1 if size is None else size)
+        self.digest.update(data)
+        return data
+
+
+def _add_once(archive: tarfile.TarFile, path: Path, arcname: str) -> str | None:
+    """Add ``path``'s bytes as they are when it is opened, reading it once, and return their SHA-256 (None when
+    the file vanished meanwhile). Reading it twice — once to hash, once to copy — would let a file that grows
+    between the two (an upload being written while the backup runs) get a checksum that its copy fails, and
+    restore would then refuse the whole backup. A file being written is not yet named by the copied database
+    (uploads are complete before their row commits), so carrying a part of it is harmless."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with handle:
+        info = archive.gettarinfo(arcname=arcname, fileobj=handle)  # its size as of now: tar copies that much
+        reader = _Hashing(handle)
+        archive.addfile(info, reader)
+    return reader.digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class BackupSummary:
     path: Path
@@ -103,8 +136,9 @@ def backup(target: Path) -> BackupSummary:
             if media_root.is_dir():
                 for path in sorted(p for p in media_root.rglob("*") if p.is_file() and not p.is_symlink()):
                     relative = path.relative_to(media_root).as_posix()
-                    files[relative] = _sha256(path)
-                    archive.add(path, arcname=f"media/{relative}")
+                    digest = _add_once(archive, path, f"media/{relative}")
+                    if digest is not None:
+                        files[relative] = digest
             manifest = {
                 "format": FORMAT,
                 "created": timezone.now().isoformat(),
