@@ -13,6 +13,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
+from sanfu.core.crypto import EncryptedTextField
 from sanfu.org.pinyin import KEY_MAX_LENGTH, name_keys
 
 
@@ -106,7 +107,8 @@ class Staff(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="staff")
     employee_no = models.CharField(_("工号"), max_length=32, unique=True)
     rank = models.PositiveSmallIntegerField(_("职级"), choices=Rank.choices, default=Rank.STAFF)
-    mobile = models.CharField(_("手机"), max_length=20, blank=True)
+    # Personal data, encrypted at rest (DI-3); never searched, so it needs no lookup column (see core.crypto).
+    mobile = EncryptedTextField(_("手机"), max_length=20, blank=True)
     title = models.CharField(_("职务"), max_length=64, blank=True)
     # The name's pinyin for the person picker ("zhangsan", "zs"; see org.pinyin), kept current on every save
     # of the staff record and, through the receiver below, of the account whose name it spells.
