@@ -18,4 +18,4 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from sanfu.accounts import receivers  # noqa: F401  # audit projection of Django/axes auth signals
+        from sanfu.accounts import checks, receivers  # noqa: F401  # the deploy check; the audit of auth signals

@@ -16,6 +16,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=64, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    # When the system administrator last enabled the account: the dormancy clock restarts there, so an
+    # account re-enabled after it went dormant is not disabled again by the next daily run (ID-5).
+    enabled_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("账户")

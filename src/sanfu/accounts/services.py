@@ -144,8 +144,11 @@ def account_set_active(*, actor: Any, user: User, active: bool, ip: str = "") ->
     _guard_administrator_account(
         actor=actor, user=user, action="account.enable" if active else "account.disable", removes=not active, ip=ip
     )
+    changes: dict[str, Any] = {"is_active": active}
+    if active:
+        changes["enabled_at"] = timezone.now()  # restarts the dormancy clock (accounts.dormancy)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=active)
+        User.objects.filter(pk=user.pk).update(**changes)
         audit_record(
             action="account.enable" if active else "account.disable",
             actor=actor,
@@ -153,7 +156,8 @@ def account_set_active(*, actor: Any, user: User, active: bool, ip: str = "") ->
             ip_address=ip,
             detail={"username": user.username},
         )
-    user.is_active = active
+    for field, value in changes.items():
+        setattr(user, field, value)
     return user
 
 

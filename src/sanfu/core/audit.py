@@ -10,6 +10,11 @@ signed head of the chain (``seq``, ``digest``) outside the database — a line a
 ``SANFU_AUDIT_ANCHOR_FILE`` and a log line for a syslog server — and verification compares the database
 with the latest anchor: a chain that ends before the anchored record, or holds another digest there, has
 been truncated or rewritten.
+
+Records are kept at least ``SANFU_AUDIT_RETENTION_DAYS`` (180 at the least, 等保 2.0's six months);
+``audit_purge`` removes a run of the oldest ones beyond that and appends an ``audit.purge`` record naming
+the removed range and the digest of the last removed record. Verification then starts from the oldest
+remaining record, whose link must be that digest: removing any other record is still detected.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import os
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanfu.core.errors import ApplicationError
 from sanfu.core.models import AuditRecord
 
 GENESIS = "0" * 64
@@ -132,6 +138,7 @@ class VerifyResult:
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
+    last_seq: int = 0  # the newest record verified (0: none)
 
 
 @dataclass(frozen=True)
@@ -208,14 +215,18 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
     anchor = latest_anchor()
     if anchor is None:
         return result
-    if result.checked < anchor.seq:
+    if result.last_seq < anchor.seq:
         return VerifyResult(
             False,
             result.checked,
-            result.checked + 1,
+            result.last_seq + 1,
             _("第 %(first)s–%(last)s 条记录缺失：链头已于第 %(last)s 条锚定在数据库之外")
-            % {"first": result.checked + 1, "last": anchor.seq},
+            % {"first": result.last_seq + 1, "last": anchor.seq},
+            result.last_seq,
         )
+    oldest = AuditRecord.objects.order_by("seq").values_list("seq", flat=True).first()
+    if oldest is not None and anchor.seq < oldest:
+        return result  # anchored before a purge removed that record; the chain verified past it
     at_anchor = AuditRecord.objects.filter(seq=anchor.seq).values_list("digest", flat=True).first()
     if at_anchor is None or not hmac.compare_digest(at_anchor, anchor.digest):
         return VerifyResult(
@@ -224,26 +235,110 @@ def audit_verify(*, batch_size: int = 2000) -> VerifyResult:
     return result
 
 
+def _purge_boundary() -> tuple[int, str]:
+    """Where the chain starts: ``(seq, link)`` of its first record — record 1 on GENESIS, or after the newest
+    purge, the record following the last one removed, linked to that one's digest."""
+    purge = AuditRecord.objects.filter(action=PURGE_ACTION).order_by("-seq").values("detail").first()
+    if purge is None:
+        return 1, GENESIS
+    detail = purge["detail"] if isinstance(purge["detail"], dict) else {}
+    try:
+        return int(detail["last_seq"]) + 1, str(detail["last_digest"])
+    except (KeyError, TypeError, ValueError):
+        return 1, GENESIS  # a damaged purge record: its own digest check names it
+
+
 def _verify_chain(batch_size: int) -> VerifyResult:
-    prev = GENESIS
-    expected_seq = 1
+    expected_seq, prev = _purge_boundary()
     checked = 0
     last_seq = 0
     while True:
         batch = list(AuditRecord.objects.filter(seq__gt=last_seq).order_by("seq")[:batch_size])
         if not batch:
-            return VerifyResult(ok=True, checked=checked)
+            return VerifyResult(ok=True, checked=checked, last_seq=last_seq)
         for record in batch:
             if record.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq, _("第 %(seq)s 条记录缺失") % {"seq": expected_seq})
+                return VerifyResult(
+                    False, checked, expected_seq, _("第 %(seq)s 条记录缺失") % {"seq": expected_seq}, last_seq
+                )
             if record.prev_digest != prev:
-                return VerifyResult(False, checked, record.seq, _("与上一条记录的链接断裂"))
+                return VerifyResult(False, checked, record.seq, _("与上一条记录的链接断裂"), last_seq)
             if not hmac.compare_digest(record.digest, _digest(prev, record)):
-                return VerifyResult(False, checked, record.seq, _("内容与摘要不符"))
+                return VerifyResult(False, checked, record.seq, _("内容与摘要不符"), last_seq)
             prev = record.digest
             expected_seq += 1
             checked += 1
             last_seq = record.seq
+
+
+PURGE_ACTION = "audit.purge"
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    removed: int
+    first_seq: int | None = None
+    last_seq: int | None = None
+    record: AuditRecord | None = None  # the ``audit.purge`` record naming what was removed
+
+
+def oldest_purgeable(*, now: datetime | None = None) -> datetime:
+    """The newest moment before which records may be purged: ``SANFU_AUDIT_RETENTION_DAYS`` ago."""
+    return (now or timezone.now()) - timedelta(days=int(settings.SANFU_AUDIT_RETENTION_DAYS))
+
+
+def audit_purge(*, before: datetime, by: str) -> PurgeResult:
+    """Remove the oldest records, those written before ``before``, which must lie at least
+    ``SANFU_AUDIT_RETENTION_DAYS`` in the past; refused while the chain does not verify (a purge must not
+    erase the evidence of tampering). One durable transaction removes a run of records from the start of the
+    chain and appends an ``audit.purge`` record naming the range and the digest of the last one removed; the
+    chain's new head is then anchored. On PostgreSQL the trigger lets the DELETE through only inside this
+    transaction (``sanfu.audit_purge``) and only for rows past the legal minimum (core migration 0006)."""
+    limit = oldest_purgeable()
+    if before > limit:
+        raise ApplicationError(
+            _("审计记录至少保留 %(days)s 天：只能清除 %(date)s 之前的记录。")
+            % {"days": settings.SANFU_AUDIT_RETENTION_DAYS, "date": timezone.localtime(limit).date().isoformat()}
+        )
+    verification = audit_verify()
+    if not verification.ok:
+        raise ApplicationError(
+            _("审计记录链校验未通过（第 %(seq)s 条：%(reason)s），不能清除。")
+            % {"seq": verification.first_broken_seq, "reason": verification.reason}
+        )
+    with transaction.atomic(durable=True):
+        _serialise_appends()
+        # A run from the start of the chain: stop at the first record not older than ``before``, and keep the
+        # newest record in any case (the next append links to it and takes its number + 1).
+        keep_from = AuditRecord.objects.filter(at__gte=before).order_by("seq").values_list("seq", flat=True).first()
+        head = AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        doomed = AuditRecord.objects.filter(seq__lt=min(head, keep_from or head))
+        first_seq = doomed.order_by("seq").values_list("seq", flat=True).first()
+        last = doomed.order_by("-seq").values("seq", "digest").first()
+        if first_seq is None or last is None:
+            return PurgeResult(removed=0)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL sanfu.audit_purge = 'on'")
+            cursor.execute(f"DELETE FROM {AuditRecord._meta.db_table} WHERE seq <= %s", [last["seq"]])  # noqa: S608
+            removed = cursor.rowcount
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL sanfu.audit_purge = 'off'")
+        record = audit_record(
+            action=PURGE_ACTION,
+            actor_name=by,
+            target=f"audit:{first_seq}-{last['seq']}",
+            detail={
+                "first_seq": first_seq,
+                "last_seq": last["seq"],
+                "last_digest": last["digest"],
+                "removed": removed,
+                "before": before.astimezone(UTC).isoformat(),
+                "retention_days": settings.SANFU_AUDIT_RETENTION_DAYS,
+            },
+        )
+    audit_anchor()
+    return PurgeResult(removed=removed, first_seq=first_seq, last_seq=last["seq"], record=record)
 
 
 def client_ip(request: Any) -> str:
