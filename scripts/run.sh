@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 # loopback address only, mail printed to the console, a secret key made once for this checkout.
 export SANFU_HOME="$PWD" SANFU_DEBUG="${SANFU_DEBUG:-0}" SANFU_HTTPS="${SANFU_HTTPS:-0}" \
   SANFU_EMAIL_CONSOLE="${SANFU_EMAIL_CONSOLE:-1}" SANFU_ADDR="${SANFU_ADDR:-127.0.0.1:8000}"
+export SANFU_DEMO=1  # a demonstration: its well-known accounts are expected (`check --deploy` refuses them elsewhere)
 mkdir -p var
 if [ -z "${SANFU_SECRET_KEY:-}${SANFU_SECRET_KEY_FILE:-}" ]; then
   [ -s var/secret_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" >var/secret_key)
