@@ -20,23 +20,24 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-import gunicorn
-
 from tests.browser import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-# gunicorn 25.1 and later listen on a control socket at one fixed path per user: two servers (two test runs
-# at once) would take it from each other. The tests need none.
-_NO_CONTROL_SOCKET = (
-    ["--no-control-socket"] if tuple(int(n) for n in gunicorn.__version__.split(".")[:2]) >= (25, 1) else []
-)
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
+
+
+def _no_control_socket() -> list[str]:
+    """gunicorn 25.1 and later listen on a control socket at one fixed path per user: two servers (two test
+    runs at once) would take it from each other. The tests need none."""
+    import gunicorn  # here: the outbox tests share this module's helpers and need no server
+
+    return ["--no-control-socket"] if tuple(int(n) for n in gunicorn.__version__.split(".")[:2]) >= (25, 1) else []
 
 
 def server_env() -> dict[str, str]:
@@ -80,7 +81,7 @@ class Gunicorn:
             "2",
             "--log-level",
             "warning",
-            *_NO_CONTROL_SOCKET,
+            *_no_control_socket(),
             "tests.reliability.wsgi_r4_warm:application",
         ]
         self.process = subprocess.Popen(  # noqa: S603
