@@ -40,15 +40,9 @@ class ErrorEnvelope(Schema):
 
 
 def answers(ok: Any, *, status: int = 200) -> dict[int, Any]:
-    """The responses of one operation: its success and the envelope for 401, 403, 404, 409 and 422."""
-    return {
-        status: ok,
-        401: ErrorEnvelope,
-        403: ErrorEnvelope,
-        404: ErrorEnvelope,
-        409: ErrorEnvelope,
-        422: ErrorEnvelope,
-    }
+    """The responses of one operation: its success and the envelope for 400 (a body that is not JSON, a NUL),
+    401, 403, 404, 409 and 422."""
+    return {status: ok, **dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorEnvelope)}
 
 
 class ScopeMissingError(PermissionDeniedError):

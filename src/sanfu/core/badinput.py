@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -29,7 +29,11 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _has_nul(request.GET) or any(_has_nul(form) for form in self._forms(request)):
-            raise BadRequest(_("请求中含有空字符（NUL），已拒绝，未做任何更改。"))
+            message = _("请求中含有空字符（NUL），已拒绝，未做任何更改。")
+            if request.path.startswith("/api/"):  # the REST API answers in its JSON envelope
+                error = {"code": "bad_request", "message": message, "details": [], "current_version": None}
+                return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
+            raise BadRequest(message)
         return self.get_response(request)
 
     @staticmethod
