@@ -23,6 +23,7 @@ def run_child(script: str, args: list[str], database_url: str, home: Path) -> di
         "SANFU_SECRET_KEY": secrets.token_urlsafe(48),
         "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
         "SANFU_SIGNING_KEY": secrets.token_urlsafe(40),
+        "SANFU_FIELD_KEY": secrets.token_urlsafe(40),
         "SANFU_HOME": str(home),
         "DJANGO_SETTINGS_MODULE": "sanfu.config.settings",
         "SANFU_DEBUG": "0",

@@ -20,6 +20,10 @@ if [ -z "${SANFU_SIGNING_KEY:-}${SANFU_SIGNING_KEY_FILE:-}" ]; then  # the key o
   [ -s var/signing_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(40))" >var/signing_key)
   export SANFU_SIGNING_KEY_FILE="$PWD/var/signing_key"
 fi
+if [ -z "${SANFU_FIELD_KEY:-}${SANFU_FIELD_KEY_FILE:-}" ]; then  # the key of the fields encrypted at rest, made once too
+  [ -s var/field_key ] || (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(40))" >var/field_key)
+  export SANFU_FIELD_KEY_FILE="$PWD/var/field_key"
+fi
 .venv/bin/sanfu migrate --noinput -v 0
 .venv/bin/sanfu demo
 .venv/bin/sanfu worker >var/worker.log 2>&1 &

@@ -23,6 +23,7 @@ def test_check_deploy_is_clean(tmp_path: Path) -> None:
         "SANFU_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(60)),
         "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
         "SANFU_SIGNING_KEY": secrets.token_urlsafe(40),
+        "SANFU_FIELD_KEY": secrets.token_urlsafe(40),
         "SANFU_DEBUG": "0",
         "SANFU_ALLOWED_HOSTS": "oa.example.com",
         "SANFU_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
@@ -81,6 +82,7 @@ def test_production_refuses_to_start_without_a_signing_key(tmp_path: Path) -> No
         "SANFU_HOME": str(tmp_path),
         "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
         "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
+        "SANFU_FIELD_KEY": secrets.token_urlsafe(40),
         "SANFU_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
     }
     result = subprocess.run(
@@ -159,6 +161,7 @@ def test_plain_http_is_only_for_a_local_demo_and_only_when_asked(
         "SANFU_SECRET_KEY": secrets.token_urlsafe(50),
         "SANFU_AUDIT_KEY": secrets.token_urlsafe(40),
         "SANFU_SIGNING_KEY": secrets.token_urlsafe(40),
+        "SANFU_FIELD_KEY": secrets.token_urlsafe(40),
         "SANFU_DEBUG": "0",
         "SANFU_HOME": str(tmp_path),
         **({"SANFU_HTTPS": https} if https is not None else {}),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "sanfu.core.csp.ContentSecurityPolicyMiddleware",  # every response, redirects and errors too
+    "sanfu.core.dbdown.DatabaseUnavailableMiddleware",  # database busy or down: 503 + Retry-After, not a 500
     "sanfu.core.audit.AuditContextMiddleware",  # first: every audit record written below knows the address
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sanfu.core.middleware.ChineseFirstMiddleware",
@@ -112,6 +113,10 @@ SANFU_PASSWORD_MIN_LENGTH = env.integer("SANFU_PASSWORD_MIN_LENGTH", 10, minimum
 SANFU_PASSWORD_COMPLEXITY = env.boolean("SANFU_PASSWORD_COMPLEXITY", True)
 SANFU_PASSWORD_MAX_AGE_DAYS = env.integer("SANFU_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)  # 0 = never expires
 SANFU_PASSWORD_HISTORY = env.integer("SANFU_PASSWORD_HISTORY", 5, minimum=0)
+# Accounts nobody signed in to for this many days are disabled daily (administrators only reported); 0 = off.
+SANFU_DORMANT_DAYS = env.integer("SANFU_DORMANT_DAYS", 90, minimum=0)
+# Set by `make run`: the demo's well-known accounts are expected (the deploy check refuses them otherwise).
+SANFU_DEMO = env.boolean("SANFU_DEMO", False)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -253,6 +258,8 @@ SANFU_AUDIT_ANCHOR_MINUTES = env.integer("SANFU_AUDIT_ANCHOR_MINUTES", 10, minim
 # --- REST API (/api/v1/…): its OpenAPI document and docs page are off in production unless turned on ---
 SANFU_API_DOCS = env.boolean("SANFU_API_DOCS", DEBUG)
 SANFU_API_TOKEN_MAX_DAYS = env.integer("SANFU_API_TOKEN_MAX_DAYS", 365, minimum=1)
+# Records are kept at least this long (等保 2.0: six months); `sanfu audit purge` removes only older ones.
+SANFU_AUDIT_RETENTION_DAYS = env.integer("SANFU_AUDIT_RETENTION_DAYS", 180, minimum=180)
 
 # --- 签发 digests of 发文: HMAC-SHA256 under a key of their own, outside the database (checked on every export) ---
 _signing_key = env.raw("SANFU_SIGNING_KEY")
@@ -261,6 +268,14 @@ if not _signing_key:
         raise env.ConfigError("SANFU_SIGNING_KEY (or SANFU_SIGNING_KEY_FILE) must be set when SANFU_DEBUG is off")
     _signing_key = "dev-only-signing-key-for-sanfu-on-127.0.0.1-never-in-production"
 SANFU_SIGNING_KEY = _signing_key
+
+# --- Fields encrypted at rest (mobile numbers; sanfu.core.crypto): AES-GCM keys outside the database, newest first ---
+_field_key = env.raw("SANFU_FIELD_KEY")
+if not _field_key:
+    if not DEBUG:
+        raise env.ConfigError("SANFU_FIELD_KEY (or SANFU_FIELD_KEY_FILE) must be set when SANFU_DEBUG is off")
+    _field_key = "dev-only-field-key-for-sanfu-on-127.0.0.1-never-in-production"
+SANFU_FIELD_KEY = _field_key
 
 SANFU_ORG_NAME = env.string("SANFU_ORG_NAME", "")  # shown in the header; empty: the person's own unit
 SANFU_BASE_URL = env.string("SANFU_BASE_URL", "")  # e.g. https://oa.example.com, for links in mails

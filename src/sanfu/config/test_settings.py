@@ -9,6 +9,7 @@ import tempfile
 os.environ.setdefault("SANFU_SECRET_KEY", "test-only-key-" + "x" * 50)
 os.environ.setdefault("SANFU_AUDIT_KEY", "test-only-audit-key-" + "y" * 40)
 os.environ.setdefault("SANFU_SIGNING_KEY", "test-only-signing-key-" + "z" * 40)
+os.environ.setdefault("SANFU_FIELD_KEY", "test-only-field-key-" + "f" * 40)
 # Per test process, so that parallel runs never read each other's anchors; tests that anchor use their own file.
 os.environ.setdefault(
     "SANFU_AUDIT_ANCHOR_FILE", os.path.join(tempfile.gettempdir(), f"sanfu-test-anchors-{os.getpid()}.jsonl")
