@@ -64,9 +64,9 @@ def test_a_return_to_the_leader_and_a_second_circulation(app_server: str, sessio
     document = _registered(demo, instructed=instruction)
     url = f"{app_server}/documents/incoming/{document.pk}/"
 
-    reader = session("deputy1")  # 传阅, 第1轮: opening it reads it
+    reader = session("deputy1")  # 传阅, 第1轮: the page, once shown, posts the read receipt
     reader.goto(url)
-    reader.reload()
+    loops.read_on_the_page(reader)
     assert ["已阅" in e for e in _round_entries(reader, deputy.display_name)] == [True]
 
     clerk = session("clerk")  # 分办 sends it back to 批办
@@ -88,6 +88,7 @@ def test_a_return_to_the_leader_and_a_second_circulation(app_server: str, sessio
     unread = Task.objects.filter(instance=document.instance, assignee=deputy, status=TaskStatus.UNREAD)
     assert not unread.exists()  # nothing new to read
     reader.goto(url)
+    assert not reader.locator("#mark-read").count()  # nothing to mark read
     entries = _round_entries(reader, deputy.display_name)
     assert len(entries) == 2  # once per round
     assert "批示未变" in entries[1]
@@ -100,10 +101,11 @@ def test_a_return_to_the_leader_and_a_second_circulation(app_server: str, sessio
     _act(leader, "#form-instruct")
     assert unread.count() == 1  # a new notice of its own
     reader.goto(url)
+    loops.read_on_the_page(reader)
     entries = _round_entries(reader, deputy.display_name)
     assert len(entries) == 3
     assert "批示未变" not in entries[2]
-    assert "已阅" in entries[2]  # opening the page read the new round's notice
+    assert "已阅" in entries[2]  # the page, once shown, read the new round's notice
     assert reader.locator("#circulation .circulation-round").count() == 3
 
     clerk.goto(url)  # and the office distributes it

@@ -103,7 +103,11 @@ def test_a_changed_instruction_is_a_new_distinct_notice_for_every_reader(org: di
         (1, [(deputy.display_name, "read", None), (hr.display_name, "unread", None)]),
         (2, [(deputy.display_name, "unread", None), (hr.display_name, "unread", None)]),
     ]
-    entries = _entries(_panel(deputy, document))  # opening the page reads this round's notice
+    entries = _entries(_panel(deputy, document))  # opening the page reads nothing: 已阅 is a POST
+    assert "未阅" in entries[2][1]
+    assert _notices(document, deputy) == [TaskStatus.READ, TaskStatus.UNREAD]
+    client_for(deputy).post(reverse("documents:incoming_read", args=[document.pk]))  # the page's 已阅
+    entries = _entries(_panel(deputy, document))
     assert [no for no, _text in entries] == ["1", "1", "2", "2"]
     assert "已阅" in entries[2][1]
     assert _notices(document, deputy) == [TaskStatus.READ, TaskStatus.READ]

@@ -17,7 +17,10 @@ Expected visibility per rule, from docs/security.md ("The read rule"):
 - ``DOCUMENT`` (收文 and 发文 lists, pages, files, DOCX/PDF): participants (the registrar or drafter; the
   unit's clerks, who hold 拟办 / 核稿) at every level; the office and the leaders by level (公开 everywhere, 内部
   in their own unit); 秘密 / 机密 beyond that only with the clearance; plain staff only what they take part in;
-- ``DOC_FLOW`` (the 审批中心's page of a 公文's flow): ``FLOW`` with the unit's clerks among the participants.
+- ``DOC_FLOW`` (the 审批中心's page of a 公文's flow): ``FLOW`` with the unit's clerks among the participants;
+- ``REGISTER`` (the 文号登记簿's page, Excel and print view; the 收文 duplicate warning at 登记): the office's
+  pages, which list every number (or say a source number was registered) to the whole office, but show a
+  document's title only where ``DOCUMENT`` lets the viewer read it; nobody outside the office opens them.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from io import BytesIO
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role, User
@@ -60,6 +65,7 @@ class Rule(Enum):
     ARCHIVE = "archive"
     DOCUMENT = "document"
     DOC_FLOW = "doc_flow"
+    REGISTER = "register"
 
 
 # persona → the levels of unit A's objects they see, per rule.
@@ -129,6 +135,10 @@ EXPECTED: dict[Rule, dict[str, frozenset[str]]] = {
     },
 }
 EXPECTED[Rule.DOC_FLOW] = {**EXPECTED[Rule.FLOW], "participant_b": NONE, "clerk_a": EVERY}
+OFFICE = {"initiator", "clerk_a", "clerk_b", "padmin_a", "padmin_a_cleared", "padmin_b"}  # clerks, process admins
+EXPECTED[Rule.REGISTER] = {
+    name: (levels if name in OFFICE else NONE) for name, levels in EXPECTED[Rule.DOCUMENT].items()
+}
 PERSONAS = list(EXPECTED[Rule.FLOW])
 
 MATRIX_FLOW: dict[str, Any] = {
@@ -140,6 +150,9 @@ MATRIX_FLOW: dict[str, Any] = {
         {"id": "end", "kind": "end"},
     ],
 }
+
+
+PREFIX = "矩阵发"  # the 发文字号 of the scene's 发文, numbered 1–4 in the order of LEVELS
 
 
 def title_of(kind: str, level: str) -> str:
@@ -220,6 +233,7 @@ def build_scene(org: dict[str, Any]) -> Scene:
             copy_no="1" if level in (Level.SECRET, Level.CONFIDENTIAL) else "",
             attachments=[SimpleUploadedFile("附件.pdf", PDF, content_type="application/pdf")],
         )
+        documents.number_claim(actor=people["initiator"], prefix=PREFIX, year=2026, document=outgoing[level])
         instances[level] = flow.instance_start(
             actor=people["initiator"],
             definition_key="matrix",
@@ -328,6 +342,50 @@ def _outgoing_export(fmt: str) -> Read:
     return read
 
 
+def _register_shows(url: str, client: Client, level: str) -> bool:
+    """The register opens to the office only; where it opens it lists every number (the register stays
+    contiguous), and the title where the viewer may read the document."""
+    response = client.get(f"{url}?prefix={PREFIX}&year=2026")
+    if response.status_code == 404:
+        return False
+    assert response.status_code == 200, (url, response.status_code)
+    page = response.content.decode()
+    assert all(f"{PREFIX}〔2026〕{n}号" in page for n in range(1, len(LEVELS) + 1)), url
+    return title_of("发文", level) in page
+
+
+def _number_register(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _register_shows(reverse("documents:numbers"), client, level)
+
+
+def _number_register_print(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    return _register_shows(reverse("documents:numbers_print"), client, level)
+
+
+def _number_register_excel(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    response = client.get(f"{reverse('documents:numbers_export')}?prefix={PREFIX}&year=2026")
+    if response.status_code == 404:
+        return False
+    assert response.status_code == 200, response.status_code
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(min_row=2, values_only=True))
+    assert [row[3] for row in rows] == list(range(1, len(LEVELS) + 1))  # every number, in order
+    return any(row[5] == title_of("发文", level) for row in rows)
+
+
+def _duplicate_warning(client: Client, _user: User, scene: Scene, level: str) -> bool:
+    """The warning at 登记 when the same source number is typed again: said to the whole office, naming the
+    earlier 收文 only to who may read it."""
+    document = scene.incoming[level]
+    query = {"source_unit": document.source_unit, "source_number": document.source_number}
+    response = client.get(reverse("documents:incoming_duplicates"), query)
+    if response.status_code == 404:
+        return False
+    assert response.status_code == 200, response.status_code
+    page = response.content.decode()
+    assert 'id="duplicate-flag"' in page
+    return title_of("收文", level) in page
+
+
 def _document_flow_page(client: Client, _user: User, scene: Scene, level: str) -> bool:
     return _page(reverse("approvals:instance", args=[scene.incoming[level].instance_id]), client)
 
@@ -350,6 +408,10 @@ PATHS: dict[str, tuple[Rule, Read]] = {
     "发文 DOCX": (Rule.DOCUMENT, _outgoing_export("docx")),
     "发文 PDF": (Rule.DOCUMENT, _outgoing_export("pdf")),
     "公文 flow page": (Rule.DOC_FLOW, _document_flow_page),
+    "文号登记簿 page": (Rule.REGISTER, _number_register),
+    "文号登记簿 print": (Rule.REGISTER, _number_register_print),
+    "文号登记簿 Excel": (Rule.REGISTER, _number_register_excel),
+    "收文 duplicate warning": (Rule.REGISTER, _duplicate_warning),
 }
 
 

@@ -1,6 +1,7 @@
 """文号登记簿 as an Excel workbook: the columns of the page, one row per number in order, voided numbers with
 who voided them, when and why. The register comes from ``selectors.number_register`` with the page's filters,
-so the workbook and the page always show the same numbers."""
+so the workbook and the page always show the same numbers — and the same titles: a document the viewer may not
+read keeps its number, its title withheld."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from sanfu.documents.models import NumberStatus
-from sanfu.documents.selectors import NumberRegister
+from sanfu.documents.selectors import WITHHELD, NumberRegister
 
 
 def _plain(moment: datetime | None) -> datetime | None:
@@ -46,8 +47,8 @@ def register_workbook(register: NumberRegister) -> bytes:
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for number in register.numbers:
-        document = number.document
+    for entry in register.rows:
+        number, document = entry.number, entry.document
         void = number.status == NumberStatus.VOID
         row: list[Any] = [
             number.text,
@@ -55,7 +56,7 @@ def register_workbook(register: NumberRegister) -> bytes:
             number.year,
             number.seq,
             document.get_kind_display() if document else "",
-            document.title if document else "",
+            document.title if document else (str(WITHHELD) if entry.withheld else ""),
             number.get_status_display(),
             number.assigned_by.display_name,
             _plain(number.assigned_at),

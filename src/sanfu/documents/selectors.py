@@ -12,10 +12,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import has_perm, users_with_role
+from sanfu.core.audit import audit_denied
 from sanfu.core.errors import NotFoundError
 from sanfu.documents.flows import step_name
 from sanfu.documents.models import (
@@ -89,27 +91,74 @@ def visible_outgoing(user: User) -> QuerySet[OutgoingDocument]:
 
 
 def access_incoming(*, actor: User, document_id: int) -> IncomingDocument:
+    """The 收文 if the read rule lets ``actor`` see it, else NotFoundError (404). A miss on a document that
+    exists is a refusal of the rule, and is audited (AU-1)."""
     document = visible_incoming(actor).filter(pk=document_id).first()
     if document is None:
+        if IncomingDocument.objects.filter(pk=document_id).exists():
+            audit_denied(actor=actor, target=f"incoming:{document_id}")
         raise NotFoundError("收文不存在。")
     return document
 
 
 def access_outgoing(*, actor: User, document_id: int) -> OutgoingDocument:
+    """The 发文 if the read rule lets ``actor`` see it, else NotFoundError (404); a refusal is audited."""
     document = visible_outgoing(actor).filter(pk=document_id).first()
     if document is None:
+        if OutgoingDocument.objects.filter(pk=document_id).exists():
+            audit_denied(actor=actor, target=f"outgoing:{document_id}")
         raise NotFoundError("发文不存在。")
     return document
 
 
 def duplicates_of(source_unit: str, source_number: str, *, exclude: int | None = None) -> list[IncomingDocument]:
-    """Documents already registered with the same source unit and their number."""
+    """Documents already registered with the same source unit and their number, in any unit and at any 密级
+    (the office's duplicate flag on the document itself). What a person is *shown* of them goes through
+    :func:`duplicate_warning`."""
     if not source_unit.strip() or not source_number.strip():
         return []
     found = IncomingDocument.objects.filter(source_unit=source_unit.strip(), source_number=source_number.strip())
     if exclude is not None:
         found = found.exclude(pk=exclude)
     return list(found.order_by("id"))
+
+
+@dataclass
+class DuplicateWarning:
+    """疑似重复, as one person may see it: the earlier registrations they may read (title, date, link), and how
+    many others there are, which the warning counts without naming (the read rule hides them)."""
+
+    readable: list[IncomingDocument]
+    hidden: int
+
+    def __bool__(self) -> bool:
+        return bool(self.readable or self.hidden)
+
+
+def duplicate_warning(
+    actor: User, source_unit: str, source_number: str, *, exclude: int | None = None
+) -> DuplicateWarning:
+    """The duplicate warning at 登记 and on the 收文 page, under the read rule: an earlier registration the
+    viewer may not read is counted, never named."""
+    found = duplicates_of(source_unit, source_number, exclude=exclude)
+    if not found:
+        return DuplicateWarning([], 0)
+    readable = set(visible_incoming(actor).filter(pk__in=[d.pk for d in found]).values_list("pk", flat=True))
+    shown = [d for d in found if d.pk in readable]
+    return DuplicateWarning(shown, len(found) - len(shown))
+
+
+def notices_unread(actor: User, instance: Instance | None) -> bool:
+    """Whether ``actor`` has a 传阅 / 分发 notice on this flow not yet read (the page offers 标记已阅)."""
+    if instance is None:
+        return False
+    return tasks_of(actor, "cc").filter(instance=instance, status=TaskStatus.UNREAD).exists()
+
+
+def issuance_unread(actor: User, document: OutgoingDocument) -> bool:
+    """Whether ``actor`` received this 发文 (分发) and has not read it yet, on the issuance or on the flow."""
+    unread = Issuance.objects.filter(document=document, receiver=actor, read_at__isnull=True).exists()
+    return unread or notices_unread(actor, document.instance)
 
 
 @dataclass
@@ -475,7 +524,7 @@ def numbers_of_document(document: OutgoingDocument) -> QuerySet[DocumentNumber]:
 
 def access_file(*, actor: User, file_id: int) -> DocumentFile:
     """A stored file, to whoever may see the document it belongs to."""
-    record = DocumentFile.objects.filter(pk=file_id).first()
+    record = DocumentFile.objects.filter(pk=file_id).select_related("incoming", "outgoing").first()
     if record is None:
         raise NotFoundError("文件不存在。")
     if record.incoming_id is not None:
@@ -485,12 +534,35 @@ def access_file(*, actor: User, file_id: int) -> DocumentFile:
     return record
 
 
+def document_of(record: DocumentFile) -> IncomingDocument | OutgoingDocument:
+    """The 收文 or 发文 a stored file belongs to."""
+    document = record.incoming or record.outgoing
+    if document is None:
+        raise NotFoundError("文件不存在。")
+    return document
+
+
 def access_number(*, actor: User, number_id: int) -> DocumentNumber:
     """A 文号 of the register, to the office only."""
     number = DocumentNumber.objects.filter(pk=number_id).first()
     if number is None or not is_office(actor):
         raise NotFoundError("文号不存在。")
     return number
+
+
+# What the register shows in place of the title of a document the viewer may not read.
+WITHHELD = gettext_lazy("（无权查看标题）")
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One number of the register as the viewer may see it: the number always (the register stays contiguous);
+    its document only when the read rule lets the viewer read it (``withheld`` when it carries one they may
+    not)."""
+
+    number: DocumentNumber
+    document: OutgoingDocument | None
+    withheld: bool
 
 
 @dataclass
@@ -502,6 +574,7 @@ class NumberRegister:
     prefix: str
     year: int
     numbers: list[DocumentNumber]
+    rows: list[RegisterRow]
 
     @property
     def used(self) -> int:
@@ -512,8 +585,10 @@ class NumberRegister:
         return sum(1 for n in self.numbers if n.status == NumberStatus.VOID)
 
 
-def number_register(*, prefix: str = "", year: int | None = None) -> NumberRegister:
-    """The register of ``prefix`` (the first one when not given) and ``year`` (its latest when not given)."""
+def number_register(*, actor: User, prefix: str = "", year: int | None = None) -> NumberRegister:
+    """The register of ``prefix`` (the first one when not given) and ``year`` (its latest when not given), as
+    ``actor`` may read it: every number, and the document of each only where the read rule lets them read it
+    (the register is the office's, the documents are not all theirs)."""
     prefixes = list(DocumentNumber.objects.order_by("prefix").values_list("prefix", flat=True).distinct())
     prefix = prefix or (prefixes[0] if prefixes else "")
     years = list(
@@ -525,4 +600,14 @@ def number_register(*, prefix: str = "", year: int | None = None) -> NumberRegis
         .select_related("document", "assigned_by", "voided_by")
         .order_by("seq")
     )
-    return NumberRegister(prefixes, years, prefix, year, numbers)
+    carried = {n.document_id for n in numbers if n.document_id is not None}
+    readable = set(visible_outgoing(actor).filter(pk__in=carried).values_list("pk", flat=True)) if carried else set()
+    rows = [
+        RegisterRow(
+            n,
+            n.document if n.document_id in readable else None,
+            n.document_id is not None and n.document_id not in readable,
+        )
+        for n in numbers
+    ]
+    return NumberRegister(prefixes, years, prefix, year, numbers, rows)

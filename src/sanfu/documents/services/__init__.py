@@ -7,7 +7,7 @@ Modules: ``incoming`` (收文), ``outgoing`` (发文), ``kinds`` (文种 starter
 public services are re-exported here (and the 签发 digest's check from ``documents.signing``): callers use
 ``sanfu.documents.services.<name>``."""
 
-from sanfu.documents.services.common import Upload, circulation_read
+from sanfu.documents.services.common import Upload, circulation_read, document_opened
 from sanfu.documents.services.incoming import (
     REGISTRAR,
     RETURN_TARGETS,
@@ -58,6 +58,7 @@ __all__ = [
     "circulation_read",
     "circulation_round",
     "digest_of",
+    "document_opened",
     "incoming_archive",
     "incoming_close",
     "incoming_distribute",

@@ -1,5 +1,6 @@
 """What the 收文 and 发文 services share: the office check, choice checks, uploads checked and stored, the
-actor's task at a step of the document's flow, and marking notices read."""
+actor's task at a step of the document's flow, marking notices read, and auditing reads of classified
+documents."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
+from sanfu.core.audit import audit_classified_read
 from sanfu.core.errors import ApplicationError, ErrorCode, NotFoundError, PermissionDeniedError
 from sanfu.core.uploads import DEFAULT_ACCEPT, HEAD_BYTES, content_matches, extension_of
 from sanfu.documents import selectors
-from sanfu.documents.models import DocumentFile, IncomingDocument, OutgoingDocument, SubmissionToken
+from sanfu.documents.models import CLASSIFIED, DocumentFile, IncomingDocument, OutgoingDocument, SubmissionToken
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import Instance, Task, TaskStatus
 from sanfu.workflow.selectors import open_task_for, tasks_of
@@ -185,3 +187,12 @@ def circulation_read(*, actor: User, instance: Instance | None) -> int:
             except (ApplicationError, NotFoundError):
                 continue
     return count
+
+
+def document_opened(*, actor: User, document: IncomingDocument | OutgoingDocument, how: str) -> None:
+    """A person read (``read``: the page), downloaded (``download``: a stored file) or exported (``export``:
+    DOCX/PDF) a 公文: audited when it is 秘密 or 机密 (AU-1), as the archive audits its records. Called after the
+    read rule let them in (a refusal is audited by the access selectors)."""
+    if document.confidentiality in CLASSIFIED:
+        kind = "incoming" if isinstance(document, IncomingDocument) else "outgoing"
+        audit_classified_read(actor=actor, target=f"{kind}:{document.pk}", level=document.confidentiality, how=how)

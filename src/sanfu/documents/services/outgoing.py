@@ -35,6 +35,7 @@ from sanfu.documents.services.common import (
     Upload,
     check_choice,
     circulation_read,
+    document_opened,
     flow_of,
     holds_open_task,
     once,
@@ -528,7 +529,10 @@ def outgoing_export(*, actor: User, document_id: int, fmt: str) -> bytes:
     document = _outgoing(actor, document_id)
     if fmt not in EXPORT_FORMATS:
         raise NotFoundError(_("没有这种格式。"))
-    return output.render(require_intact(document, actor=actor, use=f"download.{fmt}"), fmt)  # what was checked
+    checked = require_intact(document, actor=actor, use=f"download.{fmt}")
+    content = output.render(checked, fmt)  # what was checked
+    document_opened(actor=actor, document=checked, how="export")
+    return content
 
 
 def issuance_receive(*, actor: User, issuance_id: int) -> Issuance:
@@ -548,8 +552,11 @@ def issuance_receive(*, actor: User, issuance_id: int) -> Issuance:
     return issuance
 
 
-def issuance_seen(*, actor: User, document: OutgoingDocument) -> None:
-    """A recipient opened the issued document: its read status and the flow's read mark, together."""
+def issuance_seen(*, actor: User, document: OutgoingDocument) -> int:
+    """已阅: a recipient read the issued document (a POST from its page, never the page's GET): its read status
+    and the flow's read mark, together; returns how many receipts were recorded."""
     with transaction.atomic():
-        Issuance.objects.filter(document=document, receiver=actor, read_at__isnull=True).update(read_at=timezone.now())
-        circulation_read(actor=actor, instance=document.instance)
+        seen = Issuance.objects.filter(document=document, receiver=actor, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return seen + circulation_read(actor=actor, instance=document.instance)

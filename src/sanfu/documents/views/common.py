@@ -1,4 +1,5 @@
-"""What the 公文 pages share: reading the request's values, the step strip, the one-time form token."""
+"""What the 公文 pages share: reading the request's values, the step strip, the one-time form token, the
+answer to a read receipt."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from django.http import Http404
+from django.contrib import messages
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import NotFoundError
@@ -53,3 +57,13 @@ def ids(values: list[str]) -> list[int]:
 
 def quoted(name: str) -> str:
     return quote(name)
+
+
+def read_receipt_reply(request: AuthedHttpRequest, marked: int, page: str, pk: int) -> HttpResponse:
+    """The answer to a 已阅 POST: JSON to the page's background post (``data-autopost`` in sanfu.js), else
+    back to the document's page, as the 审批中心 answers its own."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"marked": marked})
+    if marked:
+        messages.success(request, _("已标记为已阅。"))
+    return redirect(page, pk)

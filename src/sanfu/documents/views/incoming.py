@@ -1,6 +1,9 @@
 """收文 pages: register, list, and the whole loop on one page (拟办, 批办, 传阅 by round, 分办, 承办, 办结, with
 退回 and the registrar's 重新提交). Every POST goes to a service; every read goes through the access selectors
-(others get 404)."""
+(others get 404, audited), and a read of a 秘密/机密 one is audited.
+
+Opening the page records nothing: 已阅 on a 传阅 notice is a POST (``incoming_read``) that the page sends by
+itself once it is shown, or its 标记已阅 button (security issue, hole 12)."""
 
 from __future__ import annotations
 
@@ -22,7 +25,16 @@ from sanfu.core.params import parse_text
 from sanfu.documents import selectors, services
 from sanfu.documents.flows import step_name
 from sanfu.documents.models import Confidentiality, DocumentFile, IncomingDocument, StepKind, Urgency
-from sanfu.documents.views.common import URGENCY_CLASS, date_of, ids, int_of, loop, not_found, token
+from sanfu.documents.views.common import (
+    URGENCY_CLASS,
+    date_of,
+    ids,
+    int_of,
+    loop,
+    not_found,
+    read_receipt_reply,
+    token,
+)
 
 
 def incoming_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -78,7 +90,9 @@ def incoming_new(request: AuthedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("已登记，流程已转拟办。"))
             return redirect("documents:incoming", document.pk)
-    duplicates = selectors.duplicates_of(str(values.get("source_unit", "")), str(values.get("source_number", "")))
+    duplicates = selectors.duplicate_warning(
+        request.user, str(values.get("source_unit", "")), str(values.get("source_number", ""))
+    )
     return render(
         request,
         "documents/incoming_form.html",
@@ -95,7 +109,9 @@ def incoming_duplicates(request: AuthedHttpRequest) -> HttpResponse:
     """The duplicate flag on the registration form (fetched as the number is typed)."""
     if not selectors.is_office(request.user):
         raise Http404
-    duplicates = selectors.duplicates_of(request.GET.get("source_unit", ""), request.GET.get("source_number", ""))
+    duplicates = selectors.duplicate_warning(
+        request.user, request.GET.get("source_unit", ""), request.GET.get("source_number", "")
+    )
     return render(request, "documents/partials/_duplicates.html", {"duplicates": duplicates})
 
 
@@ -117,7 +133,7 @@ def _return_choices(my_open: list[str]) -> list[dict[str, Any]]:
 def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The whole loop on one page: every step, who holds it now and for how long, what each wrote."""
     doc: IncomingDocument = not_found(lambda: selectors.access_incoming(actor=request.user, document_id=pk))
-    services.circulation_read(actor=request.user, instance=doc.instance)  # opening it is reading it (传阅)
+    services.document_opened(actor=request.user, document=doc, how="read")
     my_open = selectors.open_nodes_of(request.user, doc.instance)
     steps = list(doc.steps.select_related("actor", "department"))
     routes = selectors.return_routes(doc.instance, steps)
@@ -150,7 +166,8 @@ def incoming_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "people": selectors.people() if "propose" in my_open else [],
             "departments": selectors.departments_for(request.user) if "distribute" in my_open else [],
             "urgency_class": URGENCY_CLASS,
-            "duplicates": selectors.duplicates_of(doc.source_unit, doc.source_number, exclude=doc.pk),
+            "duplicates": selectors.duplicate_warning(request.user, doc.source_unit, doc.source_number, exclude=doc.pk),
+            "read_pending": selectors.notices_unread(request.user, doc.instance),
             "today": timezone.localdate(),
             **selectors.flow_record(doc.instance, request.user),
         },
@@ -246,6 +263,15 @@ INCOMING_STEPS: dict[str, Callable[[AuthedHttpRequest, IncomingDocument], str]] 
 
 
 @require_POST
+def incoming_read(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """已阅 (传阅): this person's unread notices on the document's flow are marked read. The page posts it in the
+    background once it is shown (asking for JSON); its 标记已阅 button posts the same form without JavaScript."""
+    doc: IncomingDocument = not_found(lambda: selectors.access_incoming(actor=request.user, document_id=pk))
+    marked = services.circulation_read(actor=request.user, instance=doc.instance)
+    return read_receipt_reply(request, marked, "documents:incoming", doc.pk)
+
+
+@require_POST
 def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
     doc: IncomingDocument = not_found(lambda: selectors.access_incoming(actor=request.user, document_id=pk))
     act = INCOMING_STEPS.get(step)
@@ -262,6 +288,7 @@ def incoming_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse
 
 def file_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     record: DocumentFile = not_found(lambda: selectors.access_file(actor=request.user, file_id=pk))
+    services.document_opened(actor=request.user, document=selectors.document_of(record), how="download")
     return FileResponse(record.file.open("rb"), as_attachment=True, filename=record.name)
 
 
@@ -270,6 +297,7 @@ urlpatterns: list[URLPattern] = [
     path("incoming/new/", incoming_new, name="incoming_new"),
     path("incoming/duplicates/", incoming_duplicates, name="incoming_duplicates"),
     path("incoming/<int:pk>/", incoming_detail, name="incoming"),
+    path("incoming/<int:pk>/read/", incoming_read, name="incoming_read"),  # before the steps' pattern
     path("incoming/<int:pk>/<slug:step>/", incoming_act, name="incoming_act"),
     path("files/<int:pk>/", file_download, name="file"),
 ]

@@ -1,5 +1,9 @@
 """发文 pages: draft from a template, list, detail with revisions and differences, sign-off digest, 文号,
-issuance receipts, DOCX/PDF. Every POST goes to a service; every read goes through the access selectors."""
+issuance receipts, DOCX/PDF. Every POST goes to a service; every read goes through the access selectors
+(others get 404, audited), and a read or export of a 秘密/机密 one is audited.
+
+Opening the page records nothing: a recipient's 已阅 is a POST (``outgoing_read``) that the page sends by
+itself once it is shown, or its 标记已阅 button (security issue, hole 12)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,16 @@ from sanfu.core.errors import ApplicationError
 from sanfu.core.params import MAX_INT, parse_int, parse_text
 from sanfu.documents import diff, output, rights, selectors, services
 from sanfu.documents.models import Confidentiality, DocKind, OutgoingDocument, Urgency
-from sanfu.documents.views.common import URGENCY_CLASS, ids, int_of, loop, not_found, quoted, token
+from sanfu.documents.views.common import (
+    URGENCY_CLASS,
+    ids,
+    int_of,
+    loop,
+    not_found,
+    quoted,
+    read_receipt_reply,
+    token,
+)
 
 
 def outgoing_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -101,7 +114,7 @@ def outgoing_new(request: AuthedHttpRequest) -> HttpResponse:
 
 def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     doc: OutgoingDocument = not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
-    services.issuance_seen(actor=request.user, document=doc)
+    services.document_opened(actor=request.user, document=doc, how="read")
     revisions = list(doc.revisions.select_related("author").order_by("no"))
     shown = int_of(request.GET.get("rev"))
     pairs = [(revisions[i - 1], revisions[i]) for i in range(1, len(revisions))]
@@ -133,6 +146,7 @@ def outgoing_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "office": office,
             "numbers": selectors.numbers_of_document(doc),
             "issuances": doc.issuances.select_related("receiver", "department"),
+            "read_pending": selectors.issuance_unread(request.user, doc),
             "files": doc.files.all(),
             "departments": selectors.departments_for(request.user)
             if ("issue" in my_open or "review" in my_open)
@@ -254,6 +268,15 @@ OUTGOING_STEPS: dict[str, Callable[[AuthedHttpRequest, OutgoingDocument, str], s
 
 
 @require_POST
+def outgoing_read(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """已阅 (分发): a recipient read the issued document; the page posts it in the background once it is shown
+    (asking for JSON), its 标记已阅 button without JavaScript."""
+    doc: OutgoingDocument = not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
+    marked = services.issuance_seen(actor=request.user, document=doc)
+    return read_receipt_reply(request, marked, "documents:outgoing", doc.pk)
+
+
+@require_POST
 def outgoing_act(request: AuthedHttpRequest, pk: int, step: str) -> HttpResponse:
     doc: OutgoingDocument = not_found(lambda: selectors.access_outgoing(actor=request.user, document_id=pk))
     act = OUTGOING_STEPS.get(step)
@@ -294,5 +317,6 @@ urlpatterns: list[URLPattern] = [
     path("outgoing/new/", outgoing_new, name="outgoing_new"),
     path("outgoing/<int:pk>/", outgoing_detail, name="outgoing"),
     path("outgoing/<int:pk>/download.<str:fmt>", outgoing_download, name="outgoing_download"),
+    path("outgoing/<int:pk>/read/", outgoing_read, name="outgoing_read"),  # before the steps' pattern
     path("outgoing/<int:pk>/<slug:step>/", outgoing_act, name="outgoing_act"),
 ]
