@@ -21,7 +21,7 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
 from sanfu.core import lookups
 from sanfu.core.audit import client_ip
-from sanfu.core.errors import ApplicationError
+from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_id, parse_int, parse_text
@@ -186,6 +186,8 @@ def delegations(request: AuthedHttpRequest) -> HttpResponse:
 def delegation_revoke(request: AuthedHttpRequest, delegation_id: int) -> HttpResponse:
     try:
         services.delegation_revoke(actor=request.user, delegation_id=delegation_id, ip=client_ip(request))
+    except NotFoundError as exc:  # another person's delegation is not there (AC-2), as a draft or a request is
+        raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
