@@ -274,7 +274,7 @@ def test_notifications_unread_first_open_and_mark_all_read(org, flows, login):
     assert notices[0].read_at is None
     assert notices[-1].pk == old.pk
     fresh = notices[0]
-    opened = client.get(reverse("approvals:notification_open", args=[fresh.pk]))
+    opened = client.post(reverse("approvals:notification_open", args=[fresh.pk]))
     assert opened["Location"] == reverse("approvals:instance", args=[instance.pk])
     assert Notification.objects.get(pk=fresh.pk).read_at is not None
     Notification.objects.create(key="n2", user=org["section_head"], kind="info", title="再一条")

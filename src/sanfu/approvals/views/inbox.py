@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.models import Draft, Request
@@ -264,9 +264,15 @@ def notifications(request: AuthedHttpRequest) -> HttpResponse:
     return render_page(request, "approvals/notifications.html", {"page": page})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def notification_open(request: AuthedHttpRequest, notification_id: int) -> HttpResponse:
-    notice = notify.notification_open(actor=request.user, notification_id=notification_id)
+    """Open a notice: to where it leads. Marking it read is a POST (the list's rows are small forms with the
+    CSRF token); a GET — a link from another site, a mail scanner, a prefetch — only redirects and marks
+    nothing (security issue, hole 12)."""
+    if request.method == "POST":
+        notice = notify.notification_open(actor=request.user, notification_id=notification_id)
+    else:
+        notice = notify.notifications_of(request.user).filter(pk=notification_id).first()
     if notice is None:
         raise Http404
     target = notification_target(notice.url)
