@@ -223,7 +223,7 @@ def build_world() -> World:
     grant(people["dept_head_a"], Role.objects.get(code="dept-head"), org["unit"])
     people["staff_b"] = make_staff(make_department(Unit.objects.get(code="matrix-b"), "生产部"), username="staff_b")
     people["applicant"] = org["clerk"]  # no role: an employee who starts requests (AC-3, AC-6)
-    people["deputy"] = make_staff(org["leaders"], rank=Rank.DEPUTY_LEADER, username="deputy2")  # no role
+    people["colleague"] = make_staff(org["leaders"], rank=Rank.DEPUTY_LEADER, username="deputy2")  # no role
     people["leader"] = people["leader_cleared"]
     owner = people["initiator"]
 
@@ -1084,6 +1084,42 @@ def _ac3_notification_settings(w: World) -> list[str]:
     ]
 
 
+def _ac3_django_admin_account(w: World) -> list[str]:
+    """The Django admin corrects a name and an e-mail; the flags, the username and the password it does not
+    offer stay as they are."""
+    target = w.people["staff_b"]
+    before = User.objects.get(pk=target.pk)
+    posted = {
+        **_extras(w),
+        "full_name": "改正的姓名",
+        "email": "staff_b@example.com",
+        "username": "hijack",
+        "is_superuser": "on",
+        "is_staff": "on",
+        "is_active": "",
+        "must_change_password": "on",
+        "password": "Known-Password-2026!",
+        "password1": "Known-Password-2026!",
+        "password2": "Known-Password-2026!",
+        "groups": "1",
+        "user_permissions": "1",
+        "_save": "保存",
+    }
+    response = w.client("sysadmin").post(reverse("admin:accounts_user_change", args=[target.pk]), posted)
+    assert response.status_code == 302, response.content.decode()[:500]
+    after = User.objects.get(pk=target.pk)
+    return [
+        *_check("name", (after.full_name, after.email), ("改正的姓名", "staff_b@example.com")),
+        *_check(
+            "flags",
+            (after.username, after.is_superuser, after.is_staff, after.is_active, after.must_change_password),
+            (before.username, False, False, True, before.must_change_password),
+        ),
+        *_check("password", after.password, before.password),
+        *_check("groups", (after.groups.count(), after.user_permissions.count()), (0, 0)),
+    ]
+
+
 def _ac3_account_create(w: World) -> list[str]:
     roles = ensure_admin_roles()
     posted = {
@@ -1212,6 +1248,7 @@ MASS_ASSIGNMENT: dict[str, Callable[[World], list[str]]] = {
     "register a 收文": _ac3_register_an_incoming,
     "edit one's notification settings": _ac3_notification_settings,
     "create an account": _ac3_account_create,
+    "Django admin: edit an account": _ac3_django_admin_account,
     "grant a role": _ac3_role_grant,
     "create a delegation": _ac3_delegation_create,
     "designer: save the form, publish": _ac3_designer_save_and_publish,
@@ -1525,14 +1562,14 @@ ACTS: dict[str, Act] = {
     "transfer (转交)": Act(
         "request",
         "approvals:instance_transfer",
-        lambda w: {"to": w.people["deputy"].pk, **REASON},
+        lambda w: {"to": w.people["colleague"].pk, **REASON},
         REQUEST_OTHERS,
         "leader_cleared",
     ),
     "加签": Act(
         "request",
         "approvals:instance_add_signers",
-        lambda w: {"people": [w.people["deputy"].pk], "position": "before", "mode": "sequential", **REASON},
+        lambda w: {"people": [w.people["colleague"].pk], "position": "before", "mode": "sequential", **REASON},
         REQUEST_OTHERS,
         "leader_cleared",
     ),
@@ -1565,7 +1602,7 @@ ACTS: dict[str, Act] = {
     "改派 (流程监控)": Act(
         "request",
         "approvals:monitor_reassign",
-        lambda w: {"task": _task_of(w, "leader_cleared"), "to": w.people["deputy"].pk, "token": "ac6-1", **REASON},
+        lambda w: {"task": _task_of(w, "leader_cleared"), "to": w.people["colleague"].pk, "token": "ac6-1", **REASON},
         _but("flowadmin"),
         "flowadmin",
     ),
@@ -1643,14 +1680,14 @@ ACTS: dict[str, Act] = {
     "API transfer": Act(
         "request",
         "api:transfer",
-        lambda w: {"comment": "越权办理", "to": w.people["deputy"].pk},
+        lambda w: {"comment": "越权办理", "to": w.people["colleague"].pk},
         API_OTHERS,
         "leader_cleared",
     ),
     "API 加签": Act(
         "request",
         "api:add_signers",
-        lambda w: {"comment": "越权办理", "people": [w.people["deputy"].pk]},
+        lambda w: {"comment": "越权办理", "people": [w.people["colleague"].pk]},
         API_OTHERS,
         "leader_cleared",
     ),
