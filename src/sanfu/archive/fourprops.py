@@ -373,7 +373,7 @@ def _pdf_actions(data: bytes) -> set[str]:
             action = reference.get_object() if reference is not None else None
             if isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch"):
                 found.add(str(action["/S"]).lstrip("/"))
-    except Exception:  # noqa: S110  # an unreadable PDF is a usability problem, reported there
+    except Exception:  # noqa: S110  # an unreadable PDF is a usability problem, reported there  # nosec B110
         pass
     return found
 

@@ -31,7 +31,8 @@ class RefuseNulMiddleware:
         if _has_nul(request.GET) or any(_has_nul(form) for form in self._forms(request)):
             message = _("请求中含有空字符（NUL），已拒绝，未做任何更改。")
             if request.path.startswith("/api/"):  # the REST API answers in its JSON envelope
-                error = {"code": "bad_request", "message": message, "details": [], "current_version": None}
+                error: dict[str, object] = {"code": "bad_request", "message": message, "details": []}
+                error["current_version"] = None
                 return JsonResponse({"error": error}, status=400, json_dumps_params={"ensure_ascii": False})
             raise BadRequest(message)
         return self.get_response(request)
