@@ -163,7 +163,7 @@ class World:
     delegation: Delegation
     record: Any  # a 秘密 archive record with a file
     public_record: Any  # a 公开 one with a file (everyone reads it): a file of the other is not reached through it
-    number: DocumentNumber  # a 文号 of the register
+    number: DocumentNumber  # the 文号 of the 秘密 发文
     held_grant: RoleGrant
     running: Request  # AC-6: 内部, approved at 审核, waiting at 审批 with the leader; copied to the office head
     incoming_at_instruct: IncomingDocument  # AC-6: 内部, waiting at 批办 with the leader
@@ -316,9 +316,8 @@ def build_world() -> World:
     documents.outgoing_review(
         actor=people["clerk_a"], document_id=outgoing.pk, comment="核稿", signer=people["leader_cleared"]
     )
-    # A 文号 of the register, carried by no document: the register still names the 发文 of every number to the
-    # office whatever its 密级 (docs/security.md, "Not yet under the rule"), a gap this scene leaves alone.
-    number = number_claim(actor=owner, prefix="矩阵", year=2026)
+    # The 秘密 发文's 文号: the office's register lists it, its title only to whom the read rule lets read it.
+    number = number_claim(actor=owner, prefix="矩阵", year=2026, document=scene.outgoing[Level.SECRET])
     # Objects of each model the Django admin edits, so that its object pages are walked with real ids.
     Position.objects.get_or_create(unit=org["unit"], code="acc", defaults={"name": "专责"})
     CalendarDay.objects.get_or_create(date=now.date() + timedelta(days=400), defaults={"kind": DayKind.HOLIDAY})
