@@ -74,7 +74,8 @@ def test_every_admin_service_action_is_recorded(admins: dict[str, User]) -> None
     user, raw = services.account_create(actor=sysadmin, username="newcomer", full_name="新同事", ip="10.1.1.1")
     services.account_set_active(actor=sysadmin, user=user, active=False)
     services.account_set_active(actor=sysadmin, user=user, active=True)
-    raw = services.account_reset_password(actor=sysadmin, user=user)
+    raw = services.account_reset_password(actor=sysadmin, user=user).password
+    assert raw is not None
     held = services.role_grant(actor=secadmin, user=user, role=Role.objects.get(code="clerk"))
     services.role_revoke(actor=secadmin, grant=held)
     services.password_change(user=user, old_password=raw, new_password="Qing-Shan-2026#a")

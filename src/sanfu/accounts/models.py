@@ -19,6 +19,13 @@ class User(AbstractUser):
     # When the system administrator last enabled the account: the dormancy clock restarts there, so an
     # account re-enabled after it went dormant is not disabled again by the next daily run (ID-5).
     enabled_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    # Shown to the person at their next sign-in ("上次登录", and who reset their password when), so a sign-in
+    # they did not make, or a reset they did not ask for, does not go unnoticed.
+    last_login_ip = models.CharField(_("上次登录地址"), max_length=64, blank=True)
+    password_reset_at = models.DateTimeField(_("密码重置时间"), null=True, blank=True)
+    password_reset_by = models.ForeignKey(
+        "self", verbose_name=_("重置人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("账户")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanfu.accounts.models import RoleGrant, User
@@ -134,3 +137,38 @@ def audit_target_labels(records: Iterable[AuditRecord]) -> dict[str, str]:
             ids[record.target] = int(rest)
     people = {u.pk: u for u in User.objects.filter(pk__in=set(ids.values())).only("pk", "username", "full_name")}
     return {target: f"{people[pk].display_name}（{people[pk].username}）" for target, pk in ids.items() if pk in people}
+
+
+def sign_in_notice(user: User) -> list[tuple[int, str]]:
+    """What a person is told as they sign in (等保: the previous sign-in is shown, so one they did not make is
+    noticed): the previous sign-in's time and address, failed attempts since, and a password reset by an
+    administrator since. ``(message level, text)`` pairs; read before the sign-in overwrites ``last_login``."""
+    notices: list[tuple[int, str]] = []
+    previous = user.last_login
+    if previous is not None:
+        where = user.last_login_ip or _("未知地址")
+        notices.append(
+            (
+                messages.INFO,
+                _("上次登录：%(at)s，来自 %(ip)s。") % {"at": _local(previous), "ip": where},
+            )
+        )
+    failures = AuditRecord.objects.filter(
+        action="auth.login", outcome="failure", actor_name=user.username, at__gt=previous or user.date_joined
+    ).count()
+    if failures:
+        notices.append((messages.WARNING, _("自上次登录以来，有 %(n)d 次使用您的用户名的登录失败。") % {"n": failures}))
+    reset_at = user.password_reset_at
+    if reset_at is not None and (previous is None or reset_at > previous):
+        notices.append(
+            (
+                messages.WARNING,
+                _("您的密码于 %(at)s 由 %(admin)s 重置。如非您本人申请，请立即联系安全管理员。")
+                % {"at": _local(reset_at), "admin": user.password_reset_by or _("管理员")},
+            )
+        )
+    return notices
+
+
+def _local(moment: Any) -> str:
+    return str(timezone.localtime(moment).strftime("%Y-%m-%d %H:%M"))

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import secrets
 import string
+from dataclasses import dataclass
+from smtplib import SMTPException
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +31,7 @@ from sanfu.accounts.permissions import AdminKind, Perm
 from sanfu.accounts.selectors import admin_kind_of, forget_cached_grants, has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, PermissionDeniedError
+from sanfu.core.notify import notify_people
 
 
 def _require(actor: Any, perm: str, what: str) -> None:
@@ -161,23 +166,97 @@ def account_set_active(*, actor: Any, user: User, active: bool, ip: str = "") ->
     return user
 
 
-def account_reset_password(*, actor: Any, user: User, ip: str = "") -> str:
-    """Give ``user`` a new temporary password that must be changed at next sign-in."""
+@dataclass(frozen=True)
+class PasswordReset:
+    """What a reset produced. ``password`` is given to the administrator only when the holder has no e-mail
+    address to send it to (to be handed over in person); otherwise it went to ``mailed_to`` and nobody but
+    the holder ever sees it, so a system administrator cannot reset a leader's password and sign in as the
+    leader unnoticed."""
+
+    password: str | None
+    mailed_to: str = ""
+
+
+def _masked(address: str) -> str:
+    name, _at, domain = address.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else "***"
+
+
+def account_reset_password(*, actor: Any, user: User, ip: str = "") -> PasswordReset:
+    """Give ``user`` a new temporary password that must be changed at next sign-in.
+
+    With an e-mail address on record the password is mailed to the holder alone (a mail that cannot be sent
+    leaves the old password in place). Either way the holder gets a notice in the app naming who reset it and
+    when, shown again at their next sign-in; a password shown to the administrator is also told to the
+    security administrators, the second pair of eyes of 三员分立."""
     _require(actor, Perm.MANAGE_ACCOUNTS, _("重置密码"))
     _guard_administrator_account(actor=actor, user=user, action="account.reset_password", removes=False, ip=ip)
     raw = generate_temporary_password()
+    now = timezone.now()
+    address = user.email.strip()
     with transaction.atomic():
         _store_password(user, raw)
         user.must_change_password = True
-        user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+        user.password_reset_at, user.password_reset_by = now, actor
+        user.save(
+            update_fields=[
+                "password",
+                "password_changed_at",
+                "must_change_password",
+                "password_reset_at",
+                "password_reset_by",
+            ]
+        )
         audit_record(
             action="account.reset_password",
             actor=actor,
             target=f"user:{user.pk}",
             ip_address=ip,
-            detail={"username": user.username},
+            detail={"username": user.username, "delivered": "mail" if address else "administrator"},
         )
-    return raw
+        stamp = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
+        notify_people(
+            key=f"password-reset:{user.pk}:{now.timestamp()}",
+            people=[user.pk],
+            kind="security",
+            title=_("您的登录密码已被重置"),
+            body=_("%(admin)s 于 %(at)s 重置了您的密码。如非您本人申请，请立即联系安全管理员。")
+            % {"admin": actor, "at": stamp},
+        )
+        if address:
+            _mail_temporary_password(user=user, raw=raw, actor=actor, stamp=stamp)
+            return PasswordReset(password=None, mailed_to=_masked(address))
+        security = RoleGrant.objects.filter(admin_kind=AdminKind.SECURITY, user__is_active=True)
+        notify_people(
+            key=f"password-reset-shown:{user.pk}:{now.timestamp()}",
+            people=security.values_list("user_id", flat=True),
+            kind="security",
+            title=_("临时密码由系统管理员转交：%(user)s") % {"user": user},
+            body=_(
+                "%(admin)s 于 %(at)s 重置了 %(user)s（%(username)s）的密码；"
+                "此账户没有电子邮箱，临时密码由管理员当面转交。"
+            )
+            % {"admin": actor, "at": stamp, "user": user, "username": user.username},
+        )
+    return PasswordReset(password=raw)
+
+
+def _mail_temporary_password(*, user: User, raw: str, actor: Any, stamp: str) -> None:
+    """Send the temporary password to its holder; a failure raises, so the reset is rolled back."""
+    try:
+        send_mail(
+            _("三服：您的临时登录密码"),
+            _(
+                "%(admin)s 于 %(at)s 重置了您的三服登录密码。\n\n用户名：%(username)s\n临时密码：%(password)s\n\n"
+                "首次登录须修改密码。如非您本人申请，请立即联系安全管理员。"
+            )
+            % {"admin": actor, "at": stamp, "username": user.username, "password": raw},
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email.strip()],
+            fail_silently=False,
+        )
+    except (OSError, SMTPException) as exc:
+        raise ApplicationError(_("临时密码邮件发送失败，密码未重置：%(error)s") % {"error": exc}) from exc
 
 
 def password_change(*, user: User, old_password: str, new_password: str, ip: str = "") -> None:
@@ -288,3 +367,8 @@ def otp_verify(*, user: User, token: str, ip: str = "") -> Device | None:
         else:
             audit_record(action="otp.verify", outcome="failure", actor=user, ip_address=ip)
     return device
+
+
+def sign_in_recorded(*, user: User, ip: str) -> None:
+    """Keep the address of this sign-in, to be shown at the next one (``selectors.sign_in_notice``)."""
+    User.objects.filter(pk=user.pk).update(last_login_ip=ip[:64])

@@ -39,6 +39,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Read before signing in: the sign-in itself overwrites ``last_login``.
+        notice = selectors.sign_in_notice(form.get_user())
+        response = super().form_valid(form)
+        services.sign_in_recorded(user=form.get_user(), ip=client_ip(self.request))
+        for level, text in notice:
+            messages.add_message(self.request, level, text)
+        return response
+
 
 login_view = login_not_required(LoginView.as_view())
 
@@ -172,8 +181,21 @@ def _warn_unhanded(request: AuthedHttpRequest, person: User) -> None:
 def account_reset(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     _require(request, Perm.MANAGE_ACCOUNTS)
     target = get_object_or_404(User, pk=user_id)
-    raw = services.account_reset_password(actor=request.user, user=target, ip=client_ip(request))
-    messages.warning(request, _("%(u)s 的临时密码：%(p)s（首次登录须修改）") % {"u": target, "p": raw})
+    try:
+        reset = services.account_reset_password(actor=request.user, user=target, ip=client_ip(request))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:manage")
+    if reset.password is None:
+        messages.success(
+            request, _("已重置 %(u)s 的密码，临时密码已发送到其邮箱 %(m)s。") % {"u": target, "m": reset.mailed_to}
+        )
+    else:
+        messages.warning(
+            request,
+            _("%(u)s 没有电子邮箱。临时密码：%(p)s —— 请当面转交本人（首次登录须修改）；安全管理员已收到通知。")
+            % {"u": target, "p": reset.password},
+        )
     return redirect("accounts:manage")
 
 
