@@ -31,15 +31,18 @@ def test_with_an_address_the_password_goes_to_the_holder_only(
     response = login(admins["sysadmin"]).post(reverse("accounts:account_reset", args=[holder.pk]), follow=True)
     page = response.content.decode()
     assert "w***@example.cn" in page
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["wang@example.cn"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["wang@example.cn"]
     temporary = _temporary_password_in(mail.outbox[0])
     assert temporary not in page  # the administrator never sees it
     holder.refresh_from_db()
-    assert holder.check_password(temporary) and holder.must_change_password
+    assert holder.check_password(temporary)
+    assert holder.must_change_password
     notice = Notification.objects.get(user=holder, kind="security")
     assert "sysadmin" in notice.body
     record = AuditRecord.objects.get(action="account.reset_password")
-    assert record.detail["delivered"] == "mail" and temporary not in str(record.detail)
+    assert record.detail["delivered"] == "mail"
+    assert temporary not in str(record.detail)
 
 
 def test_without_an_address_the_administrator_hands_it_over_and_security_is_told(
@@ -53,7 +56,8 @@ def test_without_an_address_the_administrator_hands_it_over_and_security_is_told
     assert holder.check_password(temporary)
     assert mail.outbox == []
     told = Notification.objects.get(user=admins["secadmin"], kind="security")
-    assert "no_mail" in told.body and temporary not in told.body
+    assert "no_mail" in told.body
+    assert temporary not in told.body
     assert Notification.objects.filter(user=holder, kind="security").count() == 1
     assert AuditRecord.objects.get(action="account.reset_password").detail["delivered"] == "administrator"
 
@@ -66,7 +70,8 @@ def test_a_mail_that_cannot_be_sent_leaves_the_old_password(admins: dict[str, Us
     with pytest.raises(ApplicationError, match="密码未重置"):
         services.account_reset_password(actor=admins["sysadmin"], user=holder)
     holder.refresh_from_db()
-    assert holder.check_password(PASSWORD) and holder.password_reset_at is None
+    assert holder.check_password(PASSWORD)
+    assert holder.password_reset_at is None
     assert not Notification.objects.filter(user=holder).exists()
     assert not AuditRecord.objects.filter(action="account.reset_password").exists()
 
@@ -84,8 +89,10 @@ def test_each_sign_in_shows_the_previous_one_failures_since_and_a_reset(admins: 
     assert "上次登录" not in first  # the very first sign-in has no previous one
     Client(REMOTE_ADDR="10.9.9.9").post(reverse("accounts:login"), {"username": "zhang", "password": "wrong"})
     second = _sign_in("zhang", PASSWORD, "10.0.0.8")
-    assert "上次登录" in second and "10.0.0.7" in second
-    assert "1 次" in second and "登录失败" in second
+    assert "上次登录" in second
+    assert "10.0.0.7" in second
+    assert "1 次" in second
+    assert "登录失败" in second
     reset = services.account_reset_password(actor=admins["sysadmin"], user=holder)
     assert reset.password is not None
     third = _sign_in("zhang", reset.password, "10.0.0.9")
