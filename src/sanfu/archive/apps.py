@@ -9,3 +9,9 @@ class ArchiveConfig(AppConfig):
     label = "archive"
     verbose_name = _("电子档案")
     navigation = (NavItem(Section.OPERATIONS, _("电子档案"), "archive:search", order=30),)
+
+    def ready(self) -> None:
+        from sanfu.api import site
+        from sanfu.archive.api import router
+
+        site.include("/archive", router)

@@ -14,7 +14,9 @@ class DocumentsConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from sanfu.api import site
         from sanfu.documents import handover
+        from sanfu.documents.api import router
         from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
         from sanfu.documents.subjects import document_pages
         from sanfu.workflow import subjects
@@ -22,3 +24,4 @@ class DocumentsConfig(AppConfig):
         subjects.register(prefix=INCOMING_KEY, pages=document_pages, label=_("到收文页面办理"))
         subjects.register(prefix=OUTGOING_KEY, pages=document_pages, label=_("到发文页面办理"))
         handover.register()  # 离职交接: drafts and registered documents not yet filed
+        site.include("/documents", router)
