@@ -100,7 +100,8 @@ def build_world() -> World:
     publish_definitions()
     seed_matters()
     people = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
-    people["stranger"] = make_staff(make_department(make_unit("other", name="另一家公司"), "综合部"), username="stranger")
+    elsewhere = make_department(make_unit("other", name="另一家公司"), "综合部")
+    people["stranger"] = make_staff(elsewhere, username="stranger")
     departments = {d.code: d for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
     heads = {code: department_heads(d)[0] for code, d in departments.items() if department_heads(d)}
     world = World(people=people, departments=departments, heads=heads)
