@@ -2,11 +2,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sanfu.accounts import views
+from sanfu.accounts.directory import oidc
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    # Sign-in through the company's identity provider (404 unless SANFU_OIDC_ISSUER is set; docs/directory.md).
+    path("oidc/login/", oidc.sign_in, name="oidc_login"),
+    path("oidc/callback/", oidc.callback, name="oidc_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("otp/setup/", views.otp_setup, name="otp_setup"),
