@@ -19,8 +19,10 @@ class ApprovalsConfig(AppConfig):
         from sanfu.approvals import handover
         from sanfu.approvals.api import router
         from sanfu.approvals.selectors.matters import matter_choices_by_process
+        from sanfu.approvals.todos_api import router as todos_router
         from sanfu.core import lookups
 
         lookups.provide("matters", matter_choices_by_process)
         handover.register()  # 离职交接: saved drafts, requests returned to the person
         site.include("/approvals", router)
+        site.include("/todos", todos_router)  # 统一待办: other systems' to-dos in 我的待办

@@ -166,3 +166,47 @@ class MaterialReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.materials}"
+
+
+class ExternalTodoStatus(models.TextChoices):
+    OPEN = "open", _("待办")
+    DONE = "done", _("已办")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class ExternalTodo(models.Model):
+    """统一待办: a to-do another system keeps for one person, pushed here so that the person's 我的待办 lists
+    it beside Sanfu's own; it is done in that system (``url`` leads back) and closed from there.
+
+    ``(source, external_id)`` names it once: a second push of the same pair updates it. ``pushed_by`` is the
+    account whose token pushed it (an integration account, or the person themselves); only that account
+    updates, closes or lists it."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_todos", verbose_name=_("办理人")
+    )
+    source = models.CharField(_("来源系统代码"), max_length=32)
+    source_name = models.CharField(_("来源系统"), max_length=64)
+    external_id = models.CharField(_("外部编号"), max_length=128)
+    title = models.CharField(_("标题"), max_length=200)
+    url = models.CharField(_("办理地址"), max_length=500)
+    due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ExternalTodoStatus.choices, default=ExternalTodoStatus.OPEN
+    )
+    pushed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="external_todo_once_per_source"),
+        ]
+        indexes = [models.Index(fields=["person", "status", "due_at"], name="external_todo_inbox")]
+        verbose_name = _("外部待办")
+        verbose_name_plural = _("外部待办")
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id} {self.title}"

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from sanfu.accounts.models import User
 from sanfu.approvals import labels
-from sanfu.approvals.models import Draft, MatterType
+from sanfu.approvals.models import Draft, ExternalTodo, ExternalTodoStatus, MatterType
 from sanfu.core.params import parse_date, parse_id, parse_text
 from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
 
@@ -163,16 +163,20 @@ def rows_for(user: User, tab: str, f: InboxFilters, *, now: datetime | None = No
 
 
 def tab_counts(user: User) -> dict[str, int]:
-    """The numbers on the tabs, in three queries: open to-dos, done, unread notices (one aggregate over the
-    person's tasks), started instances, drafts."""
+    """The numbers on the tabs, in four queries: open to-dos, done, unread notices (one aggregate over the
+    person's tasks), other systems' to-dos open and done (one aggregate), started instances, drafts."""
     tasks = Task.objects.filter(assignee=user).aggregate(
         todo=Count("id", filter=Q(status=TaskStatus.OPEN, kind__in=TODO_KINDS)),
         done=Count("id", filter=Q(status__in=ACTED_STATUSES)),
         cc=Count("id", filter=NOTICE & Q(status=TaskStatus.UNREAD)),
     )
+    external = ExternalTodo.objects.filter(person=user).aggregate(
+        todo=Count("id", filter=Q(status=ExternalTodoStatus.OPEN)),
+        done=Count("id", filter=Q(status=ExternalTodoStatus.DONE)),
+    )
     return {
-        "todo": tasks["todo"],
-        "done": tasks["done"],
+        "todo": tasks["todo"] + external["todo"],
+        "done": tasks["done"] + external["done"],
         "cc": tasks["cc"],
         "started": Instance.objects.filter(initiator=user).exclude(status=InstanceStatus.DRAFT).count(),
         "drafts": Draft.objects.filter(owner=user).count(),
@@ -180,8 +184,94 @@ def tab_counts(user: User) -> dict[str, int]:
 
 
 def todo_count(user: User) -> int:
-    """Open to-dos, for the nav badge (one index-backed count)."""
-    return Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS).count()
+    """Open to-dos, Sanfu's and other systems', for the nav badge (two index-backed counts)."""
+    own = Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS).count()
+    return own + ExternalTodo.objects.filter(person=user, status=ExternalTodoStatus.OPEN).count()
+
+
+# --- 统一待办: other systems' to-dos beside Sanfu's own --------------------------------------------------
+
+
+def _external_filters(f: InboxFilters, date_field: str) -> Q | None:
+    """The inbox filters over other systems' to-dos; None when a filter they cannot meet is on (a matter or
+    an urgency: they have neither)."""
+    if f.matter or f.urgency:
+        return None
+    q = Q()
+    if f.date_from:
+        q &= Q(**{f"{date_field}__gte": _start_of(f.date_from)})
+    if f.date_to:
+        q &= Q(**{f"{date_field}__lte": _end_of(f.date_to)})
+    if f.q:
+        q &= Q(title__icontains=f.q) | Q(source_name__icontains=f.q)
+    return q
+
+
+def external_open(user: User, f: InboxFilters | None = None, *, now: datetime | None = None) -> QuerySet[ExternalTodo]:
+    """Other systems' open to-dos of the person, soonest deadline first."""
+    f = f or InboxFilters()
+    where = _external_filters(f, "created_at")
+    if where is None:
+        return ExternalTodo.objects.none()
+    qs = ExternalTodo.objects.filter(where, person=user, status=ExternalTodoStatus.OPEN)
+    if f.overdue:
+        qs = qs.filter(due_at__lt=now or timezone.now())
+    return qs.order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def external_done(user: User, f: InboxFilters | None = None) -> QuerySet[ExternalTodo]:
+    """Other systems' to-dos the person finished there (closed as done; cancelled ones are nobody's work)."""
+    f = f or InboxFilters()
+    where = _external_filters(f, "closed_at")
+    if where is None:
+        return ExternalTodo.objects.none()
+    qs = ExternalTodo.objects.filter(where, person=user, status=ExternalTodoStatus.DONE)
+    if f.overdue:
+        qs = qs.filter(due_at__lt=F("closed_at"))
+    return qs.order_by("-closed_at", "-id")
+
+
+TASK, EXTERNAL = "t", "x"
+
+
+def _tagged(source: str) -> Value:
+    return Value(source, output_field=CharField())
+
+
+def inbox_entries(user: User, tab: str, f: InboxFilters, *, now: datetime | None = None) -> QuerySet[Any]:
+    """What a tab lists. 待办 and 已办 interleave Sanfu's tasks with other systems' to-dos in one order, as one
+    UNION of ``{"id", "src", …}`` keys that a paginator counts and slices in the database; ``entries_loaded``
+    then fetches the page's rows. The other tabs are ``rows_for``'s querysets."""
+    if tab == "todo":
+        no_due = Case(When(due_at__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+        tasks = todo_tasks(user, f, now=now).order_by().annotate(src=_tagged(TASK), no_due=no_due)
+        external = external_open(user, f, now=now).order_by().annotate(src=_tagged(EXTERNAL), no_due=no_due)
+        keys = ("id", "due_at", "src", "no_due")
+        union = tasks.values(*keys).union(external.values(*keys), all=True)
+        return union.order_by("no_due", "due_at", "src", "id")
+    if tab == "done":
+        acted = done_tasks(user, f).order_by().annotate(src=_tagged(TASK), at=F("acted_at"))
+        closed = external_done(user, f).order_by().annotate(src=_tagged(EXTERNAL), at=F("closed_at"))
+        return (
+            acted.values("id", "src", "at")
+            .union(closed.values("id", "src", "at"), all=True)
+            .order_by("-at", "-src", "-id")
+        )
+    return rows_for(user, tab, f, now=now)
+
+
+def entries_loaded(entries: list[dict[str, Any]]) -> list[Task | ExternalTodo]:
+    """The tasks and external to-dos a page of ``inbox_entries`` names, in its order (two queries at most)."""
+    wanted = {TASK: [e["id"] for e in entries if e["src"] == TASK], EXTERNAL: []}
+    wanted[EXTERNAL] = [e["id"] for e in entries if e["src"] == EXTERNAL]
+    tasks = Task.objects.select_related(*_TASK_RELATED).in_bulk(wanted[TASK]) if wanted[TASK] else {}
+    external = ExternalTodo.objects.in_bulk(wanted[EXTERNAL]) if wanted[EXTERNAL] else {}
+    found: list[Task | ExternalTodo] = []
+    for entry in entries:
+        row = (tasks if entry["src"] == TASK else external).get(entry["id"])
+        if row is not None:
+            found.append(row)
+    return found
 
 
 def matter_choices() -> QuerySet[MatterType]:

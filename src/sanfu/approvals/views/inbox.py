@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.approvals.models import Draft, Request
+from sanfu.approvals.models import Draft, ExternalTodo, ExternalTodoStatus, Request
 from sanfu.approvals.selectors import export
 from sanfu.approvals.selectors import inbox as selectors
 from sanfu.approvals.selectors.actions import node_allows_batch
@@ -85,6 +85,7 @@ class Row:
     unread: bool = False
     batchable: bool = False
     task_id: int | None = None
+    source: str = ""  # another system's to-do (统一待办): that system's name; its link opens in a new tab
 
     @property
     def urgency_class(self) -> str:
@@ -128,6 +129,22 @@ def _task_row(task: Task, tab: str, now: datetime, pages: dict[int, str]) -> Row
     )
 
 
+def _external_row(todo: ExternalTodo, tab: str, now: datetime) -> Row:
+    done = todo.status != ExternalTodoStatus.OPEN
+    return Row(
+        key=f"x{todo.pk}",
+        title=todo.title,
+        url=todo.url,
+        matter=todo.source_name,
+        status=str(TASK_STATUS[TaskStatus.DONE] if done else TASK_STATUS[TaskStatus.OPEN]),
+        status_code="done" if done else "open",
+        due_at=todo.due_at,
+        at=todo.closed_at if tab == "done" else todo.created_at,
+        overdue=todo.due_at is not None and todo.due_at < (todo.closed_at or now),
+        source=todo.source_name,
+    )
+
+
 def _instance_row(instance: Instance, pages: dict[int, str]) -> Row:
     req = _request_of(instance)
     return Row(
@@ -164,8 +181,9 @@ def _draft_row(draft: Draft) -> Row:
 def _rows(objects: Any, tab: str, now: datetime) -> list[Row]:
     # Instances another domain shows on its own page (a 公文's) link there: one lookup per domain.
     if tab in {"todo", "done", "cc"}:
-        pages = subjects.pages_of((t.instance_id, t.instance.definition.key) for t in objects)
-        return [_task_row(t, tab, now, pages) for t in objects]
+        tasks = [t for t in objects if isinstance(t, Task)]
+        pages = subjects.pages_of((t.instance_id, t.instance.definition.key) for t in tasks)
+        return [_task_row(t, tab, now, pages) if isinstance(t, Task) else _external_row(t, tab, now) for t in objects]
     if tab == "started":
         pages = subjects.pages_of((i.pk, i.definition.key) for i in objects)
         return [_instance_row(i, pages) for i in objects]
@@ -176,9 +194,11 @@ def inbox_context(request: AuthedHttpRequest, tab: str) -> dict[str, Any]:
     """Everything the inbox page and its list partial show, in a fixed number of queries."""
     now = timezone.now()
     filters = selectors.parse_filters(request.GET)
-    paginator = Paginator(selectors.rows_for(request.user, tab, filters, now=now), PAGE_SIZE)
+    paginator = Paginator(selectors.inbox_entries(request.user, tab, filters, now=now), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = _rows(page.object_list, tab, now)
+    # 待办 and 已办 page through keys of tasks and other systems' to-dos together; the rows come after.
+    objects = selectors.entries_loaded(list(page.object_list)) if tab in {"todo", "done"} else page.object_list
+    rows = _rows(objects, tab, now)
     counts = selectors.tab_counts(request.user)
     return {
         "tab": tab,
