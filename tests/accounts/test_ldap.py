@@ -118,10 +118,12 @@ def slapd() -> Iterator[str]:
         writer = LDIFWriter(out)
         for dn, entry in ENTRIES:
             writer.unparse(dn, entry)
-    subprocess.run([SLAPD.replace("slapd", "slapadd"), "-f", str(conf), "-l", str(home / "seed.ldif")], check=True)
+    slapadd = [SLAPD.replace("slapd", "slapadd"), "-f", str(conf), "-l", str(home / "seed.ldif")]
+    subprocess.run(slapadd, check=True)  # noqa: S603  # fixed arguments: Debian's slapadd on our own files
     port = _free_port()
     uri = f"ldap://127.0.0.1:{port}"
-    server = subprocess.Popen(  # -d keeps it in the foreground, so that it ends with the module
+    # -d keeps it in the foreground, so that it ends with the module.
+    server = subprocess.Popen(  # noqa: S603
         [SLAPD, "-f", str(conf), "-h", f"{uri}/", "-d", "0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
