@@ -9,7 +9,8 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sanfu.api import site
+        from sanfu.api import site, webhooks_api
         from sanfu.api.me import router
 
         site.include("/me", router)
+        site.include("/webhooks", webhooks_api.router)

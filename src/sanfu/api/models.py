@@ -1,4 +1,5 @@
-"""API tokens (hashed at rest, shown once) and the responses remembered for idempotency keys."""
+"""API tokens (hashed at rest, shown once), the responses remembered for idempotency keys, and webhook
+subscriptions with their delivery log."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sanfu.core.crypto import EncryptedTextField
 
 
 class TokenKind(models.TextChoices):
@@ -62,3 +65,75 @@ class IdempotentResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class WebhookSubscription(models.Model):
+    """An endpoint that receives the flow's events of ``event_types`` as signed POSTs (Standard Webhooks 1.0),
+    for as long as it is active. Events reach it only about what its ``owner`` may read: the subscription
+    acts as its owner, like a token. ``secret`` signs every delivery; after a rotation ``previous_secret``
+    signs beside it until ``previous_secret_until``, so a receiver can switch without losing a message.
+    Both are encrypted at rest: unlike a token's secret they must be read back to sign."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="webhook_subscriptions",
+        verbose_name=_("所属账户"),
+    )
+    url = models.URLField(_("接收地址"), max_length=500)
+    event_types = models.JSONField(_("事件类型"), default=list)
+    secret = EncryptedTextField(_("签名密钥"))
+    previous_secret = EncryptedTextField(blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    allow_private = models.BooleanField(_("允许内网地址"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+    disabled_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("事件推送订阅")
+        verbose_name_plural = _("事件推送订阅")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({self.owner_id})"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    DELIVERED = "delivered", _("已送达")
+    FAILED = "failed", _("发送失败")  # gave up after the last attempt, or the subscription was disabled
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, and its attempts (the delivery log). ``event_id`` is the event's
+    ``webhook-id``: the same in every attempt and replay, so that the receiver can drop a repeat. ``body`` is
+    kept as sent, so a replay sends exactly the same bytes (under a fresh timestamp and signature)."""
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.CharField(max_length=120)
+    event_type = models.CharField(_("事件类型"), max_length=40)
+    body = models.TextField()
+    status = models.CharField(_("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("最近应答"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事件推送记录")
+        verbose_name_plural = _("事件推送记录")
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event_id"], name="one_delivery_per_event_and_subscription")
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="webhook_delivery_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id} → {self.subscription_id}"

@@ -1,6 +1,10 @@
 """Deliver the outbox: every effect at least once, each claim expiring so that a worker killed mid-way
 does not lose it; receivers deduplicate on the message key (Huey's SQLite storage loses a task that was
-running when its process died — the outbox is the truth, the queue only a nudge)."""
+running when its process died — the outbox is the truth, the queue only a nudge).
+
+Each flow notice is also an event for the signed webhooks (``sanfu.api.webhooks``): its subscribers whose
+owner may read the instance — the pages' own rule, ``selectors.visible_instances`` — get a delivery with ids,
+links and the status only, never the title."""
 
 from __future__ import annotations
 
@@ -12,13 +16,17 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_task
 
+from sanfu.accounts.models import User
+from sanfu.api import webhooks
 from sanfu.core.notify import notify_people
 from sanfu.org.clearance import RESTRICTED_LEVELS
+from sanfu.workflow import selectors, subjects
 from sanfu.workflow.models import Instance, OutboxMessage, Task
 
 log = logging.getLogger(__name__)
@@ -72,6 +80,60 @@ def _notify(message: OutboxMessage) -> None:
         title=_title(message, kind, str(payload.get("title", ""))),
         url=f"/workflow/instances/{message.instance_id}/" if message.instance_id else "",
         classified=classified,
+    )
+    _publish_webhook(message, kind)
+
+
+# The flow's notices as webhook event types (sanfu.api.webhooks.EVENT_TYPES); the 委托代理 notices are the
+# principal's own business and are not published.
+WEBHOOK_EVENTS = {
+    "task": "task.created",
+    "urge": "task.urged",
+    "remind": "task.due_soon",
+    "overdue": "task.overdue",
+    "escalate": "task.escalated",
+    "cc": "notice.cc",
+    "filing": "notice.filing",
+    "returned": "instance.returned",
+    "ended": "instance.ended",
+}
+
+
+def _absolute(path: str) -> str:
+    return f"{str(getattr(settings, 'SANFU_BASE_URL', '')).rstrip('/')}{path}"
+
+
+def _publish_webhook(message: OutboxMessage, kind: str) -> None:
+    """The notice as a webhook event, for the subscribers who may read its instance. Ids and links only:
+    the subscriber fetches the rest with its token, under the same rules as the page."""
+    event_type = WEBHOOK_EVENTS.get(kind)
+    if event_type is None or not message.instance_id:
+        return
+    found = Instance.objects.filter(pk=message.instance_id).values_list("definition__key", "status").first()
+    if found is None:
+        return
+    process, status = found
+    instance_id = message.instance_id
+    page = subjects.pages_of([(instance_id, process)]).get(instance_id) or f"/workflow/instances/{instance_id}/"
+    data = {
+        "instance_id": instance_id,
+        "process": process,
+        "status": status,
+        "node": message.payload.get("node"),
+        "people": list(message.payload.get("people", [])),
+        "api_url": _absolute(f"/api/v1/approvals/requests/{instance_id}"),
+        "url": _absolute(page),
+    }
+
+    def may_read(owner: User) -> bool:
+        return selectors.visible_instances(owner).filter(pk=instance_id).exists()
+
+    webhooks.publish(
+        event_id="evt_" + message.key.replace(":", "_"),
+        event_type=event_type,
+        occurred_at=message.created_at,
+        data=data,
+        may_read=may_read,
     )
 
 
