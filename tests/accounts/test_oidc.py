@@ -10,7 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -266,3 +269,25 @@ def test_accounts_can_be_matched_by_employee_number(
     client = Client()
     assert _round_trip(client)["Location"] == reverse("web:home")
     assert _signed_in(client) == clerk.pk
+
+
+def test_both_are_off_by_default_and_nothing_of_ldap_is_imported() -> None:
+    """A fresh process without SANFU_LDAP_URI / SANFU_OIDC_ISSUER: only the password backends, and neither
+    python-ldap nor django-auth-ldap loaded by the URLs, the worker's tasks or a sign-in page."""
+    script = (
+        "import sys, django; django.setup()\n"
+        "import sanfu.config.urls, sanfu.accounts.tasks\n"
+        "from django.conf import settings\n"
+        "from django.test import Client\n"
+        "from django.test.utils import setup_test_environment\n"
+        "setup_test_environment()\n"
+        "Client().get('/accounts/login/')\n"
+        "print(settings.AUTHENTICATION_BACKENDS, 'ldap' in sys.modules, 'django_auth_ldap' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SANFU_LDAP_", "SANFU_OIDC_"))}
+    env["DJANGO_SETTINGS_MODULE"] = "sanfu.config.test_settings"
+    result = subprocess.run(  # noqa: S603  # our own interpreter on a fixed script
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    last = result.stdout.strip().splitlines()[-1]
+    assert last == "['axes.backends.AxesStandaloneBackend', 'django.contrib.auth.backends.ModelBackend'] False False"
