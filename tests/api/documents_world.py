@@ -79,7 +79,7 @@ def _draft(world: World, title: str, level: str, **extra: Any) -> OutgoingDocume
     )
 
 
-def _archived(world: World, source_id: int, level: str, **extra: Any) -> ArchiveRecord:
+def archived(world: World, source_id: int, level: str, **extra: Any) -> ArchiveRecord:
     return archive_record(
         source="tests",
         source_id=source_id,
@@ -113,10 +113,10 @@ def build_world() -> World:
     )
     world.outgoing["internal"] = _draft(world, "关于做好节日期间安全生产工作的通知", "internal")
     world.outgoing["secret"] = _draft(world, "关于涉密载体清查的通知", "secret", copy_no="12")
-    world.records["public"] = _archived(world, 1, "public")
-    world.records["internal"] = _archived(world, 2, "internal")
-    world.records["secret"] = _archived(world, 3, "secret", owner_id=clerk.pk)
-    world.records["confidential"] = _archived(world, 4, "confidential", reader_ids=[people["hr"].pk])
+    world.records["public"] = archived(world, 1, "public")
+    world.records["internal"] = archived(world, 2, "internal")
+    world.records["secret"] = archived(world, 3, "secret", owner_id=clerk.pk)
+    world.records["confidential"] = archived(world, 4, "confidential", reader_ids=[people["hr"].pk])
     leave = ApiClient(_token(people["staff"])).post(
         "/approvals/requests",
         {"matter": "leave", "title": "事假两天", "data": {**LEAVE, "handover": people["office_head"].pk}},

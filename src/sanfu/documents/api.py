@@ -418,6 +418,41 @@ def outgoing_list(request: HttpRequest, filters: Query[ListQuery]) -> Page[Outgo
     return Page[OutgoingOut](items=[_outgoing(r) for r in selectors.list_rows(rows)], next_cursor=following)
 
 
+class KindOut(Schema):
+    kind: str
+    name: str
+    title: str = Field(description="模板标题")
+    body: str = Field(description="模板正文")
+    recipients: str
+
+
+class DraftingOut(Schema):
+    may_draft: bool = Field(description="本人有起草发文的权限")
+    kinds: list[KindOut]
+    signers: list[int] = Field(description="可为本人起草的发文签发的领导（用户编号）")
+
+
+# Before "/outgoing/{document_id}": the first pattern that matches answers.
+@router.get("/outgoing/new", response=answers(DraftingOut), auth=auth(READ), summary="起草发文：文种模板和签发领导")
+def drafting(request: HttpRequest) -> DraftingOut:
+    person = actor(request)
+    allowed = rights.may_draft(person)
+    kinds = []
+    for kind, label in DocKind.choices:
+        template = services.outgoing_template(kind)
+        kinds.append(
+            KindOut(
+                kind=kind,
+                name=str(label),
+                title=template.get("title", ""),
+                body=template.get("body", ""),
+                recipients=template.get("recipients", ""),
+            )
+        )
+    signers = [u.pk for u in rights.signing_leaders(rights.place_of_drafter(person))] if allowed else []
+    return DraftingOut(may_draft=allowed, kinds=kinds, signers=signers)
+
+
 @router.get("/outgoing/{document_id}", response=answers(OutgoingDetailOut), auth=auth(READ), summary="发文")
 def outgoing_detail(request: HttpRequest, document_id: int) -> OutgoingDetailOut:
     return outgoing_page(actor(request), document_id)
@@ -769,40 +804,6 @@ def outgoing_draft(request: HttpRequest, body: DraftIn) -> Status[OutgoingDetail
         token=_token(request),
     )
     return Status(201, outgoing_page(person, document.pk))
-
-
-class KindOut(Schema):
-    kind: str
-    name: str
-    title: str = Field(description="模板标题")
-    body: str = Field(description="模板正文")
-    recipients: str
-
-
-class DraftingOut(Schema):
-    may_draft: bool = Field(description="本人有起草发文的权限")
-    kinds: list[KindOut]
-    signers: list[int] = Field(description="可为本人起草的发文签发的领导（用户编号）")
-
-
-@router.get("/outgoing/new", response=answers(DraftingOut), auth=auth(READ), summary="起草发文：文种模板和签发领导")
-def drafting(request: HttpRequest) -> DraftingOut:
-    person = actor(request)
-    allowed = rights.may_draft(person)
-    kinds = []
-    for kind, label in DocKind.choices:
-        template = services.outgoing_template(kind)
-        kinds.append(
-            KindOut(
-                kind=kind,
-                name=str(label),
-                title=template.get("title", ""),
-                body=template.get("body", ""),
-                recipients=template.get("recipients", ""),
-            )
-        )
-    signers = [u.pk for u in rights.signing_leaders(rights.place_of_drafter(person))] if allowed else []
-    return DraftingOut(may_draft=allowed, kinds=kinds, signers=signers)
 
 
 class ReviseIn(CommentIn):
