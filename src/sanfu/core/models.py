@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.core.crypto import EncryptedTextField
+
 
 class AuditRecordQuerySet(models.QuerySet["AuditRecord"]):
     """Bulk ``update()`` and ``delete()`` would bypass the model's guards; refuse them too."""
@@ -94,3 +96,41 @@ class NotificationSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: each={self.email_each} digest={self.email_digest}"
+
+
+class RobotKind(models.TextChoices):
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    FEISHU = "feishu", _("飞书群机器人")
+
+
+class RobotChannel(models.Model):
+    """A group robot a person chose to hear of some kinds of notices through (``notice_groups``, see
+    ``core.robots.NOTICE_GROUPS``). The webhook address carries the robot's key and ``secret`` signs the
+    messages, so both are encrypted at rest (DI-3).
+
+    ``allow_private`` lets the address be inside the company network (an on-premises robot gateway); only the
+    system administrator sets it (the person's page never does), since otherwise anyone could make the server
+    call its own network. The last delivery's outcome is kept on the row for the person to see."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="robot_channels")
+    kind = models.CharField(_("类型"), max_length=16, choices=RobotKind.choices)
+    name = models.CharField(_("名称"), max_length=64, blank=True)
+    webhook_url = EncryptedTextField(_("Webhook 地址"), max_length=500)
+    secret = EncryptedTextField(_("加签密钥"), max_length=200, blank=True)
+    notice_groups = models.JSONField(_("通知类别"), default=list)
+    enabled = models.BooleanField(_("启用"), default=True)
+    allow_private = models.BooleanField(_("允许内网地址"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(_("上次发送成功"), null=True, blank=True)
+    last_error = models.CharField(_("上次失败原因"), max_length=300, blank=True)
+    last_error_at = models.DateTimeField(_("上次失败时间"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("连续失败次数"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind} {self.name}"

@@ -1,8 +1,10 @@
 """Delivering notices to people: in the app always, by mail when they asked for it (at once or as a daily
-digest). Idempotent on the notice key, because the outbox delivers at least once.
+digest), and through the group robots they chose for that kind of notice (``core.robots``). Idempotent on
+the notice key, because the outbox delivers at least once.
 
-A notice about a 秘密/机密 item (``classified``) keeps its title in the app: its mail says only that there
-is something to see and links to it, since mail leaves the system (and its servers' and mailboxes' care)."""
+A notice about a 秘密/机密 item (``classified``) keeps its title in the app: its mail and its robot message
+say only that there is something to see and link to it, since both leave the system (and its servers' and
+mailboxes' care)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import db_task
 
+from sanfu.core import robots
 from sanfu.core.errors import ApplicationError
-from sanfu.core.models import Notification, NotificationSetting
+from sanfu.core.models import Notification, NotificationSetting, RobotChannel
 
 # Kinds that ask the person to act (the others tell of something: a copy, an end, a return).
 TODO_KINDS = frozenset({"task", "urge", "remind", "overdue", "escalate"})
@@ -66,7 +70,44 @@ def notify_people(
             fail_silently=True,
         )
         Notification.objects.filter(key=keys[user.pk]).update(emailed_at=timezone.now())
+    _robots_after_commit(kind=kind, keys={p: keys[p] for p in fresh})
     return len(fresh)
+
+
+def _robots_after_commit(*, kind: str, keys: dict[int, str]) -> None:
+    """Queue the robot messages of new notices for after the commit, so a slow or failing robot never holds
+    or breaks the change that caused the notice (the worker sends them; in tests, at once)."""
+    if not keys:
+        return
+    group = robots.group_of(kind)
+    channels = RobotChannel.objects.filter(user_id__in=keys, enabled=True, user__is_active=True)
+    rows = channels.values_list("pk", "user_id", "notice_groups")
+    wanted = [(pk, keys[user]) for pk, user, groups in rows if group in groups]
+    if wanted:
+        # robust: should queueing fail after the commit, it is logged and the notices stand
+        transaction.on_commit(lambda: robot_messages_send(wanted), robust=True)
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no types
+def robot_messages_send(sends: list[tuple[int, str]]) -> int:
+    """Send each (channel, notice key) pair's message; how many robots took theirs. Failures are recorded on
+    the channel by ``robots.deliver`` and never raised."""
+    channels = RobotChannel.objects.in_bulk([pk for pk, _key in sends])
+    notices = Notification.objects.in_bulk([key for _pk, key in sends], field_name="key")
+    taken = 0
+    for pk, key in sends:
+        channel, notice = channels.get(pk), notices.get(key)
+        if channel is not None and notice is not None:
+            taken += robots.deliver(channel, robot_text(notice)).ok
+    return taken
+
+
+def robot_text(notice: Notification) -> str:
+    """A robot message: the mail's words (a classified notice's without its title), with the body."""
+    _subject, text = _mail_of(kind=notice.kind, title=notice.title, url=notice.url, classified=notice.classified)
+    if notice.classified or not notice.body:
+        return text
+    return f"{notice.title}\n{notice.body}\n\n" + text.split("\n\n", 1)[-1]
 
 
 def _mail_of(*, kind: str, title: str, url: str, classified: bool) -> tuple[str, str]:

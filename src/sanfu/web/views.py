@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +10,11 @@ from django.views.decorators.http import require_GET
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.approvals.views.inbox import render_inbox  # the inbox lives with the 审批中心
-from sanfu.core import notify
-from sanfu.core.errors import ApplicationError
+from sanfu.core import notify, robots
+from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
+from sanfu.core.models import RobotKind
+from sanfu.core.params import parse_id
 from sanfu.org.selectors import delegations_of
 
 
@@ -28,12 +30,30 @@ class NotificationSettingForm(StyledForm):
     email_digest = forms.BooleanField(label=_("每天 17:30 发一封未读通知汇总"), required=False)
 
 
+class RobotChannelForm(StyledForm):
+    kind = forms.ChoiceField(label=_("类型"), choices=RobotKind.choices)
+    name = forms.CharField(label=_("名称（可不填）"), max_length=64, required=False)
+    url = forms.CharField(label=_("Webhook 地址"), max_length=500)
+    secret = forms.CharField(
+        label=_("加签密钥（钉钉、飞书开启签名时填写）"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    groups = forms.MultipleChoiceField(
+        label=_("发送哪些通知"), choices=list(robots.NOTICE_GROUPS.items()), widget=forms.CheckboxSelectMultiple
+    )
+
+
 def notification_settings(request: AuthedHttpRequest) -> HttpResponse:
-    """Each person chooses how they hear of new notices (in the app always; by mail at once or daily)."""
+    """Each person chooses how they hear of new notices: in the app always; by mail at once or daily; and
+    through group robots (企业微信、钉钉、飞书), each carrying the kinds of notices they pick."""
+    action = request.POST.get("action", "mail") if request.method == "POST" else ""
     current = notify.setting_of(request.user)
     initial = {"email": request.user.email, "email_each": current.email_each, "email_digest": current.email_digest}
-    form = NotificationSettingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = NotificationSettingForm(request.POST if action == "mail" else None, initial=initial)
+    robot_form = RobotChannelForm(request.POST if action == "robot_add" else None, initial={"groups": ["todo", "urge"]})
+    if action == "mail" and form.is_valid():
         data = form.cleaned_data
         try:
             notify.setting_update(
@@ -44,4 +64,59 @@ def notification_settings(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("通知设置已保存。"))
             return redirect("web:notification_settings")
-    return render(request, "web/notification_settings.html", {"form": form})
+    elif action == "robot_add" and robot_form.is_valid():
+        data = robot_form.cleaned_data
+        try:
+            robots.robot_channel_add(
+                user=request.user,
+                kind=data["kind"],
+                name=data["name"],
+                url=data["url"],
+                secret=data["secret"],
+                groups=data["groups"],
+            )
+        except ApplicationError as exc:
+            field = str(exc.errors[0].get("field", "")) if exc.errors else ""
+            robot_form.add_error(field if field in robot_form.fields else None, exc.message)
+        else:
+            messages.success(request, _("群机器人已添加。"))
+            return redirect("web:notification_settings")
+    elif action in {"robot_update", "robot_delete", "robot_try"}:
+        return _robot_channel_act(request, action)
+    context = {
+        "form": form,
+        "robot_form": robot_form,
+        "channels": robots.robot_channels_of(request.user),
+        "notice_groups": list(robots.NOTICE_GROUPS.items()),
+        "examples": [(RobotKind(kind).label, example) for kind, example in robots.EXAMPLES.items()],
+    }
+    return render(request, "web/notification_settings.html", context)
+
+
+def _robot_channel_act(request: AuthedHttpRequest, action: str) -> HttpResponse:
+    channel_id = parse_id(request.POST.get("channel"))
+    if channel_id is None:
+        raise Http404
+    try:
+        if action == "robot_update":
+            robots.robot_channel_update(
+                user=request.user,
+                channel_id=channel_id,
+                groups=request.POST.getlist("groups"),
+                enabled=request.POST.get("enabled") == "on",
+            )
+            messages.success(request, _("群机器人设置已保存。"))
+        elif action == "robot_delete":
+            robots.robot_channel_delete(user=request.user, channel_id=channel_id)
+            messages.success(request, _("群机器人已删除。"))
+        else:
+            outcome = robots.robot_channel_try(user=request.user, channel_id=channel_id)
+            if outcome.ok:
+                messages.success(request, _("测试消息已发送，请到群里查看。"))
+            else:
+                messages.error(request, _("测试消息发送失败：%(e)s") % {"e": outcome.error})
+    except NotFoundError as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("web:notification_settings")
