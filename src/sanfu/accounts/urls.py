@@ -8,7 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
-    # Sign-in through the company's identity provider (404 unless SANFU_OIDC_ISSUER is set; docs/directory.md).
+    # Sign-in through the company's identity provider (the password form unless SANFU_OIDC_ISSUER is set).
     path("oidc/login/", oidc.sign_in, name="oidc_login"),
     path("oidc/callback/", oidc.callback, name="oidc_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -28,7 +28,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -290,7 +290,7 @@ class _SignIn(OIDCAuthenticationRequestView):  # type: ignore[misc]
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
-            raise Http404
+            return redirect("accounts:login")  # OIDC is off (a stale button): the password form
         try:
             self.OIDC_OP_AUTH_ENDPOINT = oidc_setting("OIDC_OP_AUTHORIZATION_ENDPOINT")
         except OIDCUnavailableError as exc:
@@ -308,7 +308,7 @@ class _Callback(OIDCAuthenticationCallbackView):  # type: ignore[misc]
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
-            raise Http404
+            return redirect("accounts:login")
         return super().get(request)  # type: ignore[no-any-return]
 
     def login_failure(self) -> HttpResponse:
