@@ -27,7 +27,7 @@ from sanfu.core.errors import PermissionDeniedError
 from sanfu.core.models import AuditRecord
 from sanfu.org.clearance import Marking
 from sanfu.workflow import outbox, services
-from sanfu.workflow.models import OutboxMessage
+from sanfu.workflow.models import OutboxMessage, Task
 from tests.api.conftest import ApiClient
 from tests.workflow.conftest import REFERENCE
 
@@ -143,6 +143,32 @@ def test_only_subscribers_who_may_read_the_instance_get_its_events(org, expense,
     webhooks.deliver_due()
     assert TITLE not in receiver.received[-1]["body"].decode()
     assert "title" not in receiver.verified(_secret)["data"]
+
+
+def test_a_return_and_a_rejection_are_events_of_their_own(org, expense, sysadmin, receiver):
+    clerk = org["clerk"]
+    _subscription, secret = _subscribe(sysadmin, clerk, receiver, "instance.returned", "instance.ended")
+    instance_id = _start(org)
+    task = Task.objects.get(instance_id=instance_id, status="open")
+    services.task_return(actor=task.assignee, task_id=task.pk, comment="请补充发票")
+    outbox.deliver_pending()
+    webhooks.deliver_due()
+    returned = receiver.verified(secret)
+    assert (returned["type"], returned["data"]["instance_id"]) == ("instance.returned", instance_id)
+    assert "请补充发票" not in receiver.received[-1]["body"].decode()
+
+    second = _start(org)
+    task = Task.objects.get(instance_id=second, status="open")
+    services.task_reject(actor=task.assignee, task_id=task.pk, comment="不符合规定")
+    outbox.deliver_pending()
+    webhooks.deliver_due()
+    ended = receiver.verified(secret)
+    assert (ended["type"], ended["data"]["instance_id"], ended["data"]["status"]) == (
+        "instance.ended",
+        second,
+        "rejected",
+    )
+    assert len(receiver.received) == 2  # task.created was not subscribed
 
 
 def test_a_500_is_retried_with_growing_jittered_backoff_until_it_arrives(org, expense, sysadmin, receiver):

@@ -64,7 +64,7 @@ EVENT_TYPES: dict[str, str | Promise] = {
     "notice.cc": gettext_lazy("抄送"),
     "notice.filing": gettext_lazy("备案"),
     "instance.returned": gettext_lazy("流程退回"),
-    "instance.ended": gettext_lazy("流程办结（通过、驳回、撤回、作废）"),
+    "instance.ended": gettext_lazy("流程办结（通过、驳回、作废）"),
 }
 
 
@@ -325,18 +325,23 @@ def publish(
     event_id: str,
     event_type: str,
     occurred_at: datetime,
-    data: dict[str, Any],
+    data: Callable[[], dict[str, Any]],
     may_read: Callable[[User], bool],
 ) -> int:
     """Log one delivery of the event for every active subscription to ``event_type`` whose owner is active
-    and ``may_read`` the object; the same event again adds nothing. Returns how many were new."""
+    and ``may_read`` the object; the same event again adds nothing. ``data`` is asked only when someone is
+    to receive it (most events have no subscriber). Returns how many deliveries were new."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
-    candidates = WebhookSubscription.objects.filter(active=True, owner__is_active=True).select_related("owner")
+    candidates = (
+        WebhookSubscription.objects.filter(active=True, owner__is_active=True)
+        .select_related("owner")
+        .defer("secret", "previous_secret")  # not needed to fan out: no decryption per event
+    )
     wanted = [s for s in candidates if event_type in s.event_types and may_read(s.owner)]
     if not wanted:
         return 0
-    body = event_body(event_type=event_type, occurred_at=occurred_at, data=data)
+    body = event_body(event_type=event_type, occurred_at=occurred_at, data=data())
     now = timezone.now()
     with transaction.atomic():
         known = set(

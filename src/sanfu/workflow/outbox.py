@@ -109,21 +109,20 @@ def _publish_webhook(message: OutboxMessage, kind: str) -> None:
     event_type = WEBHOOK_EVENTS.get(kind)
     if event_type is None or not message.instance_id:
         return
-    found = Instance.objects.filter(pk=message.instance_id).values_list("definition__key", "status").first()
-    if found is None:
-        return
-    process, status = found
     instance_id = message.instance_id
-    page = subjects.pages_of([(instance_id, process)]).get(instance_id) or f"/workflow/instances/{instance_id}/"
-    data = {
-        "instance_id": instance_id,
-        "process": process,
-        "status": status,
-        "node": message.payload.get("node"),
-        "people": list(message.payload.get("people", [])),
-        "api_url": _absolute(f"/api/v1/approvals/requests/{instance_id}"),
-        "url": _absolute(page),
-    }
+
+    def data() -> dict[str, Any]:
+        process, status = Instance.objects.filter(pk=instance_id).values_list("definition__key", "status").get()
+        page = subjects.pages_of([(instance_id, process)]).get(instance_id) or f"/workflow/instances/{instance_id}/"
+        return {
+            "instance_id": instance_id,
+            "process": process,
+            "status": status,
+            "node": message.payload.get("node"),
+            "people": list(message.payload.get("people", [])),
+            "api_url": _absolute(f"/api/v1/approvals/requests/{instance_id}"),
+            "url": _absolute(page),
+        }
 
     def may_read(owner: User) -> bool:
         return selectors.visible_instances(owner).filter(pk=instance_id).exists()
