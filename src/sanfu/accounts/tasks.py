@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from sanfu.accounts.directory.tasks import sync_directory  # noqa: F401  # the directory sync, when configured
 from sanfu.accounts.dormancy import dormant_accounts_disable
 
 

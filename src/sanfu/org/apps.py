@@ -19,8 +19,9 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from sanfu.api import site
-        from sanfu.org import handover
+        from sanfu.org import directory, handover
         from sanfu.org.api import router
 
         handover.register()  # 离职交接: delegations, secretaries, departments in charge
         site.include("/org", router)
+        directory.register()  # the organisation's part of the directory sync (accounts may not import org)
