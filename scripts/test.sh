@@ -52,6 +52,9 @@ $BIN/python -m django makemigrations --check --dry-run
 step "Chromium for browser tests"
 scripts/ensure-chromium.sh
 
+step "slapd and python-ldap for the LDAP tests (optional: the tests skip in one line without them)"
+scripts/ensure-ldap.sh
+
 step "pytest on SQLite"
 SANFU_TEST_DATABASE_URL="sqlite:///test.sqlite3" $BIN/pytest -q "$@"
 

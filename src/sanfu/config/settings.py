@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sanfu.web.context_processors.shell",
+                "sanfu.accounts.directory.context.sign_in_options",  # the OIDC button on the login page
             ],
         },
     },
@@ -132,6 +133,35 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# --- Company directory (docs/directory.md): LDAP and OIDC sign-in, each off until its address is set ---
+SANFU_LDAP_URI = env.string("SANFU_LDAP_URI", "")  # ldap://… or ldaps://…; empty: no LDAP, nothing of it imported
+SANFU_LDAP_START_TLS = env.boolean("SANFU_LDAP_START_TLS", False)
+SANFU_LDAP_BIND_DN = env.string("SANFU_LDAP_BIND_DN", "")
+SANFU_LDAP_BIND_PASSWORD = env.string("SANFU_LDAP_BIND_PASSWORD", "")  # or SANFU_LDAP_BIND_PASSWORD_FILE
+SANFU_LDAP_USER_BASE = env.string("SANFU_LDAP_USER_BASE", "")
+SANFU_LDAP_USER_FILTER = env.string("SANFU_LDAP_USER_FILTER", "(uid=%(user)s)")
+SANFU_LDAP_ATTR_USERNAME = env.string("SANFU_LDAP_ATTR_USERNAME", "uid")
+SANFU_LDAP_ATTR_FULL_NAME = env.string("SANFU_LDAP_ATTR_FULL_NAME", "cn")
+SANFU_LDAP_ATTR_EMAIL = env.string("SANFU_LDAP_ATTR_EMAIL", "mail")
+SANFU_LDAP_ATTR_EMPLOYEE_NO = env.string("SANFU_LDAP_ATTR_EMPLOYEE_NO", "employeeNumber")
+SANFU_LDAP_ATTR_MOBILE = env.string("SANFU_LDAP_ATTR_MOBILE", "mobile")
+SANFU_LDAP_UNIT = env.string("SANFU_LDAP_UNIT", "")  # the unit (code) synced people and OUs belong to
+SANFU_LDAP_SYNC_MINUTES = env.integer("SANFU_LDAP_SYNC_MINUTES", 0, minimum=0)  # worker sync; 0 = by hand only
+SANFU_OIDC_ISSUER = env.string("SANFU_OIDC_ISSUER", "")  # discovery at <issuer>/.well-known/openid-configuration
+SANFU_OIDC_CLIENT_ID = env.string("SANFU_OIDC_CLIENT_ID", "")
+SANFU_OIDC_CLIENT_SECRET = env.string("SANFU_OIDC_CLIENT_SECRET", "")  # or SANFU_OIDC_CLIENT_SECRET_FILE
+SANFU_OIDC_SCOPES = env.string("SANFU_OIDC_SCOPES", "openid profile email")
+SANFU_OIDC_SIGN_ALGO = env.string("SANFU_OIDC_SIGN_ALGO", "RS256")
+SANFU_OIDC_MATCH_CLAIM = env.string("SANFU_OIDC_MATCH_CLAIM", "preferred_username")
+SANFU_OIDC_MATCH_FIELD = env.string("SANFU_OIDC_MATCH_FIELD", "username")  # or employee_no (org.Staff 工号)
+SANFU_OIDC_NAME_CLAIM = env.string("SANFU_OIDC_NAME_CLAIM", "name")
+SANFU_OIDC_EMAIL_CLAIM = env.string("SANFU_OIDC_EMAIL_CLAIM", "email")
+SANFU_OIDC_CREATE_USERS = env.boolean("SANFU_OIDC_CREATE_USERS", False)
+if SANFU_LDAP_URI:
+    AUTHENTICATION_BACKENDS.append("sanfu.accounts.directory.ldap.DirectoryLDAPBackend")
+if SANFU_OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("sanfu.accounts.directory.oidc.DirectoryOIDCBackend")
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
