@@ -24,7 +24,7 @@ from sanfu.api.models import DeliveryStatus, WebhookDelivery, WebhookSubscriptio
 from sanfu.api.tokens import token_issue
 from sanfu.core.egress import EgressRefusedError
 from sanfu.core.errors import PermissionDeniedError
-from sanfu.core.models import AuditRecord
+from sanfu.core.models import AuditRecord, Notification
 from sanfu.org.clearance import Marking
 from sanfu.workflow import outbox, services
 from sanfu.workflow.models import OutboxMessage, Task
@@ -169,6 +169,23 @@ def test_a_return_and_a_rejection_are_events_of_their_own(org, expense, sysadmin
         "rejected",
     )
     assert len(receiver.received) == 2  # task.created was not subscribed
+
+
+def test_a_withdrawal_tells_the_approver_and_is_an_event(org, expense, sysadmin, receiver):
+    head = org["section_head"]
+    _subscription, secret = _subscribe(sysadmin, head, receiver, "instance.withdrawn")
+    instance_id = _start(org)
+    services.instance_withdraw(actor=org["clerk"], instance_id=instance_id)
+    outbox.deliver_pending()
+    webhooks.deliver_due()
+    event = receiver.verified(secret)
+    assert (event["type"], event["data"]["instance_id"], event["data"]["people"]) == (
+        "instance.withdrawn",
+        instance_id,
+        [head.pk],
+    )
+    notice = Notification.objects.get(user=head, kind="withdrawn")
+    assert notice.title == f"发起人已撤回：{TITLE}"
 
 
 def test_a_500_is_retried_with_growing_jittered_backoff_until_it_arrives(org, expense, sysadmin, receiver):

@@ -65,6 +65,7 @@ EVENT_TYPES: dict[str, str | Promise] = {
     "notice.filing": gettext_lazy("备案"),
     "instance.returned": gettext_lazy("流程退回"),
     "instance.ended": gettext_lazy("流程办结（通过、驳回、作废）"),
+    "instance.withdrawn": gettext_lazy("发起人撤回"),
 }
 
 

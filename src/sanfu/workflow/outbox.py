@@ -42,6 +42,7 @@ _TITLES = {
     "escalate": "下属待办超时：",
     "ended": "已办结：",
     "returned": "已退回：",
+    "withdrawn": "发起人已撤回：",
 }
 
 
@@ -96,6 +97,7 @@ WEBHOOK_EVENTS = {
     "filing": "notice.filing",
     "returned": "instance.returned",
     "ended": "instance.ended",
+    "withdrawn": "instance.withdrawn",
 }
 
 

@@ -876,6 +876,7 @@ def _withdraw(ctx: _Ctx, cmd: Withdraw) -> None:
     state = ctx.state
     if cmd.actor == state.initiator and (state.status == RETURNED or (state.status == RUNNING and not state.acted)):
         cancel = {str(t.id): {"status": T_CANCELLED} for t in state.tasks.values() if t.live}
+        holders = [t.assignee for t in state.tasks.values() if t.live]
         ctx.emit(
             "withdrawn",
             actor=cmd.actor,
@@ -887,6 +888,7 @@ def _withdraw(ctx: _Ctx, cmd: Withdraw) -> None:
             joins=dict.fromkeys(state.joins),
             clear_undo=True,
         )
+        ctx.notify("withdrawn", holders)  # their to-do is gone: say why
         return
     undo = state.undo
     if (
