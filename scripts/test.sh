@@ -55,14 +55,35 @@ scripts/ensure-chromium.sh
 step "slapd and python-ldap for the LDAP tests (optional: the tests skip in one line without them)"
 scripts/ensure-ldap.sh
 
-step "pytest on SQLite"
-SANFU_TEST_DATABASE_URL="sqlite:///test.sqlite3" $BIN/pytest -q "$@"
-
+# The two databases' runs go side by side (the machine has two cores; each run is one process, and much of a run
+# waits on subprocesses, browsers and sockets). Each has its own uploaded-files folder; the PostgreSQL run's
+# output is shown whole once it ends, after the SQLite run's.
 PG_URL="${SANFU_TEST_DATABASE_URL_PG:-${SANFU_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/sanfu_ci_$$}}"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+pg_status=skipped
 if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
-  step "pytest on PostgreSQL"
   # pytest-django creates test_<name> as a throwaway database and drops it at the end.
-  SANFU_TEST_DATABASE_URL="$PG_URL" $BIN/pytest -q --create-db "$@"
-else
-  echo "PostgreSQL is not reachable at ${PG_URL%%\?*}: skipped the PostgreSQL run (SQLite passed)."
+  (SANFU_TEST_MEDIA_ROOT="$scratch/pg-media" SANFU_TEST_DATABASE_URL="$PG_URL" \
+    $BIN/pytest -q --create-db "$@" >"$scratch/pg.log" 2>&1; echo $? >"$scratch/pg.rc") &
+  pg_job=$!
+  pg_status=running
 fi
+
+step "pytest on SQLite${pg_job:+ (PostgreSQL running beside it)}"
+sqlite_rc=0
+SANFU_TEST_MEDIA_ROOT="$scratch/sqlite-media" SANFU_TEST_DATABASE_URL="sqlite:///test.sqlite3" \
+  $BIN/pytest -q "$@" || sqlite_rc=$?
+
+if [ "$pg_status" = running ]; then
+  wait "$pg_job" || true
+  step "pytest on PostgreSQL"
+  cat "$scratch/pg.log"
+  pg_rc="$(cat "$scratch/pg.rc" 2>/dev/null || echo 1)"
+else
+  echo "PostgreSQL is not reachable at ${PG_URL%%\?*}: skipped the PostgreSQL run."
+  pg_rc=0
+fi
+[ "$sqlite_rc" = 0 ] || echo "pytest on SQLite failed (exit $sqlite_rc)"
+[ "$pg_rc" = 0 ] || echo "pytest on PostgreSQL failed (exit $pg_rc)"
+[ "$sqlite_rc" = 0 ] && [ "$pg_rc" = 0 ]

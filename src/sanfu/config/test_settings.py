@@ -5,6 +5,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SANFU_SECRET_KEY", "test-only-key-" + "x" * 50)
 os.environ.setdefault("SANFU_AUDIT_KEY", "test-only-audit-key-" + "y" * 40)
@@ -23,6 +24,9 @@ from sanfu.config.settings import HUEY
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405  # fast tests
 HUEY["immediate"] = True
 SECURE_SSL_REDIRECT = False
+# Runs side by side (scripts/test.sh) keep their uploads apart; the servers a test starts inherit the variable.
+if os.environ.get("SANFU_TEST_MEDIA_ROOT"):
+    MEDIA_ROOT = Path(os.environ["SANFU_TEST_MEDIA_ROOT"])
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: concurrency tests need several connections to see one database.
