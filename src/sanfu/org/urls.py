@@ -13,4 +13,5 @@ urlpatterns = [
     path("delegations/<int:delegation_id>/revoke/", views.delegation_revoke, name="delegation_revoke"),
     path("import/", views.org_import, name="import"),
     path("import/template/<str:kind>.csv", views.org_import_template, name="import_template"),
+    path("import/export.xlsx", views.org_export, name="export"),
 ]

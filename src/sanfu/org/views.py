@@ -19,13 +19,13 @@ from django.views.decorators.http import require_GET, require_POST
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.accounts.selectors import has_perm
-from sanfu.core import lookups
+from sanfu.core import lookups, xlsx
 from sanfu.core.audit import client_ip
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_id, parse_int, parse_text
-from sanfu.org import importing, selectors, services
+from sanfu.org import exporting, importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
 from sanfu.org.models import Department, Post, Rank, Secretary, Staff, Unit
 from sanfu.org.people_search import search_people
@@ -313,3 +313,15 @@ def org_import_template(request: AuthedHttpRequest, kind: str) -> HttpResponse:
     name = {importing.DEPARTMENTS: "部门导入模板.csv", importing.STAFF: "人员导入模板.csv"}[kind]
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or "attachment"
     return response
+
+
+def org_export(request: AuthedHttpRequest) -> HttpResponse:
+    """组织导出: every department and person as a workbook the import reads back unchanged (sysadmin only)."""
+    if not has_perm(request.user, Perm.MANAGE_CONFIG):
+        raise Http404
+    try:
+        exported = exporting.org_export(actor=request.user, ip=client_ip(request))
+    except ApplicationError as exc:
+        messages.warning(request, exc.message)
+        return redirect("org:import")
+    return xlsx.attachment(exported.content, f"{_('组织机构')}-{timezone.localdate():%Y%m%d}.xlsx")
