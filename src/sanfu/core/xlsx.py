@@ -39,9 +39,10 @@ class TooManyRowsError(ApplicationError):
     """The export would hold more than ``limit`` rows (``total`` of them, when it is known): the page's
     filters narrow it first."""
 
-    def __init__(self, total: int | None, *, limit: int = ROW_LIMIT):
+    def __init__(self, total: int | None, *, limit: int | None = None):
+        limit = ROW_LIMIT if limit is None else limit
         if total is None:
-            message = _("结果超过 %(limit)d 条，超过一次导出的上限，请用筛选条件缩小范围后再导出。") % {"limit": limit}
+            message = _("结果超过 %(limit)d 条，请用筛选条件缩小范围后再导出。") % {"limit": limit}
         else:
             message = _("共 %(n)d 条，超过一次导出的上限 %(limit)d 条，请用筛选条件缩小范围后再导出。") % {
                 "n": total,
@@ -51,8 +52,10 @@ class TooManyRowsError(ApplicationError):
         self.total = total
 
 
-def require_within_limit(total: int, *, limit: int = ROW_LIMIT) -> None:
-    """Refuse an export of more than ``limit`` rows (a ledger cut short would look complete)."""
+def require_within_limit(total: int, *, limit: int | None = None) -> None:
+    """Refuse an export of more than ``limit`` rows (``ROW_LIMIT`` unless said): a ledger cut short would look
+    complete."""
+    limit = ROW_LIMIT if limit is None else limit
     if total > limit:
         raise TooManyRowsError(total, limit=limit)
 
