@@ -22,4 +22,5 @@ urlpatterns = [
     path("roles/", views.roles, name="roles"),
     path("roles/<int:grant_id>/revoke/", views.role_revoke, name="role_revoke"),
     path("audit/", views.audit, name="audit"),
+    path("audit/export.xlsx", views.audit_download, name="audit_export"),
 ]
