@@ -109,7 +109,36 @@ def subscriptions(request: HttpRequest, paging: Query[PageQuery]) -> Page[Subscr
     return Page[SubscriptionOut](items=[_subscription(r) for r in rows], next_cursor=following)
 
 
-@router.post("/subscriptions", response=answers(SubscriptionCreatedOut, status=201), auth=auth(MANAGE), summary="订阅")
+@router.post(
+    "/subscriptions",
+    response=answers(SubscriptionCreatedOut, status=201),
+    auth=auth(MANAGE),
+    summary="订阅",
+    operation_id="webhooks_subscription_create",
+    openapi_extra={
+        "responses": {
+            201: {
+                "links": {
+                    "read": {
+                        "operationId": "webhooks_subscription_detail",
+                        "parameters": {"subscription_id": "$response.body#/id"},
+                        "description": "查看这个订阅",
+                    },
+                    "rotate": {
+                        "operationId": "webhooks_subscription_rotate",
+                        "parameters": {"subscription_id": "$response.body#/id"},
+                        "description": "轮换签名密钥",
+                    },
+                    "delete": {
+                        "operationId": "webhooks_subscription_delete",
+                        "parameters": {"subscription_id": "$response.body#/id"},
+                        "description": "取消订阅",
+                    },
+                }
+            }
+        }
+    },
+)
 def subscribe(request: HttpRequest, body: SubscriptionIn) -> Status[SubscriptionCreatedOut]:
     """签名密钥只在此返回一次。内网、本机地址须由系统管理员在网页上开启“允许内网地址”。"""
     row, secret = webhooks.subscription_create(
@@ -119,14 +148,22 @@ def subscribe(request: HttpRequest, body: SubscriptionIn) -> Status[Subscription
 
 
 @router.get(
-    "/subscriptions/{subscription_id}", response=answers(SubscriptionOut), auth=auth(MANAGE), summary="一个订阅"
+    "/subscriptions/{subscription_id}",
+    response=answers(SubscriptionOut),
+    auth=auth(MANAGE),
+    summary="一个订阅",
+    operation_id="webhooks_subscription_detail",
 )
 def subscription(request: HttpRequest, subscription_id: int) -> SubscriptionOut:
     return _subscription(webhooks.access_subscription(actor=actor(request), subscription_id=subscription_id))
 
 
 @router.delete(
-    "/subscriptions/{subscription_id}", response=answers(None, status=204), auth=auth(MANAGE), summary="取消订阅"
+    "/subscriptions/{subscription_id}",
+    response=answers(None, status=204),
+    auth=auth(MANAGE),
+    summary="取消订阅",
+    operation_id="webhooks_subscription_delete",
 )
 def unsubscribe(request: HttpRequest, subscription_id: int) -> Status[None]:
     webhooks.subscription_delete(actor=actor(request), subscription_id=subscription_id)
@@ -138,6 +175,7 @@ def unsubscribe(request: HttpRequest, subscription_id: int) -> Status[None]:
     response=answers(SubscriptionCreatedOut),
     auth=auth(MANAGE),
     summary="轮换签名密钥",
+    operation_id="webhooks_subscription_rotate",
 )
 def rotate(request: HttpRequest, subscription_id: int, body: RotateIn) -> SubscriptionCreatedOut:
     """新密钥只在此返回一次；过渡期内每次推送同时带新旧两个签名。"""

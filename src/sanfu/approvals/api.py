@@ -187,7 +187,44 @@ def _request(instance: Instance, *, viewer: Any) -> RequestOut:
     )
 
 
-@router.post("/requests", response=answers(RequestOut, status=201), auth=auth(WRITE), summary="提交申请")
+@router.post(
+    "/requests",
+    response=answers(RequestOut, status=201),
+    auth=auth(WRITE),
+    summary="提交申请",
+    operation_id="approvals_request_submit",
+    openapi_extra={
+        "responses": {
+            201: {
+                "links": {
+                    "read": {
+                        "operationId": "approvals_request_detail",
+                        "parameters": {"instance_id": "$response.body#/id"},
+                        "description": "查看刚提交的审批单及其流转记录",
+                    },
+                    "withdraw": {
+                        "operationId": "approvals_request_withdraw",
+                        "parameters": {"instance_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "发起人撤回（尚无人办理时）",
+                    },
+                    "urge": {
+                        "operationId": "approvals_request_urge",
+                        "parameters": {"instance_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "发起人催办当前办理人",
+                    },
+                    "comment": {
+                        "operationId": "approvals_request_comment",
+                        "parameters": {"instance_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "发起人评论",
+                    },
+                }
+            }
+        }
+    },
+)
 def submit(request: HttpRequest, body: SubmitIn) -> Status[RequestOut]:
     """材料齐全、表单无误才会创建；否则 422，``details`` 逐项列出缺少或有误之处（一次性告知）。
     需要上传材料的事项暂只能在网页上提交。"""
@@ -218,7 +255,13 @@ def started(request: HttpRequest, paging: Query[PageQuery]) -> Page[RequestOut]:
     return Page[RequestOut](items=[_request(i, viewer=person) for i in rows], next_cursor=following)
 
 
-@router.get("/requests/{instance_id}", response=answers(RequestDetailOut), auth=auth(READ), summary="审批单")
+@router.get(
+    "/requests/{instance_id}",
+    response=answers(RequestDetailOut),
+    auth=auth(READ),
+    summary="审批单",
+    operation_id="approvals_request_detail",
+)
 def request_detail(request: HttpRequest, instance_id: int) -> RequestDetailOut:
     person = actor(request)
     instance = workflow.access_instance(actor=person, instance_id=instance_id)
@@ -403,7 +446,13 @@ def add_signers(request: HttpRequest, instance_id: int, body: SignersIn) -> Requ
     )
 
 
-@router.post("/requests/{instance_id}/withdraw", response=answers(RequestOut), auth=auth(WRITE), summary="撤回")
+@router.post(
+    "/requests/{instance_id}/withdraw",
+    response=answers(RequestOut),
+    auth=auth(WRITE),
+    summary="撤回",
+    operation_id="approvals_request_withdraw",
+)
 def withdraw(request: HttpRequest, instance_id: int, body: ActIn) -> RequestOut:
     instance = _acting_on(request, instance_id, body.version)
     return _done(
@@ -413,7 +462,13 @@ def withdraw(request: HttpRequest, instance_id: int, body: ActIn) -> RequestOut:
     )
 
 
-@router.post("/requests/{instance_id}/urge", response=answers(RequestOut), auth=auth(WRITE), summary="催办")
+@router.post(
+    "/requests/{instance_id}/urge",
+    response=answers(RequestOut),
+    auth=auth(WRITE),
+    summary="催办",
+    operation_id="approvals_request_urge",
+)
 def urge(request: HttpRequest, instance_id: int, body: ActIn) -> RequestOut:
     instance = _acting_on(request, instance_id, body.version)
     return _done(
@@ -423,7 +478,13 @@ def urge(request: HttpRequest, instance_id: int, body: ActIn) -> RequestOut:
     )
 
 
-@router.post("/requests/{instance_id}/comments", response=answers(RequestOut), auth=auth(WRITE), summary="评论")
+@router.post(
+    "/requests/{instance_id}/comments",
+    response=answers(RequestOut),
+    auth=auth(WRITE),
+    summary="评论",
+    operation_id="approvals_request_comment",
+)
 def comment(request: HttpRequest, instance_id: int, body: CommentIn) -> RequestOut:
     instance = _acting_on(request, instance_id, body.version)
     return _done(

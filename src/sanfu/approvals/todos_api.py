@@ -87,6 +87,24 @@ def _integration(request: HttpRequest) -> bool:
     response={200: TodoOut, **answers(TodoOut, status=201)},
     auth=auth(WRITE),
     summary="推送待办（新建或更新）",
+    operation_id="todos_push",
+    openapi_extra={
+        "responses": {
+            status: {
+                "links": {
+                    "close": {
+                        "operationId": "todos_close",
+                        "parameters": {
+                            "source": "$response.body#/source",
+                            "external_id": "$response.body#/external_id",
+                        },
+                        "description": "在来源系统办理或取消后关闭这条待办",
+                    }
+                }
+            }
+            for status in (200, 201)
+        }
+    },
 )
 def push(request: HttpRequest, body: TodoIn) -> Status[TodoOut]:
     """同一（source, external_id）再次推送即更新（标题、地址、期限、办理人）：新建 201，更新 200。
@@ -111,6 +129,7 @@ def push(request: HttpRequest, body: TodoIn) -> Status[TodoOut]:
     response=answers(TodoOut),
     auth=auth(WRITE),
     summary="关闭待办（已办或取消）",
+    operation_id="todos_close",
 )
 def close(request: HttpRequest, source: str, external_id: str, body: CloseIn) -> TodoOut:
     """待办从办理人的“待办”中消失（已办的列在“已办”中）。重复关闭不改变任何内容。"""

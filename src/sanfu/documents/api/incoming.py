@@ -48,7 +48,35 @@ class RegisterIn(Schema):
 
 
 @router.post(
-    "/incoming", response=answers(IncomingDetailOut, status=201), auth=auth(WRITE), summary="收文登记（办公室）"
+    "/incoming",
+    response=answers(IncomingDetailOut, status=201),
+    auth=auth(WRITE),
+    summary="收文登记（办公室）",
+    operation_id="documents_incoming_register",
+    openapi_extra={
+        "responses": {
+            201: {
+                "links": {
+                    "read": {
+                        "operationId": "documents_incoming_detail",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "description": "查看刚登记的收文",
+                    },
+                    "propose": {
+                        "operationId": "documents_incoming_propose",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "登记后转拟办：办公室提出拟办意见（回传所见的版本号）",
+                    },
+                    "mark_read": {
+                        "operationId": "documents_incoming_read",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "description": "已阅（传阅到本人时）",
+                    },
+                }
+            }
+        }
+    },
 )
 def incoming_register(request: HttpRequest, body: RegisterIn) -> Status[IncomingDetailOut]:
     """办公室收发文人员登记来文，流程转拟办。同一来文单位、同一文号此前已登记的，``duplicate_of`` 标出（不拒绝）。"""
@@ -77,7 +105,13 @@ class ProposeIn(TextIn):
     readers: list[int] = Field(default_factory=list, max_length=200, description="传阅人（用户编号）")
 
 
-@router.post("/incoming/{document_id}/propose", response=answers(IncomingDetailOut), auth=auth(WRITE), summary="拟办")
+@router.post(
+    "/incoming/{document_id}/propose",
+    response=answers(IncomingDetailOut),
+    auth=auth(WRITE),
+    summary="拟办",
+    operation_id="documents_incoming_propose",
+)
 def incoming_propose(request: HttpRequest, document_id: int, body: ProposeIn) -> IncomingDetailOut:
     return on_incoming(
         request,
@@ -203,7 +237,13 @@ def incoming_resubmit(request: HttpRequest, document_id: int, body: ResubmitIn) 
     )
 
 
-@router.post("/incoming/{document_id}/read", response=answers(ReadOut), auth=auth(WRITE), summary="已阅（传阅）")
+@router.post(
+    "/incoming/{document_id}/read",
+    response=answers(ReadOut),
+    auth=auth(WRITE),
+    summary="已阅（传阅）",
+    operation_id="documents_incoming_read",
+)
 def incoming_read(request: HttpRequest, document_id: int) -> ReadOut:
     person = actor(request)
     doc = selectors.access_incoming(actor=person, document_id=document_id)

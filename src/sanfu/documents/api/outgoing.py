@@ -52,7 +52,42 @@ class DraftIn(Schema):
 
 
 @router.post(
-    "/outgoing", response=answers(OutgoingDetailOut, status=201), auth=auth(WRITE), summary="起草发文（送核稿）"
+    "/outgoing",
+    response=answers(OutgoingDetailOut, status=201),
+    auth=auth(WRITE),
+    summary="起草发文（送核稿）",
+    operation_id="documents_outgoing_draft",
+    openapi_extra={
+        "responses": {
+            201: {
+                "links": {
+                    "read": {
+                        "operationId": "documents_outgoing_detail",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "description": "查看刚起草的发文",
+                    },
+                    "revise": {
+                        "operationId": "documents_outgoing_revise",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "签发前修改文稿（拟稿人被退回时，或当前办理人）",
+                    },
+                    "review": {
+                        "operationId": "documents_outgoing_review",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "核稿（办公室）",
+                    },
+                    "return": {
+                        "operationId": "documents_outgoing_return",
+                        "parameters": {"document_id": "$response.body#/id"},
+                        "requestBody": {"version": "$response.body#/version"},
+                        "description": "核稿时退回拟稿人",
+                    },
+                }
+            }
+        }
+    },
 )
 def outgoing_draft(request: HttpRequest, body: DraftIn) -> Status[OutgoingDetailOut]:
     """有起草权限的人拟稿，送核稿；签发领导须有本单位发文的签发权限。"""
@@ -88,6 +123,7 @@ class ReviseIn(CommentIn):
     response=answers(OutgoingDetailOut),
     auth=auth(WRITE),
     summary="修改文稿（新一稿）",
+    operation_id="documents_outgoing_revise",
 )
 def outgoing_revise(request: HttpRequest, document_id: int, body: ReviseIn) -> OutgoingDetailOut:
     return on_outgoing(
@@ -112,7 +148,13 @@ class ReviewIn(CommentIn):
     signer: int | None = Field(None, ge=1, le=2**53, description="签发领导（给出则替换）")
 
 
-@router.post("/outgoing/{document_id}/review", response=answers(OutgoingDetailOut), auth=auth(WRITE), summary="核稿")
+@router.post(
+    "/outgoing/{document_id}/review",
+    response=answers(OutgoingDetailOut),
+    auth=auth(WRITE),
+    summary="核稿",
+    operation_id="documents_outgoing_review",
+)
 def outgoing_review(request: HttpRequest, document_id: int, body: ReviewIn) -> OutgoingDetailOut:
     return on_outgoing(
         request,
@@ -134,7 +176,11 @@ class ReasonIn(StepIn):
 
 
 @router.post(
-    "/outgoing/{document_id}/return", response=answers(OutgoingDetailOut), auth=auth(WRITE), summary="退回拟稿人"
+    "/outgoing/{document_id}/return",
+    response=answers(OutgoingDetailOut),
+    auth=auth(WRITE),
+    summary="退回拟稿人",
+    operation_id="documents_outgoing_return",
 )
 def outgoing_return(request: HttpRequest, document_id: int, body: ReasonIn) -> OutgoingDetailOut:
     return on_outgoing(

@@ -39,7 +39,13 @@ def incoming_list(request: HttpRequest, filters: Query[ListQuery]) -> Page[Incom
     return Page[IncomingOut](items=[incoming_row(r) for r in selectors.list_rows(rows)], next_cursor=following)
 
 
-@router.get("/incoming/{document_id}", response=answers(IncomingDetailOut), auth=auth(READ), summary="收文")
+@router.get(
+    "/incoming/{document_id}",
+    response=answers(IncomingDetailOut),
+    auth=auth(READ),
+    summary="收文",
+    operation_id="documents_incoming_detail",
+)
 def incoming_detail(request: HttpRequest, document_id: int) -> IncomingDetailOut:
     return incoming_page(actor(request), document_id)
 
@@ -89,7 +95,13 @@ def drafting(request: HttpRequest) -> DraftingOut:
     return DraftingOut(may_draft=allowed, kinds=kinds, signers=signers)
 
 
-@router.get("/outgoing/{document_id}", response=answers(OutgoingDetailOut), auth=auth(READ), summary="发文")
+@router.get(
+    "/outgoing/{document_id}",
+    response=answers(OutgoingDetailOut),
+    auth=auth(READ),
+    summary="发文",
+    operation_id="documents_outgoing_detail",
+)
 def outgoing_detail(request: HttpRequest, document_id: int) -> OutgoingDetailOut:
     return outgoing_page(actor(request), document_id)
 
