@@ -824,7 +824,10 @@ EMPLOYEE_PAGES = {
     "documents:home",
     "documents:incoming_list",
     "documents:outgoing_list",
+    "documents:incoming_export",  # the 收文登记簿 of their own list (what they take part in)
+    "documents:outgoing_export",  # the 发文登记簿 of their own list
     "archive:search",
+    "archive:catalogue",  # the 档案目录 of their own search
     "tokens:list",  # the person's own API tokens
     "tokens:revoke",
 }
