@@ -1,20 +1,18 @@
 """文号登记簿 as an Excel workbook: the columns of the page, one row per number in order, voided numbers with
 who voided them, when and why. The register comes from ``selectors.number_register`` with the page's filters,
 so the workbook and the page always show the same numbers — and the same titles: a document the viewer may not
-read keeps its number, its title withheld."""
+read keeps its number, its title withheld. Written by ``core.xlsx``: a title or reason that looks like a formula
+is stored as text."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
+from sanfu.core import xlsx
 from sanfu.documents.models import NumberStatus
 from sanfu.documents.selectors import WITHHELD, NumberRegister
 
@@ -41,12 +39,7 @@ def register_workbook(register: NumberRegister) -> bytes:
         _("作废原因"),
     ]
     widths = [24, 14, 8, 8, 8, 40, 10, 12, 18, 12, 18, 40]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{register.prefix or _('文号登记簿')}{register.year}"[:31]  # Excel's longest sheet name
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    rows: list[list[Any]] = []
     for entry in register.rows:
         number, document = entry.number, entry.document
         void = number.status == NumberStatus.VOID
@@ -64,13 +57,6 @@ def register_workbook(register: NumberRegister) -> bytes:
             _plain(number.voided_at) if void else None,
             number.void_reason if void else "",
         ]
-        sheet.append(row)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    for column in ("I", "K"):  # 取号时间, 作废时间
-        for cell in sheet[column][1:]:
-            cell.number_format = "yyyy-mm-dd hh:mm"
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        rows.append(row)
+    title = f"{register.prefix or _('文号登记簿')}{register.year}"  # core.xlsx cuts it to Excel's 31 characters
+    return xlsx.workbook(xlsx.Sheet(title, [str(h) for h in headers], rows, widths))

@@ -1,11 +1,11 @@
 """导出: an inbox list (待办, 已办, 我发起的, 抄送) as an Excel workbook, one row per item with the request's form
 fields as columns — finance reconciles expense claims from it; and the process administrator's 流程监控 search,
 with the form's fields when it is for one process. Same rows and filters as the page, so the same access
-rule: a person exports only what their own list shows."""
+rule: a person exports only what their own list shows. Written by ``core.xlsx``, so a title or form value that
+looks like a formula is stored as text."""
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,8 +13,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from sanfu.accounts.models import User
 from sanfu.approvals import formschema
@@ -22,6 +20,7 @@ from sanfu.approvals.models import Request
 from sanfu.approvals.selectors.inbox import URGENCY_LABELS, InboxFilters, rows_for
 from sanfu.approvals.selectors.instance import value_text
 from sanfu.approvals.selectors.monitor import MonitorFilters, monitor_rows
+from sanfu.core import xlsx
 from sanfu.workflow.models import Instance, Task
 
 EXPORT_LIMIT = 5000  # rows in one workbook; a wider export is narrowed with the filters
@@ -37,9 +36,11 @@ def _plain(moment: datetime | None) -> datetime | None:
 def _cell(spec: formschema.FieldSpec | None, value: Any) -> Any:
     if spec is not None and spec.value_kind in _NUMERIC and value not in (None, ""):
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except InvalidOperation:
             return value_text(value)
+        # A number finance can add up: core.xlsx writes a Decimal as its text, and Excel holds doubles anyway.
+        return float(number) if number.is_finite() else value_text(value)
     return value_text(value)
 
 
@@ -76,17 +77,7 @@ class _FormColumns:
 
 
 def _workbook(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    for index, name in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(str(name)) * 2 + 4))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx.workbook(xlsx.Sheet(title, [str(name) for name in header], rows))
 
 
 def inbox_workbook(*, user: User, tab: str, filters: InboxFilters) -> bytes:
