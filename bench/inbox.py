@@ -2,12 +2,14 @@
 
 Run with ``make bench-inbox``. For each database the child process migrates a throwaway database, fills it
 **with bulk inserts** (SQLite ``executemany``, PostgreSQL ``COPY``; not through the services: this is a read
-benchmark, and the rows have the shape the services write), then times, for a person with a typical number
-of open to-dos and for a heavy one:
+benchmark, and the rows have the shape the services write), with other systems' to-dos (统一待办,
+``ExternalTodo``) beside Sanfu's tasks, then times, for a person with a typical number of open to-dos and for
+a heavy one:
 
-- 待办 first page: ``selectors.rows_for(user, "todo", …)`` through ``Paginator(…, PAGE_SIZE).get_page(1)``
-  and ``views_inbox._rows`` — exactly what ``inbox_context`` does for the list (the count query, the page
-  query, building the rows); templates are not rendered;
+- 待办 first page: ``selectors.inbox_entries(user, "todo", …)`` (the UNION of task and external to-do keys)
+  through ``Paginator(…, PAGE_SIZE).get_page(1)``, ``selectors.entries_loaded`` and ``views_inbox._rows`` —
+  exactly what ``inbox_context`` does for the list (the count query, the page of keys, loading the page's
+  tasks and external to-dos, building the rows); templates are not rendered;
 - the nav badge: ``selectors.todo_count``;
 - the tab numbers: ``selectors.tab_counts``;
 - 已办 first page, as the 待办 one.
@@ -16,7 +18,8 @@ Each is timed with the inbox index ``task_inbox`` in place, then again after ``D
 with every index that starts with the assignee dropped (the partial ``task_acted`` and ``task_notice`` too):
 a full scan, the floor the indexes are measured against. Without ``task_inbox`` the to-do queries have no
 index left (the two partial ones hold no open approval task), so that configuration is timed with as few
-runs as the full scan. The query plans of the timed queries are printed.
+runs as the full scan. ``external_todo_inbox`` is kept in every state. The query plans of the timed queries are
+printed.
 """
 
 from __future__ import annotations
@@ -43,6 +46,10 @@ HEAVY_OPEN = 2_000
 RUNNING_SHARE = 0.05  # instances still running: each has one open to-do (about 25 per person)
 REQUEST_SHARE = 0.3  # instances started from the 审批中心 catalogue (a Request row)
 CC_SHARE = 0.1  # instances with a 抄送 notice
+EXTERNAL_OPEN = 2  # other systems' open to-dos per ordinary person (0 to twice this), and as many done
+TYPICAL_EXTERNAL_OPEN = 5
+HEAVY_EXTERNAL_OPEN = 300
+HEAVY_EXTERNAL_DONE = 100
 RUNS = 200
 FULL_SCAN_RUNS = 5
 WARMUP = 5
@@ -67,6 +74,9 @@ INSTANCE_COLUMNS = (
     "submitted_at",
     "ended_at",
     "updated_at",
+    "confidentiality",
+    "unit_id",
+    "department_id",
 )
 TASK_COLUMNS = (
     "id",
@@ -84,6 +94,21 @@ TASK_COLUMNS = (
     "overdue",
 )
 REQUEST_COLUMNS = ("id", "matter_id", "instance_id", "number", "title", "applicant_id", "created_at")
+EXTERNAL_COLUMNS = (
+    "id",
+    "person_id",
+    "source",
+    "source_name",
+    "external_id",
+    "title",
+    "url",
+    "due_at",
+    "status",
+    "pushed_by_id",
+    "created_at",
+    "updated_at",
+    "closed_at",
+)
 
 
 def bench_spec(approver: int) -> dict[str, Any]:
@@ -229,6 +254,9 @@ class Rows:
                     created,
                     ended,
                     at,
+                    "internal",  # 内部, the default 密级; no unit or department (the inbox does not read them)
+                    None,
+                    None,
                 )
             )
             if rng.random() < REQUEST_SHARE:
@@ -256,15 +284,56 @@ class Rows:
         return fix(instances, (12, 13, 14, 15)), fix(tasks, (9, 10, 11)), fix(requests, (6,))
 
 
+def external_rows(people: list[int], typical: int, heavy: int, adapt: Callable) -> list[tuple]:
+    """Other systems' to-dos (统一待办): open ones due around now like the tasks, done ones closed over the
+    two years, a few cancelled; a few per person, hundreds for the heavy one. Pushed by the first person (any
+    account will do: the inbox reads only the person, status and dates)."""
+    rng = random.Random(SEED + 2)
+    rows: list[tuple] = []
+    for person in people:
+        if person == heavy:
+            opened, done = HEAVY_EXTERNAL_OPEN, HEAVY_EXTERNAL_DONE
+        elif person == typical:
+            opened, done = TYPICAL_EXTERNAL_OPEN, TYPICAL_EXTERNAL_OPEN * 2
+        else:
+            opened, done = rng.randint(0, 2 * EXTERNAL_OPEN), rng.randint(0, 2 * EXTERNAL_OPEN)
+        for status in ["open"] * opened + ["done"] * done + ["cancelled"] * (rng.random() < 0.2):
+            n = len(rows) + 1
+            created = NOW - timedelta(days=rng.random() * (20 if status == "open" else 700))
+            due = created + timedelta(days=rng.uniform(1, 10))
+            if status == "open":
+                due = NOW + timedelta(hours=rng.uniform(-240, 480))
+            closed = None if status == "open" else created + timedelta(hours=rng.uniform(0.5, 120))
+            rows.append(
+                (
+                    n,
+                    person,
+                    "oa-hr",
+                    "人事系统",
+                    f"HR-{n:06d}",
+                    f"人事待办 {n}",
+                    f"https://hr.example/todo/{n}",
+                    adapt(due if rng.random() < 0.85 else None),
+                    status,
+                    people[0],
+                    adapt(created),
+                    adapt(closed or created),
+                    adapt(closed),
+                )
+            )
+    return rows
+
+
 def build(instances: int) -> dict[str, Any]:
     from django.db import connection, transaction
 
     from sanfu.accounts.models import User
-    from sanfu.approvals.models import MatterType, Request
+    from sanfu.approvals.models import ExternalTodo, MatterType, Request
     from sanfu.workflow import services
     from sanfu.workflow.models import Instance, Task
 
-    for model, columns in ((Instance, INSTANCE_COLUMNS), (Task, TASK_COLUMNS), (Request, REQUEST_COLUMNS)):
+    checked = ((Instance, INSTANCE_COLUMNS), (Task, TASK_COLUMNS), (Request, REQUEST_COLUMNS))
+    for model, columns in (*checked, (ExternalTodo, EXTERNAL_COLUMNS)):
         actual = {f.column for f in model._meta.concrete_fields}
         assert actual == set(columns), f"{model.__name__} columns changed: {actual ^ set(columns)}"
 
@@ -279,10 +348,8 @@ def build(instances: int) -> dict[str, Any]:
         MatterType.objects.create(pk=i + 1, code=f"bench-{code}", name=f"事项{i}", definition_key="bench-inbox")
     definition = services.definition_publish(actor=None, spec=bench_spec(typical))
     rows = Rows(instances=instances, people=people, typical=typical, heavy=heavy, definition=definition.pk)
-    tables = [
-        (m._meta.db_table, c)
-        for m, c in ((Instance, INSTANCE_COLUMNS), (Task, TASK_COLUMNS), (Request, REQUEST_COLUMNS))
-    ]
+    tables = [(m._meta.db_table, c) for m, c in checked]
+    external_table = (ExternalTodo._meta.db_table, EXTERNAL_COLUMNS)
 
     connection.ensure_connection()
     raw = connection.connection
@@ -295,6 +362,10 @@ def build(instances: int) -> dict[str, Any]:
                 for (table, columns), data in zip(tables, batch, strict=True):
                     marks = ", ".join("?" * len(columns))
                     raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", data)  # noqa: S608
+            externals = external_rows(people, typical, heavy, connection.ops.adapt_datetimefield_value)
+            (table, columns) = external_table
+            marks = ", ".join("?" * len(columns))
+            raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", externals)  # noqa: S608
         raw.execute("PRAGMA synchronous=NORMAL")
         raw.execute("PRAGMA foreign_keys=ON")
         # No ANALYZE: Sanfu never runs it, so the planner works from the schema alone, as in production.
@@ -306,6 +377,11 @@ def build(instances: int) -> dict[str, Any]:
                     with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as stream:
                         for row in data:
                             stream.write_row(row)
+            externals = external_rows(people, typical, heavy, lambda v: v)
+            (table, columns) = external_table
+            with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as stream:
+                for row in externals:
+                    stream.write_row(row)
         with connection.cursor() as cur:
             cur.execute("ANALYZE")  # what autovacuum does soon after a load this size
     return {
@@ -315,6 +391,7 @@ def build(instances: int) -> dict[str, Any]:
         "heavy": heavy,
         "tasks": rows.tasks,
         "requests": rows.requests,
+        "external_todos": len(externals),
     }
 
 
@@ -366,10 +443,11 @@ def operations(user: Any) -> dict[str, Callable[[], Any]]:
     from sanfu.approvals.views import inbox as views_inbox
 
     def page(tab: str) -> Callable[[], Any]:
-        def run() -> Any:
-            qs = selectors.rows_for(user, tab, selectors.InboxFilters(), now=NOW)
-            got = Paginator(qs, views_inbox.PAGE_SIZE).get_page(1)
-            return views_inbox._rows(got.object_list, tab, NOW)
+        def run() -> Any:  # inbox_context's list, for the tabs that interleave other systems' to-dos
+            entries = selectors.inbox_entries(user, tab, selectors.InboxFilters(), now=NOW)
+            got = Paginator(entries, views_inbox.PAGE_SIZE).get_page(1)
+            objects = selectors.entries_loaded(list(got.object_list))
+            return views_inbox._rows(objects, tab, NOW)
 
         return run
 
@@ -402,14 +480,23 @@ def measure(info: dict[str, Any]) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     from sanfu.accounts.models import User
+    from sanfu.approvals.models import ExternalTodo
     from sanfu.workflow.models import Task
 
     people = {"typical": User.objects.get(pk=info["typical"]), "heavy": User.objects.get(pk=info["heavy"])}
-    result: dict[str, Any] = {"people": {}, "timings": {}, "plans": {}, "queries": {}}
+    result: dict[str, Any] = {"people": {}, "timings": {}, "plans": {}, "queries": {}, "page_sources": {}}
     for label, user in people.items():
         open_todo = Task.objects.filter(assignee=user, status="open").count()
         done = Task.objects.filter(assignee=user).exclude(status__in=("open", "unread", "read")).count()
-        result["people"][label] = {"open": open_todo, "done": done}
+        external = {
+            status: ExternalTodo.objects.filter(person=user, status=status).count() for status in ("open", "done")
+        }
+        result["people"][label] = {
+            "open": open_todo,
+            "done": done,
+            "external_open": external["open"],
+            "external_done": external["done"],
+        }
 
     def capture(config: str) -> None:
         ops = operations(people["heavy"])
@@ -421,6 +508,7 @@ def measure(info: dict[str, Any]) -> dict[str, Any]:
             result["plans"][f"{config}/{name}"] = list(zip(sqls, plans(sqls, config), strict=True))
             if name.endswith("_page"):
                 assert len(rows) == 20, f"{name}: {len(rows)} rows"
+                result["page_sources"][f"{config}/{name}"] = sum(1 for r in rows if r.source)
 
     configs = [
         ("indexed", RUNS, None),
@@ -464,10 +552,10 @@ def child(instances: int) -> None:
 
 
 LABELS = {
-    "todo_page": "待办 first page (count + 20 rows + rows built)",
+    "todo_page": "待办 first page (count + 20 keys + rows loaded, built)",
     "todo_count": "nav badge: todo_count",
     "tab_counts": "tab numbers: tab_counts",
-    "done_page": "已办 first page (count + 20 rows + rows built)",
+    "done_page": "已办 first page (count + 20 keys + rows loaded, built)",
 }
 CONFIGS = {
     "indexed": "indexed",
@@ -477,19 +565,35 @@ CONFIGS = {
 
 
 # the plan lines about the task table and the ordering; the joins to instance, request, user are PK lookups
-PLAN_WORDS = ("workflow_task", "assignee_id", "Sort", "Limit", "B-TREE", "Aggregate", "Incremental", "Gather")
+PLAN_WORDS = (
+    *(
+        "workflow_task",
+        "externaltodo",
+        "external_todo",
+        "assignee_id",
+        "Sort",
+        "Limit",
+        "B-TREE",
+        "Aggregate",
+        "Incremental",
+    ),
+    *("Gather", "UNION", "COMPOUND", "Append", "Subquery", "MERGE", "CO-ROUTINE"),
+)
 
 
 def report(title: str, r: dict[str, Any]) -> None:
     print(f"\n{title}")
     print(
         f"  built {r['instances']:,} instances, {r['tasks']:,} tasks, {r['requests']:,} requests, "
-        f"{PEOPLE:,} people in {r['build_s']:.0f} s; database {r['db_bytes'] / 2**20:,.0f} MiB; measured in "
-        f"{r['measure_s']:.0f} s"
+        f"{r['external_todos']:,} external to-dos, {PEOPLE:,} people in {r['build_s']:.0f} s; "
+        f"database {r['db_bytes'] / 2**20:,.0f} MiB; measured in {r['measure_s']:.0f} s"
     )
     for label in ("typical", "heavy"):
         p = r["people"][label]
-        print(f"\n  {label} person: {p['open']:,} open to-dos, {p['done']:,} done — p50 / p95 ms")
+        print(
+            f"\n  {label} person: {p['open']:,} open to-dos (+{p['external_open']:,} external), {p['done']:,} done "
+            f"(+{p['external_done']:,} external) — p50 / p95 ms"
+        )
         head = "".join(f"{CONFIGS[c]:>22}" for c in CONFIGS)
         print(f"    {'':<48}{head}")
         for name, text in LABELS.items():
@@ -501,6 +605,10 @@ def report(title: str, r: dict[str, Any]) -> None:
     dropped = ", ".join(r["dropped"])
     print(f"\n  runs: {RUNS} each as migrated, {FULL_SCAN_RUNS} after each drop; then dropped: {dropped}")
     print("  queries per call (heavy person): " + ", ".join(f"{k} {v}" for k, v in r["queries"].items()))
+    print(
+        "  external to-dos among the heavy person's 20 rows: "
+        + ", ".join(f"{k} {v}" for k, v in r["page_sources"].items())
+    )
     keys = ("indexed/todo_page", "indexed/todo_count", "indexed/done_page", "no_task_inbox/todo_page")
     print("  plans (heavy person; task-table lines only, the joins are primary-key lookups):")
     for key in keys:
