@@ -287,3 +287,14 @@ def test_a_return_sends_the_draft_back_and_its_drafter_resubmits(world: World) -
 def _token(person: Any) -> str:
     _t, raw = token_issue(actor=person, name="测试", scopes=["documents:read", "documents:write"], days=1)
     return raw
+
+
+def test_an_id_the_database_cannot_hold_is_a_422_and_nothing_is_drafted(world: World) -> None:
+    # Found by schemathesis: a 会签 department id past the database's bigint was a 500.
+    before = OutgoingDocument.objects.count()
+    response = world.api("clerk").post(
+        "/documents/outgoing", {"title": "越界", "body": "正文", "countersign": [2**63]}, key="overflow-1"
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["loc"][-2:] == ["countersign", "0"]
+    assert OutgoingDocument.objects.count() == before

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
 from django.db.models import QuerySet
@@ -26,6 +26,10 @@ from sanfu.core.errors import ApplicationError, ConflictError, ErrorCode, Permis
 T = TypeVar("T")
 
 MAX_LIMIT = 200
+MAX_ID = 2**53  # ids beyond what JSON numbers carry exactly (and beyond the database's bigint) are refused
+
+# An id in a request body: a positive integer the database can hold (a larger one is a 422, not a 500).
+ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorBody(Schema):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema
 
 from sanfu.api import scopes
-from sanfu.api.kit import VersionConflictError, actor
+from sanfu.api.kit import MAX_ID, VersionConflictError, actor
 from sanfu.core.errors import ApplicationError, ErrorCode
 from sanfu.documents import selectors
 from sanfu.documents.api.pages import IncomingDetailOut, OutgoingDetailOut, incoming_page, outgoing_page
@@ -43,7 +43,7 @@ class FileIn(Schema):
 
 
 class StepIn(Schema):
-    version: int | None = Field(None, description="所见的版本号；与当前不同则 409，并给出当前版本号")
+    version: int | None = Field(None, ge=0, le=MAX_ID, description="所见的版本号；与当前不同则 409，并给出当前版本号")
 
 
 class TextIn(StepIn):

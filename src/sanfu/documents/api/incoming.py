@@ -8,7 +8,7 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Field, Schema, Status
 
-from sanfu.api.kit import actor, answers, auth
+from sanfu.api.kit import ObjectId, actor, answers, auth
 from sanfu.documents import selectors, services
 from sanfu.documents.api.common import (
     MAX_FILES,
@@ -102,7 +102,7 @@ def incoming_register(request: HttpRequest, body: RegisterIn) -> Status[Incoming
 
 class ProposeIn(TextIn):
     leader: int = Field(ge=1, le=2**53, description="批办领导（用户编号）")
-    readers: list[int] = Field(default_factory=list, max_length=200, description="传阅人（用户编号）")
+    readers: list[ObjectId] = Field(default_factory=list, max_length=200, description="传阅人（用户编号）")
 
 
 @router.post(
@@ -145,7 +145,7 @@ def incoming_instruct(request: HttpRequest, document_id: int, body: TextIn) -> I
 
 class DistributeIn(TextIn):
     lead: int = Field(ge=1, le=2**53, description="主办部门（部门编号）")
-    co: list[int] = Field(default_factory=list, max_length=50, description="协办部门")
+    co: list[ObjectId] = Field(default_factory=list, max_length=50, description="协办部门")
 
 
 @router.post(

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
-from sanfu.api.kit import actor, answers, auth
+from sanfu.api.kit import ObjectId, actor, answers, auth
 from sanfu.core.errors import ApplicationError, ErrorCode
 from sanfu.documents import selectors, services
 from sanfu.documents.api.common import (
@@ -44,7 +44,7 @@ class DraftIn(Schema):
     copy_to: str = Field("", max_length=300, description="抄送")
     urgency: UrgencyIn = "平急"
     confidentiality: LevelIn = "internal"
-    countersign: list[int] = Field(default_factory=list, max_length=50, description="会签部门（部门编号）")
+    countersign: list[ObjectId] = Field(default_factory=list, max_length=50, description="会签部门（部门编号）")
     signer: int | None = Field(None, ge=1, le=2**53, description="签发领导（默认为分管领导）")
     copy_no: str = Field("", max_length=6, description="份号（秘密、机密公文必填）")
     secrecy_years: int | None = Field(None, ge=0, le=100, description="保密期限（年）")
@@ -144,7 +144,7 @@ def outgoing_revise(request: HttpRequest, document_id: int, body: ReviseIn) -> O
 
 
 class ReviewIn(CommentIn):
-    countersign: list[int] | None = Field(None, max_length=50, description="会签部门（给出则替换）")
+    countersign: list[ObjectId] | None = Field(None, max_length=50, description="会签部门（给出则替换）")
     signer: int | None = Field(None, ge=1, le=2**53, description="签发领导（给出则替换）")
 
 
@@ -267,7 +267,7 @@ def outgoing_number(request: HttpRequest, document_id: int, body: StepIn) -> Out
 
 
 class IssueIn(CommentIn):
-    departments: list[int] = Field(default_factory=list, max_length=200, description="接收部门（部门编号）")
+    departments: list[ObjectId] = Field(default_factory=list, max_length=200, description="接收部门（部门编号）")
     external: list[str] = Field(default_factory=list, max_length=200, description="外单位名称")
 
 
