@@ -54,13 +54,16 @@ from django.utils import timezone
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role, RoleGrant, User
 from sanfu.accounts.permissions import AdminKind
+from sanfu.api import webhooks
+from sanfu.api.models import WebhookDelivery, WebhookSubscription
 from sanfu.approvals import services as approvals
-from sanfu.approvals.models import Attachment, Draft, MatterType, Request
+from sanfu.approvals.models import Attachment, Draft, ExternalTodo, MatterType, Request
+from sanfu.approvals.services import external
 from sanfu.approvals.services import tasks as approval_tasks
 from sanfu.archive.services import ArchiveFileIn, archive_record
 from sanfu.core import notify
 from sanfu.core.errors import PermissionDeniedError
-from sanfu.core.models import Notification
+from sanfu.core.models import Notification, RobotChannel
 from sanfu.documents import services as documents
 from sanfu.documents.models import (
     DocKind,
@@ -168,6 +171,9 @@ class World:
     running: Request  # AC-6: 内部, approved at 审核, waiting at 审批 with the leader; copied to the office head
     incoming_at_instruct: IncomingDocument  # AC-6: 内部, waiting at 批办 with the leader
     outgoing_at_signoff: OutgoingDocument  # AC-6: 内部, waiting at 签发 with the leader chosen at 核稿
+    subscription: WebhookSubscription  # the initiator's 事件推送 subscription, set up by the system administrator
+    delivery: WebhookDelivery  # one delivery of it
+    todos: list[ExternalTodo]  # 统一待办 another system pushed for two personas: only that system closes them
     own: dict[str, Instance] = field(default_factory=dict)  # an instance of each persona's own
     unit_a: Unit | None = None
     # Made once with the scene (a session or token made inside a test would end with the test's savepoint):
@@ -321,6 +327,28 @@ def build_world() -> World:
     # Objects of each model the Django admin edits, so that its object pages are walked with real ids.
     Position.objects.get_or_create(unit=org["unit"], code="acc", defaults={"name": "专责"})
     CalendarDay.objects.get_or_create(date=now.date() + timedelta(days=400), defaults={"kind": DayKind.HOLIDAY})
+    RobotChannel.objects.create(user=owner, kind="wecom", name="矩阵机器人", notice_groups=["todo"])
+    # Another person's 事件推送: a subscription of the initiator's (a public address) and one delivery of it.
+    subscription, _secret = webhooks.subscription_create(
+        actor=people["sysadmin"], owner=owner, url="https://93.184.215.14/hook", event_types=["task.created"]
+    )
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event_id="acc-event-1", event_type="task.created", body="{}"
+    )
+    # 统一待办 pushed by another system's account for two of the personas: the person it is for does not close it.
+    system = make_user("acc-system", full_name="外部系统")
+    todos = [
+        external.todo_push(
+            actor=system,
+            integration=True,
+            person=people[persona],
+            source="acc-oa",
+            external_id=f"acc-{persona}",
+            title="矩阵外部待办",
+            url="https://oa.example.com/todo/1",
+        )[0]
+        for persona in ("staff_a", "clerk_b")
+    ]
     world = World(
         scene=scene,
         people=people,
@@ -339,6 +367,9 @@ def build_world() -> World:
         running=running,
         incoming_at_instruct=IncomingDocument.objects.get(pk=incoming.pk),
         outgoing_at_signoff=OutgoingDocument.objects.get(pk=outgoing.pk),
+        subscription=subscription,
+        delivery=delivery,
+        todos=todos,
     )
     for persona in PERSONAS:
         world.own[persona] = flow.instance_start(
@@ -415,9 +446,21 @@ class Reply:
         return f"{self.method} {self.status} {self.location}".strip()
 
 
-def visit(client: Client, path: str, *, token: str = "", body: dict[str, Any] | None = None) -> Reply:
-    """GET the path; a view that takes only POST (405) is POSTed (an empty form, or ``body`` as JSON)."""
+def visit(
+    client: Client,
+    path: str,
+    *,
+    token: str = "",
+    body: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    method: str = "GET",
+) -> Reply:
+    """GET the path; a view that takes only POST (405) is POSTed (``form``, empty by default, or ``body`` as
+    JSON). ``method`` "DELETE" sends that instead (an operation that shares its path with a GET)."""
     extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if method == "DELETE":
+        response = client.delete(path, **extra)
+        return Reply(method, response.status_code, response.get("Location", ""), response)
     response = client.get(path, **extra)
     method = "GET"
     if response.status_code == 405:
@@ -425,7 +468,7 @@ def visit(client: Client, path: str, *, token: str = "", body: dict[str, Any] | 
         if token or body is not None:
             response = client.post(path, json.dumps(body or {}), content_type="application/json", **extra)
         else:
-            response = client.post(path, {})
+            response = client.post(path, form or {})
     return Reply(method, response.status_code, response.get("Location", ""), response)
 
 
@@ -476,7 +519,9 @@ class Row:
     paths: Paths
     expect: str = "404"
     allowed: dict[str, str] = field(default_factory=dict)
-    body: dict[str, Any] | None = None  # for an API operation that takes JSON
+    body: dict[str, Any] | None = None  # for an API operation that takes JSON: valid, or 422 comes first
+    form: dict[str, Any] | None = None  # for a page's POST: a valid form, so that the access rule answers
+    method: str = "GET"  # "DELETE" for an operation whose path answers a GET too
 
 
 def _url(name: str, *args: Any) -> str:
@@ -570,6 +615,38 @@ def _admin_object(_w: World, page: Page, _persona: str) -> list[str]:
     obj = model._default_manager.order_by("pk").first()
     assert obj is not None, f"the scene has no {model.__name__}: add one in build_world for {page.name}"
     return [page.sample.replace("/x/", f"/{obj.pk}/", 1)]
+
+
+def _api_files(w: World, page: Page, persona: str) -> list[str]:
+    """Two operations are named ``file_download``: an archive record's file (the 秘密 record's, directly and
+    through a record everyone reads) and a 公文's (the scan or attachment of a 秘密 / 机密 收文 or 发文). The
+    page's own come first (AC-1 tries one); the row tries both."""
+    secret = w.record.files.get()
+    archive = [
+        _url("api:file_download", w.record.pk, secret.pk),
+        _url("api:file_download", w.public_record.pk, secret.pk),
+    ]
+    files = [
+        f.pk
+        for level in SECRET_LEVELS
+        for doc in (w.scene.incoming[level], w.scene.outgoing[level])
+        for f in doc.files.all()
+    ]
+    documents = _in_turn(persona, [_url("api:file_download", pk) for pk in files])
+    return [*documents, *archive] if page.sample.startswith("/api/v1/documents/") else [*archive, *documents]
+
+
+def _todo(w: World, _page: Page, _persona: str) -> list[str]:
+    """The to-dos another system pushed: the persona's own (for two of them) and another person's."""
+    return [_url("api:close", t.source, t.external_id) for t in w.todos]
+
+
+def _subscription(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, w.subscription.pk)]
+
+
+def _delivery(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, w.delivery.pk)]
 
 
 DESIGNER_IS_EVERY_PROCESS_ADMINISTRATORS = {
@@ -668,6 +745,55 @@ ROWS: dict[str, Row] = {
     "api:withdraw": Row(_instance("api:withdraw"), body={"comment": ATTEMPT}),
     "api:urge": Row(_instance("api:urge"), body={"comment": ATTEMPT}),
     "api:comment": Row(_instance("api:comment"), body={"comment": ATTEMPT}),
+    # 公文 over the API: unit A's 秘密 / 机密 收文 and 发文, read and acted on (each body valid for its step)
+    "api:incoming_detail": Row(_document("api:incoming_detail", "incoming")),
+    "api:incoming_propose": Row(_document("api:incoming_propose", "incoming"), body={"text": ATTEMPT, "leader": 1}),
+    "api:incoming_instruct": Row(_document("api:incoming_instruct", "incoming"), body={"text": ATTEMPT}),
+    "api:incoming_distribute": Row(
+        _document("api:incoming_distribute", "incoming"), body={"text": ATTEMPT, "lead": 1, "co": []}
+    ),
+    "api:incoming_reply": Row(_document("api:incoming_reply", "incoming"), body={"text": ATTEMPT}),
+    "api:incoming_close": Row(_document("api:incoming_close", "incoming"), body={"text": ATTEMPT}),
+    "api:incoming_return": Row(
+        _document("api:incoming_return", "incoming"), body={"comment": ATTEMPT, "to": "registrar"}
+    ),
+    "api:incoming_resubmit": Row(_document("api:incoming_resubmit", "incoming"), body={"comment": ATTEMPT}),
+    "api:incoming_read": Row(_document("api:incoming_read", "incoming")),
+    "api:outgoing_detail": Row(_document("api:outgoing_detail", "outgoing")),
+    "api:outgoing_revise": Row(
+        _document("api:outgoing_revise", "outgoing"), body={"comment": ATTEMPT, "title": ATTEMPT, "body": ATTEMPT}
+    ),
+    "api:outgoing_review": Row(_document("api:outgoing_review", "outgoing"), body={"comment": ATTEMPT}),
+    "api:outgoing_return": Row(_document("api:outgoing_return", "outgoing"), body={"comment": ATTEMPT}),
+    "api:outgoing_resubmit": Row(_document("api:outgoing_resubmit", "outgoing"), body={"comment": ATTEMPT}),
+    "api:outgoing_agree": Row(_document("api:outgoing_agree", "outgoing"), body={"comment": ATTEMPT}),
+    "api:outgoing_disagree": Row(_document("api:outgoing_disagree", "outgoing"), body={"comment": ATTEMPT}),
+    "api:outgoing_sign_off": Row(_document("api:outgoing_sign_off", "outgoing"), body={"comment": ATTEMPT}),
+    "api:outgoing_number": Row(_document("api:outgoing_number", "outgoing")),
+    "api:outgoing_issue": Row(
+        _document("api:outgoing_issue", "outgoing"), body={"comment": ATTEMPT, "departments": [], "external": [ATTEMPT]}
+    ),
+    "api:outgoing_archive": Row(_document("api:outgoing_archive", "outgoing")),
+    "api:outgoing_receive": Row(_document("api:outgoing_receive", "outgoing"), body={"issuance": 1}),
+    "api:outgoing_read": Row(_document("api:outgoing_read", "outgoing")),
+    # the archive over the API: the 秘密 record, its files, its dossier; and a 公文's file (the same name)
+    "api:record_detail": Row(_one("api:record_detail", lambda w: w.record)),
+    "api:dossier": Row(_one("api:dossier", lambda w: w.record)),
+    "api:file_download": Row(_api_files),
+    # 统一待办: only the account that pushed a to-do closes it, not the person it is for
+    "api:close": Row(_todo, body={"outcome": "done"}),
+    # 事件推送: another person's subscription and its delivery log, over the API and on the pages
+    "api:subscription": Row(_subscription("api:subscription")),
+    "api:unsubscribe": Row(_subscription("api:unsubscribe"), method="DELETE"),
+    "api:rotate": Row(_subscription("api:rotate"), body={"grace_hours": 0}),
+    "api:enable": Row(_subscription("api:enable")),
+    "api:deliveries": Row(_subscription("api:deliveries")),
+    "api:replay": Row(_delivery("api:replay")),
+    "tokens:webhook": Row(_subscription("tokens:webhook")),
+    "tokens:webhook-rotate": Row(_subscription("tokens:webhook-rotate"), form={"grace_hours": 0}),
+    "tokens:webhook-enable": Row(_subscription("tokens:webhook-enable")),
+    "tokens:webhook-delete": Row(_subscription("tokens:webhook-delete")),
+    "tokens:webhook-replay": Row(_delivery("tokens:webhook-replay")),
 }
 ADMIN_ROW = Row(_admin_object, expect="admin")
 
@@ -689,12 +815,12 @@ PAGES = pages()
 PARAMETRIZED = _first_of_each_name([p for p in PAGES if p.params])
 
 
-def attempt(world: World, persona: str, page: Page, path: str, *, body: dict[str, Any] | None = None) -> Reply:
+def attempt(world: World, persona: str, page: Page, path: str, row: Row) -> Reply:
     """One try as the persona: a page of the API with their token, any other in their session."""
     client = world.client(persona)
     if page.is_api:
-        return visit(client, path, token=world.tokens[persona] or "-", body=body or {})
-    return visit(client, path)
+        return visit(client, path, token=world.tokens[persona] or "-", body=row.body or {}, method=row.method)
+    return visit(client, path, form=row.form)
 
 
 def refused(reply: Reply, expect: str) -> bool:
@@ -721,7 +847,7 @@ def test_AC_2_another_persons_object_is_404(world: World, db: None, name: str) -
         # the API answers 401 to whoever may hold no token (the process administrators)
         expect = "401" if page.is_api and not world.tokens[persona] else row.expect
         for path in row.paths(world, page, persona):
-            reply = attempt(world, persona, page, path, body=row.body)
+            reply = attempt(world, persona, page, path, row)
             if persona not in row.allowed and not refused(reply, expect):
                 wrong.append(f"{persona} ({who}) {path}: {reply}")
     assert not wrong, f"{name} let people reach what is not theirs:\n" + "\n".join(wrong)
@@ -830,6 +956,7 @@ EMPLOYEE_PAGES = {
     "archive:catalogue",  # the 档案目录 of their own search
     "tokens:list",  # the person's own API tokens
     "tokens:revoke",
+    "tokens:webhooks",  # the person's own 事件推送 subscriptions
 }
 
 
@@ -898,7 +1025,9 @@ def test_AC_1_an_employee_is_refused_everything_but_the_employee_pages(world: Wo
                 if response.status_code not in (200, 301, 302) or is_login_redirect(response):
                     wrong.append(f"{page.name} {path}: an employee page answered {response.status_code}")
                 continue
-            reply = visit(client, path, body={} if page.is_api else None)  # the session only, no token
+            row = row_of(page) if page.params else None
+            form = row.form if row is not None else None  # a valid form: the access rule answers, not the form's
+            reply = visit(client, path, body={} if page.is_api else None, form=form)  # the session only, no token
             walked += 1
             if not _refused_to_employee(reply, page):
                 wrong.append(f"{page.name} {path}: {reply}")

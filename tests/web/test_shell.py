@@ -81,6 +81,7 @@ def test_the_admin_site_holds_only_sanfu_models_with_audited_admins():
     labels = {model._meta.label for model in admin.site._registry}
     assert labels == {
         "accounts.User",
+        "core.RobotChannel",  # the system administrator allows a private address or pauses a group robot
         "org.CalendarDay",
         "org.Department",
         "org.Position",

@@ -137,6 +137,8 @@ def subscription_rotate_view(request: AuthedHttpRequest, subscription_id: int) -
         _subscription, secret = webhooks.subscription_rotate_secret(
             actor=request.user, subscription_id=subscription_id, grace=timedelta(hours=form.cleaned_data["grace_hours"])
         )
+    except NotFoundError as exc:  # another person's subscription is not there, as on its page
+        raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("tokens:webhook", subscription_id=subscription_id)
@@ -148,6 +150,8 @@ def subscription_rotate_view(request: AuthedHttpRequest, subscription_id: int) -
 def subscription_enable_view(request: AuthedHttpRequest, subscription_id: int) -> HttpResponse:
     try:
         webhooks.subscription_enable(actor=request.user, subscription_id=subscription_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -159,6 +163,8 @@ def subscription_enable_view(request: AuthedHttpRequest, subscription_id: int) -
 def subscription_delete_view(request: AuthedHttpRequest, subscription_id: int) -> HttpResponse:
     try:
         webhooks.subscription_delete(actor=request.user, subscription_id=subscription_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
