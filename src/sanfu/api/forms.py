@@ -9,9 +9,10 @@ from sanfu.accounts.models import User
 from sanfu.api import scopes
 from sanfu.api.tokens import max_days
 from sanfu.api.webhooks import EVENT_TYPES
+from sanfu.core.forms import StyledForm
 
 
-class TokenForm(forms.Form):
+class TokenForm(StyledForm):
     name = forms.CharField(label=_("名称"), max_length=100, help_text=_("用途，例如“财务系统对接”。"))
     scopes = forms.MultipleChoiceField(label=_("权限范围"), widget=forms.CheckboxSelectMultiple)
     days = forms.IntegerField(label=_("有效期（天）"), min_value=1, initial=90)
@@ -27,7 +28,7 @@ class TokenForm(forms.Form):
         days.validators.append(forms.IntegerField(max_value=max_days()).validators[-1])
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(StyledForm):
     """事件推送订阅. The system administrator's form adds the owner (an integration account) and the choice to
     allow a private address; everybody else subscribes for themselves, to public https addresses."""
 
@@ -64,5 +65,5 @@ class SubscriptionForm(forms.Form):
         return owner
 
 
-class RotateForm(forms.Form):
+class RotateForm(StyledForm):
     grace_hours = forms.IntegerField(label=_("旧密钥过渡期（小时）"), min_value=0, max_value=168, initial=24)

@@ -113,7 +113,9 @@ class RobotChannel(models.Model):
     system administrator sets it (the person's page never does), since otherwise anyone could make the server
     call its own network. The last delivery's outcome is kept on the row for the person to see."""
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="robot_channels")
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("人员"), on_delete=models.CASCADE, related_name="robot_channels"
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=RobotKind.choices)
     name = models.CharField(_("名称"), max_length=64, blank=True)
     webhook_url = EncryptedTextField(_("Webhook 地址"), max_length=500)
@@ -121,7 +123,7 @@ class RobotChannel(models.Model):
     notice_groups = models.JSONField(_("通知类别"), default=list)
     enabled = models.BooleanField(_("启用"), default=True)
     allow_private = models.BooleanField(_("允许内网地址"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_sent_at = models.DateTimeField(_("上次发送成功"), null=True, blank=True)
     last_error = models.CharField(_("上次失败原因"), max_length=300, blank=True)
     last_error_at = models.DateTimeField(_("上次失败时间"), null=True, blank=True)
