@@ -8,9 +8,10 @@ index.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -238,24 +239,82 @@ def _tagged(source: str) -> Value:
     return Value(source, output_field=CharField())
 
 
-def inbox_entries(user: User, tab: str, f: InboxFilters, *, now: datetime | None = None) -> QuerySet[Any]:
-    """What a tab lists. 待办 and 已办 interleave Sanfu's tasks with other systems' to-dos in one order, as one
-    UNION of ``{"id", "src", …}`` keys that a paginator counts and slices in the database; ``entries_loaded``
-    then fetches the page's rows. The other tabs are ``rows_for``'s querysets."""
+@dataclass(frozen=True)
+class _Side:
+    """One side of the interleaved list: its rows in the list's own order restricted to them (which is the order
+    of its index), and the annotations that make its keys."""
+
+    rows: QuerySet[Any]
+    keys: dict[str, Any]
+
+
+class InboxEntries:
+    """The keys (``{"id", "src", …}``) of two kinds of rows in one order, for a paginator: ``count()`` counts
+    the UNION of both; a slice ``[a:b]`` takes each side's first ``b`` keys in the side's own index order
+    (``id IN (… ORDER BY … LIMIT b)``) before the UNION orders and cuts them. So a page is read from the
+    indexes' first rows and a short sort, not by sorting every open to-do a person has; the first ``b`` of
+    the merged order are always among them, since each side's order is the merged order restricted to it."""
+
+    ordered = True  # for the paginator: the order is fixed
+
+    def __init__(self, sides: tuple[_Side, ...], fields: tuple[str, ...], order: tuple[Any, ...]) -> None:
+        self.sides, self.fields, self.order = sides, fields, order
+
+    def _union(self, first: int | None) -> QuerySet[Any]:
+        parts: list[QuerySet[Any]] = []
+        for side in self.sides:
+            rows: QuerySet[Any] = side.rows
+            if first is not None:
+                rows = rows.model.objects.filter(pk__in=rows.values("pk")[:first])
+            parts.append(rows.order_by().annotate(**side.keys).values(*self.fields))
+        return parts[0].union(*parts[1:], all=True).order_by(*self.order)
+
+    def count(self) -> int:
+        return self._union(None).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._union(None))
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.step is None else None
+        if stop is not None and stop <= start:
+            return []  # an empty inbox's first page
+        return list(self._union(stop)[index])
+
+
+def inbox_entries(
+    user: User, tab: str, f: InboxFilters, *, now: datetime | None = None
+) -> InboxEntries | QuerySet[Any]:
+    """What a tab lists. 待办 and 已办 interleave Sanfu's tasks with other systems' to-dos in one order, as
+    ``InboxEntries``: keys that a paginator counts and slices in the database; ``entries_loaded`` then fetches
+    the page's rows. The other tabs are ``rows_for``'s querysets."""
     if tab == "todo":
         no_due = Case(When(due_at__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
-        tasks = todo_tasks(user, f, now=now).order_by().annotate(src=_tagged(TASK), no_due=no_due)
-        external = external_open(user, f, now=now).order_by().annotate(src=_tagged(EXTERNAL), no_due=no_due)
-        keys = ("id", "due_at", "src", "no_due")
-        union = tasks.values(*keys).union(external.values(*keys), all=True)
-        return union.order_by("no_due", "due_at", "src", "id")
+        return InboxEntries(
+            (
+                _Side(todo_tasks(user, f, now=now), {"src": _tagged(TASK), "no_due": no_due}),
+                _Side(external_open(user, f, now=now), {"src": _tagged(EXTERNAL), "no_due": no_due}),
+            ),
+            ("id", "due_at", "src", "no_due"),
+            ("no_due", "due_at", "src", "id"),
+        )
     if tab == "done":
-        acted = done_tasks(user, f).order_by().annotate(src=_tagged(TASK), at=F("acted_at"))
-        closed = external_done(user, f).order_by().annotate(src=_tagged(EXTERNAL), at=F("closed_at"))
-        return (
-            acted.values("id", "src", "at")
-            .union(closed.values("id", "src", "at"), all=True)
-            .order_by("-at", "-src", "-id")
+        return InboxEntries(
+            (
+                _Side(done_tasks(user, f), {"src": _tagged(TASK), "at": F("acted_at")}),
+                _Side(external_done(user, f), {"src": _tagged(EXTERNAL), "at": F("closed_at")}),
+            ),
+            ("id", "src", "at"),
+            ("-at", "-src", "-id"),
         )
     return rows_for(user, tab, f, now=now)
 
