@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from sanfu.api.idempotency import idempotent
 from sanfu.api.kit import STATUS_OF, VersionConflictError, envelope
@@ -41,9 +42,17 @@ def _docs_on() -> bool:
     return bool(getattr(settings, "SANFU_API_DOCS", settings.DEBUG))
 
 
+class _ReadableJSON(JSONRenderer):
+    """UTF-8 JSON as it is written: Chinese text stays legible to whoever reads a response, not \\u escapes."""
+
+    media_type = "application/json; charset=utf-8"
+    json_dumps_params = {"ensure_ascii": False}
+
+
 def build() -> NinjaAPI:
     docs = _docs_on()
     api = NinjaAPI(
+        renderer=_ReadableJSON(),
         title="Sanfu API",
         version=VERSION,
         description=_("三服办公平台的数据接口。令牌在“我的账户 → 接口令牌”中创建；说明见 docs/api.md。"),
