@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "sanfu.approvals",
     "sanfu.archive",
     "sanfu.documents",
+    "sanfu.meetings",
+    "sanfu.supervision",
     "sanfu.web",
     "sanfu.demo",
 ]

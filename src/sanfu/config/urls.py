@@ -13,6 +13,8 @@ urlpatterns = [
     path("approvals/", include("sanfu.approvals.urls")),
     path("archive/", include("sanfu.archive.urls")),
     path("documents/", include("sanfu.documents.urls")),
+    path("meetings/", include("sanfu.meetings.urls")),
+    path("supervision/", include("sanfu.supervision.urls")),
     path("admin/", admin.site.urls),
     path("api/", api_site.urls()),
     path("tokens/", include("sanfu.api.urls")),

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    """办会: rooms and bookings, meetings from plan to minutes, decisions handed to 督办 through the outbox."""
+
+    name = "sanfu.meetings"
+    label = "meetings"
+    verbose_name = _("办会")
+    navigation = ()
