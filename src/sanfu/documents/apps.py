@@ -18,10 +18,12 @@ class DocumentsConfig(AppConfig):
         from sanfu.documents import handover
         from sanfu.documents.api import router
         from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
+        from sanfu.documents.minutes import DRAFT_MINUTES, receive_minutes
         from sanfu.documents.subjects import document_pages
-        from sanfu.workflow import subjects
+        from sanfu.workflow import outbox, subjects
 
         subjects.register(prefix=INCOMING_KEY, pages=document_pages, label=_("到收文页面办理"))
         subjects.register(prefix=OUTGOING_KEY, pages=document_pages, label=_("到发文页面办理"))
         handover.register()  # 离职交接: drafts and registered documents not yet filed
         site.include("/documents", router)
+        outbox.register(DRAFT_MINUTES, receive_minutes)  # 纪要 from 办会 become 发文 drafts

@@ -128,17 +128,25 @@ def incoming_propose(request: HttpRequest, document_id: int, body: ProposeIn) ->
     )
 
 
+class InstructIn(TextIn):
+    supervise_until: date | None = Field(None, description="立项督办的督办期限（不早于今天）；不给则不立项")
+
+
 @router.post(
     "/incoming/{document_id}/instruct", response=answers(IncomingDetailOut), auth=auth(WRITE), summary="批办（批示）"
 )
-def incoming_instruct(request: HttpRequest, document_id: int, body: TextIn) -> IncomingDetailOut:
-    """领导批示，原样保存；随后按轮次传阅。"""
+def incoming_instruct(request: HttpRequest, document_id: int, body: InstructIn) -> IncomingDetailOut:
+    """领导批示，原样保存；随后按轮次传阅。给出 supervise_until 即立项督办：分办后列入督办台账。"""
     return on_incoming(
         request,
         document_id,
         body.version,
         lambda person: services.incoming_instruct(
-            actor=person, document_id=document_id, text=body.text, token=form_token(request)
+            actor=person,
+            document_id=document_id,
+            text=body.text,
+            supervise_until=body.supervise_until,
+            token=form_token(request),
         ),
     )
 

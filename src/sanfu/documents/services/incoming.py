@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,9 +40,13 @@ from sanfu.documents.services.common import (
 from sanfu.org import selectors as org
 from sanfu.org.clearance import marking_of
 from sanfu.org.models import Department
+from sanfu.workflow import outbox
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus
 from sanfu.workflow.selectors import definition_of
+
+# The outbox kind the supervision domain receives (立项督办: a 批示 that opens an item in the 督办 ledger).
+SUPERVISION_OPEN_ITEM = "supervision.open_item"
 
 
 def _lock_source(source_unit: str, source_number: str) -> None:
@@ -151,12 +156,17 @@ def incoming_propose(
 
 
 @once("incoming.instruct")
-def incoming_instruct(*, actor: User, document_id: int, text: str, token: str = "") -> IncomingDocument:
+def incoming_instruct(
+    *, actor: User, document_id: int, text: str, supervise_until: date | None = None, token: str = ""
+) -> IncomingDocument:
     """批办: the leader's instruction (批示), kept exactly as written; 传阅 follows it (see
-    :func:`circulation_round`)."""
+    :func:`circulation_round`). ``supervise_until``: the leader puts the matter under supervision (立项督办)
+    with this deadline; the item opens in the 督办 ledger at 分办, once the lead department is known."""
     document = _incoming(actor, document_id)
     if not text.strip():
         raise ApplicationError(_("请填写批示。"))
+    if supervise_until is not None and supervise_until < timezone.localdate():
+        raise ApplicationError(_("督办期限不能早于今天。"))
     task = open_task(actor, document.instance, "instruct")
     round_no, sent, unchanged = circulation_round(document, leader=actor, text=text)
     # A flow started before the definition let 批办 write the readers sends the round to every reader.
@@ -176,7 +186,12 @@ def incoming_instruct(*, actor: User, document_id: int, text: str, token: str = 
             kind=StepKind.INSTRUCTION,
             actor=actor,
             text=text,
-            data={"round": round_no, "sent": sent, "unchanged": unchanged},
+            data={
+                "round": round_no,
+                "sent": sent,
+                "unchanged": unchanged,
+                **({"supervise_until": supervise_until.isoformat()} if supervise_until else {}),
+            },
         )
     return document
 
@@ -234,7 +249,37 @@ def incoming_distribute(
         IncomingStep.objects.create(
             document=document, kind=StepKind.DISTRIBUTION, actor=actor, text=note, data={"lead": lead.pk, "co": co_ids}
         )
+        _open_supervision(document, lead=lead, co_ids=co_ids)
     return document
+
+
+def _open_supervision(document: IncomingDocument, *, lead: Department, co_ids: Sequence[int]) -> None:
+    """立项督办: when the latest 批示 put the matter under supervision, the 督办 ledger opens an item for the lead
+    department's head, assigned by the instructing leader (an outbox message the supervision domain receives,
+    delivered after commit; one item per 批示, however often the document is distributed again)."""
+    instruction = document.steps.filter(kind=StepKind.INSTRUCTION).order_by("-at", "-id").first()
+    until = (instruction.data or {}).get("supervise_until") if instruction else None
+    if instruction is None or not until:
+        return
+    outbox.enqueue(
+        key=f"incoming-instruction:{instruction.pk}",
+        kind=SUPERVISION_OPEN_ITEM,
+        payload={
+            "source": "instruction",
+            "source_ref": f"{document.pk}:{instruction.pk}",
+            "source_label": _("收文《%(title)s》的领导批示") % {"title": document.title},
+            "source_url": reverse("documents:incoming", args=[document.pk]),
+            "title": _("落实批示：%(title)s") % {"title": document.title},
+            "content": instruction.text,
+            "owner_id": org.department_heads(lead)[0].pk,
+            "lead_department_id": lead.pk,
+            "co_department_ids": list(co_ids),
+            "deadline": until,
+            "assigned_by_id": instruction.actor_id,
+            "confidentiality": document.confidentiality,
+        },
+        instance_id=document.instance_id,
+    )
 
 
 @once("incoming.reply")

@@ -203,8 +203,17 @@ def _propose(request: AuthedHttpRequest, doc: IncomingDocument) -> str:
 
 
 def _instruct(request: AuthedHttpRequest, doc: IncomingDocument) -> str:
+    supervise_until = None
+    if request.POST.get("supervise"):
+        supervise_until = date_of(request.POST.get("supervise_until", ""))
+        if supervise_until is None:
+            raise ApplicationError(_("立项督办须填写督办期限（年-月-日）。"))
     services.incoming_instruct(
-        actor=request.user, document_id=doc.pk, text=request.POST.get("text", ""), token=token(request)
+        actor=request.user,
+        document_id=doc.pk,
+        text=request.POST.get("text", ""),
+        supervise_until=supervise_until,
+        token=token(request),
     )
     return _("已办理。")
 
