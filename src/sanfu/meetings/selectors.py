@@ -1,0 +1,166 @@
+"""Reads of rooms and bookings, scoped to the viewer's unit by construction: a room or booking of another unit is
+``NotFoundError`` (a 404), never a refusal that would tell it exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.errors import NotFoundError
+from sanfu.meetings import rights
+from sanfu.meetings.models import Booking, BookingStatus, Room
+from sanfu.org.selectors import departments_of
+
+# The board's day: office hours in slots of an hour (a booking may start and end at any minute).
+DAY_START = time(8, 0)
+DAY_END = time(20, 0)
+SLOT_MINUTES = 60
+
+
+def visible_rooms(actor: User, *, include_inactive: bool = False) -> QuerySet[Room]:
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return Room.objects.none()
+    rooms = Room.objects.filter(unit_id=unit_id)
+    return rooms if include_inactive else rooms.filter(active=True)
+
+
+def access_room(*, actor: User, room_id: int) -> Room:
+    room = visible_rooms(actor, include_inactive=True).filter(pk=room_id).first()
+    if room is None:
+        raise NotFoundError(_("没有找到该会议室。"))
+    return room
+
+
+def visible_bookings(actor: User) -> QuerySet[Booking]:
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return Booking.objects.none()
+    return Booking.objects.filter(room__unit_id=unit_id)
+
+
+def access_booking(*, actor: User, booking_id: int) -> Booking:
+    booking = visible_bookings(actor).select_related("room", "booked_by", "series").filter(pk=booking_id).first()
+    if booking is None:
+        raise NotFoundError(_("没有找到该预订。"))
+    return booking
+
+
+def my_bookings(actor: User, *, upcoming: bool = True) -> QuerySet[Booking]:
+    """The bookings ``actor`` made (those still to end first when ``upcoming``)."""
+    rows = visible_bookings(actor).filter(booked_by=actor).select_related("room", "series")
+    if upcoming:
+        rows = rows.filter(ends_at__gte=timezone.now())
+    return rows
+
+
+def local(day: date, at: time) -> datetime:
+    """``day`` at ``at`` in the site's time zone, aware."""
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def overlapping(room_ids: list[int], starts_at: datetime, ends_at: datetime) -> QuerySet[Booking]:
+    """Booked bookings of those rooms that overlap [starts_at, ends_at)."""
+    return Booking.objects.filter(
+        room_id__in=room_ids, status=BookingStatus.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+
+
+@dataclass
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    booking: Booking | None = None  # the booking that covers (part of) it, None when free
+    past: bool = False
+
+
+@dataclass
+class RoomDay:
+    day: date
+    bookings: list[Booking] = field(default_factory=list)
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return sum(1 for s in self.slots if s.booking is None and not s.past)
+
+
+@dataclass
+class RoomRow:
+    room: Room
+    bookable: bool
+    days: list[RoomDay] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    first: date
+    days: list[date]
+    rows: list[RoomRow]
+    hours: list[time]
+
+    @property
+    def week(self) -> bool:
+        return len(self.days) > 1
+
+
+def _slots(day: date, bookings: list[Booking], now: datetime) -> list[Slot]:
+    slots = []
+    at = local(day, DAY_START)
+    end = local(day, DAY_END)
+    while at < end:
+        following = at + timedelta(minutes=SLOT_MINUTES)
+        covering = next((b for b in bookings if b.starts_at < following and b.ends_at > at), None)
+        slots.append(Slot(at, following, covering, past=following <= now))
+        at = following
+    return slots
+
+
+def board(*, actor: User, first: date, days: int = 1) -> Board:
+    """The room board of ``actor``'s unit: every active room, and for each of ``days`` days from ``first`` its
+    bookings and its hour slots (free or taken) — two queries whatever the number of rooms and bookings."""
+    rooms = list(visible_rooms(actor).prefetch_related("departments"))
+    dates = [first + timedelta(days=n) for n in range(days)]
+    since = local(first, time(0, 0))
+    until = local(first + timedelta(days=days), time(0, 0))
+    found: dict[tuple[int, date], list[Booking]] = {}
+    if rooms:
+        for booking in (
+            overlapping([r.pk for r in rooms], since, until).select_related("booked_by").order_by("starts_at")
+        ):
+            day = timezone.localtime(booking.starts_at).date()
+            found.setdefault((booking.room_id, day), []).append(booking)
+    now = timezone.now()
+    office = rights.is_office(actor)
+    mine = {d.pk for d in departments_of(actor)} if not office else set()
+    rows = []
+    for room in rooms:
+        allowed = {d.pk for d in room.departments.all()}
+        bookable = room.open_to_all or office or bool(allowed & mine)
+        row = RoomRow(room=room, bookable=bookable)
+        for day in dates:
+            bookings = found.get((room.pk, day), [])
+            row.days.append(RoomDay(day=day, bookings=bookings, slots=_slots(day, bookings, now)))
+        rows.append(row)
+    hours = []
+    at = datetime.combine(first, DAY_START)
+    while at.time() < DAY_END:
+        hours.append(at.time())
+        at += timedelta(minutes=SLOT_MINUTES)
+    return Board(first=first, days=dates, rows=rows, hours=hours)
+
+
+def availability(*, actor: User, room_id: int, day: date) -> tuple[Room, list[Booking], list[Slot]]:
+    """One room's bookings on ``day`` and its free hour slots."""
+    room = access_room(actor=actor, room_id=room_id)
+    bookings = list(
+        overlapping([room.pk], local(day, time(0, 0)), local(day + timedelta(days=1), time(0, 0)))
+        .select_related("booked_by")
+        .order_by("starts_at")
+    )
+    return room, bookings, _slots(day, bookings, timezone.now())

@@ -1,0 +1,117 @@
+"""Concurrency: threads racing for one room's slot, each with its own connection, meeting at a barrier. Exactly
+one booking wins; every other writer gets a conflict naming it and leaves nothing behind. Runs on whichever
+database the suite runs on (the PostgreSQL exclusion constraint, or SQLite's guarded write)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from sanfu.core.errors import ConflictError
+from sanfu.meetings import services
+from sanfu.meetings.models import Booking, BookingSeries, BookingStatus, Repeat
+from tests.meetings.conftest import at, next_monday
+
+THREADS = 6
+
+
+def _race(calls: list[Any]) -> list[Any]:
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            try:
+                results[index] = calls[index]()
+            except Exception as exc:  # the losers' refusals are the point
+                results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_bookings_of_one_slot_one_wins(meet: dict[str, Any]) -> None:
+    day = next_monday()
+    people = [meet["accountant"], meet["office_head"], meet["finance_head"], meet["clerk"], meet["gm"], meet["deputy"]]
+
+    def book(person: Any, n: int) -> Any:
+        # overlapping, not identical, slots: 9:00–10:00, 9:10–10:10, …
+        return lambda: services.booking_create(
+            actor=person,
+            room_id=meet["big"].pk,
+            title=f"会{n}",
+            starts_at=at(day, 9, 10 * n),
+            ends_at=at(day, 10, 10 * n),
+        )
+
+    results = _race([book(p, n) for n, p in enumerate(people[:THREADS])])
+    won = [r for r in results if isinstance(r, Booking)]
+    lost = [r for r in results if isinstance(r, ConflictError)]
+    assert len(won) == 1, results
+    assert len(lost) == THREADS - 1, results
+    assert all(f"“{won[0].title}”" in e.message for e in lost)
+    assert Booking.objects.filter(status=BookingStatus.BOOKED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_series_and_booking_all_or_nothing(meet: dict[str, Any]) -> None:
+    monday = next_monday()
+    last = monday + timedelta(days=28)
+
+    def series() -> Any:
+        return services.series_create(
+            actor=meet["accountant"],
+            room_id=meet["big"].pk,
+            title="周例会",
+            repeat=Repeat.WEEKLY,
+            weekdays=[0],
+            first_day=monday,
+            count=5,
+            start_time=time(9),
+            end_time=time(10),
+        )
+
+    def single() -> Any:
+        return services.booking_create(
+            actor=meet["office_head"],
+            room_id=meet["big"].pk,
+            title="临时会",
+            starts_at=at(last, 9),
+            ends_at=at(last, 10),
+        )
+
+    results = _race([series, single])
+    assert sum(isinstance(r, ConflictError) for r in results) == 1, results
+    booked = Booking.objects.filter(status=BookingStatus.BOOKED)
+    if isinstance(results[0], BookingSeries):
+        assert booked.count() == 5
+    else:
+        assert list(booked.values_list("title", flat=True)) == ["临时会"]
+        assert not BookingSeries.objects.exists()
+
+
+def test_the_database_itself_refuses_an_overlap(meet: dict[str, Any]) -> None:
+    """On PostgreSQL the exclusion constraint refuses even a write that skips the services (an ORM create); a
+    cancelled booking does not count."""
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the exclusion constraint is PostgreSQL's; SQLite relies on the guarded write")
+    day = next_monday()
+    fields = {"room": meet["big"], "booked_by": meet["clerk"], "starts_at": at(day, 9), "ends_at": at(day, 10)}
+    Booking.objects.create(title="A", **fields)
+    Booking.objects.create(title="B", status=BookingStatus.CANCELLED, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.create(title="C", **{**fields, "starts_at": at(day, 9, 30), "ends_at": at(day, 11)})
