@@ -1,0 +1,275 @@
+"""Reads of 督办, scoped by construction through the read rule (``org.clearance``: 密级 × 数据范围 × 知悉范围).
+
+An item is visible, at any 密级, to those who need to know it: its owner (责任人), its assigner (交办领导), whoever
+entered it, the owner of the item it was decomposed from, the heads (负责人, 副职) of its lead and
+co-departments and of the departments above them, the heads of the owner's departments and above (the
+owner's chain), and whoever holds or held a task on one of its close-out flows. The office (clerks and process
+administrators) and the company leaders read by level — 公开 everywhere, 内部 in their own unit, 秘密/机密 only
+with the clearance within its data scope, as the archive does. To anyone else an item does not exist (404)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.core.audit import audit_denied
+from sanfu.core.errors import NotFoundError
+from sanfu.org import clearance
+from sanfu.org.models import Post, PostRole
+from sanfu.org.selectors import working_calendar
+from sanfu.supervision import rights
+from sanfu.supervision.models import Check, Closeout, Item, ItemState, LeaderComment, ProgressReport
+from sanfu.supervision.status import Facts, Status, Workdays, report_due_on, status_of
+from sanfu.workflow.models import InstanceEvent, Task
+from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS
+
+FIELDS = clearance.Fields(level="confidentiality", unit="unit", department="lead_department", owner="owner")
+OVERSIGHT = (Perm.MANAGE_PROCESSES, clearance.CLEARANCE)
+
+
+def _headed_paths(user: User) -> list[str]:
+    return list(
+        Post.objects.filter(staff__user_id=user.pk, role__in=[PostRole.HEAD, PostRole.DEPUTY]).values_list(
+            "department__path", flat=True
+        )
+    )
+
+
+def known_q(user: User) -> Q:
+    """Need-to-know (知悉范围) of an item, as the module says."""
+    known = Q(assigned_by_id=user.pk) | Q(created_by_id=user.pk) | Q(parent__owner_id=user.pk)
+    paths = _headed_paths(user)
+    if paths:
+        under = Q()
+        for path in paths:
+            under |= Q(department__path__startswith=path)
+        co = Item.co_departments.through.objects.filter(under).values("item_id")
+        lead = Q()
+        for path in paths:
+            lead |= Q(lead_department__path__startswith=path)
+        chain = Post.objects.filter(under).values("staff__user_id")
+        known |= lead | Q(pk__in=co) | Q(owner_id__in=chain)
+    involved = Task.objects.filter(Q(assignee_id=user.pk) | Q(on_behalf_of_id=user.pk)).values("instance_id")
+    known |= Q(pk__in=Closeout.objects.filter(instance_id__in=involved).values("item_id"))
+    return known
+
+
+def visible_items(user: User) -> QuerySet[Item]:
+    items = Item.objects.select_related("owner", "lead_department", "assigned_by")
+    sees_by_level = rights.is_office(user) or rights.is_leader(user)
+    rule = clearance.readable_q(user, FIELDS, known=known_q(user), by_level=sees_by_level, oversight=OVERSIGHT)
+    return items.none() if rule is None else items.filter(rule)
+
+
+def access_item(*, actor: User, item_id: int) -> Item:
+    """The item if the read rule lets ``actor`` see it, else NotFoundError (404); a refusal of an item that
+    exists is audited (AU-1)."""
+    item = visible_items(actor).filter(pk=item_id).first()
+    if item is None:
+        if Item.objects.filter(pk=item_id).exists():
+            audit_denied(actor=actor, target=f"supervision:{item_id}")
+        raise NotFoundError("督办事项不存在。")
+    return item
+
+
+# --- status ---------------------------------------------------------------------------------------------
+
+
+def local_date(moment: datetime | None) -> date | None:
+    return None if moment is None else timezone.localdate(moment)
+
+
+def facts_of(item: Item) -> Facts:
+    return Facts(
+        state=item.state,
+        created_on=timezone.localdate(item.created_at),
+        deadline=item.deadline,
+        last_percent=item.last_percent,
+        last_report_on=local_date(item.last_report_at),
+        cadence_days=item.cadence_days,
+        applied_on=local_date(item.applied_at),
+    )
+
+
+def workdays() -> Workdays:
+    """The working calendar (with the administrator's table), counted for many items at once."""
+    return Workdays(working_calendar())
+
+
+def item_status(item: Item, *, today: date | None = None, days: Workdays | None = None) -> Status:
+    return status_of(days or workdays(), facts_of(item), today or timezone.localdate())
+
+
+def next_report_due(item: Item, *, days: Workdays | None = None) -> date | None:
+    return report_due_on(days or workdays(), facts_of(item))
+
+
+_FACT_COLUMNS = (
+    "pk",
+    "state",
+    "created_at",
+    "deadline",
+    "last_percent",
+    "last_report_at",
+    "cadence_days",
+    "applied_at",
+)
+
+
+def statuses_of(items: QuerySet[Item], *, today: date, days: Workdays) -> dict[int, Status]:
+    """Each item's status, from one query of the columns the rules read."""
+    found: dict[int, Status] = {}
+    for pk, state, created, deadline, percent, reported, cadence, applied in items.values_list(*_FACT_COLUMNS):
+        facts = Facts(
+            state=state,
+            created_on=timezone.localdate(created),
+            deadline=deadline,
+            last_percent=percent,
+            last_report_on=local_date(reported),
+            cadence_days=cadence,
+            applied_on=local_date(applied),
+        )
+        found[pk] = status_of(days, facts, today)
+    return found
+
+
+# --- the ledger ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    status: str = ""
+    department_id: int | None = None
+    source: str = ""
+    owner_id: int | None = None
+    month: tuple[int, int] | None = None  # the deadline's (year, month)
+    query: str = ""
+    state: str = ""
+
+
+@dataclass
+class Ledger:
+    """The ledger's rows (unordered queryset: the caller pages it) and the counts per status of the rows the
+    other filters leave (the status filter itself not applied)."""
+
+    rows: QuerySet[Item]
+    counts: dict[str, int] = field(default_factory=dict)
+    statuses: dict[int, Status] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _filtered(items: QuerySet[Item], filters: LedgerFilters) -> QuerySet[Item]:
+    if filters.department_id:
+        co = Item.co_departments.through.objects.filter(department_id=filters.department_id).values("item_id")
+        items = items.filter(Q(lead_department_id=filters.department_id) | Q(pk__in=co))
+    if filters.source:
+        items = items.filter(source=filters.source)
+    if filters.owner_id:
+        items = items.filter(owner_id=filters.owner_id)
+    if filters.month:
+        items = items.filter(deadline__year=filters.month[0], deadline__month=filters.month[1])
+    if filters.query:
+        items = items.filter(Q(title__icontains=filters.query) | Q(content__icontains=filters.query))
+    if filters.state:
+        items = items.filter(state=filters.state)
+    return items
+
+
+def ledger(actor: User, filters: LedgerFilters, *, today: date | None = None) -> Ledger:
+    """督办台账: the visible items the filters leave, with the counts per computed status. The statuses of the
+    items not closed are computed in one pass (one query of their columns); closed ones are counted."""
+    today = today or timezone.localdate()
+    days = workdays()
+    base = _filtered(visible_items(actor), filters)
+    live = statuses_of(base.exclude(state=ItemState.CLOSED), today=today, days=days)
+    counter = Counter(live.values())
+    counts = {s.value: counter.get(s, 0) for s in Status}
+    counts[Status.DONE.value] = base.filter(state=ItemState.CLOSED).count()
+    rows = base
+    if filters.status == Status.DONE:
+        rows = base.filter(state=ItemState.CLOSED)
+    elif filters.status in Status.__members__.values() or filters.status in {s.value for s in Status}:
+        rows = base.filter(pk__in=[pk for pk, s in live.items() if s == filters.status])
+    return Ledger(rows=rows, counts=counts, statuses=live)
+
+
+# --- the item page (一事一档) -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an item's history, in time order."""
+
+    at: datetime
+    kind: str  # report, check, comment, apply, decision, flow
+    who: str
+    what: str
+    text: str
+    percent: int | None = None
+    files: tuple[Any, ...] = ()
+    person: bool = True
+
+
+def _name(user: Any) -> str:
+    return user.display_name if user is not None else ""
+
+
+def history(item: Item) -> list[Entry]:
+    """The item's whole history: reports (with their evidence), checks, leaders' comments, close-out
+    applications and decisions, and the close-out flows' events, in time order."""
+    entries: list[Entry] = []
+    reports = ProgressReport.objects.filter(item=item).select_related("author").prefetch_related("files")
+    for r in reports:
+        entries.append(
+            Entry(r.created_at, "report", _name(r.author), _("进展报送"), r.text, r.percent, tuple(r.files.all()))
+        )
+    for c in Check.objects.filter(item=item).select_related("by"):
+        entries.append(Entry(c.at, "check", _name(c.by), str(c.get_kind_display()), c.findings))
+    for m in LeaderComment.objects.filter(item=item).select_related("leader"):
+        entries.append(Entry(m.at, "comment", _name(m.leader), _("领导批示"), m.text))
+    closeouts = list(
+        Closeout.objects.filter(item=item).select_related("applicant", "decided_by").prefetch_related("files")
+    )
+    for co in closeouts:
+        entries.append(
+            Entry(co.applied_at, "apply", _name(co.applicant), _("申请销号"), co.summary, None, tuple(co.files.all()))
+        )
+        if co.decided_at is not None:
+            what = _("同意销号") if co.status == "approved" else _("退回销号申请")
+            text = co.comment + (_("（质量评分 %(score)d）") % {"score": co.score} if co.score else "")
+            entries.append(Entry(co.decided_at, "decision", _name(co.decided_by), what, text))
+    instance_ids = [co.instance_id for co in closeouts if co.instance_id]
+    events = InstanceEvent.objects.filter(instance_id__in=instance_ids, type__in=PERSON_EVENTS).select_related("actor")
+    for e in events.order_by("at", "seq"):
+        entries.append(
+            Entry(e.at, "flow", _name(e.actor), str(EVENT_LABELS.get(e.type, e.type)), e.comment, person=False)
+        )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def sub_items(item: Item) -> list[Item]:
+    return list(Item.objects.filter(parent=item).select_related("owner", "lead_department").order_by("deadline", "id"))
+
+
+def pending_closeout(item: Item) -> Closeout | None:
+    return Closeout.objects.filter(item=item, status="pending").select_related("instance", "applicant").first()
+
+
+def may_decide(actor: User, closeout: Closeout | None) -> bool:
+    """Whether ``actor`` holds the open approval task of this close-out."""
+    if closeout is None or closeout.instance_id is None:
+        return False
+    return Task.objects.filter(
+        Q(assignee_id=actor.pk) | Q(on_behalf_of_id=actor.pk), instance_id=closeout.instance_id, status="open"
+    ).exists()
