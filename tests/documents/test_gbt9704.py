@@ -16,7 +16,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from sanfu.documents.gbt9704 import (
+from sanfu.core.gbt9704 import (
     BodyBlock,
     OfficialDocument,
     fonts_used,

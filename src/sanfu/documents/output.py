@@ -1,5 +1,5 @@
-"""DOCX and PDF of an outgoing document, laid out to GB/T 9704 by ``sanfu.documents.gbt9704``: the model
-mapped to an :class:`~sanfu.documents.gbt9704.OfficialDocument` (the signed-off revision once frozen)."""
+"""DOCX and PDF of an outgoing document, laid out to GB/T 9704 by ``sanfu.core.gbt9704``: the model
+mapped to an :class:`~sanfu.core.gbt9704.OfficialDocument` (the signed-off revision once frozen)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 
 from django.utils import timezone
 
-from sanfu.documents import gbt9704
+from sanfu.core import gbt9704
 from sanfu.documents.models import DocKind, OutgoingDocument
 
 UPWARD = {DocKind.REQUEST, DocKind.REPORT}  # 上行文: 签发人 in the header

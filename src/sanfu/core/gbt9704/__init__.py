@@ -15,10 +15,10 @@ Modules: ``layout`` (geometry, the document model, the text's paragraphs), ``fon
 ``docx_writer``. See docs/gbt9704.md for the fonts, their stand-ins and the known gaps.
 """
 
-from sanfu.documents.gbt9704.docx_writer import render_docx
-from sanfu.documents.gbt9704.fonts import DOCX_FONTS, fonts_used
-from sanfu.documents.gbt9704.layout import BodyBlock, OfficialDocument, format_date, parse_body
-from sanfu.documents.gbt9704.pdf import render_pdf
+from sanfu.core.gbt9704.docx_writer import render_docx
+from sanfu.core.gbt9704.fonts import DOCX_FONTS, fonts_used
+from sanfu.core.gbt9704.layout import BodyBlock, OfficialDocument, format_date, parse_body
+from sanfu.core.gbt9704.pdf import render_pdf
 
 __all__ = [
     "DOCX_FONTS",

@@ -7,8 +7,8 @@ import io
 import math
 from typing import Any
 
-from sanfu.documents.gbt9704.fonts import DOCX_ALT_NAMES, DOCX_FONTS, font_file, resolve
-from sanfu.documents.gbt9704.layout import (
+from sanfu.core.gbt9704.fonts import DOCX_ALT_NAMES, DOCX_FONTS, font_file, resolve
+from sanfu.core.gbt9704.layout import (
     BLOCK_H,
     BLOCK_W,
     BODY_PT,

@@ -6,8 +6,8 @@ import html
 import math
 from typing import Any
 
-from sanfu.documents.gbt9704.fonts import BOLD_STAND_INS, is_stand_in, resolve
-from sanfu.documents.gbt9704.layout import (
+from sanfu.core.gbt9704.fonts import BOLD_STAND_INS, is_stand_in, resolve
+from sanfu.core.gbt9704.layout import (
     BLOCK_H,
     BODY_PT,
     BOTTOM,
