@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from sanfu.accounts.selectors import permissions_of
 from sanfu.approvals.selectors.inbox import todo_count
-from sanfu.core import notify
+from sanfu.core import notify, todos
 from sanfu.core.navigation import SECTION_TITLES, NavItem, Section
 from sanfu.org.selectors import unit_name_of
 
@@ -48,6 +48,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "org_name": settings.SANFU_ORG_NAME or unit_name_of(user),
         "nav_sections": sections,
         "nav_perms": perms,
-        "nav_todo_count": todo_count(user),
+        "nav_todo_count": todo_count(user) + todos.open_count(user),
         "nav_unread_count": notify.unread_count(user),
     }

@@ -24,7 +24,7 @@ from sanfu.approvals.selectors import export
 from sanfu.approvals.selectors import inbox as selectors
 from sanfu.approvals.selectors.actions import node_allows_batch
 from sanfu.approvals.services import tasks as services_tasks
-from sanfu.core import notify
+from sanfu.core import notify, todos
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_id, parse_ids
 from sanfu.workflow import subjects
@@ -202,7 +202,7 @@ def inbox_context(request: AuthedHttpRequest, tab: str) -> dict[str, Any]:
     counts = selectors.tab_counts(request.user)
     return {
         "tab": tab,
-        "tabs": [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS],
+        "tabs": tabs_of(request.user, counts),
         "counts": counts,
         "filters": filters,
         "matters": selectors.matter_choices(),
@@ -216,6 +216,32 @@ def inbox_context(request: AuthedHttpRequest, tab: str) -> dict[str, Any]:
     }
 
 
+def tabs_of(user: Any, counts: dict[str, int]) -> list[tuple[str, Any, int]]:
+    """The tabs: 待办, then each domain's to-dos that are no flow task (会议, 督办 …, see ``core.todos``), then
+    已办, 我发起的, 抄送我的, 草稿."""
+    own = [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS]
+    others = [(s.key, s.label, s.count(user)) for s in todos.sources()]
+    return [own[0], *others, *own[1:]]
+
+
+SOURCE_LIMIT = 200  # a source's tab lists this many; its own page has them all
+
+
+def render_source(request: AuthedHttpRequest, source: todos.TodoSource) -> HttpResponse:
+    """A domain's tab: its person's open to-dos of that kind, most pressing first."""
+    entries = source.entries(request.user, SOURCE_LIMIT)
+    context = {
+        "tab": source.key,
+        "tabs": tabs_of(request.user, selectors.tab_counts(request.user)),
+        "source": source,
+        "entries": entries,
+        "more": len(entries) >= SOURCE_LIMIT,
+        "now": timezone.now(),
+        "list_url": reverse("approvals:inbox"),
+    }
+    return render_page(request, "approvals/inbox.html", context, partial="approvals/partials/_inbox_source.html")
+
+
 def render_inbox(request: AuthedHttpRequest, tab: str = "todo", extra: dict[str, Any] | None = None) -> HttpResponse:
     context = inbox_context(request, tab)
     context.update(extra or {})
@@ -225,6 +251,9 @@ def render_inbox(request: AuthedHttpRequest, tab: str = "todo", extra: dict[str,
 @require_GET
 def inbox(request: AuthedHttpRequest) -> HttpResponse:
     tab = request.GET.get("tab", "todo")
+    source = todos.source(tab) if isinstance(tab, str) else None
+    if source is not None:
+        return render_source(request, source)
     if tab not in selectors.TABS:
         tab = "todo"
     if request.GET.get("export") == "xlsx" and tab in export.EXPORTABLE:
