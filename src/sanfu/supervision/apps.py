@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.core.navigation import NavItem, Section
+
 
 class SupervisionConfig(AppConfig):
     """督办: the supervision ledger — items, indicators, progress, reminders, close-out, bulletins."""
@@ -8,4 +10,13 @@ class SupervisionConfig(AppConfig):
     name = "sanfu.supervision"
     label = "supervision"
     verbose_name = _("督办")
-    navigation = ()
+    navigation = (NavItem(Section.OPERATIONS, _("督办台账"), "supervision:ledger", order=70),)
+
+    def ready(self) -> None:
+        from sanfu.supervision.flows import SUBJECT_PREFIX
+        from sanfu.supervision.services import OPEN_ITEM_KIND, receive_open_item
+        from sanfu.supervision.subjects import item_pages
+        from sanfu.workflow import outbox, subjects
+
+        outbox.register(OPEN_ITEM_KIND, receive_open_item)
+        subjects.register(prefix=SUBJECT_PREFIX, pages=item_pages, label=_("到督办事项页面办理"))
