@@ -1,0 +1,425 @@
+"""月度通报: the monthly supervision bulletin, one query layer whose result (:class:`Bulletin`) the page, the DOCX
+and the Excel all show. No figure is computed anywhere else.
+
+**Which items.** The top-level items (督办事项; sub-items of the responsibility list are parts of their item and
+are not counted again) that the viewer may see (``selectors.visible_items``: an item the viewer may not see is
+never counted), of the chosen unit when one is chosen. Each item counts for its lead department (牵头部门);
+items without one are grouped as 未指定牵头部门.
+
+**Dates.** All on the working calendar of ``supervision.status``: an item's *effective deadline* is its deadline,
+or the next working day when the deadline falls on a rest day. An item is *completed* on the day its approved
+close-out was applied for (the owner's application; the approval may come later, as ``status`` judges an item
+under review on the day it applied). ``as_of`` is the day the bulletin is generated (today); a month that has
+not begun is refused. The figures read the ledger as it stands on ``as_of``: a past month's bulletin generated
+again later counts the close-outs approved since.
+
+**Figures of a department (and of all of them, the total row), for the month M:**
+
+- *due* (应完成) — items whose deadline falls in M;
+- *on time* (按期完成) — due items that are closed (销号 approved) and were completed on or before their
+  effective deadline;
+- *overdue* (逾期) — due items not completed on or before their effective deadline, once that deadline has
+  passed by ``as_of``: still open, under review after applying late, or closed late;
+- *pending* (未到期) — the rest of the due items: not yet at their effective deadline, or applied for in time
+  and still under review. due = on time + overdue + pending;
+- *completion rate* (完成率) = on time / due, *overdue rate* (逾期率) = overdue / due, as percentages rounded
+  half up to one decimal; no rate (shown "—") when nothing is due;
+- *new* (新增) — items created in M; *closed* (办结) — items whose close-out was approved in M (whenever
+  they were due);
+- *at risk* (有风险) — items whose computed status on ``as_of`` is 有风险 (``status.status_of``), whenever due.
+
+**Ranking** (排名): the departments with something due, by completion rate (higher first), then overdue rate
+(lower first), then the number due (more first); departments equal on all three share a rank (1, 2, 2, 4).
+
+**Lists:** the items at risk and the items overdue on ``as_of`` (whenever due), the items closed in M and the
+new items of M, each at most ``LIST_LIMIT`` long (the figures count all of them).
+
+Cost: one query of the columns the rules read for the items that can count (due, created or closed in M, or
+not closed), one query for the listed items, and the visibility rule's own few; the same number whatever the
+number of items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.errors import ApplicationError
+from sanfu.org.models import Unit
+from sanfu.supervision import selectors
+from sanfu.supervision.models import Item, ItemState
+from sanfu.supervision.status import Facts, Status, Workdays, effective_deadline, status_of
+
+LIST_LIMIT = 100
+
+
+def no_department() -> str:
+    return _("未指定牵头部门")
+
+
+# --- months and periods --------------------------------------------------------------------------------------
+
+
+def parse_month(text: str | None, *, today: date | None = None) -> tuple[int, int]:
+    """``YYYY-MM`` → (year, month); a wrong text or a month not yet begun is an ApplicationError saying so. An
+    empty text is the current month."""
+    today = today or timezone.localdate()
+    text = (text or "").strip()
+    if not text:
+        return today.year, today.month
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
+        raise ApplicationError(_("月份应写成“年-月”，例如 2026-11。"))
+    year, month = int(found.group(1)), int(found.group(2))
+    if (year, month) > (today.year, today.month):
+        raise ApplicationError(_("%(y)d年%(m)d月尚未开始，不能生成通报。") % {"y": year, "m": month})
+    return year, month
+
+
+def month_range(year: int, month: int) -> tuple[date, date]:
+    """The first and last day of the month."""
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def day_start(day: date) -> datetime:
+    """The start of ``day`` in the office's time zone (for the ``created_at``/``closed_at`` ranges)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """part / whole as a percentage rounded half up to one decimal; None when whole is 0."""
+    if whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# --- one item, as the figures read it ------------------------------------------------------------------------
+
+FACT_COLUMNS = (
+    "pk",
+    "state",
+    "created_at",
+    "deadline",
+    "last_percent",
+    "last_report_at",
+    "cadence_days",
+    "applied_at",
+    "closed_at",
+    "lead_department_id",
+    "lead_department__name",
+    "owner_id",
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One item judged on ``as_of``: its effective deadline, when it was completed (its approved close-out's
+    application), whether that was on time, and its status."""
+
+    pk: int
+    state: str
+    created_on: date
+    deadline: date
+    effective_deadline: date
+    completed_on: date | None
+    closed_on: date | None
+    status: Status
+    department_id: int | None
+    department_name: str
+    owner_id: int
+
+    @property
+    def on_time(self) -> bool:
+        return self.completed_on is not None and self.completed_on <= self.effective_deadline
+
+    @property
+    def overdue(self) -> bool:
+        """Not completed by the effective deadline, which has passed by ``as_of`` (closed late, or the status
+        says 已逾期)."""
+        if self.state == ItemState.CLOSED:
+            return not self.on_time
+        return self.status == Status.OVERDUE
+
+
+class Judge:
+    """Turns rows of ``FACT_COLUMNS`` into :class:`Outcome` on one working calendar (effective deadlines cached
+    per date: many items share a deadline)."""
+
+    def __init__(self, as_of: date, days: Workdays | None = None):
+        self.as_of = as_of
+        self.days = days or selectors.workdays()
+        self._effective: dict[date, date] = {}
+
+    def effective(self, deadline: date) -> date:
+        found = self._effective.get(deadline)
+        if found is None:
+            found = self._effective[deadline] = effective_deadline(self.days, deadline)
+        return found
+
+    def outcomes(self, items: QuerySet[Item]) -> list[Outcome]:
+        found = []
+        for (
+            pk,
+            state,
+            created,
+            deadline,
+            percent,
+            reported,
+            cadence,
+            applied,
+            closed,
+            dept,
+            name,
+            owner,
+        ) in items.values_list(*FACT_COLUMNS):
+            applied_on = selectors.local_date(applied)
+            closed_on = selectors.local_date(closed)
+            facts = Facts(
+                state=state,
+                created_on=timezone.localdate(created),
+                deadline=deadline,
+                last_percent=percent,
+                last_report_on=selectors.local_date(reported),
+                cadence_days=cadence,
+                applied_on=applied_on,
+            )
+            found.append(
+                Outcome(
+                    pk=pk,
+                    state=state,
+                    created_on=facts.created_on,
+                    deadline=deadline,
+                    effective_deadline=self.effective(deadline),
+                    completed_on=(applied_on or closed_on) if state == ItemState.CLOSED else None,
+                    closed_on=closed_on if state == ItemState.CLOSED else None,
+                    status=status_of(self.days, facts, self.as_of),
+                    department_id=dept,
+                    department_name=name or "",
+                    owner_id=owner,
+                )
+            )
+        return found
+
+
+# --- the bulletin ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentLine:
+    """A department's figures for the month (the module's definitions); ``rank`` None when nothing was due."""
+
+    department_id: int | None
+    name: str
+    due: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    pending: int = 0
+    new: int = 0
+    closed: int = 0
+    at_risk: int = 0
+    rank: int | None = None
+
+    @property
+    def completion_rate(self) -> Decimal | None:
+        return rate(self.on_time, self.due)
+
+    @property
+    def overdue_rate(self) -> Decimal | None:
+        return rate(self.overdue, self.due)
+
+    def add(self, outcome: Outcome, *, first: date, last: date, as_of: date) -> None:
+        if first <= outcome.deadline <= last:
+            self.due += 1
+            if outcome.on_time:
+                self.on_time += 1
+            elif outcome.overdue:
+                self.overdue += 1
+            else:
+                self.pending += 1
+        if first <= outcome.created_on <= last:
+            self.new += 1
+        if outcome.closed_on is not None and first <= outcome.closed_on <= last:
+            self.closed += 1
+        if outcome.status == Status.AT_RISK:
+            self.at_risk += 1
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One listed item."""
+
+    pk: int
+    title: str
+    department: str
+    owner: str
+    deadline: date
+    percent: int
+    status: Status
+    closed_on: date | None = None
+    created_on: date | None = None
+
+
+@dataclass
+class Bulletin:
+    """The bulletin of one month (see the module for every definition)."""
+
+    year: int
+    month: int
+    as_of: date
+    first: date
+    last: date
+    unit_id: int | None
+    unit_name: str
+    departments: list[DepartmentLine]  # ranked first, then the departments with nothing due, by name
+    total: DepartmentLine
+    at_risk: list[ItemLine] = field(default_factory=list)
+    overdue: list[ItemLine] = field(default_factory=list)
+    closed: list[ItemLine] = field(default_factory=list)
+    new: list[ItemLine] = field(default_factory=list)
+    overdue_now: int = 0  # every item overdue on as_of, whenever due (the overdue list's length before the cut)
+
+    @property
+    def month_text(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def title(self) -> str:
+        return _("%(unit)s%(y)d年%(m)d月督办工作通报") % {"unit": self.unit_name, "y": self.year, "m": self.month}
+
+    @property
+    def ranked(self) -> list[DepartmentLine]:
+        return [d for d in self.departments if d.rank is not None]
+
+    def chart_data(self) -> dict[str, Any]:
+        """The ranked departments' rates for the page's charts (numbers, not text)."""
+        ranked = self.ranked
+        return {
+            "departments": [d.name for d in ranked],
+            "completion": [float(d.completion_rate or 0) for d in ranked],
+            "overdue": [float(d.overdue_rate or 0) for d in ranked],
+            "due": [d.due for d in ranked],
+            "labels": {"completion": _("完成率（%）"), "overdue": _("逾期率（%）")},
+        }
+
+
+def _rank(lines: list[DepartmentLine]) -> list[DepartmentLine]:
+    def key(line: DepartmentLine) -> tuple[Decimal, Decimal, int]:
+        return (-(line.completion_rate or Decimal(0)), line.overdue_rate or Decimal(0), -line.due)
+
+    ranked = sorted((line for line in lines if line.due), key=lambda line: (key(line), line.name))
+    previous: tuple[Decimal, Decimal, int] | None = None
+    for position, line in enumerate(ranked, start=1):
+        current = key(line)
+        line.rank = position if current != previous else ranked[position - 2].rank
+        previous = current
+    rest = sorted((line for line in lines if not line.due), key=lambda line: line.name)
+    return ranked + rest
+
+
+def scope(actor: User, *, unit_id: int | None = None) -> QuerySet[Item]:
+    """The top-level items ``actor`` may see (of one unit when given)."""
+    items = selectors.visible_items(actor).filter(parent__isnull=True)
+    return items.filter(unit_id=unit_id) if unit_id else items
+
+
+def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, Item]) -> list[ItemLine]:
+    by_pk = {o.pk: o for o in outcomes}
+    lines = []
+    for pk in picked:
+        item, outcome = loaded[pk], by_pk[pk]
+        lines.append(
+            ItemLine(
+                pk=pk,
+                title=item.title,
+                department=item.lead_department.name if item.lead_department else no_department(),
+                owner=item.owner.display_name,
+                deadline=item.deadline,
+                percent=item.last_percent,
+                status=outcome.status,
+                closed_on=outcome.closed_on,
+                created_on=outcome.created_on,
+            )
+        )
+    return lines
+
+
+def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, today: date | None = None) -> Bulletin:
+    """The bulletin of (year, month) as ``actor`` may see it, judged on ``today`` (the office's date)."""
+    as_of = today or timezone.localdate()
+    first, last = month_range(year, month)
+    if first > as_of:
+        raise ApplicationError(_("%(y)d年%(m)d月尚未开始，不能生成通报。") % {"y": year, "m": month})
+    unit_name = ""
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None:
+            raise ApplicationError(_("所选单位不存在。"))
+        unit_name = unit.name
+    start, end = day_start(first), day_start(last + timedelta(days=1))
+    relevant = scope(actor, unit_id=unit_id).filter(
+        Q(deadline__range=(first, last))
+        | Q(created_at__gte=start, created_at__lt=end)
+        | Q(closed_at__gte=start, closed_at__lt=end)
+        | ~Q(state=ItemState.CLOSED)
+    )
+    outcomes = Judge(as_of).outcomes(relevant)
+    departments: dict[int | None, DepartmentLine] = {}
+    total = DepartmentLine(department_id=None, name=_("合计"))
+    for outcome in outcomes:
+        line = departments.get(outcome.department_id)
+        if line is None:
+            name = outcome.department_name or no_department()
+            line = departments[outcome.department_id] = DepartmentLine(outcome.department_id, name)
+        line.add(outcome, first=first, last=last, as_of=as_of)
+        total.add(outcome, first=first, last=last, as_of=as_of)
+    shown = [d for d in departments.values() if d.due or d.new or d.closed or d.at_risk]
+    picks: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if o.status == Status.AT_RISK:
+            picks["at_risk"].append(o)
+        if o.state != ItemState.CLOSED and o.status == Status.OVERDUE:
+            picks["overdue"].append(o)
+        if o.closed_on is not None and first <= o.closed_on <= last:
+            picks["closed"].append(o)
+        if first <= o.created_on <= last:
+            picks["new"].append(o)
+    order = {
+        "at_risk": lambda o: (o.deadline, o.pk),
+        "overdue": lambda o: (o.deadline, o.pk),
+        "closed": lambda o: (o.closed_on, o.pk),
+        "new": lambda o: (o.created_on, o.pk),
+    }
+    chosen = {name: [o.pk for o in sorted(picks[name], key=order[name])[:LIST_LIMIT]] for name in order}
+    wanted = {pk for pks in chosen.values() for pk in pks}
+    loaded = (
+        {i.pk: i for i in Item.objects.filter(pk__in=wanted).select_related("owner", "lead_department")}
+        if wanted
+        else {}
+    )
+    return Bulletin(
+        year=year,
+        month=month,
+        as_of=as_of,
+        first=first,
+        last=last,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        departments=_rank(shown),
+        total=total,
+        at_risk=_lines(outcomes, chosen["at_risk"], loaded),
+        overdue=_lines(outcomes, chosen["overdue"], loaded),
+        closed=_lines(outcomes, chosen["closed"], loaded),
+        new=_lines(outcomes, chosen["new"], loaded),
+        overdue_now=len(picks["overdue"]),
+    )
