@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.core.navigation import NavItem, Section
+
 
 class MeetingsConfig(AppConfig):
     """办会: rooms and bookings, meetings from plan to minutes, decisions handed to 督办 through the outbox."""
@@ -8,4 +10,4 @@ class MeetingsConfig(AppConfig):
     name = "sanfu.meetings"
     label = "meetings"
     verbose_name = _("办会")
-    navigation = ()
+    navigation = (NavItem(Section.OPERATIONS, _("会议室"), "meetings:board", order=60),)

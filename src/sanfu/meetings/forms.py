@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sanfu.core.forms import StyledForm
+from sanfu.meetings.models import Repeat, Room
+from sanfu.meetings.services import EQUIPMENT_CHOICES, MAX_OCCURRENCES
+from sanfu.org.models import Department
+
+
+def _date() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+WEEKDAYS = [
+    (0, _("周一")),
+    (1, _("周二")),
+    (2, _("周三")),
+    (3, _("周四")),
+    (4, _("周五")),
+    (5, _("周六")),
+    (6, _("周日")),
+]
+
+
+class BookingForm(StyledForm):
+    room = forms.ModelChoiceField(label=_("会议室"), queryset=Room.objects.none(), empty_label=None)
+    title = forms.CharField(label=_("会议名称"), max_length=200)
+    day = forms.DateField(label=_("日期"), widget=_date())
+    start = forms.TimeField(label=_("开始时间"), widget=_time())
+    end = forms.TimeField(label=_("结束时间"), widget=_time())
+    repeat = forms.ChoiceField(label=_("重复"), choices=[("", _("不重复")), *Repeat.choices], required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("星期"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    last_day = forms.DateField(
+        label=_("重复至"),
+        required=False,
+        widget=_date(),
+        help_text=_("或填写次数"),
+    )
+    count = forms.IntegerField(label=_("次数"), required=False, min_value=1, max_value=MAX_OCCURRENCES)
+
+    def __init__(self, *args: Any, rooms: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = rooms  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if isinstance(start, time) and isinstance(end, time) and end <= start:
+            self.add_error("end", _("结束时间须晚于开始时间。"))
+        if data.get("repeat") and not data.get("last_day") and not data.get("count"):
+            self.add_error("last_day", _("请填写结束日期或次数。"))
+        return data
+
+    def span(self) -> tuple[datetime, datetime]:
+        day: date = self.cleaned_data["day"]
+        return (
+            timezone.make_aware(datetime.combine(day, self.cleaned_data["start"])),
+            timezone.make_aware(datetime.combine(day, self.cleaned_data["end"])),
+        )
+
+
+class RoomForm(StyledForm):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    location = forms.CharField(label=_("位置"), max_length=200, required=False)
+    capacity = forms.IntegerField(label=_("容纳人数"), min_value=1, max_value=10000, initial=10)
+    equipment = forms.MultipleChoiceField(
+        label=_("设备"),
+        choices=[(e, e) for e in EQUIPMENT_CHOICES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    open_to_all = forms.BooleanField(label=_("本单位人员均可预订"), required=False, initial=True)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("可预订的部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("不对全单位开放时选择；可按住 Ctrl 多选。"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    sort = forms.IntegerField(label=_("排序"), required=False, initial=0, min_value=-1000, max_value=1000)
+
+    def __init__(self, *args: Any, unit_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.filter(unit_id=unit_id or 0)  # type: ignore[attr-defined]

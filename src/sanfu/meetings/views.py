@@ -1,0 +1,219 @@
+"""会议室 pages: the room board (day and week), booking (single or recurring), my bookings, cancelling, and the
+office's room management. Views parse the request, call one selector or service, and render or redirect."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.core.htmx import render_page
+from sanfu.core.params import parse_date, parse_id, parse_text
+from sanfu.meetings import rights, selectors, services
+from sanfu.meetings.forms import BookingForm, RoomForm
+from sanfu.meetings.models import Booking, BookingStatus, Room
+
+
+def _found(call: Any) -> Any:
+    try:
+        return call()
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _bookable(request: AuthedHttpRequest) -> list[Room]:
+    return [r for r in selectors.visible_rooms(request.user) if rights.may_book(request.user, r)]
+
+
+# --- the board -------------------------------------------------------------------------------------------------
+
+
+def board(request: AuthedHttpRequest) -> HttpResponse:
+    """The rooms of the viewer's unit for a day (hour slots) or a week (each day's bookings); free slots link to
+    the booking form, prefilled."""
+    today = timezone.localdate()
+    day = parse_date(request.GET.get("day")) or today
+    week = request.GET.get("view") == "week"
+    first = day - timedelta(days=day.weekday()) if week else day
+    shown = selectors.board(actor=request.user, first=first, days=7 if week else 1)
+    step = 7 if week else 1
+    context = {
+        "board": shown,
+        "day": day,
+        "today": today,
+        "week": week,
+        "previous": first - timedelta(days=step),
+        "following": first + timedelta(days=step),
+        "may_manage": rights.may_manage_rooms(request.user),
+    }
+    return render_page(request, "meetings/board.html", context, partial="meetings/partials/_board.html")
+
+
+# --- booking ---------------------------------------------------------------------------------------------------
+
+
+def _initial(request: AuthedHttpRequest) -> dict[str, Any]:
+    initial: dict[str, Any] = {"day": parse_date(request.GET.get("day")) or timezone.localdate()}
+    room_id = parse_id(request.GET.get("room"))
+    if room_id is not None:
+        initial["room"] = room_id
+    start = parse_text(request.GET.get("start"), max_length=5)
+    try:
+        starts = time.fromisoformat(start) if start else None
+    except ValueError:
+        starts = None
+    if starts is not None:
+        initial["start"] = starts.strftime("%H:%M")
+        initial["end"] = (datetime.combine(date.min, starts) + timedelta(hours=1)).time().strftime("%H:%M")
+    return initial
+
+
+def booking_new(request: AuthedHttpRequest) -> HttpResponse:
+    rooms = selectors.visible_rooms(request.user).filter(pk__in=[r.pk for r in _bookable(request)])
+    if request.method == "POST":
+        form = BookingForm(request.POST, rooms=rooms)
+        if form.is_valid():
+            try:
+                created = _book(request, form)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, created)
+                day = form.cleaned_data["day"].isoformat()
+                return redirect(f"{reverse('meetings:board')}?day={day}")
+        status = 400
+    else:
+        form = BookingForm(initial=_initial(request), rooms=rooms)
+        status = 200
+    return render(request, "meetings/booking_form.html", {"form": form, "has_rooms": rooms.exists()}, status=status)
+
+
+def _book(request: AuthedHttpRequest, form: BookingForm) -> str:
+    data = form.cleaned_data
+    room: Room = data["room"]
+    if data.get("repeat"):
+        series = services.series_create(
+            actor=request.user,
+            room_id=room.pk,
+            title=data["title"],
+            repeat=data["repeat"],
+            weekdays=data.get("weekdays") or [],
+            first_day=data["day"],
+            last_day=data.get("last_day"),
+            count=data.get("count"),
+            start_time=data["start"],
+            end_time=data["end"],
+        )
+        return _("已预订 %(room)s 的周期会议“%(title)s”，共 %(n)d 次。") % {
+            "room": room.name,
+            "title": series.title,
+            "n": series.bookings.count(),
+        }
+    starts_at, ends_at = form.span()
+    booking = services.booking_create(
+        actor=request.user, room_id=room.pk, title=data["title"], starts_at=starts_at, ends_at=ends_at
+    )
+    return _("已预订 %(room)s：%(when)s “%(title)s”。") % {
+        "room": room.name,
+        "when": f"{timezone.localtime(booking.starts_at):%Y-%m-%d %H:%M}–{timezone.localtime(booking.ends_at):%H:%M}",
+        "title": booking.title,
+    }
+
+
+def my_bookings(request: AuthedHttpRequest) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    rows = selectors.my_bookings(request.user, upcoming=not show_all).order_by("starts_at")[:200]
+    return render(request, "meetings/my_bookings.html", {"rows": rows, "show_all": show_all})
+
+
+def booking_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    booking: Booking = _found(lambda: selectors.access_booking(actor=request.user, booking_id=pk))
+    context = {
+        "booking": booking,
+        "may_change": booking.status == BookingStatus.BOOKED and rights.may_change(request.user, booking),
+        "occurrences": list(booking.series.bookings.order_by("occurrence", "starts_at")) if booking.series else [],
+    }
+    return render(request, "meetings/booking_detail.html", context)
+
+
+@require_POST
+def booking_cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    _found(lambda: selectors.access_booking(actor=request.user, booking_id=pk))
+    try:
+        booking = services.booking_cancel(
+            actor=request.user, booking_id=pk, reason=parse_text(request.POST.get("reason"))
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消预订“%(title)s”，该时段已释放。") % {"title": booking.title})
+    return redirect("meetings:booking", pk)
+
+
+# --- rooms (the office) ----------------------------------------------------------------------------------------
+
+
+def rooms(request: AuthedHttpRequest) -> HttpResponse:
+    manage = rights.may_manage_rooms(request.user)
+    rows = selectors.visible_rooms(request.user, include_inactive=manage).prefetch_related("departments")
+    return render(request, "meetings/rooms.html", {"rooms": rows, "may_manage": manage})
+
+
+def _room_in(form: RoomForm) -> services.RoomIn:
+    data = form.cleaned_data
+    return services.RoomIn(
+        name=data["name"],
+        location=data.get("location") or "",
+        capacity=data["capacity"],
+        equipment=data.get("equipment") or [],
+        open_to_all=bool(data.get("open_to_all")),
+        departments=[d.pk for d in data.get("departments") or []],
+        active=bool(data.get("active")),
+        sort=data.get("sort") or 0,
+    )
+
+
+def room_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    if not rights.may_manage_rooms(request.user):
+        raise Http404
+    room: Room | None = _found(lambda: selectors.access_room(actor=request.user, room_id=pk)) if pk else None
+    unit_id = rights.unit_of(request.user)
+    if request.method == "POST":
+        form = RoomForm(request.POST, unit_id=unit_id)
+        if form.is_valid():
+            try:
+                if room is None:
+                    services.room_create(actor=request.user, data=_room_in(form))
+                else:
+                    services.room_update(actor=request.user, room_id=room.pk, data=_room_in(form))
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("会议室已保存。"))
+                return redirect("meetings:rooms")
+        status = 400
+    else:
+        initial = {}
+        if room is not None:
+            initial = {
+                "name": room.name,
+                "location": room.location,
+                "capacity": room.capacity,
+                "equipment": room.equipment,
+                "open_to_all": room.open_to_all,
+                "departments": list(room.departments.all()),
+                "active": room.active,
+                "sort": room.sort,
+            }
+        form = RoomForm(initial=initial, unit_id=unit_id)
+        status = 200
+    return render(request, "meetings/room_form.html", {"form": form, "room": room}, status=status)
