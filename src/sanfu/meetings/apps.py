@@ -11,3 +11,9 @@ class MeetingsConfig(AppConfig):
     label = "meetings"
     verbose_name = _("办会")
     navigation = (NavItem(Section.OPERATIONS, _("会议室"), "meetings:board", order=60),)
+
+    def ready(self) -> None:
+        from sanfu.api import site
+        from sanfu.meetings.api import router
+
+        site.include("/meetings", router)
