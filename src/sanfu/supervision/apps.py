@@ -13,6 +13,8 @@ class SupervisionConfig(AppConfig):
     navigation = (NavItem(Section.OPERATIONS, _("督办台账"), "supervision:ledger", order=70),)
 
     def ready(self) -> None:
+        from sanfu.api import site
+        from sanfu.supervision.api import router
         from sanfu.supervision.flows import SUBJECT_PREFIX
         from sanfu.supervision.services import OPEN_ITEM_KIND, receive_open_item
         from sanfu.supervision.subjects import item_pages
@@ -20,3 +22,4 @@ class SupervisionConfig(AppConfig):
 
         outbox.register(OPEN_ITEM_KIND, receive_open_item)
         subjects.register(prefix=SUBJECT_PREFIX, pages=item_pages, label=_("到督办事项页面办理"))
+        site.include("/supervision", router)
