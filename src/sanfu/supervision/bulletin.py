@@ -53,7 +53,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
+from sanfu.core import gbt9704
 from sanfu.core.errors import ApplicationError
+from sanfu.core.gbt9704 import BodyBlock, OfficialDocument, format_date
 from sanfu.org.models import Unit
 from sanfu.supervision import selectors
 from sanfu.supervision.models import Item, ItemState
@@ -423,3 +425,104 @@ def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, 
         new=_lines(outcomes, chosen["new"], loaded),
         overdue_now=len(picks["overdue"]),
     )
+
+
+# --- the bulletin as an official paper (通报, GB/T 9704) ------------------------------------------------------
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _item_sentence(n: int, line: ItemLine, *, closed: bool = False) -> str:
+    when = format_date(line.closed_on) if closed and line.closed_on else format_date(line.deadline)
+    label = _("办结于%(d)s") % {"d": when} if closed else _("完成时限%(d)s") % {"d": when}
+    return _("%(n)d. %(title)s（%(dept)s，责任人%(owner)s，%(when)s，进度%(p)d%%）。") % {
+        "n": n,
+        "title": line.title,
+        "dept": line.department,
+        "owner": line.owner,
+        "when": label,
+        "p": line.percent,
+    }
+
+
+def official_document(b: Bulletin, *, issuer: str) -> OfficialDocument:
+    """The bulletin laid out as a 通报 (``core.gbt9704``): the issuer's mark, the title, 主送 各部门, the figures
+    in numbered sections, and the date it was generated. ``issuer`` is the issuing office (the unit's name)."""
+    t = b.total
+    blocks = [
+        BodyBlock(_("现将%(y)d年%(m)d月督办事项办理情况通报如下。") % {"y": b.year, "m": b.month}),
+        BodyBlock(_("一、总体情况"), 1),
+        BodyBlock(
+            _(
+                "本月应完成督办事项%(due)d项，按期完成%(on_time)d项，完成率%(rate)s；逾期%(overdue)d项，"
+                "逾期率%(orate)s；未到期%(pending)d项。本月新增事项%(new)d项，办结%(closed)d项。"
+                "截至%(as_of)s，有风险事项%(risk)d项，逾期未办结事项%(late)d项。"
+            )
+            % {
+                "due": t.due,
+                "on_time": t.on_time,
+                "rate": _percent(t.completion_rate),
+                "overdue": t.overdue,
+                "orate": _percent(t.overdue_rate),
+                "pending": t.pending,
+                "new": t.new,
+                "closed": t.closed,
+                "as_of": format_date(b.as_of),
+                "risk": t.at_risk,
+                "late": b.overdue_now,
+            }
+        ),
+        BodyBlock(_("二、各部门完成情况及排名"), 1),
+    ]
+    ranked = b.ranked
+    if not ranked:
+        blocks.append(BodyBlock(_("本月没有到期的督办事项。")))
+    for n, d in enumerate(ranked, start=1):
+        blocks.append(
+            BodyBlock(
+                _(
+                    "%(n)d. %(name)s：应完成%(due)d项，按期完成%(on_time)d项，完成率%(rate)s；逾期%(overdue)d项，"
+                    "逾期率%(orate)s；排名第%(rank)d。"
+                )
+                % {
+                    "n": n,
+                    "name": d.name,
+                    "due": d.due,
+                    "on_time": d.on_time,
+                    "rate": _percent(d.completion_rate),
+                    "overdue": d.overdue,
+                    "orate": _percent(d.overdue_rate),
+                    "rank": d.rank or 0,
+                },
+                3,
+            )
+        )
+    sections = (
+        (_("三、有风险事项"), b.at_risk, False, _("没有有风险的事项。")),
+        (_("四、逾期未办结事项"), b.overdue, False, _("没有逾期未办结的事项。")),
+        (_("五、本月办结事项"), b.closed, True, _("本月没有办结的事项。")),
+        (_("六、本月新增事项"), b.new, False, _("本月没有新增事项。")),
+    )
+    for heading, lines, closed, empty in sections:
+        blocks.append(BodyBlock(heading, 1))
+        if not lines:
+            blocks.append(BodyBlock(empty))
+        for n, line in enumerate(lines, start=1):
+            blocks.append(BodyBlock(_item_sentence(n, line, closed=closed), 3))
+    blocks.append(BodyBlock(_("请各部门对照通报，抓紧推进有风险和逾期事项，按时报送进展。")))
+    return OfficialDocument(
+        issuer_mark=_("%(issuer)s督办通报") % {"issuer": issuer},
+        doc_number="",
+        title=_("关于%(y)d年%(m)d月督办工作情况的通报") % {"y": b.year, "m": b.month},
+        main_recipients=_("各部门"),
+        body=tuple(blocks),
+        issuer_signature=issuer,
+        date=b.as_of,
+        seal=False,
+    )
+
+
+def render_docx(b: Bulletin, *, issuer: str) -> bytes:
+    return gbt9704.render_docx(official_document(b, issuer=issuer))
