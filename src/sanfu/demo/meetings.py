@@ -1,0 +1,121 @@
+"""Demo 会议室 (``sanfu demo``): the main unit's rooms and a month of bookings from today (single bookings on the
+working days, a weekly 总经理办公会 and a daily 调度会 on every working day), all made through the services.
+Idempotent: rooms are created only when missing, bookings only on a database that has none."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any, TextIO
+
+from django.utils import timezone
+
+from sanfu.accounts.models import User
+from sanfu.demo.org import MAIN_UNIT_CODE
+from sanfu.meetings import selectors, services
+from sanfu.meetings.models import Booking, Repeat, Room
+from sanfu.org.models import Department
+from sanfu.org.selectors import working_calendar
+
+ROOMS: list[tuple[str, str, int, list[str], list[str]]] = [
+    # name, location, capacity, equipment, departments (empty: open to the whole unit)
+    ("第一会议室", "办公楼三楼", 60, ["投影仪", "音响话筒", "视频会议"], []),
+    ("第二会议室", "办公楼三楼", 20, ["大屏", "白板"], []),
+    ("党委会议室", "办公楼五楼", 24, ["投影仪", "录音录像"], ["leaders", "party", "discipline", "office"]),
+    ("小会议室", "办公楼二楼", 8, ["白板"], []),
+    ("视频会议室", "办公楼四楼", 30, ["视频会议", "大屏", "电话会议"], []),
+]
+
+TOPICS = [
+    "安全生产例会",
+    "设备缺陷分析会",
+    "迎峰度冬专题会",
+    "预算执行分析会",
+    "党支部学习会",
+    "燃料采购协调会",
+    "运行方式讨论会",
+    "工会工作会",
+    "检修计划平衡会",
+]
+
+SLOTS = [(time(9), time(10, 30)), (time(10, 30), time(11, 30)), (time(14, 30), time(16)), (time(16), time(17))]
+
+
+def seed_meetings(*, stdout: TextIO | Any = None) -> int:
+    """The main unit's rooms; on a database without bookings, a month of them. Returns how many bookings."""
+    clerk = User.objects.filter(username="clerk").first()
+    if clerk is None:
+        return 0
+    departments = {d.code: d.pk for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
+    rooms: dict[str, Room] = {r.name: r for r in Room.objects.filter(unit__code=MAIN_UNIT_CODE)}
+    for name, location, capacity, equipment, codes in ROOMS:
+        if name in rooms:
+            continue
+        rooms[name] = services.room_create(
+            actor=clerk,
+            data=services.RoomIn(
+                name=name,
+                location=location,
+                capacity=capacity,
+                equipment=equipment,
+                open_to_all=not codes,
+                departments=[departments[c] for c in codes if c in departments],
+                sort=len(rooms),
+            ),
+        )
+    if Booking.objects.exists() or len(rooms) < len(ROOMS):
+        return 0
+    people = list(User.objects.filter(username__in=["clerk", "secretary", "office_head", "hr", "staff"]))
+    today = timezone.localdate()
+    calendar = working_calendar()
+    made = 0
+    # the standing meetings: 总经理办公会 every Monday, 生产调度会 every working day at 8:30
+    first_monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    weekly = services.series_create(
+        actor=clerk,
+        room_id=rooms["党委会议室"].pk,
+        title="总经理办公会",
+        repeat=Repeat.WEEKLY,
+        weekdays=[0],
+        first_day=first_monday,
+        count=5,
+        start_time=time(9),
+        end_time=time(11),
+    )
+    daily = services.series_create(
+        actor=clerk,
+        room_id=rooms["第二会议室"].pk,
+        title="生产调度会",
+        repeat=Repeat.WORKDAYS,
+        first_day=today + timedelta(days=1),
+        last_day=today + timedelta(days=30),
+        start_time=time(8, 30),
+        end_time=time(9),
+    )
+    made += weekly.bookings.count() + daily.bookings.count()
+    now = timezone.now()
+    open_rooms = [rooms[n] for n in ("第一会议室", "第二会议室", "小会议室", "视频会议室")]
+    for offset in range(31):
+        day = today + timedelta(days=offset)
+        if not calendar.is_workday(day):
+            continue
+        for index, room in enumerate(open_rooms):
+            for turn, (start, end) in enumerate(SLOTS):
+                if (day.toordinal() + index * 3 + turn) % 3:
+                    continue  # about a third of the slots taken
+                starts_at = timezone.make_aware(datetime.combine(day, start))
+                ends_at = timezone.make_aware(datetime.combine(day, end))
+                if ends_at <= now:
+                    continue
+                if selectors.overlapping([room.pk], starts_at, ends_at).exists():
+                    continue  # a standing meeting is there
+                services.booking_create(
+                    actor=people[(offset + index + turn) % len(people)] if people else clerk,
+                    room_id=room.pk,
+                    title=TOPICS[(day.toordinal() + index + turn) % len(TOPICS)],
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                )
+                made += 1
+    if stdout is not None:
+        stdout.write(f"会议室：{len(rooms)} 间，预订 {made} 条\n")
+    return made
