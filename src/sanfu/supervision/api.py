@@ -151,7 +151,9 @@ class LedgerQuery(PageQuery):
     q: str = Field("", max_length=200, description="事项名称或内容包含")
 
 
-@router.get("/items", response=answers(Page[ItemOut]), auth=auth(READ), summary="督办台账")
+@router.get(
+    "/items", response=answers(Page[ItemOut]), auth=auth(READ), summary="督办台账", url_name="supervision_items"
+)
 def items(request: HttpRequest, filters: Query[LedgerQuery]) -> Page[ItemOut]:
     """与督办台账页相同的筛选；按编号从新到旧分页。"""
     person = actor(request)
@@ -181,6 +183,7 @@ def items(request: HttpRequest, filters: Query[LedgerQuery]) -> Page[ItemOut]:
     auth=auth(READ),
     summary="督办事项（一事一档）",
     operation_id="supervision_item_detail",
+    url_name="supervision_item_detail",
 )
 def item_detail(request: HttpRequest, item_id: int) -> ItemDetailOut:
     return _detail(actor(request), item_id)
@@ -252,6 +255,7 @@ def _departments(ids: list[int], field: str) -> list[Department]:
     auth=auth(WRITE),
     summary="新建督办事项",
     operation_id="supervision_item_create",
+    url_name="supervision_item_create",
     openapi_extra={
         "responses": {
             201: {
@@ -301,7 +305,13 @@ class ReportIn(Schema):
     files: list[FileIn] = Field(default_factory=list, max_length=MAX_FILES, description="佐证材料")
 
 
-@router.post("/items/{item_id}/reports", response=answers(ItemDetailOut), auth=auth(WRITE), summary="报送进展")
+@router.post(
+    "/items/{item_id}/reports",
+    response=answers(ItemDetailOut),
+    auth=auth(WRITE),
+    summary="报送进展",
+    url_name="supervision_report",
+)
 def report(request: HttpRequest, item_id: int, body: ReportIn) -> ItemDetailOut:
     """责任人报送；已申请销号或已销号的事项不能再报送（422）。"""
     person = actor(request)
@@ -323,7 +333,13 @@ class CloseoutIn(Schema):
     files: list[FileIn] = Field(default_factory=list, max_length=MAX_FILES, description="佐证材料")
 
 
-@router.post("/items/{item_id}/closeout", response=answers(ItemDetailOut), auth=auth(WRITE), summary="申请销号")
+@router.post(
+    "/items/{item_id}/closeout",
+    response=answers(ItemDetailOut),
+    auth=auth(WRITE),
+    summary="申请销号",
+    url_name="supervision_closeout",
+)
 def closeout(request: HttpRequest, item_id: int, body: CloseoutIn) -> ItemDetailOut:
     """责任人申请销号，由交办领导或办公室审核；下级事项须已全部销号。"""
     person = actor(request)
