@@ -1,0 +1,88 @@
+"""The supervision loop in headless Chromium, as its users live it: the owner opens the item from the ledger,
+reports progress with evidence and applies for close-out; the assigning leader scores and approves it, and the
+item shows 已完成 and 已销号."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from sanfu.accounts.models import User
+from sanfu.demo.org import DEMO_PASSWORD, seed_demo
+from sanfu.supervision import flows, services
+from sanfu.supervision.models import Item, ItemState
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(tempfile.gettempdir()) / "sanfu-screenshots"
+
+
+def _sign_in(browser: Any, base: str, username: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button.btn-danger")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path) -> None:
+    connection.close()
+    seed_demo()
+    flows.publish_definitions()
+    gm, owner = User.objects.get(username="gm"), User.objects.get(username="office_head")
+    item = services.item_create(
+        actor=gm,
+        title="完成办公楼消防设施整改",
+        content="按消防检查意见完成整改。",
+        owner=owner,
+        deadline=timezone.localdate() + timedelta(days=20),
+        indicators=[services.IndicatorIn(name="整改项", target=Decimal(5), unit="项")],
+    )
+    evidence = tmp_path / "整改照片.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    SHOTS.mkdir(exist_ok=True)
+
+    page = _sign_in(browser, app_server, "office_head")
+    page.goto(f"{app_server}/supervision/")
+    page.click(f"text={item.title}")
+    page.wait_for_url(re.compile(rf".*/supervision/{item.pk}/$"))
+    page.fill("#id_text", "五项整改全部完成，已复查。")
+    page.fill("#id_percent", "100")
+    page.fill(f"#ind-{item.indicators.get().pk}", "5")
+    page.set_input_files("#report-files", str(evidence))
+    page.click("#report-submit")
+    page.wait_for_selector(".alert-success")
+    assert "100%" in page.locator("#item-percent").inner_text()
+    assert "整改照片.pdf" in page.locator("#history").inner_text()
+    page.fill("#id_summary", "整改完成，申请销号。")
+    page.click("#apply-submit")
+    page.wait_for_selector("#pending-closeout")
+    assert not page.locator("#form-report").count()  # no report after applying
+    page.screenshot(path=str(SHOTS / "supervision-item-owner.png"), full_page=True)
+    page.context.close()
+
+    leader = _sign_in(browser, app_server, "gm")
+    leader.goto(f"{app_server}/supervision/{item.pk}/")
+    leader.select_option("#id_score", "5")
+    leader.fill("#id_comment", "整改到位。")
+    leader.click("#approve")
+    leader.wait_for_selector(".alert-success")
+    assert leader.locator("#item-status").inner_text() == "已完成"
+    assert leader.locator("#item-state").inner_text() == "已销号"
+    leader.goto(f"{app_server}/supervision/?status=done")
+    assert item.title in leader.locator("#ledger").inner_text()
+    leader.screenshot(path=str(SHOTS / "supervision-ledger.png"), full_page=True)
+    leader.context.close()
+    assert Item.objects.get(pk=item.pk).state == ItemState.CLOSED
+    connection.close()
