@@ -10,10 +10,17 @@ class MeetingsConfig(AppConfig):
     name = "sanfu.meetings"
     label = "meetings"
     verbose_name = _("办会")
-    navigation = (NavItem(Section.OPERATIONS, _("会议室"), "meetings:board", order=60),)
+    navigation = (
+        NavItem(Section.OPERATIONS, _("会议室"), "meetings:board", order=60),
+        NavItem(Section.OPERATIONS, _("会议"), "meetings:meetings", order=61),
+    )
 
     def ready(self) -> None:
         from sanfu.api import site
         from sanfu.meetings.api import router
+        from sanfu.meetings.flows import PLAN_KEY
+        from sanfu.meetings.subjects import meeting_pages
+        from sanfu.workflow import subjects
 
+        subjects.register(prefix=PLAN_KEY, pages=meeting_pages, label=_("到会议页面办理"))
         site.include("/meetings", router)

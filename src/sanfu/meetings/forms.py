@@ -7,8 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sanfu.accounts.models import User
 from sanfu.core.forms import StyledForm
-from sanfu.meetings.models import Repeat, Room
+from sanfu.meetings.models import Booking, MeetingKind, Repeat, Reply, Room
 from sanfu.meetings.services import EQUIPMENT_CHOICES, MAX_OCCURRENCES
 from sanfu.org.models import Department
 
@@ -95,3 +96,74 @@ class RoomForm(StyledForm):
     def __init__(self, *args: Any, unit_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["departments"].queryset = Department.objects.filter(unit_id=unit_id or 0)  # type: ignore[attr-defined]
+
+
+def _booking_label(booking: Booking) -> str:
+    start, end = timezone.localtime(booking.starts_at), timezone.localtime(booking.ends_at)
+    return f"{booking.room.name} {start:%Y-%m-%d %H:%M}–{end:%H:%M} {booking.title}"
+
+
+class MeetingForm(StyledForm):
+    kind = forms.ModelChoiceField(
+        label=_("会议类型"), queryset=MeetingKind.objects.filter(active=True), empty_label=None
+    )
+    title = forms.CharField(label=_("会议名称"), max_length=200)
+    booking = forms.ModelChoiceField(
+        label=_("会议室预订"), queryset=Booking.objects.none(), help_text=_("先在会议室看板上预订，再安排会议。")
+    )
+    approver = forms.ModelChoiceField(label=_("审批领导"), queryset=User.objects.none())
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("参会人"),
+        queryset=User.objects.none(),
+        help_text=_("可按住 Ctrl 多选。"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    agenda = forms.CharField(
+        label=_("议题"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个议题，可写作：议题 | 汇报部门 | 材料。"),
+    )
+    notes = forms.CharField(label=_("会议说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, bookings: Any, people: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["booking"].queryset = bookings  # type: ignore[attr-defined]
+        self.fields["booking"].label_from_instance = _booking_label  # type: ignore[attr-defined]
+        self.fields["approver"].queryset = people  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = people  # type: ignore[attr-defined]
+        for name in ("approver", "attendees"):
+            self.fields[name].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+        self.departments = {d.name: d.pk for d in departments}
+
+    def clean_agenda(self) -> list[tuple[str, int | None, str]]:
+        items = []
+        for n, line in enumerate(str(self.cleaned_data["agenda"]).splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.replace("｜", "|").split("|")]
+            department = None
+            if len(parts) > 1 and parts[1]:
+                department = self.departments.get(parts[1])
+                if department is None:
+                    raise forms.ValidationError(
+                        _("第 %(n)d 行：本单位没有“%(name)s”这个部门。") % {"n": n, "name": parts[1]}
+                    )
+            items.append((parts[0], department, parts[2] if len(parts) > 2 else ""))
+        if not items:
+            raise forms.ValidationError(_("请至少列一个议题。"))
+        return items
+
+
+class ReplyForm(StyledForm):
+    reply = forms.ChoiceField(
+        label=_("回复"),
+        choices=[(Reply.ATTEND, _("参加")), (Reply.DEPUTY, _("委派他人参加")), (Reply.DECLINE, _("请假"))],
+        widget=forms.RadioSelect,
+    )
+    deputy = forms.ModelChoiceField(label=_("代参会人"), queryset=User.objects.none(), required=False)
+    reason = forms.CharField(label=_("请假事由"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = people  # type: ignore[attr-defined]
+        self.fields["deputy"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]

@@ -124,3 +124,136 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- meetings --------------------------------------------------------------------------------------------------
+
+
+class MeetingKind(models.Model):
+    """A kind of meeting and its checklist (全流程清单), as data: the steps the organiser ticks off."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    checklist = models.JSONField(_("全流程清单"), default=list, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    sort = models.IntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        verbose_name = _("会议类型")
+        verbose_name_plural = _("会议类型")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeetingStatus(models.TextChoices):
+    DRAFT = "draft", _("草拟")
+    SUBMITTED = "submitted", _("方案审批中")
+    RETURNED = "returned", _("方案已退回")
+    NOTIFIED = "notified", _("已通知")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Meeting(models.Model):
+    kind = models.ForeignKey(MeetingKind, verbose_name=_("会议类型"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("会议名称"), max_length=200)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("承办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    booking = models.OneToOneField(
+        Booking, verbose_name=_("会议室预订"), on_delete=models.PROTECT, related_name="meeting"
+    )
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    notes = models.TextField(_("会议说明"), blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)
+    instance = models.OneToOneField(
+        "workflow.Instance",
+        verbose_name=_("流程"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meeting",
+    )
+    checklist_done = models.JSONField(_("已完成的清单项"), default=list, blank=True)
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meetings_meeting_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgendaItem(models.Model):
+    """议题: what is discussed, the department that brings it, and its materials."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="agenda")
+    no = models.PositiveSmallIntegerField(_("序号"))
+    topic = models.CharField(_("议题"), max_length=200)
+    department = models.ForeignKey(
+        Department, verbose_name=_("汇报部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    materials = models.CharField(_("材料"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["no"]
+        verbose_name = _("议题")
+        verbose_name_plural = _("议题")
+        constraints = [models.UniqueConstraint(fields=["meeting", "no"], name="meetings_agenda_unique_no")]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class Reply(models.TextChoices):
+    PENDING = "pending", _("未回复")
+    ATTEND = "attend", _("参加")
+    DEPUTY = "deputy", _("委派他人参加")
+    DECLINE = "decline", _("请假")
+
+
+class Attendee(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendees")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("参会人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reply = models.CharField(_("回复"), max_length=16, choices=Reply.choices, default=Reply.PENDING)
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代参会人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("请假事由"), max_length=200, blank=True)
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    signed_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    signed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代为签到人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("参会人")
+        verbose_name_plural = _("参会人")
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="meetings_attendee_unique")]
+
+    def __str__(self) -> str:
+        return str(self.user_id)

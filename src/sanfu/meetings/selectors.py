@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import NotFoundError
 from sanfu.meetings import rights
-from sanfu.meetings.models import Booking, BookingStatus, Room
+from sanfu.meetings.models import Attendee, Booking, BookingStatus, Meeting, Room
 from sanfu.org.selectors import departments_of
 
 # The board's day: office hours in slots of an hour (a booking may start and end at any minute).
@@ -164,3 +164,42 @@ def availability(*, actor: User, room_id: int, day: date) -> tuple[Room, list[Bo
         .order_by("starts_at")
     )
     return room, bookings, _slots(day, bookings, timezone.now())
+
+
+# --- meetings --------------------------------------------------------------------------------------------------
+
+
+def visible_meetings(actor: User) -> QuerySet[Meeting]:
+    """The meetings ``actor`` organises, attends (or attends for someone), approves, or — the office — of its
+    unit."""
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return Meeting.objects.none()
+    theirs = (
+        Q(organiser=actor)
+        | Q(approver=actor)
+        | Q(pk__in=Attendee.objects.filter(Q(user=actor) | Q(deputy=actor)).values("meeting_id"))
+    )
+    if rights.is_office(actor):
+        theirs |= Q(unit_id=unit_id)
+    return Meeting.objects.filter(theirs, unit_id=unit_id)
+
+
+def access_meeting(*, actor: User, meeting_id: int) -> Meeting:
+    meeting = (
+        visible_meetings(actor)
+        .select_related("kind", "organiser", "approver", "booking__room", "instance")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise NotFoundError(_("没有找到该会议。"))
+    return meeting
+
+
+def meeting_list(actor: User) -> QuerySet[Meeting]:
+    return visible_meetings(actor).select_related("kind", "organiser", "booking__room").order_by("-starts_at", "-id")
+
+
+def replies_of(meeting: Meeting) -> list[Attendee]:
+    return list(meeting.attendees.select_related("user", "deputy", "signed_in_by").order_by("id"))

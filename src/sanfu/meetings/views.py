@@ -14,13 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_date, parse_id, parse_text
 from sanfu.meetings import rights, selectors, services
-from sanfu.meetings.forms import BookingForm, RoomForm
-from sanfu.meetings.models import Booking, BookingStatus, Room
+from sanfu.meetings.forms import BookingForm, MeetingForm, ReplyForm, RoomForm
+from sanfu.meetings.models import Booking, BookingStatus, Meeting, MeetingStatus, Reply, Room
+from sanfu.org.models import Department
+from sanfu.workflow.selectors import open_task_for
 
 
 def _found(call: Any) -> Any:
@@ -141,6 +144,8 @@ def booking_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "booking": booking,
         "may_change": booking.status == BookingStatus.BOOKED and rights.may_change(request.user, booking),
         "occurrences": list(booking.series.bookings.order_by("occurrence", "starts_at")) if booking.series else [],
+        "meeting": Meeting.objects.filter(booking=booking).first(),
+        "mine": booking.booked_by_id == request.user.pk,
     }
     return render(request, "meetings/booking_detail.html", context)
 
@@ -217,3 +222,139 @@ def room_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse
         form = RoomForm(initial=initial, unit_id=unit_id)
         status = 200
     return render(request, "meetings/room_form.html", {"form": form, "room": room}, status=status)
+
+
+# --- meetings --------------------------------------------------------------------------------------------------
+
+
+def meetings(request: AuthedHttpRequest) -> HttpResponse:
+    rows = selectors.meeting_list(request.user)[:200]
+    return render(request, "meetings/meeting_list.html", {"rows": rows})
+
+
+def _unit_people(request: AuthedHttpRequest) -> Any:
+    return (
+        User.objects.filter(is_active=True, staff__unit_id=rights.unit_of(request.user) or 0)
+        .select_related("staff")
+        .order_by("-staff__rank", "staff__employee_no")
+    )
+
+
+def meeting_new(request: AuthedHttpRequest) -> HttpResponse:
+    taken = Meeting.objects.values("booking_id")
+    bookings = (
+        selectors.my_bookings(request.user)
+        .filter(status=BookingStatus.BOOKED)
+        .exclude(pk__in=taken)
+        .select_related("room")
+        .order_by("starts_at")
+    )
+    people = _unit_people(request)
+    departments = Department.objects.filter(unit_id=rights.unit_of(request.user) or 0)
+    kwargs = {"bookings": bookings, "people": people, "departments": departments}
+    if request.method == "POST":
+        form = MeetingForm(request.POST, **kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user,
+                    kind_id=data["kind"].pk,
+                    title=data["title"],
+                    booking_id=data["booking"].pk,
+                    approver_id=data["approver"].pk,
+                    attendee_ids=[u.pk for u in data["attendees"]],
+                    agenda=[services.AgendaIn(t, d, m) for t, d, m in data["agenda"]],
+                    notes=data.get("notes") or "",
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("会议已草拟，请检查后提交方案审批。"))
+                return redirect("meetings:meeting", meeting.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {}
+        chosen = parse_id(request.GET.get("booking"))
+        if chosen is not None:
+            initial["booking"] = chosen
+        form = MeetingForm(initial=initial, **kwargs)
+        status = 200
+    return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
+
+
+def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    meeting: Meeting = _found(lambda: selectors.access_meeting(actor=request.user, meeting_id=pk))
+    attendees = selectors.replies_of(meeting)
+    me = next((a for a in attendees if a.user_id == request.user.pk), None)
+    organiser = meeting.organiser_id == request.user.pk
+    task = None
+    if meeting.instance is not None and meeting.status == MeetingStatus.SUBMITTED:
+        try:
+            task = open_task_for(actor=request.user, instance_id=meeting.instance.pk, node="approve")
+        except ApplicationError:
+            task = None
+    counts = {r: sum(1 for a in attendees if a.reply == r) for r in Reply.values}
+    context = {
+        "meeting": meeting,
+        "agenda": list(meeting.agenda.select_related("department")),
+        "attendees": attendees,
+        "me": me,
+        "organiser": organiser,
+        "sees_replies": organiser or rights.is_office(request.user) or meeting.approver_id == request.user.pk,
+        "may_submit": organiser and meeting.status in (MeetingStatus.DRAFT, MeetingStatus.RETURNED),
+        "may_approve": task is not None,
+        "may_reply": me is not None and meeting.status == MeetingStatus.NOTIFIED and meeting.ends_at > timezone.now(),
+        "reply_form": ReplyForm(people=_unit_people(request).exclude(pk=request.user.pk)) if me else None,
+        "counts": counts,
+        "checklist": [(item, item in meeting.checklist_done) for item in meeting.kind.checklist],
+    }
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+@require_POST
+def meeting_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One action on a meeting, named by the posted ``action``: submit, approve, return, reply, tick."""
+    _found(lambda: selectors.access_meeting(actor=request.user, meeting_id=pk))
+    action = request.POST.get("action", "")
+    comment = parse_text(request.POST.get("comment"), max_length=500)
+    try:
+        if action == "submit":
+            services.meeting_submit(actor=request.user, meeting_id=pk, comment=comment)
+            messages.success(request, _("会议方案已提交审批。"))
+        elif action == "approve":
+            services.meeting_approve(actor=request.user, meeting_id=pk, comment=comment)
+            messages.success(request, _("已同意会议方案，会议通知已发给参会人。"))
+        elif action == "return":
+            services.meeting_return(actor=request.user, meeting_id=pk, comment=comment)
+            messages.success(request, _("会议方案已退回承办人。"))
+        elif action == "reply":
+            services.attendee_reply(
+                actor=request.user,
+                meeting_id=pk,
+                reply=request.POST.get("reply", ""),
+                deputy_id=parse_id(request.POST.get("deputy")),
+                reason=parse_text(request.POST.get("reason")),
+            )
+            messages.success(request, _("已回复会议通知。"))
+        elif action == "tick":
+            services.checklist_tick(
+                actor=request.user,
+                meeting_id=pk,
+                item=parse_text(request.POST.get("item")),
+                done=request.POST.get("done") == "1",
+            )
+        else:
+            messages.error(request, _("无效的操作。"))
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("meetings:meeting", pk)
+
+
+def meeting_ics(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    meeting: Meeting = _found(lambda: selectors.access_meeting(actor=request.user, meeting_id=pk))
+    response = HttpResponse(services.ics_of(meeting, selectors.replies_of(meeting)), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
