@@ -56,7 +56,9 @@ from sanfu.accounts.models import User
 from sanfu.core import gbt9704
 from sanfu.core.errors import ApplicationError
 from sanfu.core.gbt9704 import BodyBlock, OfficialDocument, format_date
+from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.models import Unit
+from sanfu.org.selectors import working_calendar
 from sanfu.supervision import selectors
 from sanfu.supervision.models import Item, ItemState
 from sanfu.supervision.status import Facts, Status, Workdays, effective_deadline, status_of
@@ -154,13 +156,34 @@ class Outcome:
         return self.status == Status.OVERDUE
 
 
+@dataclass
+class MemoCalendar(WorkingCalendar):
+    """The working calendar with each day's answer kept: the statutory calendar's lookup costs tens of
+    microseconds a day (``chinese_calendar`` checks its whole table's range on every call), and judging thousands
+    of items asks about the same few hundred days again and again."""
+
+    _known: dict[date, bool] = field(default_factory=dict, repr=False)
+
+    def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = super().is_workday(day)
+        return known
+
+
+def memo_workdays() -> Workdays:
+    """``selectors.workdays()`` on a :class:`MemoCalendar` (the administrator's table applied the same way)."""
+    calendar = working_calendar()
+    return Workdays(MemoCalendar(overrides=calendar.overrides, notes=calendar.notes, periods=calendar.periods))
+
+
 class Judge:
-    """Turns rows of ``FACT_COLUMNS`` into :class:`Outcome` on one working calendar (effective deadlines cached
-    per date: many items share a deadline)."""
+    """Turns rows of ``FACT_COLUMNS`` into :class:`Outcome` on one working calendar (each day's answer and each
+    deadline's effective date computed once: many items share them)."""
 
     def __init__(self, as_of: date, days: Workdays | None = None):
         self.as_of = as_of
-        self.days = days or selectors.workdays()
+        self.days = days or memo_workdays()
         self._effective: dict[date, date] = {}
 
     def effective(self, deadline: date) -> date:
@@ -335,19 +358,31 @@ def scope(actor: User, *, unit_id: int | None = None) -> QuerySet[Item]:
     return items.filter(unit_id=unit_id) if unit_id else items
 
 
-def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, Item]) -> list[ItemLine]:
+LINE_COLUMNS = (
+    "pk",
+    "title",
+    "deadline",
+    "last_percent",
+    "owner__full_name",
+    "owner__username",
+    "lead_department__name",
+)
+
+
+def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, tuple[Any, ...]]) -> list[ItemLine]:
     by_pk = {o.pk: o for o in outcomes}
     lines = []
     for pk in picked:
-        item, outcome = loaded[pk], by_pk[pk]
+        _pk, title, deadline, percent, full_name, username, department = loaded[pk]
+        outcome = by_pk[pk]
         lines.append(
             ItemLine(
                 pk=pk,
-                title=item.title,
-                department=item.lead_department.name if item.lead_department else no_department(),
-                owner=item.owner.display_name,
-                deadline=item.deadline,
-                percent=item.last_percent,
+                title=title,
+                department=department or no_department(),
+                owner=full_name or username,
+                deadline=deadline,
+                percent=percent,
                 status=outcome.status,
                 closed_on=outcome.closed_on,
                 created_on=outcome.created_on,
@@ -404,11 +439,7 @@ def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, 
     }
     chosen = {name: [o.pk for o in sorted(picks[name], key=order[name])[:LIST_LIMIT]] for name in order}
     wanted = {pk for pks in chosen.values() for pk in pks}
-    loaded = (
-        {i.pk: i for i in Item.objects.filter(pk__in=wanted).select_related("owner", "lead_department")}
-        if wanted
-        else {}
-    )
+    loaded = {row[0]: row for row in Item.objects.filter(pk__in=wanted).values_list(*LINE_COLUMNS)} if wanted else {}
     return Bulletin(
         year=year,
         month=month,
