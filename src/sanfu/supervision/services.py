@@ -164,6 +164,29 @@ def _indicators(values: Iterable[IndicatorIn]) -> list[IndicatorIn]:
     return found
 
 
+def _deadline(deadline: date | None, *, today: date, parent: Item | None) -> date:
+    if deadline is None:
+        raise ApplicationError(_("请填写完成时限。"))
+    if deadline < today:
+        raise ApplicationError(_("完成时限不能早于今天。"))
+    if parent is not None and deadline > parent.deadline:
+        raise ApplicationError(
+            _("分解事项的完成时限不能晚于上级事项（%(day)s）。") % {"day": parent.deadline.isoformat()}
+        )
+    return deadline
+
+
+def _check_setup(*, cadence_days: int, confidentiality: str, source: str, assigned_by: User | None) -> None:
+    if not 1 <= int(cadence_days) <= MAX_CADENCE_DAYS:
+        raise ApplicationError(_("报送周期须在 1 到 %(n)d 天之间。") % {"n": MAX_CADENCE_DAYS})
+    if confidentiality not in Level.values:
+        raise ApplicationError(_("密级无效。"))
+    if source not in Source.values:
+        raise ApplicationError(_("来源无效。"))
+    if assigned_by is not None and not assigned_by.is_active:
+        raise ApplicationError(_("交办领导必须是在职人员。"))
+
+
 def _create(
     *,
     actor: User,
@@ -185,28 +208,19 @@ def _create(
     indicators: Sequence[IndicatorIn] = (),
     milestones: Sequence[MilestoneIn] = (),
     today: date | None = None,
+    created_at: datetime | None = None,
 ) -> Item:
-    """Checks, then the item with its indicators and milestones (the caller holds the transaction)."""
+    """Checks, then the item with its indicators and milestones (the caller holds the transaction).
+    ``created_at``: when the item was set up, for imports of a ledger kept elsewhere and the demo's history
+    (its deadline is checked against that day)."""
+    if created_at is not None:
+        today = timezone.localdate(created_at)
     today = today or _today()
     title = _text(title, _("事项名称"), limit=TITLE_MAX)
     content = _text(content, _("督办内容"), required=False)
     owner = _person(owner, _("责任人"))
-    if deadline is None:
-        raise ApplicationError(_("请填写完成时限。"))
-    if deadline < today:
-        raise ApplicationError(_("完成时限不能早于今天。"))
-    if parent is not None and deadline > parent.deadline:
-        raise ApplicationError(
-            _("分解事项的完成时限不能晚于上级事项（%(day)s）。") % {"day": parent.deadline.isoformat()}
-        )
-    if not 1 <= int(cadence_days) <= MAX_CADENCE_DAYS:
-        raise ApplicationError(_("报送周期须在 1 到 %(n)d 天之间。") % {"n": MAX_CADENCE_DAYS})
-    if confidentiality not in Level.values:
-        raise ApplicationError(_("密级无效。"))
-    if source not in Source.values:
-        raise ApplicationError(_("来源无效。"))
-    if assigned_by is not None and not assigned_by.is_active:
-        raise ApplicationError(_("交办领导必须是在职人员。"))
+    deadline = _deadline(deadline, today=today, parent=parent)
+    _check_setup(cadence_days=cadence_days, confidentiality=confidentiality, source=source, assigned_by=assigned_by)
     checked = _indicators(indicators)
     for milestone in milestones:
         _text(milestone.title, _("节点名称"), limit=200)
@@ -235,6 +249,7 @@ def _create(
         quality_requirements=_text(quality_requirements, _("质量要求"), required=False),
         confidentiality=confidentiality,
         parent=parent,
+        created_at=created_at or timezone.now(),
     )
     co = [d for d in co_departments if lead is None or d.pk != lead.pk]
     if co:
@@ -271,6 +286,7 @@ def item_decompose(
     deadline: date | None,
     content: str = "",
     lead_department: Department | None = None,
+    created_at: datetime | None = None,
 ) -> Item:
     """分解: a sub-item down to a person (责任清单), due no later than its parent, with the parent's 密级."""
     parent = _item(actor, item_id)
@@ -294,6 +310,7 @@ def item_decompose(
             source_label=parent.title,
             source_url=parent.source_url,
             parent=parent,
+            created_at=created_at,
         )
 
 
