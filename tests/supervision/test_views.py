@@ -128,3 +128,16 @@ def test_decompose_page(sup: dict[str, Any], login: Login) -> None:
     child = Item.objects.get(parent=item)
     assert child.owner == sup["finance_head"]
     assert "子任务" in owner.get(reverse("supervision:item", args=[item.pk])).content.decode()
+
+
+def test_a_report_falling_due_is_a_todo_in_the_inbox(sup: dict[str, Any], login: Login) -> None:
+    from sanfu.supervision import services, todos
+
+    item = new_item(sup, cadence_days=1)  # a daily report: due tomorrow
+    quiet = new_item(sup, title="刚报送过的事项", cadence_days=30)
+    services.progress_report(actor=sup["accountant"], item_id=quiet.pk, text="进展", percent=10)
+    assert todos.count(sup["accountant"]) == 1
+    assert todos.count(sup["clerk"]) == 0
+    page = login(sup["accountant"]).get(reverse("approvals:inbox"), {"tab": "supervision"}).content.decode()
+    assert item.title in page
+    assert quiet.title not in page

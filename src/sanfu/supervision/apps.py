@@ -14,6 +14,8 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from sanfu.api import site
+        from sanfu.core import todos as inbox
+        from sanfu.supervision import todos
         from sanfu.supervision.api import router
         from sanfu.supervision.flows import SUBJECT_PREFIX
         from sanfu.supervision.services import OPEN_ITEM_KIND, receive_open_item
@@ -23,3 +25,4 @@ class SupervisionConfig(AppConfig):
         outbox.register(OPEN_ITEM_KIND, receive_open_item)
         subjects.register(prefix=SUBJECT_PREFIX, pages=item_pages, label=_("到督办事项页面办理"))
         site.include("/supervision", router)
+        inbox.register(todos.source())
