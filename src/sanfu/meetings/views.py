@@ -308,6 +308,8 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "reply_form": ReplyForm(people=_unit_people(request).exclude(pk=request.user.pk)) if me else None,
         "counts": counts,
         "checklist": [(item, item in meeting.checklist_done) for item in meeting.kind.checklist],
+        "may_run": services.may_run(request.user, meeting),
+        "present": sum(1 for a in attendees if a.signed_in_at),
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -337,6 +339,13 @@ def meeting_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 reason=parse_text(request.POST.get("reason")),
             )
             messages.success(request, _("已回复会议通知。"))
+        elif action == "signin":
+            services.attendee_sign_in_by_hand(
+                actor=request.user, meeting_id=pk, attendee_id=parse_id(request.POST.get("attendee")) or 0
+            )
+            messages.success(request, _("已代为签到。"))
+            if request.POST.get("next") == "screen":
+                return redirect("meetings:meeting_screen", pk)
         elif action == "tick":
             services.checklist_tick(
                 actor=request.user,
@@ -358,3 +367,43 @@ def meeting_ics(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(services.ics_of(meeting, selectors.replies_of(meeting)), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
+
+
+# --- sign-in ---------------------------------------------------------------------------------------------------
+
+
+def _qr_svg(url: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    return str(image.to_string(encoding="unicode"))
+
+
+def meeting_screen(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The room screen: the sign-in QR code (a fresh token at each refresh) and the attendance, live."""
+    meeting: Meeting = _found(lambda: selectors.access_meeting(actor=request.user, meeting_id=pk))
+    if not services.may_run(request.user, meeting):
+        raise Http404
+    attendees = selectors.replies_of(meeting)
+    link = request.build_absolute_uri(reverse("meetings:signin", args=[meeting.pk, services.signin_token(meeting)]))
+    context = {
+        "meeting": meeting,
+        "attendees": attendees,
+        "present": sum(1 for a in attendees if a.signed_in_at),
+        "qr": _qr_svg(link) if meeting.status == MeetingStatus.NOTIFIED else "",
+        "link": link,
+    }
+    return render_page(request, "meetings/screen.html", context, partial="meetings/partials/_attendance.html")
+
+
+def signin(request: AuthedHttpRequest, pk: int, token: str) -> HttpResponse:
+    """Opened from the QR code on a phone, signed in: the attendee is marked present, or told why not."""
+    try:
+        attendee = services.attendee_sign_in(actor=request.user, meeting_id=pk, token=token[:200])
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        return render(request, "meetings/signin.html", {"refused": exc.message}, status=403)
+    meeting = Meeting.objects.select_related("booking__room").get(pk=pk)
+    return render(request, "meetings/signin.html", {"attendee": attendee, "meeting": meeting})

@@ -24,21 +24,36 @@ from sanfu.meetings.services.meetings import (
     meeting_return,
     meeting_submit,
 )
+from sanfu.meetings.services.signin import (
+    TOKEN_MINUTES,
+    SignInRefusedError,
+    attendee_sign_in,
+    attendee_sign_in_by_hand,
+    may_run,
+    meeting_of_token,
+    signin_token,
+)
 
 __all__ = [
     "EQUIPMENT_CHOICES",
     "MAX_OCCURRENCES",
+    "TOKEN_MINUTES",
     "AgendaIn",
     "RoomIn",
+    "SignInRefusedError",
     "attendee_reply",
+    "attendee_sign_in",
+    "attendee_sign_in_by_hand",
     "booking_cancel",
     "booking_create",
     "booking_move",
     "checklist_tick",
     "ics_of",
     "invitations_send",
+    "may_run",
     "meeting_approve",
     "meeting_create",
+    "meeting_of_token",
     "meeting_return",
     "meeting_submit",
     "occurrence_days",
@@ -46,4 +61,5 @@ __all__ = [
     "room_update",
     "series_cancel",
     "series_create",
+    "signin_token",
 ]
