@@ -149,3 +149,24 @@ def test_closeout_rejected_reopens_then_approved_closes_and_archives(sup: dict[s
         services.progress_report(actor=sup["accountant"], item_id=item.pk, text="再报", percent=100)
     with pytest.raises(ConflictError):  # a second approval: nothing pending any more
         services.closeout_approve(actor=sup["gm"], item_id=item.pk, score=3)
+
+
+def test_two_approvers_at_once_one_wins(sup: dict[str, Any]) -> None:
+    item = new_item(sup)
+    services.closeout_apply(actor=sup["accountant"], item_id=item.pk, summary="完成")
+    services.closeout_approve(actor=sup["gm"], item_id=item.pk, score=5)
+    with pytest.raises(ApplicationError) as lost:  # the office's approval of the same application
+        services.closeout_reject(actor=sup["clerk"], item_id=item.pk, comment="退回")
+    assert lost.value.code == "conflict"
+    item.refresh_from_db()
+    assert item.state == ItemState.CLOSED
+
+
+def test_a_stale_lifecycle_step_is_a_conflict_and_changes_nothing(sup: dict[str, Any]) -> None:
+    item = new_item(sup)
+    stale = Item.objects.get(pk=item.pk)
+    services.progress_report(actor=sup["accountant"], item_id=item.pk, text="进展", percent=30)  # version moves
+    with pytest.raises(ConflictError):
+        services._move(stale, frm=ItemState.OPEN, to=ItemState.CLOSING)
+    item.refresh_from_db()
+    assert item.state == ItemState.OPEN

@@ -23,8 +23,8 @@ from sanfu.accounts.permissions import Perm
 from sanfu.core.audit import audit_denied
 from sanfu.core.errors import NotFoundError
 from sanfu.org import clearance
-from sanfu.org.models import Post, PostRole
-from sanfu.org.selectors import working_calendar
+from sanfu.org.models import Department, Post, PostRole
+from sanfu.org.selectors import staff_of, working_calendar
 from sanfu.supervision import rights
 from sanfu.supervision.models import Check, Closeout, Item, ItemState, LeaderComment, ProgressReport
 from sanfu.supervision.status import Facts, Status, Workdays, report_due_on, status_of
@@ -199,7 +199,7 @@ def ledger(actor: User, filters: LedgerFilters, *, today: date | None = None) ->
     rows = base
     if filters.status == Status.DONE:
         rows = base.filter(state=ItemState.CLOSED)
-    elif filters.status in Status.__members__.values() or filters.status in {s.value for s in Status}:
+    elif filters.status in {s.value for s in Status}:
         rows = base.filter(pk__in=[pk for pk, s in live.items() if s == filters.status])
     return Ledger(rows=rows, counts=counts, statuses=live)
 
@@ -256,6 +256,13 @@ def history(item: Item) -> list[Entry]:
             Entry(e.at, "flow", _name(e.actor), str(EVENT_LABELS.get(e.type, e.type)), e.comment, person=False)
         )
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def filter_departments(user: User) -> QuerySet[Department]:
+    """The departments the ledger's filter offers: those of the person's own unit."""
+    home = staff_of(user)
+    found = Department.objects.filter(is_active=True).order_by("path")
+    return found.filter(unit_id=home.unit_id) if home is not None else found.none()
 
 
 def sub_items(item: Item) -> list[Item]:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_id, parse_text
-from sanfu.org.models import Department
 from sanfu.supervision import forms, rights, selectors, services
 from sanfu.supervision.models import EvidenceFile, Item, ItemState, Source
 from sanfu.supervision.status import Status
@@ -93,7 +92,7 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
             "filters": filters,
             "month": month_text if filters.month else "",
             "sources": Source.choices,
-            "departments": Department.objects.filter(is_active=True).order_by("unit_id", "path"),
+            "departments": selectors.filter_departments(request.user),
             "may_create": rights.may_create(request.user),
         },
     )
