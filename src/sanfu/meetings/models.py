@@ -180,6 +180,16 @@ class Meeting(models.Model):
         related_name="meeting",
     )
     checklist_done = models.JSONField(_("已完成的清单项"), default=list, blank=True)
+    minutes = models.TextField(_("会议纪要"), blank=True)
+    minutes_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("纪要整理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    minutes_at = models.DateTimeField(_("纪要时间"), null=True, blank=True)
     notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -257,3 +267,37 @@ class Attendee(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+class Decision(models.Model):
+    """议定事项: a decision of the minutes, with its owner, lead department and deadline; 转督办 hands it to the
+    supervision ledger through the outbox (once: ``sent_at``)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="decisions")
+    no = models.PositiveSmallIntegerField(_("序号"))
+    text = models.TextField(_("议定事项"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), on_delete=models.PROTECT, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    deadline = models.DateField(_("完成时限"))
+    sent_at = models.DateTimeField(_("转督办时间"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转督办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["no"]
+        verbose_name = _("议定事项")
+        verbose_name_plural = _("议定事项")
+        constraints = [models.UniqueConstraint(fields=["meeting", "no"], name="meetings_decision_unique_no")]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -3,6 +3,7 @@ office's room management. Views parse the request, call one selector or service,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -295,6 +296,7 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         except ApplicationError:
             task = None
     counts = {r: sum(1 for a in attendees if a.reply == r) for r in Reply.values}
+    running = services.may_run(request.user, meeting)
     context = {
         "meeting": meeting,
         "agenda": list(meeting.agenda.select_related("department")),
@@ -308,57 +310,123 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "reply_form": ReplyForm(people=_unit_people(request).exclude(pk=request.user.pk)) if me else None,
         "counts": counts,
         "checklist": [(item, item in meeting.checklist_done) for item in meeting.kind.checklist],
-        "may_run": services.may_run(request.user, meeting),
+        "may_run": running,
+        "decisions": list(meeting.decisions.select_related("owner", "lead_department")),
+        "people": _unit_people(request) if services.may_run(request.user, meeting) else [],
+        "departments": Department.objects.filter(unit_id=meeting.unit_id)
+        if services.may_run(request.user, meeting)
+        else [],
         "present": sum(1 for a in attendees if a.signed_in_at),
     }
     return render(request, "meetings/meeting_detail.html", context)
 
 
+def _submit(request: AuthedHttpRequest, pk: int) -> str:
+    services.meeting_submit(actor=request.user, meeting_id=pk, comment=_comment(request))
+    return _("会议方案已提交审批。")
+
+
+def _approve(request: AuthedHttpRequest, pk: int) -> str:
+    services.meeting_approve(actor=request.user, meeting_id=pk, comment=_comment(request))
+    return _("已同意会议方案，会议通知已发给参会人。")
+
+
+def _return(request: AuthedHttpRequest, pk: int) -> str:
+    services.meeting_return(actor=request.user, meeting_id=pk, comment=_comment(request))
+    return _("会议方案已退回承办人。")
+
+
+def _reply(request: AuthedHttpRequest, pk: int) -> str:
+    services.attendee_reply(
+        actor=request.user,
+        meeting_id=pk,
+        reply=request.POST.get("reply", ""),
+        deputy_id=parse_id(request.POST.get("deputy")),
+        reason=parse_text(request.POST.get("reason")),
+    )
+    return _("已回复会议通知。")
+
+
+def _signin(request: AuthedHttpRequest, pk: int) -> str:
+    attendee_id = parse_id(request.POST.get("attendee")) or 0
+    services.attendee_sign_in_by_hand(actor=request.user, meeting_id=pk, attendee_id=attendee_id)
+    return _("已代为签到。")
+
+
+def _minutes(request: AuthedHttpRequest, pk: int) -> str:
+    services.minutes_save(actor=request.user, meeting_id=pk, text=request.POST.get("minutes", "")[:20001])
+    return _("纪要已保存。")
+
+
+def _decision_add(request: AuthedHttpRequest, pk: int) -> str:
+    deadline = parse_date(request.POST.get("deadline"))
+    if deadline is None:
+        raise ApplicationError(_("请填写完成时限。"))
+    services.decision_add(
+        actor=request.user,
+        meeting_id=pk,
+        text=request.POST.get("text", "")[:2001],
+        owner_id=parse_id(request.POST.get("owner")) or 0,
+        lead_department_id=parse_id(request.POST.get("lead_department")),
+        deadline=deadline,
+    )
+    return _("已添加议定事项。")
+
+
+def _decision_remove(request: AuthedHttpRequest, pk: int) -> str:
+    decision_id = parse_id(request.POST.get("decision")) or 0
+    services.decision_remove(actor=request.user, meeting_id=pk, decision_id=decision_id)
+    return _("已删除议定事项。")
+
+
+def _to_supervision(request: AuthedHttpRequest, pk: int) -> str:
+    sent = services.decisions_to_supervision(actor=request.user, meeting_id=pk)
+    return _("已将 %(n)d 项议定事项转督办。") % {"n": sent}
+
+
+def _tick(request: AuthedHttpRequest, pk: int) -> str:
+    item = parse_text(request.POST.get("item"))
+    services.checklist_tick(actor=request.user, meeting_id=pk, item=item, done=request.POST.get("done") == "1")
+    return ""
+
+
+def _comment(request: AuthedHttpRequest) -> str:
+    return parse_text(request.POST.get("comment"), max_length=500)
+
+
+ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
+    "submit": _submit,
+    "approve": _approve,
+    "return": _return,
+    "reply": _reply,
+    "signin": _signin,
+    "minutes": _minutes,
+    "decision_add": _decision_add,
+    "decision_remove": _decision_remove,
+    "to_supervision": _to_supervision,
+    "tick": _tick,
+}
+
+
 @require_POST
 def meeting_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """One action on a meeting, named by the posted ``action``: submit, approve, return, reply, tick."""
+    """One action on a meeting, named by the posted ``action`` (``ACTIONS``); a refusal is shown on its page."""
     _found(lambda: selectors.access_meeting(actor=request.user, meeting_id=pk))
-    action = request.POST.get("action", "")
-    comment = parse_text(request.POST.get("comment"), max_length=500)
+    do = ACTIONS.get(request.POST.get("action", ""))
+    if do is None:
+        messages.error(request, _("无效的操作。"))
+        return redirect("meetings:meeting", pk)
     try:
-        if action == "submit":
-            services.meeting_submit(actor=request.user, meeting_id=pk, comment=comment)
-            messages.success(request, _("会议方案已提交审批。"))
-        elif action == "approve":
-            services.meeting_approve(actor=request.user, meeting_id=pk, comment=comment)
-            messages.success(request, _("已同意会议方案，会议通知已发给参会人。"))
-        elif action == "return":
-            services.meeting_return(actor=request.user, meeting_id=pk, comment=comment)
-            messages.success(request, _("会议方案已退回承办人。"))
-        elif action == "reply":
-            services.attendee_reply(
-                actor=request.user,
-                meeting_id=pk,
-                reply=request.POST.get("reply", ""),
-                deputy_id=parse_id(request.POST.get("deputy")),
-                reason=parse_text(request.POST.get("reason")),
-            )
-            messages.success(request, _("已回复会议通知。"))
-        elif action == "signin":
-            services.attendee_sign_in_by_hand(
-                actor=request.user, meeting_id=pk, attendee_id=parse_id(request.POST.get("attendee")) or 0
-            )
-            messages.success(request, _("已代为签到。"))
-            if request.POST.get("next") == "screen":
-                return redirect("meetings:meeting_screen", pk)
-        elif action == "tick":
-            services.checklist_tick(
-                actor=request.user,
-                meeting_id=pk,
-                item=parse_text(request.POST.get("item")),
-                done=request.POST.get("done") == "1",
-            )
-        else:
-            messages.error(request, _("无效的操作。"))
+        done = do(request, pk)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    else:
+        if done:
+            messages.success(request, done)
+    if request.POST.get("next") == "screen":
+        return redirect("meetings:meeting_screen", pk)
     return redirect("meetings:meeting", pk)
 
 

@@ -24,6 +24,12 @@ from sanfu.meetings.services.meetings import (
     meeting_return,
     meeting_submit,
 )
+from sanfu.meetings.services.minutes import (
+    decision_add,
+    decision_remove,
+    decisions_to_supervision,
+    minutes_save,
+)
 from sanfu.meetings.services.signin import (
     TOKEN_MINUTES,
     SignInRefusedError,
@@ -48,6 +54,9 @@ __all__ = [
     "booking_create",
     "booking_move",
     "checklist_tick",
+    "decision_add",
+    "decision_remove",
+    "decisions_to_supervision",
     "ics_of",
     "invitations_send",
     "may_run",
@@ -56,6 +65,7 @@ __all__ = [
     "meeting_of_token",
     "meeting_return",
     "meeting_submit",
+    "minutes_save",
     "occurrence_days",
     "room_create",
     "room_update",

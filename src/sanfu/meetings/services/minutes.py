@@ -1,0 +1,151 @@
+"""会后: the minutes (纪要) and their decisions (议定事项); 转督办 hands each decision to the supervision ledger through
+the outbox (``supervision.open_item``), once per decision, inside the transaction that marks it sent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.audit import audit_record
+from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from sanfu.meetings import selectors
+from sanfu.meetings.models import Decision, Meeting, MeetingStatus
+from sanfu.meetings.services.signin import may_run
+from sanfu.org.models import Department, Staff
+from sanfu.workflow import outbox
+
+OPEN_ITEM_KIND = "supervision.open_item"
+MINUTES_MAX = 20000
+
+
+def _held(actor: User, meeting_id: int) -> Meeting:
+    meeting = selectors.access_meeting(actor=actor, meeting_id=meeting_id)
+    if not may_run(actor, meeting):
+        raise PermissionDeniedError(_("只有会议承办人或办公室可以整理纪要。"))
+    if meeting.status != MeetingStatus.NOTIFIED:
+        raise ApplicationError(_("会议通知发出后才能整理纪要。"))
+    return meeting
+
+
+def minutes_save(*, actor: User, meeting_id: int, text: str) -> Meeting:
+    meeting = _held(actor, meeting_id)
+    text = text.strip()
+    if len(text) > MINUTES_MAX:
+        raise ApplicationError(_("纪要不能超过 %(n)d 个字。") % {"n": MINUTES_MAX}, errors=[{"field": "minutes"}])
+    now = timezone.now()
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(minutes=text, minutes_by=actor, minutes_at=now)
+        audit_record(
+            action="meetings.minutes.save", actor=actor, target=f"meeting:{meeting.pk}", detail={"length": len(text)}
+        )
+    meeting.minutes, meeting.minutes_by, meeting.minutes_at = text, actor, now
+    return meeting
+
+
+def decision_add(
+    *,
+    actor: User,
+    meeting_id: int,
+    text: str,
+    owner_id: int,
+    deadline: date,
+    lead_department_id: int | None = None,
+) -> Decision:
+    meeting = _held(actor, meeting_id)
+    text = text.strip()
+    if not text or len(text) > 2000:
+        raise ApplicationError(_("请填写议定事项（不超过 2000 个字）。"), errors=[{"field": "text"}])
+    owner = User.objects.filter(
+        pk=owner_id, is_active=True, pk__in=Staff.objects.filter(unit_id=meeting.unit_id).values("user_id")
+    ).first()
+    if owner is None:
+        raise ApplicationError(_("责任人须是本单位在职人员。"), errors=[{"field": "owner"}])
+    if (
+        lead_department_id is not None
+        and not Department.objects.filter(pk=lead_department_id, unit_id=meeting.unit_id).exists()
+    ):
+        raise ApplicationError(_("牵头部门须是本单位的部门。"), errors=[{"field": "lead_department"}])
+    if deadline < timezone.localdate():
+        raise ApplicationError(_("完成时限不能早于今天。"), errors=[{"field": "deadline"}])
+    with transaction.atomic():
+        last = Decision.objects.filter(meeting=meeting).aggregate(n=Max("no"))["n"] or 0
+        decision = Decision.objects.create(
+            meeting=meeting,
+            no=last + 1,
+            text=text,
+            owner=owner,
+            lead_department_id=lead_department_id,
+            deadline=deadline,
+        )
+        audit_record(
+            action="meetings.decision.add",
+            actor=actor,
+            target=f"meeting:{meeting.pk}",
+            detail={"decision": decision.pk, "owner": owner.pk, "deadline": deadline.isoformat()},
+        )
+    return decision
+
+
+def decision_remove(*, actor: User, meeting_id: int, decision_id: int) -> None:
+    meeting = _held(actor, meeting_id)
+    with transaction.atomic():
+        removed, _detail = Decision.objects.filter(pk=decision_id, meeting=meeting, sent_at__isnull=True).delete()
+        if not removed:
+            if Decision.objects.filter(pk=decision_id, meeting=meeting).exists():
+                raise ConflictError(_("该事项已转督办，不能删除。"))
+            raise NotFoundError(_("没有找到该议定事项。"))
+        audit_record(
+            action="meetings.decision.remove",
+            actor=actor,
+            target=f"meeting:{meeting.pk}",
+            detail={"decision": decision_id},
+        )
+
+
+def decisions_to_supervision(*, actor: User, meeting_id: int) -> int:
+    """转督办: every decision not yet sent becomes a supervision item (through the outbox, after the commit; the
+    receiver creates one item per ``source_ref``). Returns how many were sent now."""
+    meeting = _held(actor, meeting_id)
+    pending = list(Decision.objects.filter(meeting=meeting, sent_at__isnull=True).order_by("no"))
+    if not pending:
+        raise ApplicationError(_("没有待转督办的议定事项。"))
+    now = timezone.now()
+    page = reverse("meetings:meeting", args=[meeting.pk])
+    sent = 0
+    with transaction.atomic():
+        for decision in pending:
+            if Decision.objects.filter(pk=decision.pk, sent_at__isnull=True).update(sent_at=now, sent_by=actor) != 1:
+                continue  # someone else sent it meanwhile
+            outbox.enqueue(
+                key=f"meeting-decision:{decision.pk}",
+                kind=OPEN_ITEM_KIND,
+                payload={
+                    "source": "meeting",
+                    "source_ref": f"{meeting.pk}:{decision.pk}",
+                    "source_label": _("%(title)s 议定事项第 %(no)d 项") % {"title": meeting.title, "no": decision.no},
+                    "source_url": page,
+                    "title": decision.text.splitlines()[0][:200],
+                    "content": decision.text,
+                    "owner_id": decision.owner_id,
+                    "lead_department_id": decision.lead_department_id,
+                    "deadline": decision.deadline.isoformat(),
+                    "assigned_by_id": actor.pk,
+                    "confidentiality": "internal",
+                },
+            )
+            sent += 1
+        if not sent:
+            raise ConflictError(_("议定事项已由他人转督办。"))
+        audit_record(
+            action="meetings.decision.to_supervision",
+            actor=actor,
+            target=f"meeting:{meeting.pk}",
+            detail={"decisions": [d.pk for d in pending], "sent": sent},
+        )
+    return sent
