@@ -141,3 +141,14 @@ def test_a_report_falling_due_is_a_todo_in_the_inbox(sup: dict[str, Any], login:
     page = login(sup["accountant"]).get(reverse("approvals:inbox"), {"tab": "supervision"}).content.decode()
     assert item.title in page
     assert quiet.title not in page
+
+
+def test_ids_no_column_can_hold_are_invalid_choices_not_errors(sup: dict[str, Any], login: Login) -> None:
+    huge = "1" * 25
+    reply = login(sup["gm"]).post(
+        reverse("supervision:item_new"),
+        {"title": "x", "owner": huge, "lead_department": huge, "co_departments": [huge], "deadline": "2099-01-01"},
+    )
+    assert reply.status_code == 200
+    assert "is-invalid" in reply.content.decode()
+    assert not Item.objects.exists()

@@ -6,16 +6,38 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
 from sanfu.core.forms import StyledForm
+from sanfu.core.params import parse_id
 from sanfu.org.clearance import Level
 from sanfu.org.models import Department
 from sanfu.supervision.models import CheckKind, Source
 
 
-class PersonChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+class BoundedChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice by id whose id is checked (``core.params``) before the database is asked: a value no column can
+    hold is an invalid choice, not a database error."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedMultipleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def _check_values(self, value: Any) -> Any:
+        for one in value:
+            if parse_id(one) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(one)[:20]}
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
+
+
+class PersonChoice(BoundedChoice):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
@@ -36,10 +58,8 @@ class ItemForm(StyledForm):
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.MANUAL)
     source_label = forms.CharField(label=_("来源说明"), max_length=200, required=False)
     owner = PersonChoice(label=_("责任人"), queryset=User.objects.none())
-    lead_department = forms.ModelChoiceField(label=_("牵头部门"), queryset=Department.objects.none(), required=False)
-    co_departments = forms.ModelMultipleChoiceField(
-        label=_("协办部门"), queryset=Department.objects.none(), required=False
-    )
+    lead_department = BoundedChoice(label=_("牵头部门"), queryset=Department.objects.none(), required=False)
+    co_departments = BoundedMultipleChoice(label=_("协办部门"), queryset=Department.objects.none(), required=False)
     deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
     cadence_days = forms.IntegerField(label=_("报送周期（天）"), min_value=1, max_value=366, initial=7)
     quality_requirements = forms.CharField(
