@@ -1,6 +1,7 @@
 """Demo 会议室 (``sanfu demo``): the main unit's rooms and a month of bookings from today (single bookings on the
-working days, a weekly 总经理办公会 and a daily 调度会 on every working day), all made through the services.
-Idempotent: rooms are created only when missing, bookings only on a database that has none."""
+working days, a weekly 总经理办公会 and a daily 调度会 on every working day), and two meetings on the 总经理办公会
+(one notified with replies, one waiting for approval), all made through the services. Idempotent: rooms are
+created only when missing, bookings and meetings only on a database that has none."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.utils import timezone
 
 from sanfu.accounts.models import User
 from sanfu.demo.org import MAIN_UNIT_CODE
-from sanfu.meetings import selectors, services
-from sanfu.meetings.models import Booking, Repeat, Room
+from sanfu.meetings import flows, selectors, services
+from sanfu.meetings.models import Booking, Meeting, MeetingKind, Repeat, Reply, Room
 from sanfu.org.models import Department
 from sanfu.org.selectors import working_calendar
 
@@ -116,6 +117,48 @@ def seed_meetings(*, stdout: TextIO | Any = None) -> int:
                     ends_at=ends_at,
                 )
                 made += 1
+    meetings = _seed_meetings(clerk, weekly)
     if stdout is not None:
-        stdout.write(f"会议室：{len(rooms)} 间，预订 {made} 条\n")
+        stdout.write(f"会议室：{len(rooms)} 间，预订 {made} 条，会议 {meetings} 个\n")
     return made
+
+
+def _seed_meetings(clerk: User, weekly: Any) -> int:
+    """Two meetings on the standing 总经理办公会: the first notified, with some replies; the next one's plan
+    waiting for the general manager."""
+    flows.publish_definitions()
+    people = {
+        u.username: u for u in User.objects.filter(username__in=["gm", "deputy1", "deputy2", "deputy3", "office_head"])
+    }
+    if len(people) < 5 or Meeting.objects.exists():
+        return 0
+    kind = MeetingKind.objects.get(name="总经理办公会")
+    departments = {d.code: d.pk for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
+    occurrences = list(weekly.bookings.order_by("starts_at")[:2])
+    attendees = [people[n].pk for n in ("deputy1", "deputy2", "deputy3", "office_head")]
+    made = []
+    for booking, title in zip(occurrences, ["第一次总经理办公会", "第二次总经理办公会"], strict=False):
+        made.append(
+            services.meeting_create(
+                actor=clerk,
+                kind_id=kind.pk,
+                title=title,
+                booking_id=booking.pk,
+                approver_id=people["gm"].pk,
+                attendee_ids=attendees,
+                agenda=[
+                    services.AgendaIn("迎峰度冬保供工作汇报", departments.get("production"), "保供方案"),
+                    services.AgendaIn("十二月预算执行分析", departments.get("finance"), "预算执行表"),
+                    services.AgendaIn("安全大检查问题整改", departments.get("safety")),
+                ],
+            )
+        )
+    for meeting in made:
+        services.meeting_submit(actor=clerk, meeting_id=meeting.pk)
+    if made:
+        services.meeting_approve(actor=people["gm"], meeting_id=made[0].pk, comment="同意")
+        services.attendee_reply(actor=people["deputy1"], meeting_id=made[0].pk, reply=Reply.ATTEND)
+        services.attendee_reply(
+            actor=people["deputy3"], meeting_id=made[0].pk, reply=Reply.DECLINE, reason="到集团开会"
+        )
+    return len(made)
