@@ -170,3 +170,11 @@ def test_a_stale_lifecycle_step_is_a_conflict_and_changes_nothing(sup: dict[str,
         services._move(stale, frm=ItemState.OPEN, to=ItemState.CLOSING)
     item.refresh_from_db()
     assert item.state == ItemState.OPEN
+
+
+def test_a_source_link_is_only_ever_a_path_of_this_site(sup: dict[str, Any]) -> None:
+    item = new_item(sup, source="meeting", source_ref="m1", source_url="/meetings/1/")
+    assert item.source_link == "/meetings/1/"
+    for url in ("javascript:alert(1)", "//evil.example/x", "https://evil.example/"):
+        item.source_url = url
+        assert item.source_link == "", url

@@ -103,6 +103,12 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def source_link(self) -> str:
+        """The source's page when it is one of this site's (a path), else "" (never another site's link)."""
+        url = self.source_url
+        return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else ""
+
 
 class Indicator(models.Model):
     """A quantified indicator (量化指标): target and current value in a unit of measure."""

@@ -192,6 +192,8 @@ def item_detail(request: AuthedHttpRequest, item_id: int) -> HttpResponse:
                 for c in children
             ],
             "history": selectors.history(item),
+            "parent_visible": item.parent_id is not None
+            and selectors.visible_items(user).filter(pk=item.parent_id).exists(),
             "pending": pending,
             "may_report": is_open and rights.may_report(user, item),
             "may_apply": is_open and rights.may_report(user, item),
