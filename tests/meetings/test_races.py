@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.db import connections
 
-from sanfu.core.errors import ConflictError
-from sanfu.meetings import services
-from sanfu.meetings.models import Booking, BookingSeries, BookingStatus, Repeat
+from sanfu.core.errors import ApplicationError, ConflictError
+from sanfu.meetings import flows, services
+from sanfu.meetings.models import Booking, BookingSeries, BookingStatus, Meeting, MeetingKind, MeetingStatus, Repeat
 from tests.meetings.conftest import at, next_monday
 
 THREADS = 6
@@ -65,6 +65,7 @@ def test_racing_writers_one_wins(meet: dict[str, Any]) -> None:
     assert Booking.objects.filter(status=BookingStatus.BOOKED).count() == 1
     # in the same test: each transactional test flushes every table after it
     _series_against_a_booking(meet, earlier=won[0].pk)
+    _approve_against_return(meet)
 
 
 def _series_against_a_booking(meet: dict[str, Any], *, earlier: int) -> None:
@@ -102,6 +103,37 @@ def _series_against_a_booking(meet: dict[str, Any], *, earlier: int) -> None:
     else:
         assert list(booked.values_list("title", flat=True)) == ["临时会"]
         assert not BookingSeries.objects.exists()
+
+
+def _approve_against_return(meet: dict[str, Any]) -> None:
+    """The leader's approval and return of one plan at the same moment (two tabs): one wins, the meeting's
+    status follows it, and the other is refused."""
+    flows.publish_definitions()
+    day = next_monday() + timedelta(days=2)
+    booking = services.booking_create(
+        actor=meet["office_head"], room_id=meet["big"].pk, title="会", starts_at=at(day, 9), ends_at=at(day, 10)
+    )
+    meeting = services.meeting_create(
+        actor=meet["office_head"],
+        kind_id=MeetingKind.objects.get(name="专题会").pk,
+        title="专题会",
+        booking_id=booking.pk,
+        approver_id=meet["gm"].pk,
+        attendee_ids=[meet["accountant"].pk],
+        agenda=[services.AgendaIn("议题")],
+    )
+    services.meeting_submit(actor=meet["office_head"], meeting_id=meeting.pk)
+    results = _race(
+        [
+            lambda: services.meeting_approve(actor=meet["gm"], meeting_id=meeting.pk),
+            lambda: services.meeting_return(actor=meet["gm"], meeting_id=meeting.pk, comment="再议"),
+        ]
+    )
+    refused = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(refused) == 1, results
+    assert sum(isinstance(r, Meeting) for r in results) == 1, results
+    status = Meeting.objects.get(pk=meeting.pk).status
+    assert status == (MeetingStatus.RETURNED if isinstance(results[0], ApplicationError) else MeetingStatus.NOTIFIED)
 
 
 def test_the_database_itself_refuses_an_overlap(meet: dict[str, Any]) -> None:
