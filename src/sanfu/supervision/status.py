@@ -57,21 +57,28 @@ class Workdays:
     calendar: WorkingCalendar
     _origin: date | None = None
     _prefix: list[int] = field(default_factory=list)  # _prefix[i] = working days in [origin, origin + i)
+    _days: dict[date, bool] = field(default_factory=dict)
+
+    def is_workday(self, day: date) -> bool:
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self.calendar.is_workday(day)
+        return known
 
     def _cover(self, day: date) -> None:
         if self._origin is None:
             self._origin, self._prefix = day, [0]
         if day < self._origin:
-            gap = (self._origin - day).days
-            start = day
+            gap = max((self._origin - day).days, 366)  # extend by a year at least: few rebuilds
+            start = self._origin - timedelta(days=gap)
             counts = [0]
             for i in range(gap):
-                counts.append(counts[-1] + self.calendar.is_workday(start + timedelta(days=i)))
+                counts.append(counts[-1] + self.is_workday(start + timedelta(days=i)))
             self._prefix = counts + [c + counts[-1] for c in self._prefix[1:]]
-            self._origin = day
+            self._origin = start
         last = self._origin + timedelta(days=len(self._prefix) - 1)
         while last <= day:
-            self._prefix.append(self._prefix[-1] + self.calendar.is_workday(last))
+            self._prefix.append(self._prefix[-1] + self.is_workday(last))
             last += timedelta(days=1)
 
     def between(self, start: date, end: date) -> int:
@@ -85,13 +92,18 @@ class Workdays:
 
     def on_or_after(self, day: date) -> date:
         """The day itself when it is a working day, else the next working day."""
-        return self.calendar.next_workday(day, include_today=True)
+        current = day
+        for _ in range(3660):
+            if self.is_workday(current):
+                return current
+            current += timedelta(days=1)
+        return self.calendar.next_workday(day, include_today=True)  # raises: no working day in ten years
 
     def before(self, day: date) -> date:
         """The last working day strictly before ``day``."""
         current = day - timedelta(days=1)
         for _ in range(3660):
-            if self.calendar.is_workday(current):
+            if self.is_workday(current):
                 return current
             current -= timedelta(days=1)
         return current
