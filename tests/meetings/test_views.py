@@ -151,3 +151,37 @@ def test_board_queries_do_not_grow_with_rows(meet: dict[str, Any], login: Any) -
                     room=room, title="会", booked_by=meet["clerk"], starts_at=at(when, hour), ends_at=at(when, hour + 1)
                 )
     assert {v: count(v) for v in ("day", "week")} == few
+
+
+def test_move_one_occurrence_from_its_page(meet: dict[str, Any], login: Any) -> None:
+    day = next_monday()
+    services.booking_create(
+        actor=meet["office_head"], room_id=meet["big"].pk, title="占用", starts_at=at(day, 15), ends_at=at(day, 16)
+    )
+    client = login(meet["accountant"])
+    client.post(
+        reverse("meetings:book"),
+        {
+            "room": meet["big"].pk,
+            "title": "例会",
+            "day": day.isoformat(),
+            "start": "09:00",
+            "end": "10:00",
+            "repeat": "daily",
+            "count": "2",
+        },
+    )
+    first = Booking.objects.filter(series__isnull=False).order_by("starts_at").first()
+    assert first is not None
+    move = reverse("meetings:move", args=[first.pk])
+    taken = client.post(move, {"room": meet["big"].pk, "day": day.isoformat(), "start": "15:30", "end": "16:30"})
+    assert "已被“占用”" in client.get(taken["Location"]).content.decode()
+    first.refresh_from_db()
+    assert first.starts_at == at(day, 9)
+    client.post(move, {"room": meet["big"].pk, "day": day.isoformat(), "start": "11:00", "end": "12:00"})
+    first.refresh_from_db()
+    assert (first.starts_at, first.exception) == (at(day, 11), "moved")
+    assert (
+        login(meet["stranger"]).post(move, {"day": day.isoformat(), "start": "13:00", "end": "14:00"}).status_code
+        == 404
+    )

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mine/", views.my_bookings, name="mine"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="cancel"),
+    path("bookings/<int:pk>/move/", views.booking_move, name="move"),
     path("meetings/", views.meetings, name="meetings"),
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),

@@ -146,6 +146,7 @@ def booking_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "may_change": booking.status == BookingStatus.BOOKED and rights.may_change(request.user, booking),
         "occurrences": list(booking.series.bookings.order_by("occurrence", "starts_at")) if booking.series else [],
         "meeting": Meeting.objects.filter(booking=booking).first(),
+        "rooms": _bookable(request),
         "mine": booking.booked_by_id == request.user.pk,
     }
     return render(request, "meetings/booking_detail.html", context)
@@ -475,3 +476,33 @@ def signin(request: AuthedHttpRequest, pk: int, token: str) -> HttpResponse:
         return render(request, "meetings/signin.html", {"refused": exc.message}, status=403)
     meeting = Meeting.objects.select_related("booking__room").get(pk=pk)
     return render(request, "meetings/signin.html", {"attendee": attendee, "meeting": meeting})
+
+
+@require_POST
+def booking_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Move a booking (in a series: this occurrence only) to another time and room; refused when taken."""
+    booking: Booking = _found(lambda: selectors.access_booking(actor=request.user, booking_id=pk))
+    day = parse_date(request.POST.get("day"))
+    try:
+        start = time.fromisoformat(parse_text(request.POST.get("start"), max_length=5))
+        end = time.fromisoformat(parse_text(request.POST.get("end"), max_length=5))
+    except ValueError:
+        start = end = None
+    if day is None or start is None or end is None:
+        messages.error(request, _("请填写有效的日期和起止时间。"))
+        return redirect("meetings:booking", pk)
+    try:
+        services.booking_move(
+            actor=request.user,
+            booking_id=booking.pk,
+            starts_at=timezone.make_aware(datetime.combine(day, start)),
+            ends_at=timezone.make_aware(datetime.combine(day, end)),
+            room_id=parse_id(request.POST.get("room")),
+        )
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已改期。"))
+    return redirect("meetings:booking", pk)
