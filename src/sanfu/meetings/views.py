@@ -478,16 +478,19 @@ def signin(request: AuthedHttpRequest, pk: int, token: str) -> HttpResponse:
     return render(request, "meetings/signin.html", {"attendee": attendee, "meeting": meeting})
 
 
+def _time_of(value: str | None) -> time | None:
+    try:
+        return time.fromisoformat(parse_text(value, max_length=5))
+    except ValueError:
+        return None
+
+
 @require_POST
 def booking_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Move a booking (in a series: this occurrence only) to another time and room; refused when taken."""
     booking: Booking = _found(lambda: selectors.access_booking(actor=request.user, booking_id=pk))
     day = parse_date(request.POST.get("day"))
-    try:
-        start = time.fromisoformat(parse_text(request.POST.get("start"), max_length=5))
-        end = time.fromisoformat(parse_text(request.POST.get("end"), max_length=5))
-    except ValueError:
-        start = end = None
+    start, end = _time_of(request.POST.get("start")), _time_of(request.POST.get("end"))
     if day is None or start is None or end is None:
         messages.error(request, _("请填写有效的日期和起止时间。"))
         return redirect("meetings:booking", pk)
