@@ -178,3 +178,14 @@ def test_a_source_link_is_only_ever_a_path_of_this_site(sup: dict[str, Any]) -> 
     for url in ("javascript:alert(1)", "//evil.example/x", "https://evil.example/"):
         item.source_url = url
         assert item.source_link == "", url
+
+
+def test_the_inbox_opens_the_items_page_for_a_closeout_task(sup: dict[str, Any]) -> None:
+    from django.urls import reverse
+
+    from sanfu.workflow import subjects
+
+    item = new_item(sup)
+    closeout = services.closeout_apply(actor=sup["accountant"], item_id=item.pk, summary="完成")
+    assert closeout.instance_id is not None
+    assert subjects.page_of(closeout.instance_id) == reverse("supervision:item", args=[item.pk])
