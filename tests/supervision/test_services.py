@@ -189,3 +189,19 @@ def test_the_inbox_opens_the_items_page_for_a_closeout_task(sup: dict[str, Any])
     closeout = services.closeout_apply(actor=sup["accountant"], item_id=item.pk, summary="完成")
     assert closeout.instance_id is not None
     assert subjects.page_of(closeout.instance_id) == reverse("supervision:item", args=[item.pk])
+
+
+def test_a_closeout_whose_flow_cannot_start_changes_nothing(sup: dict[str, Any], monkeypatch: Any) -> None:
+    item = new_item(sup)
+
+    def refuse(**_kwargs: Any) -> None:
+        raise ApplicationError("流程无法启动")
+
+    monkeypatch.setattr(services.workflow, "instance_start", refuse)
+    with pytest.raises(ApplicationError, match="流程无法启动"):
+        services.closeout_apply(actor=sup["accountant"], item_id=item.pk, summary="完成", files=[pdf()])
+    item.refresh_from_db()
+    assert item.state == ItemState.OPEN
+    assert item.applied_at is None
+    assert not item.closeouts.exists()
+    assert not item.files.exists()
