@@ -168,3 +168,32 @@ def test_meeting_form_checks_input(meet: dict[str, Any], login: Any) -> None:
     again = client.post(reverse("meetings:meeting_new"), posted | {"attendees": [meet["accountant"].pk], "agenda": "x"})
     assert again.status_code == 400  # the booking has its meeting: no longer offered
     assert Meeting.objects.count() == 1
+
+
+def test_cancel_a_notified_meeting(plan: dict[str, Any], django_capture_on_commit_callbacks: Any, login: Any) -> None:
+    meeting = plan["meeting"]
+    services.meeting_submit(actor=plan["office_head"], meeting_id=meeting.pk)
+    with pytest.raises(ConflictError, match="正在审批"):
+        services.meeting_cancel(actor=plan["office_head"], meeting_id=meeting.pk, reason="改期")
+    services.meeting_approve(actor=plan["gm"], meeting_id=meeting.pk)
+    with pytest.raises(PermissionDeniedError):
+        services.meeting_cancel(actor=plan["accountant"], meeting_id=meeting.pk, reason="不想开")
+    with pytest.raises(ApplicationError, match="原因"):
+        services.meeting_cancel(actor=plan["office_head"], meeting_id=meeting.pk, reason="")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        login(plan["office_head"]).post(
+            reverse("meetings:meeting_act", args=[meeting.pk]), {"action": "cancel", "comment": "领导出差"}
+        )
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+    plan["booking"].refresh_from_db()
+    assert plan["booking"].status == "cancelled"  # the room is free again
+    cancelled = Notification.objects.filter(key__startswith=f"meeting-cancel:{meeting.pk}:")
+    assert cancelled.count() == 3
+    assert "领导出差" in cancelled.first().title
+    ics = [m.attachments[0][1] for m in mail.outbox if m.attachments]
+    assert len(ics) == 2
+    text = ics[0].decode() if isinstance(ics[0], bytes) else ics[0]
+    assert "METHOD:CANCEL" in text
+    assert "STATUS:CANCELLED" in text

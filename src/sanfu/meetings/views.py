@@ -391,6 +391,11 @@ def _tick(request: AuthedHttpRequest, pk: int) -> str:
     return ""
 
 
+def _cancel(request: AuthedHttpRequest, pk: int) -> str:
+    services.meeting_cancel(actor=request.user, meeting_id=pk, reason=_comment(request))
+    return _("会议已取消，会议室已释放。")
+
+
 def _comment(request: AuthedHttpRequest) -> str:
     return parse_text(request.POST.get("comment"), max_length=500)
 
@@ -406,6 +411,7 @@ ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
     "decision_remove": _decision_remove,
     "to_supervision": _to_supervision,
     "tick": _tick,
+    "cancel": _cancel,
 }
 
 

@@ -248,19 +248,24 @@ def _notify(meeting: Meeting) -> None:
     transaction.on_commit(lambda: invitations_send(meeting_id=meeting_id))
 
 
-def invitations_send(*, meeting_id: int) -> int:
-    """E-mail the .ics invitation to every attendee with an address (after the approval committed); returns
-    how many were sent. A failing mail server never undoes the approval."""
+def invitations_send(*, meeting_id: int, cancel: bool = False) -> int:
+    """E-mail the .ics invitation (or its cancellation) to every attendee with an address, after the change
+    committed; returns how many were sent. A failing mail server never undoes the change."""
     meeting = Meeting.objects.select_related("booking__room", "organiser").get(pk=meeting_id)
     attendees = list(meeting.attendees.select_related("user"))
-    invitation = ics_of(meeting, attendees)
+    invitation = ics_of(meeting, attendees, cancel=cancel)
     sent = 0
     for attendee in attendees:
         if not attendee.user.email:
             continue
+        words = (
+            _("%(title)s已取消。\n原定时间：%(when)s\n地点：%(room)s")
+            if cancel
+            else _("请参加%(title)s。\n时间：%(when)s\n地点：%(room)s\n请登录三服回复是否参加。")
+        )
         message = EmailMessage(
-            subject=_("会议通知：%(title)s") % {"title": meeting.title},
-            body=_("请参加%(title)s。\n时间：%(when)s\n地点：%(room)s\n请登录三服回复是否参加。")
+            subject=(_("会议取消：%(title)s") if cancel else _("会议通知：%(title)s")) % {"title": meeting.title},
+            body=words
             % {
                 "title": meeting.title,
                 "when": f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}",
@@ -269,20 +274,25 @@ def invitations_send(*, meeting_id: int) -> int:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[attendee.user.email],
         )
-        message.attach("invite.ics", invitation, "text/calendar; method=REQUEST; charset=utf-8")
+        method = "CANCEL" if cancel else "REQUEST"
+        message.attach("invite.ics", invitation, f"text/calendar; method={method}; charset=utf-8")
         sent += message.send(fail_silently=True)
     return sent
 
 
-def ics_of(meeting: Meeting, attendees: Sequence[Attendee]) -> bytes:
-    """The meeting as an iCalendar invitation (RFC 5545, METHOD:REQUEST)."""
+def ics_of(meeting: Meeting, attendees: Sequence[Attendee], *, cancel: bool = False) -> bytes:
+    """The meeting as an iCalendar invitation (RFC 5545, METHOD:REQUEST), or its cancellation (METHOD:CANCEL,
+    the same UID, STATUS:CANCELLED)."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
     calendar = Calendar()
     calendar.add("prodid", "-//Sanfu//meetings//ZH")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
     event = Event()
+    if cancel:
+        event.add("status", "CANCELLED")
+        event.add("sequence", 1)
     event.add("uid", f"meeting-{meeting.pk}@sanfu")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at)
@@ -360,6 +370,49 @@ def checklist_tick(*, actor: User, meeting_id: int, item: str, done: bool) -> Me
             detail={"item": item, "done": done},
         )
     meeting.checklist_done = current
+    return meeting
+
+
+def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
+    """Cancel a meeting (the organiser or the office): its room is freed; once notified, the attendees are told in
+    the app and by e-mail with the .ics cancellation. A plan waiting for approval is withdrawn first."""
+    meeting = selectors.access_meeting(actor=actor, meeting_id=meeting_id)
+    office = rights.is_office(actor) and rights.unit_of(actor) == meeting.unit_id
+    if meeting.organiser_id != actor.pk and not office:
+        raise PermissionDeniedError(_("只有会议承办人或办公室可以取消会议。"))
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(_("取消会议时请写明原因。"), errors=[{"field": "reason"}])
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_("该会议已经取消。"))
+    if meeting.status == MeetingStatus.SUBMITTED:
+        raise ConflictError(_("会议方案正在审批，请待领导审批或退回后再取消。"))
+    was_notified = meeting.status == MeetingStatus.NOTIFIED
+    now = timezone.now()
+    with transaction.atomic():
+        if Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(status=MeetingStatus.CANCELLED) != 1:
+            raise ConflictError(_("会议刚被他人办理，请刷新。"))
+        Booking.objects.filter(pk=meeting.booking_id, status=BookingStatus.BOOKED).update(
+            status=BookingStatus.CANCELLED, cancelled_at=now, cancelled_by=actor
+        )
+        audit_record(
+            action="meetings.meeting.cancel",
+            actor=actor,
+            target=f"meeting:{meeting.pk}",
+            detail={"reason": reason[:200], "booking": meeting.booking_id},
+        )
+        if was_notified:
+            people = list(meeting.attendees.values_list("user_id", flat=True))
+            notify_people(
+                key=f"meeting-cancel:{meeting.pk}",
+                people=people,
+                kind="meeting",
+                title=_("会议取消：%(title)s（%(reason)s）") % {"title": meeting.title, "reason": reason[:100]},
+                url=reverse("meetings:meeting", args=[meeting.pk]),
+            )
+            meeting_pk = meeting.pk
+            transaction.on_commit(lambda: invitations_send(meeting_id=meeting_pk, cancel=True))
+    meeting.refresh_from_db()
     return meeting
 
 
