@@ -44,11 +44,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,23 +111,32 @@ def rate(part: int, whole: int) -> Decimal | None:
 
 # --- one item, as the figures read it ------------------------------------------------------------------------
 
+MOMENTS = ("created_at", "last_report_at", "applied_at", "closed_at")
 FACT_COLUMNS = (
     "pk",
     "state",
-    "created_at",
+    "created_at_text",
     "deadline",
     "last_percent",
-    "last_report_at",
+    "last_report_at_text",
     "cadence_days",
-    "applied_at",
-    "closed_at",
+    "applied_at_text",
+    "closed_at_text",
     "lead_department_id",
     "lead_department__name",
     "owner_id",
 )
 
 
-@dataclass(frozen=True)
+def moment_columns(items: QuerySet[Item]) -> QuerySet[Item]:
+    """The item's moments (``MOMENTS``) also as text, ``<name>_text``: the stored UTC value as the database
+    writes it (SQLite: ``2026-12-07 02:00:00.123456``; PostgreSQL, whose sessions Django keeps in UTC:
+    ``2026-12-07 02:00:00.123456+00``), which ``datetime.fromisoformat`` reads in a microsecond. Django's
+    own conversion of a datetime column costs about ten times that a value, and the bulletin reads thousands."""
+    return items.annotate(**{f"{name}_text": Cast(name, output_field=CharField()) for name in MOMENTS})
+
+
+@dataclass(slots=True)
 class Outcome:
     """One item judged on ``as_of``: its effective deadline, when it was completed (its approved close-out's
     application), whether that was on time, and its status."""
@@ -156,19 +166,35 @@ class Outcome:
         return self.status == Status.OVERDUE
 
 
+_STATUTORY: dict[date, bool] = {}  # the statutory calendar's answers, kept for the process: they never change
+
+
+def _statutory(day: date) -> bool:
+    known = _STATUTORY.get(day)
+    if known is None:
+        known = _STATUTORY[day] = WorkingCalendar().is_workday(day)
+    return known
+
+
 @dataclass
 class MemoCalendar(WorkingCalendar):
-    """The working calendar with each day's answer kept: the statutory calendar's lookup costs tens of
-    microseconds a day (``chinese_calendar`` checks its whole table's range on every call), and judging thousands
-    of items asks about the same few hundred days again and again."""
+    """The working calendar with each day's answer kept: the administrator's table first (read for each
+    bulletin), then the statutory calendar, whose answers are kept for the process — ``chinese_calendar``
+    checks its whole table's range on every call (tens of microseconds), and judging thousands of items asks
+    about the same few hundred days again and again."""
 
-    _known: dict[date, bool] = field(default_factory=dict, repr=False)
+    _next: dict[tuple[date, bool], date] = field(default_factory=dict, repr=False)
 
     def is_workday(self, day: date) -> bool:
-        known = self._known.get(day)
-        if known is None:
-            known = self._known[day] = super().is_workday(day)
-        return known
+        override = self.overrides.get(day)
+        return _statutory(day) if override is None else override
+
+    def next_workday(self, day: date, *, include_today: bool = False) -> date:
+        key = (day, include_today)
+        found = self._next.get(key)
+        if found is None:
+            found = self._next[key] = super().next_workday(day, include_today=include_today)
+        return found
 
 
 def memo_workdays() -> Workdays:
@@ -193,29 +219,25 @@ class Judge:
         return found
 
     def outcomes(self, items: QuerySet[Item]) -> list[Outcome]:
+        zone = timezone.get_current_timezone()
+
+        def day(text: str | None) -> date | None:
+            """A stored moment, read as text (see ``moment_columns``), as the office's local date."""
+            if text is None:
+                return None
+            moment = datetime.fromisoformat(text)
+            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
+
         found = []
-        for (
-            pk,
-            state,
-            created,
-            deadline,
-            percent,
-            reported,
-            cadence,
-            applied,
-            closed,
-            dept,
-            name,
-            owner,
-        ) in items.values_list(*FACT_COLUMNS):
-            applied_on = selectors.local_date(applied)
-            closed_on = selectors.local_date(closed)
+        rows = moment_columns(items).values_list(*FACT_COLUMNS)
+        for pk, state, created, deadline, percent, reported, cadence, applied, closed, dept, name, owner in rows:
+            applied_on, closed_on = day(applied), day(closed)
             facts = Facts(
                 state=state,
-                created_on=timezone.localdate(created),
+                created_on=day(created) or deadline,
                 deadline=deadline,
                 last_percent=percent,
-                last_report_on=selectors.local_date(reported),
+                last_report_on=day(reported),
                 cadence_days=cadence,
                 applied_on=applied_on,
             )
