@@ -91,6 +91,13 @@ def test_replies_and_who_sees_them(plan: dict[str, Any], login: Any) -> None:
     services.meeting_submit(actor=plan["office_head"], meeting_id=meeting.pk)
     services.meeting_approve(actor=plan["gm"], meeting_id=meeting.pk)
     services.attendee_reply(actor=plan["accountant"], meeting_id=meeting.pk, reply=Reply.ATTEND)
+    # 催复: those who have not replied, once a day; not by an attendee
+    with pytest.raises(PermissionDeniedError):
+        services.replies_remind(actor=plan["accountant"], meeting_id=meeting.pk)
+    assert services.replies_remind(actor=plan["office_head"], meeting_id=meeting.pk) == 2
+    assert services.replies_remind(actor=plan["office_head"], meeting_id=meeting.pk) == 0
+    reminded = Notification.objects.filter(key__startswith=f"meeting-remind:{meeting.pk}:")
+    assert set(reminded.values_list("user_id", flat=True)) == {plan["finance_head"].pk, plan["section_head"].pk}
     with pytest.raises(ApplicationError, match="事由"):
         services.attendee_reply(actor=plan["finance_head"], meeting_id=meeting.pk, reply=Reply.DECLINE)
     services.attendee_reply(actor=plan["finance_head"], meeting_id=meeting.pk, reply=Reply.DECLINE, reason="出差")
@@ -109,6 +116,8 @@ def test_replies_and_who_sees_them(plan: dict[str, Any], login: Any) -> None:
         plan["finance_head"].pk: (Reply.DECLINE, None, "出差"),
         plan["section_head"].pk: (Reply.DEPUTY, plan["clerk"].pk, ""),
     }
+    with pytest.raises(ApplicationError, match="都已回复"):
+        services.replies_remind(actor=plan["office_head"], meeting_id=meeting.pk)
     page = login(plan["office_head"]).get(reverse("meetings:meeting", args=[meeting.pk])).content.decode()
     assert "出差" in page
     assert "参加 1 · 委派 1 · 请假 1 · 未回复 0" in page

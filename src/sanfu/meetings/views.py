@@ -396,6 +396,11 @@ def _cancel(request: AuthedHttpRequest, pk: int) -> str:
     return _("会议已取消，会议室已释放。")
 
 
+def _remind(request: AuthedHttpRequest, pk: int) -> str:
+    reminded = services.replies_remind(actor=request.user, meeting_id=pk)
+    return _("已提醒 %(n)d 位未回复的参会人。") % {"n": reminded} if reminded else _("今天已提醒过未回复的参会人。")
+
+
 def _comment(request: AuthedHttpRequest) -> str:
     return parse_text(request.POST.get("comment"), max_length=500)
 
@@ -412,6 +417,7 @@ ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
     "to_supervision": _to_supervision,
     "tick": _tick,
     "cancel": _cancel,
+    "remind": _remind,
 }
 
 

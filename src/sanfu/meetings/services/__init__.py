@@ -24,6 +24,7 @@ from sanfu.meetings.services.meetings import (
     meeting_create,
     meeting_return,
     meeting_submit,
+    replies_remind,
 )
 from sanfu.meetings.services.minutes import (
     decision_add,
@@ -69,6 +70,7 @@ __all__ = [
     "meeting_submit",
     "minutes_save",
     "occurrence_days",
+    "replies_remind",
     "room_create",
     "room_update",
     "series_cancel",

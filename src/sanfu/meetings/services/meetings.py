@@ -416,5 +416,31 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     return meeting
 
 
+def replies_remind(*, actor: User, meeting_id: int) -> int:
+    """催复: the organiser (or the office) reminds in the app the attendees who have not replied yet; at most once a
+    day each (the notice's key carries the date). Returns how many were reminded now."""
+    meeting = selectors.access_meeting(actor=actor, meeting_id=meeting_id)
+    office = rights.is_office(actor) and rights.unit_of(actor) == meeting.unit_id
+    if meeting.organiser_id != actor.pk and not office:
+        raise PermissionDeniedError(_("只有会议承办人或办公室可以催复。"))
+    if meeting.status != MeetingStatus.NOTIFIED or meeting.ends_at <= timezone.now():
+        raise ApplicationError(_("只有已通知、尚未结束的会议可以催复。"))
+    pending = list(meeting.attendees.filter(reply=Reply.PENDING).values_list("user_id", flat=True))
+    if not pending:
+        raise ApplicationError(_("参会人都已回复。"))
+    with transaction.atomic():
+        reminded = notify_people(
+            key=f"meeting-remind:{meeting.pk}:{timezone.localdate().isoformat()}",
+            people=pending,
+            kind="remind",
+            title=_("请回复会议通知：%(title)s") % {"title": meeting.title},
+            url=reverse("meetings:meeting", args=[meeting.pk]),
+        )
+        audit_record(
+            action="meetings.meeting.remind", actor=actor, target=f"meeting:{meeting.pk}", detail={"people": pending}
+        )
+    return reminded
+
+
 def booking_meeting(booking: Booking) -> Meeting | None:
     return Meeting.objects.filter(booking=booking).first()
