@@ -15,10 +15,12 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sanfu.accounts.models import User
-from sanfu.demo.org import DEMO_PASSWORD, seed_demo
+from sanfu.accounts.bootstrap import ensure_admin_roles
+from sanfu.accounts.models import Role
+from sanfu.org.models import PostRole
 from sanfu.supervision import flows, services
 from sanfu.supervision.models import Item, ItemState
+from tests.conftest import PASSWORD, grant, make_department, make_staff, make_unit
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(tempfile.gettempdir()) / "sanfu-screenshots"
@@ -30,7 +32,7 @@ def _sign_in(browser: Any, base: str, username: str) -> Any:
     page = context.new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
+    page.fill("#id_password", PASSWORD)
     page.click("button.btn-danger")
     page.wait_for_url(f"{base}/")
     return page
@@ -38,9 +40,14 @@ def _sign_in(browser: Any, base: str, username: str) -> Any:
 
 def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path) -> None:
     connection.close()
-    seed_demo()
+    ensure_admin_roles()
+    unit = make_unit("sup-browser", name="示例发电公司")
+    gm = make_staff(make_department(unit, "公司领导"), role=PostRole.HEAD, username="gm", full_name="总经理")
+    grant(gm, Role.objects.get(code="leader"))
+    office = make_department(unit, "办公室")
+    owner = make_staff(office, role=PostRole.HEAD, username="office_head", full_name="办公室主任")
+    grant(make_staff(office, username="clerk", full_name="文书"), Role.objects.get(code="clerk"))
     flows.publish_definitions()
-    gm, owner = User.objects.get(username="gm"), User.objects.get(username="office_head")
     item = services.item_create(
         actor=gm,
         title="完成办公楼消防设施整改",
