@@ -41,6 +41,7 @@ def test_the_instruction_opens_one_item_for_the_lead_head_at_distribution(org: d
     item = Item.objects.get()
     assert (item.source, item.owner, item.assigned_by) == (Source.INSTRUCTION, heads["production"], p["gm"])
     assert (item.lead_department, item.deadline) == (d["production"], until)
+    assert list(item.co_departments.all()) == [d["safety"]]
     assert item.content == "请生产部牵头落实。"
     assert item.source_url == f"/documents/incoming/{document.pk}/"
     assert item.title.endswith(document.title)

@@ -48,6 +48,8 @@ KIND_LABELS = {
     "决定": _("决定"),
     "通报": _("通报"),
     "批复": _("批复"),
+    "督办": _("督办"),  # a closed 督办 item (sanfu.supervision)
+    "会议": _("会议"),  # a meeting's file (sanfu.meetings)
 }
 
 

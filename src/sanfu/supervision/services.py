@@ -650,6 +650,8 @@ def item_open_from_message(*, payload: Mapping[str, Any]) -> Item:
         deadline = date.fromisoformat(str(payload["deadline"]))
     except ValueError as exc:
         raise ApplicationError(f"supervision.open_item: bad deadline {payload['deadline']!r}") from exc
+    co_ids = [int(i) for i in payload.get("co_department_ids") or [] if str(i).isdigit()]  # optional: 协办
+    co = list(Department.objects.filter(pk__in=co_ids)) if co_ids else []
     entered_by = assigner or owner
     if entered_by is None:
         raise ApplicationError("supervision.open_item: neither the owner nor the assigner exists")
@@ -662,6 +664,7 @@ def item_open_from_message(*, payload: Mapping[str, Any]) -> Item:
                 owner=owner,
                 deadline=deadline,
                 lead_department=lead,
+                co_departments=co,
                 assigned_by=assigner,
                 confidentiality=str(payload["confidentiality"] or Level.INTERNAL),
                 source=source,
