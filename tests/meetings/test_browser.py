@@ -1,5 +1,6 @@
 """A member of staff books a room on the board in headless Chromium: a free slot opens the booking form prefilled,
-the booking shows on the board; at phone width the board is a stacked list per room."""
+the booking shows on the board; at phone width the board is a stacked list per room. The board is the demo's
+(rooms, a month of bookings, two meetings), which this test also checks is seeded once."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from sanfu.accounts.models import User
+from sanfu.demo.meetings import seed_meetings
 from sanfu.demo.org import DEMO_PASSWORD, seed_demo
-from sanfu.meetings import services
-from sanfu.meetings.models import Booking
+from sanfu.meetings import selectors
+from sanfu.meetings.models import Booking, Meeting, MeetingStatus
 from tests.meetings.conftest import next_monday
 
 pytestmark = pytest.mark.browser
@@ -36,29 +39,39 @@ def _sign_in(browser: Any, base: str, username: str, *, width: int) -> Any:
 def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
     connection.close()
     seed_demo()
-    clerk = User.objects.get(username="clerk")
-    room = services.room_create(actor=clerk, data=services.RoomIn(name="第一会议室", capacity=30, location="三楼"))
+    made = seed_meetings()
+    assert made > 40
+    assert seed_meetings() == 0  # idempotent
+    assert Booking.objects.count() == made
+    assert sorted(Meeting.objects.values_list("status", flat=True)) == [MeetingStatus.NOTIFIED, MeetingStatus.SUBMITTED]
+    staff = User.objects.get(username="staff")
     day = next_monday()
+    row = next(r for r in selectors.board(actor=staff, first=day).rows if r.room.name == "第一会议室")
+    slot = next(s for s in row.days[0].slots if s.booking is None and not s.past)
+    start = timezone.localtime(slot.starts_at).strftime("%H:%M")
+    end = timezone.localtime(slot.ends_at).strftime("%H:%M")
+    room = row.room
     SHOTS.mkdir(exist_ok=True)
 
     page = _sign_in(browser, app_server, "staff", width=1280)
     page.goto(f"{app_server}/meetings/?day={day.isoformat()}")
-    page.click(f'[data-slot="{room.pk}-10:00"]')
+    page.click(f'[data-slot="{room.pk}-{start}"]')
     page.wait_for_selector("#booking-form")
-    assert page.input_value("#id_start") == "10:00"
-    assert page.input_value("#id_end") == "11:00"
+    assert page.input_value("#id_start") == start
+    assert page.input_value("#id_end") == end
     assert page.input_value("#id_day") == day.isoformat()
     page.fill("#id_title", "安全生产例会")
     page.click("#submit-booking")
     page.wait_for_url(re.compile(r".*/meetings/\?day=.*"))
     assert "安全生产例会" in page.inner_text("#room-board")
-    assert page.locator(f'[data-slot="{room.pk}-10:00"]').count() == 0
+    assert page.locator(f'[data-slot="{room.pk}-{start}"]').count() == 0
     page.screenshot(path=str(SHOTS / "meetings-board.png"), full_page=True)
-    assert Booking.objects.get().title == "安全生产例会"
+    booked = Booking.objects.get(room=room, starts_at=slot.starts_at, status="booked")
+    assert (booked.title, booked.booked_by_id) == ("安全生产例会", staff.pk)
 
     phone = _sign_in(browser, app_server, "staff", width=390)
     phone.goto(f"{app_server}/meetings/?day={day.isoformat()}")
     stacked = phone.locator(".d-md-none .card").first
     assert stacked.is_visible()
-    assert "安全生产例会" in stacked.inner_text()
+    assert "安全生产例会" in phone.locator(".d-md-none").inner_text()
     phone.screenshot(path=str(SHOTS / "meetings-board-phone.png"), full_page=True)
