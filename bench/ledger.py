@@ -305,25 +305,6 @@ def measure(info: dict[str, Any], runs: int) -> dict[str, Any]:
                 result["timings"][f"{label}/bulletin.bulletin()"] = timed(
                     lambda user=user: bulletin.bulletin(user, year=today.year, month=today.month), runs
                 )
-        # The proposed fix for the ledger: its statuses on a calendar that answers each day once (the bulletin's
-        # ``memo_workdays``) instead of asking the statutory calendar again for every item.
-        plain = selectors.workdays
-        selectors.workdays = bulletin.memo_workdays
-        try:
-            for label in ("clerk", "head"):
-                client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
-                client.force_login(User.objects.get(pk=info[label]))
-                for name, url in {
-                    "ledger page": "/supervision/",
-                    "ledger page, 有风险": "/supervision/?status=at_risk",
-                }.items():
-
-                    def get_fixed(url: str = url, client: Client = client) -> None:
-                        assert client.get(url).status_code == 200
-
-                    result["timings"][f"{label}/{name} [memoized calendar]"] = timed(get_fixed, runs)
-        finally:
-            selectors.workdays = plain
     return result
 
 
@@ -337,7 +318,8 @@ def child(items: int, reports: int, runs: int) -> None:
     call_command("migrate", verbosity=0)
     info = build(items, reports)
     if connection.vendor == "sqlite":
-        size = Path(connection.settings_dict["NAME"]).stat().st_size
+        name = Path(connection.settings_dict["NAME"])
+        size = sum(p.stat().st_size for p in (name, name.with_name(name.name + "-wal")) if p.exists())
     else:
         with connection.cursor() as cur:
             cur.execute("SELECT pg_database_size(current_database())")

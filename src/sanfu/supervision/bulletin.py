@@ -64,7 +64,17 @@ from sanfu.supervision import selectors
 from sanfu.supervision.models import Item, ItemState
 from sanfu.supervision.status import Facts, Status, Workdays, effective_deadline, status_of
 
-LIST_LIMIT = 100
+LIST_LIMIT = 50
+
+
+def status_labels() -> dict[str, str]:
+    """The computed statuses' words in the active language."""
+    return {
+        Status.ON_TRACK: _("正常推进"),
+        Status.AT_RISK: _("有风险"),
+        Status.OVERDUE: _("已逾期"),
+        Status.DONE: _("已完成"),
+    }
 
 
 def no_department() -> str:
@@ -313,6 +323,7 @@ class ItemLine:
     deadline: date
     percent: int
     status: Status
+    status_label: str = ""
     closed_on: date | None = None
     created_on: date | None = None
 
@@ -393,6 +404,7 @@ LINE_COLUMNS = (
 
 def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, tuple[Any, ...]]) -> list[ItemLine]:
     by_pk = {o.pk: o for o in outcomes}
+    labels = status_labels()
     lines = []
     for pk in picked:
         _pk, title, deadline, percent, full_name, username, department = loaded[pk]
@@ -406,6 +418,7 @@ def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, tuple[A
                 deadline=deadline,
                 percent=percent,
                 status=outcome.status,
+                status_label=labels[outcome.status],
                 closed_on=outcome.closed_on,
                 created_on=outcome.created_on,
             )

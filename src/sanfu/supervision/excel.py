@@ -47,7 +47,7 @@ from sanfu.org.models import Department
 from sanfu.org.selectors import staff_of
 from sanfu.supervision import rights, selectors, services
 from sanfu.supervision.assessment import Assessment, Record
-from sanfu.supervision.bulletin import Bulletin, ItemLine
+from sanfu.supervision.bulletin import Bulletin, ItemLine, status_labels
 from sanfu.supervision.models import DEFAULT_CADENCE_DAYS, Item, ItemState, ProgressReport, Source
 from sanfu.supervision.status import Status
 
@@ -79,15 +79,6 @@ WIDTHS = (6, 30, 40, 12, 20, 14, 20, 10, 10, 12, 8, 8, 10, 40, 18, 6, 30)
 MAX_ROWS = 2000
 CADENCE_WORDS = {"每周": 7, "每两周": 14, "每半月": 15, "每月": 30, "每季度": 90}
 SPLIT = re.compile(r"[、,，;；]")
-
-
-def status_labels() -> dict[str, str]:
-    return {
-        Status.ON_TRACK: _("正常推进"),
-        Status.AT_RISK: _("有风险"),
-        Status.OVERDUE: _("已逾期"),
-        Status.DONE: _("已完成"),
-    }
 
 
 def _data_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:

@@ -79,8 +79,9 @@ def bulletin_page(request: AuthedHttpRequest) -> HttpResponse:
         "units": Unit.objects.order_by("sort", "pk"),
         "query": urlencode(query),
         "chart": found.chart_data() if found else None,
-        "statuses": excel.status_labels(),
         "ledger": reverse("supervision:ledger"),
+        "at_risk_url": reverse("supervision:ledger") + "?status=at_risk",
+        "overdue_url": reverse("supervision:ledger") + "?status=overdue",
     }
     return render(request, "supervision/reports/bulletin.html", context, status=400 if error else 200)
 
