@@ -184,7 +184,14 @@ class World:
     def hidden_titles(self) -> list[str]:
         """Titles no persona may see in any list, search or export."""
         titles = [title_of(kind, level) for kind in ("流程", "档案", "收文", "发文") for level in SECRET_LEVELS]
-        return [*titles, self.request.title, self.draft.title, self.notification.title, self.record.title]
+        return [
+            *titles,
+            self.request.title,
+            self.draft.title,
+            self.notification.title,
+            self.record.title,
+            SUPERVISION_TITLE,
+        ]
 
     def client(self, persona: str) -> Client:
         """The persona's signed-in client; its session must still be there (a test's own writes are undone)."""
@@ -371,6 +378,7 @@ def build_world() -> World:
         delivery=delivery,
         todos=todos,
     )
+    _supervision_objects(world)  # 督办: unit A's 秘密 item (its title is hidden from every list)
     for persona in PERSONAS:
         world.own[persona] = flow.instance_start(
             actor=people[persona],
@@ -690,7 +698,121 @@ DESIGNER_PAGES = [
 ]
 ATTEMPT = "越权尝试"
 
+
+def _meeting_objects(w: World) -> tuple[Any, Any, Any]:
+    """办会: a room of a unit none of the personas belongs to, a booking of it and a meeting on that booking
+    (made on first use)."""
+    from sanfu.meetings.models import Booking, Meeting, MeetingKind, Room
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    room, _made = Room.objects.get_or_create(unit=unit, name="外单位会议室")
+    booking = Booking.objects.filter(room=room).first() or Booking.objects.create(
+        room=room,
+        title="外单位的会",
+        booked_by=w.people["initiator"],
+        starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=1, hours=1),
+    )
+    kind, _made = MeetingKind.objects.get_or_create(name="外单位会议")
+    meeting = Meeting.objects.filter(booking=booking).first() or Meeting.objects.create(
+        kind=kind,
+        title="外单位的会",
+        unit=unit,
+        organiser=w.people["initiator"],
+        approver=w.people["initiator"],
+        booking=booking,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+    )
+    return room, booking, meeting
+
+
+def _meeting_room(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _meeting_objects(w)[0].pk)]
+
+
+def _meeting_booking(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _meeting_objects(w)[1].pk)]
+
+
+def _meeting_signin(w: World) -> str:
+    from sanfu.meetings.services import signin_token
+
+    meeting = _meeting_objects(w)[2]
+    return _url("meetings:signin", meeting.pk, signin_token(meeting))
+
+
+def _meeting(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _meeting_objects(w)[2].pk)]
+
+
+SUPERVISION_TITLE = "矩阵督办秘密事项"
+
+
+def _supervision_objects(w: World) -> tuple[Any, Any]:
+    """督办: unit A's 秘密 item of the initiator, assigned by the cleared leader, with a file of evidence (made on
+    first use)."""
+    from django.core.files.base import ContentFile
+
+    from sanfu.org.selectors import primary_department
+    from sanfu.supervision.models import EvidenceFile, Item
+
+    owner, leader = w.people["initiator"], w.people["leader_cleared"]
+    item = Item.objects.filter(source_ref="acc-secret").first() or Item.objects.create(
+        source="manual",
+        source_ref="acc-secret",
+        title=SUPERVISION_TITLE,
+        owner=owner,
+        created_by=leader,
+        assigned_by=leader,
+        unit=w.unit_a,
+        lead_department=primary_department(owner),
+        confidentiality=Level.SECRET,
+        deadline=timezone.localdate() + timedelta(days=30),
+    )
+    evidence = EvidenceFile.objects.filter(item=item).first()
+    if evidence is None:
+        evidence = EvidenceFile(item=item, name="佐证.pdf", size=9, sha256="0" * 64, uploaded_by=owner)
+        evidence.file.save("佐证.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        evidence.save()
+    return item, evidence
+
+
+def _supervision(name: str, *extra: Any) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _supervision_objects(w)[0].pk, *extra)]
+
+
+def _supervision_file(w: World, _page: Page, _persona: str) -> list[str]:
+    item, evidence = _supervision_objects(w)
+    return [_url("supervision:file", item.pk, evidence.pk)]
+
+
 ROWS: dict[str, Row] = {
+    # 督办: unit A's 秘密 item of another person
+    "supervision:item": Row(_supervision("supervision:item")),
+    "supervision:item_decompose": Row(_supervision("supervision:item_decompose")),
+    "supervision:item_act": Row(_supervision("supervision:item_act", "comment"), form={"text": ATTEMPT}),
+    "supervision:file": Row(_supervision_file),
+    "api:supervision_item_detail": Row(_supervision("api:supervision_item_detail")),
+    "api:supervision_report": Row(_supervision("api:supervision_report"), body={"text": ATTEMPT, "percent": 10}),
+    "api:supervision_closeout": Row(_supervision("api:supervision_closeout"), body={"summary": ATTEMPT}),
+    # 办会: another unit's room and booking
+    "meetings:booking": Row(_meeting_booking("meetings:booking")),
+    "meetings:cancel": Row(_meeting_booking("meetings:cancel")),
+    "meetings:move": Row(
+        _meeting_booking("meetings:move"), form={"day": "2026-12-14", "start": "09:00", "end": "10:00"}
+    ),
+    "meetings:room_edit": Row(_meeting_room("meetings:room_edit")),
+    "meetings:meeting": Row(_meeting("meetings:meeting")),
+    "meetings:meeting_act": Row(_meeting("meetings:meeting_act"), form={"action": "approve"}),
+    "meetings:meeting_ics": Row(_meeting("meetings:meeting_ics")),
+    "meetings:meeting_screen": Row(_meeting("meetings:meeting_screen")),
+    "meetings:signin": Row(lambda w, _p, _s: [_meeting_signin(w)]),
+    "api:availability": Row(
+        lambda w, _p, _s: [_url("api:availability", _meeting_objects(w)[0].pk) + "?day=2026-12-14"]
+    ),
+    "api:booking_detail": Row(_meeting_booking("api:booking_detail")),
+    "api:booking_cancel": Row(_meeting_booking("api:booking_cancel"), body={}),
     # the administrators' consoles: none of the personas administers accounts, roles or the organisation
     "accounts:account_toggle": Row(lambda w, _p, _s: [_url("accounts:account_toggle", w.people["initiator"].pk)]),
     "accounts:account_reset": Row(lambda w, _p, _s: [_url("accounts:account_reset", w.people["initiator"].pk)]),
@@ -952,11 +1074,19 @@ EMPLOYEE_PAGES = {
     "documents:outgoing_list",
     "documents:incoming_export",  # the 收文登记簿 of their own list (what they take part in)
     "documents:outgoing_export",  # the 发文登记簿 of their own list
+    "meetings:board",  # the rooms of their own unit
+    "meetings:book",
+    "meetings:mine",
+    "meetings:rooms",
+    "meetings:meetings",  # the meetings they take part in
+    "meetings:meeting_new",  # on a booking of their own
+    "supervision:ledger",  # the items they take part in
     "archive:search",
     "archive:catalogue",  # the 档案目录 of their own search
     "tokens:list",  # the person's own API tokens
     "tokens:revoke",
     "tokens:webhooks",  # the person's own 事件推送 subscriptions
+    "supervision:ledger_xlsx",  # the 督办台账 in Excel: the items their own ledger shows
 }
 
 

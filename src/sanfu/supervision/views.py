@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -71,7 +72,10 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
         query=parse_text(request.GET.get("q")),
     )
     found = selectors.ledger(request.user, filters)
-    page = Paginator(found.rows.order_by("deadline", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Work in hand first, the nearest deadline on top; items already closed (销号) after them.
+    closed_last = Case(When(state=ItemState.CLOSED, then=Value(1)), default=Value(0))
+    rows = found.rows.order_by(closed_last, "deadline", "id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = _labels()
     rows = []
     for item in page:
