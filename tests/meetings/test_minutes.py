@@ -103,3 +103,47 @@ def test_minutes_from_the_page(notified: dict[str, Any], login: Any) -> None:
     assert "纪要正文" in page
     assert "已转督办" in page
     assert OutboxMessage.objects.filter(kind="supervision.open_item").count() == 1
+
+
+def test_minutes_go_to_documents_once_and_become_a_minutes_draft(notified: dict[str, Any], login: Any) -> None:
+    from sanfu.documents.flows import publish_definitions as publish_documents
+    from sanfu.documents.models import DocKind, OutgoingDocument
+
+    publish_documents()
+    meeting, clerk = notified["meeting"], notified["clerk"]
+    act = reverse("meetings:meeting_act", args=[meeting.pk])
+    page = reverse("meetings:meeting", args=[meeting.pk])
+    office = login(clerk)
+    # nothing written yet: refused, nothing sent
+    response = office.post(act, {"action": "minutes_to_documents"}, follow=True)
+    assert "请先整理并保存会议纪要" in response.content.decode()
+    assert not OutboxMessage.objects.filter(kind="documents.draft_minutes").exists()
+    # an attendee may not send them
+    services.minutes_save(actor=clerk, meeting_id=meeting.pk, text="会议研究了预算执行。\n一、压降支出。")
+    with pytest.raises(PermissionDeniedError):
+        services.minutes_to_documents(actor=notified["accountant"], meeting_id=meeting.pk)
+    # another unit: 404
+    assert login(notified["stranger"]).post(act, {"action": "minutes_to_documents"}).status_code == 404
+
+    response = office.post(act, {"action": "minutes_to_documents"}, follow=True)
+    assert "纪要已送发文" in response.content.decode()
+    message = OutboxMessage.objects.get(kind="documents.draft_minutes")
+    assert message.key == f"meeting-minutes:{meeting.pk}"
+    assert message.payload["drafter_id"] == clerk.pk
+    assert message.payload["source_url"] == page
+    # a second press is refused, and the minutes are frozen
+    again = office.post(act, {"action": "minutes_to_documents"}, follow=True).content.decode()
+    assert "不能重复送" in again
+    with pytest.raises(ConflictError):
+        services.minutes_save(actor=clerk, meeting_id=meeting.pk, text="改过")
+    assert OutboxMessage.objects.filter(kind="documents.draft_minutes").count() == 1
+
+    outbox.deliver_pending()
+    document = OutgoingDocument.objects.get(kind=DocKind.MINUTES)
+    assert document.drafter == clerk
+    assert document.title == "十二月总经理办公会纪要"
+    assert document.revisions.get().body.startswith("会议研究了预算执行")
+    shown = office.get(page).content.decode()
+    assert 'id="minutes-sent"' in shown
+    assert "文书" in shown
+    assert 'id="minutes-to-documents"' not in shown

@@ -190,6 +190,15 @@ class Meeting(models.Model):
         related_name="+",
     )
     minutes_at = models.DateTimeField(_("纪要时间"), null=True, blank=True)
+    minutes_sent_at = models.DateTimeField(_("纪要送发文时间"), null=True, blank=True)
+    minutes_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("纪要送发文人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

@@ -188,7 +188,7 @@ def visible_meetings(actor: User) -> QuerySet[Meeting]:
 def access_meeting(*, actor: User, meeting_id: int) -> Meeting:
     meeting = (
         visible_meetings(actor)
-        .select_related("kind", "organiser", "approver", "booking__room", "instance")
+        .select_related("kind", "organiser", "approver", "booking__room", "instance", "minutes_by", "minutes_sent_by")
         .filter(pk=meeting_id)
         .first()
     )

@@ -385,6 +385,11 @@ def _to_supervision(request: AuthedHttpRequest, pk: int) -> str:
     return _("已将 %(n)d 项议定事项转督办。") % {"n": sent}
 
 
+def _minutes_to_documents(request: AuthedHttpRequest, pk: int) -> str:
+    services.minutes_to_documents(actor=request.user, meeting_id=pk)
+    return _("纪要已送发文，将以您的名义起草纪要发文并送核稿。")
+
+
 def _tick(request: AuthedHttpRequest, pk: int) -> str:
     item = parse_text(request.POST.get("item"))
     services.checklist_tick(actor=request.user, meeting_id=pk, item=item, done=request.POST.get("done") == "1")
@@ -415,6 +420,7 @@ ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
     "decision_add": _decision_add,
     "decision_remove": _decision_remove,
     "to_supervision": _to_supervision,
+    "minutes_to_documents": _minutes_to_documents,
     "tick": _tick,
     "cancel": _cancel,
     "remind": _remind,

@@ -31,6 +31,7 @@ from sanfu.meetings.services.minutes import (
     decision_remove,
     decisions_to_supervision,
     minutes_save,
+    minutes_to_documents,
 )
 from sanfu.meetings.services.signin import (
     TOKEN_MINUTES,
@@ -69,6 +70,7 @@ __all__ = [
     "meeting_return",
     "meeting_submit",
     "minutes_save",
+    "minutes_to_documents",
     "occurrence_days",
     "replies_remind",
     "room_create",

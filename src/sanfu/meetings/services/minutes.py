@@ -21,6 +21,7 @@ from sanfu.org.models import Department, Staff
 from sanfu.workflow import outbox
 
 OPEN_ITEM_KIND = "supervision.open_item"
+DRAFT_MINUTES_KIND = "documents.draft_minutes"
 MINUTES_MAX = 20000
 
 
@@ -35,12 +36,20 @@ def _held(actor: User, meeting_id: int) -> Meeting:
 
 def minutes_save(*, actor: User, meeting_id: int, text: str) -> Meeting:
     meeting = _held(actor, meeting_id)
+    if meeting.minutes_sent_at is not None:
+        raise ConflictError(_("纪要已送发文，不能再修改；请在发文中修改。"))
     text = text.strip()
     if len(text) > MINUTES_MAX:
         raise ApplicationError(_("纪要不能超过 %(n)d 个字。") % {"n": MINUTES_MAX}, errors=[{"field": "minutes"}])
     now = timezone.now()
     with transaction.atomic():
-        Meeting.objects.filter(pk=meeting.pk).update(minutes=text, minutes_by=actor, minutes_at=now)
+        if (
+            Meeting.objects.filter(pk=meeting.pk, minutes_sent_at__isnull=True).update(
+                minutes=text, minutes_by=actor, minutes_at=now
+            )
+            != 1
+        ):
+            raise ConflictError(_("纪要已送发文，不能再修改；请在发文中修改。"))
         audit_record(
             action="meetings.minutes.save", actor=actor, target=f"meeting:{meeting.pk}", detail={"length": len(text)}
         )
@@ -149,3 +158,46 @@ def decisions_to_supervision(*, actor: User, meeting_id: int) -> int:
             detail={"decisions": [d.pk for d in pending], "sent": sent},
         )
     return sent
+
+
+def minutes_to_documents(*, actor: User, meeting_id: int) -> Meeting:
+    """纪要送发文: the written minutes become a 发文 draft of kind 纪要 (through the outbox, kind
+    ``documents.draft_minutes``, drafted as ``actor`` after the commit), once per meeting; the meeting records
+    when and by whom. The minutes cannot be edited here afterwards (the 发文 loop carries them on)."""
+    meeting = _held(actor, meeting_id)
+    if meeting.minutes_sent_at is not None:
+        raise ConflictError(
+            _("纪要已于 %(at)s 送发文，不能重复送。")
+            % {"at": f"{timezone.localtime(meeting.minutes_sent_at):%Y-%m-%d %H:%M}"}
+        )
+    if not meeting.minutes.strip():
+        raise ApplicationError(_("请先整理并保存会议纪要。"), errors=[{"field": "minutes"}])
+    departments = list(
+        dict.fromkeys(
+            meeting.agenda.filter(department__isnull=False).order_by("no").values_list("department__name", flat=True)
+        )
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        if (
+            Meeting.objects.filter(pk=meeting.pk, minutes_sent_at__isnull=True).update(
+                minutes_sent_at=now, minutes_sent_by=actor
+            )
+            != 1
+        ):
+            raise ConflictError(_("纪要已由他人送发文。"))
+        outbox.enqueue(
+            key=f"meeting-minutes:{meeting.pk}",
+            kind=DRAFT_MINUTES_KIND,
+            payload={
+                "drafter_id": actor.pk,
+                "title": _("%(title)s纪要") % {"title": meeting.title},
+                "body": meeting.minutes,
+                "recipients": "、".join(departments) or _("参会人员"),
+                "confidentiality": "internal",
+                "source_url": reverse("meetings:meeting", args=[meeting.pk]),
+            },
+        )
+        audit_record(action="meetings.minutes.to_documents", actor=actor, target=f"meeting:{meeting.pk}")
+    meeting.minutes_sent_at, meeting.minutes_sent_by = now, actor
+    return meeting
