@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.core.errors import NotFoundError
 from sanfu.meetings import rights
-from sanfu.meetings.models import Attendee, Booking, BookingStatus, Meeting, Room
+from sanfu.meetings.models import Attendee, Booking, BookingStatus, Meeting, MeetingStatus, Reply, Room
 from sanfu.org.selectors import departments_of
 
 # The board's day: office hours in slots of an hour (a booking may start and end at any minute).
@@ -199,6 +199,22 @@ def access_meeting(*, actor: User, meeting_id: int) -> Meeting:
 
 def meeting_list(actor: User) -> QuerySet[Meeting]:
     return visible_meetings(actor).select_related("kind", "organiser", "booking__room").order_by("-starts_at", "-id")
+
+
+def upcoming_for(user: User, limit: int = 5) -> list[Meeting]:
+    """The home page's next meetings of ``user``: notified, not over, where they are an attendee (not on leave
+    nor sending a deputy), a deputy, or the organiser — soonest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    mine = Attendee.objects.filter(
+        Q(user=user, reply__in=[Reply.PENDING, Reply.ATTEND]) | Q(deputy=user, reply=Reply.DEPUTY)
+    ).values("meeting_id")
+    return list(
+        visible_meetings(user)
+        .filter(Q(pk__in=mine) | Q(organiser=user), status=MeetingStatus.NOTIFIED, ends_at__gt=timezone.now())
+        .select_related("booking__room")
+        .order_by("starts_at", "id")[:limit]
+    )
 
 
 def replies_of(meeting: Meeting) -> list[Attendee]:
