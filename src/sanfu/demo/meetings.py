@@ -16,6 +16,7 @@ from sanfu.meetings import flows, selectors, services
 from sanfu.meetings.models import Booking, Meeting, MeetingKind, Repeat, Reply, Room
 from sanfu.org.models import Department
 from sanfu.org.selectors import working_calendar
+from sanfu.workflow import outbox
 
 ROOMS: list[tuple[str, str, int, list[str], list[str]]] = [
     # name, location, capacity, equipment, departments (empty: open to the whole unit)
@@ -162,3 +163,77 @@ def _seed_meetings(clerk: User, weekly: Any) -> int:
             actor=people["deputy3"], meeting_id=made[0].pk, reply=Reply.DECLINE, reason="到集团开会"
         )
     return len(made)
+
+
+FINISHED_TITLE = "上周总经理办公会"
+
+
+def seed_finished_meeting(*, stdout: TextIO | Any = None) -> int:
+    """A meeting of last week, held: its minutes and three decisions, sent to 督办 (转督办), so the ledger shows
+    items of source 会议议定事项 linked to it. Runs after the 督办 demo (which seeds only an empty ledger), through
+    the services (the past booking with ``allow_past``); idempotent: nothing when the meeting is there. Returns
+    how many decisions were sent."""
+    clerk = User.objects.filter(username="clerk").first()
+    people = {
+        u.username: u
+        for u in User.objects.filter(username__in=["gm", "deputy1", "deputy2", "office_head", "finance_head"])
+    }
+    room = Room.objects.filter(unit__code=MAIN_UNIT_CODE, name="党委会议室").first()
+    if clerk is None or room is None or len(people) < 3 or Meeting.objects.filter(title=FINISHED_TITLE).exists():
+        return 0
+    flows.publish_definitions()
+    today = timezone.localdate()
+    day = today - timedelta(days=today.weekday() + 7)  # last week's Monday
+    starts_at = timezone.make_aware(datetime.combine(day, time(9)))
+    if selectors.overlapping([room.pk], starts_at, starts_at + timedelta(hours=2)).exists():
+        return 0
+    booking = services.booking_create(
+        actor=clerk,
+        room_id=room.pk,
+        title=FINISHED_TITLE,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        allow_past=True,
+    )
+    departments = {d.code: d.pk for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
+    attendees = [p.pk for n, p in people.items() if n != "gm"]
+    meeting = services.meeting_create(
+        actor=clerk,
+        kind_id=MeetingKind.objects.get(name="总经理办公会").pk,
+        title=FINISHED_TITLE,
+        booking_id=booking.pk,
+        approver_id=people["gm"].pk,
+        attendee_ids=attendees,
+        agenda=[
+            services.AgendaIn("冬季安全生产检查情况", departments.get("safety")),
+            services.AgendaIn("十一月经营情况分析", departments.get("finance")),
+        ],
+    )
+    services.meeting_submit(actor=clerk, meeting_id=meeting.pk)
+    services.meeting_approve(actor=people["gm"], meeting_id=meeting.pk, comment="同意")
+    services.minutes_save(
+        actor=clerk,
+        meeting_id=meeting.pk,
+        text="会议听取了冬季安全生产检查情况和十一月经营情况的汇报，研究部署了下一步工作。\n"
+        "一、各部门要立即整改检查发现的问题。\n二、压降非生产性支出，确保完成年度预算。\n三、做好迎峰度冬保供准备。",
+    )
+    owners = [people.get("finance_head") or clerk, people.get("deputy1") or clerk, people.get("office_head") or clerk]
+    texts = [
+        ("压降非生产性支出，确保完成年度预算", departments.get("finance"), 25),
+        ("安全检查发现问题全部整改闭环", departments.get("safety"), 20),
+        ("迎峰度冬保供方案报公司审定", departments.get("production"), 10),
+    ]
+    for owner, (text, department, days) in zip(owners, texts, strict=True):
+        services.decision_add(
+            actor=clerk,
+            meeting_id=meeting.pk,
+            text=text,
+            owner_id=owner.pk,
+            lead_department_id=department,
+            deadline=today + timedelta(days=days),
+        )
+    sent = services.decisions_to_supervision(actor=clerk, meeting_id=meeting.pk)
+    outbox.deliver_pending()  # the ledger items now, not at the worker's next sweep
+    if stdout is not None:
+        stdout.write(f"已开会议：{FINISHED_TITLE}，议定事项转督办 {sent} 项\n")
+    return sent

@@ -222,7 +222,7 @@ def _insert(
     return int(row[0]) if row else None
 
 
-def _checked_times(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+def _checked_times(starts_at: datetime, ends_at: datetime, *, allow_past: bool = False) -> tuple[datetime, datetime]:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ApplicationError(_("开始和结束时间须带时区。"))
     starts_at = starts_at.replace(second=0, microsecond=0)
@@ -233,7 +233,7 @@ def _checked_times(starts_at: datetime, ends_at: datetime) -> tuple[datetime, da
         raise ApplicationError(
             _("一次预订不能超过 %(n)d 小时。") % {"n": MAX_BOOKING_HOURS}, errors=[{"field": "ends_at"}]
         )
-    if ends_at <= timezone.now():
+    if ends_at <= timezone.now() and not allow_past:
         raise ApplicationError(_("不能预订已经过去的时间。"), errors=[{"field": "starts_at"}])
     return starts_at, ends_at
 
@@ -263,16 +263,29 @@ def _audit(action: str, actor: User, booking_id: int, **detail: Any) -> None:
 # --- bookings --------------------------------------------------------------------------------------------
 
 
-def booking_create(*, actor: User, room_id: int, title: str, starts_at: datetime, ends_at: datetime) -> Booking:
-    """Book a room for [starts_at, ends_at); refused (ConflictError) when a booked booking overlaps it."""
+def booking_create(
+    *, actor: User, room_id: int, title: str, starts_at: datetime, ends_at: datetime, allow_past: bool = False
+) -> Booking:
+    """Book a room for [starts_at, ends_at); refused (ConflictError) when a booked booking overlaps it.
+    ``allow_past``: record a booking that already took place (the demo's history and imports only; no page or
+    API passes it)."""
     room = _bookable_room(actor, room_id)
     title = _checked_title(title)
-    starts_at, ends_at = _checked_times(starts_at, ends_at)
+    starts_at, ends_at = _checked_times(starts_at, ends_at, allow_past=allow_past)
     with transaction.atomic():
         booking_id = _insert(room=room, title=title, starts_at=starts_at, ends_at=ends_at, actor=actor)
         if booking_id is None:
             raise _conflict(room, starts_at, ends_at)
-        _audit("create", actor, booking_id, room=room.pk, starts_at=starts_at, ends_at=ends_at, title=title)
+        _audit(
+            "create",
+            actor,
+            booking_id,
+            room=room.pk,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            title=title,
+            past=allow_past,
+        )
     return Booking.objects.select_related("room", "booked_by").get(pk=booking_id)
 
 
