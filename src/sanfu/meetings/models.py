@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanfu.org.models import Department, Unit
@@ -200,6 +201,8 @@ class Meeting(models.Model):
         related_name="+",
     )
     notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    materials_due = models.DateTimeField(_("材料提交截止时间"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("通知版本"), default=0)  # the .ics SEQUENCE: +1 on each update
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -310,3 +313,57 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class Material(models.Model):
+    """会前材料: a file for an agenda item, uploaded by its presenting department (or the organiser / office);
+    ``late`` when uploaded after the meeting's ``materials_due`` (checked as every upload is: ``core.uploads``)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="materials")
+    agenda_item = models.ForeignKey(AgendaItem, verbose_name=_("议题"), on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="meetings/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    late = models.BooleanField(_("逾期提交"), default=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("会前材料")
+        verbose_name_plural = _("会前材料")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceTask(models.Model):
+    """会务: a piece of the meeting's logistics (座次, 桌签, 茶水, 大屏, 录音 …) assigned to one person, who ticks it
+    off (``done_at``)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="service_tasks")
+    name = models.CharField(_("会务事项"), max_length=100)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("会务事项")
+        verbose_name_plural = _("会务事项")
+
+    def __str__(self) -> str:
+        return self.name

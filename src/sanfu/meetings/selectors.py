@@ -13,7 +13,17 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.core.errors import NotFoundError
 from sanfu.meetings import rights
-from sanfu.meetings.models import Attendee, Booking, BookingStatus, Meeting, MeetingStatus, Reply, Room
+from sanfu.meetings.models import (
+    AgendaItem,
+    Attendee,
+    Booking,
+    BookingStatus,
+    Material,
+    Meeting,
+    MeetingStatus,
+    Reply,
+    Room,
+)
 from sanfu.org.selectors import departments_of
 
 # The board's day: office hours in slots of an hour (a booking may start and end at any minute).
@@ -182,6 +192,13 @@ def visible_meetings(actor: User) -> QuerySet[Meeting]:
     )
     if rights.is_office(actor):
         theirs |= Q(unit_id=unit_id)
+    else:  # the presenting departments of a notified meeting's agenda (they upload its materials)
+        departments = [d.pk for d in departments_of(actor)]
+        if departments:
+            theirs |= Q(
+                status=MeetingStatus.NOTIFIED,
+                pk__in=AgendaItem.objects.filter(department_id__in=departments).values("meeting_id"),
+            )
     return Meeting.objects.filter(theirs, unit_id=unit_id)
 
 
@@ -215,6 +232,23 @@ def upcoming_for(user: User, limit: int = 5) -> list[Meeting]:
         .select_related("booking__room")
         .order_by("starts_at", "id")[:limit]
     )
+
+
+def materials_of(meeting: Meeting) -> dict[int, list[Material]]:
+    """The meeting's materials by agenda item, oldest first (one query)."""
+    found: dict[int, list[Material]] = {}
+    for material in meeting.materials.select_related("uploaded_by").order_by("id"):
+        found.setdefault(material.agenda_item_id, []).append(material)
+    return found
+
+
+def access_material(*, actor: User, meeting_id: int, material_id: int) -> Material:
+    """A material, to those who may see its meeting (404 otherwise)."""
+    meeting = access_meeting(actor=actor, meeting_id=meeting_id)
+    material = Material.objects.filter(pk=material_id, meeting=meeting).first()
+    if material is None:
+        raise NotFoundError(_("没有找到该材料。"))
+    return material
 
 
 def replies_of(meeting: Meeting) -> list[Attendee]:

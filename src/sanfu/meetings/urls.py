@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/act/", views.meeting_act, name="meeting_act"),
+    path("meetings/<int:pk>/materials/<int:file_id>/", views.material_file, name="material"),
     path("meetings/<int:pk>/invite.ics", views.meeting_ics, name="meeting_ics"),
     path("meetings/<int:pk>/screen/", views.meeting_screen, name="meeting_screen"),
     path("signin/<int:pk>/<str:token>/", views.signin, name="signin"),

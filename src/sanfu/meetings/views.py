@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -298,9 +298,15 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             task = None
     counts = {r: sum(1 for a in attendees if a.reply == r) for r in Reply.values}
     running = services.may_run(request.user, meeting)
+    agenda = list(meeting.agenda.select_related("department"))
+    materials = selectors.materials_of(meeting)
+    open_for_materials = meeting.status == MeetingStatus.NOTIFIED and meeting.ends_at > timezone.now()
+    for item in agenda:
+        item.material_files = materials.get(item.pk, [])  # type: ignore[attr-defined]
+        item.uploadable = open_for_materials and services.may_upload(request.user, meeting, item)  # type: ignore[attr-defined]
     context = {
         "meeting": meeting,
-        "agenda": list(meeting.agenda.select_related("department")),
+        "agenda": agenda,
         "attendees": attendees,
         "me": me,
         "organiser": organiser,
@@ -318,6 +324,8 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if services.may_run(request.user, meeting)
         else [],
         "present": sum(1 for a in attendees if a.signed_in_at),
+        "service_tasks": list(meeting.service_tasks.select_related("assignee", "done_by")),
+        "service_names": [_("座次"), _("桌签"), _("茶水"), _("大屏"), _("录音录像"), _("会议材料印制")],
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -390,6 +398,48 @@ def _minutes_to_documents(request: AuthedHttpRequest, pk: int) -> str:
     return _("纪要已送发文，将以您的名义起草纪要发文并送核稿。")
 
 
+def _materials_due(request: AuthedHttpRequest, pk: int) -> str:
+    value = parse_text(request.POST.get("materials_due"), max_length=20)
+    due = None
+    if value:
+        try:
+            due = timezone.make_aware(datetime.fromisoformat(value))
+        except ValueError:
+            raise ApplicationError(_("请填写正确的截止时间。")) from None
+    services.materials_deadline_set(actor=request.user, meeting_id=pk, due=due)
+    return _("已设置材料提交截止时间。") if due else _("已取消材料提交截止时间。")
+
+
+def _material_upload(request: AuthedHttpRequest, pk: int) -> str:
+    made = services.material_upload(
+        actor=request.user,
+        meeting_id=pk,
+        agenda_item_id=parse_id(request.POST.get("agenda_item")) or 0,
+        files=request.FILES.getlist("files"),
+    )
+    if made and made[0].late:
+        return _("已上传 %(n)d 个文件（已过材料提交截止时间，标记为逾期）。") % {"n": len(made)}
+    return _("已上传 %(n)d 个文件。") % {"n": len(made)}
+
+
+def _service_add(request: AuthedHttpRequest, pk: int) -> str:
+    services.service_task_add(
+        actor=request.user,
+        meeting_id=pk,
+        name=parse_text(request.POST.get("name"), max_length=101),
+        assignee_id=parse_id(request.POST.get("assignee")) or 0,
+    )
+    return _("已添加会务事项。")
+
+
+def _service_done(request: AuthedHttpRequest, pk: int) -> str:
+    done = request.POST.get("done") != "0"
+    services.service_task_done(
+        actor=request.user, meeting_id=pk, task_id=parse_id(request.POST.get("task")) or 0, done=done
+    )
+    return _("会务事项已完成。") if done else _("会务事项已改为未完成。")
+
+
 def _tick(request: AuthedHttpRequest, pk: int) -> str:
     item = parse_text(request.POST.get("item"))
     services.checklist_tick(actor=request.user, meeting_id=pk, item=item, done=request.POST.get("done") == "1")
@@ -421,6 +471,10 @@ ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
     "decision_remove": _decision_remove,
     "to_supervision": _to_supervision,
     "minutes_to_documents": _minutes_to_documents,
+    "materials_due": _materials_due,
+    "material_upload": _material_upload,
+    "service_add": _service_add,
+    "service_done": _service_done,
     "tick": _tick,
     "cancel": _cancel,
     "remind": _remind,
@@ -447,6 +501,12 @@ def meeting_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("next") == "screen":
         return redirect("meetings:meeting_screen", pk)
     return redirect("meetings:meeting", pk)
+
+
+def material_file(request: AuthedHttpRequest, pk: int, file_id: int) -> FileResponse:
+    """A material, to those who may see the meeting (404 otherwise)."""
+    material = _found(lambda: selectors.access_material(actor=request.user, meeting_id=pk, material_id=file_id))
+    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.name)
 
 
 def meeting_ics(request: AuthedHttpRequest, pk: int) -> HttpResponse:

@@ -33,6 +33,13 @@ from sanfu.meetings.services.minutes import (
     minutes_save,
     minutes_to_documents,
 )
+from sanfu.meetings.services.preparation import (
+    material_upload,
+    materials_deadline_set,
+    may_upload,
+    service_task_add,
+    service_task_done,
+)
 from sanfu.meetings.services.signin import (
     TOKEN_MINUTES,
     SignInRefusedError,
@@ -62,7 +69,10 @@ __all__ = [
     "decisions_to_supervision",
     "ics_of",
     "invitations_send",
+    "material_upload",
+    "materials_deadline_set",
     "may_run",
+    "may_upload",
     "meeting_approve",
     "meeting_cancel",
     "meeting_create",
@@ -77,5 +87,7 @@ __all__ = [
     "room_update",
     "series_cancel",
     "series_create",
+    "service_task_add",
+    "service_task_done",
     "signin_token",
 ]
