@@ -4,6 +4,7 @@ home page's ``upcoming_for`` lists the person's next notified meetings (attendee
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -79,3 +80,53 @@ def test_upcoming_for_the_home_page(two: dict[str, Any]) -> None:
     assert selectors.upcoming_for(two["stranger"], 5) == []
     services.meeting_cancel(actor=two["office_head"], meeting_id=notified.pk, reason="改期")
     assert selectors.upcoming_for(two["accountant"], 5) == []
+
+
+def test_moving_a_notified_meeting_sends_an_update(
+    two: dict[str, Any], login: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    from sanfu.core.errors import ConflictError
+    from sanfu.core.models import Notification
+
+    notified, head = two["notified"], two["office_head"]
+    two["accountant"].email = "accountant@example.com"
+    two["accountant"].save(update_fields=["email"])
+    day = next_monday()
+    other = services.booking_create(
+        actor=head, room_id=two["big"].pk, title="占用", starts_at=at(day, 15), ends_at=at(day, 16)
+    )
+    # a taken slot: refused, the meeting keeps its time and nobody is told
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ConflictError):
+        services.booking_move(
+            actor=head, booking_id=notified.booking_id, starts_at=other.starts_at, ends_at=other.ends_at
+        )
+    notified.refresh_from_db()
+    assert (notified.starts_at, notified.sequence) == (at(day, 9), 0)
+    assert not Notification.objects.filter(title__startswith="会议变更").exists()
+    mail.outbox.clear()
+
+    move = reverse("meetings:move", args=[notified.booking_id])
+    with django_capture_on_commit_callbacks(execute=True):
+        login(head).post(move, {"day": (day + timedelta(days=1)).isoformat(), "start": "10:00", "end": "11:30"})
+    notified.refresh_from_db()
+    assert (notified.starts_at, notified.ends_at, notified.sequence) == (
+        at(day + timedelta(days=1), 10),
+        at(day + timedelta(days=1), 11, 30),
+        1,
+    )
+    told = Notification.objects.filter(title__startswith="会议变更").values_list("user_id", flat=True)
+    assert set(told) == {two["accountant"].pk, two["finance_head"].pk}
+    [message] = mail.outbox
+    assert message.subject == "会议变更：经营分析会"
+    invite = message.attachments[0][1]
+    invite = invite.decode() if isinstance(invite, bytes) else invite
+    assert "METHOD:REQUEST" in invite
+    assert "SEQUENCE:1" in invite
+    assert f"UID:meeting-{notified.pk}@sanfu" in invite
+    # the draft (returned) meeting moves silently with its booking
+    returned = two["returned"]
+    services.booking_move(actor=head, booking_id=returned.booking_id, starts_at=at(day, 17), ends_at=at(day, 18))
+    returned.refresh_from_db()
+    assert (returned.starts_at, returned.sequence) == (at(day, 17), 0)

@@ -29,6 +29,7 @@ from sanfu.meetings.models import (
     Repeat,
     Room,
 )
+from sanfu.meetings.services.meetings import meeting_rescheduled
 from sanfu.org.models import Department
 from sanfu.org.selectors import working_calendar
 
@@ -351,7 +352,9 @@ def booking_move(
             before={"room": booking.room_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at},
             after={"room": room.pk, "starts_at": starts_at, "ends_at": ends_at},
         )
-    return Booking.objects.select_related("room", "booked_by", "series").get(pk=booking.pk)
+        moved_booking = Booking.objects.select_related("room", "booked_by", "series").get(pk=booking.pk)
+        meeting_rescheduled(actor=actor, booking=moved_booking)
+    return moved_booking
 
 
 # --- recurring bookings ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,9 +249,46 @@ def _notify(meeting: Meeting) -> None:
     transaction.on_commit(lambda: invitations_send(meeting_id=meeting_id))
 
 
-def invitations_send(*, meeting_id: int, cancel: bool = False) -> int:
-    """E-mail the .ics invitation (or its cancellation) to every attendee with an address, after the change
-    committed; returns how many were sent. A failing mail server never undoes the change."""
+def meeting_rescheduled(*, actor: User, booking: Booking) -> Meeting | None:
+    """Inside ``booking_move``'s transaction: the meeting on that booking (if any, not cancelled) takes its new
+    time; once notified, the attendees get an update notice in the app and, after the commit, an e-mail with the
+    .ics invitation again (METHOD:REQUEST, the same UID, SEQUENCE one higher)."""
+    meeting = Meeting.objects.filter(booking_id=booking.pk).exclude(status=MeetingStatus.CANCELLED).first()
+    if meeting is None:
+        return None
+    notified = meeting.status == MeetingStatus.NOTIFIED
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=booking.starts_at, ends_at=booking.ends_at, sequence=F("sequence") + (1 if notified else 0)
+    )
+    meeting.refresh_from_db()
+    audit_record(
+        action="meetings.meeting.reschedule",
+        actor=actor,
+        target=f"meeting:{meeting.pk}",
+        detail={"booking": booking.pk, "room": booking.room_id, "sequence": meeting.sequence},
+    )
+    if notified:
+        start = timezone.localtime(meeting.starts_at)
+        notify_people(
+            key=f"meeting-update:{meeting.pk}:{meeting.sequence}",
+            people=list(meeting.attendees.values_list("user_id", flat=True)),
+            kind="meeting",
+            title=_("会议变更：%(title)s改为 %(when)s，%(room)s")
+            % {
+                "title": meeting.title,
+                "when": f"{start:%Y-%m-%d %H:%M}",
+                "room": booking.room.name,
+            },
+            url=reverse("meetings:meeting", args=[meeting.pk]),
+        )
+        meeting_pk = meeting.pk
+        transaction.on_commit(lambda: invitations_send(meeting_id=meeting_pk, update=True))
+    return meeting
+
+
+def invitations_send(*, meeting_id: int, cancel: bool = False, update: bool = False) -> int:
+    """E-mail the .ics invitation (its update, or its cancellation) to every attendee with an address, after the
+    change committed; returns how many were sent. A failing mail server never undoes the change."""
     meeting = Meeting.objects.select_related("booking__room", "organiser").get(pk=meeting_id)
     attendees = list(meeting.attendees.select_related("user"))
     invitation = ics_of(meeting, attendees, cancel=cancel)
@@ -258,13 +296,17 @@ def invitations_send(*, meeting_id: int, cancel: bool = False) -> int:
     for attendee in attendees:
         if not attendee.user.email:
             continue
-        words = (
-            _("%(title)s已取消。\n原定时间：%(when)s\n地点：%(room)s")
-            if cancel
-            else _("请参加%(title)s。\n时间：%(when)s\n地点：%(room)s\n请登录三服回复是否参加。")
-        )
+        if cancel:
+            words = _("%(title)s已取消。\n原定时间：%(when)s\n地点：%(room)s")
+            subject = _("会议取消：%(title)s")
+        elif update:
+            words = _("%(title)s的时间或地点有变更。\n时间：%(when)s\n地点：%(room)s")
+            subject = _("会议变更：%(title)s")
+        else:
+            words = _("请参加%(title)s。\n时间：%(when)s\n地点：%(room)s\n请登录三服回复是否参加。")
+            subject = _("会议通知：%(title)s")
         message = EmailMessage(
-            subject=(_("会议取消：%(title)s") if cancel else _("会议通知：%(title)s")) % {"title": meeting.title},
+            subject=subject % {"title": meeting.title},
             body=words
             % {
                 "title": meeting.title,
@@ -292,7 +334,7 @@ def ics_of(meeting: Meeting, attendees: Sequence[Attendee], *, cancel: bool = Fa
     event = Event()
     if cancel:
         event.add("status", "CANCELLED")
-        event.add("sequence", 1)
+    event.add("sequence", meeting.sequence + (1 if cancel else 0))  # each update of a notice counts one up
     event.add("uid", f"meeting-{meeting.pk}@sanfu")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at)
