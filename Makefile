@@ -3,6 +3,7 @@
 #   make test   lint, type-check, migration check, tests on SQLite and (when reachable) PostgreSQL
 #   make bench-flow   the flow benchmark against SpiffWorkflow (its own venv, bench/.venv; see docs/benchmarks.md)
 #   make bench-inbox  the inbox (我的待办) with a million instances, SQLite and PostgreSQL (docs/benchmarks.md)
+#   make bench-ledger the 督办 ledger page and monthly bulletin, 10,000 items, SQLite and PostgreSQL (docs/benchmarks.md)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -10,7 +11,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export SANFU_HOME := $(CURDIR)
 
-.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search bench-inbox
+.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search bench-inbox bench-ledger
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,10 @@ bench-flow: $(BENCH_BIN)/.installed
 # A read benchmark on the project venv: bulk-loads a throwaway database of 1,000,000 instances per backend.
 bench-inbox: install
 	$(BIN)/python bench/inbox.py
+
+# 督办: the ledger page and the monthly bulletin with 10,000 items and 100,000 progress reports (docs/benchmarks.md).
+bench-ledger: install
+	$(BIN)/python bench/ledger.py
 
 # Archive search: 100,000 documents, FTS5/tsvector ranked search vs LIKE (see docs/benchmarks.md).
 bench-search: install

@@ -23,7 +23,7 @@ from sanfu.accounts.models import User
 from sanfu.supervision import services
 from tests.supervision.test_bulletin_world import AS_OF, World, at, module_world
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.supervision.test_bulletin_urls")]
+pytestmark = pytest.mark.django_db
 
 NOVEMBER = "month=2026-11"
 

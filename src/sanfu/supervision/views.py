@@ -74,8 +74,8 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
     found = selectors.ledger(request.user, filters)
     # Work in hand first, the nearest deadline on top; items already closed (销号) after them.
     closed_last = Case(When(state=ItemState.CLOSED, then=Value(1)), default=Value(0))
-    rows = found.rows.order_by(closed_last, "deadline", "id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = found.rows.order_by(closed_last, "deadline", "id")
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = _labels()
     rows = []
     for item in page:

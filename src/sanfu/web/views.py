@@ -15,13 +15,28 @@ from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
 from sanfu.core.models import RobotKind
 from sanfu.core.params import parse_id
+from sanfu.meetings import selectors as meetings
 from sanfu.org.selectors import delegations_of
+from sanfu.supervision import selectors as supervision
 
 
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    """我的待办: the home page is the inbox's to-do tab, with the delegations in force on the side."""
-    return render_inbox(request, "todo", {"delegations": delegations_of(request.user, at=timezone.now())})
+    """The workbench: the inbox's to-do tab, with the delegations in force, the person's next meetings and their
+    own 督办 items (overdue and at risk first) on the side."""
+    user = request.user
+    return render_inbox(
+        request,
+        "todo",
+        {
+            "delegations": delegations_of(user, at=timezone.now()),
+            "side_template": "web/partials/_workbench.html",
+            "workbench": {
+                "meetings": meetings.upcoming_for(user, limit=5),
+                "items": supervision.my_open_items(user, limit=5),
+            },
+        },
+    )
 
 
 class NotificationSettingForm(StyledForm):
