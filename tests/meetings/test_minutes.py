@@ -122,6 +122,11 @@ def test_minutes_go_to_documents_once_and_become_a_minutes_draft(notified: dict[
     services.minutes_save(actor=clerk, meeting_id=meeting.pk, text="会议研究了预算执行。\n一、压降支出。")
     with pytest.raises(PermissionDeniedError):
         services.minutes_to_documents(actor=notified["accountant"], meeting_id=meeting.pk)
+    # the organiser runs the meeting but holds no drafting right: told so, nothing sent, no button
+    with pytest.raises(PermissionDeniedError, match="起草发文的权限"):
+        services.minutes_to_documents(actor=notified["office_head"], meeting_id=meeting.pk)
+    assert 'id="minutes-to-documents"' not in login(notified["office_head"]).get(page).content.decode()
+    assert 'id="minutes-to-documents"' in office.get(page).content.decode()
     # another unit: 404
     assert login(notified["stranger"]).post(act, {"action": "minutes_to_documents"}).status_code == 404
 

@@ -24,6 +24,7 @@ from sanfu.meetings import rights, selectors, services
 from sanfu.meetings.forms import BookingForm, MeetingForm, ReplyForm, RoomForm
 from sanfu.meetings.models import Booking, BookingStatus, Meeting, MeetingStatus, Reply, Room
 from sanfu.org.models import Department
+from sanfu.org.selectors import departments_of
 from sanfu.workflow.selectors import open_task_for
 
 
@@ -301,9 +302,12 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     agenda = list(meeting.agenda.select_related("department"))
     materials = selectors.materials_of(meeting)
     open_for_materials = meeting.status == MeetingStatus.NOTIFIED and meeting.ends_at > timezone.now()
+    mine = {d.pk for d in departments_of(request.user)} if open_for_materials and not running else set()
     for item in agenda:
         item.material_files = materials.get(item.pk, [])  # type: ignore[attr-defined]
-        item.uploadable = open_for_materials and services.may_upload(request.user, meeting, item)  # type: ignore[attr-defined]
+        item.uploadable = open_for_materials and services.may_upload(  # type: ignore[attr-defined]
+            request.user, meeting, item, departments=mine
+        )
     context = {
         "meeting": meeting,
         "agenda": agenda,
@@ -324,6 +328,7 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if services.may_run(request.user, meeting)
         else [],
         "present": sum(1 for a in attendees if a.signed_in_at),
+        "may_send_minutes": running and services.may_send_minutes(request.user),
         "service_tasks": list(meeting.service_tasks.select_related("assignee", "done_by")),
         "service_names": [_("座次"), _("桌签"), _("茶水"), _("大屏"), _("录音录像"), _("会议材料印制")],
     }

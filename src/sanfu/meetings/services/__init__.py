@@ -31,6 +31,7 @@ from sanfu.meetings.services.minutes import (
     decision_add,
     decision_remove,
     decisions_to_supervision,
+    may_send_minutes,
     minutes_save,
     minutes_to_documents,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "material_upload",
     "materials_deadline_set",
     "may_run",
+    "may_send_minutes",
     "may_upload",
     "meeting_approve",
     "meeting_cancel",

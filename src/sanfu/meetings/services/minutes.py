@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.meetings import selectors
@@ -160,11 +162,18 @@ def decisions_to_supervision(*, actor: User, meeting_id: int) -> int:
     return sent
 
 
+def may_send_minutes(actor: User) -> bool:
+    """纪要送发文 drafts the 发文 as the sender: only someone holding the drafting right (as on the 拟稿 page)."""
+    return has_perm(actor, Perm.DRAFT_DOCUMENTS)
+
+
 def minutes_to_documents(*, actor: User, meeting_id: int) -> Meeting:
     """纪要送发文: the written minutes become a 发文 draft of kind 纪要 (through the outbox, kind
     ``documents.draft_minutes``, drafted as ``actor`` after the commit), once per meeting; the meeting records
     when and by whom. The minutes cannot be edited here afterwards (the 发文 loop carries them on)."""
     meeting = _held(actor, meeting_id)
+    if not may_send_minutes(actor):
+        raise PermissionDeniedError(_("纪要送发文将以您的名义起草发文，您没有起草发文的权限，请由办公室文秘办理。"))
     if meeting.minutes_sent_at is not None:
         raise ConflictError(
             _("纪要已于 %(at)s 送发文，不能重复送。")

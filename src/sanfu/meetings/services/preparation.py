@@ -93,11 +93,14 @@ def _read(files: Sequence[Any]) -> list[tuple[str, bytes]]:
     return checked
 
 
-def may_upload(actor: User, meeting: Meeting, item: AgendaItem) -> bool:
-    """The presenting department's people, the organiser, the office."""
+def may_upload(actor: User, meeting: Meeting, item: AgendaItem, *, departments: set[int] | None = None) -> bool:
+    """The presenting department's people, the organiser, the office (``departments``: the actor's, when known)."""
     if may_run(actor, meeting):
         return True
-    return item.department_id is not None and any(d.pk == item.department_id for d in departments_of(actor))
+    if item.department_id is None:
+        return False
+    mine = departments if departments is not None else {d.pk for d in departments_of(actor)}
+    return item.department_id in mine
 
 
 def material_upload(*, actor: User, meeting_id: int, agenda_item_id: int, files: Sequence[Any]) -> list[Material]:
