@@ -4,14 +4,36 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sanfu.accounts.models import User
 from sanfu.core.forms import StyledForm
+from sanfu.core.params import parse_id
 from sanfu.meetings.models import Booking, MeetingKind, Repeat, Reply, Room
 from sanfu.meetings.services import EQUIPMENT_CHOICES, MAX_OCCURRENCES
 from sanfu.org.models import Department
+
+
+class BoundedChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice by id whose id is checked (``core.params``) before the database is asked: a value no column can
+    hold is an invalid choice, not a database error."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedMultipleChoice(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def _check_values(self, value: Any) -> Any:
+        for one in value:
+            if parse_id(one) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(one)[:20]}
+                )
+        return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
 
 
 def _date() -> forms.DateInput:
@@ -34,7 +56,7 @@ WEEKDAYS = [
 
 
 class BookingForm(StyledForm):
-    room = forms.ModelChoiceField(label=_("会议室"), queryset=Room.objects.none(), empty_label=None)
+    room = BoundedChoice(label=_("会议室"), queryset=Room.objects.none(), empty_label=None)
     title = forms.CharField(label=_("会议名称"), max_length=200)
     day = forms.DateField(label=_("日期"), widget=_date())
     start = forms.TimeField(label=_("开始时间"), widget=_time())
@@ -83,7 +105,7 @@ class RoomForm(StyledForm):
         widget=forms.CheckboxSelectMultiple,
     )
     open_to_all = forms.BooleanField(label=_("本单位人员均可预订"), required=False, initial=True)
-    departments = forms.ModelMultipleChoiceField(
+    departments = BoundedMultipleChoice(
         label=_("可预订的部门"),
         queryset=Department.objects.none(),
         required=False,
@@ -104,15 +126,13 @@ def _booking_label(booking: Booking) -> str:
 
 
 class MeetingForm(StyledForm):
-    kind = forms.ModelChoiceField(
-        label=_("会议类型"), queryset=MeetingKind.objects.filter(active=True), empty_label=None
-    )
+    kind = BoundedChoice(label=_("会议类型"), queryset=MeetingKind.objects.filter(active=True), empty_label=None)
     title = forms.CharField(label=_("会议名称"), max_length=200)
-    booking = forms.ModelChoiceField(
+    booking = BoundedChoice(
         label=_("会议室预订"), queryset=Booking.objects.none(), help_text=_("先在会议室看板上预订，再安排会议。")
     )
-    approver = forms.ModelChoiceField(label=_("审批领导"), queryset=User.objects.none())
-    attendees = forms.ModelMultipleChoiceField(
+    approver = BoundedChoice(label=_("审批领导"), queryset=User.objects.none())
+    attendees = BoundedMultipleChoice(
         label=_("参会人"),
         queryset=User.objects.none(),
         help_text=_("可按住 Ctrl 多选。"),
@@ -160,7 +180,7 @@ class ReplyForm(StyledForm):
         choices=[(Reply.ATTEND, _("参加")), (Reply.DEPUTY, _("委派他人参加")), (Reply.DECLINE, _("请假"))],
         widget=forms.RadioSelect,
     )
-    deputy = forms.ModelChoiceField(label=_("代参会人"), queryset=User.objects.none(), required=False)
+    deputy = BoundedChoice(label=_("代参会人"), queryset=User.objects.none(), required=False)
     reason = forms.CharField(label=_("请假事由"), max_length=200, required=False)
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
