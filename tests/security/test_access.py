@@ -746,6 +746,29 @@ def _meeting(name: str) -> Paths:
     return lambda w, _page, _persona: [_url(name, _meeting_objects(w)[2].pk)]
 
 
+def _meeting_material(w: World) -> str:
+    """A material of the other unit's meeting (made on first use)."""
+    from django.core.files.base import ContentFile
+
+    from sanfu.meetings.models import AgendaItem, Material
+
+    meeting = _meeting_objects(w)[2]
+    item, _made = AgendaItem.objects.get_or_create(meeting=meeting, no=1, defaults={"topic": "外单位议题"})
+    material = Material.objects.filter(meeting=meeting).first()
+    if material is None:
+        material = Material(
+            meeting=meeting,
+            agenda_item=item,
+            name="外单位材料.pdf",
+            size=4,
+            sha256="0" * 64,
+            uploaded_by=w.people["initiator"],
+        )
+        material.file.save("外单位材料.pdf", ContentFile(b"%PDF"), save=False)
+        material.save()
+    return _url("meetings:material", meeting.pk, material.pk)
+
+
 SUPERVISION_TITLE = "矩阵督办秘密事项"
 
 
@@ -807,6 +830,7 @@ ROWS: dict[str, Row] = {
     "meetings:meeting_act": Row(_meeting("meetings:meeting_act"), form={"action": "approve"}),
     "meetings:meeting_ics": Row(_meeting("meetings:meeting_ics")),
     "meetings:meeting_screen": Row(_meeting("meetings:meeting_screen")),
+    "meetings:material": Row(lambda w, _p, _s: [_meeting_material(w)]),
     "meetings:signin": Row(lambda w, _p, _s: [_meeting_signin(w)]),
     "api:availability": Row(
         lambda w, _p, _s: [_url("api:availability", _meeting_objects(w)[0].pk) + "?day=2026-12-14"]

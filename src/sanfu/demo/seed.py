@@ -7,7 +7,7 @@ from typing import Any, TextIO
 from sanfu.demo.documents import seed_documents
 from sanfu.demo.history import seed_history
 from sanfu.demo.matters import seed_matters
-from sanfu.demo.meetings import seed_meetings
+from sanfu.demo.meetings import seed_finished_meeting, seed_meetings
 from sanfu.demo.org import SignIn, seed_demo
 from sanfu.demo.supervision import seed_supervision
 
@@ -20,5 +20,6 @@ def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[Sig
     seed_documents(stdout=stdout)
     seed_meetings(stdout=stdout)
     seed_supervision(stdout=stdout)
+    seed_finished_meeting(stdout=stdout)  # its decisions go to the ledger seeded just before
     made = seed_history(count=history, stdout=stdout) if history else 0
     return sign_ins, made
