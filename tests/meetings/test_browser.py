@@ -5,8 +5,6 @@ the booking shows on the board; at phone width the board is a stacked list per r
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,10 +16,10 @@ from sanfu.demo.meetings import seed_meetings
 from sanfu.demo.org import DEMO_PASSWORD, seed_demo
 from sanfu.meetings import selectors
 from sanfu.meetings.models import Booking, Meeting, MeetingStatus
+from tests.browser import SHOTS
 from tests.meetings.conftest import next_monday
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(tempfile.gettempdir()) / "sanfu-screenshots"
 
 
 def _sign_in(browser: Any, base: str, username: str, *, width: int) -> Any:
@@ -51,7 +49,7 @@ def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
     start = timezone.localtime(slot.starts_at).strftime("%H:%M")
     end = timezone.localtime(slot.ends_at).strftime("%H:%M")
     room = row.room
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
 
     page = _sign_in(browser, app_server, "staff", width=1280)
     page.goto(f"{app_server}/meetings/?day={day.isoformat()}")
@@ -75,3 +73,10 @@ def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
     assert stacked.is_visible()
     assert "安全生产例会" in phone.locator(".d-md-none").inner_text()
     phone.screenshot(path=str(SHOTS / "meetings-board-phone.png"), full_page=True)
+
+    # The organiser's page of the notified meeting: agenda, replies, sign-in, materials, 会务.
+    notified = Meeting.objects.get(status=MeetingStatus.NOTIFIED)
+    organiser = _sign_in(browser, app_server, notified.organiser.username, width=1280)
+    organiser.goto(f"{app_server}/meetings/meetings/{notified.pk}/")
+    assert organiser.inner_text("#meeting-title") == notified.title
+    organiser.screenshot(path=str(SHOTS / "meeting.png"), full_page=True)

@@ -5,7 +5,6 @@ item shows 已完成 and 已销号."""
 from __future__ import annotations
 
 import re
-import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +19,10 @@ from sanfu.accounts.models import Role
 from sanfu.org.models import PostRole
 from sanfu.supervision import flows, services
 from sanfu.supervision.models import Item, ItemState
+from tests.browser import SHOTS
 from tests.conftest import PASSWORD, grant, make_department, make_staff, make_unit
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(tempfile.gettempdir()) / "sanfu-screenshots"
 
 
 def _sign_in(browser: Any, base: str, username: str) -> Any:
@@ -58,7 +57,7 @@ def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path)
     )
     evidence = tmp_path / "整改照片.pdf"
     evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
 
     page = _sign_in(browser, app_server, "office_head")
     page.goto(f"{app_server}/supervision/")

@@ -15,6 +15,7 @@ from sanfu.accounts.models import User
 from sanfu.demo.org import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
 from sanfu.org.models import Department
 from sanfu.supervision import flows, services
+from tests.browser import SHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +47,8 @@ def test_the_clerk_reads_the_bulletin_with_its_chart_and_downloads_the_docx(app_
     page.wait_for_url(f"{app_server}/")
     page.goto(f"{app_server}/supervision/reports/bulletin/")
     page.wait_for_selector('#bulletin-chart[data-chart-ready="1"] canvas')
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "supervision-bulletin.png"), full_page=True)
     assert page.locator("#bulletin-departments tbody tr[data-department]").count() == len(departments)
     assert page.locator("#total-due").inner_text() == str(len(departments))
     with page.expect_download() as download:
