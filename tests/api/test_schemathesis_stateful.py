@@ -10,9 +10,11 @@ any token's holder may subscribe to webhooks. The token has every declared scope
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.transport import Response
@@ -31,6 +34,8 @@ from schemathesis.specs.openapi.checks import ignored_auth, negative_data_reject
 
 from sanfu.api.site import api
 from sanfu.api.webhooks import EVENT_TYPES
+from sanfu.meetings import services as meetings
+from sanfu.meetings.models import Room
 from tests.api.conftest import LEAVE
 from tests.api.documents_world import World, module_world
 
@@ -81,6 +86,8 @@ FOLLOWED = {
         {"documents_incoming_propose", "documents_incoming_read"},
     ],
     "documents_outgoing_draft": [{"documents_outgoing_detail"}],
+    "meetings_booking_create": [{"meetings_booking_detail"}, {"meetings_booking_cancel"}],
+    "supervision_item_create": [{"supervision_item_detail"}],
     "webhooks_subscription_create": [
         {"webhooks_subscription_detail"},
         {"webhooks_subscription_rotate", "webhooks_subscription_delete"},
@@ -131,6 +138,36 @@ def _review(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "countersign": None, "signer": None}
 
 
+_slots = itertools.count()
+
+
+def _booking(body: dict[str, Any]) -> dict[str, Any]:
+    """The scene's room, and an hour of its own on a day to come (bookings that overlap are a 409 by design)."""
+    n = next(_slots)
+    day = timezone.localdate() + timedelta(days=7 + n // 10)
+    starts = timezone.make_aware(datetime.combine(day, time(8 + n % 10)))
+    return {
+        **body,
+        "room": SCENE["room"],
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat(),
+    }
+
+
+def _item(body: dict[str, Any]) -> dict[str, Any]:
+    deadline = timezone.localdate() + timedelta(days=30)
+    return {
+        **body,
+        "owner": SCENE["office_head"],
+        "lead_department": None,
+        "co_departments": [],
+        "deadline": deadline.isoformat(),
+        "source": "manual",
+        "source_ref": "",
+        "milestones": [{**m, "due_on": deadline.isoformat()} for m in body.get("milestones") or []],
+    }
+
+
 REFERENCES = {
     "approvals_request_submit": _submission,
     "todos_push": _todo,
@@ -139,6 +176,8 @@ REFERENCES = {
     "webhooks_subscription_create": _subscription,
     "documents_incoming_propose": _proposal,
     "documents_outgoing_review": _review,
+    "meetings_booking_create": _booking,
+    "supervision_item_create": _item,
 }
 
 
@@ -211,8 +250,17 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
 
 
 @pytest.fixture
-def scene(world: World) -> Iterator[None]:
-    SCENE.update(token=world.tokens["clerk"], office_head=world.people["office_head"].pk, gm=world.people["gm"].pk)
+def scene(world: World, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        room = Room.objects.filter(name="接口会议室").first() or meetings.room_create(
+            actor=world.people["clerk"], data=meetings.RoomIn(name="接口会议室", capacity=12)
+        )
+    SCENE.update(
+        token=world.tokens["clerk"],
+        office_head=world.people["office_head"].pk,
+        gm=world.people["gm"].pk,
+        room=room.pk,
+    )
     # As Django's test client does: a request through the WSGI handler must not close the test's connection.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
