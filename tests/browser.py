@@ -56,15 +56,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-SERVER_APP_NAME = "sanfu-test-server"  # its PostgreSQL connections, which the per-test cleanup leaves alone
-
-
-@pytest.fixture(scope="session")
-def _server_process(django_db_setup: None) -> Iterator[str]:
-    """One server process for the session (started by the first browser test): each test's data is committed
-    to the test database and flushed after it, and the server holds no state of its own between requests
-    that a flush could make stale (its caches are keyed by row ids, which a flush never reuses, and by
-    publication time). Starting one per test cost seconds each."""
+@pytest.fixture
+def app_server(transactional_db: None) -> Iterator[str]:
+    """The base URL of a Sanfu server process reading and writing the test database."""
     port = _free_port()
     env = {
         **os.environ,
@@ -73,7 +67,6 @@ def _server_process(django_db_setup: None) -> Iterator[str]:
         "SANFU_DEBUG": "1",  # static files served by the development server
         "SANFU_HOME": str(ROOT),
         "PYTHONPATH": str(ROOT / "src"),
-        "PGAPPNAME": SERVER_APP_NAME,
     }
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
@@ -97,21 +90,14 @@ def _server_process(django_db_setup: None) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(10)
-
-
-@pytest.fixture
-def app_server(_server_process: str, transactional_db: None) -> Iterator[str]:
-    """The base URL of a Sanfu server process reading and writing the test database."""
-    yield _server_process
-    if connection.vendor == "postgresql":
-        # ORM calls made while Playwright's event loop ran used a connection of their own context, which
-        # nothing closes; end it so that the flush after the test (and at last the drop) is not kept waiting.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND application_name <> %s",
-                [SERVER_APP_NAME],
-            )
+        if connection.vendor == "postgresql":
+            # ORM calls made while Playwright's event loop ran used a connection of their own context, which
+            # nothing closes; end it so that the test database can be dropped.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture
