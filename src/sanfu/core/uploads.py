@@ -6,6 +6,13 @@ Pure Python (no Django): the smart-form validator that uses it is pure too."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sanfu.core.errors import ApplicationError
+
 DEFAULT_ACCEPT = ("pdf", "ofd", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "png", "jpg", "jpeg", "gif", "zip")
 HEAD_BYTES = 64  # how much of a file sniffing needs
 
@@ -73,3 +80,27 @@ def content_matches(extension: str, head: bytes) -> bool:
     plain-text extension (no magic number of its own) must not hold binary bytes."""
     expected = EXTENSION_KINDS.get(extension)
     return sniff(head) == expected and (expected is not None or b"\x00" not in head)
+
+
+def read_checked(files: Sequence[Any], *, max_mb: int) -> list[tuple[str, bytes]]:
+    """Each upload (``name``, ``size``, ``read``) read and checked before anything is written: an accepted
+    extension, at most ``max_mb`` MB, content that is what the extension says. Returns (name, bytes) pairs."""
+    limit = max_mb * 1024 * 1024
+    checked = []
+    for upload in files:
+        name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
+        extension = extension_of(name)
+        if extension not in DEFAULT_ACCEPT:
+            raise ApplicationError(
+                _("文件“%(name)s”的类型不允许（仅限 %(kinds)s）。") % {"name": name, "kinds": "、".join(DEFAULT_ACCEPT)}
+            )
+        too_big = _("文件“%(name)s”超过 %(mb)d MB。") % {"name": name, "mb": max_mb}
+        if (upload.size or 0) > limit:
+            raise ApplicationError(too_big)
+        content = upload.read(limit + 1)
+        if len(content) > limit:
+            raise ApplicationError(too_big)
+        if not content_matches(extension, content[:HEAD_BYTES]):
+            raise ApplicationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name})
+        checked.append((name, content))
+    return checked

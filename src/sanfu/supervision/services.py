@@ -26,7 +26,7 @@ from sanfu.accounts.selectors import users_with_role
 from sanfu.archive.services import ArchiveFileIn, archive_record
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from sanfu.core.uploads import DEFAULT_ACCEPT, HEAD_BYTES, content_matches, extension_of
+from sanfu.core.uploads import read_checked
 from sanfu.org.clearance import Level, Marking
 from sanfu.org.models import Department
 from sanfu.org.selectors import primary_department, staff_of
@@ -106,25 +106,7 @@ def _today() -> date:
 def read_uploads(files: Sequence[Upload]) -> list[tuple[str, bytes]]:
     """Each upload read and checked before anything is written (one rule for uploads: ``core.uploads``): an
     accepted extension, at most ``MAX_UPLOAD_MB``, content that is what the extension says."""
-    limit = MAX_UPLOAD_MB * 1024 * 1024
-    checked = []
-    for upload in files:
-        name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
-        extension = extension_of(name)
-        if extension not in DEFAULT_ACCEPT:
-            raise ApplicationError(
-                _("文件“%(name)s”的类型不允许（仅限 %(kinds)s）。") % {"name": name, "kinds": "、".join(DEFAULT_ACCEPT)}
-            )
-        too_big = _("文件“%(name)s”超过 %(mb)d MB。") % {"name": name, "mb": MAX_UPLOAD_MB}
-        if (upload.size or 0) > limit:
-            raise ApplicationError(too_big)
-        content = upload.read(limit + 1)
-        if len(content) > limit:
-            raise ApplicationError(too_big)
-        if not content_matches(extension, content[:HEAD_BYTES]):
-            raise ApplicationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name})
-        checked.append((name, content))
-    return checked
+    return read_checked(files, max_mb=MAX_UPLOAD_MB)
 
 
 def _store(actor: User, item: Item, files: Sequence[tuple[str, bytes]], **owner: Any) -> None:

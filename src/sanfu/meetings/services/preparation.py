@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from sanfu.core.uploads import DEFAULT_ACCEPT, HEAD_BYTES, content_matches, extension_of
+from sanfu.core.uploads import read_checked
 from sanfu.meetings import selectors
 from sanfu.meetings.models import AgendaItem, Material, Meeting, MeetingStatus, ServiceTask
 from sanfu.meetings.services.signin import may_run
@@ -68,29 +68,11 @@ def materials_deadline_set(*, actor: User, meeting_id: int, due: datetime | None
 
 
 def _read(files: Sequence[Any]) -> list[tuple[str, bytes]]:
-    limit = MAX_UPLOAD_MB * 1024 * 1024
     if not files:
         raise ApplicationError(_("请选择要上传的文件。"), errors=[{"field": "files"}])
     if len(files) > MAX_FILES:
         raise ApplicationError(_("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES}, errors=[{"field": "files"}])
-    checked = []
-    for upload in files:
-        name = (upload.name or "file").replace("\\", "/").rsplit("/", 1)[-1][:200]
-        extension = extension_of(name)
-        if extension not in DEFAULT_ACCEPT:
-            raise ApplicationError(
-                _("文件“%(name)s”的类型不允许（仅限 %(kinds)s）。") % {"name": name, "kinds": "、".join(DEFAULT_ACCEPT)}
-            )
-        too_big = _("文件“%(name)s”超过 %(mb)d MB。") % {"name": name, "mb": MAX_UPLOAD_MB}
-        if (upload.size or 0) > limit:
-            raise ApplicationError(too_big)
-        content = upload.read(limit + 1)
-        if len(content) > limit:
-            raise ApplicationError(too_big)
-        if not content_matches(extension, content[:HEAD_BYTES]):
-            raise ApplicationError(_("文件“%(name)s”的内容与扩展名不符。") % {"name": name})
-        checked.append((name, content))
-    return checked
+    return read_checked(files, max_mb=MAX_UPLOAD_MB)
 
 
 def may_upload(actor: User, meeting: Meeting, item: AgendaItem, *, departments: set[int] | None = None) -> bool:
