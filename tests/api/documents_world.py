@@ -27,7 +27,7 @@ from sanfu.documents import services
 from sanfu.documents.flows import publish_definitions
 from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument
 from sanfu.org.models import Department
-from sanfu.org.selectors import department_heads
+from sanfu.org.selectors import heads_of_departments
 from tests.api.conftest import LEAVE, ApiClient
 from tests.conftest import make_department, make_staff, make_unit
 
@@ -103,7 +103,8 @@ def build_world() -> World:
     elsewhere = make_department(make_unit("other", name="另一家公司"), "综合部")
     people["stranger"] = make_staff(elsewhere, username="stranger")
     departments = {d.code: d for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
-    heads = {code: department_heads(d)[0] for code, d in departments.items() if department_heads(d)}
+    by_id = heads_of_departments(departments.values())
+    heads = {code: by_id[d.pk][0] for code, d in departments.items() if by_id[d.pk]}
     world = World(people=people, departments=departments, heads=heads)
     clerk = people["clerk"]
     world.incoming["internal"] = _register(clerk, "关于迎峰度冬安全检查的通知", "internal", "华南能源安〔2026〕45号")

@@ -9,7 +9,7 @@ from sanfu.accounts.models import User
 from sanfu.demo.org import MAIN_UNIT_CODE, seed_demo
 from sanfu.documents.flows import publish_definitions
 from sanfu.org.models import Department
-from sanfu.org.selectors import department_heads
+from sanfu.org.selectors import heads_of_departments
 
 
 @pytest.fixture
@@ -23,7 +23,8 @@ def org(db: None) -> dict[str, Any]:
         for u in User.objects.filter(username__in=["gm", "deputy1", "office_head", "clerk", "staff", "hr"])
     }
     departments = {d.code: d for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
-    heads = {code: department_heads(d)[0] for code, d in departments.items() if department_heads(d)}
+    by_id = heads_of_departments(departments.values())  # one query, not two per department
+    heads = {code: by_id[d.pk][0] for code, d in departments.items() if by_id[d.pk]}
     return {"people": people, "departments": departments, "heads": heads}
 
 

@@ -25,7 +25,7 @@ from sanfu.demo.documents import seed_documents
 from sanfu.demo.org import DEMO_PASSWORD, MAIN_UNIT_CODE, seed_demo
 from sanfu.documents.models import IncomingDocument, OutgoingDocument
 from sanfu.org.models import Department
-from sanfu.org.selectors import department_heads
+from sanfu.org.selectors import heads_of_departments
 from sanfu.workflow.models import Task
 
 pytestmark = pytest.mark.browser
@@ -48,9 +48,10 @@ def demo(app_server: str) -> dict[str, Any]:
     seed_demo()
     seed_documents()
     departments = {d.code: d for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
+    heads = heads_of_departments(departments.values())
     return {
         "departments": departments,
-        "heads": {code: department_heads(d)[0] for code, d in departments.items() if department_heads(d)},
+        "heads": {code: heads[d.pk][0] for code, d in departments.items() if heads[d.pk]},
         "gm": User.objects.get(username="gm"),
         "deputy1": User.objects.get(username="deputy1"),
     }

@@ -50,7 +50,7 @@ from sanfu.documents import services as documents
 from sanfu.documents.flows import publish_definitions
 from sanfu.documents.models import OutgoingDocument
 from sanfu.org.models import Department, Staff
-from sanfu.org.selectors import department_heads
+from sanfu.org.selectors import heads_of_departments
 from tests.browser import database_url
 from tests.conftest import PASSWORD, make_unit, make_user
 from tests.documents.test_outgoing import draft, take_to_signoff
@@ -177,7 +177,8 @@ def office(db: None) -> dict[str, Any]:
     publish_definitions()
     people = {u.username: u for u in User.objects.filter(username__in=["gm", "deputy1", "office_head", "clerk"])}
     departments = {d.code: d for d in Department.objects.filter(unit__code=MAIN_UNIT_CODE)}
-    heads = {code: department_heads(d)[0] for code, d in departments.items() if department_heads(d)}
+    by_id = heads_of_departments(departments.values())
+    heads = {code: by_id[d.pk][0] for code, d in departments.items() if by_id[d.pk]}
     return {"people": people, "departments": departments, "heads": heads}
 
 

@@ -34,6 +34,7 @@ from sanfu.org.models import (
     Staff,
     Unit,
 )
+from sanfu.org.pinyin import name_keys
 from sanfu.org.services import department_create
 
 DEMO_PASSWORD = "Sanfu@2026"  # noqa: S105  # printed on purpose: demo data only
@@ -373,44 +374,56 @@ def _ensure_people(
     }
     taken = set(User.objects.filter(username__in=[p.username for p in people]).values_list("username", flat=True))
     now = timezone.now()
-    by_ref: dict[str, User] = {}
+    # Three INSERTs for everyone missing, not three per person: the demo organisation is also every
+    # service test's fixture, seeded hundreds of times a run.
+    missing: list[tuple[_Person, User]] = []
     for person in people:
-        user = existing.get(person.employee_no)
-        if user is None:
-            seat = person.seat
-            username = person.username
-            if username in taken:  # someone already uses the readable name: fall back to the number
-                username = person.employee_no.lower()
-            user = User.objects.create(
-                username=username,
-                full_name=person.full_name,
-                password=password_hash,
-                must_change_password=False,
-                password_changed_at=now,
-            )
-            taken.add(username)
-            dept = depts[seat.dept]
-            position = positions[seat.position]
-            if seat.title:
-                title = seat.title
-            elif seat.role in (PostRole.HEAD, PostRole.DEPUTY):
-                title = f"{dept.name}{position.name}"
-            else:
-                title = position.name
-            staff = Staff.objects.create(
-                user=user,
-                unit=unit,
-                employee_no=person.employee_no,
-                rank=seat.rank,
-                mobile=person.mobile,
-                title=title,
-            )
-            Post.objects.create(staff=staff, department=dept, position=position, role=seat.role, is_primary=True)
-            counts.people += 1
-            counts.posts += 1
-        if person.ref:
-            by_ref[person.ref] = user
-    return by_ref
+        if person.employee_no in existing:
+            continue
+        username = person.username
+        if username in taken:  # someone already uses the readable name: fall back to the number
+            username = person.employee_no.lower()
+        taken.add(username)
+        user = User(
+            username=username,
+            full_name=person.full_name,
+            password=password_hash,
+            must_change_password=False,
+            password_changed_at=now,
+        )
+        missing.append((person, user))
+    User.objects.bulk_create([user for _person, user in missing])
+    staff_rows: list[Staff] = []
+    post_rows: list[Post] = []
+    for person, user in missing:
+        seat = person.seat
+        dept = depts[seat.dept]
+        position = positions[seat.position]
+        if seat.title:
+            title = seat.title
+        elif seat.role in (PostRole.HEAD, PostRole.DEPUTY):
+            title = f"{dept.name}{position.name}"
+        else:
+            title = position.name
+        pinyin, initials = name_keys(user.display_name)  # what Staff.save would compute, bulk_create skips it
+        staff = Staff(
+            user=user,
+            unit=unit,
+            employee_no=person.employee_no,
+            rank=seat.rank,
+            mobile=person.mobile,
+            title=title,
+            name_pinyin=pinyin,
+            name_initials=initials,
+        )
+        staff_rows.append(staff)
+        post_rows.append(Post(staff=staff, department=dept, position=position, role=seat.role, is_primary=True))
+        existing[person.employee_no] = user
+    Staff.objects.bulk_create(staff_rows)
+    Post.objects.bulk_create(post_rows)
+    counts.people += len(missing)
+    counts.posts += len(missing)
+    return {person.ref: existing[person.employee_no] for person in people if person.ref}
 
 
 def _ensure_leaders_in_charge(
@@ -423,11 +436,16 @@ def _ensure_leaders_in_charge(
             dept.save(update_fields=["leader_in_charge"])
 
 
-def _grant(user: User, role: Role, unit: Unit, counts: _Counts) -> None:
-    _grant_row, created = RoleGrant.objects.get_or_create(
-        user=user, role=role, unit=unit, defaults={"admin_kind": role.admin_kind}
-    )
-    counts.grants += int(created)
+def _grant_all(wanted: Sequence[tuple[User, Role]], unit: Unit, counts: _Counts) -> None:
+    """Grant each (user, role) in ``unit`` unless granted already, in one INSERT."""
+    have = set(RoleGrant.objects.filter(unit=unit, user__in=[u for u, _r in wanted]).values_list("user_id", "role_id"))
+    new = [
+        RoleGrant(user=user, role=role, unit=unit, admin_kind=role.admin_kind)  # as RoleGrant.save would set it
+        for user, role in dict.fromkeys(wanted)
+        if (user.pk, role.pk) not in have
+    ]
+    RoleGrant.objects.bulk_create(new)
+    counts.grants += len(new)
 
 
 def seed_demo(*, stdout: TextIO | Any = None) -> list[SignIn]:
@@ -485,8 +503,7 @@ def seed_demo(*, stdout: TextIO | Any = None) -> list[SignIn]:
                 counts.secretaries += int(created)
 
         # Roles: company leaders, heads of top-level departments, the office's clerks, one HR officer.
-        for ref in ["gm", "deputy1", "deputy2", "deputy3", "deputy4"]:
-            _grant(refs[ref], roles["leader"], main, counts)
+        wanted = [(refs[ref], roles["leader"]) for ref in ["gm", "deputy1", "deputy2", "deputy3", "deputy4"]]
         head_posts = Post.objects.filter(
             department__unit=main,
             department__parent__isnull=True,
@@ -494,13 +511,12 @@ def seed_demo(*, stdout: TextIO | Any = None) -> list[SignIn]:
             is_primary=True,
             staff__rank=Rank.HEAD,
         ).select_related("staff__user")
-        for post in head_posts:
-            _grant(post.staff.user, roles["dept-head"], main, counts)
-        for ref in ["clerk", "clerk2"]:
-            _grant(refs[ref], roles["clerk"], main, counts)
-        _grant(refs["hr"], roles["hr-officer"], main, counts)
+        wanted += [(post.staff.user, roles["dept-head"]) for post in head_posts]
+        wanted += [(refs[ref], roles["clerk"]) for ref in ["clerk", "clerk2"]]
+        wanted.append((refs["hr"], roles["hr-officer"]))
         # 流程管理员: an account of its own, not a business user's extra role — it signs in with TOTP (ID-4).
-        _grant(_ensure_process_admin(password_hash, counts), roles["process-admin"], main, counts)
+        wanted.append((_ensure_process_admin(password_hash, counts), roles["process-admin"]))
+        _grant_all(wanted, main, counts)
 
         # One administrator-entered day: the statutory package stops at 2026.
         _day, created = CalendarDay.objects.get_or_create(

@@ -7,6 +7,7 @@ two spellings. Pure: no Django, so the data migration can use it as it is."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -30,6 +31,7 @@ def _readings(name: str) -> list[list[str]]:
     return segments
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and the same names come back on every import and seed
 def name_keys(name: str) -> tuple[str, str]:
     """``(full, initials)``, each one or more spellings separated by spaces (``("zhangsan", "zs")``)."""
     segments = _readings(name.strip())
