@@ -12,15 +12,17 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.core import xlsx
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_date, parse_id, parse_text
-from sanfu.meetings import rights, selectors, services
+from sanfu.meetings import figures, rights, selectors, services
 from sanfu.meetings.forms import BookingForm, MeetingForm, ReplyForm, RoomForm
 from sanfu.meetings.models import Booking, BookingStatus, Meeting, MeetingStatus, Reply, Room
 from sanfu.org.models import Department
@@ -232,7 +234,49 @@ def room_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse
 
 def meetings(request: AuthedHttpRequest) -> HttpResponse:
     rows = selectors.meeting_list(request.user)[:200]
-    return render(request, "meetings/meeting_list.html", {"rows": rows})
+    context = {"rows": rows, "may_see_figures": rights.may_manage_rooms(request.user)}
+    return render(request, "meetings/meeting_list.html", context)
+
+
+# --- monthly figures (the office) ------------------------------------------------------------------------------
+
+
+def _figures_of(request: AuthedHttpRequest) -> figures.MonthFigures:
+    """The office's unit's figures for the asked ``month``; ApplicationError for a bad month."""
+    unit_id = rights.unit_of(request.user)
+    if unit_id is None or not rights.may_manage_rooms(request.user):
+        raise Http404
+    year, month = figures.parse_month(parse_text(request.GET.get("month"), max_length=10))
+    return figures.month_figures(unit_id=unit_id, year=year, month=month)
+
+
+def figures_page(request: AuthedHttpRequest) -> HttpResponse:
+    """会议月度统计: meetings held, length, no-shows, late materials, minutes on time, room occupancy."""
+    error = ""
+    found = None
+    try:
+        found = _figures_of(request)
+    except ApplicationError as exc:
+        error = exc.message
+    context = {
+        "f": found,
+        "error": error,
+        "month": found.month_text if found else parse_text(request.GET.get("month"), max_length=10),
+        "chart": found.chart_data() if found else None,
+    }
+    return render(request, "meetings/figures.html", context, status=400 if error else 200)
+
+
+def figures_xlsx(request: AuthedHttpRequest) -> HttpResponse:
+    try:
+        found = _figures_of(request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("meetings:figures")
+    response = HttpResponse(figures.figures_workbook(found), content_type=xlsx.CONTENT_TYPE)
+    name = _("%(y)d年%(m)d月会议统计.xlsx") % {"y": found.year, "m": found.month}
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
+    return response
 
 
 def _unit_people(request: AuthedHttpRequest) -> Any:
