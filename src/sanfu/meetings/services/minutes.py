@@ -1,5 +1,6 @@
 """会后: the minutes (纪要) and their decisions (议定事项); 转督办 hands each decision to the supervision ledger through
-the outbox (``supervision.open_item``), once per decision, inside the transaction that marks it sent."""
+the outbox (``supervision.open_item``), once per decision, inside the transaction that marks it sent. 纪要送发文
+files the meeting into the archive (``dossier.meeting_file``); decisions sent later bring that record up to date."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.meetings import selectors
 from sanfu.meetings.models import Decision, Meeting, MeetingStatus
+from sanfu.meetings.services.dossier import meeting_file
 from sanfu.meetings.services.signin import may_run
 from sanfu.org.models import Department, Staff
 from sanfu.workflow import outbox
@@ -159,6 +161,8 @@ def decisions_to_supervision(*, actor: User, meeting_id: int) -> int:
             target=f"meeting:{meeting.pk}",
             detail={"decisions": [d.pk for d in pending], "sent": sent},
         )
+        if meeting.minutes_sent_at is not None:  # already filed: the record gains the decisions sent now
+            meeting_file(meeting=meeting, actor=actor)
     return sent
 
 
@@ -208,5 +212,6 @@ def minutes_to_documents(*, actor: User, meeting_id: int) -> Meeting:
             },
         )
         audit_record(action="meetings.minutes.to_documents", actor=actor, target=f"meeting:{meeting.pk}")
+        meeting_file(meeting=meeting, actor=actor)  # the minutes are final here: the meeting's file goes to the archive
     meeting.minutes_sent_at, meeting.minutes_sent_by = now, actor
     return meeting
