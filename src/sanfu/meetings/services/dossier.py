@@ -107,7 +107,12 @@ def dossier_history(meeting: Meeting, attendees: list[Attendee]) -> list[dict[st
         "no", "text", "sent_at", "sent_by__full_name", "sent_by__username"
     ):
         events.append(
-            {"at": sent_at.isoformat(), "who": full_name or username, "what": _("转督办"), "comment": f"{no}. {text}"}
+            {
+                "at": sent_at.isoformat() if sent_at else "",
+                "who": full_name or username,
+                "what": _("转督办"),
+                "comment": f"{no}. {text}",
+            }
         )
     return sorted(events, key=lambda e: str(e["at"]))
 
