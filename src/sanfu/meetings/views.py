@@ -349,6 +349,11 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     mine = {d.pk for d in departments_of(request.user)} if open_for_materials and not running else set()
     for item in agenda:
         item.material_files = materials.get(item.pk, [])  # type: ignore[attr-defined]
+        for material in item.material_files:  # type: ignore[attr-defined]
+            material.agenda_item = item
+            material.removable = open_for_materials and services.may_remove_material(
+                request.user, meeting, material, departments=mine
+            )
         item.uploadable = open_for_materials and services.may_upload(  # type: ignore[attr-defined]
             request.user, meeting, item, departments=mine
         )
@@ -374,6 +379,7 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "present": sum(1 for a in attendees if a.signed_in_at),
         "may_send_minutes": running and services.may_send_minutes(request.user),
         "service_tasks": list(meeting.service_tasks.select_related("assignee", "done_by")),
+        "meeting_over": meeting.ends_at <= timezone.now(),
         "service_names": [_("座次"), _("桌签"), _("茶水"), _("大屏"), _("录音录像"), _("会议材料印制")],
     }
     return render(request, "meetings/meeting_detail.html", context)
@@ -471,6 +477,16 @@ def _material_upload(request: AuthedHttpRequest, pk: int) -> str:
     return _("已上传 %(n)d 个文件。") % {"n": len(made)}
 
 
+def _material_remove(request: AuthedHttpRequest, pk: int) -> str:
+    services.material_remove(actor=request.user, meeting_id=pk, material_id=parse_id(request.POST.get("material")) or 0)
+    return _("已删除材料。")
+
+
+def _service_remove(request: AuthedHttpRequest, pk: int) -> str:
+    services.service_task_remove(actor=request.user, meeting_id=pk, task_id=parse_id(request.POST.get("task")) or 0)
+    return _("已删除会务事项。")
+
+
 def _service_add(request: AuthedHttpRequest, pk: int) -> str:
     services.service_task_add(
         actor=request.user,
@@ -522,6 +538,8 @@ ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
     "minutes_to_documents": _minutes_to_documents,
     "materials_due": _materials_due,
     "material_upload": _material_upload,
+    "material_remove": _material_remove,
+    "service_remove": _service_remove,
     "service_add": _service_add,
     "service_done": _service_done,
     "tick": _tick,

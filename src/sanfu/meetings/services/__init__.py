@@ -36,12 +36,16 @@ from sanfu.meetings.services.minutes import (
     minutes_to_documents,
 )
 from sanfu.meetings.services.preparation import (
+    material_remove,
     material_upload,
     materials_deadline_set,
+    may_remove_material,
     may_upload,
     service_task_add,
     service_task_done,
+    service_task_remove,
 )
+from sanfu.meetings.services.reminders import MATERIALS_REMIND_WORKING_DAYS, materials_remind
 from sanfu.meetings.services.signin import (
     TOKEN_MINUTES,
     SignInRefusedError,
@@ -54,6 +58,7 @@ from sanfu.meetings.services.signin import (
 
 __all__ = [
     "EQUIPMENT_CHOICES",
+    "MATERIALS_REMIND_WORKING_DAYS",
     "MAX_OCCURRENCES",
     "TOKEN_MINUTES",
     "AgendaIn",
@@ -71,8 +76,11 @@ __all__ = [
     "decisions_to_supervision",
     "ics_of",
     "invitations_send",
+    "material_remove",
     "material_upload",
     "materials_deadline_set",
+    "materials_remind",
+    "may_remove_material",
     "may_run",
     "may_send_minutes",
     "may_upload",
@@ -93,5 +101,6 @@ __all__ = [
     "series_create",
     "service_task_add",
     "service_task_done",
+    "service_task_remove",
     "signin_token",
 ]

@@ -171,3 +171,58 @@ def service_task_done(*, actor: User, meeting_id: int, task_id: int, done: bool 
         )
     task.refresh_from_db()
     return task
+
+
+def may_remove_material(
+    actor: User, meeting: Meeting, material: Material, *, departments: set[int] | None = None
+) -> bool:
+    """Who may take a material back: the organiser or the office while the meeting is open; the presenting
+    department's people (those who may upload for its agenda item) until the materials deadline."""
+    if meeting.status != MeetingStatus.NOTIFIED or meeting.ends_at <= timezone.now():
+        return False
+    if may_run(actor, meeting):
+        return True
+    if meeting.materials_due is not None and timezone.now() > meeting.materials_due:
+        return False
+    item = material.agenda_item
+    return item.department_id is not None and may_upload(actor, meeting, item, departments=departments)
+
+
+def material_remove(*, actor: User, meeting_id: int, material_id: int) -> None:
+    """Take a material back (see ``may_remove_material``); its file is deleted from storage after the commit."""
+    meeting = selectors.access_meeting(actor=actor, meeting_id=meeting_id)
+    material = Material.objects.select_related("agenda_item").filter(pk=material_id, meeting=meeting).first()
+    if material is None:
+        raise NotFoundError(_("没有找到该材料。"))
+    _open_meeting(meeting)
+    if not may_remove_material(actor, meeting, material):
+        if not may_upload(actor, meeting, material.agenda_item):
+            raise PermissionDeniedError(_("只有汇报部门、会议承办人或办公室可以删除该议题的材料。"))
+        raise ApplicationError(_("已过材料提交截止时间，不能再删除材料；如需更正请联系会议承办人。"))
+    name, storage = material.file.name, material.file.storage
+    with transaction.atomic():
+        if not Material.objects.filter(pk=material.pk).delete()[0]:
+            raise NotFoundError(_("没有找到该材料。"))
+        audit_record(
+            action="meetings.materials.remove",
+            actor=actor,
+            target=f"meeting:{meeting.pk}",
+            detail={"agenda_item": material.agenda_item_id, "file": material.pk, "name": material.name},
+        )
+        transaction.on_commit(lambda: storage.delete(name) if name else None)
+
+
+def service_task_remove(*, actor: User, meeting_id: int, task_id: int) -> None:
+    """Remove a service task (the organiser or the office, while the meeting is open)."""
+    meeting = _ran(actor, meeting_id)
+    _open_meeting(meeting)
+    with transaction.atomic():
+        task = ServiceTask.objects.filter(pk=task_id, meeting=meeting).first()
+        if task is None or not ServiceTask.objects.filter(pk=task.pk).delete()[0]:
+            raise NotFoundError(_("没有找到该会务事项。"))
+        audit_record(
+            action="meetings.service.remove",
+            actor=actor,
+            target=f"meeting:{meeting.pk}",
+            detail={"task": task.pk, "name": task.name, "assignee": task.assignee_id},
+        )
