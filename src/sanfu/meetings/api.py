@@ -317,7 +317,16 @@ class MeetingDetailOut(MeetingOut):
 
 def _attendee(a: Attendee, *, full: bool) -> MeetingAttendeeOut:
     if not full:
-        return MeetingAttendeeOut(id=a.pk, user_id=a.user_id, name=a.user.display_name)
+        return MeetingAttendeeOut(
+            id=a.pk,
+            user_id=a.user_id,
+            name=a.user.display_name,
+            reply=None,
+            deputy=None,
+            reason=None,
+            replied_at=None,
+            signed_in_at=None,
+        )
     return MeetingAttendeeOut(
         id=a.pk,
         user_id=a.user_id,
