@@ -88,6 +88,8 @@ def test_minutes_sent_file_the_meeting_and_search_finds_them(held: dict[str, Any
     # the archive's search finds the minutes' text for someone of the unit, not for another unit
     assert [r.pk for r in _found(held["accountant"], "灵活性改造")] == [record.pk]
     assert _found(held["stranger"], "灵活性改造") == []
+    meeting_page = login(clerk).get(reverse("meetings:meeting", args=[meeting.pk])).content.decode()
+    assert reverse("archive:record", args=[record.pk]) in meeting_page
     page = login(held["accountant"]).get(reverse("archive:search"), {"q": "灵活性改造"})
     assert page.status_code == 200
     assert "灵活性改造专题会" in page.content.decode()

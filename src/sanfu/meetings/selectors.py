@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
+from sanfu.archive.models import ArchiveRecord
 from sanfu.core.errors import NotFoundError
 from sanfu.meetings import rights
 from sanfu.meetings.models import (
@@ -30,6 +31,7 @@ from sanfu.org.selectors import departments_of
 DAY_START = time(8, 0)
 DAY_END = time(20, 0)
 SLOT_MINUTES = 60
+ARCHIVE_SOURCE = "meetings"  # a meeting's record in the archive: (source, the meeting's id)
 
 
 def visible_rooms(actor: User, *, include_inactive: bool = False) -> QuerySet[Room]:
@@ -253,3 +255,12 @@ def access_material(*, actor: User, meeting_id: int, material_id: int) -> Materi
 
 def replies_of(meeting: Meeting) -> list[Attendee]:
     return list(meeting.attendees.select_related("user", "deputy", "signed_in_by").order_by("id"))
+
+
+def archived_record_id(meeting: Meeting) -> int | None:
+    """The meeting's record in the archive (filed at 纪要送发文, ``services.dossier``), None before that."""
+    if meeting.minutes_sent_at is None:
+        return None
+    return (
+        ArchiveRecord.objects.filter(source=ARCHIVE_SOURCE, source_id=meeting.pk).values_list("pk", flat=True).first()
+    )

@@ -380,6 +380,7 @@ def meeting_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "may_send_minutes": running and services.may_send_minutes(request.user),
         "service_tasks": list(meeting.service_tasks.select_related("assignee", "done_by")),
         "meeting_over": meeting.ends_at <= timezone.now(),
+        "archived_id": selectors.archived_record_id(meeting),
         "service_names": [_("座次"), _("桌签"), _("茶水"), _("大屏"), _("录音录像"), _("会议材料印制")],
     }
     return render(request, "meetings/meeting_detail.html", context)

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.models import User
 from sanfu.archive.models import ArchiveRecord
 from sanfu.archive.services import ArchiveFileIn, archive_record
+from sanfu.meetings import selectors
 from sanfu.meetings.models import Attendee, Meeting, Reply
 from sanfu.meetings.services.meetings import ics_of
 from sanfu.workflow.selectors import history_of
 
-SOURCE = "meetings"
+SOURCE = selectors.ARCHIVE_SOURCE
 KIND = "会议"  # archive.models.KIND_LABELS
 DATA_LANGUAGE = "zh-hans"  # the language of what is filed, whatever the actor's
 
