@@ -65,6 +65,11 @@ def grant(user: User, role: Role, unit: Unit | None = None) -> RoleGrant:
 @pytest.fixture
 def org(db: None) -> dict[str, Any]:
     """A small company: 公司领导 (GM + deputy), 办公室 with a sub-section, 财务部; heads and members."""
+    return build_org()
+
+
+def build_org() -> dict[str, Any]:
+    """The ``org`` fixture's company, for module-wide scenes (tests/worlds.py) that cannot use the fixture."""
     unit = make_unit("demo", name="示例发电公司")
     leaders = make_department(unit, "公司领导")
     gm = make_staff(leaders, role=PostRole.HEAD, rank=Rank.LEADER, username="gm", full_name="总经理")

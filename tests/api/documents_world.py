@@ -13,8 +13,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 
 from sanfu.accounts.models import User
 from sanfu.api.scopes import declared
@@ -30,6 +28,7 @@ from sanfu.org.models import Department
 from sanfu.org.selectors import heads_of_departments
 from tests.api.conftest import LEAVE, ApiClient
 from tests.conftest import make_department, make_staff, make_unit
+from tests.worlds import built_once
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # clerk: the office (registers, proposes, reviews); gm: a leader who signs; deputy1: a leader; office_head: a
@@ -134,22 +133,5 @@ def _token(person: User) -> str:
 
 
 def module_world(django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """Build the scene once, inside a transaction rolled back when the module is done."""
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # type: ignore[attr-defined]  # the flag Django's TestCase sets on its own
-        atomic.__enter__()
-        try:
-            built = build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-    media.disable()
+    """Build the scene once, inside a transaction rolled back when the module is done (tests/worlds.py)."""
+    yield from built_once(django_db_blocker, tmp_path_factory, build_world)

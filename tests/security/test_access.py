@@ -45,9 +45,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,43 +75,18 @@ from sanfu.documents.models import (
 from sanfu.documents.services.numbering import number_claim
 from sanfu.org import services as org_services
 from sanfu.org.clearance import Level, Marking
-from sanfu.org.models import CalendarDay, DayKind, Delegation, Department, Position, PostRole, Rank, Unit
+from sanfu.org.models import CalendarDay, DayKind, Delegation, Department, Position, Rank, Unit
 from sanfu.workflow import services as flow
 from sanfu.workflow.models import Instance, InstanceEvent, ProcessDefinition, Task
-from tests.conftest import PASSWORD, grant, make_department, make_staff, make_unit, make_user
+from tests.conftest import PASSWORD, build_org, grant, make_department, make_staff, make_user
 from tests.security.urlwalk import Page, pages
 from tests.signin import totp_code
 from tests.web.test_read_matrix import PDF, Scene, build_scene, title_of
+from tests.worlds import built_once
 
 SECRET_LEVELS = (Level.SECRET, Level.CONFIDENTIAL)
 
 # --- the scene ----------------------------------------------------------------------------------------------
-
-
-def _org() -> dict[str, Any]:
-    """The company of ``tests/conftest.py``'s ``org`` fixture (a fixture cannot be called from a module-wide
-    one): 公司领导, 办公室 with 文秘科, 财务部; heads and members."""
-    unit = make_unit("demo", name="示例发电公司")
-    leaders = make_department(unit, "公司领导")
-    gm = make_staff(leaders, role=PostRole.HEAD, rank=Rank.LEADER, username="gm", full_name="总经理")
-    deputy = make_staff(leaders, rank=Rank.DEPUTY_LEADER, username="deputy", full_name="副总经理")
-    office = make_department(unit, "办公室", leader_in_charge=deputy)
-    section = make_department(unit, "文秘科", parent=office)
-    finance = make_department(unit, "财务部", leader_in_charge=deputy)
-    return {
-        "unit": unit,
-        "leaders": leaders,
-        "office": office,
-        "section": section,
-        "finance": finance,
-        "gm": gm,
-        "deputy": deputy,
-        "office_head": make_staff(office, role=PostRole.HEAD, rank=Rank.HEAD, username="office_head"),
-        "section_head": make_staff(section, role=PostRole.HEAD, rank=Rank.SUPERVISOR, username="section_head"),
-        "clerk": make_staff(section, username="clerk", full_name="文书"),
-        "finance_head": make_staff(finance, role=PostRole.HEAD, rank=Rank.HEAD, username="finance_head"),
-        "accountant": make_staff(finance, username="accountant"),
-    }
 
 
 # The request flow of the 审批中心 used by AC-3 and AC-6: 审核 (finance_head, who may write 核定金额), then 审批
@@ -218,7 +192,7 @@ def _upload(name: str) -> SimpleUploadedFile:
 
 
 def build_world() -> World:
-    org = _org()
+    org = build_org()
     scene = build_scene(org)
     people = dict(scene.people)
     roles = ensure_admin_roles()
@@ -396,27 +370,8 @@ def build_world() -> World:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The scene, built once for the module in a transaction rolled back at its end; each test's own
-    transaction is a savepoint inside it (like TestCase.setUpTestData). Durable service transactions are
-    allowed inside it as they are inside a test's."""
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
-    media.enable()
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # type: ignore[attr-defined]  # the flag Django's TestCase sets on its own
-        atomic.__enter__()
-        try:
-            built = build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            media.disable()
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
-    media.disable()
+    """The scene, built once for the module (tests/worlds.py)."""
+    yield from built_once(django_db_blocker, tmp_path_factory, build_world)
 
 
 # --- talking to the site --------------------------------------------------------------------------------------
@@ -837,6 +792,8 @@ ROWS: dict[str, Row] = {
     ),
     "api:booking_detail": Row(_meeting_booking("api:booking_detail")),
     "api:booking_cancel": Row(_meeting_booking("api:booking_cancel"), body={}),
+    "api:meeting_detail": Row(_meeting("api:meeting_detail")),
+    "api:meeting_reply": Row(_meeting("api:meeting_reply"), body={"reply": "attend"}),
     # the administrators' consoles: none of the personas administers accounts, roles or the organisation
     "accounts:account_toggle": Row(lambda w, _p, _s: [_url("accounts:account_toggle", w.people["initiator"].pk)]),
     "accounts:account_reset": Row(lambda w, _p, _s: [_url("accounts:account_reset", w.people["initiator"].pk)]),

@@ -26,7 +26,7 @@ Expected visibility per rule, from docs/security.md ("The read rule"):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from io import BytesIO
@@ -49,7 +49,8 @@ from sanfu.documents.models import DocKind, IncomingDocument, OutgoingDocument
 from sanfu.org.clearance import Level, Marking
 from sanfu.workflow import selectors as flow_selectors
 from sanfu.workflow import services as flow
-from tests.conftest import grant, make_department, make_staff, make_unit
+from tests.conftest import build_org, grant, make_department, make_staff, make_unit
+from tests.worlds import built_once
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LEVELS = [Level.PUBLIC, Level.INTERNAL, Level.SECRET, Level.CONFIDENTIAL]
@@ -415,10 +416,14 @@ PATHS: dict[str, tuple[Rule, Read]] = {
 }
 
 
+@pytest.fixture(scope="module")
+def scene(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    """One scene for every read path (built once: the paths only read it)."""
+    yield from built_once(django_db_blocker, tmp_path_factory, lambda: build_scene(build_org()))
+
+
 @pytest.mark.parametrize("path", list(PATHS))
-def test_every_persona_reads_every_level_as_the_rule_says(org, login, path, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    scene = build_scene(org)
+def test_every_persona_reads_every_level_as_the_rule_says(scene, db, login, path):
     rule, read = PATHS[path]
     wrong = []
     for persona, level in itertools.product(PERSONAS, LEVELS):
