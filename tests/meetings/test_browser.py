@@ -80,3 +80,15 @@ def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
     organiser.goto(f"{app_server}/meetings/meetings/{notified.pk}/")
     assert organiser.inner_text("#meeting-title") == notified.title
     organiser.screenshot(path=str(SHOTS / "meeting.png"), full_page=True)
+
+    # The office's monthly figures: reached from the meetings list, the month's rooms drawn by ECharts.
+    office = _sign_in(browser, app_server, "clerk", width=1280)
+    office.goto(f"{app_server}/meetings/meetings/")
+    office.click("#meeting-figures")
+    office.wait_for_selector("#figures-totals")
+    office.wait_for_selector("#figures-chart[data-chart-ready='1']")
+    assert office.locator("#figures-rooms tr[data-room='第一会议室']").count() == 1
+    office.fill("#figures-month input[name=month]", "2000-01")
+    office.locator("#figures-month button").click()
+    office.wait_for_url(re.compile(r".*/figures/\?month=2000-01$"))
+    assert office.inner_text("#total-held") == "0"
