@@ -1,11 +1,42 @@
 #!/usr/bin/env bash
-# The whole check: lint, types, import boundaries, migrations, then pytest on SQLite and PostgreSQL.
+# The whole check: lint, types, import boundaries, migrations, then pytest on SQLite and PostgreSQL (the
+# PostgreSQL run starts first and runs beside the rest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export SANFU_HOME="$PWD" DJANGO_SETTINGS_MODULE=sanfu.config.test_settings
 
 step() { printf '\n== %s ==\n' "$*"; }
+
+step "Chromium for browser tests"
+scripts/ensure-chromium.sh
+
+step "slapd and python-ldap for the LDAP tests (optional: the tests skip in one line without them)"
+scripts/ensure-ldap.sh
+
+# The two databases' runs go side by side (the machine has two cores; each run is one process, and much of a run
+# waits on subprocesses, browsers and sockets). The PostgreSQL run, the longer, starts first, before the lint
+# steps (pip-audit mostly waits on the network). Each has its own uploaded-files folder; the PostgreSQL run's
+# output is shown whole once it ends, after the SQLite run's. A failed lint step stops the build and the run.
+PG_URL="${SANFU_TEST_DATABASE_URL_PG:-${SANFU_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/sanfu_ci_$$}}"
+scratch="$(mktemp -d)"
+pg_job=""
+stop_pg() {  # a lint step failed: the PostgreSQL run (a subshell and its pytest) does not outlive the build
+  if [ -n "$pg_job" ]; then
+    pkill -TERM -P "$pg_job" 2>/dev/null || true
+    kill "$pg_job" 2>/dev/null || true
+  fi
+  rm -rf "$scratch"
+}
+trap stop_pg EXIT
+pg_status=skipped
+if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
+  # pytest-django creates test_<name> as a throwaway database and drops it at the end.
+  (SANFU_TEST_MEDIA_ROOT="$scratch/pg-media" SANFU_TEST_DATABASE_URL="$PG_URL" \
+    $BIN/pytest -q --create-db "$@" >"$scratch/pg.log" 2>&1; echo $? >"$scratch/pg.rc") &
+  pg_job=$!
+  pg_status=running
+fi
 
 step "ruff"
 $BIN/ruff check .
@@ -49,27 +80,6 @@ rm -f "$audit_json"
 step "makemigrations --check"
 $BIN/python -m django makemigrations --check --dry-run
 
-step "Chromium for browser tests"
-scripts/ensure-chromium.sh
-
-step "slapd and python-ldap for the LDAP tests (optional: the tests skip in one line without them)"
-scripts/ensure-ldap.sh
-
-# The two databases' runs go side by side (the machine has two cores; each run is one process, and much of a run
-# waits on subprocesses, browsers and sockets). Each has its own uploaded-files folder; the PostgreSQL run's
-# output is shown whole once it ends, after the SQLite run's.
-PG_URL="${SANFU_TEST_DATABASE_URL_PG:-${SANFU_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/sanfu_ci_$$}}"
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-pg_status=skipped
-if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
-  # pytest-django creates test_<name> as a throwaway database and drops it at the end.
-  (SANFU_TEST_MEDIA_ROOT="$scratch/pg-media" SANFU_TEST_DATABASE_URL="$PG_URL" \
-    $BIN/pytest -q --create-db "$@" >"$scratch/pg.log" 2>&1; echo $? >"$scratch/pg.rc") &
-  pg_job=$!
-  pg_status=running
-fi
-
 step "pytest on SQLite${pg_job:+ (PostgreSQL running beside it)}"
 sqlite_rc=0
 SANFU_TEST_MEDIA_ROOT="$scratch/sqlite-media" SANFU_TEST_DATABASE_URL="sqlite:///test.sqlite3" \
@@ -77,6 +87,7 @@ SANFU_TEST_MEDIA_ROOT="$scratch/sqlite-media" SANFU_TEST_DATABASE_URL="sqlite://
 
 if [ "$pg_status" = running ]; then
   wait "$pg_job" || true
+  pg_job=""
   step "pytest on PostgreSQL"
   cat "$scratch/pg.log"
   pg_rc="$(cat "$scratch/pg.rc" 2>/dev/null || echo 1)"
