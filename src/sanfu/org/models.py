@@ -110,6 +110,10 @@ class Staff(models.Model):
     # Personal data, encrypted at rest (DI-3); never searched, so it needs no lookup column (see core.crypto).
     mobile = EncryptedTextField(_("手机"), max_length=20, blank=True)
     title = models.CharField(_("职务"), max_length=64, blank=True)
+    # Where the 通讯录 finds them at work: the room and the desk phone, as the office writes them ("3楼 305",
+    # "0571-8765 4321"); not personal data, shown to everyone and searched as typed.
+    office = models.CharField(_("办公室"), max_length=64, blank=True)
+    office_phone = models.CharField(_("办公电话"), max_length=32, blank=True)
     # The name's pinyin for the person picker ("zhangsan", "zs"; see org.pinyin), kept current on every save
     # of the staff record and, through the receiver below, of the account whose name it spells.
     name_pinyin = models.CharField(_("姓名拼音"), max_length=KEY_MAX_LENGTH, blank=True, editable=False)
