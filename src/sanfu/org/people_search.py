@@ -46,25 +46,30 @@ def unassignable_among(people: Iterable[User]) -> list[User]:
     return [p for p in people if not p.is_active or p.pk in admins]
 
 
-def search_people(*, actor: User, query: str, limit: int = 20) -> list[PersonHit]:
-    """Whom ``actor`` may pick: active staff matching ``query``, best matches first, ``actor`` left out.
+@dataclass(frozen=True)
+class NameMatch:
+    """How a query matches a ``Staff`` row: ``matches`` (any hit), ``best`` (exact) and ``good`` (from the start)."""
 
-    Names, departments and posts are what the 通讯录 shows every signed-in person, so the search has no data
-    scope of its own; a disabled or anonymous actor finds nobody. Matches: the name (汉字), the pinyin in
-    full anywhere in it ("sanfeng") or from its start by initials ("zs" → 张三), the 工号, the account name,
-    any department the person holds a post in."""
-    text = query.strip()[:QUERY_MAX_LENGTH]
+    matches: Q
+    best: Q
+    good: Q
+
+    def fit(self) -> Case:
+        """0 for the best matches, 1 for good ones, 2 for the rest: the order results are listed in."""
+        return Case(
+            When(self.best, then=Value(0)),
+            When(self.good, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+
+
+def name_match(text: str) -> NameMatch:
+    """Staff matching ``text`` (already stripped, not empty) by name (汉字), pinyin in full anywhere in it
+    ("sanfeng") or from its start by initials ("zs" → 张三), 工号 or account name. Shared by the person picker
+    and the 通讯录 search, so that both find the same people the same way."""
     letters = normalize_query(text)
-    if not text or not getattr(actor, "is_active", False) or not getattr(actor, "is_authenticated", False):
-        return []
-    limit = max(1, min(limit, MAX_LIMIT))
-    in_department = Post.objects.filter(staff_id=OuterRef("pk"), department__name__icontains=text)
-    matches = (
-        Q(user__full_name__icontains=text)
-        | Q(employee_no__icontains=text)
-        | Q(user__username__icontains=text)
-        | Q(Exists(in_department))
-    )
+    matches = Q(user__full_name__icontains=text) | Q(employee_no__icontains=text) | Q(user__username__icontains=text)
     best = Q(user__full_name=text) | Q(employee_no__iexact=text)
     good = Q(user__full_name__startswith=text) | Q(employee_no__istartswith=text)
     if letters:
@@ -73,15 +78,28 @@ def search_people(*, actor: User, query: str, limit: int = 20) -> list[PersonHit
         matches |= initials | Q(name_pinyin__contains=letters)
         best |= Q(name_initials=letters) | Q(name_pinyin=letters)
         good |= initials | full_start
+    return NameMatch(matches, best, good)
+
+
+def search_people(*, actor: User, query: str, limit: int = 20) -> list[PersonHit]:
+    """Whom ``actor`` may pick: active staff matching ``query``, best matches first, ``actor`` left out.
+
+    Names, departments and posts are what the 通讯录 shows every signed-in person, so the search has no data
+    scope of its own; a disabled or anonymous actor finds nobody. Matches: see ``name_match``, and any
+    department the person holds a post in."""
+    text = query.strip()[:QUERY_MAX_LENGTH]
+    if not text or not getattr(actor, "is_active", False) or not getattr(actor, "is_authenticated", False):
+        return []
+    limit = max(1, min(limit, MAX_LIMIT))
+    in_department = Post.objects.filter(staff_id=OuterRef("pk"), department__name__icontains=text)
+    match = name_match(text)
     primary = Post.objects.filter(staff_id=OuterRef("pk"), is_primary=True)
     rows = (
         assignable_staff()
-        .filter(matches)
+        .filter(match.matches | Q(Exists(in_department)))
         .exclude(user_id=actor.pk)
         .annotate(
-            fit=Case(
-                When(best, then=Value(0)), When(good, then=Value(1)), default=Value(2), output_field=IntegerField()
-            ),
+            fit=match.fit(),
             department_name=Subquery(primary.values("department__name")[:1]),
             position_name=Subquery(primary.values("position__name")[:1]),
         )
