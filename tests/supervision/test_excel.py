@@ -126,6 +126,37 @@ def test_a_good_sheet_creates_every_item_through_the_service(world: World) -> No
     assert AuditRecord.objects.filter(action="supervision.item.create").count() >= 3
 
 
+def test_source_cadence_and_level_are_read_as_words_codes_or_english(world: World) -> None:
+    rows = [
+        (1, "代码写法", "", "work_plan", "财务部", "", "会计", "", "2026-12-31", "weekly", "secret"),
+        (2, "英文写法", "", "Annual key work", "财务部", "", "会计", "", "2026-12-31", "Every two weeks", "Public"),
+        (3, "大小写与空格", "", "MANUAL", "财务部", "", "会计", "", "2026-12-31", "semi-monthly", " confidential "),
+        (4, "英文手工", "", "manual entry", "财务部", "", "会计", "", "2026-12-31", "Quarterly", "Internal"),
+        (5, "天数", "", "", "财务部", "", "会计", "", "2026-12-31", "10 days", "内部"),
+    ]
+    created = do_import(world, sheet(rows))
+    assert [(i.source, i.cadence_days, i.confidentiality) for i in created] == [
+        (Source.WORK_PLAN, 7, "secret"),
+        (Source.WORK_PLAN, 14, "public"),
+        (Source.MANUAL, 15, "confidential"),
+        (Source.MANUAL, 90, "internal"),
+        (Source.MANUAL, 10, "internal"),
+    ]
+
+
+def test_an_unknown_code_or_english_word_is_still_refused(world: World) -> None:
+    rows = [
+        (1, "会议", "", "meeting", "财务部", "", "会计", "", "2026-12-31", "yearly", "top secret"),
+        (2, "批示", "", "Leader's instructions", "财务部", "", "会计", "", "2026-12-31", "monthly", "public"),
+    ]
+    assert problems(world, sheet(rows)) == [
+        ("督办台账", 2, "来源"),
+        ("督办台账", 2, "报送周期"),
+        ("督办台账", 2, "密级"),
+        ("督办台账", 3, "来源"),
+    ]
+
+
 def test_every_bad_row_is_reported_and_nothing_is_created(world: World) -> None:
     rows = [
         GOOD[0],

@@ -15,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sanfu.accounts.models import User
+from sanfu.api.tokens import token_issue
+from sanfu.supervision import selectors
 from sanfu.supervision.models import Item, ItemState
+from tests.api.conftest import ApiClient
 from tests.supervision.conftest import new_item, pdf
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +155,24 @@ def test_ids_no_column_can_hold_are_invalid_choices_not_errors(sup: dict[str, An
     assert reply.status_code == 200
     assert "is-invalid" in reply.content.decode()
     assert not Item.objects.exists()
+
+
+def test_the_department_filter_finds_what_the_department_leads_or_co_handles(sup: dict[str, Any], login: Login) -> None:
+    led = new_item(sup, title="办公室牵头的事项", owner=sup["clerk"], lead_department=sup["office"])
+    co = new_item(sup, title="财务部牵头办公室协办", co_departments=[sup["office"]])
+    alone = new_item(sup, title="财务部独办的事项")
+    client = login(sup["gm"])
+    page = client.get(reverse("supervision:ledger"), {"department": sup["office"].pk}).content.decode()
+    assert led.title in page
+    assert co.title in page
+    assert alone.title not in page
+    assert 'id="count-on_track"' in page
+    found = selectors.ledger(sup["gm"], selectors.LedgerFilters(department_id=sup["office"].pk))
+    assert sorted(found.rows.values_list("pk", flat=True)) == sorted([led.pk, co.pk])
+    assert found.total == 2
+    finance = selectors.ledger(sup["gm"], selectors.LedgerFilters(department_id=sup["finance"].pk))
+    assert sorted(finance.rows.values_list("pk", flat=True)) == sorted([co.pk, alone.pk])
+    _token, raw = token_issue(actor=sup["gm"], name="测试", scopes=["supervision:read"], days=1)
+    api = ApiClient(raw).get("/supervision/items", department=sup["office"].pk)
+    assert api.status_code == 200
+    assert sorted(i["id"] for i in api.json()["items"]) == sorted([led.pk, co.pk])

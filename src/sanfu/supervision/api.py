@@ -24,7 +24,7 @@ from sanfu.core.errors import ApplicationError
 from sanfu.core.params import parse_text
 from sanfu.org.models import Department
 from sanfu.supervision import selectors, services
-from sanfu.supervision.models import Item, ItemState
+from sanfu.supervision.models import Item
 from sanfu.supervision.status import Status as ItemStatus
 
 READ = scopes.declare("supervision:read", gettext_lazy("查看督办台账和督办事项"))
@@ -169,10 +169,7 @@ def items(request: HttpRequest, filters: Query[LedgerQuery]) -> Page[ItemOut]:
     found = selectors.ledger(person, chosen)
     rows, following = page_of(found.rows, cursor=filters.cursor, limit=filters.limit)
     return Page[ItemOut](
-        items=[
-            _item(r, ItemStatus.DONE if r.state == ItemState.CLOSED else found.statuses.get(r.pk, ItemStatus.ON_TRACK))
-            for r in rows
-        ],
+        items=[_item(r, selectors.row_status(r)) for r in rows],
         next_cursor=following,
     )
 

@@ -13,9 +13,12 @@ class SupervisionConfig(AppConfig):
     navigation = (NavItem(Section.OPERATIONS, _("督办台账"), "supervision:ledger", order=70),)
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from sanfu.api import site
         from sanfu.core import todos as inbox
-        from sanfu.supervision import todos
+        from sanfu.org.models import CalendarDay
+        from sanfu.supervision import snapshots, todos
         from sanfu.supervision.api import router
         from sanfu.supervision.flows import SUBJECT_PREFIX
         from sanfu.supervision.services import OPEN_ITEM_KIND, receive_open_item
@@ -26,3 +29,6 @@ class SupervisionConfig(AppConfig):
         subjects.register(prefix=SUBJECT_PREFIX, pages=item_pages, label=_("到督办事项页面办理"))
         site.include("/supervision", router)
         inbox.register(todos.source())
+        # a change of the working calendar moves effective deadlines: every status snapshot is stale
+        post_save.connect(snapshots.invalidate_all, sender=CalendarDay, dispatch_uid="supervision-calendar-save")
+        post_delete.connect(snapshots.invalidate_all, sender=CalendarDay, dispatch_uid="supervision-calendar-delete")

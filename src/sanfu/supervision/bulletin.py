@@ -34,22 +34,24 @@ again later counts the close-outs approved since.
 **Lists:** the items at risk and the items overdue on ``as_of`` (whenever due), the items closed in M and the
 new items of M, each at most ``LIST_LIMIT`` long (the figures count all of them).
 
-Cost: one query of the columns the rules read for the items that can count (due, created or closed in M, or
-not closed), one query for the listed items, and the visibility rule's own few; the same number whatever the
-number of items.
+**Cost.** The statuses are the items' snapshots (``snapshots``: the rules' result kept on the row for the day,
+recomputed first for any row stale on ``as_of``), so the figures are one ``GROUP BY`` query of the items that
+can count (due, created or closed in M, or not closed) per lead department, each list one query, plus the
+visibility rule's own few: the same number of queries whatever the number of items, and no per-item Python.
+``Judge`` (the rules applied in Python to each row) remains for the assessment, which judges a period.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import CharField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,11 +59,10 @@ from sanfu.accounts.models import User
 from sanfu.core import gbt9704
 from sanfu.core.errors import ApplicationError
 from sanfu.core.gbt9704 import BodyBlock, OfficialDocument, format_date
-from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.models import Unit
-from sanfu.org.selectors import working_calendar
-from sanfu.supervision import selectors
+from sanfu.supervision import selectors, snapshots
 from sanfu.supervision.models import Item, ItemState
+from sanfu.supervision.snapshots import local_day, memo_workdays, moment_columns
 from sanfu.supervision.status import Facts, Status, Workdays, effective_deadline, status_of
 
 LIST_LIMIT = 50
@@ -121,7 +122,6 @@ def rate(part: int, whole: int) -> Decimal | None:
 
 # --- one item, as the figures read it ------------------------------------------------------------------------
 
-MOMENTS = ("created_at", "last_report_at", "applied_at", "closed_at")
 FACT_COLUMNS = (
     "pk",
     "state",
@@ -136,14 +136,6 @@ FACT_COLUMNS = (
     "lead_department__name",
     "owner_id",
 )
-
-
-def moment_columns(items: QuerySet[Item]) -> QuerySet[Item]:
-    """The item's moments (``MOMENTS``) also as text, ``<name>_text``: the stored UTC value as the database
-    writes it (SQLite: ``2026-12-07 02:00:00.123456``; PostgreSQL, whose sessions Django keeps in UTC:
-    ``2026-12-07 02:00:00.123456+00``), which ``datetime.fromisoformat`` reads in a microsecond. Django's
-    own conversion of a datetime column costs about ten times that a value, and the bulletin reads thousands."""
-    return items.annotate(**{f"{name}_text": Cast(name, output_field=CharField()) for name in MOMENTS})
 
 
 @dataclass(slots=True)
@@ -176,43 +168,6 @@ class Outcome:
         return self.status == Status.OVERDUE
 
 
-_STATUTORY: dict[date, bool] = {}  # the statutory calendar's answers, kept for the process: they never change
-
-
-def _statutory(day: date) -> bool:
-    known = _STATUTORY.get(day)
-    if known is None:
-        known = _STATUTORY[day] = WorkingCalendar().is_workday(day)
-    return known
-
-
-@dataclass
-class MemoCalendar(WorkingCalendar):
-    """The working calendar with each day's answer kept: the administrator's table first (read for each
-    bulletin), then the statutory calendar, whose answers are kept for the process — ``chinese_calendar``
-    checks its whole table's range on every call (tens of microseconds), and judging thousands of items asks
-    about the same few hundred days again and again."""
-
-    _next: dict[tuple[date, bool], date] = field(default_factory=dict, repr=False)
-
-    def is_workday(self, day: date) -> bool:
-        override = self.overrides.get(day)
-        return _statutory(day) if override is None else override
-
-    def next_workday(self, day: date, *, include_today: bool = False) -> date:
-        key = (day, include_today)
-        found = self._next.get(key)
-        if found is None:
-            found = self._next[key] = super().next_workday(day, include_today=include_today)
-        return found
-
-
-def memo_workdays() -> Workdays:
-    """``selectors.workdays()`` on a :class:`MemoCalendar` (the administrator's table applied the same way)."""
-    calendar = working_calendar()
-    return Workdays(MemoCalendar(overrides=calendar.overrides, notes=calendar.notes, periods=calendar.periods))
-
-
 class Judge:
     """Turns rows of ``FACT_COLUMNS`` into :class:`Outcome` on one working calendar (each day's answer and each
     deadline's effective date computed once: many items share them)."""
@@ -232,11 +187,7 @@ class Judge:
         zone = timezone.get_current_timezone()
 
         def day(text: str | None) -> date | None:
-            """A stored moment, read as text (see ``moment_columns``), as the office's local date."""
-            if text is None:
-                return None
-            moment = datetime.fromisoformat(text)
-            return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone).date()
+            return local_day(text, zone)
 
         found = []
         rows = moment_columns(items).values_list(*FACT_COLUMNS)
@@ -399,16 +350,18 @@ LINE_COLUMNS = (
     "owner__full_name",
     "owner__username",
     "lead_department__name",
+    "status",
+    "state",
+    "created_at",
+    "closed_at",
 )
 
 
-def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, tuple[Any, ...]]) -> list[ItemLine]:
-    by_pk = {o.pk: o for o in outcomes}
+def _lines(rows: Iterable[tuple[Any, ...]]) -> list[ItemLine]:
     labels = status_labels()
     lines = []
-    for pk in picked:
-        _pk, title, deadline, percent, full_name, username, department = loaded[pk]
-        outcome = by_pk[pk]
+    for pk, title, deadline, percent, full_name, username, department, status, state, created, closed in rows:
+        found = Status(status)
         lines.append(
             ItemLine(
                 pk=pk,
@@ -417,17 +370,19 @@ def _lines(outcomes: list[Outcome], picked: list[int], loaded: dict[int, tuple[A
                 owner=full_name or username,
                 deadline=deadline,
                 percent=percent,
-                status=outcome.status,
-                status_label=labels[outcome.status],
-                closed_on=outcome.closed_on,
-                created_on=outcome.created_on,
+                status=found,
+                status_label=labels[found],
+                closed_on=timezone.localdate(closed) if closed is not None and state == ItemState.CLOSED else None,
+                created_on=timezone.localdate(created),
             )
         )
     return lines
 
 
 def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, today: date | None = None) -> Bulletin:
-    """The bulletin of (year, month) as ``actor`` may see it, judged on ``today`` (the office's date)."""
+    """The bulletin of (year, month) as ``actor`` may see it, judged on ``today`` (the office's date): the
+    stale status snapshots recomputed for that day first (``snapshots``), then the figures counted per lead
+    department in one grouped query and each list read in one query."""
     as_of = today or timezone.localdate()
     first, last = month_range(year, month)
     if first > as_of:
@@ -438,43 +393,49 @@ def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, 
         if unit is None:
             raise ApplicationError(_("所选单位不存在。"))
         unit_name = unit.name
+    snapshots.refresh(today=as_of)
     start, end = day_start(first), day_start(last + timedelta(days=1))
-    relevant = scope(actor, unit_id=unit_id).filter(
-        Q(deadline__range=(first, last))
-        | Q(created_at__gte=start, created_at__lt=end)
-        | Q(closed_at__gte=start, closed_at__lt=end)
-        | ~Q(state=ItemState.CLOSED)
-    )
-    outcomes = Judge(as_of).outcomes(relevant)
-    departments: dict[int | None, DepartmentLine] = {}
-    total = DepartmentLine(department_id=None, name=_("合计"))
-    for outcome in outcomes:
-        line = departments.get(outcome.department_id)
-        if line is None:
-            name = outcome.department_name or no_department()
-            line = departments[outcome.department_id] = DepartmentLine(outcome.department_id, name)
-        line.add(outcome, first=first, last=last, as_of=as_of)
-        total.add(outcome, first=first, last=last, as_of=as_of)
-    shown = [d for d in departments.values() if d.due or d.new or d.closed or d.at_risk]
-    picks: dict[str, list[Outcome]] = defaultdict(list)
-    for o in outcomes:
-        if o.status == Status.AT_RISK:
-            picks["at_risk"].append(o)
-        if o.state != ItemState.CLOSED and o.status == Status.OVERDUE:
-            picks["overdue"].append(o)
-        if o.closed_on is not None and first <= o.closed_on <= last:
-            picks["closed"].append(o)
-        if first <= o.created_on <= last:
-            picks["new"].append(o)
-    order = {
-        "at_risk": lambda o: (o.deadline, o.pk),
-        "overdue": lambda o: (o.deadline, o.pk),
-        "closed": lambda o: (o.closed_on, o.pk),
-        "new": lambda o: (o.created_on, o.pk),
+    closed = Q(state=ItemState.CLOSED)
+    due = Q(deadline__range=(first, last))
+    new = Q(created_at__gte=start, created_at__lt=end)
+    closed_in = closed & Q(closed_at__gte=start, closed_at__lt=end)
+    late_now = ~closed & Q(status=Status.OVERDUE)
+    relevant = scope(actor, unit_id=unit_id).filter(due | new | closed_in | ~closed)
+    conditions = {
+        "due": due,
+        "on_time": due & closed & Q(on_time=True),
+        "overdue": due & ((closed & ~Q(on_time=True)) | late_now),
+        "new": new,
+        "closed": closed_in,
+        "at_risk": Q(status=Status.AT_RISK),
+        "overdue_now": late_now,
     }
-    chosen = {name: [o.pk for o in sorted(picks[name], key=order[name])[:LIST_LIMIT]] for name in order}
-    wanted = {pk for pks in chosen.values() for pk in pks}
-    loaded = {row[0]: row for row in Item.objects.filter(pk__in=wanted).values_list(*LINE_COLUMNS)} if wanted else {}
+    grouped = (
+        relevant.order_by()
+        .values("lead_department_id", "lead_department__name")
+        .annotate(**{f"n_{name}": Count("pk", filter=q) for name, q in conditions.items()})
+    )
+    departments: list[DepartmentLine] = []
+    total = DepartmentLine(department_id=None, name=_("合计"))
+    overdue_now = 0
+    for row in grouped:
+        line = DepartmentLine(row["lead_department_id"], row["lead_department__name"] or no_department())
+        for target in (line, total):
+            target.due += row["n_due"]
+            target.on_time += row["n_on_time"]
+            target.overdue += row["n_overdue"]
+            target.pending += row["n_due"] - row["n_on_time"] - row["n_overdue"]
+            target.new += row["n_new"]
+            target.closed += row["n_closed"]
+            target.at_risk += row["n_at_risk"]
+        overdue_now += row["n_overdue_now"]
+        if line.due or line.new or line.closed or line.at_risk:
+            departments.append(line)
+
+    def listed(condition: Q, *order: Any) -> list[ItemLine]:
+        rows = relevant.filter(condition).order_by(*order, "pk").values_list(*LINE_COLUMNS)
+        return _lines(rows[:LIST_LIMIT])
+
     return Bulletin(
         year=year,
         month=month,
@@ -483,13 +444,13 @@ def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, 
         last=last,
         unit_id=unit_id,
         unit_name=unit_name,
-        departments=_rank(shown),
+        departments=_rank(departments),
         total=total,
-        at_risk=_lines(outcomes, chosen["at_risk"], loaded),
-        overdue=_lines(outcomes, chosen["overdue"], loaded),
-        closed=_lines(outcomes, chosen["closed"], loaded),
-        new=_lines(outcomes, chosen["new"], loaded),
-        overdue_now=len(picks["overdue"]),
+        at_risk=listed(Q(status=Status.AT_RISK), "deadline"),
+        overdue=listed(late_now, "deadline"),
+        closed=listed(closed_in, TruncDate("closed_at")),
+        new=listed(new, TruncDate("created_at")),
+        overdue_now=overdue_now,
     )
 
 

@@ -16,8 +16,10 @@ item created before it and is reported for that row. Columns (order free):
   2026/12/31, 2026年12月31日; not before today);
 - optional: 督办内容, 来源 (年度重点工作 or 手工录入/blank: the import creates nothing else), 来源说明,
   牵头部门 and 协办部门 (department names, several separated by 、 , ; — the importer's unit first),
-  交办领导, 报送周期 (a number of days, "7天", 每周, 每两周, 每半月, 每月, 每季度; default 7), 密级 (公开, 内部,
-  秘密, 机密; default 内部), 质量要求;
+  交办领导, 报送周期 (a number of days, "7天", "7 days", 每周, 每两周, 每半月, 每月, 每季度 or their codes
+  weekly, biweekly, semimonthly, monthly, quarterly; default 7), 密级 (公开, 内部, 秘密, 机密; default 内部),
+  质量要求. 来源 and 密级 may also be written as their codes (work_plan, manual; public, internal, secret,
+  confidential) or their English labels (Annual key work, Manual entry; Public, Internal…), in any case;
 - ignored (the export's computed columns, so an exported sheet reads back): 序号, 当前进度, 状态, 最新进展,
   最新报送时间.
 
@@ -48,8 +50,7 @@ from sanfu.org.selectors import staff_of
 from sanfu.supervision import rights, selectors, services
 from sanfu.supervision.assessment import Assessment, Record
 from sanfu.supervision.bulletin import Bulletin, ItemLine, status_labels
-from sanfu.supervision.models import DEFAULT_CADENCE_DAYS, Item, ItemState, ProgressReport, Source
-from sanfu.supervision.status import Status
+from sanfu.supervision.models import DEFAULT_CADENCE_DAYS, Item, ProgressReport, Source
 
 SHEET = "督办台账"
 # Column headers as they appear in the files (data, not UI text: never translated, as org.importing's).
@@ -78,6 +79,23 @@ IMPORTED: tuple[str, ...] = tuple(c for c in EXPORT_COLUMNS if c not in IGNORED)
 WIDTHS = (6, 30, 40, 12, 20, 14, 20, 10, 10, 12, 8, 8, 10, 40, 18, 6, 30)
 MAX_ROWS = 2000
 CADENCE_WORDS = {"每周": 7, "每两周": 14, "每半月": 15, "每月": 30, "每季度": 90}
+# the same cadences by code and in English (compared without case, spaces, hyphens or underscores)
+CADENCE_CODES = {
+    "weekly": 7,
+    "everyweek": 7,
+    "biweekly": 14,
+    "fortnightly": 14,
+    "everytwoweeks": 14,
+    "semimonthly": 15,
+    "halfmonthly": 15,
+    "twiceamonth": 15,
+    "everyhalfmonth": 15,
+    "monthly": 30,
+    "everymonth": 30,
+    "quarterly": 90,
+    "everyquarter": 90,
+}
+CADENCE_DAYS = re.compile(r"(\d{1,3})\s*(?:天|日|d|days?)?", re.IGNORECASE)
 SPLIT = re.compile(r"[、,，;；]")
 
 
@@ -85,6 +103,26 @@ def _data_labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     """value → the Chinese label as files write it, whatever the active language."""
     with translation.override(None):
         return {str(value): str(label) for value, label in choices}
+
+
+def _key(text: str) -> str:
+    """A cell's word compared without case, spaces, hyphens or underscores."""
+    return re.sub(r"[\s_\-]+", "", text).casefold()
+
+
+def _choice_words(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """``_key`` of what a sheet may write for a choice → its value: the Chinese label (as the export writes it),
+    the code itself, and the English label (as the English interface shows it)."""
+    pairs = list(choices)
+    found: dict[str, str] = {}
+    with translation.override("en"):
+        for value, label in pairs:
+            found[_key(str(label))] = str(value)
+    for value, _label in pairs:
+        found[_key(str(value))] = str(value)
+    for value, label in _data_labels(pairs).items():
+        found[_key(label)] = value
+    return found
 
 
 # --- export -------------------------------------------------------------------------------------------------
@@ -95,15 +133,16 @@ def _latest_text() -> Subquery:
     return Subquery(latest.values("text")[:1])
 
 
-def ledger_rows(items: QuerySet[Item], statuses: dict[int, Status]) -> list[list[Any]]:
-    """The export's rows of ``items`` (already scoped and ordered), with their computed statuses."""
+def ledger_rows(items: QuerySet[Item]) -> list[list[Any]]:
+    """The export's rows of ``items`` (already scoped and ordered, from ``selectors.ledger``: their status
+    snapshots fresh), with their computed statuses."""
     labels = status_labels()
     sources = _data_labels(Source.choices)
     levels = _data_labels(Level.choices)
     rows = []
     loaded = items.select_related("owner", "lead_department", "assigned_by").prefetch_related("co_departments")
     for number, item in enumerate(loaded.annotate(latest_text=_latest_text()), start=1):
-        status = Status.DONE if item.state == ItemState.CLOSED else statuses.get(item.pk, Status.ON_TRACK)
+        status = selectors.row_status(item)
         rows.append(
             [
                 number,
@@ -145,7 +184,7 @@ def ledger_workbook(*, actor: User, filters: selectors.LedgerFilters) -> bytes:
     found = selectors.ledger(actor, filters)
     rows = found.rows.order_by("deadline", "id")
     xlsx.require_within_limit(rows.count())
-    content = xlsx.workbook(xlsx.Sheet(SHEET, EXPORT_COLUMNS, ledger_rows(rows, found.statuses), WIDTHS))
+    content = xlsx.workbook(xlsx.Sheet(SHEET, EXPORT_COLUMNS, ledger_rows(rows), WIDTHS))
     _audit_export(actor, rows, "ledger")
     return content
 
@@ -229,7 +268,7 @@ def bulletin_workbook(*, actor: User, bulletin: Bulletin) -> bytes:
         xlsx.Sheet(_("逾期事项"), LIST_HEADER, _list_rows(bulletin.overdue), list_widths),
         xlsx.Sheet(_("本月办结事项"), LIST_HEADER, _list_rows(bulletin.closed), list_widths),
         xlsx.Sheet(_("本月新增事项"), LIST_HEADER, _list_rows(bulletin.new), list_widths),
-        xlsx.Sheet(_("本月到期事项台账"), EXPORT_COLUMNS, ledger_rows(due_rows, due.statuses), WIDTHS),
+        xlsx.Sheet(_("本月到期事项台账"), EXPORT_COLUMNS, ledger_rows(due_rows), WIDTHS),
     )
     _audit_export(actor, due_rows, f"bulletin {bulletin.month_text}")
     return content
@@ -310,11 +349,15 @@ def _date(text: str) -> date | None:
 
 
 def _cadence(text: str) -> int | None:
+    """Days between reports: a number of days (7, 7天, 7 days), a word (每周, 每月…) or its code or English
+    (weekly, biweekly, semimonthly, monthly, quarterly; Every two weeks…); None when it is none of them."""
     if not text:
         return DEFAULT_CADENCE_DAYS
     if text in CADENCE_WORDS:
         return CADENCE_WORDS[text]
-    found = re.fullmatch(r"(\d{1,3})\s*天?", text)
+    if _key(text) in CADENCE_CODES:
+        return CADENCE_CODES[_key(text)]
+    found = CADENCE_DAYS.fullmatch(text.strip())
     return int(found.group(1)) if found else None
 
 
@@ -445,7 +488,7 @@ class _Row:
 
     def source(self) -> str:
         text = self.cells.get("来源", "")
-        value = {label: value for value, label in _data_labels(Source.choices).items()}.get(text, "")
+        value = _choice_words(Source.choices).get(_key(text), "")
         if text and value not in (Source.WORK_PLAN, Source.MANUAL):
             self.bad("来源", _("导入只能创建“年度重点工作”或“手工录入”的事项。"))
         return value or Source.MANUAL
@@ -470,10 +513,10 @@ class _Row:
 
     def level(self) -> str:
         text = self.cells.get("密级", "")
-        levels = {label: value for value, label in _data_labels(Level.choices).items()}
-        if text and text not in levels:
+        levels = _choice_words(Level.choices)
+        if text and _key(text) not in levels:
             self.bad("密级", _("密级应为公开、内部、秘密或机密。"))
-        return levels.get(text, Level.INTERNAL.value)
+        return levels.get(_key(text), Level.INTERNAL.value)
 
 
 def _plan_row(row: _Row, today: date) -> PlannedItem | None:

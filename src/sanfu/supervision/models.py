@@ -3,10 +3,15 @@ work plan or manual entry; it is decomposed into sub-items down to a person (责
 and milestones, reported on at a cadence, checked (督查), commented on by leaders, and closed out (销号) through
 the flow engine with evidence and a quality score.
 
-The only state stored is the lifecycle (``Item.state``: open → closing → closed, back to open when a close-out
-is rejected). Whether an item is on track, at risk, overdue or done is computed (``supervision.status``) from
-the dates and the latest report on the working calendar, never typed. ``last_percent`` and ``last_report_at``
-repeat the latest report on the item, so the ledger computes status from one row."""
+The only state kept by people's actions is the lifecycle (``Item.state``: open → closing → closed, back to open
+when a close-out is rejected). Whether an item is on track, at risk, overdue or done is computed
+(``supervision.status``) from the dates and the latest report on the working calendar, never typed.
+``last_percent`` and ``last_report_at`` repeat the latest report on the item, so status is computed from one row.
+
+The computed status is also kept on the row as a **snapshot** (``status``, ``on_time``) valid for the day
+``status_on`` and for the row's ``version`` it was computed from (``status_version``), so that the ledger and the
+bulletin filter, count and page in SQL: ``supervision.snapshots`` writes it (every service that changes an item,
+the worker each night, and any read that finds stale rows first); no form, import or API field sets it."""
 
 from __future__ import annotations
 
@@ -34,6 +39,15 @@ class ItemState(models.TextChoices):
     OPEN = "open", _("办理中")
     CLOSING = "closing", _("销号审核中")
     CLOSED = "closed", _("已销号")
+
+
+class ComputedStatus(models.TextChoices):
+    """The values of ``supervision.status.Status``, as the snapshot column stores them."""
+
+    ON_TRACK = "on_track", _("正常推进")
+    AT_RISK = "at_risk", _("有风险")
+    OVERDUE = "overdue", _("已逾期")
+    DONE = "done", _("已完成")
 
 
 class Item(models.Model):
@@ -83,6 +97,14 @@ class Item(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     archive_ref = models.CharField(max_length=64, blank=True)
     version = models.PositiveIntegerField(default=0)  # guards the lifecycle: conditional updates
+    # the status snapshot (``supervision.snapshots``): computed, never typed; valid while status_on is the day
+    # asked about (closed items: any day) and status_version is the row's version
+    status = models.CharField(
+        _("计算状态"), max_length=16, choices=ComputedStatus.choices, blank=True, default="", editable=False
+    )
+    status_on = models.DateField(null=True, blank=True, editable=False)
+    status_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    on_time = models.BooleanField(null=True, editable=False)  # closed: completed by the effective deadline
 
     class Meta:
         ordering = ["deadline", "id"]

@@ -5,16 +5,19 @@ entered it, the owner of the item it was decomposed from, the heads (负责人, 
 co-departments and of the departments above them, the heads of the owner's departments and above (the
 owner's chain), and whoever holds or held a task on one of its close-out flows. The office (clerks and process
 administrators) and the company leaders read by level — 公开 everywhere, 内部 in their own unit, 秘密/机密 only
-with the clearance within its data scope, as the archive does. To anyone else an item does not exist (404)."""
+with the clearance within its data scope, as the archive does. To anyone else an item does not exist (404).
+
+The ledger reads each item's status snapshot (``snapshots``); the one write a read makes is recomputing the
+snapshots that are stale for the day, first."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +28,7 @@ from sanfu.core.errors import NotFoundError
 from sanfu.org import clearance
 from sanfu.org.models import Department, Post, PostRole
 from sanfu.org.selectors import staff_of, working_calendar
-from sanfu.supervision import rights
+from sanfu.supervision import rights, snapshots
 from sanfu.supervision.models import Check, Closeout, Item, ItemState, LeaderComment, ProgressReport
 from sanfu.supervision.status import Facts, Status, Workdays, report_due_on, status_of
 from sanfu.workflow.models import InstanceEvent, Task
@@ -158,19 +161,62 @@ class LedgerFilters:
 @dataclass
 class Ledger:
     """The ledger's rows (unordered queryset: the caller pages it) and the counts per status of the rows the
-    other filters leave (the status filter itself not applied)."""
+    other filters leave (the status filter itself not applied). Each row's status is its snapshot
+    (``row_status``), fresh for the day the ledger was read on."""
 
     rows: QuerySet[Item]
     counts: dict[str, int] = field(default_factory=dict)
-    statuses: dict[int, Status] = field(default_factory=dict)
+    status: str = ""  # the status filter applied to ``rows``, if any
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def matching(self) -> int:
+        """How many rows ``rows`` holds (from the counts: no second COUNT)."""
+        return self.counts.get(self.status, 0) if self.status else self.total
+
+
+class PagedRows:
+    """Ordered ledger rows for a ``Paginator``: the count given (``Ledger.matching``), and each page read as its
+    primary keys in order first (a narrow sort of the visible rows), then those rows with their owner and
+    departments — sorting the whole visible set with every column joined costs several times more."""
+
+    def __init__(self, rows: QuerySet[Item], count: int):
+        self.rows = rows
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Item: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Item]: ...
+
+    def __getitem__(self, index: int | slice) -> Item | list[Item]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        pks = list(self.rows.values_list("pk", flat=True)[index])
+        loaded = Item.objects.select_related("owner", "lead_department", "assigned_by").in_bulk(pks)
+        return [loaded[pk] for pk in pks if pk in loaded]
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self[0 : self._count])
+
+
+def row_status(item: Item) -> Status:
+    """An item's status as its snapshot says (rows of ``ledger``: fresh for the day it was read on)."""
+    return Status.DONE if item.state == ItemState.CLOSED else Status(item.status or Status.ON_TRACK)
+
 
 def _filtered(items: QuerySet[Item], filters: LedgerFilters) -> QuerySet[Item]:
-    if filters.department_id:
+    if filters.department_id:  # the department leads the item or co-handles it (协办)
         co = Item.co_departments.through.objects.filter(department_id=filters.department_id).values("item_id")
         items = items.filter(Q(lead_department_id=filters.department_id) | Q(pk__in=co))
     if filters.source:
@@ -187,21 +233,16 @@ def _filtered(items: QuerySet[Item], filters: LedgerFilters) -> QuerySet[Item]:
 
 
 def ledger(actor: User, filters: LedgerFilters, *, today: date | None = None) -> Ledger:
-    """督办台账: the visible items the filters leave, with the counts per computed status. The statuses of the
-    items not closed are computed in one pass (one query of their columns); closed ones are counted."""
-    today = today or timezone.localdate()
-    days = workdays()
+    """督办台账: the visible items the filters leave, with the counts per computed status. The stale status
+    snapshots are recomputed for ``today`` first (``snapshots.refresh``: none after the worker's nightly run
+    or a service's write), then the counts are one ``GROUP BY`` and the status filter a ``WHERE``."""
+    snapshots.refresh(today=today or timezone.localdate())
     base = _filtered(visible_items(actor), filters)
-    live = statuses_of(base.exclude(state=ItemState.CLOSED), today=today, days=days)
-    counter = Counter(live.values())
-    counts = {s.value: counter.get(s, 0) for s in Status}
-    counts[Status.DONE.value] = base.filter(state=ItemState.CLOSED).count()
-    rows = base
-    if filters.status == Status.DONE:
-        rows = base.filter(state=ItemState.CLOSED)
-    elif filters.status in {s.value for s in Status}:
-        rows = base.filter(pk__in=[pk for pk, s in live.items() if s == filters.status])
-    return Ledger(rows=rows, counts=counts, statuses=live)
+    found = dict(base.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts = {s.value: found.get(s.value, 0) for s in Status}
+    if filters.status in {s.value for s in Status}:
+        return Ledger(rows=base.filter(status=filters.status), counts=counts, status=filters.status)
+    return Ledger(rows=base, counts=counts)
 
 
 # --- the item page (一事一档) -------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Refusals are ``ApplicationError`` (and its kinds) with a message the person can act on; a refused action
 changes nothing. The lifecycle moves by conditional updates on ``Item.state`` (and ``version``): of two
-actions on one item at once, one wins and the other is a conflict. Close-out runs on the flow engine
+actions on one item at once, one wins and the other is a conflict. Every write that changes what the status
+rules read (a new item, a progress report, a close-out applied, approved or rejected) bumps ``version`` and
+recomputes the item's status snapshot in its transaction (``snapshots.refresh_item``). Close-out runs on the flow engine
 (``supervision-closeout``, ``flows.py``); an approved close-out files the item into the archive with its whole
 history (一事一档) in the same transaction."""
 
@@ -30,7 +32,7 @@ from sanfu.core.uploads import read_checked
 from sanfu.org.clearance import Level, Marking
 from sanfu.org.models import Department
 from sanfu.org.selectors import primary_department, staff_of
-from sanfu.supervision import flows, rights, selectors
+from sanfu.supervision import flows, rights, selectors, snapshots
 from sanfu.supervision.models import (
     Check,
     CheckKind,
@@ -130,6 +132,7 @@ def _move(item: Item, *, frm: str, to: str, **changes: Any) -> None:
     )
     if moved != 1:
         raise ConflictError(_("该督办事项刚刚已被他人处理，请刷新后重试。"))
+    snapshots.refresh_item(item)
     item.refresh_from_db()
 
 
@@ -238,6 +241,8 @@ def _create(
         item.co_departments.set(co)
     Indicator.objects.bulk_create([Indicator(item=item, name=i.name, target=i.target, unit=i.unit) for i in checked])
     Milestone.objects.bulk_create([Milestone(item=item, title=m.title.strip(), due_on=m.due_on) for m in milestones])
+    snapshots.refresh_item(item)
+    item.refresh_from_db(fields=["status", "status_on", "status_version", "on_time"])
     audit_record(
         action="supervision.item.create",
         actor=actor,
@@ -361,6 +366,7 @@ def progress_report(
         )
         for pk, value in values.items():
             Indicator.objects.filter(pk=pk, item=item).update(current=value)
+        snapshots.refresh_item(item)
         _store(actor, item, checked, report=report)
         audit_record(
             action="supervision.progress.report",

@@ -48,6 +48,7 @@ class Facts:
     last_report_on: date | None = None
     cadence_days: int = 7
     applied_on: date | None = None
+    closed_on: date | None = None
 
 
 @dataclass
@@ -136,6 +137,15 @@ def expected_percent(days: Workdays, facts: Facts, today: date) -> int:
 def working_days_late(days: Workdays, due: date, today: date) -> int:
     """Working days after ``due`` up to and including ``today`` (0 when not late)."""
     return days.between(due + timedelta(days=1), today)
+
+
+def completed_on_time(days: Workdays, facts: Facts) -> bool | None:
+    """Whether a closed item was completed — the day its approved close-out was applied for (else the day it
+    was closed) — on or before its effective deadline; None unless the item is closed."""
+    if facts.state != "closed":
+        return None
+    completed = facts.applied_on or facts.closed_on
+    return completed is not None and completed <= effective_deadline(days, facts.deadline)
 
 
 def status_of(days: Workdays, facts: Facts, today: date) -> Status:

@@ -1,10 +1,13 @@
-"""督办 in 我的待办 (``core.todos``): the person's open items whose progress report falls due by tomorrow or is
-overdue (周报待报送), and those past their deadline. Counted from one query of the person's open items (a
-person owns a handful); the dates are calendar days here — the worker's reminders use the working calendar."""
+"""督办 in 我的待办 (``core.todos``): the person's open items whose progress report is due (周报待报送) — from the
+day the worker reminds the owner, the last working day before the report's due day, on — or overdue, and those
+past their deadline. All on the working calendar, as the worker's reminders (``reminders``) and the status
+(``status``) count: a report due on a rest day is due on the next working day, a deadline on a rest day runs
+to the next working day. Counted from one query of the person's open items (a person owns a handful) and the
+calendar's table."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 from typing import Any, cast
 
 from django.urls import reverse, reverse_lazy
@@ -13,23 +16,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sanfu.core.todos import TodoEntry, TodoSource
+from sanfu.supervision import selectors
 from sanfu.supervision.models import Item, ItemState
+from sanfu.supervision.status import effective_deadline, report_due_on
 
 
-def _due(user: Any) -> list[tuple[Item, Any, bool]]:
+def _due(user: Any) -> list[tuple[Item, date, bool]]:
     """(item, report due day, item overdue) of the person's open items that call for a report now."""
     if not getattr(user, "is_authenticated", False):
         return []
     today = timezone.localdate()
-    found = []
-    items = Item.objects.filter(owner_id=user.pk, state=ItemState.OPEN).only(
-        "pk", "title", "created_at", "last_report_at", "cadence_days", "deadline"
+    found: list[tuple[Item, date, bool]] = []
+    items = list(
+        Item.objects.filter(owner_id=user.pk, state=ItemState.OPEN)
+        .only("pk", "title", "state", "created_at", "last_report_at", "cadence_days", "deadline")
+        .order_by("deadline", "id")
     )
-    for item in items.order_by("deadline", "id"):
-        base = timezone.localdate(item.last_report_at or item.created_at)
-        due = base + timedelta(days=item.cadence_days)
-        late = item.deadline < today
-        if due <= today + timedelta(days=1) or late:
+    if not items:
+        return found
+    days = selectors.workdays()
+    for item in items:
+        due = report_due_on(days, selectors.facts_of(item))
+        late = today > effective_deadline(days, item.deadline)
+        if due is None:
+            continue
+        if days.before(due) <= today or late:
             found.append((item, due, late))
     return found
 

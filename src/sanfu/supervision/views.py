@@ -75,11 +75,11 @@ def ledger(request: AuthedHttpRequest) -> HttpResponse:
     # Work in hand first, the nearest deadline on top; items already closed (销号) after them.
     closed_last = Case(When(state=ItemState.CLOSED, then=Value(1)), default=Value(0))
     ordered = found.rows.order_by(closed_last, "deadline", "id")
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.PagedRows(ordered, found.matching), PAGE_SIZE).get_page(request.GET.get("page"))
     labels = _labels()
     rows = []
     for item in page:
-        state = Status.DONE if item.state == ItemState.CLOSED else found.statuses.get(item.pk, Status.ON_TRACK)
+        state = selectors.row_status(item)
         rows.append({"item": item, "status": state, "label": labels[state], "css": STATUS_CLASSES[state]})
     counts = [
         {"key": s.value, "label": labels[s], "count": found.counts.get(s.value, 0), "css": STATUS_CLASSES[s]}
