@@ -13,7 +13,7 @@ from django.utils import timezone
 from sanfu.accounts.models import User
 from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.meetings import flows, selectors, services
-from sanfu.meetings.models import Booking, Meeting, MeetingKind, Repeat, Reply, Room
+from sanfu.meetings.models import Attendee, Booking, Meeting, MeetingKind, Repeat, Reply, Room
 from sanfu.org.models import Department
 from sanfu.org.selectors import working_calendar
 from sanfu.workflow import outbox
@@ -232,8 +232,13 @@ def seed_finished_meeting(*, stdout: TextIO | Any = None) -> int:
             lead_department_id=department,
             deadline=today + timedelta(days=days),
         )
+    # Who came: all but one (a no-show for the month's figures), signed in by the clerk from the list.
+    for attendee in Attendee.objects.filter(meeting=meeting).order_by("pk")[1:]:
+        services.attendee_sign_in_by_hand(actor=clerk, meeting_id=meeting.pk, attendee_id=attendee.pk)
     sent = services.decisions_to_supervision(actor=clerk, meeting_id=meeting.pk)
-    outbox.deliver_pending()  # the ledger items now, not at the worker's next sweep
+    if services.may_send_minutes(clerk):  # 纪要送发文: a 纪要 draft in 发文, and the meeting filed in the archive
+        services.minutes_to_documents(actor=clerk, meeting_id=meeting.pk)
+    outbox.deliver_pending()  # the ledger items and the draft now, not at the worker's next sweep
     if stdout is not None:
         stdout.write(f"已开会议：{FINISHED_TITLE}，议定事项转督办 {sent} 项\n")
     return sent
