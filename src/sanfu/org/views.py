@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,38 +26,37 @@ from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_id, parse_int, parse_text
-from sanfu.org import exporting, importing, selectors, services
+from sanfu.org import contacts, exporting, importing, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
-from sanfu.org.models import Department, Post, Rank, Secretary, Staff, Unit
+from sanfu.org.models import Department, Rank, Secretary, Staff, Unit
 from sanfu.org.people_search import search_people
 
 
-def directory(request: AuthedHttpRequest) -> HttpResponse:
-    """组织机构与通讯录: the department tree of a unit and the people in the chosen department."""
+def _directory_scope(request: AuthedHttpRequest) -> tuple[list[Unit], int, Department | None]:
+    """The units, the chosen unit (the person's own by default) and the chosen department of that unit."""
     units = list(Unit.objects.order_by("level", "sort", "id"))
     home = selectors.staff_of(request.user.pk)
     unit_id = parse_id(request.GET.get("unit")) or (home.unit_id if home else (units[0].pk if units else 0))
-    tree = selectors.department_tree(unit_id) if unit_id else []
     dept_id = parse_id(request.GET.get("dept"))
-    query = parse_text(request.GET.get("q"))
-    staff = (
-        Staff.objects.filter(unit_id=unit_id)
-        .select_related("user")
-        .prefetch_related(Prefetch("posts", queryset=Post.objects.select_related("department", "position")))
-    )
-    selected = None
-    if dept_id is not None:
-        selected = Department.objects.filter(pk=dept_id, unit_id=unit_id).first()
-        if selected is not None:
-            staff = staff.filter(posts__department__path__startswith=selected.path).distinct()
-    if query:
-        staff = staff.filter(
-            Q(user__full_name__icontains=query) | Q(employee_no__icontains=query) | Q(title__icontains=query)
-        )
-    page = Paginator(staff.order_by("-rank", "employee_no"), 40).get_page(request.GET.get("page"))
+    selected = Department.objects.filter(pk=dept_id, unit_id=unit_id).first() if dept_id is not None else None
+    return units, unit_id, selected
+
+
+def directory(request: AuthedHttpRequest) -> HttpResponse:
+    """组织机构与通讯录: the department tree of a unit, the people of the chosen department, a search by name,
+    pinyin, initials, 工号 or office phone (live with HTMX), and each person's card."""
+    units, unit_id, selected = _directory_scope(request)
+    tree = selectors.department_tree(unit_id) if unit_id else []
+    query = parse_text(request.GET.get("q"))  # NUL and control characters out; a long one is refused below
+    found = contacts.directory_search(unit_id=unit_id, department=selected, query=query)
+    page = Paginator(found.staff, 40).get_page(request.GET.get("page"))
     # Whose rank and mobile this person may see, asked for the page's rows only (not the whole unit).
-    on_page = [s.pk for s in page]
+    people = list(page)
+    on_page = [s.pk for s in people]
     detail_ids = set(selectors.visible_staff(request.user).filter(pk__in=on_page).values_list("pk", flat=True))
+    rule = contacts.mobile_rule(request.user, people)
+    for person in people:
+        person.shown_mobile = rule.mobile(person)  # type: ignore[attr-defined]
     context = {
         "units": units,
         "unit_id": unit_id,
@@ -64,9 +64,59 @@ def directory(request: AuthedHttpRequest) -> HttpResponse:
         "selected": selected,
         "page": page,
         "q": query,
+        "message": found.message,
         "detail_ids": detail_ids,
+        "may_export": bool(unit_id) and contacts.may_export(request.user, unit_id),
     }
     return render_page(request, "org/directory.html", context, partial="org/partials/_staff_list.html")
+
+
+def person(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
+    """A person's card (名片): posts and concurrent posts, office, phones, e-mail, who acts for them now."""
+    try:
+        card = contacts.person_card(viewer=request.user, user_id=user_id, at=timezone.now())
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    return render_page(request, "org/person.html", {"card": card}, partial="org/partials/_person_card.html")
+
+
+def person_vcard(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
+    """A person's card as a vCard (.vcf), for whoever sees the card; the mobile only when they may read it."""
+    try:
+        card, content = contacts.person_vcard(viewer=request.user, user_id=user_id, at=timezone.now())
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    return _vcf(content, f"{card.user.display_name}.vcf")
+
+
+def _vcf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename) or ""
+    return response
+
+
+def directory_export(request: AuthedHttpRequest, fmt: str) -> HttpResponse:
+    """The office's export of the chosen unit or department: Excel (``xlsx``) or every card in one ``vcf``.
+    Refused (404) to anyone but the unit's office and HR."""
+    _units, unit_id, selected = _directory_scope(request)
+    if fmt not in {"xlsx", "vcf"} or not contacts.may_export(request.user, unit_id):
+        raise Http404
+    try:
+        if fmt == "xlsx":
+            content = contacts.directory_workbook(
+                actor=request.user, unit_id=unit_id, department=selected, ip=client_ip(request)
+            )
+        else:
+            content = contacts.department_vcards(
+                actor=request.user, unit_id=unit_id, department=selected, ip=client_ip(request)
+            )
+    except ApplicationError as exc:
+        messages.warning(request, exc.message)
+        return redirect(f"{reverse('org:directory')}?unit={unit_id}" + (f"&dept={selected.pk}" if selected else ""))
+    name = f"{_('通讯录')}-{selected.name if selected else Unit.objects.get(pk=unit_id).name}"
+    if fmt == "xlsx":
+        return xlsx.attachment(content, f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
+    return _vcf(content, f"{name}.vcf")
 
 
 @require_GET
