@@ -240,6 +240,7 @@ def _managed(actor: User, announcement_id: int) -> Announcement:
 
 def recipients_of_scope(announcement: Announcement) -> list[int]:
     """The people the scope reaches now (active staff of the unit): two queries whatever their number."""
+    rows: Any
     if announcement.scope == Scope.UNIT:
         rows = Staff.objects.filter(unit_id=announcement.unit_id, user__is_active=True).values_list(
             "user_id", flat=True

@@ -52,7 +52,7 @@ def mine(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _scope_choices(user: User) -> tuple[Any, Any]:
-    unit_id = rights.unit_of(user)
+    unit_id = rights.unit_of(user) or 0
     departments = Department.objects.filter(unit_id=unit_id, is_active=True).order_by("path")
     people = User.objects.filter(staff__unit_id=unit_id, is_active=True).order_by("username")
     return departments, people
