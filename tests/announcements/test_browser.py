@@ -1,0 +1,64 @@
+"""The main loop in headless Chromium: the office publishes a notice to 财务部 from the compose form, an employee
+of 财务部 opens it from the list (the read receipt), and the office sees them among the readers and the
+department's head among those who have not read, with 提醒未读."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from sanfu.announcements.models import Announcement, Recipient, Status
+from tests.announcements.conftest import build_world
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(browser: Any, base: str, username: str) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button.btn-danger")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None:
+    connection.close()
+    world = build_world()
+
+    clerk = _sign_in(browser, app_server, "clerk")
+    clerk.goto(f"{app_server}/announcements/")
+    clerk.click("#announcement-new")
+    clerk.wait_for_selector("#announcement-form")
+    clerk.select_option("#id_kind", "notice")
+    clerk.fill("#id_title", "关于财务报销的通知")
+    clerk.fill("#id_body", "本月 28 日起暂停报销受理。")
+    clerk.select_option("#id_scope", "departments")
+    clerk.select_option("#id_departments", str(world["finance"].pk))
+    clerk.click("#publish-announcement")
+    clerk.wait_for_selector("#readers")
+    made = Announcement.objects.get(title="关于财务报销的通知")
+    assert made.status == Status.PUBLISHED
+
+    reader = _sign_in(browser, app_server, "accountant")
+    reader.goto(f"{app_server}/announcements/")
+    reader.click("text=关于财务报销的通知")
+    reader.wait_for_selector("#announcement")
+    assert "本月 28 日起暂停报销受理" in reader.inner_text("#announcement")
+    assert Recipient.objects.get(announcement=made, user=world["accountant"]).read_at is not None
+
+    clerk.goto(f"{app_server}/announcements/{made.pk}/")
+    assert world["finance_head"].display_name in clerk.inner_text("#unread-list")
+    assert world["accountant"].display_name not in clerk.inner_text("#unread-list")
+    clerk.click("#tab-read")
+    clerk.wait_for_selector("#read-list")
+    assert world["accountant"].display_name in clerk.inner_text("#read-list")
+    clerk.goto(f"{app_server}/announcements/{made.pk}/")
+    clerk.click("#remind-unread")
+    clerk.wait_for_selector("text=已提醒 1 位未读人员")
