@@ -31,8 +31,9 @@ again later counts the close-outs approved since.
 **Ranking** (排名): the departments with something due, by completion rate (higher first), then overdue rate
 (lower first), then the number due (more first); departments equal on all three share a rank (1, 2, 2, 4).
 
-**Lists:** the items at risk and the items overdue on ``as_of`` (whenever due), the items closed in M and the
-new items of M, each at most ``LIST_LIMIT`` long (the figures count all of them).
+**Lists:** the items at risk and the items overdue on ``as_of`` (whenever due), by deadline; the items closed
+in M and the new items of M, in the order they were closed or created; each at most ``LIST_LIMIT`` long (the
+figures count all of them).
 
 **Cost.** The statuses are the items' snapshots (``snapshots``: the rules' result kept on the row for the day,
 recomputed first for any row stale on ``as_of``), so the figures are one ``GROUP BY`` query of the items that
@@ -51,7 +52,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -448,8 +448,8 @@ def bulletin(actor: User, *, year: int, month: int, unit_id: int | None = None, 
         total=total,
         at_risk=listed(Q(status=Status.AT_RISK), "deadline"),
         overdue=listed(late_now, "deadline"),
-        closed=listed(closed_in, TruncDate("closed_at")),
-        new=listed(new, TruncDate("created_at")),
+        closed=listed(closed_in, "closed_at"),
+        new=listed(new, "created_at"),
         overdue_now=overdue_now,
     )
 
