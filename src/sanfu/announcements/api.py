@@ -55,8 +55,14 @@ class ListQuery(PageQuery):
     unread: bool = Field(False, description="只看未读")
 
 
-@router.get("/", response=answers(Page[AnnouncementOut]), auth=auth(READ), summary="我收到的通知公告")
-def received(request: HttpRequest, paging: Query[ListQuery]) -> Page[AnnouncementOut]:
+@router.get(
+    "/",
+    response=answers(Page[AnnouncementOut]),
+    auth=auth(READ),
+    summary="我收到的通知公告",
+    operation_id="announcements_received",
+)
+def announcements_received(request: HttpRequest, paging: Query[ListQuery]) -> Page[AnnouncementOut]:
     rows, following = page_of(
         selectors.received(actor(request), unread=paging.unread), cursor=paging.cursor, limit=paging.limit
     )
@@ -70,7 +76,7 @@ def received(request: HttpRequest, paging: Query[ListQuery]) -> Page[Announcemen
     summary="通知公告",
     operation_id="announcements_detail",
 )
-def detail(request: HttpRequest, announcement_id: int) -> AnnouncementOut:
+def announcement_detail(request: HttpRequest, announcement_id: int) -> AnnouncementOut:
     """收到的人（未过期）、发布人、办公室可见；其他人为 404。读取不记为已读，请用“标记已读”。"""
     user = actor(request)
     found = selectors.access_announcement(actor=user, announcement_id=announcement_id)
@@ -85,7 +91,7 @@ def detail(request: HttpRequest, announcement_id: int) -> AnnouncementOut:
     summary="标记已读",
     operation_id="announcements_read",
 )
-def mark_read(request: HttpRequest, announcement_id: int) -> AnnouncementOut:
+def announcement_read(request: HttpRequest, announcement_id: int) -> AnnouncementOut:
     """写入本人的阅读回执（只记第一次）；看不到的通知公告为 404。"""
     user = actor(request)
     found = selectors.access_announcement(actor=user, announcement_id=announcement_id)
