@@ -60,6 +60,8 @@ def test_the_search_finds_by_initials_full_pinyin_name_and_office_phone(people):
     assert names(contacts.directory_search(unit_id=unit, query="ZhangSan")) == ["张三"]
     assert names(contacts.directory_search(unit_id=unit, query="张")) == ["张三"]
     assert names(contacts.directory_search(unit_id=unit, query="8765 4321")) == ["张三"]
+    assert names(contacts.directory_search(unit_id=unit, query="057187654321")) == ["张三"]  # digits alone
+    assert names(contacts.directory_search(unit_id=unit, query="(0571) 8765-4321")) == ["张三"]
     assert names(contacts.directory_search(unit_id=unit, query="会计")) == ["张三"]  # 职务
     assert names(contacts.directory_search(unit_id=unit, query="qqqq")) == []
 

@@ -26,10 +26,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import RoleGrant, User
@@ -127,10 +128,23 @@ def _people() -> QuerySet[Staff]:
     return Staff.objects.select_related("user").prefetch_related(Prefetch("posts", queryset=posts))
 
 
+PHONE_DIGITS_MIN = 4  # fewer digits than this match too many numbers to be a phone search
+_PHONE_SEPARATORS = re.compile(r"[\s\-()（）]+")
+
+
+def _digits_of(field_name: str) -> Func:
+    """The column without the separators people type in phone numbers (spaces, hyphens, brackets)."""
+    expression: Any = F(field_name)
+    for separator in (" ", "-", "(", ")", "（", "）"):
+        expression = Replace(expression, Value(separator), Value(""))
+    return cast(Func, expression)
+
+
 def directory_search(*, unit_id: int, department: Department | None = None, query: str = "") -> Search:
     """Staff of ``unit_id`` (under ``department`` when given) matching ``query`` by name, pinyin in full or by
-    initials, 工号, account name, 职务 or office phone (as typed); best matches first. A query longer than
-    ``QUERY_MAX_LENGTH`` or without anything to search by finds nobody, with a message saying why."""
+    initials, 工号, account name, 职务 or office phone (as typed, or its digits alone); best matches first. A
+    query longer than ``QUERY_MAX_LENGTH`` or without anything to search by finds nobody, with a message saying
+    why."""
     people = _people().filter(unit_id=unit_id)
     if department is not None:
         people = people.filter(posts__department__path__startswith=department.path).distinct()
@@ -143,7 +157,12 @@ def directory_search(*, unit_id: int, department: Department | None = None, quer
     if not text:
         return Search(people.order_by("-rank", "employee_no"))
     match = name_match(text)
-    found = people.filter(match.matches | Q(title__icontains=text) | Q(office_phone__icontains=text))
+    matches = match.matches | Q(title__icontains=text) | Q(office_phone__icontains=text)
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.isdigit() and len(digits) >= PHONE_DIGITS_MIN:  # "87654321" finds "0571-8765 4321"
+        people = people.annotate(phone_digits=_digits_of("office_phone"))
+        matches |= Q(phone_digits__contains=digits)
+    found = people.filter(matches)
     return Search(found.annotate(fit=match.fit()).order_by("fit", "-rank", "name_pinyin", "employee_no"))
 
 
