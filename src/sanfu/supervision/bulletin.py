@@ -52,6 +52,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -277,6 +278,7 @@ class ItemLine:
     status_label: str = ""
     closed_on: date | None = None
     created_on: date | None = None
+    url: str = ""  # the item's page
 
 
 @dataclass
@@ -357,8 +359,12 @@ LINE_COLUMNS = (
 )
 
 
+_URL_PK = 987654321  # a stand-in key: one reverse() for every listed item (reverse costs ~0.1 ms a call)
+
+
 def _lines(rows: Iterable[tuple[Any, ...]]) -> list[ItemLine]:
     labels = status_labels()
+    url = reverse("supervision:item", args=[_URL_PK])
     lines = []
     for pk, title, deadline, percent, full_name, username, department, status, state, created, closed in rows:
         found = Status(status)
@@ -374,6 +380,7 @@ def _lines(rows: Iterable[tuple[Any, ...]]) -> list[ItemLine]:
                 status_label=labels[found],
                 closed_on=timezone.localdate(closed) if closed is not None and state == ItemState.CLOSED else None,
                 created_on=timezone.localdate(created),
+                url=url.replace(str(_URL_PK), str(pk)),
             )
         )
     return lines
