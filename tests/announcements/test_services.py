@@ -240,3 +240,30 @@ def test_an_inactive_person_is_not_a_recipient(ann: dict[str, Any]) -> None:
     gone.save()
     a = notice(ann["clerk"], scope=Scope.DEPARTMENTS, department_ids=[ann["finance"].pk])
     assert gone.pk not in _recipients(a)
+
+
+def test_a_returned_announcement_is_edited_and_resubmitted(ann: dict[str, Any]) -> None:
+    a = notice(ann["clerk"], kind=Kind.BULLETIN, title="初稿")
+    services.announcement_return(actor=ann["deputy"], announcement_id=a.pk, comment="请改为只发办公室")
+    data = services.AnnouncementIn(
+        kind=Kind.BULLETIN, title="修改稿", body="正文", scope=Scope.DEPARTMENTS, department_ids=[ann["office"].pk]
+    )
+    with pytest.raises(NotFoundError):  # another publisher does not even see a draft
+        services.announcement_update(actor=ann["finance_head"], announcement_id=a.pk, data=data)
+    before = AuditRecord.objects.count()
+    with pytest.raises(ApplicationError, match="请选择接收部门"):
+        services.announcement_update(
+            actor=ann["clerk"],
+            announcement_id=a.pk,
+            data=services.AnnouncementIn(kind=Kind.BULLETIN, title="x", body="y", scope=Scope.DEPARTMENTS),
+        )
+    assert AuditRecord.objects.count() == before
+    assert Announcement.objects.get(pk=a.pk).title == "初稿"
+    services.announcement_update(actor=ann["clerk"], announcement_id=a.pk, data=data)
+    services.announcement_publish(actor=ann["clerk"], announcement_id=a.pk)
+    services.announcement_approve(actor=ann["deputy"], announcement_id=a.pk)
+    a.refresh_from_db()
+    assert (a.title, a.status) == ("修改稿", Status.PUBLISHED)
+    assert _recipients(a) == {ann["office_head"].pk, ann["section_head"].pk, ann["clerk"].pk}
+    with pytest.raises(ConflictError, match="草稿或被退回"):
+        services.announcement_update(actor=ann["clerk"], announcement_id=a.pk, data=data)

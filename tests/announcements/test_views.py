@@ -98,3 +98,21 @@ def test_sign_up_on_the_page(ann: dict[str, Any], login: Any) -> None:
     assert "候补" in page
     assert SignUp.objects.filter(announcement=a).count() == 2
     assert other.post(reverse("announcements:act", args=[a.pk]), {"action": "nonsense"}).status_code == 302
+
+
+def test_a_returned_announcement_shows_the_reason_and_is_edited(ann: dict[str, Any], login: Any) -> None:
+    a = notice(ann["clerk"], kind=Kind.BULLETIN, title="初稿公告")
+    login(ann["deputy"]).post(reverse("announcements:act", args=[a.pk]), {"action": "return", "comment": "请补充日期"})
+    clerk = login(ann["clerk"])
+    page = clerk.get(reverse("announcements:detail", args=[a.pk])).content.decode()
+    assert "请补充日期" in page
+    assert "announcement-edit" in page
+    form = clerk.get(reverse("announcements:edit", args=[a.pk])).content.decode()
+    assert "初稿公告" in form
+    clerk.post(
+        reverse("announcements:edit", args=[a.pk]),
+        {"kind": Kind.BULLETIN, "title": "修改后的公告", "body": "内容", "scope": Scope.UNIT, "publish": "1"},
+    )
+    a.refresh_from_db()
+    assert (a.title, a.status) == ("修改后的公告", Status.PENDING)
+    assert login(ann["accountant"]).get(reverse("announcements:edit", args=[a.pk])).status_code == 404

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", views.compose, name="new"),
     path("mine/", views.mine, name="mine"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.compose, name="edit"),
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/files/<int:file_id>/", views.attachment_file, name="file"),
 ]

@@ -20,6 +20,7 @@ from sanfu.announcements.models import Announcement, Kind, SignUpStatus, Status
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_text
 from sanfu.org.models import Department
+from sanfu.workflow.selectors import last_return
 
 
 def _found(call: Any) -> Any:
@@ -58,18 +59,29 @@ def _scope_choices(user: User) -> tuple[Any, Any]:
     return departments, people
 
 
-def compose(request: AuthedHttpRequest) -> HttpResponse:
-    """起草 (and, with 发布, publish or submit at once)."""
+def compose(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    """起草 (and, with 发布, publish or submit at once); with ``pk``, 修改 a draft or a returned one."""
+    editing: Announcement | None = None
+    initial: dict[str, Any] = {}
+    if pk is not None:  # another person's announcement is a 404, whoever asks
+        editing = _found(lambda: selectors.access_announcement(actor=request.user, announcement_id=pk))
+        if not selectors.may_manage(request.user, editing):
+            raise Http404(_("没有找到该通知公告。"))
+        initial = _initial(editing)
     if not rights.may_publish(request.user):
         messages.error(request, _("只有办公室或部门负责人可以发布通知公告。"))
         return redirect("announcements:list")
     departments, people = _scope_choices(request.user)
-    form = ComposeForm(request.POST or None, departments=departments, people=people)
+    form = ComposeForm(request.POST or None, initial=initial, departments=departments, people=people)
     if request.method == "POST" and form.is_valid():
+        files = request.FILES.getlist("files")
         try:
-            made = services.announcement_create(
-                actor=request.user, data=form.data_in(), files=request.FILES.getlist("files")
-            )
+            if editing is None:
+                made = services.announcement_create(actor=request.user, data=form.data_in(), files=files)
+            else:
+                made = services.announcement_update(
+                    actor=request.user, announcement_id=editing.pk, data=form.data_in(), files=files
+                )
             if request.POST.get("publish") == "1":
                 made = services.announcement_publish(actor=request.user, announcement_id=made.pk)
         except ApplicationError as exc:
@@ -77,7 +89,22 @@ def compose(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _published_text(made))
             return redirect("announcements:detail", made.pk)
-    return render(request, "announcements/form.html", {"form": form})
+    return render(request, "announcements/form.html", {"form": form, "editing": editing})
+
+
+def _initial(a: Announcement) -> dict[str, Any]:
+    return {
+        "kind": a.kind,
+        "title": a.title,
+        "body": a.body,
+        "scope": a.scope,
+        "departments": list(a.scope_departments.values_list("pk", flat=True)),
+        "people": list(a.scope_people.values_list("pk", flat=True)),
+        "pinned_until": a.pinned_until,
+        "expires_at": a.expires_at,
+        "capacity": a.capacity,
+        "signup_until": a.signup_until,
+    }
 
 
 def _published_text(announcement: Announcement) -> str:
@@ -114,6 +141,9 @@ def detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         and announcement.status == Status.PUBLISHED
         and (signup is None or signup.status == SignUpStatus.CANCELLED),
         "may_publish": manage and announcement.status in (Status.DRAFT, Status.RETURNED),
+        "returned": last_return(announcement.instance)
+        if manage and announcement.status == Status.RETURNED and announcement.instance is not None
+        else None,
         "may_approve": services.may_approve(request.user, announcement),
         "may_withdraw": manage and announcement.status == Status.PUBLISHED,
     }
