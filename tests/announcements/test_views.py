@@ -116,3 +116,29 @@ def test_a_returned_announcement_shows_the_reason_and_is_edited(ann: dict[str, A
     a.refresh_from_db()
     assert (a.title, a.status) == ("修改后的公告", Status.PENDING)
     assert login(ann["accountant"]).get(reverse("announcements:edit", args=[a.pk])).status_code == 404
+
+
+def test_posted_owner_state_and_counters_are_ignored(ann: dict[str, Any], login: Any) -> None:
+    head = login(ann["finance_head"])
+    head.post(
+        reverse("announcements:new"),
+        {
+            "kind": Kind.ACTIVITY,
+            "title": "部门活动",
+            "body": "内容",
+            "scope": Scope.DEPARTMENTS,
+            "departments": [ann["finance"].pk],
+            "capacity": 3,
+            "publisher": ann["gm"].pk,
+            "status": Status.PUBLISHED,
+            "unit": ann["stranger"].staff.unit_id,
+            "enrolled": 3,
+            "approver": ann["accountant"].pk,
+            "department": ann["office"].pk,
+        },
+    )
+    made = Announcement.objects.get()
+    assert made.publisher == ann["finance_head"]
+    assert made.status == Status.DRAFT
+    assert made.unit_id == ann["unit"].pk
+    assert (made.enrolled, made.approver_id, made.department_id) == (0, None, ann["finance"].pk)
