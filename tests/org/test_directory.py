@@ -193,6 +193,7 @@ def test_the_card_is_a_partial_for_htmx_and_a_404_for_an_account_without_a_staff
     assert login(people["clerk"]).get(f"/org/people/{admin.pk}/vcard.vcf").status_code == 404
     with pytest.raises(NotFoundError):
         contacts.person_card(viewer=people["clerk"], user_id=admin.pk, at=timezone.now())
+    assert login(people["clerk"]).get(f"/org/people/{10**25}/").status_code == 404  # past any key: not an error
 
 
 # --- vCard ----------------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from sanfu.accounts.models import RoleGrant, User
 from sanfu.core import lookups, xlsx
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import NotFoundError, PermissionDeniedError
+from sanfu.core.params import MAX_ID
 from sanfu.org.models import Department, Post, PostRole, Rank, Secretary, Staff, Unit
 from sanfu.org.people_search import QUERY_MAX_LENGTH, name_match
 from sanfu.org.selectors import active_delegations, staff_of, visible_staff
@@ -195,7 +196,8 @@ def person_card(*, viewer: User, user_id: int, at: datetime) -> Card:
     """The card of the person whose account is ``user_id``; ``NotFoundError`` for an account with no staff
     record (the three administrators, a system account). Everyone who sees the directory sees the card; the
     mobile follows ``MobileRule``; the delegations are those active at ``at``."""
-    staff = _people().select_related("user", "unit").filter(user_id=user_id).first()
+    in_range = 1 <= user_id <= MAX_ID  # a key no column holds is nobody (not an overflow in the database)
+    staff = _people().select_related("user", "unit").filter(user_id=user_id).first() if in_range else None
     if staff is None:
         raise NotFoundError(_("没有这个人员。"))
     posts = list(staff.posts.all())
