@@ -9,6 +9,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
@@ -282,3 +284,26 @@ def test_an_unknown_export_format_or_a_department_of_another_unit_is_refused(peo
     assert response.status_code == 200
     with pytest.raises(NotFoundError):
         contacts.directory_workbook(actor=people["clerk"], unit_id=people["unit"].pk, department=other)
+
+
+# --- query counts ---------------------------------------------------------------------------------------------
+
+
+def _queries(client, url, **extra) -> int:
+    client.get(url, **extra)  # warm up: session, grants and other per-client first-time reads
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **extra)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_search_and_the_office_export_run_a_fixed_number_of_queries(people, login):
+    grant(people["clerk"], role("clerk"), people["unit"])
+    client = login(people["clerk"])
+    search = f"/org/?unit={people['unit'].pk}&q=zh"
+    export = f"/org/directory.xlsx?unit={people['unit'].pk}"
+    few = (_queries(client, search, HTTP_HX_REQUEST="true"), _queries(client, export))
+    for number in range(12):
+        user = make_staff(people["finance"], username=f"zh{number}", full_name=f"张{number}")
+        Post.objects.create(staff=user.staff, department=people["office"], role=PostRole.MEMBER, is_primary=False)
+    assert (_queries(client, search, HTTP_HX_REQUEST="true"), _queries(client, export)) == few
