@@ -724,6 +724,37 @@ def _meeting_material(w: World) -> str:
     return _url("meetings:material", meeting.pk, material.pk)
 
 
+def _announcement_objects(w: World) -> tuple[Any, Any]:
+    """通知公告: a published announcement of a unit none of the personas belongs to, with an attachment (made on
+    first use)."""
+    from django.core.files.base import ContentFile
+
+    from sanfu.announcements.models import Announcement, Attachment, Status
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    publisher, _made = User.objects.get_or_create(username="announcer-elsewhere", defaults={"full_name": "外单位文书"})
+    announcement = Announcement.objects.filter(unit=unit).first() or Announcement.objects.create(
+        unit=unit,
+        title="外单位的通知",
+        body="外单位的通知",
+        publisher=publisher,
+        status=Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    attachment = Attachment.objects.filter(announcement=announcement).first()
+    if attachment is None:
+        attachment = Attachment(
+            announcement=announcement, name="外单位附件.pdf", size=4, sha256="0" * 64, uploaded_by=publisher
+        )
+        attachment.file.save("外单位附件.pdf", ContentFile(b"%PDF"), save=False)
+        attachment.save()
+    return announcement, attachment
+
+
+def _announcement(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _announcement_objects(w)[0].pk)]
+
+
 SUPERVISION_TITLE = "矩阵督办秘密事项"
 
 
@@ -787,6 +818,14 @@ ROWS: dict[str, Row] = {
     "meetings:meeting_screen": Row(_meeting("meetings:meeting_screen")),
     "meetings:material": Row(lambda w, _p, _s: [_meeting_material(w)]),
     "meetings:signin": Row(lambda w, _p, _s: [_meeting_signin(w)]),
+    "announcements:detail": Row(_announcement("announcements:detail")),
+    "announcements:act": Row(_announcement("announcements:act"), form={"action": "remind"}),
+    "announcements:edit": Row(_announcement("announcements:edit"), form={"kind": "notice", "title": ATTEMPT}),
+    "announcements:file": Row(
+        lambda w, _p, _s: [_url("announcements:file", *(o.pk for o in _announcement_objects(w)))]
+    ),
+    "api:announcement_detail": Row(_announcement("api:announcement_detail")),
+    "api:announcement_read": Row(_announcement("api:announcement_read"), body={}),
     "api:availability": Row(
         lambda w, _p, _s: [_url("api:availability", _meeting_objects(w)[0].pk) + "?day=2026-12-14"]
     ),
@@ -800,6 +839,15 @@ ROWS: dict[str, Row] = {
     "accounts:role_revoke": Row(lambda w, _p, _s: [_url("accounts:role_revoke", w.held_grant.pk)]),
     "org:import_template": Row(
         lambda _w, _p, s: _in_turn(s, [_url("org:import_template", k) for k in ("departments", "staff")])
+    ),
+    # 通讯录: the card of an account without a staff record (an administrator's); unit A's directory exports,
+    # the office's of unit A only (clerk_b keeps unit B's)
+    "org:person": Row(lambda w, _p, _s: [_url("org:person", w.people["sysadmin"].pk)]),
+    "org:person_vcard": Row(lambda w, _p, _s: [_url("org:person_vcard", w.people["sysadmin"].pk)]),
+    "org:directory_export": Row(
+        lambda w, _p, s: _in_turn(
+            s, [f"{_url('org:directory_export', fmt)}?unit={w.unit_a.pk if w.unit_a else 0}" for fmt in ("xlsx", "vcf")]
+        )
     ),
     # another person's own things
     "org:delegation_revoke": Row(_one("org:delegation_revoke", lambda w: w.delegation)),
@@ -1062,6 +1110,9 @@ EMPLOYEE_PAGES = {
     "meetings:meetings",  # the meetings they take part in
     "meetings:meeting_new",  # on a booking of their own
     "supervision:ledger",  # the items they take part in
+    "announcements:list",  # what they received
+    "announcements:mine",  # what they published (nothing, for an employee)
+    "announcements:new",  # sends a person who may not publish back to the list
     "archive:search",
     "archive:catalogue",  # the 档案目录 of their own search
     "tokens:list",  # the person's own API tokens

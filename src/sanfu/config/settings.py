@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sanfu.documents",
     "sanfu.meetings",
     "sanfu.supervision",
+    "sanfu.announcements",
     "sanfu.web",
     "sanfu.demo",
 ]
@@ -120,6 +121,13 @@ SANFU_PASSWORD_HISTORY = env.integer("SANFU_PASSWORD_HISTORY", 5, minimum=0)
 SANFU_DORMANT_DAYS = env.integer("SANFU_DORMANT_DAYS", 90, minimum=0)
 # Set by `make run`: the demo's well-known accounts are expected (the deploy check refuses them otherwise).
 SANFU_DEMO = env.boolean("SANFU_DEMO", False)
+
+# --- 通讯录 (sanfu.org.contacts): whose mobile is shown only to themselves, their secretaries, the office and HR ---
+# A rank (org.models.Rank: 10 员工 … 50 公司副职, 60 公司正职); people at or above it have their mobile hidden.
+SANFU_DIRECTORY_HIDE_MOBILE_FROM_RANK = env.integer("SANFU_DIRECTORY_HIDE_MOBILE_FROM_RANK", 50, minimum=10)
+# The roles (codes) that keep the directory: they see every mobile of their unit and export it (Excel, vCard).
+SANFU_DIRECTORY_OFFICE_ROLES = env.string_list("SANFU_DIRECTORY_OFFICE_ROLES", ["clerk", "hr-officer"])
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

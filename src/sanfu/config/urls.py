@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include("sanfu.documents.urls")),
     path("meetings/", include("sanfu.meetings.urls")),
     path("supervision/", include("sanfu.supervision.urls")),
+    path("announcements/", include("sanfu.announcements.urls")),
     path("admin/", admin.site.urls),
     path("api/", api_site.urls()),
     path("tokens/", include("sanfu.api.urls")),

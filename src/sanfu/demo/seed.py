@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from sanfu.demo.announcements import seed_announcements
+from sanfu.demo.directory import seed_directory
 from sanfu.demo.documents import seed_documents
 from sanfu.demo.history import seed_history
 from sanfu.demo.matters import seed_matters
@@ -16,10 +18,12 @@ def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[Sig
     """Seed every domain in dependency order; returns the demo sign-ins and how many history requests were
     made. Idempotent: a second run adds nothing."""
     sign_ins = seed_demo(stdout=stdout)
+    seed_directory(stdout=stdout)  # offices and desk phones for the 通讯录
     seed_matters(stdout=stdout)
     seed_documents(stdout=stdout)
     seed_meetings(stdout=stdout)
     seed_supervision(stdout=stdout)
     seed_finished_meeting(stdout=stdout)  # its decisions go to the ledger seeded just before
+    seed_announcements(stdout=stdout)
     made = seed_history(count=history, stdout=stdout) if history else 0
     return sign_ins, made
