@@ -77,9 +77,11 @@ def test_decisions_to_supervision_once(notified: dict[str, Any]) -> None:
         "owner_id": notified["finance_head"].pk,
         "lead_department_id": notified["finance"].pk,
         "deadline": deadline.isoformat(),
-        "assigned_by_id": head.pk,
+        "assigned_by_id": meeting.approver_id,  # 交办领导: who approved the meeting, and approves the close-out
+        "entered_by_id": head.pk,
         "confidentiality": "internal",
     }
+    assert meeting.approver_id != head.pk
     assert messages[f"meeting-decision:{second.pk}"].payload["lead_department_id"] is None
     with pytest.raises(ApplicationError, match="没有待转督办"):
         services.decisions_to_supervision(actor=head, meeting_id=meeting.pk)

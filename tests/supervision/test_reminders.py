@@ -104,6 +104,25 @@ def test_an_outbox_message_opens_one_item_however_often_delivered(sup: dict[str,
     assert not OutboxMessage.objects.filter(delivered_at__isnull=True).exists()
 
 
+def test_the_sender_enters_the_item_and_the_leader_it_names_is_its_assigner(sup: dict[str, Any]) -> None:
+    """转督办 by a secretary: she enters the item (and reads it), the meeting's leader is its 交办领导."""
+    payload = {**_payload(sup, "12:3"), "entered_by_id": sup["clerk"].pk}
+    with transaction.atomic():
+        outbox.enqueue(key="meeting-decision:12:3", kind="supervision.open_item", payload=payload)
+    outbox.deliver_pending()
+    item = Item.objects.get(source="meeting", source_ref="12:3")
+    assert (item.created_by, item.assigned_by) == (sup["clerk"], sup["gm"])
+    without = Item.objects.get(pk=_open_without_sender(sup).pk)
+    assert without.created_by == sup["gm"]  # no sender named: the assigner enters it, as before
+
+
+def _open_without_sender(sup: dict[str, Any]) -> Item:
+    with transaction.atomic():
+        outbox.enqueue(key="meeting-decision:12:4", kind="supervision.open_item", payload=_payload(sup, "12:4"))
+    outbox.deliver_pending()
+    return Item.objects.get(source="meeting", source_ref="12:4")
+
+
 def test_a_message_missing_a_key_is_not_delivered(sup: dict[str, Any]) -> None:
     payload = _payload(sup, "12:2")
     del payload["owner_id"]

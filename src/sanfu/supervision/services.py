@@ -619,7 +619,8 @@ PAYLOAD_KEYS = (
 
 def item_open_from_message(*, payload: Mapping[str, Any]) -> Item:
     """An item another domain asks for (a meeting's decision, a 批示's 立项督办): created once per (source,
-    source_ref) — a second delivery finds the first item and creates nothing. The assigner enters it."""
+    source_ref) — a second delivery finds the first item and creates nothing. Whoever sent it (the optional
+    ``entered_by_id``: the secretary who pressed 转督办) enters it, else the assigner, else the owner."""
     missing = [k for k in PAYLOAD_KEYS if k not in payload]
     if missing:
         raise ApplicationError(f"supervision.open_item payload lacks {', '.join(missing)}")
@@ -640,7 +641,8 @@ def item_open_from_message(*, payload: Mapping[str, Any]) -> Item:
         raise ApplicationError(f"supervision.open_item: bad deadline {payload['deadline']!r}") from exc
     co_ids = [int(i) for i in payload.get("co_department_ids") or [] if str(i).isdigit()]  # optional: 协办
     co = list(Department.objects.filter(pk__in=co_ids)) if co_ids else []
-    entered_by = assigner or owner
+    sender = User.objects.filter(pk=payload["entered_by_id"]).first() if payload.get("entered_by_id") else None
+    entered_by = sender or assigner or owner
     if entered_by is None:
         raise ApplicationError("supervision.open_item: neither the owner nor the assigner exists")
     try:

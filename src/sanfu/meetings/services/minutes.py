@@ -148,7 +148,9 @@ def decisions_to_supervision(*, actor: User, meeting_id: int) -> int:
                     "owner_id": decision.owner_id,
                     "lead_department_id": decision.lead_department_id,
                     "deadline": decision.deadline.isoformat(),
-                    "assigned_by_id": actor.pk,
+                    # 交办领导: the leader who approved the meeting (who approves the close-out); the sender enters it
+                    "assigned_by_id": meeting.approver_id or actor.pk,
+                    "entered_by_id": actor.pk,
                     "confidentiality": "internal",
                 },
             )
