@@ -1,5 +1,6 @@
 """The home page is the person's workbench: beside the to-do list, their next meetings (notified, not over) and
-their own 督办 items, overdue and at-risk ones first; someone with neither sees that they have none."""
+their own 督办 items, overdue and at-risk ones first, and their unread announcements until they read them; someone
+with none of these sees that they have none."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from sanfu.accounts.models import Role
+from sanfu.announcements import flows as announcement_flows
+from sanfu.announcements import services as announcements
+from sanfu.announcements.models import Kind
 from sanfu.meetings import flows as meeting_flows
 from sanfu.meetings import services as meetings
 from sanfu.meetings.models import MeetingKind
@@ -67,3 +71,22 @@ def test_the_home_page_shows_my_next_meeting_and_my_late_item_first(meet: dict[s
     idle = _client(meet["section_head"]).get("/").content.decode()
     assert "近期没有您参加的会议。" in idle
     assert "您没有在办的督办事项。" in idle
+
+
+def test_the_home_page_lists_my_unread_announcements_until_i_read_them(meet: dict[str, Any]) -> None:  # noqa: F811
+    announcement_flows.publish_definitions()
+    notice = announcements.announcement_create(
+        actor=meet["clerk"],
+        data=announcements.AnnouncementIn(kind=Kind.NOTICE, title="元旦放假安排", body="放假三天。"),
+    )
+    announcements.announcement_publish(actor=meet["clerk"], announcement_id=notice.pk)
+
+    client = _client(meet["accountant"])
+    card = client.get("/").content.decode()
+    card = card[card.index('id="home-announcements"') : card.index('id="home-meetings"')]
+    assert "元旦放假安排" in card
+    assert "1 条未读" in card
+    client.get(f"/announcements/{notice.pk}/")  # reading it is the receipt
+    after = client.get("/").content.decode()
+    assert "没有未读的通知公告。" in after
+    assert "元旦放假安排" not in after[after.index('id="home-announcements"') : after.index('id="home-meetings"')]

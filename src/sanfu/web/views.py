@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.announcements import selectors as announcements
 from sanfu.approvals.views.inbox import render_inbox  # the inbox lives with the 审批中心
 from sanfu.core import notify, robots
 from sanfu.core.errors import ApplicationError, NotFoundError
@@ -22,9 +23,10 @@ from sanfu.supervision import selectors as supervision
 
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    """The workbench: the inbox's to-do tab, with the delegations in force, the person's next meetings and their
-    own 督办 items (overdue and at risk first) on the side."""
+    """The workbench: the inbox's to-do tab, with the delegations in force, the person's unread announcements,
+    next meetings and own 督办 items (overdue and at risk first) on the side."""
     user = request.user
+    unread_count, unread = announcements.unread_for(user, limit=5)
     return render_inbox(
         request,
         "todo",
@@ -32,6 +34,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             "delegations": delegations_of(user, at=timezone.now()),
             "side_template": "web/partials/_workbench.html",
             "workbench": {
+                "unread_count": unread_count,
+                "unread": unread,
                 "meetings": meetings.upcoming_for(user, limit=5),
                 "items": supervision.my_open_items(user, limit=5),
             },
