@@ -18,6 +18,11 @@ scripts/ensure-ldap.sh
 # waits on subprocesses, browsers and sockets). The PostgreSQL run, the longer, starts first, before the lint
 # steps (pip-audit mostly waits on the network). Each has its own uploaded-files folder; the PostgreSQL run's
 # output is shown whole once it ends, after the SQLite run's. A failed lint step stops the build and the run.
+# Each run spreads its tests over two worker processes (pytest-xdist; each worker has its own test database):
+# whichever run ends first leaves both cores to the other. SANFU_TEST_WORKERS=0 runs each in one process.
+workers="${SANFU_TEST_WORKERS:-2}"
+spread=()
+[ "$workers" != 0 ] && spread=(-n "$workers")
 PG_URL="${SANFU_TEST_DATABASE_URL_PG:-${SANFU_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/sanfu_ci_$$}}"
 scratch="$(mktemp -d)"
 pg_job=""
@@ -33,7 +38,7 @@ pg_status=skipped
 if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
   # pytest-django creates test_<name> as a throwaway database and drops it at the end.
   (SANFU_TEST_MEDIA_ROOT="$scratch/pg-media" SANFU_TEST_DATABASE_URL="$PG_URL" \
-    $BIN/pytest -q --create-db "$@" >"$scratch/pg.log" 2>&1; echo $? >"$scratch/pg.rc") &
+    $BIN/pytest -q "${spread[@]}" --create-db "$@" >"$scratch/pg.log" 2>&1; echo $? >"$scratch/pg.rc") &
   pg_job=$!
   pg_status=running
 fi
@@ -83,7 +88,7 @@ $BIN/python -m django makemigrations --check --dry-run
 step "pytest on SQLite${pg_job:+ (PostgreSQL running beside it)}"
 sqlite_rc=0
 SANFU_TEST_MEDIA_ROOT="$scratch/sqlite-media" SANFU_TEST_DATABASE_URL="sqlite:///test.sqlite3" \
-  $BIN/pytest -q "$@" || sqlite_rc=$?
+  $BIN/pytest -q "${spread[@]}" "$@" || sqlite_rc=$?
 
 if [ "$pg_status" = running ]; then
   wait "$pg_job" || true
