@@ -108,6 +108,9 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     # Playwright's sync API runs an event loop on this thread; the test's own ORM calls stay synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = sync_playwright().start()
+    # From here the test's ORM calls use a connection of Playwright's context; one left over from an earlier
+    # browser test was ended by that test's server teardown (PostgreSQL): start afresh.
+    connection.close()
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         yield chromium
