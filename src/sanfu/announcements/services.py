@@ -517,7 +517,7 @@ def _open_activity(actor: User, announcement_id: int, now: datetime) -> Announce
     if announcement.kind != Kind.ACTIVITY or announcement.status != Status.PUBLISHED:
         raise ApplicationError(_("该通知公告不是可报名的文体活动。"))
     if not Recipient.objects.filter(announcement=announcement, user_id=actor.pk).exists():
-        raise PermissionDeniedError(_("只有通知范围内的人员可以报名。"))
+        raise PermissionDeniedError(_("只有发布范围内的人员可以报名。"))
     if announcement.signup_until is not None and announcement.signup_until <= now:
         raise ApplicationError(_("报名已截止。"))
     return announcement

@@ -8,7 +8,7 @@ What is counted (the page's footnote says the same):
 - **缺席率** (no-show rate): of the attendees expected at held meetings (replied 参加 or 委派他人参加, or never
   replied; not those on leave), the share with no sign-in;
 - **逾期材料**: materials of held meetings uploaded after the materials deadline (``Material.late``);
-- **纪要按时印发**: held meetings whose minutes were sent to 发文 (``minutes_sent_at``) on or before the
+- **纪要按时送发文**: held meetings whose minutes were sent to 发文 (``minutes_sent_at``) on or before the
   ``MINUTES_DUE_WORKING_DAYS``-th working day after the meeting's day, on the working calendar (a holiday does
   not count); the rate is over all held meetings, so minutes not yet issued count as not on time;
 - **会议室占用率** (room occupancy): hours booked (bookings not cancelled) inside office hours on working days,
@@ -314,8 +314,8 @@ def figures_workbook(figures: MonthFigures) -> bytes:
         _("会前材料"),
         _("逾期材料"),
         _("纪要已印发"),
-        _("纪要按时印发"),
-        _("纪要按时印发率（%）"),
+        _("纪要按时送发文"),
+        _("纪要按时送发文率（%）"),
     ]
     room_header = [_("会议室"), *header[1:], _("占用小时"), _("可用小时"), _("占用率（%）")]
     return xlsx.workbook(
