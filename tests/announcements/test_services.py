@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -116,6 +117,11 @@ def test_read_receipt_is_written_once(ann: dict[str, Any]) -> None:
     assert readers.read == 1
     assert readers.unread == readers.total - 1
     assert ann["gm"].pk not in {r.user_id for r in readers.shown}
+    # grouped by the department of their primary post, which each row names
+    runs = [name for name, _rows in itertools.groupby(r.department_name for r in readers.shown)]
+    assert len(runs) == len(set(runs)) > 1  # each department's people together (the collation orders them)
+    accountant = next(r for r in readers.shown if r.user_id == ann["accountant"].pk)
+    assert accountant.department_name == ann["finance"].name
 
 
 def test_reminder_goes_to_the_unread_at_most_once_an_hour(ann: dict[str, Any]) -> None:

@@ -7,10 +7,11 @@ number of recipients."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from sanfu.accounts.models import User
 from sanfu.announcements import rights
 from sanfu.announcements.models import Announcement, Attachment, Recipient, SignUp, SignUpStatus, Status
 from sanfu.core.errors import NotFoundError
+from sanfu.org.models import Post
 
 
 def _pinned_first(now: datetime, prefix: str = "") -> Case:
@@ -111,7 +113,7 @@ class Readers:
 
     total: int
     read: int
-    shown: list[Recipient]
+    shown: Sequence[Recipient]  # each with ``department_name`` (their primary post's)
     more: int
 
     @property
@@ -120,13 +122,20 @@ class Readers:
 
 
 def readers_of(announcement: Announcement, *, unread: bool, limit: int = 500) -> Readers:
-    """The counts (one query) and the first ``limit`` readers (by read time) or non-readers (by name), with
-    their names (one query), whatever the number of recipients."""
+    """The counts (one query) and the first ``limit`` readers (by read time) or non-readers (by department,
+    then name), with their names and departments (one query), whatever the number of recipients."""
     counts = Recipient.objects.filter(announcement=announcement).aggregate(
         total=Count("id"), read=Count("id", filter=Q(read_at__isnull=False))
     )
-    rows = Recipient.objects.filter(announcement=announcement, read_at__isnull=unread).select_related("user")
-    rows = rows.order_by("user__username") if unread else rows.order_by("read_at", "id")
+    # each with the department of their primary post, in the same query: the publisher chases the unread by
+    # department, so they come grouped by it
+    department = Post.objects.filter(staff__user_id=OuterRef("user_id"), is_primary=True).values("department__name")
+    rows = (
+        Recipient.objects.filter(announcement=announcement, read_at__isnull=unread)
+        .select_related("user")
+        .annotate(department_name=Subquery(department[:1]))
+    )
+    rows = rows.order_by("department_name", "user__username") if unread else rows.order_by("read_at", "id")
     shown = list(rows[:limit])
     total, read = counts["total"] or 0, counts["read"] or 0
     return Readers(total=total, read=read, shown=shown, more=max(0, (total - read if unread else read) - len(shown)))
