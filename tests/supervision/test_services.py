@@ -140,6 +140,7 @@ def test_closeout_rejected_reopens_then_approved_closes_and_archives(sup: dict[s
     record = ArchiveRecord.objects.get(source="supervision", source_id=item.pk)
     assert item.archive_ref == str(record.pk)
     whats = [e["what"] for e in record.history]
+    assert whats[0] == "立项"  # the file starts where the item did
     assert "进展报送" in whats
     assert "实地督查" in whats
     assert "领导批示" in whats

@@ -75,7 +75,7 @@ class MilestoneOut(Schema):
 
 class EntryOut(Schema):
     at: datetime
-    kind: str = Field(description="report、check、comment、apply、decision、flow")
+    kind: str = Field(description="open（立项）、report、check、comment、apply、decision、flow")
     who: str
     what: str
     text: str

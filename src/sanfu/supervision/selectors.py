@@ -253,7 +253,7 @@ class Entry:
     """One line of an item's history, in time order."""
 
     at: datetime
-    kind: str  # report, check, comment, apply, decision, flow
+    kind: str  # open, report, check, comment, apply, decision, flow
     who: str
     what: str
     text: str
@@ -267,9 +267,13 @@ def _name(user: Any) -> str:
 
 
 def history(item: Item) -> list[Entry]:
-    """The item's whole history: reports (with their evidence), checks, leaders' comments, close-out
-    applications and decisions, and the close-out flows' events, in time order."""
-    entries: list[Entry] = []
+    """The item's whole history: its opening (from which source, assigned by whom), reports (with their
+    evidence), checks, leaders' comments, close-out applications and decisions, and the close-out flows'
+    events, in time order."""
+    origin = " ".join(part for part in (str(item.get_source_display()), item.source_label) if part)
+    if item.assigned_by_id is not None and item.assigned_by_id != item.created_by_id:
+        origin += _("；交办领导：%(name)s") % {"name": _name(item.assigned_by)}
+    entries: list[Entry] = [Entry(item.created_at, "open", _name(item.created_by), _("立项"), origin)]
     reports = ProgressReport.objects.filter(item=item).select_related("author").prefetch_related("files")
     for r in reports:
         entries.append(
