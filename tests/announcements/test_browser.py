@@ -1,6 +1,6 @@
 """The main loop in headless Chromium: the office publishes a notice to 财务部 from the compose form, an employee
-of 财务部 opens it from the list (the read receipt), and the office sees them among the readers and the
-department's head among those who have not read, with 提醒未读."""
+of 财务部 sees it on the workbench and opens it from the list (the read receipt), and the office sees them among
+the readers and the department's head among those who have not read, with 提醒未读."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db import connection
 
 from sanfu.announcements.models import Announcement, Recipient, Status
 from tests.announcements.conftest import build_world
+from tests.browser import SHOTS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -47,6 +48,10 @@ def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None
     assert made.status == Status.PUBLISHED
 
     reader = _sign_in(browser, app_server, "accountant")
+    # the workbench (home) lists it among the unread, until it is read
+    assert "关于财务报销的通知" in reader.inner_text("#home-announcements")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    reader.screenshot(path=str(SHOTS / "workbench.png"), full_page=True)
     reader.goto(f"{app_server}/announcements/")
     reader.click("text=关于财务报销的通知")
     reader.wait_for_selector("#announcement")
@@ -54,6 +59,7 @@ def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None
     assert Recipient.objects.get(announcement=made, user=world["accountant"]).read_at is not None
 
     clerk.goto(f"{app_server}/announcements/{made.pk}/")
+    clerk.screenshot(path=str(SHOTS / "announcement-readers.png"), full_page=True)
     assert world["finance_head"].display_name in clerk.inner_text("#unread-list")
     assert world["accountant"].display_name not in clerk.inner_text("#unread-list")
     clerk.click("#tab-read")
