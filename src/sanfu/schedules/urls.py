@@ -1,0 +1,13 @@
+from django.urls import URLPattern, URLResolver, path
+
+from sanfu.schedules import views
+
+app_name = "schedules"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.week, name="week"),
+    path("sheet.pdf", views.week_pdf, name="sheet"),
+    path("new/", views.edit, name="new"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
+]
