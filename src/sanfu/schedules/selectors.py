@@ -62,18 +62,26 @@ def week_entries(unit_id: int, monday: date, *, public_only: bool = False) -> li
     return list(entries.order_by("starts_at", "pk"))
 
 
-def conflicts(entries: list[ScheduleEntry], spans: list[busy.Busy]) -> dict[int, list[str]]:
+def conflicts(entries: list[ScheduleEntry], spans: list[busy.Busy]) -> dict[int, list[ScheduleEntry | busy.Busy]]:
     """Per entry id, what it overlaps: another entry of the same leader, or a meeting or booking of theirs."""
-    found: dict[int, list[str]] = {}
+    found: dict[int, list[ScheduleEntry | busy.Busy]] = {}
     for i, a in enumerate(entries):
         for b in entries[i + 1 :]:
             if a.leader_id == b.leader_id and _overlap(a.starts_at, a.ends_at, b.starts_at, b.ends_at):
-                found.setdefault(a.pk, []).append(b.title)
-                found.setdefault(b.pk, []).append(a.title)
+                found.setdefault(a.pk, []).append(b)
+                found.setdefault(b.pk, []).append(a)
         for span in spans:
             if span.user_id == a.leader_id and _overlap(a.starts_at, a.ends_at, span.starts_at, span.ends_at):
-                found.setdefault(a.pk, []).append(span.title)
+                found.setdefault(a.pk, []).append(span)
     return found
+
+
+def _clash_text(viewer: User, other: ScheduleEntry | busy.Busy, keeps: bool) -> str:
+    """What the viewer is told an entry clashes with: its title when they may read it (a meeting's or booking's
+    when they keep the leader's schedule), else only 「有安排」."""
+    if isinstance(other, ScheduleEntry):
+        return other.title if rights.may_read(viewer, other) else _("有安排")
+    return other.title if keeps else _("有安排")
 
 
 def week(viewer: User, monday: date) -> list[Row]:
@@ -87,6 +95,7 @@ def week(viewer: User, monday: date) -> list[Row]:
     clashes = conflicts(entries, busy.spans([u.pk for u in leaders], start, end))
     rows = []
     for leader in leaders:
+        keeps = rights.may_keep(viewer, leader)
         days: list[list[list[Item]]] = []
         mine = [e for e in entries if e.leader_id == leader.pk]
         for offset in range(7):
@@ -99,13 +108,13 @@ def week(viewer: User, monday: date) -> list[Row]:
                     if not _overlap(entry.starts_at, entry.ends_at, lo, hi):
                         continue
                     if rights.may_read(viewer, entry):
-                        clash = clashes.get(entry.pk, [])
+                        clash = [_clash_text(viewer, other, keeps) for other in clashes.get(entry.pk, [])]
                         items.append(Item(entry, entry.title, conflict=bool(clash), conflict_with=clash))
                     else:
                         items.append(Item(None, _("有安排")))
                 halves.append(_merge_busy(items))
             days.append(halves)
-        rows.append(Row(leader=leader, days=days, may_keep=rights.may_keep(viewer, leader)))
+        rows.append(Row(leader=leader, days=days, may_keep=keeps))
     return rows
 
 
