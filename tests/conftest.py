@@ -4,11 +4,13 @@ an outsider, and the three administrators)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
@@ -60,6 +62,15 @@ def make_staff(
 
 def grant(user: User, role: Role, unit: Unit | None = None) -> RoleGrant:
     return RoleGrant.objects.create(user=user, role=role, unit=unit, admin_kind=role.admin_kind)
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Every test starts in the site's language: a request in English leaves English active on the thread
+    (LocaleMiddleware does not switch back), which would leak into the next test's service messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -50,6 +50,9 @@ def test_an_employee_finds_a_colleague_by_initials_and_opens_the_card(org, app_s
         assert page.url.endswith("q=zs")  # the card opened in place
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "directory.png"), full_page=True)
+        card.locator("[data-close]").click()  # closed in place: the list stays, searched as it was
+        card.wait_for(state="detached")
+        assert page.locator("#staff-list [data-person-link]").count() == 1
     finally:
         context.close()
         connection.close()

@@ -5,7 +5,8 @@
      data-confirm="…"        on a form (asked on submit) or a button (asked on click): go on only if confirmed
      data-autosubmit         a <select> that submits its form when changed
      data-form-query="k=v"   a link whose query is its form's current fields plus k=v (export what is filtered)
-     data-autopost           a form posted once, in the background, as soon as the page is seen (已阅) */
+     data-autopost           a form posted once, in the background, as soon as the page is seen (已阅)
+     data-close="selector"   a button that removes its closest element matching the selector (a card shown in place) */
 (function () {
   "use strict";
 
@@ -16,6 +17,12 @@
     if (ask && !window.confirm(ask.dataset.confirm)) {
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
+    }
+    const close = target.closest("[data-close]");
+    if (close) {
+      event.preventDefault();
+      close.closest(close.dataset.close)?.remove();
       return;
     }
     if (target.closest("[data-print]")) {
