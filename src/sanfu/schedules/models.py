@@ -47,3 +47,20 @@ class ScheduleEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class FeedKey(models.Model):
+    """The .ics feed of ``leader``'s schedule for ``user`` (the leader, a secretary, the office): its URL carries a
+    signature over (user, leader, generation); revoking bumps the generation, so every URL given before dies."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("日程订阅")
+        verbose_name_plural = _("日程订阅")
+        constraints = [models.UniqueConstraint(fields=["user", "leader"], name="schedule_feed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.leader_id}"

@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("new/", views.edit, name="new"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/delete/", views.delete, name="delete"),
+    path("subscribe/<int:leader_id>/", views.subscribe, name="subscribe"),
+    path("feed/<str:token>.ics", views.feed_ics, name="feed"),
 ]

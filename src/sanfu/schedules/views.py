@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_date
-from sanfu.schedules import rights, selectors, services, sheet
+from sanfu.schedules import feed, rights, selectors, services, sheet
 from sanfu.schedules.forms import EntryForm
 from sanfu.schedules.models import ScheduleEntry
 
@@ -126,3 +128,31 @@ def delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("日程已删除。"))
     return redirect("schedules:week")
+
+
+def subscribe(request: AuthedHttpRequest, leader_id: int) -> HttpResponse:
+    """The .ics address of one leader's schedule for the person (GET), or its revocation (POST)."""
+    try:
+        if request.method == "POST":
+            feed.feed_revoke(actor=request.user, leader_id=leader_id)
+            messages.success(request, _("原订阅地址已撤销，请使用新地址。"))
+            return redirect("schedules:subscribe", leader_id)
+        token = feed.feed_token(actor=request.user, leader_id=leader_id)
+    except ApplicationError as exc:
+        raise Http404(exc.message) from exc
+    url = request.build_absolute_uri(reverse("schedules:feed", args=[token]))
+    leader = User.objects.get(pk=leader_id)
+    return render(request, "schedules/subscribe.html", {"url": url, "leader": leader})
+
+
+@login_not_required
+@require_GET
+def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself, fetched by a calendar program without a session: the signed token is the key."""
+    try:
+        leader, entries = feed.feed_entries(token)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    response = HttpResponse(feed.ics(leader, entries), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
