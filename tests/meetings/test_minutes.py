@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from sanfu.core import busy
 from sanfu.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from sanfu.meetings import flows, services
 from sanfu.meetings.models import Decision, MeetingKind
@@ -154,3 +155,17 @@ def test_minutes_go_to_documents_once_and_become_a_minutes_draft(notified: dict[
     assert 'id="minutes-sent"' in shown
     assert "文书" in shown
     assert 'id="minutes-to-documents"' not in shown
+
+
+def test_a_notified_meeting_makes_its_attendees_busy_for_the_leaders_schedule(notified: dict[str, Any]) -> None:
+    """``core.busy`` (read by 领导日程): the attendees who come are taken for the meeting's time, one who declined
+    is not, and a window that misses the meeting finds nothing."""
+    meeting = notified["meeting"]
+    services.attendee_reply(actor=notified["accountant"], meeting_id=meeting.pk, reply="decline", reason="出差")
+    people = [notified["accountant"].pk, notified["finance_head"].pk]
+    found = busy.spans(people, meeting.starts_at - timedelta(hours=1), meeting.starts_at + timedelta(minutes=30))
+    assert [(b.user_id, b.starts_at, b.ends_at, b.source) for b in found] == [
+        (notified["finance_head"].pk, meeting.starts_at, meeting.ends_at, "meetings")
+    ]
+    assert "十二月总经理办公会" in found[0].title
+    assert busy.spans(people, meeting.ends_at, meeting.ends_at + timedelta(hours=2)) == []

@@ -755,6 +755,29 @@ def _announcement(name: str) -> Paths:
     return lambda w, _page, _persona: [_url(name, _announcement_objects(w)[0].pk)]
 
 
+def _schedule_entry(w: World) -> Any:
+    """领导日程: an internal entry of a leader of a unit none of the personas belongs to (made on first use)."""
+    from sanfu.org.models import Staff
+    from sanfu.schedules.models import ScheduleEntry, Visibility
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    leader, made = User.objects.get_or_create(
+        username="schedule-leader-elsewhere", defaults={"full_name": "外单位领导"}
+    )
+    if made:
+        Staff.objects.create(user=leader, unit=unit, employee_no="SCH-ELSEWHERE", rank=Rank.LEADER)
+    start = timezone.now()
+    return ScheduleEntry.objects.filter(leader=leader).first() or ScheduleEntry.objects.create(
+        leader=leader,
+        unit=unit,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        title="外单位领导日程",
+        visibility=Visibility.INTERNAL,
+        created_by=leader,
+    )
+
+
 SUPERVISION_TITLE = "矩阵督办秘密事项"
 
 
@@ -819,6 +842,11 @@ ROWS: dict[str, Row] = {
     "meetings:material": Row(lambda w, _p, _s: [_meeting_material(w)]),
     "meetings:signin": Row(lambda w, _p, _s: [_meeting_signin(w)]),
     "announcements:detail": Row(_announcement("announcements:detail")),
+    # 领导日程: another unit's leader's entry
+    "schedules:edit": Row(_one("schedules:edit", _schedule_entry)),
+    "schedules:delete": Row(_one("schedules:delete", _schedule_entry), form={"confirm": "1"}),
+    "schedules:subscribe": Row(lambda w, _p, _s: [_url("schedules:subscribe", _schedule_entry(w).leader_id)]),
+    "schedules:feed": Row(lambda w, _p, _s: [_url("schedules:feed", "1:1:1:forged")]),
     "announcements:act": Row(_announcement("announcements:act"), form={"action": "remind"}),
     "announcements:edit": Row(_announcement("announcements:edit"), form={"kind": "notice", "title": ATTEMPT}),
     "announcements:file": Row(
@@ -1074,6 +1102,9 @@ def test_AC_2_lists_searches_and_exports_never_show_the_objects(world: World, db
 
 # Open to anyone: signing in, choosing a language, the Django admin's own sign-in page, the site's icon.
 PUBLIC = {"accounts:login", "set_language", "admin:login", "web:favicon"}
+# Fetched by calendar programs without a session: the signed, revocable token in the path is the key
+# (tests/schedules/test_feed.py); a forged token is a 404 to anyone, signed in or not (its row in ROWS).
+TOKEN_KEYED = {"schedules:feed"}
 # Signing out is every signed-in person's (and a POST to it would end the walk's session).
 SIGN_OUT = {"accounts:logout", "admin:logout"}
 # What an employee without any administrative right opens: the workbench, their account, the directory, their
@@ -1113,6 +1144,8 @@ EMPLOYEE_PAGES = {
     "announcements:list",  # what they received
     "announcements:mine",  # what they published (nothing, for an employee)
     "announcements:new",  # sends a person who may not publish back to the list
+    "schedules:week",  # the leaders' week of their own unit, details by visibility
+    "schedules:sheet",  # the posted week sheet: the 公开 entries of their own unit
     "archive:search",
     "archive:catalogue",  # the 档案目录 of their own search
     "tokens:list",  # the person's own API tokens
@@ -1146,6 +1179,10 @@ def test_AC_1_every_url_asks_anonymous_visitors_to_sign_in(world: World, db: Non
         if page.name in PUBLIC:
             continue
         for path in _paths_of(world, page, "staff_a"):
+            if page.name in TOKEN_KEYED:
+                if client.get(path).status_code != 404:
+                    open_pages.append(f"{page.name} {path}: a forged token was not refused")
+                continue
             reply = visit(client, path, body={} if page.is_api else None)
             walked += 1
             if not _asks_to_sign_in(reply, page):

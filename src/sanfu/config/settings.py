@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sanfu.meetings",
     "sanfu.supervision",
     "sanfu.announcements",
+    "sanfu.schedules",
     "sanfu.web",
     "sanfu.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("sanfu.meetings.urls")),
     path("supervision/", include("sanfu.supervision.urls")),
     path("announcements/", include("sanfu.announcements.urls")),
+    path("schedules/", include("sanfu.schedules.urls")),
     path("admin/", admin.site.urls),
     path("api/", api_site.urls()),
     path("tokens/", include("sanfu.api.urls")),

@@ -17,8 +17,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanfu.api import site
+        from sanfu.core import busy
         from sanfu.core import todos as inbox
-        from sanfu.meetings import todos
+        from sanfu.meetings import selectors, todos
         from sanfu.meetings.api import router
         from sanfu.meetings.flows import PLAN_KEY
         from sanfu.meetings.subjects import meeting_pages
@@ -27,3 +28,4 @@ class MeetingsConfig(AppConfig):
         subjects.register(prefix=PLAN_KEY, pages=meeting_pages, label=_("到会议页面办理"))
         site.include("/meetings", router)
         inbox.register(todos.source())
+        busy.provide("meetings", selectors.busy_spans)  # 领导日程 flags an entry overlapping a meeting

@@ -7,14 +7,13 @@ import html
 from datetime import date, timedelta
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from sanfu.core.gbt9704.fonts import resolve
 from sanfu.org.models import Unit
 from sanfu.schedules import rights, selectors
 from sanfu.schedules.models import ScheduleEntry
-
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
 
 def _cell(entries: list[ScheduleEntry]) -> str:
@@ -31,7 +30,8 @@ def week_sheet_html(unit_id: int, monday: date) -> str:
     entries = selectors.week_entries(unit_id, monday, public_only=True)
     sunday = monday + timedelta(days=6)
     head = "".join(
-        f"<th>{_('星期')}{WEEKDAYS[i]}<br>{(monday + timedelta(days=i)).strftime('%m-%d')}</th>" for i in range(7)
+        f"<th>{date_format(monday + timedelta(days=i), 'l')}<br>{(monday + timedelta(days=i)).strftime('%m-%d')}</th>"
+        for i in range(7)
     )
     body = []
     for leader in rights.leaders_of(unit_id):

@@ -21,8 +21,6 @@ from sanfu.schedules import feed, rights, selectors, services, sheet
 from sanfu.schedules.forms import EntryForm
 from sanfu.schedules.models import ScheduleEntry
 
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
-
 
 def _monday(request: AuthedHttpRequest) -> date:
     return selectors.monday_of(parse_date(request.GET.get("week")) or timezone.localdate())
@@ -39,7 +37,7 @@ def week(request: AuthedHttpRequest) -> HttpResponse:
     _unit(request)
     monday = _monday(request)
     rows = selectors.week(request.user, monday)
-    days = [(monday + timedelta(days=i), WEEKDAYS[i]) for i in range(7)]
+    days = [monday + timedelta(days=i) for i in range(7)]  # headed by their localised weekday names
     context = {
         "rows": rows,
         "days": days,
