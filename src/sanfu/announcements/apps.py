@@ -13,11 +13,14 @@ class AnnouncementsConfig(AppConfig):
     navigation = (NavItem(Section.OPERATIONS, _("通知公告"), "announcements:list", order=55),)
 
     def ready(self) -> None:
+        from sanfu.announcements import todos
         from sanfu.announcements.api import router
         from sanfu.announcements.flows import PUBLISH_KEY
         from sanfu.announcements.subjects import announcement_pages
         from sanfu.api import site
+        from sanfu.core import todos as inbox
         from sanfu.workflow import subjects
 
         subjects.register(prefix=PUBLISH_KEY, pages=announcement_pages, label=_("到通知公告页面办理"))
         site.include("/announcements", router)
+        inbox.register(todos.source())
