@@ -64,11 +64,11 @@ def feed_entries(token: str) -> tuple[User, list[ScheduleEntry]]:
     return key.leader, [e for e in entries if rights.may_read(key.user, e)]
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "").replace("\n", "\\n")
 
 
-def _stamp(moment: datetime) -> str:
+def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -77,22 +77,22 @@ def ics(leader: User, entries: list[ScheduleEntry]) -> str:
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Sanfu//schedules//ZH",
-        f"X-WR-CALNAME:{_escape(_('%(name)s的日程') % {'name': leader.display_name})}",
+        f"X-WR-CALNAME:{escape(_('%(name)s的日程') % {'name': leader.display_name})}",
     ]
-    stamp = _stamp(timezone.now())
+    now = stamp(timezone.now())
     for e in entries:
-        lines += ["BEGIN:VEVENT", f"UID:schedule-{e.pk}@sanfu", f"DTSTAMP:{stamp}"]
+        lines += ["BEGIN:VEVENT", f"UID:schedule-{e.pk}@sanfu", f"DTSTAMP:{now}"]
         if e.all_day:
             first = timezone.localtime(e.starts_at).date()
             last = timezone.localtime(e.ends_at).date()
             lines += [f"DTSTART;VALUE=DATE:{first:%Y%m%d}", f"DTEND;VALUE=DATE:{last:%Y%m%d}"]
         else:
-            lines += [f"DTSTART:{_stamp(e.starts_at)}", f"DTEND:{_stamp(e.ends_at)}"]
-        lines.append(f"SUMMARY:{_escape(e.title)}")
+            lines += [f"DTSTART:{stamp(e.starts_at)}", f"DTEND:{stamp(e.ends_at)}"]
+        lines.append(f"SUMMARY:{escape(e.title)}")
         if e.place:
-            lines.append(f"LOCATION:{_escape(e.place)}")
+            lines.append(f"LOCATION:{escape(e.place)}")
         if e.note:
-            lines.append(f"DESCRIPTION:{_escape(e.note)}")
+            lines.append(f"DESCRIPTION:{escape(e.note)}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"

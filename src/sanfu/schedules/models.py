@@ -64,3 +64,19 @@ class FeedKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.leader_id}"
+
+
+class PersonalFeed(models.Model):
+    """The .ics feed of a person's own calendar (我的日程): its secret URL carries a signature over (user,
+    generation); revoking bumps the generation, so every URL given before dies. One row per person, made when
+    they first ask for the address."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("我的日程订阅")
+        verbose_name_plural = _("我的日程订阅")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} #{self.generation}"

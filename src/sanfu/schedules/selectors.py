@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core import busy
+from sanfu.core.errors import NotFoundError
 from sanfu.schedules import rights
 from sanfu.schedules.models import ScheduleEntry, Visibility
 
@@ -32,6 +33,7 @@ class Row:
     leader: User
     days: list[list[list[Item]]]  # [day][half] -> items
     may_keep: bool = False
+    title: str = ""  # the leader's 职务 (总经理, 总工程师), else their rank
 
     @property
     def halves(self) -> list[list[list[Item]]]:
@@ -114,11 +116,34 @@ def week(viewer: User, monday: date) -> list[Row]:
                         items.append(Item(None, _("有安排")))
                 halves.append(_merge_busy(items))
             days.append(halves)
-        rows.append(Row(leader=leader, days=days, may_keep=keeps))
+        rows.append(Row(leader=leader, days=days, may_keep=keeps, title=getattr(leader, "post_title", "")))
     return rows
+
+
+def conflict_count(rows: list[Row]) -> int:
+    """How many entries the viewer can read clash with something this week (an entry spanning several
+    half-days counts once)."""
+    return len(
+        {
+            item.entry.pk
+            for row in rows
+            for day in row.days
+            for half in day
+            for item in half
+            if item.entry is not None and item.conflict
+        }
+    )
 
 
 def _merge_busy(items: list[Item]) -> list[Item]:
     """Several hidden entries in one half-day read as one 「有安排」 (their number is not told either)."""
     shown = [i for i in items if i.entry is not None]
     return shown + [i for i in items if i.entry is None][:1]
+
+
+def access_entry(*, actor: User, entry_id: int) -> ScheduleEntry:
+    """An entry whose details ``actor`` may read, else NotFoundError (404)."""
+    entry = ScheduleEntry.objects.select_related("leader").filter(pk=entry_id).first()
+    if entry is None or not rights.may_read(actor, entry):
+        raise NotFoundError(_("日程不存在。"))
+    return entry

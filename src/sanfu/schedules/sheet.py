@@ -41,26 +41,47 @@ def week_sheet_html(unit_id: int, monday: date) -> str:
             for i in range(7):
                 day = monday + timedelta(days=i)
                 lo, hi = selectors.moment(day, begin), selectors.moment(day, finish)
-                cells.append(f"<td>{_cell([e for e in mine if e.starts_at < hi and lo < e.ends_at])}</td>")
-            name = f'<th rowspan="2" class="who">{html.escape(leader.display_name)}</th>' if half == 0 else ""
+                weekend = ' class="rest"' if day.weekday() >= 5 else ""
+                cells.append(f"<td{weekend}>{_cell([e for e in mine if e.starts_at < hi and lo < e.ends_at])}</td>")
+            title = getattr(leader, "post_title", "")
+            name = (
+                f'<th rowspan="2" class="who">{html.escape(leader.display_name)}'
+                f'<div class="title">{html.escape(title)}</div></th>'
+                if half == 0
+                else ""
+            )
             label = _("上午") if half == 0 else _("下午")
             body.append(f"<tr>{name}<th class='half'>{label}</th>{''.join(cells)}</tr>")
-    title = _("%(unit)s领导一周工作安排") % {"unit": html.escape(unit.name)}
-    period = f"{monday:%Y-%m-%d} — {sunday:%Y-%m-%d}"
+    heading = _("%(unit)s领导一周工作安排") % {"unit": html.escape(unit.name)}
+    iso_year, iso_week, _weekday = monday.isocalendar()
+    period = _("%(start)s 至 %(end)s（%(year)d年第%(week)d周）") % {
+        "start": date_format(monday, "Y年n月j日"),
+        "end": date_format(sunday, "Y年n月j日"),
+        "year": iso_year,
+        "week": iso_week,
+    }
+    footer = _("注：本表只列公开安排，如有变动以办公室通知为准。%(unit)s办公室 %(day)s印发") % {
+        "unit": html.escape(unit.name),
+        "day": date_format(timezone.localdate(), "Y年n月j日"),
+    }
     font = resolve("heading1")
     body_font = resolve("page_number")
     return f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
 @page {{ size: A4 landscape; margin: 12mm; }}
 body {{ font-family: "{body_font}", serif; font-size: 10pt; }}
-h1 {{ font-family: "{font}", sans-serif; text-align: center; font-size: 18pt; margin: 0 0 2mm; }}
-p.period {{ text-align: center; margin: 0 0 4mm; }}
+h1 {{ font-family: "{font}", sans-serif; text-align: center; font-size: 20pt; margin: 0 0 2mm; letter-spacing: 1pt; }}
+p.period {{ text-align: center; margin: 0 0 4mm; font-size: 11pt; }}
 table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
-th, td {{ border: 0.5pt solid #000; padding: 1.5mm; vertical-align: top; }}
+th, td {{ border: 0.75pt solid #000; padding: 1.5mm; vertical-align: top; }}
+thead th {{ background: #f0f0f0; }}
 th {{ font-family: "{font}", sans-serif; font-weight: normal; }}
-th.who {{ width: 18mm; vertical-align: middle; }} th.half {{ width: 10mm; vertical-align: middle; }}
-</style></head><body><h1>{title}</h1><p class="period">{period}</p>
+th.who {{ width: 22mm; vertical-align: middle; }} th.half {{ width: 10mm; vertical-align: middle; }}
+th.who .title {{ font-family: "{body_font}", serif; font-size: 8.5pt; margin-top: 1mm; }}
+td.rest {{ background: #fafafa; }}
+p.footer {{ margin: 3mm 0 0; font-size: 9pt; text-align: right; }}
+</style></head><body><h1>{heading}</h1><p class="period">{period}</p>
 <table><thead><tr><th class="who">{_("领导")}</th><th class="half"></th>{head}</tr></thead>
-<tbody>{"".join(body)}</tbody></table></body></html>"""
+<tbody>{"".join(body)}</tbody></table><p class="footer">{footer}</p></body></html>"""
 
 
 def week_sheet_pdf(unit_id: int, monday: date) -> bytes:

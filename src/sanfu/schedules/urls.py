@@ -12,4 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("subscribe/<int:leader_id>/", views.subscribe, name="subscribe"),
     path("feed/<str:token>.ics", views.feed_ics, name="feed"),
+    path("me/", views.agenda_page, name="agenda"),
+    path("me/subscribe/", views.agenda_subscribe, name="agenda_subscribe"),
+    path("me/feed/<str:token>.ics", views.agenda_feed, name="agenda_feed"),
 ]

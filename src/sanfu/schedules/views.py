@@ -17,7 +17,7 @@ from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_date
-from sanfu.schedules import feed, rights, selectors, services, sheet
+from sanfu.schedules import agenda, feed, personal, rights, selectors, services, sheet
 from sanfu.schedules.forms import EntryForm
 from sanfu.schedules.models import ScheduleEntry
 
@@ -38,13 +38,22 @@ def week(request: AuthedHttpRequest) -> HttpResponse:
     monday = _monday(request)
     rows = selectors.week(request.user, monday)
     days = [monday + timedelta(days=i) for i in range(7)]  # headed by their localised weekday names
+    today = timezone.localdate()
+    iso_year, iso_week, _weekday = monday.isocalendar()
     context = {
         "rows": rows,
         "days": days,
         "monday": monday,
+        "sunday": days[-1],
+        "iso_year": iso_year,
+        "iso_week": iso_week,
+        "today": today,
+        "today_index": (today - monday).days if monday <= today <= days[-1] else None,
+        "this_week": selectors.monday_of(today),
         "previous": monday - timedelta(days=7),
         "next": monday + timedelta(days=7),
         "may_keep_any": any(r.may_keep for r in rows),
+        "conflicts": selectors.conflict_count(rows),
     }
     return render(request, "schedules/week.html", context)
 
@@ -152,5 +161,42 @@ def feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
     response = HttpResponse(feed.ics(leader, entries), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- 我的日程 ---------------------------------------------------------------------------------------------------
+
+
+def agenda_page(request: AuthedHttpRequest) -> HttpResponse:
+    """The person's calendar: a week (default) or a month of every domain's items, day by day."""
+    view = "month" if request.GET.get("view") == "month" else "week"
+    anchor = parse_date(request.GET.get("day")) or timezone.localdate()
+    calendar = agenda.calendar(request.user, view, anchor)
+    return render(request, "schedules/agenda.html", {"cal": calendar, "today": timezone.localdate()})
+
+
+def agenda_subscribe(request: AuthedHttpRequest) -> HttpResponse:
+    """The secret .ics address of the person's calendar (GET), or its revocation (POST)."""
+    if request.method == "POST":
+        personal.personal_feed_revoke(actor=request.user)
+        messages.success(request, _("原订阅地址已撤销，请使用新地址。"))
+        return redirect("schedules:agenda_subscribe")
+    token = personal.personal_feed_token(actor=request.user)
+    url = request.build_absolute_uri(reverse("schedules:agenda_feed", args=[token]))
+    context = {"url": url, "days_back": personal.DAYS_BACK, "days_ahead": personal.DAYS_AHEAD}
+    return render(request, "schedules/agenda_subscribe.html", context)
+
+
+@login_not_required
+@require_GET
+def agenda_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The person's calendar for a calendar program: the signed token is the key."""
+    try:
+        user, items = personal.personal_feed_items(token)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    body = personal.personal_ics(user, items, base_url=request.build_absolute_uri("/").rstrip("/"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"
     return response
