@@ -40,7 +40,8 @@ class Announcement(models.Model):
     ``pinned_until``: 置顶 until then; ``expires_at``: after it the announcement leaves the readers' list (its
     publisher still finds it). ``capacity`` and ``signup_until`` are a 文体活动's; ``enrolled`` counts its
     enrolled sign-ups and is the guard of the conditional write that keeps them within capacity.
-    ``suggestion_box``: for a 征集, the link to its 献一策 suggestion box once that exists (kept empty until then)."""
+    ``suggestion_box``: for a 征集, the link to its 献一策 suggestion box once that exists (kept empty until then).
+    ``filed_at``: when it was filed into the archive (once: withdrawn, expired, or 归档 by the office)."""
 
     unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
@@ -83,6 +84,7 @@ class Announcement(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("上次提醒"), null=True, blank=True)
+    filed_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

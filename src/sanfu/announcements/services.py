@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.announcements import flows, rights, selectors
+from sanfu.announcements.archiving import file_announcement
 from sanfu.announcements.models import (
     Announcement,
     Attachment,
@@ -447,8 +448,10 @@ def announcement_return(*, actor: User, announcement_id: int, comment: str) -> A
     return announcement
 
 
-def announcement_withdraw(*, actor: User, announcement_id: int) -> Announcement:
-    """撤回 a published announcement: it leaves the readers' lists; its receipts stay."""
+def announcement_withdraw(*, actor: User, announcement_id: int, now: datetime | None = None) -> Announcement:
+    """撤回 a published announcement: it leaves the readers' lists; its receipts stay, and it is filed into the
+    archive with them (unless it was filed already)."""
+    now = now or timezone.now()
     announcement = _managed(actor, announcement_id)
     with transaction.atomic():
         if (
@@ -457,6 +460,7 @@ def announcement_withdraw(*, actor: User, announcement_id: int) -> Announcement:
         ):
             raise ConflictError(_("只有已发布的通知公告可以撤回。"))
         audit_record(action="announcements.withdraw", actor=actor, target=f"announcement:{announcement.pk}")
+        file_announcement(announcement=announcement, actor=actor, ending=_("撤回"), now=now)
     announcement.status = Status.WITHDRAWN
     return announcement
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.announcements import rights, selectors, services
+from sanfu.announcements import archiving, rights, selectors, services
 from sanfu.announcements.forms import ComposeForm
 from sanfu.announcements.models import Announcement, Kind, SignUpStatus, Status
 from sanfu.core.errors import ApplicationError, NotFoundError
@@ -146,6 +146,11 @@ def detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else None,
         "may_approve": services.may_approve(request.user, announcement),
         "may_withdraw": manage and announcement.status == Status.PUBLISHED,
+        "may_file": announcement.filed_at is None
+        and announcement.status in (Status.PUBLISHED, Status.WITHDRAWN)
+        and rights.is_office(request.user)
+        and rights.unit_of(request.user) == announcement.unit_id,
+        "archive_id": archiving.archive_record_id(announcement) if manage else None,
     }
     return render(request, "announcements/detail.html", context)
 
@@ -173,6 +178,11 @@ def _withdraw(request: AuthedHttpRequest, pk: int) -> str:
     return _("已撤回。")
 
 
+def _file(request: AuthedHttpRequest, pk: int) -> str:
+    archiving.announcement_file(actor=request.user, announcement_id=pk)
+    return _("已归档。")
+
+
 def _remind(request: AuthedHttpRequest, pk: int) -> str:
     sent = services.announcement_remind(actor=request.user, announcement_id=pk)
     return _("已提醒 %(n)d 位未读人员。") % {"n": sent}
@@ -193,6 +203,7 @@ ACTIONS: dict[str, Callable[[AuthedHttpRequest, int], str]] = {
     "approve": _approve,
     "return": _return,
     "withdraw": _withdraw,
+    "file": _file,
     "remind": _remind,
     "signup": _signup,
     "cancel": _cancel,
