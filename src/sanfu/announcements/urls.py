@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/edit/", views.compose, name="edit"),
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/files/<int:file_id>/", views.attachment_file, name="file"),
+    path("<int:pk>/files/<int:file_id>/remove/", views.attachment_remove, name="file_remove"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.models import User
 from sanfu.accounts.requests import AuthedHttpRequest
-from sanfu.announcements import archiving, rights, selectors, services
+from sanfu.announcements import archiving, attachments, rights, selectors, services
 from sanfu.announcements.forms import ComposeForm
 from sanfu.announcements.models import Announcement, Kind, SignUpStatus, Status
 from sanfu.core.errors import ApplicationError, NotFoundError
@@ -89,7 +89,15 @@ def compose(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _published_text(made))
             return redirect("announcements:detail", made.pk)
-    return render(request, "announcements/form.html", {"form": form, "editing": editing})
+    context = {
+        "form": form,
+        "editing": editing,
+        "attachments": selectors.attachments_of(editing) if editing is not None else [],
+        "may_remove_files": editing is not None
+        and editing.publisher_id == request.user.pk
+        and editing.status in attachments.EDITABLE,
+    }
+    return render(request, "announcements/form.html", context)
 
 
 def _initial(a: Announcement) -> dict[str, Any]:
@@ -233,3 +241,17 @@ def attachment_file(request: AuthedHttpRequest, pk: int, file_id: int) -> FileRe
     """An attachment, to those who may see the announcement (404 otherwise)."""
     found = _found(lambda: selectors.access_attachment(actor=request.user, announcement_id=pk, attachment_id=file_id))
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
+
+
+@require_POST
+def attachment_remove(request: AuthedHttpRequest, pk: int, file_id: int) -> HttpResponse:
+    """删除附件 of a draft (its author, before publishing); back to the edit form, the refusal shown there."""
+    try:
+        name = attachments.attachment_remove(actor=request.user, announcement_id=pk, attachment_id=file_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("announcements:detail", pk)
+    messages.success(request, _("已删除附件：%(name)s") % {"name": name})
+    return redirect("announcements:edit", pk)
