@@ -16,13 +16,15 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanfu.api import site
+        from sanfu.approvals import agenda as calendar
         from sanfu.approvals import handover
         from sanfu.approvals.api import router
         from sanfu.approvals.selectors.matters import matter_choices_by_process
         from sanfu.approvals.todos_api import router as todos_router
-        from sanfu.core import lookups
+        from sanfu.core import agenda, lookups
 
         lookups.provide("matters", matter_choices_by_process)
+        agenda.provide("approvals", calendar.agenda_items)  # 我的日程: open tasks falling due
         handover.register()  # 离职交接: saved drafts, requests returned to the person
         site.include("/approvals", router)
         site.include("/todos", todos_router)  # 统一待办: other systems' to-dos in 我的待办

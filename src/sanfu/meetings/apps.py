@@ -17,7 +17,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from sanfu.api import site
-        from sanfu.core import busy
+        from sanfu.core import agenda, busy
         from sanfu.core import todos as inbox
         from sanfu.meetings import selectors, todos
         from sanfu.meetings.api import router
@@ -29,3 +29,4 @@ class MeetingsConfig(AppConfig):
         site.include("/meetings", router)
         inbox.register(todos.source())
         busy.provide("meetings", selectors.busy_spans)  # 领导日程 flags an entry overlapping a meeting
+        agenda.provide("meetings", selectors.agenda_items)  # 我的日程: the person's meetings

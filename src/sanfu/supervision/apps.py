@@ -16,9 +16,10 @@ class SupervisionConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from sanfu.api import site
+        from sanfu.core import agenda
         from sanfu.core import todos as inbox
         from sanfu.org.models import CalendarDay
-        from sanfu.supervision import snapshots, todos
+        from sanfu.supervision import selectors, snapshots, todos
         from sanfu.supervision.api import router
         from sanfu.supervision.flows import SUBJECT_PREFIX
         from sanfu.supervision.services import OPEN_ITEM_KIND, receive_open_item
@@ -29,6 +30,7 @@ class SupervisionConfig(AppConfig):
         subjects.register(prefix=SUBJECT_PREFIX, pages=item_pages, label=_("到督办事项页面办理"))
         site.include("/supervision", router)
         inbox.register(todos.source())
+        agenda.provide("supervision", selectors.agenda_items)  # 我的日程: progress reports due, deadlines
         # a change of the working calendar moves effective deadlines: every status snapshot is stale
         post_save.connect(snapshots.invalidate_all, sender=CalendarDay, dispatch_uid="supervision-calendar-save")
         post_delete.connect(snapshots.invalidate_all, sender=CalendarDay, dispatch_uid="supervision-calendar-delete")

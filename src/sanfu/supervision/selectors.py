@@ -14,15 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, overload
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
+from sanfu.core.agenda import AgendaItem
 from sanfu.core.audit import audit_denied
 from sanfu.core.errors import NotFoundError
 from sanfu.org import clearance
@@ -30,7 +32,7 @@ from sanfu.org.models import Department, Post, PostRole
 from sanfu.org.selectors import staff_of, working_calendar
 from sanfu.supervision import rights, snapshots
 from sanfu.supervision.models import Check, Closeout, Item, ItemState, LeaderComment, ProgressReport
-from sanfu.supervision.status import Facts, Status, Workdays, report_due_on, status_of
+from sanfu.supervision.status import Facts, Status, Workdays, effective_deadline, report_due_on, status_of
 from sanfu.workflow.models import InstanceEvent, Task
 from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS
 
@@ -338,3 +340,63 @@ def my_open_items(user: User, *, limit: int = 5, today: date | None = None) -> l
     rows = {i.pk: i for i in mine.filter(pk__in=list(statuses)).only("pk", "title", "deadline", "last_percent")}
     ranked = sorted(rows.values(), key=lambda i: (_ATTENTION.get(statuses[i.pk], 3), i.deadline, i.pk))
     return [(item, statuses[item.pk]) for item in ranked[:limit]]
+
+
+def agenda_items(user: User, start: datetime, end: datetime) -> list[AgendaItem]:
+    """For ``core.agenda`` (我的日程): the progress reports due and the deadlines, within [start, end), of the open
+    items the person owns (责任人) or whose lead department they head (主办). A report falls due as the
+    reminders and 我的待办 count it (``report_due_on``: the last report's day plus the cadence, on a working day),
+    and every cadence after it up to the deadline. Two queries (the items, the working calendar) whatever the
+    span."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    headed = Post.objects.filter(staff__user_id=user.pk, role=PostRole.HEAD).values("department_id")
+    items = list(
+        Item.objects.filter(Q(owner_id=user.pk) | Q(lead_department_id__in=headed), state=ItemState.OPEN)
+        .only("pk", "title", "state", "created_at", "deadline", "last_percent", "last_report_at", "cadence_days")
+        .order_by("deadline", "pk")
+    )
+    if not items:
+        return []
+    first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
+    days = workdays()
+    found: list[AgendaItem] = []
+
+    def at(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+    for item in items:
+        url = reverse("supervision:item", args=[item.pk])
+        deadline = effective_deadline(days, item.deadline)
+        facts = facts_of(item)
+        base = facts.last_report_on or facts.created_on
+        due = report_due_on(days, facts)
+        cadence = max(1, facts.cadence_days)
+        while due is not None and due < deadline and due < last + timedelta(days=1):
+            if due >= first and at(due) < end:
+                found.append(
+                    AgendaItem(
+                        uid=f"supervision-{item.pk}-report-{due:%Y%m%d}@sanfu",
+                        title=_("报送进展：%(title)s") % {"title": item.title},
+                        starts_at=at(due),
+                        ends_at=at(due + timedelta(days=1)),
+                        all_day=True,
+                        kind=_("督办"),
+                        url=url,
+                    )
+                )
+            base += timedelta(days=cadence)
+            due = days.on_or_after(base + timedelta(days=cadence))
+        if start <= at(deadline) < end:
+            found.append(
+                AgendaItem(
+                    uid=f"supervision-{item.pk}-deadline@sanfu",
+                    title=_("办结期限：%(title)s") % {"title": item.title},
+                    starts_at=at(deadline),
+                    ends_at=at(deadline + timedelta(days=1)),
+                    all_day=True,
+                    kind=_("督办"),
+                    url=url,
+                )
+            )
+    return found
