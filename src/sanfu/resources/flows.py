@@ -1,0 +1,66 @@
+"""The car request's process as a flow definition, and its (idempotent) publication.
+
+``vehicle-request``: the requester submits → 部门审核 (the head of the requester's department; skipped when there
+is none) → 派车 (any one of the unit's vehicle managers, 或签: approving that step is the dispatch itself, with a
+car and a driver) → end. Either step may return the request to the requester, who revises and submits it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
+from sanfu.workflow.services import definition_publish
+
+VEHICLE_KEY = "vehicle-request"
+
+VEHICLE_SPEC: dict[str, Any] = {
+    "key": VEHICLE_KEY,
+    "name": "公务用车申请",
+    "fields": [{"name": "head"}, {"name": "managers"}],
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "head"},
+        {
+            "id": "head",
+            "kind": "approval",
+            "name": "部门审核",
+            "approvers": {"type": "field", "field": "head"},
+            "next": "dispatch",
+            "deadline": {"working_days": 1, "remind_before_hours": 4, "on_timeout": "remind"},
+            "on_empty": "skip",
+            "on_reject": "return",
+            "reject_to": "initiator",
+        },
+        {
+            "id": "dispatch",
+            "kind": "approval",
+            "name": "派车",
+            "mode": "any",
+            "approvers": {"type": "field", "field": "managers"},
+            "next": "end",
+            "deadline": {"working_days": 1, "remind_before_hours": 4, "on_timeout": "remind"},
+            "on_empty": "admin",
+            "on_reject": "return",
+            "reject_to": "initiator",
+        },
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+
+def publish_definitions(*, admins: list[int] | None = None) -> None:
+    """Publish the definition unless the latest published version already has the same content."""
+    wanted = {**VEHICLE_SPEC, "admins": list(admins or [])}
+    latest = (
+        ProcessDefinition.objects.filter(key=VEHICLE_KEY, status=DefinitionStatus.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
+        return
+    definition_publish(actor=None, spec=wanted)
+
+
+def ensure_published() -> None:
+    """Publish the definition when no version is published yet (one query when one is)."""
+    if not ProcessDefinition.objects.filter(key=VEHICLE_KEY, status=DefinitionStatus.PUBLISHED).exists():
+        publish_definitions()

@@ -1,0 +1,15 @@
+"""The car request as a subject of the flow: the inbox and notifications open the request's own page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.urls import reverse
+
+from sanfu.resources.models import CarRequest
+
+
+def car_request_pages(instance_ids: Sequence[int]) -> dict[int, str]:
+    """Instance id → the page of the car request it runs (one query for any number of ids)."""
+    rows = CarRequest.objects.filter(instance_id__in=instance_ids).values_list("pk", "instance_id")
+    return {instance_id: reverse("resources:request", args=[pk]) for pk, instance_id in rows}

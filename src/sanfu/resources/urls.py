@@ -1,0 +1,28 @@
+from django.urls import URLPattern, URLResolver, path
+
+from sanfu.resources.views import assets, vehicles
+
+app_name = "resources"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("vehicles/", vehicles.requests_list, name="vehicles"),
+    path("vehicles/new/", vehicles.request_new, name="request_new"),
+    path("vehicles/requests/<int:pk>/", vehicles.request_detail, name="request"),
+    path("vehicles/requests/<int:pk>/edit/", vehicles.request_new, name="request_edit"),
+    path("vehicles/requests/<int:pk>/act/", vehicles.request_act, name="request_act"),
+    path("vehicles/fleet/", vehicles.fleet, name="fleet"),
+    path("vehicles/fleet/new/", vehicles.vehicle_edit, name="vehicle_new"),
+    path("vehicles/fleet/<int:pk>/", vehicles.vehicle_edit, name="vehicle_edit"),
+    path("vehicles/drivers/new/", vehicles.driver_new, name="driver_new"),
+    path("vehicles/costs/", vehicles.costs, name="costs"),
+    path("vehicles/costs.xlsx", vehicles.costs_xlsx, name="costs_xlsx"),
+    path("assets/", assets.register, name="assets"),
+    path("assets/register.xlsx", assets.register_xlsx, name="assets_xlsx"),
+    path("assets/new/", assets.asset_new, name="asset_new"),
+    path("assets/import/", assets.asset_import, name="asset_import"),
+    path("assets/<int:pk>/", assets.asset_detail, name="asset"),
+    path("assets/<int:pk>/act/", assets.asset_act, name="asset_act"),
+    path("assets/renewal/", assets.renewal_page, name="renewal"),
+    path("assets/renewal/rules/", assets.renewal_rules, name="renewal_rules"),
+    path("assets/renewal.xlsx", assets.renewal_xlsx, name="renewal_xlsx"),
+]
