@@ -68,3 +68,38 @@ def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None
     clerk.goto(f"{app_server}/announcements/{made.pk}/")
     clerk.click("#remind-unread")
     clerk.wait_for_selector("text=已提醒 1 位未读人员")
+
+
+def test_recipients_are_chosen_with_the_person_picker(app_server: str, browser: Any) -> None:
+    connection.close()
+    world = build_world()
+    accountant = world["accountant"]
+
+    clerk = _sign_in(browser, app_server, "clerk")
+    clerk.goto(f"{app_server}/announcements/new/")
+    clerk.wait_for_selector("#announcement-form")
+    clerk.fill("#id_title", "财务人员培训")
+    clerk.fill("#id_body", "周五下午培训。")
+    clerk.select_option("#id_scope", "people")
+    clerk.fill("#id_people", "accountant")  # the picker's search: name, pinyin, initials or account
+    clerk.wait_for_selector(f"#id_people-results [role=option][data-id='{accountant.pk}']")
+    clerk.press("#id_people", "Enter")
+    assert accountant.display_name in clerk.inner_text("[data-people-picker] [data-chosen]")
+    clerk.click("#save-announcement")
+    clerk.wait_for_selector("#announcement")
+    made = Announcement.objects.get(title="财务人员培训")
+    assert list(made.scope_people.values_list("pk", flat=True)) == [accountant.pk]
+
+    # editing the draft shows the chosen person as a chip that can be removed, and another can be added
+    clerk.goto(f"{app_server}/announcements/{made.pk}/edit/")
+    chip = clerk.wait_for_selector("[data-people-picker] [data-chosen] .people-chip")
+    assert accountant.display_name in chip.inner_text()
+    clerk.click("[data-people-picker] [data-chosen] .people-chip .btn-close")
+    clerk.fill("#id_people", "finance_head")
+    clerk.wait_for_selector(f"#id_people-results [role=option][data-id='{world['finance_head'].pk}']")
+    clerk.press("#id_people", "Enter")
+    clerk.click("#publish-announcement")
+    clerk.wait_for_selector("#readers")
+    assert list(Recipient.objects.filter(announcement=made).values_list("user_id", flat=True)) == [
+        world["finance_head"].pk
+    ]

@@ -27,6 +27,23 @@ class BoundedMultipleChoice(forms.ModelMultipleChoiceField):  # type: ignore[typ
         return super()._check_values(value)  # type: ignore[misc]  # not in django-stubs
 
 
+class PeoplePicker(forms.SelectMultiple):
+    """The house person picker (``org/partials/_people_picker.html`` with ``sanfu/people_picker.js``) in place
+    of a <select> of every person: it posts the same ``people`` values. A draft's chosen people are rendered as
+    chips (``announcements/recipients.js`` puts them in the picker)."""
+
+    template_name = "announcements/widgets/people_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        # the Widget's context, not the Select's: no option is rendered, so every person is never read
+        context = forms.Widget.get_context(self, name, value, attrs)
+        ids = [parse_id(v) for v in (value or [])]
+        wanted = [i for i in ids if i is not None]
+        people = User.objects.filter(pk__in=wanted).order_by("username") if wanted else User.objects.none()
+        context["chosen"] = list(people)
+        return context
+
+
 def _moment() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -49,8 +66,8 @@ class ComposeForm(StyledForm):
         label=_("接收人员"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("范围为“指定人员”时填写，可按住 Ctrl 多选。"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("范围为“指定人员”时填写：输入姓名、拼音或首字母查找，可选多人。"),
+        widget=PeoplePicker(),
     )
     pinned_until = forms.DateTimeField(label=_("置顶至"), required=False, widget=_moment())
     expires_at = forms.DateTimeField(label=_("有效期至"), required=False, widget=_moment())
