@@ -14,8 +14,10 @@ Who sees a mobile number (the one rule the list, the card and both exports apply
   as the directory always did.
 
 Everyone else reads "—（不公开）". Office room, office phone and e-mail are work details and shown to everyone
-who sees the directory. The mobile is encrypted at rest (``core.crypto``) and has no lookup column, so the
-search finds a person by their office phone, never by their mobile.
+who sees the directory. The mobile is encrypted at rest (``core.crypto``); the search finds a person by a whole
+mobile number through its keyed blind index (``org.models.mobile_index``), and only a person whose mobile the
+searcher may read by this rule: anyone else is not found by their mobile at all, so the search cannot be used
+to learn whose a hidden number is.
 
 The exports are the office's: ``may_export`` (the same office roles, for the unit exported); each is audited.
 """
@@ -38,7 +40,18 @@ from sanfu.core import lookups, xlsx
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import NotFoundError, PermissionDeniedError
 from sanfu.core.params import MAX_ID
-from sanfu.org.models import Department, Post, PostRole, Rank, Secretary, Staff, Unit
+from sanfu.org.models import (
+    Department,
+    Post,
+    PostRole,
+    Rank,
+    Secretary,
+    Staff,
+    Unit,
+    is_full_mobile,
+    mobile_digits,
+    mobile_index_candidates,
+)
 from sanfu.org.people_search import QUERY_MAX_LENGTH, name_match
 from sanfu.org.selectors import active_delegations, staff_of, visible_staff
 
@@ -141,9 +154,26 @@ def _digits_of(field_name: str) -> Func:
     return cast(Func, expression)
 
 
-def directory_search(*, unit_id: int, department: Department | None = None, query: str = "") -> Search:
+def _mobile_owners(viewer: User, unit_id: int, digits: str) -> list[int]:
+    """The staff of ``unit_id`` whose mobile is ``digits`` and whose mobile ``viewer`` may read (``MobileRule``):
+    one query by the blind index, then the rule's own, only when the query is a whole mobile number."""
+    candidates = list(
+        Staff.objects.filter(unit_id=unit_id, mobile_index__in=mobile_index_candidates(digits)).only(
+            "pk", "user_id", "unit_id", "rank"
+        )
+    )
+    if not candidates:
+        return []
+    rule = mobile_rule(viewer, candidates)
+    return [s.pk for s in candidates if rule.shows(s)]
+
+
+def directory_search(
+    *, unit_id: int, department: Department | None = None, query: str = "", viewer: User | None = None
+) -> Search:
     """Staff of ``unit_id`` (under ``department`` when given) matching ``query`` by name, pinyin in full or by
-    initials, 工号, account name, 职务 or office phone (as typed, or its digits alone); best matches first. A
+    initials, 工号, account name, 职务 or office phone (as typed, or its digits alone), or — for a ``viewer``
+    and a whole mobile number — by mobile, among those whose mobile the viewer may read; best matches first. A
     query longer than ``QUERY_MAX_LENGTH`` or without anything to search by finds nobody, with a message saying
     why."""
     people = _people().filter(unit_id=unit_id)
@@ -163,6 +193,11 @@ def directory_search(*, unit_id: int, department: Department | None = None, quer
     if digits.isdigit() and len(digits) >= PHONE_DIGITS_MIN:  # "87654321" finds "0571-8765 4321"
         people = people.annotate(phone_digits=_digits_of("office_phone"))
         matches |= Q(phone_digits__contains=digits)
+    mobile = mobile_digits(text) if digits.lstrip("+").isdigit() else ""
+    if viewer is not None and is_full_mobile(mobile):
+        owners = _mobile_owners(viewer, unit_id, mobile)
+        if owners:
+            matches |= Q(pk__in=owners)
     found = people.filter(matches)
     return Search(found.annotate(fit=match.fit()).order_by("fit", "-rank", "name_pinyin", "employee_no"))
 

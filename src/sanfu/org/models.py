@@ -3,8 +3,14 @@ and the working calendar's overrides."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
+import re
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -98,6 +104,61 @@ class Position(models.Model):
         return self.name
 
 
+# --- The mobile's blind index ---------------------------------------------------------------------------------
+# The mobile is encrypted with a fresh nonce each time, so the database cannot compare it. To find a person by a
+# full mobile number, each row keeps a keyed HMAC-SHA256 of the number's normalised digits: equal numbers give
+# equal indexes, but the index reveals nothing without the key (a dump cannot be brute-forced over the ~10^10
+# mobiles as a plain hash could). The key is derived from SANFU_FIELD_KEY (HKDF, an info of its own, so it is not
+# the encryption key); a search asks for the index under every configured key, so a row written before a key
+# was added in front is still found until it is saved again.
+
+_NOT_DIGITS = re.compile(r"\D")
+MOBILE_INDEX_INFO = b"sanfu-org-staff-mobile-blind-index"
+
+
+def mobile_digits(value: str) -> str:
+    """The digits of a mobile number as people write it ("+86 138-0013-8000" → "13800138000"): separators
+    dropped, the country code 86 (with + or 00) taken off an 11-digit number."""
+    digits = _NOT_DIGITS.sub("", value or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def is_full_mobile(digits: str) -> bool:
+    """A whole mainland mobile number (11 digits, starting with 1): the only thing the index is asked for."""
+    return len(digits) == 11 and digits.startswith("1")
+
+
+@functools.lru_cache(maxsize=4)
+def _index_keys(configured: str) -> tuple[bytes, ...]:
+    secrets = configured.replace(",", " ").split()
+    return tuple(
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=MOBILE_INDEX_INFO).derive(secret.encode())
+        for secret in secrets
+    )
+
+
+def _keys() -> tuple[bytes, ...]:
+    return _index_keys(str(getattr(settings, "SANFU_FIELD_KEY", "") or ""))
+
+
+def _digest(key: bytes, digits: str) -> str:
+    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()
+
+
+def mobile_index(value: str) -> str:
+    """The blind index of a mobile under the newest key; "" for no number."""
+    digits = mobile_digits(value)
+    return _digest(_keys()[0], digits) if digits else ""
+
+
+def mobile_index_candidates(digits: str) -> list[str]:
+    """The indexes ``digits`` may be stored under (one per configured key, newest first)."""
+    return [_digest(key, digits) for key in _keys()] if digits else []
+
+
 class Staff(models.Model):
     """A person on the staff: their unit, rank and contact details. Their posts say where they work."""
 
@@ -107,8 +168,10 @@ class Staff(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="staff")
     employee_no = models.CharField(_("工号"), max_length=32, unique=True)
     rank = models.PositiveSmallIntegerField(_("职级"), choices=Rank.choices, default=Rank.STAFF)
-    # Personal data, encrypted at rest (DI-3); never searched, so it needs no lookup column (see core.crypto).
+    # Personal data, encrypted at rest (DI-3); found by a whole number only, through its blind index (above),
+    # kept current by ``save`` (and by ``staff_mobile_index_fill`` after bulk inserts).
     mobile = EncryptedTextField(_("手机"), max_length=20, blank=True)
+    mobile_index = models.CharField(_("手机索引"), max_length=64, blank=True, db_index=True, editable=False)
     title = models.CharField(_("职务"), max_length=64, blank=True)
     # Where the 通讯录 finds them at work: the room and the desk phone, as the office writes them ("3楼 305",
     # "0571-8765 4321"); not personal data, shown to everyone and searched as typed.
@@ -128,9 +191,30 @@ class Staff(models.Model):
         return str(self.user)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if kwargs.get("update_fields") is None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
             self.name_pinyin, self.name_initials = name_keys(self.user.display_name)
+            self.mobile_index = mobile_index(self.mobile)
+        elif "mobile" in update_fields:
+            self.mobile_index = mobile_index(self.mobile)
+            kwargs["update_fields"] = [*update_fields, "mobile_index"]
         super().save(*args, **kwargs)
+
+
+def staff_mobile_index_fill(*, rebuild: bool = False) -> int:
+    """Fill the blind index of staff rows written without ``save`` (``bulk_create``), or, with ``rebuild``, of
+    every row (after a new key is put in front of SANFU_FIELD_KEY). Returns how many rows it wrote."""
+    rows = Staff.objects.only("pk", "mobile", "mobile_index")  # the mobile cannot be compared in SQL
+    if not rebuild:
+        rows = rows.filter(mobile_index="")
+    changed = []
+    for staff in rows.iterator(chunk_size=2000):
+        wanted = mobile_index(staff.mobile)
+        if staff.mobile_index != wanted:
+            staff.mobile_index = wanted
+            changed.append(staff)
+    Staff.objects.bulk_update(changed, ["mobile_index"], batch_size=500)
+    return len(changed)
 
 
 @receiver(post_save, sender=User, dispatch_uid="org.staff_name_keys")
