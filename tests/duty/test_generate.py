@@ -3,6 +3,7 @@ Sun Oct 11 a rest day, Sat Oct 10 a 调休 working day) with officers A, B, C an
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, time
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_generation_across_national_day_and_its_adjusted_saturday(duty: dict[str
     assert (night.starts_at, night.ends_at) == (moment(date(2026, 10, 10), 17, 30), moment(date(2026, 10, 11), 8, 30))
     # Never the same person on two consecutive shifts.
     officers = [o for _d, _k, o, _l in rows]
-    assert all(x != y for x, y in zip(officers, officers[1:], strict=False))
+    assert all(x != y for x, y in itertools.pairwise(officers))
 
 
 def test_a_holiday_rota_skips_the_adjusted_saturday_and_the_next_roster_continues(duty: dict[str, Any]) -> None:

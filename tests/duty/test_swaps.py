@@ -35,8 +35,10 @@ def test_a_swap_exchanges_two_shifts_once_the_office_approves(duty: dict[str, An
         )
         assert Notification.objects.filter(user=b, url=f"/duty/swaps/{swap.pk}/").exists()
         swap = services.swap_agree(actor=b, swap_id=swap.pk)
-        assert swap.status == SwapStatus.AGREED and swap.instance_id is not None
-        assert services.may_approve(clerk, swap) and not services.may_approve(a, swap)
+        assert swap.status == SwapStatus.AGREED
+        assert swap.instance_id is not None
+        assert services.may_approve(clerk, swap)
+        assert not services.may_approve(a, swap)
         swap = services.swap_approve(actor=clerk, swap_id=swap.pk, comment="同意")
     assert swap.status == SwapStatus.APPROVED
     assert Instance.objects.get(pk=swap.instance_id).status == InstanceStatus.APPROVED

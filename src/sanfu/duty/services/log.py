@@ -264,7 +264,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
     eve = Shift.objects.filter(reminded_eve_at__isnull=True, starts_at__gt=now, starts_at__lte=now + REMIND_AHEAD)
     starting = Shift.objects.filter(reminded_start_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
     for field, shifts, title in (
-        ("reminded_eve_at", eve, _("值班提醒：您明天有%(shift)s")),
+        ("reminded_eve_at", eve, _("值班提醒：%(shift)s")),
         ("reminded_start_at", starting, _("值班开始：%(shift)s")),
     ):
         for shift in shifts.only("pk", "day", "kind", "officer_id", "leader_id"):
