@@ -45,6 +45,9 @@ def company(org: dict[str, Any], admins: dict[str, User]) -> dict[str, Any]:
         staff.mobile = mobile
         staff.save()
     User.objects.filter(pk=org["accountant"].pk).update(email="accountant@example.com")
+    # the 通讯录's room and desk phone travel both ways (a phone with a + is written as text, not a formula)
+    Staff.objects.filter(user=org["accountant"]).update(office="2楼 205", office_phone="0571-8765 4321")
+    Staff.objects.filter(user=org["gm"]).update(office="5楼 501", office_phone="+86 571 8765 0001")
     # Someone without a primary post cannot be written in the import's format: left out, named on 说明.
     loose = make_staff(org["finance"], username="loose", full_name="无主职")
     Post.objects.filter(staff__user=loose).update(is_primary=False)
@@ -60,7 +63,19 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
             )
         ),
         "staff": [
-            (s.pk, s.user_id, s.unit_id, s.employee_no, s.rank, s.title, s.mobile, s.name_pinyin)
+            (
+                s.pk,
+                s.user_id,
+                s.unit_id,
+                s.employee_no,
+                s.rank,
+                s.title,
+                s.mobile,
+                s.mobile_index,
+                s.name_pinyin,
+                s.office,
+                s.office_phone,
+            )
             for s in Staff.objects.order_by("pk")
         ],
         "users": list(User.objects.order_by("pk").values_list("pk", "username", "full_name", "email", "is_active")),
@@ -124,6 +139,9 @@ def test_the_workbook_has_the_import_sheets_and_headers(company: dict[str, Any])
     assert clerk["职级"] == "员工"
     gm = by_no[Staff.objects.get(user=company["gm"]).employee_no]
     assert (gm["身份"], gm["职级"], gm["职务"]) == ("负责人", "公司正职", "总经理")
+    assert (gm["办公室"], gm["办公电话"]) == ("5楼 501", "+86 571 8765 0001")
+    accountant = by_no[Staff.objects.get(user=company["accountant"]).employee_no]
+    assert (accountant["办公室"], accountant["办公电话"]) == ("2楼 205", "0571-8765 4321")
     assert "13800000001" not in str(staff)
     assert "13900000002" not in str(staff)
     loose = Staff.objects.get(user=company["loose"])
@@ -195,3 +213,25 @@ def test_a_staff_in_a_new_department_round_trips_too(company: dict[str, Any]) ->
     content = exporting.org_export(actor=company["sysadmin"]).content
     org_import(actor=company["sysadmin"], files=[ImportFile("组织机构.xlsx", content)])
     assert snapshot() == before
+
+
+def test_office_and_office_phone_come_back_from_an_edited_file(company: dict[str, Any]) -> None:
+    """The office edits the rooms and desk phones in the exported file and imports it: they change, nothing else."""
+    content = exporting.org_export(actor=company["sysadmin"]).content
+    book = load_workbook(io.BytesIO(content))
+    sheet = book[SHEET_NAMES[STAFF]]
+    header = [c.value for c in sheet[1]]
+    accountant_no = Staff.objects.get(user=company["accountant"]).employee_no
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("工号")].value == accountant_no:
+            row[header.index("办公室")].value = "3楼 310"
+            row[header.index("办公电话")].value = "0571-8765 9999"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = snapshot()
+    org_import(actor=company["sysadmin"], files=[ImportFile("组织机构.xlsx", buffer.getvalue())])
+    after = snapshot()
+    accountant = Staff.objects.get(user=company["accountant"])
+    assert (accountant.office, accountant.office_phone) == ("3楼 310", "0571-8765 9999")
+    changed = [row for row in after["staff"] if row not in before["staff"]]
+    assert [row[0] for row in changed] == [accountant.pk]

@@ -320,3 +320,40 @@ def test_csv_templates_carry_a_bom(admins: dict[str, User], login: Any) -> None:
     assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(DEPT_HEADER)
     assert "attachment" in response["Content-Disposition"]
     assert client.get("/org/import/template/other.csv").status_code in (404,)
+
+
+def _import_staff(admins: dict[str, User], header: list[str], rows: list[list[str]]) -> None:
+    org_import(
+        actor=admins["sysadmin"],
+        files=[
+            ImportFile("部门.csv", csv_bytes(DEPT_HEADER, DEPT_ROWS)),
+            ImportFile("人员.csv", csv_bytes(header, rows)),
+        ],
+    )
+
+
+def test_office_and_office_phone_are_imported_and_an_absent_column_keeps_them(
+    acme: Unit, admins: dict[str, User]
+) -> None:
+    header = [*STAFF_HEADER, "办公室", "办公电话"]
+    first = STAFF_ROWS[0]
+    _import_staff(admins, header, [[*first, "3楼 301", "(0571) 8765 4321 转 8001"]])
+    staff = Staff.objects.get(employee_no=first[0])
+    assert (staff.office, staff.office_phone) == ("3楼 301", "(0571) 8765 4321 转 8001")
+    _import_staff(admins, STAFF_HEADER, [first])  # a file without the columns changes neither
+    staff.refresh_from_db()
+    assert (staff.office, staff.office_phone) == ("3楼 301", "(0571) 8765 4321 转 8001")
+
+
+@pytest.mark.parametrize(
+    ("office", "phone", "column"),
+    [("室" * 65, "", "办公室"), ("", "0571-abc", "办公电话"), ("", "1" * 33, "办公电话")],
+)
+def test_a_bad_office_or_office_phone_is_refused_and_changes_nothing(
+    acme: Unit, admins: dict[str, User], office: str, phone: str, column: str
+) -> None:
+    before = Staff.objects.count()
+    with pytest.raises(ApplicationError) as caught:
+        _import_staff(admins, [*STAFF_HEADER, "办公室", "办公电话"], [[*STAFF_ROWS[0], office, phone]])
+    assert {e["column"] for e in caught.value.errors} == {column}
+    assert Staff.objects.count() == before

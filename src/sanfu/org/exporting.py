@@ -87,6 +87,8 @@ def _staff_rows() -> tuple[list[list[Any]], list[Staff]]:
             "职务": staff.title,
             "邮箱": staff.user.email,
             "兼职部门代码": ";".join(p.department.code for p in held if not p.is_primary),
+            "办公室": staff.office,
+            "办公电话": staff.office_phone,
         }
         rows.append([cells[column] for column in STAFF_COLUMNS])
     return rows, skipped

@@ -42,6 +42,9 @@ def apply_departments(plan: Plan, summary: ImportSummary) -> dict[Key, Departmen
     return departments
 
 
+OPTIONAL_STAFF_FIELDS = ("title", "mobile", "office", "office_phone")
+
+
 def apply_staff(plan: Plan, departments: dict[Key, Department], summary: ImportSummary) -> dict[str, User]:
     users: dict[str, User] = {no: s.user for no, s in plan.existing_staff.items()}
     for row in plan.staff:
@@ -61,6 +64,8 @@ def apply_staff(plan: Plan, departments: dict[Key, Department], summary: ImportS
                 rank=row.rank,
                 title=row.title or "",
                 mobile=row.mobile or "",
+                office=row.office or "",
+                office_phone=row.office_phone or "",
             )
             summary.staff_created += 1
         else:
@@ -70,11 +75,10 @@ def apply_staff(plan: Plan, departments: dict[Key, Department], summary: ImportS
                 user.email = row.email
             user.save(update_fields=["username", "full_name", "email"])
             staff.unit, staff.rank = unit, row.rank
-            if row.title is not None:
-                staff.title = row.title
-            if row.mobile is not None:
-                staff.mobile = row.mobile
-            staff.save(update_fields=["unit", "rank", "title", "mobile"])
+            for name in OPTIONAL_STAFF_FIELDS:  # a column the file does not have (None) keeps what is there
+                if getattr(row, name) is not None:
+                    setattr(staff, name, getattr(row, name))
+            staff.save(update_fields=["unit", "rank", *OPTIONAL_STAFF_FIELDS])
             summary.staff_updated += 1
         users[row.employee_no] = user
 

@@ -31,6 +31,7 @@ from sanfu.org.models import Department, Staff, Unit
 
 _CODE_RE = re.compile(r"^[-a-zA-Z0-9_]{1,32}$")
 _MOBILE_RE = re.compile(r"^1\d{10}$")
+_OFFICE_PHONE_RE = re.compile(r"^[\d\s+\-()（）#转]+$")  # "0571-8765 4321", "(0571) 87654321 转 8001"
 _SEPARATORS_RE = re.compile(r"[;；]")
 _username_validator = UnicodeUsernameValidator()
 
@@ -66,6 +67,8 @@ class StaffRow:
     mobile: str | None
     email: str | None
     concurrent: list[str] | None
+    office: str | None = None  # None: the column is absent, keep what is there
+    office_phone: str | None = None
 
 
 @dataclass
@@ -154,6 +157,11 @@ def _staff_cells_ok(sheet: str, row: int, cells: dict[str, str], units: dict[str
     mobile = (cells.get("手机") or "").replace(" ", "")
     if mobile and not _MOBILE_RE.match(mobile):
         problems.append(("手机", _("手机号码应为以 1 开头的 11 位数字。")))
+    if len(cells.get("办公室") or "") > 64:
+        problems.append(("办公室", _("办公室不能超过 64 个字符。")))
+    office_phone = cells.get("办公电话") or ""
+    if office_phone and (len(office_phone) > 32 or not _OFFICE_PHONE_RE.match(office_phone)):
+        problems.append(("办公电话", _("办公电话只能包含数字、空格、括号、+、-、# 和“转”，且不超过 32 个字符。")))
     email = cells.get("邮箱") or ""
     if email and not _valid(validate_email, email):
         problems.append(("邮箱", _("邮箱地址“%(v)s”格式不正确。") % {"v": email}))
@@ -219,6 +227,8 @@ def _parse_staff(tables: list[Table], units: dict[str, Unit], errors: Errors) ->
                     mobile=None if mobile is None else mobile.replace(" ", ""),
                     email=cells.get("邮箱"),
                     concurrent=_split_codes(cells.get("兼职部门代码")),
+                    office=cells.get("办公室"),
+                    office_phone=cells.get("办公电话"),
                 )
             )
     return result

@@ -3,7 +3,8 @@
 Formats (header row in Chinese, column order free, unknown columns ignored):
 
 - 部门: 单位代码, 部门代码, 部门名称, 上级部门代码 (blank = top level), 排序, 分管领导工号
-- 人员: 工号, 姓名, 用户名, 单位代码, 部门代码, 身份, 职级, 职务, 手机, 邮箱, 兼职部门代码 (several, ``;``)
+- 人员: 工号, 姓名, 用户名, 单位代码, 部门代码, 身份, 职级, 职务, 手机, 邮箱, 兼职部门代码 (several, ``;``),
+  办公室, 办公电话 (the 通讯录's room and desk phone; an absent column keeps what is there)
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ STAFF_COLUMNS: tuple[str, ...] = (
     "手机",
     "邮箱",
     "兼职部门代码",
+    "办公室",
+    "办公电话",
 )
 STAFF_REQUIRED: tuple[str, ...] = ("工号", "姓名", "用户名", "单位代码", "部门代码", "身份", "职级")
 COLUMNS = {DEPARTMENTS: DEPARTMENT_COLUMNS, STAFF: STAFF_COLUMNS}
