@@ -141,7 +141,7 @@ class CarRequestIn(Schema):
     },
 )
 def car_request_submit(request: HttpRequest, body: CarRequestIn) -> Status[CarRequestOut]:
-    """提交后先经部门负责人审核，再由车辆管理员派车。时间已过去、结束早于开始等为 400，不留下任何记录。"""
+    """提交后先经部门负责人审核，再由车辆管理员派车。时间已过去、结束早于开始等为 422（写明原因），不留下任何记录。"""
     created = services.car_request_submit(
         actor=actor(request),
         data=services.CarRequestIn(

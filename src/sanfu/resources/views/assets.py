@@ -103,7 +103,7 @@ def register_xlsx(request: AuthedHttpRequest) -> HttpResponse:
                 a.name,
                 a.category,
                 a.purchase_date,
-                a.value,
+                float(a.value),
                 a.service_years,
                 a.get_condition_display(),
                 a.location,
@@ -310,8 +310,8 @@ def renewal_xlsx(request: AuthedHttpRequest) -> HttpResponse:
                 line.department,
                 line.purchase_date,
                 line.due_date,
-                line.value,
-                line.repairs,
+                float(line.value),  # numbers Excel can add up
+                float(line.repairs),
                 line.condition,
                 "；".join(line.reasons),
             )
@@ -321,6 +321,9 @@ def renewal_xlsx(request: AuthedHttpRequest) -> HttpResponse:
     budget = xlsx.Sheet(
         title=_("预算汇总"),
         header=[_("部门"), _("台数"), _("预算（元）")],
-        rows=[*plan.by_department, (_("合计"), len(plan.lines), plan.total)],
+        rows=[
+            *((name, count, float(budget)) for name, count, budget in plan.by_department),
+            (_("合计"), len(plan.lines), float(plan.total)),
+        ],
     )
     return xlsx.attachment(xlsx.workbook(lines, budget), f"更新计划-{plan.year}.xlsx")

@@ -319,11 +319,11 @@ def costs_xlsx(request: AuthedHttpRequest) -> HttpResponse:
                 r.department,
                 r.trips,
                 r.distance,
-                r.fuel_litres,
-                r.fuel_cost,
-                r.tolls,
-                r.parking,
-                r.total,
+                float(r.fuel_litres),  # numbers Excel can add up
+                float(r.fuel_cost),
+                float(r.tolls),
+                float(r.parking),
+                float(r.total),
             )
             for r in rows
         ],
