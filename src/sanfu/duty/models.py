@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 class RotaKind(models.TextChoices):
     """节假日值班: day shifts on the working calendar's rest days (a 调休 working Saturday has none); 夜间值班: a night
-    shift every day; both: the two together."""
+    shift every day; both: the two together; 全天值班: a day and a night shift every day (the round-the-clock
+    行政值班 of a plant)."""
 
     HOLIDAY = "holiday", _("节假日值班")
     NIGHT = "night", _("夜间值班")
     BOTH = "both", _("节假日及夜间值班")
+    DAILY = "daily", _("全天值班")
 
 
 class ShiftKind(models.TextChoices):

@@ -2,7 +2,7 @@
 
 Generation (``roster_generate``) takes the days [start, end]: a rota of 节假日值班 gets a day shift on each rest day
 of the working calendar (a 调休 working Saturday is a working day, so it gets none), a rota of 夜间值班 a night shift
-every day, a rota of both kinds both. Officers take the shifts in the rota's order, continuing after whoever held
+every day, a rota of both kinds both, a rota of 全天值班 a day and a night shift every day. Officers take the shifts in the rota's order, continuing after whoever held
 the rota's last shift before ``start``, and skipping a person who would otherwise hold two shifts in a row; leaders
 on call (带班领导) take whole days in their own order. A range in which the unit already has a shift of the same day
 and kind is refused as a whole (nothing is written): the office clears the days first (``roster_clear``) or edits
@@ -73,7 +73,7 @@ def _check_rota(data: RotaIn, unit_id: int) -> None:
         raise _bad(_("白班结束时间须晚于开始时间。"), "day_end")
     if data.night_start == data.night_end:
         raise _bad(_("夜班开始和结束时间不能相同。"), "night_end")
-    if data.kind == RotaKind.BOTH:
+    if data.kind in (RotaKind.BOTH, RotaKind.DAILY):
         night_ends_next_day = data.night_end <= data.night_start
         # The day shift must fit between the night shift ending in the morning and the next one starting.
         if _minutes(data.night_start) < _minutes(data.day_end) or (
@@ -172,9 +172,9 @@ def slots_of(rota: Rota, start: date, end: date) -> list[Slot]:
     while day <= end:
         info = calendar.info(day)
         holiday = "" if info.is_workday else (info.note or _("休息日"))
-        if rota.kind in (RotaKind.HOLIDAY, RotaKind.BOTH) and not info.is_workday:
+        if rota.kind == RotaKind.DAILY or (rota.kind in (RotaKind.HOLIDAY, RotaKind.BOTH) and not info.is_workday):
             found.append(Slot(day, ShiftKind.DAY, holiday))
-        if rota.kind in (RotaKind.NIGHT, RotaKind.BOTH):
+        if rota.kind in (RotaKind.NIGHT, RotaKind.BOTH, RotaKind.DAILY):
             found.append(Slot(day, ShiftKind.NIGHT, holiday))
         day += timedelta(days=1)
     return found
