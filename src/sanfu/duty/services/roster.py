@@ -2,10 +2,11 @@
 
 Generation (``roster_generate``) takes the days [start, end]: a rota of 节假日值班 gets a day shift on each rest day
 of the working calendar (a 调休 working Saturday is a working day, so it gets none), a rota of 夜间值班 a night shift
-every day, a rota of both kinds both, a rota of 全天值班 a day and a night shift every day. Officers take the shifts in the rota's order, continuing after whoever held
-the rota's last shift before ``start``, and skipping a person who would otherwise hold two shifts in a row; leaders
-on call (带班领导) take whole days in their own order. A range in which the unit already has a shift of the same day
-and kind is refused as a whole (nothing is written): the office clears the days first (``roster_clear``) or edits
+every day, a rota of both kinds both, a rota of 全天值班 a day and a night shift every day. Officers take the
+shifts in the rota's order, continuing after whoever held the rota's last shift before ``start``, and skipping a
+person who would otherwise hold two shifts in a row or who holds an overlapping shift elsewhere; leaders on call
+(带班领导) take whole days in their own order. A range in which the unit already has a shift of the same day and
+kind is refused as a whole (nothing is written): the office clears the days first (``roster_clear``) or edits
 single shifts (``shift_reassign``). So a generation never silently overwrites an edited roster."""
 
 from __future__ import annotations
