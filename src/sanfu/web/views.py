@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -10,8 +12,9 @@ from django.views.decorators.http import require_GET
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.announcements import selectors as announcements
+from sanfu.approvals.selectors.catalogue import frequent_matters
 from sanfu.approvals.views.inbox import render_inbox  # the inbox lives with the 审批中心
-from sanfu.core import notify, robots
+from sanfu.core import agenda, notify, robots
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
 from sanfu.core.models import RobotKind
@@ -23,9 +26,11 @@ from sanfu.supervision import selectors as supervision
 
 @require_GET
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    """The workbench: the inbox's to-do tab, with the delegations in force, the person's unread announcements,
+    """The workbench: the inbox's to-do tab, with the delegations in force, today's agenda (every domain's
+    items through ``core.agenda``), the matters the person starts most (常用事项), their unread announcements,
     next meetings and own 督办 items (overdue and at risk first) on the side."""
     user = request.user
+    start_of_today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     unread_count, unread = announcements.unread_for(user, limit=5)
     return render_inbox(
         request,
@@ -34,6 +39,8 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             "delegations": delegations_of(user, at=timezone.now()),
             "side_template": "web/partials/_workbench.html",
             "workbench": {
+                "today": agenda.items(user, start_of_today, start_of_today + timedelta(days=1)),
+                "frequent": frequent_matters(user),
                 "unread_count": unread_count,
                 "unread": unread,
                 "meetings": meetings.upcoming_for(user, limit=5),
