@@ -94,7 +94,9 @@ class WeekQuery(Schema):
     )
 
 
-@router.get("/week", response=answers(WeekOut), auth=auth(READ), summary="本单位领导一周日程")
+@router.get(
+    "/week", response=answers(WeekOut), auth=auth(READ), summary="本单位领导一周日程", url_name="schedules_week"
+)
 def week(request: HttpRequest, query: Query[WeekQuery]) -> WeekOut:
     """持有人所在单位的领导及其一周日程。持有人无权知悉的日程只以所占半天表示（与页面上的「有安排」一致）；不属于
     任何单位为 404。"""
@@ -150,6 +152,25 @@ def _checked_moment(value: datetime | None) -> datetime | None:
     auth=auth(WRITE),
     summary="录入日程",
     operation_id="schedules_entry_create",
+    url_name="schedules_entries",
+    openapi_extra={
+        "responses": {
+            201: {
+                "links": {
+                    "read": {
+                        "operationId": "schedules_entry_detail",
+                        "parameters": {"entry_id": "$response.body#/id"},
+                        "description": "查看刚录入的日程",
+                    },
+                    "delete": {
+                        "operationId": "schedules_entry_delete",
+                        "parameters": {"entry_id": "$response.body#/id"},
+                        "description": "删除该日程",
+                    },
+                }
+            }
+        }
+    },
 )
 def entry_create(request: HttpRequest, body: EntryIn) -> Status[EntryOut]:
     """领导本人、其秘书和本单位办公室可以录入；其他人 403。结束不晚于开始等为 422，不留下任何记录。"""
@@ -169,6 +190,19 @@ def entry_create(request: HttpRequest, body: EntryIn) -> Status[EntryOut]:
     return Status(201, _entry(made))
 
 
+@router.get(
+    "/entries/{entry_id}",
+    response=answers(EntryOut),
+    auth=auth(READ),
+    summary="日程",
+    operation_id="schedules_entry_detail",
+    url_name="schedules_entry",
+)
+def entry_detail(request: HttpRequest, entry_id: int) -> EntryOut:
+    """持有人可以知悉详情的日程；其他为 404（与页面一致）。"""
+    return _entry(selectors.access_entry(actor=actor(request), entry_id=entry_id))
+
+
 class EntryPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     starts_at: datetime | None = None
@@ -185,6 +219,7 @@ class EntryPatch(Schema):
     auth=auth(WRITE),
     summary="修改日程",
     operation_id="schedules_entry_update",
+    url_name="schedules_entry_update",
 )
 def entry_update(request: HttpRequest, entry_id: int, body: EntryPatch) -> EntryOut:
     """只改给出的字段。看不到该日程为 404；能看到但不能安排该领导日程为 403；无效的时间为 422，原日程不变。"""
@@ -213,6 +248,7 @@ def entry_update(request: HttpRequest, entry_id: int, body: EntryPatch) -> Entry
     auth=auth(WRITE),
     summary="删除日程",
     operation_id="schedules_entry_delete",
+    url_name="schedules_entry_delete",
 )
 def entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
     """看不到该日程为 404；能看到但不能安排该领导日程为 403。"""
@@ -244,7 +280,7 @@ class AgendaQuery(Schema):
     )
 
 
-@me_router.get("", response=answers(list[AgendaItemOut]), auth=auth(READ), summary="我的日程")
+@me_router.get("", response=answers(list[AgendaItemOut]), auth=auth(READ), summary="我的日程", url_name="my_agenda")
 def my_agenda(request: HttpRequest, query: Query[AgendaQuery]) -> list[AgendaItemOut]:
     """持有人从 start 到 end（含）的会议、待办期限、督办报送、值班和本人的领导日程，按开始时间排列。结束早于开始，
     或跨度超过上限，为 400。"""

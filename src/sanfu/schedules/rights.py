@@ -54,14 +54,14 @@ def served_leaders(user: User) -> set[int]:
 def leaders_of(unit_id: int) -> list[User]:
     """The unit's leaders, the most senior first (the rows of the week page), each with ``post_title``: their
     职务 as the org keeps it (总经理, 总工程师), else their rank (公司副职)."""
-    leaders = list(
+    leaders: list[User] = list(
         User.objects.filter(staff__unit_id=unit_id, staff__rank__gte=LEADER_RANK, is_active=True)
         .annotate(staff_title=F("staff__title"), staff_rank=F("staff__rank"))
         .order_by("-staff__rank", "staff__employee_no")
     )
     for leader in leaders:
-        title = leader.staff_title  # type: ignore[attr-defined]
-        leader.post_title = title or str(Rank(leader.staff_rank).label)  # type: ignore[attr-defined]
+        title, rank = getattr(leader, "staff_title", ""), getattr(leader, "staff_rank", LEADER_RANK)
+        leader.post_title = title or str(Rank(rank).label)  # type: ignore[attr-defined]
     return leaders
 
 
