@@ -66,7 +66,7 @@ def _unit(request: HttpRequest) -> int:
 
 
 @router.get("/shifts", response=answers(list[ShiftOut]), auth=auth(READ), summary="本单位的排班")
-def shifts(request: HttpRequest, query: Query[RangeQuery]) -> list[ShiftOut]:
+def duty_shifts(request: HttpRequest, query: Query[RangeQuery]) -> list[ShiftOut]:
     unit_id = _unit(request)
     if query.end < query.start:
         raise ApplicationError(_("结束日期不能早于开始日期。"), errors=[{"field": "end"}])
@@ -80,5 +80,5 @@ class TodayOut(Schema):
 
 
 @router.get("/today", response=answers(TodayOut), auth=auth(READ), summary="当前值班")
-def today(request: HttpRequest) -> TodayOut:
+def duty_today(request: HttpRequest) -> TodayOut:
     return TodayOut(on_duty=[_shift(s) for s in selectors.on_duty_now(_unit(request))])
