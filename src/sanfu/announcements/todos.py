@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +62,12 @@ def entries(user: Any, limit: int) -> list[TodoEntry]:
                 output_field=IntegerField(),
             )
         )
-        .order_by("rank", "announcement__signup_until", "-announcement__published_at", "-announcement_id")[:limit]
+        .order_by(
+            "rank",
+            F("announcement__signup_until").asc(nulls_last=True),  # the same order on SQLite and PostgreSQL
+            "-announcement__published_at",
+            "-announcement_id",
+        )[:limit]
     )
     found = []
     for row in rows:
