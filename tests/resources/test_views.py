@@ -174,3 +174,16 @@ def test_import_page_lists_each_wrong_row_and_imports_nothing(res: dict[str, Any
         manager.post(reverse("resources:asset_import"), {"file": SimpleUploadedFile("a.xlsx", good)}).status_code == 302
     )
     assert Asset.objects.count() == 1
+
+
+def test_the_inbox_opens_the_request_page(res: dict[str, Any], login: Any) -> None:
+    """我的待办: the head's task on a car request opens the request's own page (the flow's subject)."""
+    from sanfu.workflow.subjects import page_of
+    from tests.resources.conftest import trip
+
+    request = services.car_request_submit(actor=res["accountant"], data=trip())
+    assert request.instance_id is not None
+    page = reverse("resources:request", args=[request.pk])
+    assert page_of(request.instance_id) == page
+    inbox = login(res["finance_head"]).get(reverse("approvals:inbox")).content.decode()
+    assert page in inbox
