@@ -21,9 +21,11 @@ class ApprovalsConfig(AppConfig):
         from sanfu.approvals.api import router
         from sanfu.approvals.selectors.matters import matter_choices_by_process
         from sanfu.approvals.todos_api import router as todos_router
-        from sanfu.core import agenda, lookups
+        from sanfu.approvals.notices import MatterNotices
+        from sanfu.core import agenda, lookups, notices
 
         lookups.provide("matters", matter_choices_by_process)
+        notices.provide(MatterNotices())  # 一次性告知 for the one-stop window
         agenda.provide("approvals", calendar.agenda_items)  # 我的日程: open tasks falling due
         handover.register()  # 离职交接: saved drafts, requests returned to the person
         site.include("/approvals", router)

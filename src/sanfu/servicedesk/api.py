@@ -1,0 +1,241 @@
+"""一站式服务 over the REST API: the catalogue of the holder's unit (with each service's materials list, shared with
+the 审批中心 where it names a matter), the holder's requests, one request with its departments and timeline, asking
+for a service online, rating a closed request and complaining about a service.
+
+Each operation calls the same selector or service as the pages: another person's request is a 404, bad input is a
+422 or a 400 with the service's message, and nothing is written on refusal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema, Status
+
+from sanfu.api import scopes
+from sanfu.api.kit import Page, PageQuery, actor, answers, auth, page_of
+from sanfu.servicedesk import selectors, services
+from sanfu.servicedesk.models import Channel, Service, ServiceRequest
+from sanfu.servicedesk.services.requests import materials_of
+
+READ = scopes.declare("servicedesk:read", gettext_lazy("查看服务目录和我的服务申请"))
+WRITE = scopes.declare("servicedesk:write", gettext_lazy("网上申请服务、评价和投诉"))
+
+router = Router(tags=["一站式服务"])
+
+
+class MaterialOut(Schema):
+    code: str
+    name: str
+    required: bool
+    standard: str = ""
+
+
+class ServiceOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    promised_days: int = Field(description="承诺时限（工作日）")
+    channels: list[str] = Field(description="online 网上办理、window 窗口办理、hotline 热线电话")
+    departments: list[str]
+    matter_code: str = Field(description="关联的审批事项代码（材料清单取自该事项），无则为空")
+    materials: list[MaterialOut]
+    repeated_complaints: bool = Field(description="近 30 天投诉 3 次及以上")
+
+
+def _service(s: Service) -> ServiceOut:
+    return ServiceOut(
+        id=s.pk,
+        code=s.code,
+        name=s.name,
+        description=s.description,
+        promised_days=s.promised_days,
+        channels=list(s.channels),
+        departments=[d.name for d in s.departments.all()],
+        matter_code=s.matter_code,
+        materials=[
+            MaterialOut(
+                code=str(m["code"]),
+                name=str(m["name"]),
+                required=bool(m.get("required")),
+                standard=str(m.get("standard") or ""),
+            )
+            for m in materials_of(s)
+        ],
+        repeated_complaints=getattr(s, "recent_complaints", 0) >= selectors.REPEAT_COMPLAINTS,
+    )
+
+
+@router.get("/services", response=answers(list[ServiceOut]), auth=auth(READ), summary="服务目录")
+def service_list(request: HttpRequest) -> list[ServiceOut]:
+    rows = selectors.visible_services(actor(request)).filter(is_active=True).prefetch_related("departments")
+    return [_service(s) for s in rows]
+
+
+class PartOut(Schema):
+    department: str
+    status: str = Field(description="open 办理中、returned 待补材料、done 已办结")
+    reply: str
+
+
+class MomentOut(Schema):
+    at: datetime
+    what: str
+    who: str
+    note: str
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    service_id: int
+    service: str
+    summary: str
+    channel: str
+    status: str = Field(description="handling 办理中、awaiting 待补材料、done 已办结")
+    due_on: date
+    created_at: datetime
+    closed_at: datetime | None
+    result: str
+    rating: int | None = None
+    parts: list[PartOut] = []
+    timeline: list[MomentOut] = []
+
+
+def _request(r: ServiceRequest, *, full: bool = False) -> RequestOut:
+    rating = getattr(r, "rating", None) if full else None
+    extra: dict[str, Any] = {}
+    if full:
+        extra = {
+            "parts": [
+                PartOut(department=p.department.name, status=p.status, reply=p.reply)
+                for p in r.parts.select_related("department")
+            ],
+            "timeline": [MomentOut(at=m.at, what=m.what, who=m.who, note=m.note) for m in selectors.timeline_of(r)],
+            "rating": rating.score if rating else None,
+        }
+    return RequestOut(
+        id=r.pk,
+        number=r.number,
+        service_id=r.service_id,
+        service=r.service.name,
+        summary=r.summary,
+        channel=r.channel,
+        status=r.status,
+        due_on=r.due_on,
+        created_at=r.created_at,
+        closed_at=r.closed_at,
+        result=r.result,
+        **extra,
+    )
+
+
+@router.get("/requests", response=answers(Page[RequestOut]), auth=auth(READ), summary="我的服务申请")
+def request_list(request: HttpRequest, paging: Query[PageQuery]) -> Page[RequestOut]:
+    """本人作为申请人的服务申请，按编号倒序，游标分页。"""
+    rows, following = page_of(
+        selectors.my_requests(actor(request)).order_by("-pk"), cursor=paging.cursor, limit=paging.limit
+    )
+    return Page[RequestOut](items=[_request(r) for r in rows], next_cursor=following)
+
+
+@router.get(
+    "/requests/{request_id}",
+    response=answers(RequestOut),
+    auth=auth(READ),
+    summary="一个服务申请",
+    operation_id="servicedesk_request_detail",
+)
+def request_detail(request: HttpRequest, request_id: int) -> RequestOut:
+    """一个状态、一条时间线、一个结果：各承办部门的办理情况和补正记录都在其中。"""
+    return _request(selectors.access_request(actor=actor(request), request_id=request_id), full=True)
+
+
+class RequestIn(Schema):
+    service_id: int = Field(description="服务事项编号")
+    summary: str = Field(min_length=1, max_length=500, description="诉求摘要")
+    phone: str = Field("", max_length=30, description="联系电话（可选）")
+    materials: list[str] = Field([], max_length=20, description="已备齐的材料代码（须含全部必备材料）")
+
+
+@router.post(
+    "/requests",
+    response=answers(RequestOut, status=201),
+    auth=auth(WRITE),
+    summary="网上申请服务",
+    operation_id="servicedesk_request_register",
+)
+def request_register(request: HttpRequest, body: RequestIn) -> Status[RequestOut]:
+    """受理后同时分送该服务的各承办部门办理。缺少必备材料为 400（一次写明全部缺少的材料），不留下任何记录。"""
+    created = services.request_register(
+        actor=actor(request),
+        data=services.RequestIn(
+            service_id=body.service_id,
+            summary=body.summary,
+            channel=Channel.ONLINE,
+            phone=body.phone,
+            materials=body.materials,
+        ),
+    )
+    return Status(201, _request(created))
+
+
+class RateIn(Schema):
+    score: int = Field(ge=1, le=5, description="1 至 5 分；2 分及以下为差评，须写明原因")
+    comment: str = Field("", max_length=500)
+
+
+class RatingOut(Schema):
+    request_id: int
+    score: int
+    comment: str
+    review_opened: bool = Field(description="差评：已转承办部门负责人核查整改")
+
+
+@router.post(
+    "/requests/{request_id}/rating",
+    response=answers(RatingOut, status=201),
+    auth=auth(WRITE),
+    summary="评价办结的申请",
+)
+def request_rate(request: HttpRequest, request_id: int, body: RateIn) -> Status[RatingOut]:
+    rating = services.request_rate(actor=actor(request), request_id=request_id, score=body.score, comment=body.comment)
+    return Status(
+        201,
+        RatingOut(
+            request_id=request_id,
+            score=rating.score,
+            comment=rating.comment,
+            review_opened=rating.review_instance_id is not None,
+        ),
+    )
+
+
+class ComplaintIn(Schema):
+    service_id: int
+    content: str = Field(min_length=1, max_length=3000)
+    request_id: int | None = Field(None, description="所投诉的本人申请（可选）")
+
+
+class ComplaintOut(Schema):
+    id: int
+    service: str
+    content: str
+    status: str = Field(description="open 调查处理中、answered 已答复")
+    due_on: date
+    reply: str
+
+
+@router.post("/complaints", response=answers(ComplaintOut, status=201), auth=auth(WRITE), summary="投诉")
+def complaint_file(request: HttpRequest, body: ComplaintIn) -> Status[ComplaintOut]:
+    """投诉由服务窗口（办公室）在期限内调查并答复投诉人。"""
+    c = services.complaint_file(
+        actor=actor(request), service_id=body.service_id, content=body.content, request_id=body.request_id
+    )
+    return Status(
+        201,
+        ComplaintOut(id=c.pk, service=c.service.name, content=c.content, status=c.status, due_on=c.due_on, reply=""),
+    )

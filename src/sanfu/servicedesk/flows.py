@@ -1,0 +1,126 @@
+"""The window's processes as flow definitions, and their (idempotent) publication. Every key starts with
+``svc-`` (the subject prefix: the inbox opens the window's own pages).
+
+A service's requests run on a definition generated from the departments behind it (``svc-service-<id>``): one
+handle node per department (``dept-<department id>``, the department's heads, 或签, due in the service's promised
+working days), all in parallel from a ``parallel`` node to a ``join`` (集成服务); a single department needs no
+fork. Each department's task is then its own task with its own deadline in its heads' 我的待办. When the departments
+or the promised days change, the next request starts on a new version; running ones keep theirs.
+
+``svc-review``: a bad rating's review by the heads of the departments that handled it (any one answers).
+``svc-complaint``: a complaint's investigation and reply by the window's office (any one clerk)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
+from sanfu.workflow.services import definition_publish
+
+KEY_PREFIX = "svc-"
+REVIEW_KEY = "svc-review"
+COMPLAINT_KEY = "svc-complaint"
+REVIEW_DAYS = 3
+COMPLAINT_DAYS = 5
+
+
+def service_key(service_id: int) -> str:
+    return f"{KEY_PREFIX}service-{service_id}"
+
+
+def department_node(department_id: int) -> str:
+    return f"dept-{department_id}"
+
+
+def _handle(node_id: str, name: str, approvers: dict[str, Any], days: int) -> dict[str, Any]:
+    return {
+        "id": node_id,
+        "kind": "handle",
+        "name": name,
+        "mode": "any",
+        "approvers": approvers,
+        "deadline": {"working_days": days, "remind_before_hours": 4, "on_timeout": "remind"},
+        "on_empty": "admin",
+    }
+
+
+def service_spec(
+    *, service_id: int, name: str, departments: Sequence[tuple[int, str]], days: int, admins: Sequence[int]
+) -> dict[str, Any]:
+    """The definition of a service handled by ``departments`` ((id, name) pairs) in parallel."""
+    nodes: list[dict[str, Any]] = []
+    handles = [
+        {
+            **_handle(department_node(pk), f"{dept_name}办理", {"type": "department_heads", "departments": [pk]}, days),
+            "next": "join" if len(departments) > 1 else "end",
+        }
+        for pk, dept_name in departments
+    ]
+    if len(departments) > 1:
+        nodes.append({"id": "start", "kind": "start", "next": "fan"})
+        nodes.append({"id": "fan", "kind": "parallel", "branches": [h["id"] for h in handles], "join": "join"})
+        nodes.extend(handles)
+        nodes.append({"id": "join", "kind": "join", "next": "end"})
+    else:
+        nodes.append({"id": "start", "kind": "start", "next": handles[0]["id"]})
+        nodes.extend(handles)
+    nodes.append({"id": "end", "kind": "end"})
+    return {"key": service_key(service_id), "name": name, "admins": list(admins), "nodes": nodes}
+
+
+REVIEW_SPEC: dict[str, Any] = {
+    "key": REVIEW_KEY,
+    "name": "差评整改",
+    "fields": [{"name": "heads"}],
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "review"},
+        {**_handle("review", "差评核查整改", {"type": "field", "field": "heads"}, REVIEW_DAYS), "next": "end"},
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+COMPLAINT_SPEC: dict[str, Any] = {
+    "key": COMPLAINT_KEY,
+    "name": "服务投诉",
+    "fields": [{"name": "handlers"}],
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "investigate"},
+        {
+            **_handle("investigate", "投诉调查答复", {"type": "field", "field": "handlers"}, COMPLAINT_DAYS),
+            "next": "end",
+        },
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+
+def publish(spec: dict[str, Any]) -> bool:
+    """Publish ``spec`` unless the latest published version has the same content. True when published."""
+    latest = (
+        ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
+        .order_by("-version")
+        .only("spec")
+        .first()
+    )
+    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == spec:
+        return False
+    definition_publish(actor=None, spec=spec)
+    return True
+
+
+def publish_definitions(*, admins: Sequence[int] = ()) -> None:
+    """The review and complaint definitions (the services' own are published with the services)."""
+    publish({**REVIEW_SPEC, "admins": list(admins)})
+    publish({**COMPLAINT_SPEC, "admins": list(admins)})
+
+
+def ensure_published() -> None:
+    if (
+        ProcessDefinition.objects.filter(key__in=[REVIEW_KEY, COMPLAINT_KEY], status=DefinitionStatus.PUBLISHED)
+        .values("key")
+        .distinct()
+        .count()
+        < 2
+    ):
+        publish_definitions()

@@ -1,0 +1,211 @@
+"""Every read of the one-stop window, scoped by construction: a request is seen by its requester, the person who
+registered it, the window clerks of its unit and the heads of its departments; a complaint by its complainant and
+the window clerks. Anyone else gets ``NotFoundError`` (404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.errors import NotFoundError
+from sanfu.servicedesk import rights
+from sanfu.servicedesk.models import (
+    Complaint,
+    MaterialReturn,
+    MissingItem,
+    Rating,
+    RequestPart,
+    RequestStatus,
+    Service,
+    ServiceRequest,
+)
+
+REPEAT_COMPLAINTS = 3  # complaints on one service within REPEAT_DAYS flag it
+REPEAT_DAYS = 30
+
+
+def visible_services(actor: User) -> QuerySet[Service]:
+    """The catalogue of the actor's unit (inactive services only for the window clerks), each with its recent
+    complaints counted (``recent_complaints``) for the repeated-complaints flag."""
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return Service.objects.none()
+    rows = Service.objects.filter(unit_id=unit_id)
+    if not rights.is_clerk(actor):
+        rows = rows.filter(is_active=True)
+    return with_complaints(rows)
+
+
+def with_complaints(rows: QuerySet[Service], now: datetime | None = None) -> QuerySet[Service]:
+    since = (now or timezone.now()) - timedelta(days=REPEAT_DAYS)
+    return rows.annotate(recent_complaints=Count("complaints", filter=Q(complaints__created_at__gte=since)))
+
+
+def public_services(unit_id: int) -> QuerySet[Service]:
+    """What a visitor without an account may read: the unit's active services marked public."""
+    return Service.objects.filter(unit_id=unit_id, is_active=True, public=True).prefetch_related("departments")
+
+
+def access_service(*, actor: User, service_id: int) -> Service:
+    service = visible_services(actor).filter(pk=service_id).first()
+    if service is None:
+        raise NotFoundError(_("服务事项不存在。"))
+    return service
+
+
+def visible_requests(actor: User) -> QuerySet[ServiceRequest]:
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return ServiceRequest.objects.none()
+    if rights.is_clerk(actor):
+        return ServiceRequest.objects.filter(unit_id=unit_id)
+    mine = Q(requester=actor) | Q(registered_by=actor)
+    headed = rights.headed_departments(actor)
+    if headed:
+        parts = RequestPart.objects.filter(request=OuterRef("pk"), department_id__in=headed)
+        mine |= Q(Exists(parts))
+    return ServiceRequest.objects.filter(mine, unit_id=unit_id)
+
+
+def access_request(*, actor: User, request_id: int) -> ServiceRequest:
+    request = (
+        visible_requests(actor).select_related("service", "requester", "registered_by").filter(pk=request_id).first()
+    )
+    if request is None:
+        raise NotFoundError(_("服务申请不存在。"))
+    return request
+
+
+def my_requests(actor: User) -> QuerySet[ServiceRequest]:
+    return ServiceRequest.objects.filter(requester=actor).select_related("service").order_by("-created_at", "-id")
+
+
+def visible_complaints(actor: User) -> QuerySet[Complaint]:
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return Complaint.objects.none()
+    if rights.is_clerk(actor):
+        return Complaint.objects.filter(unit_id=unit_id)
+    return Complaint.objects.filter(unit_id=unit_id, complainant=actor)
+
+
+def access_complaint(*, actor: User, complaint_id: int) -> Complaint:
+    complaint = (
+        visible_complaints(actor).select_related("service", "request", "complainant").filter(pk=complaint_id).first()
+    )
+    if complaint is None:
+        raise NotFoundError(_("投诉不存在。"))
+    return complaint
+
+
+def desk_queue(actor: User, *, day: date | None = None) -> QuerySet[ServiceRequest]:
+    """The desk's queue: today's registrations and every request still open, the oldest open first."""
+    day = day or timezone.localdate()
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return (
+        visible_requests(actor)
+        .filter(Q(created_at__gte=start, created_at__lt=start + timedelta(days=1)) | ~Q(status=RequestStatus.DONE))
+        .select_related("service")
+        .order_by("status", "due_on", "id")
+    )
+
+
+def lookup_by_phone(actor: User, phone: str) -> QuerySet[ServiceRequest]:
+    """Requests whose phone contains the digits typed (the phone is stored as entered; the digits beside it)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 3:
+        return ServiceRequest.objects.none()
+    return visible_requests(actor).filter(phone_digits__contains=digits).select_related("service")
+
+
+def most_missing(service_ids: list[int], *, limit: int = 5) -> dict[int, list[tuple[str, int]]]:
+    """The most often missing items per service (one query), which the materials list's wording should answer."""
+    rows = (
+        MissingItem.objects.filter(service_id__in=service_ids)
+        .values("service_id", "name")
+        .annotate(n=Count("id"))
+        .order_by("service_id", "-n", "name")
+    )
+    found: dict[int, list[tuple[str, int]]] = {}
+    for row in rows:
+        items = found.setdefault(row["service_id"], [])
+        if len(items) < limit:
+            items.append((row["name"], row["n"]))
+    return found
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: datetime
+    what: str
+    who: str = ""
+    note: str = ""
+
+
+def timeline_of(request: ServiceRequest) -> list[Moment]:
+    """One timeline for the requester: registration, each department's result, each return and its supply, the
+    closure and the rating (a handful of queries whatever the departments)."""
+    moments = [
+        Moment(
+            request.created_at,
+            _("受理（%(channel)s）") % {"channel": request.get_channel_display()},
+            request.registered_by.display_name,
+            request.summary,
+        )
+    ]
+    for part in request.parts.select_related("department", "done_by"):
+        if part.done_at:
+            moments.append(
+                Moment(
+                    part.done_at,
+                    _("%(dept)s办结") % {"dept": part.department.name},
+                    part.done_by.display_name if part.done_by else "",
+                    part.reply,
+                )
+            )
+    returns = MaterialReturn.objects.filter(request=request).select_related("department", "created_by", "supplied_by")
+    items: dict[int, list[str]] = {}
+    for item in MissingItem.objects.filter(material_return__request=request).order_by("id"):
+        items.setdefault(item.material_return_id, []).append(item.name)
+    for r in returns:
+        moments.append(
+            Moment(
+                r.created_at,
+                _("%(dept)s退回补正") % {"dept": r.department.name},
+                r.created_by.display_name,
+                _("缺少：%(items)s") % {"items": "、".join(items.get(r.pk, []))} + (f"。{r.note}" if r.note else ""),
+            )
+        )
+        if r.supplied_at:
+            moments.append(Moment(r.supplied_at, _("补齐材料"), r.supplied_by.display_name if r.supplied_by else ""))
+    if request.closed_at:
+        moments.append(Moment(request.closed_at, _("办结")))
+    rating = Rating.objects.filter(request=request).select_related("rated_by", "reviewed_by").first()
+    if rating is not None:
+        moments.append(Moment(rating.created_at, _("评价 %(score)d 分") % {"score": rating.score}, "", rating.comment))
+        if rating.reviewed_at:
+            moments.append(
+                Moment(
+                    rating.reviewed_at,
+                    _("差评核查答复"),
+                    rating.reviewed_by.display_name if rating.reviewed_by else "",
+                    rating.review_answer,
+                )
+            )
+    return sorted(moments, key=lambda m: m.at)
+
+
+def returns_of(request: ServiceRequest) -> list[dict[str, Any]]:
+    items: dict[int, list[str]] = {}
+    for item in MissingItem.objects.filter(material_return__request=request).order_by("id"):
+        items.setdefault(item.material_return_id, []).append(item.name)
+    return [
+        {"ret": r, "items": items.get(r.pk, [])}
+        for r in MaterialReturn.objects.filter(request=request).select_related("department")
+    ]
