@@ -157,3 +157,21 @@ def test_shift_of_another_unit_is_404_and_mine_lists(duty: dict[str, Any], login
     with at(date(2026, 9, 29), 9):
         page = login(duty["a"]).get(reverse("duty:mine")).content.decode()
     assert page.count("duty/shifts/") >= 1
+
+
+def test_the_month_costs_the_same_queries_with_many_shifts(duty: dict[str, Any], login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rota = make_rota(duty, kind=RotaKind.BOTH)
+    client = login(duty["accountant"])
+    with at(date(2026, 9, 20), 9):
+        roster(rota, date(2026, 10, 1), date(2026, 10, 2), duty["clerk"])
+    client.get(reverse("duty:roster"))  # the session's first save is not the page's
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("duty:roster"), {"month": "2026-10"}).status_code == 200
+    with at(date(2026, 9, 20), 9):
+        roster(rota, date(2026, 10, 3), date(2026, 10, 31), duty["clerk"])
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(reverse("duty:roster"), {"month": "2026-10"}).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
