@@ -111,7 +111,11 @@ def test_only_the_window_registers_walk_ins(desk: dict[str, Any]) -> None:
     hotline = services.request_register(
         actor=desk["clerk"],
         data=services.RequestIn(
-            service_id=desk["proof"].pk, summary="电话咨询", channel=Channel.HOTLINE, caller_name="张先生", phone="0551-1234"
+            service_id=desk["proof"].pk,
+            summary="电话咨询",
+            channel=Channel.HOTLINE,
+            caller_name="张先生",
+            phone="0551-1234",
         ),
     )
     assert hotline.requester is None and hotline.materials_received == []
@@ -194,7 +198,9 @@ def test_a_bad_rating_opens_a_review_the_head_must_answer(desk: dict[str, Any]) 
     assert tasks_of(desk["finance_head"]).filter(instance_id=rating.review_instance_id).exists()
     with pytest.raises(ApplicationError):
         services.rating_review_answer(actor=desk["accountant"], request_id=request.pk, answer="x")
-    services.rating_review_answer(actor=desk["office_head"], request_id=request.pk, answer="已约谈窗口人员，材料清单已改")
+    services.rating_review_answer(
+        actor=desk["office_head"], request_id=request.pk, answer="已约谈窗口人员，材料清单已改"
+    )
     rating.refresh_from_db()
     assert rating.reviewed_by == desk["office_head"] and rating.review_answer.startswith("已约谈")
     assert not Task.objects.filter(instance_id=rating.review_instance_id, status=TaskStatus.OPEN).exists()
@@ -218,7 +224,9 @@ def test_a_complaint_is_investigated_and_answered(desk: dict[str, Any]) -> None:
     )
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ANSWERED and complaint.reply == "已整改，设 AB 岗"
-    assert Notification.objects.filter(user=desk["accountant"], key=f"servicedesk-complaint:{complaint.pk}:{desk['accountant'].pk}").exists()
+    assert Notification.objects.filter(
+        user=desk["accountant"], key=f"servicedesk-complaint:{complaint.pk}:{desk['accountant'].pk}"
+    ).exists()
     with pytest.raises(ApplicationError):
         services.complaint_answer(actor=desk["clerk"], complaint_id=complaint.pk, investigation="x", reply="y")
 

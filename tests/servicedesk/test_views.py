@@ -1,0 +1,110 @@
+"""The window's pages through the Django test client: the catalogue and a service with its one-time notice, the
+desk (registration, queue, lookup by phone), a request's page and its steps, complaints, the figures and their
+Excel, the public page; another person's request is a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from sanfu.servicedesk.models import ServiceRequest
+from tests.servicedesk.conftest import walk_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_catalogue_and_service_page_show_the_shared_notice(
+    desk: dict[str, Any], login: Callable[[Any], Client]
+) -> None:
+    client = login(desk["accountant"])
+    page = client.get("/service/").content.decode()
+    assert "工作证明开具" in page and "费用报销咨询" in page and "desk-link" not in page
+    notice = client.get(f"/service/services/{desk['expense'].pk}/").content.decode()
+    assert "发票原件" in notice and "须有税务监制章" in notice and "notice-matter" in notice
+    refused = client.post(f"/service/services/{desk['proof'].pk}/", {"summary": "开证明"})
+    assert refused.status_code == 400 and "身份证复印件" in refused.content.decode()
+    done = client.post(f"/service/services/{desk['proof'].pk}/", {"summary": "开证明", "materials": ["m1"]})
+    request = ServiceRequest.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/service/requests/{request.pk}/"
+
+
+def test_the_desk_registers_queues_and_finds_by_phone(desk: dict[str, Any], login: Callable[[Any], Client]) -> None:
+    client = login(desk["clerk"])
+    proof = desk["proof"].pk
+    form = {
+        "channel": "window",
+        "service": proof,
+        "caller_name": "李女士",
+        "phone": "(0551) 6288-1234",
+        "summary": "开具收入证明",
+        "materials": [f"{proof}:m1", f"{desk['expense'].pk}:invoice"],
+    }
+    assert client.post("/service/desk/", form).status_code == 302
+    request = ServiceRequest.objects.get()
+    assert request.materials_received == ["m1"] and request.phone == "(0551) 6288-1234"
+    assert client.post("/service/desk/", {**form, "caller_name": ""}).status_code == 400
+    assert ServiceRequest.objects.count() == 1
+    page = client.get("/service/desk/").content.decode()
+    assert request.number in page
+    found = client.get("/service/desk/", {"phone": "62881234"}).content.decode()
+    assert "phone-results" in found and found.count(request.number) == 4  # in the results and in the queue
+    assert login(desk["clerk"]).get("/service/desk/", {"phone": "13900"}).content.decode().count(request.number) == 2
+    assert login(desk["accountant"]).get("/service/desk/").status_code == 404
+
+
+def test_the_request_page_steps_and_rights(desk: dict[str, Any], login: Callable[[Any], Client]) -> None:
+    request = walk_in(desk)
+    url = f"/service/requests/{request.pk}/"
+    assert login(desk["section_head"]).get(url).status_code == 404
+    head = login(desk["finance_head"])
+    assert "handle-form" in head.get(url).content.decode()
+    assert head.post(url + "act/", {"action": "return", "other": "工资条"}).status_code == 302
+    requester = login(desk["accountant"])
+    assert "supply-form" in requester.get(url).content.decode()
+    requester.post(url + "act/", {"action": "supply"})
+    assert head.post(url + "act/", {"action": "handle", "reply": ""}).status_code == 400
+    head.post(url + "act/", {"action": "handle", "reply": "已核对"})
+    login(desk["office_head"]).post(url + "act/", {"action": "handle", "reply": "已开具"})
+    page = requester.get(url).content.decode()
+    assert "rate-form" in page and "工资条" in page
+    requester.post(url + "act/", {"action": "rate", "score": "1", "comment": "跑了两趟"})
+    assert "review-form" in login(desk["office_head"]).get(url).content.decode()
+
+
+def test_complaints_figures_and_public_page(desk: dict[str, Any], login: Callable[[Any], Client]) -> None:
+    requester = login(desk["accountant"])
+    done = requester.post(f"/service/services/{desk['proof'].pk}/", {"action": "complain", "content": "窗口没人"})
+    assert done.status_code == 302
+    clerk = login(desk["clerk"])
+    url = done["Location"]
+    assert "answer-form" in clerk.get(url).content.decode()
+    clerk.post(url, {"investigation": "午休无人值守", "reply": "已安排午间值班"})
+    assert "已安排午间值班" in requester.get(url).content.decode()
+    assert login(desk["finance_head"]).get(url).status_code == 404
+    walk_in(desk)
+    figures = clerk.get("/service/figures/")
+    assert figures.status_code == 200 and "figures-chart-data" in figures.content.decode()
+    assert clerk.get("/service/figures/", {"month": "2026-13"}).status_code == 400
+    sheet = clerk.get("/service/figures.xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    assert requester.get("/service/figures/").status_code == 404
+    public = Client().get(f"/service/public/{desk['unit'].pk}/").content.decode()
+    assert "工作证明开具" in public and "费用报销咨询" not in public  # only the services marked public
+
+
+def test_the_desk_queue_costs_the_same_with_more_rows(desk: dict[str, Any], login: Callable[[Any], Client]) -> None:
+    client = login(desk["clerk"])
+    walk_in(desk)
+    client.get("/service/desk/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/service/desk/")
+    for i in range(5):
+        walk_in(desk, summary=f"第{i}件")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/service/desk/")
+    assert len(many) == len(few)
