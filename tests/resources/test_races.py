@@ -14,7 +14,7 @@ from django.db import connections
 
 from sanfu.core.errors import ConflictError
 from sanfu.resources import services
-from sanfu.resources.models import CarRequest, CarRequestStatus, Dispatch
+from sanfu.resources.models import CarRequest, CarRequestStatus, Dispatch, Stock, SupplyRequest, SupplyStatus
 from tests.resources.conftest import at, dispatched_request, next_monday
 
 THREADS = 4
@@ -90,3 +90,20 @@ def _one_driver_two_cars(res: dict[str, Any], day: Any) -> None:
     assert len(refused) == 1, results
     assert "王师傅" in refused[0].message
     assert Dispatch.objects.filter(request__in=[first, second]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_issues_never_take_the_stock_below_zero(res: dict[str, Any]) -> None:
+    """Three issues of 2 硒鼓 each race for a stock of 5: two are issued, one is refused, 1 is left."""
+    clerk = res["clerk"]
+    store = services.store_create(actor=clerk, name="库房", keeper_id=clerk.pk)
+    toner = services.item_create(actor=clerk, name="硒鼓")
+    services.stock_receive(actor=clerk, store_id=store.pk, item_id=toner.pk, quantity=5)
+    requests = [
+        services.supply_request_submit(actor=res[p], store_id=store.pk, lines=[services.LineIn(toner.pk, 2)])
+        for p in ("accountant", "finance_head", "office_head")
+    ]
+    results = _race([lambda r=r: services.supply_request_issue(actor=clerk, request_id=r.pk) for r in requests])
+    assert sum(isinstance(r, ConflictError) for r in results) == 1, results
+    assert Stock.objects.get(store=store, item=toner).quantity == 1
+    assert SupplyRequest.objects.filter(status=SupplyStatus.ISSUED).count() == 2

@@ -2,7 +2,10 @@
 
 ``vehicle-request``: the requester submits → 部门审核 (the head of the requester's department; skipped when there
 is none) → 派车 (any one of the unit's vehicle managers, 或签: approving that step is the dispatch itself, with a
-car and a driver) → end. Either step may return the request to the requester, who revises and submits it again."""
+car and a driver) → end. Either step may return the request to the requester, who revises and submits it again.
+
+``supply-request``: a 领用申请 with an item that needs approval → 部门审核 (the head of the requester's department)
+→ end; approving makes it ready to issue; returning sends it back to the requester."""
 
 from __future__ import annotations
 
@@ -47,20 +50,49 @@ VEHICLE_SPEC: dict[str, Any] = {
 }
 
 
+SUPPLY_KEY = "supply-request"
+
+SUPPLY_SPEC: dict[str, Any] = {
+    "key": SUPPLY_KEY,
+    "name": "办公用品领用审批",
+    "fields": [{"name": "head"}],
+    "nodes": [
+        {"id": "start", "kind": "start", "next": "head"},
+        {
+            "id": "head",
+            "kind": "approval",
+            "name": "部门审核",
+            "approvers": {"type": "field", "field": "head"},
+            "next": "end",
+            "deadline": {"working_days": 1, "remind_before_hours": 4, "on_timeout": "remind"},
+            "on_empty": "skip",
+            "on_reject": "return",
+            "reject_to": "initiator",
+        },
+        {"id": "end", "kind": "end"},
+    ],
+}
+
+SPECS = (VEHICLE_SPEC, SUPPLY_SPEC)
+
+
 def publish_definitions(*, admins: list[int] | None = None) -> None:
-    """Publish the definition unless the latest published version already has the same content."""
-    wanted = {**VEHICLE_SPEC, "admins": list(admins or [])}
-    latest = (
-        ProcessDefinition.objects.filter(key=VEHICLE_KEY, status=DefinitionStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
-    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
-        return
-    definition_publish(actor=None, spec=wanted)
+    """Publish each definition unless the latest published version already has the same content."""
+    for spec in SPECS:
+        wanted = {**spec, "admins": list(admins or [])}
+        latest = (
+            ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
+            continue
+        definition_publish(actor=None, spec=wanted)
 
 
 def ensure_published() -> None:
-    """Publish the definition when no version is published yet (one query when one is)."""
-    if not ProcessDefinition.objects.filter(key=VEHICLE_KEY, status=DefinitionStatus.PUBLISHED).exists():
+    """Publish the definitions when one is not published yet (one query when all are)."""
+    keys = [spec["key"] for spec in SPECS]
+    published = ProcessDefinition.objects.filter(key__in=keys, status=DefinitionStatus.PUBLISHED)
+    if published.values("key").distinct().count() < len(keys):
         publish_definitions()

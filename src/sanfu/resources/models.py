@@ -341,3 +341,127 @@ class RenewalRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}"
+
+
+# --- 办公用品 ----------------------------------------------------------------------------------------------
+
+
+class Store(models.Model):
+    """库房: where supplies are kept; its ``keeper`` issues them and is told when stock runs low."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=100)
+    keeper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("库管员"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("库房")
+        verbose_name_plural = _("库房")
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="resources_store_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupplyItem(models.Model):
+    """办公用品: ``needs_approval`` items go through the department head (flow ``supply-request``); the others are
+    issued on request."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("名称"), max_length=100)
+    measure = models.CharField(_("单位"), max_length=10, default="个")
+    needs_approval = models.BooleanField(_("需审批"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("办公用品")
+        verbose_name_plural = _("办公用品")
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="resources_supply_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stock(models.Model):
+    """库存 of one item in one store; never below zero (a database constraint, and every issue is a conditional
+    update). At or below ``low_mark`` the store's keeper is told."""
+
+    store = models.ForeignKey(Store, verbose_name=_("库房"), on_delete=models.PROTECT, related_name="stocks")
+    item = models.ForeignKey(SupplyItem, verbose_name=_("用品"), on_delete=models.PROTECT, related_name="stocks")
+    quantity = models.IntegerField(_("数量"), default=0)
+    low_mark = models.PositiveIntegerField(_("预警数量"), default=0)
+
+    class Meta:
+        ordering = ["store", "item__name"]
+        verbose_name = _("库存")
+        verbose_name_plural = _("库存")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "item"], name="resources_stock_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="resources_stock_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}:{self.item_id}"
+
+
+class SupplyStatus(models.TextChoices):
+    PENDING = "pending", _("审批中")
+    RETURNED = "returned", _("已退回")
+    READY = "ready", _("待发放")
+    ISSUED = "issued", _("已发放")
+
+
+class SupplyRequest(models.Model):
+    """领用申请: lines of items from one store for a department."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        "org.Department", verbose_name=_("领用部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    store = models.ForeignKey(Store, verbose_name=_("库房"), on_delete=models.PROTECT, related_name="requests")
+    note = models.CharField(_("用途"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.READY)
+    instance = models.OneToOneField(
+        "workflow.Instance", verbose_name=_("流程"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    issued_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发放人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("领用申请")
+        verbose_name_plural = _("领用申请")
+
+    def __str__(self) -> str:
+        return f"{self.pk}"
+
+
+class SupplyLine(models.Model):
+    request = models.ForeignKey(SupplyRequest, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(SupplyItem, verbose_name=_("用品"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("领用明细")
+        verbose_name_plural = _("领用明细")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "item"], name="resources_supplyline_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="resources_supplyline_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}:{self.item_id}"

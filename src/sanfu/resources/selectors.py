@@ -24,6 +24,10 @@ from sanfu.resources.models import (
     Dispatch,
     DispatchStatus,
     Driver,
+    Stock,
+    SupplyLine,
+    SupplyRequest,
+    SupplyStatus,
     TripLog,
     Vehicle,
     VehicleStatus,
@@ -209,3 +213,83 @@ def access_asset(*, actor: User, asset_id: int) -> Asset:
     if asset is None:
         raise NotFoundError(_("设备不存在。"))
     return asset
+
+
+# --- supplies -------------------------------------------------------------------------------------------------------
+
+
+def visible_supply_requests(actor: User) -> QuerySet[SupplyRequest]:
+    """The office sees every request of the unit; a store's keeper, the store's; a head, their departments'; anyone,
+    their own and those waiting on them."""
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return SupplyRequest.objects.none()
+    rows = SupplyRequest.objects.filter(unit_id=unit_id)
+    if rights.is_manager(actor):
+        return rows
+    mine = Q(requester_id=actor.pk) | Q(store__keeper_id=actor.pk)
+    paths = rights.headed_paths(actor)
+    if paths:
+        mine |= reduce(or_, (Q(department__path__startswith=p) for p in paths))
+    tasked = Task.objects.filter(Q(assignee_id=actor.pk) | Q(on_behalf_of_id=actor.pk)).values("instance_id")
+    return rows.filter(mine | Q(instance_id__in=tasked))
+
+
+def access_supply_request(*, actor: User, request_id: int) -> SupplyRequest:
+    found = (
+        visible_supply_requests(actor)
+        .select_related("requester", "department", "store", "store__keeper")
+        .filter(pk=request_id)
+        .first()
+    )
+    if found is None:
+        raise NotFoundError(_("领用申请不存在。"))
+    return found
+
+
+def visible_stock(actor: User) -> QuerySet[Stock]:
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        return Stock.objects.none()
+    return (
+        Stock.objects.filter(store__unit_id=unit_id)
+        .select_related("store", "item")
+        .order_by("store__name", "item__name")
+    )
+
+
+@dataclass(frozen=True)
+class ConsumptionRow:
+    month: date
+    department: str
+    item: str
+    measure: str
+    quantity: int
+
+
+def supply_consumption(actor: User, *, year: int) -> list[ConsumptionRow]:
+    """领用汇总: issued quantities per month, department and item (the office); one grouped query."""
+    unit_id = _unit(actor)
+    rows = (
+        SupplyLine.objects.filter(
+            request__unit_id=unit_id, request__status=SupplyStatus.ISSUED, request__issued_at__year=year
+        )
+        .annotate(month=TruncMonth("request__issued_at"))
+        .values("month", "request__department__name", "item__name", "item__measure")
+        .annotate(total=Sum("quantity"))
+        .order_by("month", "request__department__name", "item__name")
+    )
+    result = []
+    for r in rows:
+        month = r["month"]
+        month = timezone.localtime(month).date() if isinstance(month, datetime) else month
+        result.append(
+            ConsumptionRow(
+                month=month.replace(day=1),
+                department=r["request__department__name"],
+                item=r["item__name"],
+                measure=r["item__measure"],
+                quantity=int(r["total"]),
+            )
+        )
+    return result

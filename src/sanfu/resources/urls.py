@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from sanfu.resources.views import assets, vehicles
+from sanfu.resources.views import assets, supplies, vehicles
 
 app_name = "resources"
 
@@ -25,4 +25,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("assets/renewal/", assets.renewal_page, name="renewal"),
     path("assets/renewal/rules/", assets.renewal_rules, name="renewal_rules"),
     path("assets/renewal.xlsx", assets.renewal_xlsx, name="renewal_xlsx"),
+    path("supplies/", supplies.requests_list, name="supplies"),
+    path("supplies/new/", supplies.request_new, name="supply_new"),
+    path("supplies/requests/<int:pk>/", supplies.request_detail, name="supply"),
+    path("supplies/requests/<int:pk>/act/", supplies.request_act, name="supply_act"),
+    path("supplies/stock/", supplies.stock, name="supplies_stock"),
+    path("supplies/stock/act/", supplies.stock_act, name="supplies_stock_act"),
+    path("supplies/consumption/", supplies.consumption, name="supplies_consumption"),
 ]
