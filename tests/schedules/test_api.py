@@ -69,6 +69,9 @@ def test_the_secretary_enters_changes_and_deletes(sch: dict[str, Any]) -> None:
     assert made.status_code == 201, made.content
     entry_id = made.json()["id"]
     assert made.json()["visibility"] == "internal"
+    assert api.get(f"/schedules/entries/{entry_id}").json()["title"] == "接待调研组"
+    assert Api(sch["accountant"]).get(f"/schedules/entries/{entry_id}").status_code == 404  # 内部: not theirs
+    assert Api(sch["stranger"]).get(f"/schedules/entries/{entry_id}").status_code == 404
     changed = api.send("patch", f"/schedules/entries/{entry_id}", {"title": "接待省调研组", "visibility": "public"})
     assert changed.status_code == 200, changed.content
     saved = ScheduleEntry.objects.get(pk=entry_id)

@@ -33,7 +33,7 @@ me_router = Router(tags=["我的日程"])
 VisibilityCode = Literal["public", "internal", "private"]
 
 
-class EntryOut(Schema):
+class ScheduleEntryOut(Schema):
     id: int
     leader_id: int
     leader: str
@@ -50,8 +50,8 @@ class EntryOut(Schema):
     )
 
 
-def _entry(entry: ScheduleEntry, *, conflict_with: list[str] | None = None) -> EntryOut:
-    return EntryOut(
+def _entry(entry: ScheduleEntry, *, conflict_with: list[str] | None = None) -> ScheduleEntryOut:
+    return ScheduleEntryOut(
         id=entry.pk,
         leader_id=entry.leader_id,
         leader=entry.leader.display_name,
@@ -67,37 +67,37 @@ def _entry(entry: ScheduleEntry, *, conflict_with: list[str] | None = None) -> E
     )
 
 
-class BusyOut(Schema):
+class ScheduleBusyOut(Schema):
     day: date
     half: Literal["am", "pm"] = Field(description="am 上午、pm 下午")
 
 
-class LeaderWeekOut(Schema):
+class ScheduleLeaderOut(Schema):
     id: int
     name: str
     title: str = Field(description="职务（如总经理），未登记时为职级")
     may_keep: bool = Field(description="令牌持有人可否录入该领导的日程")
-    entries: list[EntryOut] = Field(description="持有人可以知悉详情的日程")
-    busy: list[BusyOut] = Field(description="持有人无权知悉详情的日程所占的半天（只说明有安排）")
+    entries: list[ScheduleEntryOut] = Field(description="持有人可以知悉详情的日程")
+    busy: list[ScheduleBusyOut] = Field(description="持有人无权知悉详情的日程所占的半天（只说明有安排）")
 
 
-class WeekOut(Schema):
+class ScheduleWeekOut(Schema):
     monday: date
     sunday: date
     iso_week: int
-    leaders: list[LeaderWeekOut]
+    leaders: list[ScheduleLeaderOut]
 
 
-class WeekQuery(Schema):
+class ScheduleWeekQuery(Schema):
     week: date | None = Field(
         None, ge=DATE_RANGE[0], le=DATE_RANGE[1], description="该周中的任一天，如 2026-12-07；缺省为本周"
     )
 
 
 @router.get(
-    "/week", response=answers(WeekOut), auth=auth(READ), summary="本单位领导一周日程", url_name="schedules_week"
+    "/week", response=answers(ScheduleWeekOut), auth=auth(READ), summary="本单位领导一周日程", url_name="schedules_week"
 )
-def week(request: HttpRequest, query: Query[WeekQuery]) -> WeekOut:
+def week(request: HttpRequest, query: Query[ScheduleWeekQuery]) -> ScheduleWeekOut:
     """持有人所在单位的领导及其一周日程。持有人无权知悉的日程只以所占半天表示（与页面上的「有安排」一致）；不属于
     任何单位为 404。"""
     user = actor(request)
@@ -106,17 +106,17 @@ def week(request: HttpRequest, query: Query[WeekQuery]) -> WeekOut:
     monday = selectors.monday_of(query.week or timezone.localdate())
     leaders = []
     for row in selectors.week(user, monday):
-        seen: dict[int, EntryOut] = {}
-        busy: list[BusyOut] = []
+        seen: dict[int, ScheduleEntryOut] = {}
+        busy: list[ScheduleBusyOut] = []
         for offset, halves in enumerate(row.days):
             for half, items in zip(("am", "pm"), halves, strict=True):
                 for item in items:
                     if item.entry is None:
-                        busy.append(BusyOut(day=monday + timedelta(days=offset), half=half))  # type: ignore[arg-type]
+                        busy.append(ScheduleBusyOut(day=monday + timedelta(days=offset), half=half))  # type: ignore[arg-type]
                     elif item.entry.pk not in seen:
                         seen[item.entry.pk] = _entry(item.entry, conflict_with=item.conflict_with)
         leaders.append(
-            LeaderWeekOut(
+            ScheduleLeaderOut(
                 id=row.leader.pk,
                 name=row.leader.display_name,
                 title=row.title,
@@ -125,10 +125,12 @@ def week(request: HttpRequest, query: Query[WeekQuery]) -> WeekOut:
                 busy=busy,
             )
         )
-    return WeekOut(monday=monday, sunday=monday + timedelta(days=6), iso_week=monday.isocalendar()[1], leaders=leaders)
+    return ScheduleWeekOut(
+        monday=monday, sunday=monday + timedelta(days=6), iso_week=monday.isocalendar()[1], leaders=leaders
+    )
 
 
-class EntryIn(Schema):
+class ScheduleEntryIn(Schema):
     leader: ObjectId = Field(description="领导的用户编号")
     title: str = Field(min_length=1, max_length=200, description="事项")
     starts_at: datetime = Field(description="开始时间（带时区，如 2026-12-08T09:00:00+08:00）")
@@ -148,31 +150,13 @@ def _checked_moment(value: datetime | None) -> datetime | None:
 
 @router.post(
     "/entries",
-    response=answers(EntryOut, status=201),
+    response=answers(ScheduleEntryOut, status=201),
     auth=auth(WRITE),
     summary="录入日程",
     operation_id="schedules_entry_create",
     url_name="schedules_entries",
-    openapi_extra={
-        "responses": {
-            201: {
-                "links": {
-                    "read": {
-                        "operationId": "schedules_entry_detail",
-                        "parameters": {"entry_id": "$response.body#/id"},
-                        "description": "查看刚录入的日程",
-                    },
-                    "delete": {
-                        "operationId": "schedules_entry_delete",
-                        "parameters": {"entry_id": "$response.body#/id"},
-                        "description": "删除该日程",
-                    },
-                }
-            }
-        }
-    },
 )
-def entry_create(request: HttpRequest, body: EntryIn) -> Status[EntryOut]:
+def entry_create(request: HttpRequest, body: ScheduleEntryIn) -> Status[ScheduleEntryOut]:
     """领导本人、其秘书和本单位办公室可以录入；其他人 403。结束不晚于开始等为 422，不留下任何记录。"""
     made = services.entry_create(
         actor=actor(request),
@@ -192,18 +176,18 @@ def entry_create(request: HttpRequest, body: EntryIn) -> Status[EntryOut]:
 
 @router.get(
     "/entries/{entry_id}",
-    response=answers(EntryOut),
+    response=answers(ScheduleEntryOut),
     auth=auth(READ),
     summary="日程",
     operation_id="schedules_entry_detail",
     url_name="schedules_entry",
 )
-def entry_detail(request: HttpRequest, entry_id: int) -> EntryOut:
+def entry_detail(request: HttpRequest, entry_id: int) -> ScheduleEntryOut:
     """持有人可以知悉详情的日程；其他为 404（与页面一致）。"""
     return _entry(selectors.access_entry(actor=actor(request), entry_id=entry_id))
 
 
-class EntryPatch(Schema):
+class ScheduleEntryPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     starts_at: datetime | None = None
     ends_at: datetime | None = None
@@ -215,13 +199,13 @@ class EntryPatch(Schema):
 
 @router.patch(
     "/entries/{entry_id}",
-    response=answers(EntryOut),
+    response=answers(ScheduleEntryOut),
     auth=auth(WRITE),
     summary="修改日程",
     operation_id="schedules_entry_update",
     url_name="schedules_entry_update",
 )
-def entry_update(request: HttpRequest, entry_id: int, body: EntryPatch) -> EntryOut:
+def entry_update(request: HttpRequest, entry_id: int, body: ScheduleEntryPatch) -> ScheduleEntryOut:
     """只改给出的字段。看不到该日程为 404；能看到但不能安排该领导日程为 403；无效的时间为 422，原日程不变。"""
     user = actor(request)
     entry = selectors.access_entry(actor=user, entry_id=entry_id)
@@ -259,7 +243,7 @@ def entry_delete(request: HttpRequest, entry_id: int) -> Status[None]:
 # --- 我的日程 ---------------------------------------------------------------------------------------------------
 
 
-class AgendaItemOut(Schema):
+class MyAgendaItemOut(Schema):
     uid: str = Field(description="稳定的编号（与 .ics 订阅中的 UID 相同）")
     kind: str = Field(description="类别，如 会议、待办、督办、值班、领导日程")
     title: str
@@ -271,7 +255,7 @@ class AgendaItemOut(Schema):
     note: str
 
 
-class AgendaQuery(Schema):
+class MyAgendaQuery(Schema):
     start: date = Field(ge=DATE_RANGE[0], le=DATE_RANGE[1], description="起始日期，如 2026-12-07")
     end: date = Field(
         ge=DATE_RANGE[0],
@@ -280,8 +264,8 @@ class AgendaQuery(Schema):
     )
 
 
-@me_router.get("", response=answers(list[AgendaItemOut]), auth=auth(READ), summary="我的日程", url_name="my_agenda")
-def my_agenda(request: HttpRequest, query: Query[AgendaQuery]) -> list[AgendaItemOut]:
+@me_router.get("", response=answers(list[MyAgendaItemOut]), auth=auth(READ), summary="我的日程", url_name="my_agenda")
+def my_agenda(request: HttpRequest, query: Query[MyAgendaQuery]) -> list[MyAgendaItemOut]:
     """持有人从 start 到 end（含）的会议、待办期限、督办报送、值班和本人的领导日程，按开始时间排列。结束早于开始，
     或跨度超过上限，为 400。"""
     if query.end < query.start:
@@ -290,7 +274,7 @@ def my_agenda(request: HttpRequest, query: Query[AgendaQuery]) -> list[AgendaIte
         raise HttpError(400, _("一次最多查询 %(n)d 天的日程。") % {"n": agenda.MAX_SPAN_DAYS})
     found = agenda.items_between(actor(request), query.start, query.end)
     return [
-        AgendaItemOut(
+        MyAgendaItemOut(
             uid=i.uid,
             kind=str(i.kind),
             title=i.title,
