@@ -35,7 +35,8 @@ def test_a_walk_in_fans_out_to_two_departments_and_closes_with_a_rating(desk: di
     assert request.number.startswith("FW")
     assert request.status == RequestStatus.HANDLING
     assert request.requester == desk["accountant"]
-    assert request.phone == "138-0013-8000" and request.phone_digits == "13800138000"
+    assert request.phone == "138-0013-8000"
+    assert request.phone_digits == "13800138000"
     open_tasks = Task.objects.filter(instance=request.instance, status=TaskStatus.OPEN)
     assert {(t.node, t.assignee_id) for t in open_tasks} == {
         (f"dept-{desk['office'].pk}", desk["office_head"].pk),
@@ -51,7 +52,8 @@ def test_a_walk_in_fans_out_to_two_departments_and_closes_with_a_rating(desk: di
     request.refresh_from_db()
     assert request.status == RequestStatus.DONE
     assert request.instance.status == InstanceStatus.APPROVED
-    assert "财务部：已核对工资发放记录" in request.result and "办公室：证明已盖章" in request.result
+    assert "财务部：已核对工资发放记录" in request.result
+    assert "办公室：证明已盖章" in request.result
     assert request.turnaround_days == 0
     assert Notification.objects.filter(user=desk["accountant"], key__startswith="servicedesk-done").exists()
 
@@ -60,7 +62,9 @@ def test_a_walk_in_fans_out_to_two_departments_and_closes_with_a_rating(desk: di
     with pytest.raises(ConflictError):
         services.request_rate(actor=desk["accountant"], request_id=request.pk, score=4)
     whats = [m.what for m in selectors.timeline_of(request)]
-    assert whats[0].startswith("受理") and "办结" in whats and whats[-1] == "评价 5 分"
+    assert whats[0].startswith("受理")
+    assert "办结" in whats
+    assert whats[-1] == "评价 5 分"
 
 
 def test_registration_checks_the_materials_at_once(desk: dict[str, Any]) -> None:
@@ -74,12 +78,14 @@ def test_registration_checks_the_materials_at_once(desk: dict[str, Any]) -> None
             data=services.RequestIn(service_id=desk["expense"].pk, summary="报销差旅费", materials=["list"]),
         )
     assert "发票原件" in refused.value.message
-    assert ServiceRequest.objects.count() == 0 and Task.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
+    assert Task.objects.count() == 0
     ok = services.request_register(
         actor=desk["accountant"],
         data=services.RequestIn(service_id=desk["expense"].pk, summary="报销差旅费", materials=["invoice"]),
     )
-    assert ok.channel == Channel.ONLINE and ok.caller_name == desk["accountant"].display_name
+    assert ok.channel == Channel.ONLINE
+    assert ok.caller_name == desk["accountant"].display_name
 
 
 @pytest.mark.parametrize(
@@ -97,7 +103,8 @@ def test_bad_input_changes_nothing(desk: dict[str, Any], change: dict[str, Any],
     with pytest.raises(ApplicationError) as refused:
         walk_in(desk, **change)
     assert refused.value.errors[0]["field"] == field
-    assert ServiceRequest.objects.count() == 0 and Task.objects.count() == 0
+    assert ServiceRequest.objects.count() == 0
+    assert Task.objects.count() == 0
 
 
 def test_only_the_window_registers_walk_ins(desk: dict[str, Any]) -> None:
@@ -118,7 +125,8 @@ def test_only_the_window_registers_walk_ins(desk: dict[str, Any]) -> None:
             phone="0551-1234",
         ),
     )
-    assert hotline.requester is None and hotline.materials_received == []
+    assert hotline.requester is None
+    assert hotline.materials_received == []
 
 
 def test_another_requester_cannot_see_mine(desk: dict[str, Any]) -> None:
@@ -142,7 +150,8 @@ def test_a_return_names_the_missing_material_and_breaks_the_one_trip(desk: dict[
         actor=desk["finance_head"], request_id=request.pk, items=["单位介绍信", "近三个月工资条"], note="签证用"
     )
     request.refresh_from_db()
-    assert request.status == RequestStatus.AWAITING and request.second_trip
+    assert request.status == RequestStatus.AWAITING
+    assert request.second_trip
     assert sorted(MissingItem.objects.values_list("name", flat=True)) == ["单位介绍信", "近三个月工资条"]
     assert Notification.objects.filter(user=desk["accountant"], key__startswith="servicedesk-return").exists()
     with pytest.raises(ConflictError):  # the department waits for the material
@@ -162,25 +171,28 @@ def _close(desk: dict[str, Any], request: Any, when: datetime) -> None:
 
 
 def test_one_trip_share_and_figures_on_a_hand_made_month(desk: dict[str, Any]) -> None:
-    start = timezone.make_aware(datetime(2026, 11, 2, 9, 0))  # Monday
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.get_current_timezone())  # Monday
     made = [walk_in(desk, summary=f"第{i}件", now=start) for i in range(4)]
     services.request_return_material(actor=desk["office_head"], request_id=made[0].pk, items=["单位介绍信"], now=start)
     services.request_supply(actor=desk["clerk"], request_id=made[0].pk, now=start)
     for r in made[:3]:
-        _close(desk, r, timezone.make_aware(datetime(2026, 11, 4, 15, 0)))  # Wednesday: 2 working days
+        _close(desk, r, datetime(2026, 11, 4, 15, 0, tzinfo=timezone.get_current_timezone()))  # Wednesday: 2 working days
     services.request_rate(actor=desk["accountant"], request_id=made[1].pk, score=4)
     services.request_rate(actor=desk["accountant"], request_id=made[2].pk, score=2, comment="态度不好")
     services.complaint_file(actor=desk["accountant"], service_id=desk["proof"].pk, content="窗口排队太久", now=start)
-    walk_in(desk, summary="下个月的", now=timezone.make_aware(datetime(2026, 12, 1, 9, 0)))
+    walk_in(desk, summary="下个月的", now=datetime(2026, 12, 1, 9, 0, tzinfo=timezone.get_current_timezone()))
 
     found = figures.month_figures(unit_id=desk["unit"].pk, year=2026, month=11)
     proof = next(s for s in found.services if s.service_id == desk["proof"].pk)
     assert (proof.volume, proof.closed, proof.one_trip) == (4, 3, 2)
     assert proof.one_trip_share == 66.7
     assert proof.turnaround == 2.0
-    assert proof.rating == 3.0 and proof.ratings == 2
-    assert proof.complaints == 1 and proof.complaint_rate == 25.0
-    assert found.trend["months"][-1] == "2026-11" and found.trend["volume"][-1] == 4
+    assert proof.rating == 3.0
+    assert proof.ratings == 2
+    assert proof.complaints == 1
+    assert proof.complaint_rate == 25.0
+    assert found.trend["months"][-1] == "2026-11"
+    assert found.trend["volume"][-1] == 4
     assert figures.figures_workbook(found)[:2] == b"PK"
 
 
@@ -194,7 +206,8 @@ def test_a_bad_rating_opens_a_review_the_head_must_answer(desk: dict[str, Any]) 
     assert not Rating.objects.exists()
     rating = services.request_rate(actor=desk["accountant"], request_id=request.pk, score=1, comment="来回跑了两趟")
     review = Task.objects.get(instance_id=rating.review_instance_id, assignee=desk["office_head"])
-    assert review.status == TaskStatus.OPEN and review.due_at is not None
+    assert review.status == TaskStatus.OPEN
+    assert review.due_at is not None
     assert tasks_of(desk["finance_head"]).filter(instance_id=rating.review_instance_id).exists()
     with pytest.raises(ApplicationError):
         services.rating_review_answer(actor=desk["accountant"], request_id=request.pk, answer="x")
@@ -202,7 +215,8 @@ def test_a_bad_rating_opens_a_review_the_head_must_answer(desk: dict[str, Any]) 
         actor=desk["office_head"], request_id=request.pk, answer="已约谈窗口人员，材料清单已改"
     )
     rating.refresh_from_db()
-    assert rating.reviewed_by == desk["office_head"] and rating.review_answer.startswith("已约谈")
+    assert rating.reviewed_by == desk["office_head"]
+    assert rating.review_answer.startswith("已约谈")
     assert not Task.objects.filter(instance_id=rating.review_instance_id, status=TaskStatus.OPEN).exists()
     with pytest.raises(ApplicationError):
         services.rating_review_answer(actor=desk["finance_head"], request_id=request.pk, answer="再答一次")
@@ -214,7 +228,8 @@ def test_a_complaint_is_investigated_and_answered(desk: dict[str, Any]) -> None:
     assert not Complaint.objects.exists()
     complaint = services.complaint_file(actor=desk["accountant"], service_id=desk["proof"].pk, content="窗口无人")
     task = Task.objects.get(instance=complaint.instance, status=TaskStatus.OPEN)
-    assert task.assignee == desk["clerk"] and complaint.due_on > timezone.localdate()
+    assert task.assignee == desk["clerk"]
+    assert complaint.due_on > timezone.localdate()
     with pytest.raises(NotFoundError):
         selectors.access_complaint(actor=desk["finance_head"], complaint_id=complaint.pk)
     with pytest.raises(ApplicationError):
@@ -223,7 +238,8 @@ def test_a_complaint_is_investigated_and_answered(desk: dict[str, Any]) -> None:
         actor=desk["clerk"], complaint_id=complaint.pk, investigation="当班人员临时离岗", reply="已整改，设 AB 岗"
     )
     complaint.refresh_from_db()
-    assert complaint.status == ComplaintStatus.ANSWERED and complaint.reply == "已整改，设 AB 岗"
+    assert complaint.status == ComplaintStatus.ANSWERED
+    assert complaint.reply == "已整改，设 AB 岗"
     assert Notification.objects.filter(
         user=desk["accountant"], key=f"servicedesk-complaint:{complaint.pk}:{desk['accountant'].pk}"
     ).exists()
@@ -235,7 +251,8 @@ def test_repeated_complaints_flag_the_service(desk: dict[str, Any]) -> None:
     for text in ["一", "二", "三"]:
         services.complaint_file(actor=desk["accountant"], service_id=desk["proof"].pk, content=text)
     flagged = {s.code: s.recent_complaints for s in selectors.visible_services(desk["accountant"])}
-    assert flagged["proof"] == 3 and flagged["expense-help"] == 0
+    assert flagged["proof"] == 3
+    assert flagged["expense-help"] == 0
     today = timezone.localdate()
     found = figures.month_figures(unit_id=desk["unit"].pk, year=today.year, month=today.month)
     assert [s.flagged for s in found.services if s.service_id == desk["proof"].pk] == [True]
