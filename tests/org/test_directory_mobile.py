@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.org import contacts
@@ -115,3 +116,18 @@ def test_the_migration_fills_the_index_of_numbers_already_stored(people: dict[st
     staff.refresh_from_db()
     assert staff.mobile_index == mobile_index(ZHANG_MOBILE)
     assert search(people, people["zhang"], ZHANG_MOBILE) == ["张三"]
+
+
+def test_the_directory_page_finds_by_mobile_only_for_who_may_read_it(people: dict[str, Any], client: Any) -> None:
+    """The 通讯录 page passes its viewer to the search: the person's own number finds them on the page, while a
+    colleague who may not read that mobile gets the page's "nobody found" and no trace of the owner."""
+    client.force_login(people["zhang"])
+    own = client.get(reverse("org:directory"), {"q": ZHANG_MOBILE})
+    assert own.status_code == 200
+    assert own.content.decode().count("data-person-link") == 1
+    assert "张三" in own.content.decode()
+    other = make_staff(people["office"], username="li", full_name="李四")
+    client.force_login(other)
+    hidden = client.get(reverse("org:directory"), {"q": DEPUTY_MOBILE})
+    assert hidden.status_code == 200
+    assert "data-person-link" not in hidden.content.decode()  # the deputy is not found by the hidden number

@@ -33,6 +33,7 @@ from sanfu.org.models import (
     Secretary,
     Staff,
     Unit,
+    mobile_index,
 )
 from sanfu.org.pinyin import name_keys
 from sanfu.org.services import department_create
@@ -412,6 +413,7 @@ def _ensure_people(
             employee_no=person.employee_no,
             rank=seat.rank,
             mobile=person.mobile,
+            mobile_index=mobile_index(person.mobile),  # the 通讯录's search by number; Staff.save would set it
             title=title,
             name_pinyin=pinyin,
             name_initials=initials,

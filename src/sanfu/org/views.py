@@ -48,7 +48,7 @@ def directory(request: AuthedHttpRequest) -> HttpResponse:
     units, unit_id, selected = _directory_scope(request)
     tree = selectors.department_tree(unit_id) if unit_id else []
     query = parse_text(request.GET.get("q"))  # NUL and control characters out; a long one is refused below
-    found = contacts.directory_search(unit_id=unit_id, department=selected, query=query)
+    found = contacts.directory_search(unit_id=unit_id, department=selected, query=query, viewer=request.user)
     page = Paginator(found.staff, 40).get_page(request.GET.get("page"))
     # Whose rank and mobile this person may see, asked for the page's rows only (not the whole unit): the rank
     # within the data scope of 人员详细信息, the mobile by the directory's rule (org.contacts).
@@ -321,6 +321,8 @@ def _import_columns() -> list[dict[str, Any]]:
                 ("职务", False, ""),
                 ("手机", False, _("以 1 开头的 11 位数字")),
                 ("邮箱", False, ""),
+                ("办公室", False, _("不超过 64 个字符；不填此列则保留原值")),
+                ("办公电话", False, _("数字、空格、括号、+、-、# 和“转”，不超过 32 个字符")),
                 ("兼职部门代码", False, _("同一单位的部门；多个用分号（; 或 ；）分隔；列出后即为全部兼职")),
             ],
         },
