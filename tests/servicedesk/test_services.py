@@ -176,7 +176,8 @@ def test_one_trip_share_and_figures_on_a_hand_made_month(desk: dict[str, Any]) -
     services.request_return_material(actor=desk["office_head"], request_id=made[0].pk, items=["单位介绍信"], now=start)
     services.request_supply(actor=desk["clerk"], request_id=made[0].pk, now=start)
     for r in made[:3]:
-        _close(desk, r, datetime(2026, 11, 4, 15, 0, tzinfo=timezone.get_current_timezone()))  # Wednesday: 2 working days
+        # Wednesday: 2 working days
+        _close(desk, r, datetime(2026, 11, 4, 15, 0, tzinfo=timezone.get_current_timezone()))
     services.request_rate(actor=desk["accountant"], request_id=made[1].pk, score=4)
     services.request_rate(actor=desk["accountant"], request_id=made[2].pk, score=2, comment="态度不好")
     services.complaint_file(actor=desk["accountant"], service_id=desk["proof"].pk, content="窗口排队太久", now=start)
