@@ -13,7 +13,17 @@ from sanfu.accounts.models import User
 from sanfu.demo.org import seed_demo
 from sanfu.demo.resources import seed_resources
 from sanfu.resources import renewal, selectors
-from sanfu.resources.models import Asset, AssetRepair, CarRequest, CarRequestStatus, Driver, TripLog, Vehicle
+from sanfu.resources.models import (
+    Asset,
+    AssetRepair,
+    CarRequest,
+    CarRequestStatus,
+    Driver,
+    SupplyRequest,
+    SupplyStatus,
+    TripLog,
+    Vehicle,
+)
 from tests.worlds import built_once
 
 
@@ -44,6 +54,7 @@ def test_fleet_requests_and_costs(demo: int) -> None:
     year = timezone.localdate().year
     costs = selectors.vehicle_costs(clerk, year=year) + selectors.vehicle_costs(clerk, year=year - 1)
     assert sum(r.trips for r in costs) == TripLog.objects.count()
+    assert set(SupplyRequest.objects.values_list("status", flat=True)) == set(SupplyStatus.values) - {"returned"}
     assert seed_resources() == 0  # idempotent
 
 

@@ -1,6 +1,7 @@
 """Demo 资源共享 (``sanfu demo``): six cars and two drivers of the main unit, car requests in every state (trips
 of the last two months with their logs, so the costs page has figures; one dispatched, one waiting for 派车, one at
-部门审核, one returned), and ~300 assets across the departments with realistic ages, conditions and repairs, so the
+部门审核, one returned), a store of six supplies with three months of 领用 (one waiting for its head), and ~300
+assets across the departments with realistic ages, conditions and repairs, so the
 renewal plan has something to say. Everything goes through the services; the assets through the Excel import
 (one bulk insert). Idempotent: only on a database where the main unit has no vehicle yet."""
 
@@ -19,7 +20,7 @@ from sanfu.accounts.models import User
 from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.org.models import Department, Staff
 from sanfu.resources import flows, services
-from sanfu.resources.models import Asset, CarRequest, Vehicle, VehicleStatus
+from sanfu.resources.models import Asset, CarRequest, SupplyRequest, Vehicle, VehicleStatus
 from sanfu.resources.services.asset_import import COLUMNS
 from sanfu.workflow.models import Task, TaskStatus
 
@@ -58,8 +59,10 @@ def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _head_of_step(request: CarRequest) -> User | None:
+def _head_of_step(request: CarRequest | SupplyRequest) -> User | None:
     """Who holds the request's 部门审核 step now (None when the flow skipped it: nobody above the requester)."""
+    if request.instance_id is None:  # a 领用申请 of items that need no approval
+        return None
     task = (
         Task.objects.filter(instance_id=request.instance_id, node="head", status=TaskStatus.OPEN)
         .select_related("assignee")
@@ -223,6 +226,50 @@ def _seed_assets(clerk: User, rng: random.Random) -> int:
     return created
 
 
+SUPPLIES = [
+    # name, measure, needs approval, stock, warning mark
+    ("A4 复印纸", "包", False, 200, 40),
+    ("签字笔", "支", False, 300, 50),
+    ("笔记本", "本", False, 120, 20),
+    ("文件盒", "个", False, 80, 15),
+    ("硒鼓", "个", True, 12, 3),
+    ("移动硬盘", "个", True, 6, 2),
+]
+
+
+def _seed_supplies(clerk: User, rng: random.Random) -> int:
+    keeper = User.objects.filter(username="clerk2").first() or clerk
+    store = services.store_create(actor=clerk, name="办公楼一层库房", keeper_id=keeper.pk)
+    items = []
+    for name, measure, approval, quantity, mark in SUPPLIES:
+        item = services.item_create(actor=clerk, name=name, measure=measure, needs_approval=approval)
+        services.stock_receive(actor=clerk, store_id=store.pk, item_id=item.pk, quantity=quantity, low_mark=mark)
+        items.append(item)
+    people = list(User.objects.filter(username__in=["staff", "hr", "secretary", "finance_head", "office_head"]))
+    now = timezone.now()
+    made = 0
+    for n in range(12):
+        person = people[n % len(people)] if people else clerk
+        picked = rng.sample(items[:4], 2) if n % 4 and n != 11 else [items[0], items[4]]
+        request = services.supply_request_submit(
+            actor=person,
+            store_id=store.pk,
+            lines=[services.LineIn(item.pk, rng.randint(1, 5)) for item in picked],
+            note="日常办公",
+            now=now - timedelta(days=60 - n * 5),
+        )
+        asked = request.created_at
+        made += 1
+        head = _head_of_step(request)
+        if head is not None:
+            if n == 11:
+                continue  # one left waiting for the head
+            services.supply_request_approve(actor=head, request_id=request.pk)
+        if n < 10:
+            services.supply_request_issue(actor=keeper, request_id=request.pk, now=asked + timedelta(hours=2))
+    return made
+
+
 def seed_resources(*, stdout: TextIO | Any = None) -> int:
     """Returns how many requests and assets were made (0 when they exist already or the demo org is missing)."""
     clerk = User.objects.filter(username="clerk").first()
@@ -233,6 +280,7 @@ def seed_resources(*, stdout: TextIO | Any = None) -> int:
     vehicles, drivers = _seed_fleet(clerk)
     requests = _seed_requests(clerk, vehicles, drivers, rng)
     assets = _seed_assets(clerk, rng)
+    supplies = _seed_supplies(clerk, rng)
     if stdout is not None:
-        stdout.write(f"资源共享：{len(vehicles)} 辆车、{requests} 个用车申请、{assets} 台设备\n")
-    return requests + assets
+        stdout.write(f"资源共享：{len(vehicles)} 辆车、{requests} 个用车申请、{assets} 台设备、{supplies} 个领用申请\n")
+    return requests + assets + supplies
