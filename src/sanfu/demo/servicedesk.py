@@ -34,7 +34,7 @@ from sanfu.servicedesk.models import (
 )
 from sanfu.servicedesk.services.base import due_date, working_days_taken
 
-ALL = [Channel.ONLINE, Channel.WINDOW, Channel.HOTLINE]
+ALL: list[str] = [Channel.ONLINE, Channel.WINDOW, Channel.HOTLINE]
 # code, name, departments, days, matter, own materials, description
 SERVICES: list[tuple[str, str, list[str], int, str, list[str], str]] = [
     (
@@ -173,6 +173,7 @@ def _history(service: Service, people: list[User], clerk: User, rng: random.Rand
     returns = []
     ratings = []
     for r, (returned, roll) in zip(made, plans, strict=True):
+        closed_at = r.closed_at or r.created_at
         if returned:
             returns.append(
                 MaterialReturn(
@@ -193,10 +194,10 @@ def _history(service: Service, people: list[User], clerk: User, rng: random.Rand
                     score=score,
                     comment=rng.choice(BAD_COMMENTS) if bad else "",
                     rated_by=r.requester,
-                    created_at=r.closed_at + timedelta(hours=3),
+                    created_at=closed_at + timedelta(hours=3),
                     review_answer="已核查，对窗口人员进行了提醒，并完善了材料清单的说明。" if bad else "",
                     reviewed_by=clerk if bad else None,
-                    reviewed_at=r.closed_at + timedelta(days=2) if bad else None,
+                    reviewed_at=closed_at + timedelta(days=2) if bad else None,
                 )
             )
     MaterialReturn.objects.bulk_create(returns)
