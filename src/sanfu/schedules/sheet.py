@@ -77,7 +77,7 @@ thead th {{ background: #f0f0f0; }}
 th {{ font-family: "{font}", sans-serif; font-weight: normal; }}
 th.who {{ width: 22mm; vertical-align: middle; }} th.half {{ width: 10mm; vertical-align: middle; }}
 th.who .title {{ font-family: "{body_font}", serif; font-size: 8.5pt; margin-top: 1mm; }}
-td.rest {{ background: #fafafa; }}
+td {{ height: 13mm; }} td.rest {{ background: #fafafa; }}
 p.footer {{ margin: 3mm 0 0; font-size: 9pt; text-align: right; }}
 </style></head><body><h1>{heading}</h1><p class="period">{period}</p>
 <table><thead><tr><th class="who">{_("领导")}</th><th class="half"></th>{head}</tr></thead>
