@@ -70,7 +70,7 @@ def _service(s: Service) -> ServiceOut:
 
 
 @router.get("/services", response=answers(list[ServiceOut]), auth=auth(READ), summary="服务目录")
-def service_list(request: HttpRequest) -> list[ServiceOut]:
+def servicedesk_services(request: HttpRequest) -> list[ServiceOut]:
     rows = selectors.visible_services(actor(request)).filter(is_active=True).prefetch_related("departments")
     return [_service(s) for s in rows]
 
@@ -134,7 +134,7 @@ def _request(r: ServiceRequest, *, full: bool = False) -> RequestOut:
 
 
 @router.get("/requests", response=answers(Page[RequestOut]), auth=auth(READ), summary="我的服务申请")
-def request_list(request: HttpRequest, paging: Query[PageQuery]) -> Page[RequestOut]:
+def servicedesk_requests(request: HttpRequest, paging: Query[PageQuery]) -> Page[RequestOut]:
     """本人作为申请人的服务申请，按编号倒序，游标分页。"""
     rows, following = page_of(
         selectors.my_requests(actor(request)).order_by("-pk"), cursor=paging.cursor, limit=paging.limit
@@ -149,7 +149,7 @@ def request_list(request: HttpRequest, paging: Query[PageQuery]) -> Page[Request
     summary="一个服务申请",
     operation_id="servicedesk_request_detail",
 )
-def request_detail(request: HttpRequest, request_id: int) -> RequestOut:
+def servicedesk_request_detail(request: HttpRequest, request_id: int) -> RequestOut:
     """一个状态、一条时间线、一个结果：各承办部门的办理情况和补正记录都在其中。"""
     return _request(selectors.access_request(actor=actor(request), request_id=request_id), full=True)
 
@@ -168,7 +168,7 @@ class RequestIn(Schema):
     summary="网上申请服务",
     operation_id="servicedesk_request_register",
 )
-def request_register(request: HttpRequest, body: RequestIn) -> Status[RequestOut]:
+def servicedesk_request_register(request: HttpRequest, body: RequestIn) -> Status[RequestOut]:
     """受理后同时分送该服务的各承办部门办理。缺少必备材料为 400（一次写明全部缺少的材料），不留下任何记录。"""
     created = services.request_register(
         actor=actor(request),
@@ -201,7 +201,7 @@ class RatingOut(Schema):
     auth=auth(WRITE),
     summary="评价办结的申请",
 )
-def request_rate(request: HttpRequest, request_id: int, body: RateIn) -> Status[RatingOut]:
+def servicedesk_request_rate(request: HttpRequest, request_id: int, body: RateIn) -> Status[RatingOut]:
     rating = services.request_rate(actor=actor(request), request_id=request_id, score=body.score, comment=body.comment)
     return Status(
         201,
@@ -230,7 +230,7 @@ class ComplaintOut(Schema):
 
 
 @router.post("/complaints", response=answers(ComplaintOut, status=201), auth=auth(WRITE), summary="投诉")
-def complaint_file(request: HttpRequest, body: ComplaintIn) -> Status[ComplaintOut]:
+def servicedesk_complaint_file(request: HttpRequest, body: ComplaintIn) -> Status[ComplaintOut]:
     """投诉由服务窗口（办公室）在期限内调查并答复投诉人。"""
     c = services.complaint_file(
         actor=actor(request), service_id=body.service_id, content=body.content, request_id=body.request_id
