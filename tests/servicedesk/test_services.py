@@ -23,6 +23,7 @@ from sanfu.servicedesk.models import (
     RequestStatus,
     ServiceRequest,
 )
+from sanfu.servicedesk.subjects import subject_pages
 from sanfu.workflow.models import InstanceStatus, Task, TaskStatus
 from sanfu.workflow.selectors import tasks_of
 from tests.servicedesk.conftest import walk_in
@@ -276,3 +277,40 @@ def test_the_catalogue_keeps_its_rules(desk: dict[str, Any]) -> None:
         with pytest.raises(ApplicationError):
             services.service_save(actor=desk["clerk"], data=services.ServiceIn(**data))
     assert selectors.visible_services(desk["clerk"]).count() == 2
+
+
+def test_a_stale_second_action_on_a_part_is_refused_and_writes_nothing(desk: dict[str, Any]) -> None:
+    """The head handles the part in one tab, then presses 退回补正 or 办结 again in another: the flow has moved on."""
+    request = walk_in(desk)
+    services.request_handle(actor=desk["office_head"], request_id=request.pk, reply="已盖章")
+    with pytest.raises(ApplicationError):
+        services.request_handle(actor=desk["office_head"], request_id=request.pk, reply="又盖了一次")
+    with pytest.raises(ApplicationError):
+        services.request_return_material(actor=desk["office_head"], request_id=request.pk, items=["单位介绍信"])
+    part = request.parts.get(department=desk["office"])
+    assert part.reply == "已盖章"
+    assert part.done_by == desk["office_head"]
+    assert not MissingItem.objects.exists()
+    request.refresh_from_db()
+    assert request.status == RequestStatus.HANDLING
+
+
+def test_the_window_rates_for_a_caller_and_the_inbox_opens_the_request(desk: dict[str, Any]) -> None:
+    call = services.request_register(
+        actor=desk["clerk"],
+        data=services.RequestIn(
+            service_id=desk["proof"].pk,
+            summary="电话咨询",
+            channel=Channel.HOTLINE,
+            caller_name="张先生",
+            phone="0551-1234",
+        ),
+    )
+    pages = subject_pages([call.instance_id])
+    assert pages == {call.instance_id: f"/service/requests/{call.pk}/"}
+    _close(desk, call, timezone.now())
+    with pytest.raises(NotFoundError):
+        services.request_rate(actor=desk["accountant"], request_id=call.pk, score=5)
+    rating = services.request_rate(actor=desk["clerk"], request_id=call.pk, score=4, comment="回访：满意")
+    assert rating.rated_by == desk["clerk"]
+    assert Notification.objects.filter(user=desk["clerk"], key__startswith="servicedesk-done").exists()
