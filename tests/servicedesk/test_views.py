@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from sanfu.servicedesk import services
 from sanfu.servicedesk.models import ServiceRequest
 from tests.servicedesk.conftest import walk_in
 
@@ -120,3 +121,26 @@ def test_the_desk_queue_costs_the_same_with_more_rows(desk: dict[str, Any], logi
     with CaptureQueriesContext(connection) as many:
         client.get("/service/desk/")
     assert len(many) == len(few)
+
+
+def test_the_catalogue_and_figures_cost_the_same_with_more_services(
+    desk: dict[str, Any], login: Callable[[Any], Client]
+) -> None:
+    client = login(desk["clerk"])
+    client.get("/service/")
+    with CaptureQueriesContext(connection) as few_catalogue:
+        client.get("/service/")
+    with CaptureQueriesContext(connection) as few_figures:
+        client.get("/service/figures/")
+    for i in range(4):
+        services.service_save(
+            actor=desk["clerk"],
+            data=services.ServiceIn(code=f"more-{i}", name=f"服务{i}", department_ids=[desk["office"].pk]),
+        )
+        walk_in(desk, summary=f"第{i}件")
+    with CaptureQueriesContext(connection) as many_catalogue:
+        client.get("/service/")
+    with CaptureQueriesContext(connection) as many_figures:
+        client.get("/service/figures/")
+    assert len(many_catalogue) == len(few_catalogue)
+    assert len(many_figures) == len(few_figures)

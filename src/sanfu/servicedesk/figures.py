@@ -127,7 +127,7 @@ def _request_aggregates(unit_id: int, start: datetime, end: datetime) -> dict[in
 def month_figures(*, unit_id: int, year: int, month: int) -> MonthFigures:
     start, end = month_bounds(year, month)
     services = list(with_complaints(Service.objects.filter(unit_id=unit_id)).order_by("sort", "code"))
-    requests = _request_aggregates(unit_id, start, end)
+    by_service = _request_aggregates(unit_id, start, end)
     complaints = dict(
         Complaint.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end)
         .values("service_id")
@@ -136,7 +136,7 @@ def month_figures(*, unit_id: int, year: int, month: int) -> MonthFigures:
     )
     found = []
     for service in services:
-        row = requests.get(service.pk, {})
+        row = by_service.get(service.pk, {})
         found.append(
             ServiceFigures(
                 service_id=service.pk,
