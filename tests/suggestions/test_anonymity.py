@@ -109,3 +109,15 @@ def test_an_anonymous_api_submission_refuses_an_idempotency_key(sg: dict[str, An
     assert made.json()["code"]
     assert Suggestion.objects.get().author_id is None
     assert not IdempotentResponse.objects.exists()
+
+
+def test_the_key_does_not_tell_the_order_of_submission(sg: dict[str, Any]) -> None:
+    from tests.suggestions.conftest import submit
+
+    before = submit(sg["deputy"]).suggestion
+    anonymous = submit(sg["accountant"], anonymous=True).suggestion
+    after = submit(sg["deputy"]).suggestion
+    # a sequential key would put the anonymous one between the two named (audited) ones
+    assert not (before.pk < anonymous.pk < after.pk and after.pk - before.pk == 2)
+    assert abs(anonymous.pk - before.pk) > 1
+    assert abs(after.pk - anonymous.pk) > 1

@@ -4,9 +4,12 @@ An anonymous suggestion holds nothing that leads back to its author: no user, no
 of day (only the date: a precise time could be matched against the web server's access log), and no audit row
 or notification is written for its submission. The author keeps a follow-up code; the row stores only the
 code's SHA-256 (``code_hash``), so the code cannot be recovered from the database. Database constraints hold the
-rule: an anonymous row has no author and no time; a named one has both."""
+rule: an anonymous row has no author and no time; a named one has both. The key is random, so the order of the
+rows says nothing of when each was made."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -34,7 +37,14 @@ class Status(models.TextChoices):
 ADOPTED_STATUSES = (Status.ADOPTED, Status.PARTIAL, Status.DONE)
 
 
+def random_id() -> int:
+    """A random key: a sequential one would place an anonymous suggestion between the named ones submitted (and
+    audited, to the second) just before and after it."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
 class Suggestion(models.Model):
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("建议内容"))
