@@ -175,3 +175,10 @@ def test_the_month_costs_the_same_queries_with_many_shifts(duty: dict[str, Any],
     with CaptureQueriesContext(connection) as many:
         assert client.get(reverse("duty:roster"), {"month": "2026-10"}).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_unknown_action_on_a_new_rota_is_a_message(duty: dict[str, Any], login: Any) -> None:
+    page = login(duty["clerk"]).post(reverse("duty:rota_new"), {"action": "abc"})
+    assert page.status_code == 200
+    assert "不支持的操作" in page.content.decode()
+    assert not Rota.objects.exists()

@@ -358,13 +358,37 @@ def _roster_range(request: AuthedHttpRequest, the_rota: Rota, action: str, form:
     return redirect(f"{reverse('duty:roster')}?month={start:%Y-%m}")
 
 
-def rota(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+def _rota_form(the_rota: Rota) -> RotaForm:
+    """The form filled with the rota as it is, its orders as usernames one per line."""
+    officers, rota_leaders = selectors.members_of(the_rota)
+    return RotaForm(
+        initial={
+            "name": the_rota.name,
+            "kind": the_rota.kind,
+            "day_start": the_rota.day_start,
+            "day_end": the_rota.day_end,
+            "night_start": the_rota.night_start,
+            "night_end": the_rota.night_end,
+            "phone": the_rota.phone,
+            "officers": "\n".join(u.username for u in officers),
+            "leaders": "\n".join(u.username for u in rota_leaders),
+        },
+    )
+
+
+def _office_rota(request: AuthedHttpRequest, pk: int | None) -> tuple[int, Rota | None]:
+    """The office's unit and the rota named (None for a new one); another unit's rota is a 404."""
     unit_id = _office(request)
-    the_rota = None
-    if pk is not None:
-        the_rota = Rota.objects.filter(pk=pk, unit_id=unit_id).first()
-        if the_rota is None:
-            raise Http404(_("轮值表不存在。"))
+    if pk is None:
+        return unit_id, None
+    the_rota = Rota.objects.filter(pk=pk, unit_id=unit_id).first()
+    if the_rota is None:
+        raise Http404(_("轮值表不存在。"))
+    return unit_id, the_rota
+
+
+def rota(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
+    unit_id, the_rota = _office_rota(request, pk)
     form = RotaForm()
     range_form = RangeForm()
     if request.method == "POST":
@@ -383,25 +407,15 @@ def rota(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 raise ApplicationError(_("不支持的操作。"))
         except ApplicationError as exc:
-            messages.error(request, exc.message)
-            if action != "save":
+            if action != "save" and pk is not None:
+                messages.error(request, exc.message)
                 return redirect("duty:rota", pk)
-            form.add_error(None, exc.message)
+            if form.is_bound:
+                form.add_error(None, exc.message)
+            else:
+                messages.error(request, exc.message)
     elif the_rota is not None:
-        officers, rota_leaders = selectors.members_of(the_rota)
-        form = RotaForm(
-            initial={
-                "name": the_rota.name,
-                "kind": the_rota.kind,
-                "day_start": the_rota.day_start,
-                "day_end": the_rota.day_end,
-                "night_start": the_rota.night_start,
-                "night_end": the_rota.night_end,
-                "phone": the_rota.phone,
-                "officers": "\n".join(u.username for u in officers),
-                "leaders": "\n".join(u.username for u in rota_leaders),
-            },
-        )
+        form = _rota_form(the_rota)
     members = selectors.members_of(the_rota) if the_rota else ([], [])
     context = {"form": form, "rota": the_rota, "range_form": range_form, "members": members}
     return render(request, "duty/rota.html", context)
