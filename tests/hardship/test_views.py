@@ -124,3 +124,22 @@ def test_last_years_payments(hs: dict[str, Any], login: Any) -> None:
     page = login(hs["deputy"]).get(reverse("hardship:payments"), {"year": last.year}).content.decode()
     assert "L-1" in page
     assert 'id="year-total">600' in page
+
+
+def test_the_list_costs_the_same_with_many_applications(hs: dict[str, Any], login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(hs["office_head"])
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("hardship:list")).status_code == 200
+        return len(captured)
+
+    apply(hs["accountant"])
+    cost()  # the first visit fills the session's caches
+    few = cost()
+    for person in ("finance_head", "clerk", "section_head", "accountant"):
+        apply(hs[person])
+    assert cost() == few

@@ -113,3 +113,28 @@ def test_the_yearly_list_and_its_excel(sg: dict[str, Any], login: Any) -> None:
     rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[1][1] == "节能改造"
     assert rows[1][6] == "办公室"
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_cost_the_same_with_many_rows(sg: dict[str, Any], login: Any) -> None:
+    def add(n: int) -> None:
+        for i in range(n):
+            s = submit(sg["accountant"] if i % 2 else sg["deputy"], anonymous=i % 3 == 0, title=f"建议{i}").suggestion
+            services.suggestion_assign(actor=sg["clerk"], suggestion_id=s.pk, department_id=sg["finance"].pk)
+            services.suggestion_reply(actor=sg["clerk"], suggestion_id=s.pk, reply="答复", public=True)
+
+    add(2)
+    clerk, employee = login(sg["clerk"]), login(sg["accountant"])
+    pages = [(clerk, reverse("suggestions:manage")), (employee, reverse("suggestions:list"))]
+    [_queries(c, u) for c, u in pages]  # the first visit fills the session's caches
+    few = [_queries(c, u) for c, u in pages]
+    add(12)
+    assert [_queries(c, u) for c, u in pages] == few
