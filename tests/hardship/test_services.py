@@ -17,7 +17,7 @@ from sanfu.core.models import AuditRecord
 from sanfu.hardship import selectors, services
 from sanfu.hardship.models import COMMITTEE_ROLE, Application, Attachment, Method, Payment, Status
 from sanfu.org.clearance import Level
-from sanfu.workflow.models import Instance, InstanceStatus
+from sanfu.workflow.models import Instance, InstanceEvent, InstanceStatus
 from sanfu.workflow.selectors import visible_instances
 from tests.conftest import grant
 from tests.hardship.conftest import apply
@@ -81,6 +81,7 @@ def test_review_then_the_chair_approves(hs: dict[str, Any]) -> None:
     reviewed = services.application_approve(actor=hs["office_head"], application_id=a.pk, amount="3000")
     assert (reviewed.status, reviewed.amount_approved) == (Status.CHAIR, Decimal("3000"))
     done = services.application_approve(actor=hs["deputy"], application_id=a.pk, comment="同意资助")
+    assert (done.chair_note, reviewed.review_note) == ("同意资助", "同意")
     assert done.status == Status.APPROVED
     assert done.decided_at is not None
     assert Instance.objects.get(pk=a.instance_id).status == InstanceStatus.APPROVED
@@ -92,7 +93,9 @@ def test_rejection_ends_it_and_needs_a_reason(hs: dict[str, Any]) -> None:
         services.application_reject(actor=hs["office_head"], application_id=a.pk, comment=" ")
     assert Application.objects.get(pk=a.pk).status == Status.REVIEW
     rejected = services.application_reject(actor=hs["office_head"], application_id=a.pk, comment="不符合条件")
-    assert rejected.status == Status.REJECTED
+    assert (rejected.status, rejected.review_note) == (Status.REJECTED, "不符合条件")
+    # the reason stays on the application: the flow's history opens to whoever holds the 秘密 clearance
+    assert not InstanceEvent.objects.filter(instance_id=a.instance_id, comment__contains="不符合条件").exists()
     assert Instance.objects.get(pk=a.instance_id).status == InstanceStatus.REJECTED
     with pytest.raises(ConflictError):
         services.application_approve(actor=hs["deputy"], application_id=a.pk)

@@ -47,6 +47,10 @@ class Application(models.Model):
     instance = models.OneToOneField(
         "workflow.Instance", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The committee's and the chair's opinions stay here, not on the flow: its instance page opens to anyone
+    # cleared for 秘密 (a company leader), who must not read them either.
+    review_note = models.TextField(_("委员会意见"), blank=True)
+    chair_note = models.TextField(_("主任意见"), blank=True)
     submitted_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     decided_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 

@@ -89,6 +89,13 @@ def _text(value: str, *, field: str, limit: int = 5000) -> str:
     return value
 
 
+def _note(comment: str) -> str:
+    note = (comment or "").strip()
+    if len(note) > 1000:
+        raise ApplicationError(_("意见不能超过1000字。"))
+    return note
+
+
 def application_submit(*, actor: User, data: ApplicationIn) -> Application:
     """申请: the application and its files are saved and the flow starts at the committee's review, in one
     transaction. Refused when the unit has no committee member other than the applicant."""
@@ -187,16 +194,16 @@ def application_approve(
     """同意. The committee's review names the amount to grant (at most the amount asked); the chair's approval
     grants it."""
     application, task = _step(actor, application_id)
+    note = _note(comment) or _("同意")
     fields: dict[str, Any] = {}
     if application.status == Status.REVIEW:
         granted = _money(amount, field=_("批准金额"), limit=application.amount_requested)
-        fields = {"status": Status.CHAIR, "amount_approved": granted}
+        fields = {"status": Status.CHAIR, "amount_approved": granted, "review_note": note}
     else:
-        fields = {"status": Status.APPROVED, "decided_at": timezone.now()}
+        fields = {"status": Status.APPROVED, "decided_at": timezone.now(), "chair_note": note}
     with transaction.atomic():
-        instance = workflow.task_approve(
-            actor=actor, task_id=task.pk, comment=comment or _("同意"), in_transaction=True
-        )
+        # the opinion stays on the application (see ``Application.review_note``); the flow records the agreement
+        instance = workflow.task_approve(actor=actor, task_id=task.pk, comment=_("同意"), in_transaction=True)
         if fields["status"] == Status.APPROVED and instance.status != InstanceStatus.APPROVED:
             raise ConflictError(_("流程尚未走完，请刷新后再试。"))
         if Application.objects.filter(pk=application.pk, status=application.status).update(**fields) != 1:
@@ -212,14 +219,17 @@ def application_approve(
 
 
 def application_reject(*, actor: User, application_id: int, comment: str) -> Application:
-    """不予批准, with the reason (the applicant reads it on the application's history)."""
-    if not (comment or "").strip():
+    """不予批准, with the reason (the applicant reads it on the application's page; the flow records only that it
+    was not approved)."""
+    reason = _note(comment)
+    if not reason:
         raise ApplicationError(_("不予批准时请写明理由。"))
     application, task = _step(actor, application_id)
+    note_field = "review_note" if application.status == Status.REVIEW else "chair_note"
     with transaction.atomic():
-        workflow.task_reject(actor=actor, task_id=task.pk, comment=comment.strip(), in_transaction=True)
+        workflow.task_reject(actor=actor, task_id=task.pk, comment=_("不予批准"), in_transaction=True)
         changed = Application.objects.filter(pk=application.pk, status=application.status).update(
-            status=Status.REJECTED, decided_at=timezone.now()
+            status=Status.REJECTED, decided_at=timezone.now(), **{note_field: reason}
         )
         if changed != 1:
             raise ConflictError(_("该申请已被他人办理，请刷新。"))

@@ -1,5 +1,5 @@
 """爱心基金 pages: the person's applications (and the committee's queue), the application form, one application
-(its history, the step's actions, payments), a supporting file, and the payments of a year with their total."""
+(the opinions, the step's actions, payments), a supporting file, and the payments of a year with their total."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.hardship import rights, selectors, services
 from sanfu.hardship.forms import ApplicationForm, ApproveForm, PaymentForm, RejectForm
 from sanfu.hardship.models import Application, Status
-from sanfu.workflow.selectors import history_of
 
 
 def index(request: AuthedHttpRequest) -> HttpResponse:
@@ -65,11 +64,9 @@ def _opened(request: AuthedHttpRequest, pk: int) -> Application:
 
 def detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     application = _opened(request, pk)
-    history = [e for e in history_of(application.instance) if e.comment] if application.instance else []
     on_committee = rights.on_committee(request.user, application.unit_id)
     context = {
         "a": application,
-        "history": history,
         "may_act": services.may_act(request.user, application),
         "approve_form": ApproveForm(initial={"amount": application.amount_requested}),
         "reject_form": RejectForm(),
