@@ -7,6 +7,7 @@ update (``status`` must still be what the page showed), so two people on one par
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -136,7 +137,7 @@ def request_register(*, actor: User, data: RequestIn, now: datetime | None = Non
         request = ServiceRequest.objects.create(
             unit_id=unit_id,
             service=service,
-            number=f"tmp-{now.timestamp()}-{actor.pk}",
+            number=f"t{uuid.uuid4().hex[:31]}",  # replaced by the number from the id below
             registered_by=actor,
             due_on=due_date(now, service.promised_days),
             created_at=now,
