@@ -53,6 +53,7 @@ def test_an_anonymous_suggestion_stores_only_the_hash_of_its_code(sg: dict[str, 
         ({"title": "长" * 101}, "标题不能超过100字"),
         ({"category": "nonsense"}, "请选择建议类别"),
         ({"campaign_id": 0}, "征集活动不存在"),
+        ({"campaign_id": 2**31}, "征集活动不存在"),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(sg: dict[str, Any], fields: dict[str, Any], message: str) -> None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.core.params import parse_int
 from sanfu.hardship import rights, selectors, services
 from sanfu.hardship.forms import ApplicationForm, ApproveForm, PaymentForm, RejectForm
 from sanfu.hardship.models import Application, Status
@@ -150,7 +151,6 @@ def attachment_file(request: AuthedHttpRequest, pk: int, file_id: int) -> FileRe
 def payments(request: AuthedHttpRequest) -> HttpResponse:
     if not selectors.on_any_committee(request.user):
         raise Http404(_("只有爱心基金委员会可以查看发放记录。"))
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+    year = parse_int(request.GET.get("year"), minimum=2000, maximum=2100, default=timezone.localdate().year)
     context = {"year": selectors.payments_in_year(request.user, year), "years": selectors.payment_years(request.user)}
     return render(request, "hardship/payments.html", context)

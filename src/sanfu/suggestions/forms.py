@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sanfu.core.forms import StyledForm
+from sanfu.core.params import MAX_INT
 from sanfu.suggestions.models import Category, Status
 
 
@@ -15,7 +16,7 @@ class SuggestionForm(StyledForm):
     category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     concerns = forms.TypedChoiceField(label=_("涉及部门"), coerce=int, required=False, empty_value=None)
     anonymous = forms.BooleanField(label=_("匿名提出"), required=False)
-    campaign = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    campaign = forms.IntegerField(required=False, min_value=1, max_value=MAX_INT, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, departments: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

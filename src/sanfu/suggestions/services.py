@@ -21,6 +21,7 @@ from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.notify import notify_people
+from sanfu.core.params import MAX_INT
 from sanfu.org.models import Department
 from sanfu.org.selectors import heads_of_departments
 from sanfu.suggestions import rights
@@ -99,7 +100,7 @@ def suggestion_submit(
     body = _text(body, field=_("建议内容"), limit=MAX_BODY)
     if category not in Category.values:
         raise ApplicationError(_("请选择建议类别。"))
-    if campaign_id is not None and campaign_id <= 0:
+    if campaign_id is not None and not 0 < campaign_id <= MAX_INT:
         raise ApplicationError(_("征集活动不存在。"))
     concerns = _department_in(unit_id, concerns_id, message=_("请选择本单位的部门。"))
     today = today or timezone.localdate()

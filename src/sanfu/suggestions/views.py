@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core import xlsx
 from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.core.params import MAX_INT, parse_int
 from sanfu.suggestions import rights, selectors, services
 from sanfu.suggestions.forms import AssignForm, DecideForm, FollowForm, ReplyForm, SuggestionForm
 from sanfu.suggestions.models import Status, Suggestion
@@ -60,11 +61,8 @@ def new(request: AuthedHttpRequest) -> HttpResponse:
                 messages.success(request, _("建议已提交，答复后会通知您。"))
                 return redirect("suggestions:detail", submitted.suggestion.pk)
     else:
-        campaign = request.GET.get("campaign", "")
-        form = SuggestionForm(
-            initial={"campaign": int(campaign) if campaign.isdigit() and int(campaign) > 0 else None},
-            departments=departments,
-        )
+        campaign = parse_int(request.GET.get("campaign"), minimum=1, maximum=MAX_INT)
+        form = SuggestionForm(initial={"campaign": campaign}, departments=departments)
     return render(request, "suggestions/new.html", {"form": form})
 
 
@@ -94,9 +92,7 @@ def manage(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _year(request: AuthedHttpRequest) -> int:
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() else timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return parse_int(request.GET.get("year"), minimum=2000, maximum=2100, default=timezone.localdate().year)
 
 
 def adopted(request: AuthedHttpRequest) -> HttpResponse:
