@@ -142,3 +142,13 @@ def test_posted_owner_state_and_counters_are_ignored(ann: dict[str, Any], login:
     assert made.status == Status.DRAFT
     assert made.unit_id == ann["unit"].pk
     assert (made.enrolled, made.approver_id, made.department_id) == (0, None, ann["finance"].pk)
+
+
+def test_a_campaign_links_to_the_suggestion_box_with_its_id(ann: dict[str, Any], login: Any) -> None:
+    """A 征集 opens the 献一策 suggestion box with the campaign named, and the box's form takes it."""
+    a = notice(ann["clerk"], kind=Kind.CAMPAIGN, title="我为三服务献一策")
+    client = login(ann["accountant"])
+    page = client.get(reverse("announcements:detail", args=[a.pk])).content.decode()
+    link = f"{reverse('suggestions:new')}?campaign={a.pk}"
+    assert f'href="{link}"' in page
+    assert client.get(link).status_code == 200

@@ -778,6 +778,178 @@ def _schedule_entry(w: World) -> Any:
     )
 
 
+def _duty_objects(w: World) -> tuple[Any, Any, Any]:
+    """值班安排: a rota, a shift and a swap of a unit none of the personas belongs to (made on first use)."""
+    from sanfu.duty.models import Rota, Shift, ShiftKind, Swap
+    from sanfu.org.models import Staff
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    officer, made = User.objects.get_or_create(
+        username="duty-officer-elsewhere", defaults={"full_name": "外单位值班员"}
+    )
+    if made:
+        Staff.objects.create(user=officer, unit=unit, employee_no="DUTY-ELSEWHERE")
+    rota = Rota.objects.filter(unit=unit).first() or Rota.objects.create(
+        unit=unit, name="外单位值班", created_by=officer
+    )
+    start = timezone.now() + timedelta(days=3)
+    shift = Shift.objects.filter(rota=rota).first() or Shift.objects.create(
+        rota=rota,
+        unit=unit,
+        day=timezone.localdate(start),
+        kind=ShiftKind.NIGHT,
+        starts_at=start,
+        ends_at=start + timedelta(hours=15),
+        officer=officer,
+    )
+    swap = Swap.objects.filter(shift=shift).first() or Swap.objects.create(
+        shift=shift, requester=officer, counterpart=officer, reason="外单位换班"
+    )
+    return rota, shift, swap
+
+
+def _resources_objects(w: World) -> tuple[Any, Any, Any, Any]:
+    """资源共享: a car request, a car, an asset and a 领用申请 of a unit none of the personas belongs to (made on
+    first use)."""
+    from sanfu.org.models import Department as Dept
+    from sanfu.resources.models import Asset, CarRequest, Store, SupplyRequest, Vehicle
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    requester, _made = User.objects.get_or_create(
+        username="car-requester-elsewhere", defaults={"full_name": "外单位职员"}
+    )
+    department = Dept.objects.filter(unit=unit).first() or Dept.objects.create(
+        unit=unit, code="res-else", name="外单位综合部"
+    )
+    start = timezone.now() + timedelta(days=3)
+    car_request = CarRequest.objects.filter(unit=unit).first() or CarRequest.objects.create(
+        unit=unit,
+        department=department,
+        requester=requester,
+        purpose="外单位用车",
+        origin="外单位",
+        destination="外地",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+    )
+    vehicle = Vehicle.objects.filter(unit=unit).first() or Vehicle.objects.create(
+        unit=unit, plate="外A00001", model="外单位车"
+    )
+    asset = Asset.objects.filter(unit=unit).first() or Asset.objects.create(
+        unit=unit,
+        number="WZC-1",
+        name="外单位设备",
+        category="计算机",
+        purchase_date=timezone.localdate(),
+        value=Decimal("1000"),
+        service_years=6,
+    )
+    store = Store.objects.filter(unit=unit).first() or Store.objects.create(
+        unit=unit, name="外单位库房", keeper=requester
+    )
+    supply = SupplyRequest.objects.filter(unit=unit).first() or SupplyRequest.objects.create(
+        unit=unit, department=department, requester=requester, store=store
+    )
+    return car_request, vehicle, asset, supply
+
+
+def _servicedesk_objects(w: World) -> tuple[Any, Any, Any]:
+    """一站式服务: a service, a request and a complaint of a unit none of the personas belongs to (made on first
+    use)."""
+    from sanfu.org.models import Department as Dept
+    from sanfu.servicedesk.models import Complaint, Service, ServiceRequest
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    requester, _made = User.objects.get_or_create(
+        username="car-requester-elsewhere", defaults={"full_name": "外单位职员"}
+    )
+    department = Dept.objects.filter(unit=unit).first() or Dept.objects.create(
+        unit=unit, code="res-else", name="外单位综合部"
+    )
+    service = Service.objects.filter(unit=unit).first()
+    if service is None:
+        service = Service.objects.create(unit=unit, code="else-proof", name="外单位工作证明", channels=["online"])
+        service.departments.set([department])
+    request = ServiceRequest.objects.filter(unit=unit).first() or ServiceRequest.objects.create(
+        unit=unit,
+        service=service,
+        number="FW-ELSEWHERE-1",
+        requester=requester,
+        caller_name="外单位职员",
+        summary="外单位的服务申请",
+        channel="online",
+        registered_by=requester,
+        due_on=timezone.localdate(),
+    )
+    complaint = Complaint.objects.filter(unit=unit).first() or Complaint.objects.create(
+        unit=unit, service=service, complainant=requester, content="外单位的投诉", due_on=timezone.localdate()
+    )
+    return service, request, complaint
+
+
+def _servicedesk(name: str, which: int) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _servicedesk_objects(w)[which].pk)]
+
+
+def _resources(name: str, which: int) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _resources_objects(w)[which].pk)]
+
+
+def _suggestion_objects(w: World) -> Any:
+    """意见箱: a named suggestion, not answered in public, of a unit none of the personas belongs to (made on first
+    use)."""
+    from sanfu.org.models import Staff
+    from sanfu.suggestions.models import Suggestion
+
+    unit, _made = Unit.objects.get_or_create(code="meetings-elsewhere", defaults={"name": "外单位"})
+    author, made = User.objects.get_or_create(
+        username="suggestion-author-elsewhere", defaults={"full_name": "外单位职员"}
+    )
+    if made:
+        Staff.objects.create(user=author, unit=unit, employee_no="SUG-ELSEWHERE")
+    return Suggestion.objects.filter(unit=unit).first() or Suggestion.objects.create(
+        unit=unit,
+        title="外单位的建议",
+        body="外单位的建议内容",
+        author=author,
+        submitted_on=timezone.localdate(),
+        submitted_at=timezone.now(),
+    )
+
+
+def _hardship_objects(w: World) -> tuple[Any, Any]:
+    """爱心基金: a 秘密 application of an employee of unit A (none of the personas, none of them on its committee),
+    with a supporting file (made on first use): the unit's 流程管理员 and its leader are refused it too."""
+    from django.core.files.base import ContentFile
+
+    from sanfu.hardship.models import Application
+    from sanfu.hardship.models import Attachment as HardshipFile
+    from sanfu.org.models import Staff
+
+    assert w.unit_a is not None
+    applicant, made = User.objects.get_or_create(username="hardship-applicant-a", defaults={"full_name": "困难职工"})
+    if made:
+        Staff.objects.create(user=applicant, unit=w.unit_a, employee_no="HARDSHIP-A")
+    application = Application.objects.filter(applicant=applicant).first() or Application.objects.create(
+        applicant=applicant,
+        unit=w.unit_a,
+        confidentiality=Level.SECRET,
+        reason="困难职工的申请事由",
+        family_situation="困难职工的家庭情况",
+        amount_requested=Decimal("5000"),
+    )
+    proof = application.attachments.first()
+    if proof is None:
+        proof = HardshipFile(application=application, name="证明.pdf", size=9, sha256="0" * 64)
+        proof.file.save("proof.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+        proof.save()
+    return application, proof
+
+
+def _hardship(name: str) -> Paths:
+    return lambda w, _page, _persona: [_url(name, _hardship_objects(w)[0].pk)]
+
+
 SUPERVISION_TITLE = "矩阵督办秘密事项"
 
 
@@ -842,15 +1014,61 @@ ROWS: dict[str, Row] = {
     "meetings:material": Row(lambda w, _p, _s: [_meeting_material(w)]),
     "meetings:signin": Row(lambda w, _p, _s: [_meeting_signin(w)]),
     "announcements:detail": Row(_announcement("announcements:detail")),
+    # 一站式服务: another unit's service, request and complaint; the visitors' page is open to anyone by design
+    "suggestions:detail": Row(_one("suggestions:detail", _suggestion_objects)),
+    "suggestions:assign": Row(_one("suggestions:assign", _suggestion_objects), form={"department": 1}),
+    "suggestions:reply": Row(_one("suggestions:reply", _suggestion_objects), form={"reply": ATTEMPT, "public": "on"}),
+    "suggestions:decide": Row(
+        _one("suggestions:decide", _suggestion_objects), form={"status": "declined", "reason": ATTEMPT}
+    ),
+    "hardship:detail": Row(_hardship("hardship:detail")),
+    "hardship:approve": Row(_hardship("hardship:approve"), form={"amount": "1", "comment": ATTEMPT}),
+    "hardship:reject": Row(_hardship("hardship:reject"), form={"comment": ATTEMPT}),
+    "hardship:pay": Row(
+        _hardship("hardship:pay"), form={"amount": "1", "paid_on": "2026-01-05", "method": "cash", "voucher_no": "X-1"}
+    ),
+    "hardship:file": Row(lambda w, _p, _s: [_url("hardship:file", *(o.pk for o in _hardship_objects(w)))]),
+    "servicedesk:service": Row(_servicedesk("servicedesk:service", 0)),
+    "servicedesk:service_edit": Row(_servicedesk("servicedesk:service_edit", 0)),
+    "servicedesk:request": Row(_servicedesk("servicedesk:request", 1)),
+    "servicedesk:request_act": Row(_servicedesk("servicedesk:request_act", 1), form={"action": "rate", "score": "5"}),
+    "servicedesk:complaint": Row(_servicedesk("servicedesk:complaint", 2)),
+    "servicedesk:public": Row(
+        lambda w, _p, _s: [_url("servicedesk:public", _servicedesk_objects(w)[0].unit_id)],
+        allowed=dict.fromkeys(PERSONAS, "a unit's service guide for visitors: only the services it marks public"),
+    ),
+    "api:servicedesk_request_detail": Row(_servicedesk("api:servicedesk_request_detail", 1)),
+    "api:servicedesk_request_rate": Row(_servicedesk("api:servicedesk_request_rate", 1), body={"score": 5}),
+    # 资源共享: another unit's car request, car and asset
+    "resources:request": Row(_resources("resources:request", 0)),
+    "resources:request_edit": Row(_resources("resources:request_edit", 0)),
+    "resources:request_act": Row(_resources("resources:request_act", 0), form={"action": "approve"}),
+    "resources:vehicle_edit": Row(_resources("resources:vehicle_edit", 1)),
+    "resources:asset": Row(_resources("resources:asset", 2)),
+    "resources:asset_act": Row(_resources("resources:asset_act", 2), form={"action": "condition", "condition": "poor"}),
+    "api:car_request_detail": Row(_resources("api:car_request_detail", 0)),
+    "resources:supply": Row(_resources("resources:supply", 3)),
+    "resources:supply_act": Row(_resources("resources:supply_act", 3), form={"action": "issue"}),
     # 领导日程: another unit's leader's entry
+    # 值班安排: another unit's rota, shift and swap
+    "duty:shift": Row(_one("duty:shift", lambda w: _duty_objects(w)[1]), form={"action": "log", "content": ATTEMPT}),
+    "duty:swap": Row(_one("duty:swap", lambda w: _duty_objects(w)[2]), form={"action": "agree"}),
+    "duty:rota": Row(_one("duty:rota", lambda w: _duty_objects(w)[0]), form={"action": "save", "name": ATTEMPT}),
     "schedules:edit": Row(_one("schedules:edit", _schedule_entry)),
     "schedules:delete": Row(_one("schedules:delete", _schedule_entry), form={"confirm": "1"}),
     "schedules:subscribe": Row(lambda w, _p, _s: [_url("schedules:subscribe", _schedule_entry(w).leader_id)]),
     "schedules:feed": Row(lambda w, _p, _s: [_url("schedules:feed", "1:1:1:forged")]),
+    "schedules:agenda_feed": Row(lambda w, _p, _s: [_url("schedules:agenda_feed", "1:1:forged")]),
+    "api:schedules_entry": Row(_one("api:schedules_entry", _schedule_entry)),
+    "api:schedules_entry_update": Row(_one("api:schedules_entry_update", _schedule_entry)),
+    "api:schedules_entry_delete": Row(_one("api:schedules_entry_delete", _schedule_entry), method="DELETE"),
     "announcements:act": Row(_announcement("announcements:act"), form={"action": "remind"}),
     "announcements:edit": Row(_announcement("announcements:edit"), form={"kind": "notice", "title": ATTEMPT}),
     "announcements:file": Row(
         lambda w, _p, _s: [_url("announcements:file", *(o.pk for o in _announcement_objects(w)))]
+    ),
+    "announcements:file_remove": Row(
+        lambda w, _p, _s: [_url("announcements:file_remove", *(o.pk for o in _announcement_objects(w)))], form={}
     ),
     "api:announcement_detail": Row(_announcement("api:announcement_detail")),
     "api:announcement_read": Row(_announcement("api:announcement_read"), body={}),
@@ -1100,11 +1318,13 @@ def test_AC_2_lists_searches_and_exports_never_show_the_objects(world: World, db
 
 # --- AC-1: deny by default ------------------------------------------------------------------------------------
 
-# Open to anyone: signing in, choosing a language, the Django admin's own sign-in page, the site's icon.
-PUBLIC = {"accounts:login", "set_language", "admin:login", "web:favicon"}
+# Open to anyone: signing in, choosing a language, the Django admin's own sign-in page, the site's icon, and a
+# unit's service guide for visitors (一站式服务: only the services the unit marks public).
+PUBLIC = {"accounts:login", "set_language", "admin:login", "web:favicon", "servicedesk:public"}
 # Fetched by calendar programs without a session: the signed, revocable token in the path is the key
-# (tests/schedules/test_feed.py); a forged token is a 404 to anyone, signed in or not (its row in ROWS).
-TOKEN_KEYED = {"schedules:feed"}
+# (tests/schedules/test_feed.py, test_personal_feed.py); a forged token is a 404 to anyone, signed in or not (its
+# row in ROWS).
+TOKEN_KEYED = {"schedules:feed", "schedules:agenda_feed"}
 # Signing out is every signed-in person's (and a POST to it would end the walk's session).
 SIGN_OUT = {"accounts:logout", "admin:logout"}
 # What an employee without any administrative right opens: the workbench, their account, the directory, their
@@ -1144,8 +1364,30 @@ EMPLOYEE_PAGES = {
     "announcements:list",  # what they received
     "announcements:mine",  # what they published (nothing, for an employee)
     "announcements:new",  # sends a person who may not publish back to the list
+    "duty:roster",  # the duty roster of their own unit
+    "duty:export",  # its month in Excel
+    "duty:mine",  # their own shifts and duty to-dos
     "schedules:week",  # the leaders' week of their own unit, details by visibility
     "schedules:sheet",  # the posted week sheet: the 公开 entries of their own unit
+    "resources:vehicles",  # their own car requests
+    "resources:request_new",
+    "resources:fleet",  # the cars and drivers of their own unit
+    "resources:assets",  # the asset register of their own unit
+    "resources:assets_xlsx",
+    "resources:supplies",  # their own 领用申请
+    "resources:supply_new",
+    "schedules:agenda",  # 我的日程: their own calendar
+    "servicedesk:catalogue",  # 一站式服务: the service catalogue of their own unit
+    "servicedesk:mine",  # their own service requests
+    "servicedesk:complaints",  # their own complaints
+    "suggestions:list",  # 意见箱: the public replies of their own unit and their own named suggestions
+    "suggestions:new",
+    "suggestions:follow",  # an anonymous suggestion, by its code
+    "suggestions:adopted",  # the adopted suggestions of their own unit, by year
+    "suggestions:adopted_xlsx",
+    "hardship:list",  # 爱心基金: their own applications
+    "hardship:new",
+    "schedules:agenda_subscribe",  # the secret address of their own calendar's feed (and its revocation)
     "archive:search",
     "archive:catalogue",  # the 档案目录 of their own search
     "tokens:list",  # the person's own API tokens

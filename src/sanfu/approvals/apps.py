@@ -19,9 +19,9 @@ class ApprovalsConfig(AppConfig):
         from sanfu.approvals import agenda as calendar
         from sanfu.approvals import handover
         from sanfu.approvals.api import router
+        from sanfu.approvals.notices import MatterNotices
         from sanfu.approvals.selectors.matters import matter_choices_by_process
         from sanfu.approvals.todos_api import router as todos_router
-        from sanfu.approvals.notices import MatterNotices
         from sanfu.core import agenda, lookups, notices
 
         lookups.provide("matters", matter_choices_by_process)

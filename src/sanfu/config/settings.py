@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "sanfu.supervision",
     "sanfu.announcements",
     "sanfu.schedules",
+    "sanfu.duty",
+    "sanfu.resources",
+    "sanfu.suggestions",
+    "sanfu.hardship",
+    "sanfu.servicedesk",
     "sanfu.web",
     "sanfu.demo",
 ]
