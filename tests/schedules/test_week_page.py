@@ -55,7 +55,7 @@ def test_conflicts_are_spelled_out(sch: dict[str, Any], login: Any) -> None:
     assert 'id="week-conflicts"' in page
     assert "本周有 1 项日程与其他安排冲突" in page
     assert "与 会议：经营分析会 冲突" in page  # the secretary keeps the schedule: she is told what it clashes with
-    assert "与 有安排 冲突" in employee  # an employee only that it clashes
+    assert "与 其他安排 冲突" in employee  # an employee only that it clashes
 
 
 def test_the_sheet_shows_titles_and_the_period(sch: dict[str, Any], login: Any) -> None:

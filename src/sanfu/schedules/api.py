@@ -46,7 +46,7 @@ class ScheduleEntryOut(Schema):
     visibility: str = Field(description="public 公开、internal 内部、private 仅本人与秘书")
     conflict: bool = Field(False, description="与该领导的其他日程或会议时间重叠")
     conflict_with: list[str] = Field(
-        default_factory=list, description="与之冲突的安排；查看者无权知悉详情的写作「有安排」"
+        default_factory=list, description="与之冲突的安排；查看者无权知悉详情的写作「其他安排」"
     )
 
 

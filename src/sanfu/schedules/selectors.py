@@ -80,10 +80,10 @@ def conflicts(entries: list[ScheduleEntry], spans: list[busy.Busy]) -> dict[int,
 
 def _clash_text(viewer: User, other: ScheduleEntry | busy.Busy, keeps: bool) -> str:
     """What the viewer is told an entry clashes with: its title when they may read it (a meeting's or booking's
-    when they keep the leader's schedule), else only 「有安排」."""
+    when they keep the leader's schedule), else only 「其他安排」."""
     if isinstance(other, ScheduleEntry):
-        return other.title if rights.may_read(viewer, other) else _("有安排")
-    return other.title if keeps else _("有安排")
+        return other.title if rights.may_read(viewer, other) else _("其他安排")
+    return other.title if keeps else _("其他安排")
 
 
 def week(viewer: User, monday: date) -> list[Row]:
