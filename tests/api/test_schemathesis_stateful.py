@@ -88,6 +88,7 @@ FOLLOWED = {
     "documents_outgoing_draft": [{"documents_outgoing_detail"}],
     "meetings_booking_create": [{"meetings_booking_detail"}, {"meetings_booking_cancel"}],
     "supervision_item_create": [{"supervision_item_detail"}],
+    "resources_car_request_submit": [{"resources_car_request_detail"}],
     "webhooks_subscription_create": [
         {"webhooks_subscription_detail"},
         {"webhooks_subscription_rotate", "webhooks_subscription_delete"},
@@ -168,6 +169,12 @@ def _item(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _car_request(body: dict[str, Any]) -> dict[str, Any]:
+    """Two hours on a day to come (a car request in the past is refused)."""
+    starts = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=3), time(9)))
+    return {**body, "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat()}
+
+
 REFERENCES = {
     "approvals_request_submit": _submission,
     "todos_push": _todo,
@@ -178,6 +185,7 @@ REFERENCES = {
     "documents_outgoing_review": _review,
     "meetings_booking_create": _booking,
     "supervision_item_create": _item,
+    "resources_car_request_submit": _car_request,
 }
 
 

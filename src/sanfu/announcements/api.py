@@ -51,7 +51,7 @@ def _out(a: Announcement, read_at: datetime | None) -> AnnouncementOut:
     )
 
 
-class ListQuery(PageQuery):
+class AnnouncementListQuery(PageQuery):
     unread: bool = Field(False, description="只看未读")
 
 
@@ -62,7 +62,7 @@ class ListQuery(PageQuery):
     summary="我收到的通知公告",
     operation_id="announcements_received",
 )
-def announcements_received(request: HttpRequest, paging: Query[ListQuery]) -> Page[AnnouncementOut]:
+def announcements_received(request: HttpRequest, paging: Query[AnnouncementListQuery]) -> Page[AnnouncementOut]:
     rows, following = page_of(
         selectors.received(actor(request), unread=paging.unread), cursor=paging.cursor, limit=paging.limit
     )

@@ -26,7 +26,7 @@ WRITE = scopes.declare("servicedesk:write", gettext_lazy("网上申请服务、�
 router = Router(tags=["一站式服务"])
 
 
-class MaterialOut(Schema):
+class ServiceMaterialOut(Schema):
     code: str
     name: str
     required: bool
@@ -42,7 +42,7 @@ class ServiceOut(Schema):
     channels: list[str] = Field(description="online 网上办理、window 窗口办理、hotline 热线电话")
     departments: list[str]
     matter_code: str = Field(description="关联的审批事项代码（材料清单取自该事项），无则为空")
-    materials: list[MaterialOut]
+    materials: list[ServiceMaterialOut]
     repeated_complaints: bool = Field(description="近 30 天投诉 3 次及以上")
 
 
@@ -57,7 +57,7 @@ def _service(s: Service) -> ServiceOut:
         departments=[d.name for d in s.departments.all()],
         matter_code=s.matter_code,
         materials=[
-            MaterialOut(
+            ServiceMaterialOut(
                 code=str(m["code"]),
                 name=str(m["name"]),
                 required=bool(m.get("required")),
@@ -75,20 +75,20 @@ def servicedesk_services(request: HttpRequest) -> list[ServiceOut]:
     return [_service(s) for s in rows]
 
 
-class PartOut(Schema):
+class ServicePartOut(Schema):
     department: str
     status: str = Field(description="open 办理中、returned 待补材料、done 已办结")
     reply: str
 
 
-class MomentOut(Schema):
+class ServiceMomentOut(Schema):
     at: datetime
     what: str
     who: str
     note: str
 
 
-class RequestOut(Schema):
+class ServiceRequestOut(Schema):
     id: int
     number: str
     service_id: int
@@ -101,23 +101,25 @@ class RequestOut(Schema):
     closed_at: datetime | None
     result: str
     rating: int | None = None
-    parts: list[PartOut] = []
-    timeline: list[MomentOut] = []
+    parts: list[ServicePartOut] = []
+    timeline: list[ServiceMomentOut] = []
 
 
-def _request(r: ServiceRequest, *, full: bool = False) -> RequestOut:
+def _request(r: ServiceRequest, *, full: bool = False) -> ServiceRequestOut:
     rating = getattr(r, "rating", None) if full else None
     extra: dict[str, Any] = {}
     if full:
         extra = {
             "parts": [
-                PartOut(department=p.department.name, status=p.status, reply=p.reply)
+                ServicePartOut(department=p.department.name, status=p.status, reply=p.reply)
                 for p in r.parts.select_related("department")
             ],
-            "timeline": [MomentOut(at=m.at, what=m.what, who=m.who, note=m.note) for m in selectors.timeline_of(r)],
+            "timeline": [
+                ServiceMomentOut(at=m.at, what=m.what, who=m.who, note=m.note) for m in selectors.timeline_of(r)
+            ],
             "rating": rating.score if rating else None,
         }
-    return RequestOut(
+    return ServiceRequestOut(
         id=r.pk,
         number=r.number,
         service_id=r.service_id,
@@ -133,28 +135,28 @@ def _request(r: ServiceRequest, *, full: bool = False) -> RequestOut:
     )
 
 
-@router.get("/requests", response=answers(Page[RequestOut]), auth=auth(READ), summary="我的服务申请")
-def servicedesk_requests(request: HttpRequest, paging: Query[PageQuery]) -> Page[RequestOut]:
+@router.get("/requests", response=answers(Page[ServiceRequestOut]), auth=auth(READ), summary="我的服务申请")
+def servicedesk_requests(request: HttpRequest, paging: Query[PageQuery]) -> Page[ServiceRequestOut]:
     """本人作为申请人的服务申请，按编号倒序，游标分页。"""
     rows, following = page_of(
         selectors.my_requests(actor(request)).order_by("-pk"), cursor=paging.cursor, limit=paging.limit
     )
-    return Page[RequestOut](items=[_request(r) for r in rows], next_cursor=following)
+    return Page[ServiceRequestOut](items=[_request(r) for r in rows], next_cursor=following)
 
 
 @router.get(
     "/requests/{request_id}",
-    response=answers(RequestOut),
+    response=answers(ServiceRequestOut),
     auth=auth(READ),
     summary="一个服务申请",
     operation_id="servicedesk_request_detail",
 )
-def servicedesk_request_detail(request: HttpRequest, request_id: int) -> RequestOut:
+def servicedesk_request_detail(request: HttpRequest, request_id: int) -> ServiceRequestOut:
     """一个状态、一条时间线、一个结果：各承办部门的办理情况和补正记录都在其中。"""
     return _request(selectors.access_request(actor=actor(request), request_id=request_id), full=True)
 
 
-class RequestIn(Schema):
+class ServiceRequestIn(Schema):
     service_id: int = Field(description="服务事项编号")
     summary: str = Field(min_length=1, max_length=500, description="诉求摘要")
     phone: str = Field("", max_length=30, description="联系电话（可选）")
@@ -163,12 +165,12 @@ class RequestIn(Schema):
 
 @router.post(
     "/requests",
-    response=answers(RequestOut, status=201),
+    response=answers(ServiceRequestOut, status=201),
     auth=auth(WRITE),
     summary="网上申请服务",
     operation_id="servicedesk_request_register",
 )
-def servicedesk_request_register(request: HttpRequest, body: RequestIn) -> Status[RequestOut]:
+def servicedesk_request_register(request: HttpRequest, body: ServiceRequestIn) -> Status[ServiceRequestOut]:
     """受理后同时分送该服务的各承办部门办理。缺少必备材料为 400（一次写明全部缺少的材料），不留下任何记录。"""
     created = services.request_register(
         actor=actor(request),
@@ -183,12 +185,12 @@ def servicedesk_request_register(request: HttpRequest, body: RequestIn) -> Statu
     return Status(201, _request(created))
 
 
-class RateIn(Schema):
+class ServiceRateIn(Schema):
     score: int = Field(ge=1, le=5, description="1 至 5 分；2 分及以下为差评，须写明原因")
     comment: str = Field("", max_length=500)
 
 
-class RatingOut(Schema):
+class ServiceRatingOut(Schema):
     request_id: int
     score: int
     comment: str
@@ -197,15 +199,15 @@ class RatingOut(Schema):
 
 @router.post(
     "/requests/{request_id}/rating",
-    response=answers(RatingOut, status=201),
+    response=answers(ServiceRatingOut, status=201),
     auth=auth(WRITE),
     summary="评价办结的申请",
 )
-def servicedesk_request_rate(request: HttpRequest, request_id: int, body: RateIn) -> Status[RatingOut]:
+def servicedesk_request_rate(request: HttpRequest, request_id: int, body: ServiceRateIn) -> Status[ServiceRatingOut]:
     rating = services.request_rate(actor=actor(request), request_id=request_id, score=body.score, comment=body.comment)
     return Status(
         201,
-        RatingOut(
+        ServiceRatingOut(
             request_id=request_id,
             score=rating.score,
             comment=rating.comment,
@@ -214,13 +216,13 @@ def servicedesk_request_rate(request: HttpRequest, request_id: int, body: RateIn
     )
 
 
-class ComplaintIn(Schema):
+class ServiceComplaintIn(Schema):
     service_id: int
     content: str = Field(min_length=1, max_length=3000)
     request_id: int | None = Field(None, description="所投诉的本人申请（可选）")
 
 
-class ComplaintOut(Schema):
+class ServiceComplaintOut(Schema):
     id: int
     service: str
     content: str
@@ -229,13 +231,15 @@ class ComplaintOut(Schema):
     reply: str
 
 
-@router.post("/complaints", response=answers(ComplaintOut, status=201), auth=auth(WRITE), summary="投诉")
-def servicedesk_complaint_file(request: HttpRequest, body: ComplaintIn) -> Status[ComplaintOut]:
+@router.post("/complaints", response=answers(ServiceComplaintOut, status=201), auth=auth(WRITE), summary="投诉")
+def servicedesk_complaint_file(request: HttpRequest, body: ServiceComplaintIn) -> Status[ServiceComplaintOut]:
     """投诉由服务窗口（办公室）在期限内调查并答复投诉人。"""
     c = services.complaint_file(
         actor=actor(request), service_id=body.service_id, content=body.content, request_id=body.request_id
     )
     return Status(
         201,
-        ComplaintOut(id=c.pk, service=c.service.name, content=c.content, status=c.status, due_on=c.due_on, reply=""),
+        ServiceComplaintOut(
+            id=c.pk, service=c.service.name, content=c.content, status=c.status, due_on=c.due_on, reply=""
+        ),
     )

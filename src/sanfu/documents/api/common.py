@@ -37,7 +37,7 @@ LevelIn = Literal["public", "internal", "secret", "confidential"]
 # --- writes: what every step shares ----------------------------------------------------------------------------
 
 
-class FileIn(Schema):
+class DocumentFileIn(Schema):
     name: str = Field(min_length=1, max_length=200, description="文件名（扩展名决定类型，内容须与之相符）")
     content: str = Field(max_length=MAX_FILE_BASE64, description="文件内容，Base64 编码")
 
@@ -50,7 +50,7 @@ class TextIn(StepIn):
     text: str = Field("", max_length=TEXT_MAX)
 
 
-class CommentIn(StepIn):
+class DocumentCommentIn(StepIn):
     comment: str = Field("", max_length=TEXT_MAX)
 
 
@@ -61,7 +61,7 @@ def form_token(request: HttpRequest) -> str:
     return "api:" + hashlib.sha256(key.encode()).hexdigest()[:40] if key else ""
 
 
-def uploads_of(files: list[FileIn]) -> list[SimpleUploadedFile]:
+def uploads_of(files: list[DocumentFileIn]) -> list[SimpleUploadedFile]:
     """Base64 files as the uploads a page posts; the services check their type, size and content."""
     if len(files) > MAX_FILES:
         raise ApplicationError(_("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES}, errors=[{"field": "files"}])

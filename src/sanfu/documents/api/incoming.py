@@ -14,8 +14,8 @@ from sanfu.documents.api.common import (
     MAX_FILES,
     TEXT_MAX,
     WRITE,
-    CommentIn,
-    FileIn,
+    DocumentCommentIn,
+    DocumentFileIn,
     LevelIn,
     ReadOut,
     StepIn,
@@ -43,8 +43,8 @@ class RegisterIn(Schema):
     deadline: date | None = Field(None, description="办理时限")
     pages: int = Field(1, ge=1, le=10000)
     summary: str = Field("", max_length=TEXT_MAX)
-    original: FileIn | None = Field(None, description="原件扫描件")
-    attachments: list[FileIn] = Field(default_factory=list, max_length=MAX_FILES)
+    original: DocumentFileIn | None = Field(None, description="原件扫描件")
+    attachments: list[DocumentFileIn] = Field(default_factory=list, max_length=MAX_FILES)
 
 
 @router.post(
@@ -220,8 +220,8 @@ def incoming_return(request: HttpRequest, document_id: int, body: IncomingReturn
     )
 
 
-class ResubmitIn(CommentIn):
-    attachments: list[FileIn] = Field(default_factory=list, max_length=MAX_FILES, description="补充的附件")
+class ResubmitIn(DocumentCommentIn):
+    attachments: list[DocumentFileIn] = Field(default_factory=list, max_length=MAX_FILES, description="补充的附件")
 
 
 @router.post(

@@ -16,8 +16,8 @@ from sanfu.documents.api.common import (
     MAX_FILES,
     TEXT_MAX,
     WRITE,
-    CommentIn,
-    FileIn,
+    DocumentCommentIn,
+    DocumentFileIn,
     LevelIn,
     ReadOut,
     StepIn,
@@ -48,7 +48,7 @@ class DraftIn(Schema):
     signer: int | None = Field(None, ge=1, le=2**53, description="签发领导（默认为分管领导）")
     copy_no: str = Field("", max_length=6, description="份号（秘密、机密公文必填）")
     secrecy_years: int | None = Field(None, ge=0, le=100, description="保密期限（年）")
-    attachments: list[FileIn] = Field(default_factory=list, max_length=MAX_FILES)
+    attachments: list[DocumentFileIn] = Field(default_factory=list, max_length=MAX_FILES)
 
 
 @router.post(
@@ -111,7 +111,7 @@ def outgoing_draft(request: HttpRequest, body: DraftIn) -> Status[OutgoingDetail
     return Status(201, outgoing_page(person, document.pk))
 
 
-class ReviseIn(CommentIn):
+class ReviseIn(DocumentCommentIn):
     title: str = Field(max_length=200)
     body: str = Field(max_length=200_000)
     recipients: str | None = Field(None, max_length=300)
@@ -143,7 +143,7 @@ def outgoing_revise(request: HttpRequest, document_id: int, body: ReviseIn) -> O
     )
 
 
-class ReviewIn(CommentIn):
+class ReviewIn(DocumentCommentIn):
     countersign: list[ObjectId] | None = Field(None, max_length=50, description="会签部门（给出则替换）")
     signer: int | None = Field(None, ge=1, le=2**53, description="签发领导（给出则替换）")
 
@@ -199,7 +199,7 @@ def outgoing_return(request: HttpRequest, document_id: int, body: ReasonIn) -> O
     auth=auth(WRITE),
     summary="重新送审（拟稿人）",
 )
-def outgoing_resubmit(request: HttpRequest, document_id: int, body: CommentIn) -> OutgoingDetailOut:
+def outgoing_resubmit(request: HttpRequest, document_id: int, body: DocumentCommentIn) -> OutgoingDetailOut:
     return on_outgoing(
         request,
         document_id,
@@ -213,7 +213,7 @@ def outgoing_resubmit(request: HttpRequest, document_id: int, body: CommentIn) -
 @router.post(
     "/outgoing/{document_id}/agree", response=answers(OutgoingDetailOut), auth=auth(WRITE), summary="会签：同意"
 )
-def outgoing_agree(request: HttpRequest, document_id: int, body: CommentIn) -> OutgoingDetailOut:
+def outgoing_agree(request: HttpRequest, document_id: int, body: DocumentCommentIn) -> OutgoingDetailOut:
     return on_outgoing(
         request,
         document_id,
@@ -242,7 +242,7 @@ def outgoing_disagree(request: HttpRequest, document_id: int, body: ReasonIn) ->
 
 
 @router.post("/outgoing/{document_id}/signoff", response=answers(OutgoingDetailOut), auth=auth(WRITE), summary="签发")
-def outgoing_sign_off(request: HttpRequest, document_id: int, body: CommentIn) -> OutgoingDetailOut:
+def outgoing_sign_off(request: HttpRequest, document_id: int, body: DocumentCommentIn) -> OutgoingDetailOut:
     """有本单位签发权限的领导签发；当前文稿定稿，并记录其摘要值。"""
     return on_outgoing(
         request,
@@ -266,7 +266,7 @@ def outgoing_number(request: HttpRequest, document_id: int, body: StepIn) -> Out
     )
 
 
-class IssueIn(CommentIn):
+class IssueIn(DocumentCommentIn):
     departments: list[ObjectId] = Field(default_factory=list, max_length=200, description="接收部门（部门编号）")
     external: list[str] = Field(default_factory=list, max_length=200, description="外单位名称")
 
