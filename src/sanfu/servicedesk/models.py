@@ -239,3 +239,30 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id}: {self.content[:20]}"
+
+
+class RequestFile(models.Model):
+    """A file for one material of a request (材料文件): uploaded with the online request, scanned at the desk, or
+    brought in answer to a return (``material_return``). Checked as every upload is (``core.uploads``) and, for a
+    service naming a matter, against the matter's formats and sizes; read only through the request's access."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="files")
+    material_code = models.CharField(_("材料代码"), max_length=64)
+    material_name = models.CharField(_("材料名称"), max_length=100)
+    material_return = models.ForeignKey(
+        MaterialReturn, on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
+    )
+    file = models.FileField(upload_to="servicedesk/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "id"]
+        verbose_name = _("材料文件")
+        verbose_name_plural = _("材料文件")
+
+    def __str__(self) -> str:
+        return self.name

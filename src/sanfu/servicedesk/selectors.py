@@ -20,6 +20,7 @@ from sanfu.servicedesk.models import (
     MaterialReturn,
     MissingItem,
     Rating,
+    RequestFile,
     RequestPart,
     RequestStatus,
     Service,
@@ -209,3 +210,22 @@ def returns_of(request: ServiceRequest) -> list[dict[str, Any]]:
         {"ret": r, "items": items.get(r.pk, [])}
         for r in MaterialReturn.objects.filter(request=request).select_related("department")
     ]
+
+
+def files_of(request: ServiceRequest, materials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The request's files grouped per material, in the order of the materials list (then any other)."""
+    order = {str(m["code"]): i for i, m in enumerate(materials)}
+    groups: dict[str, dict[str, Any]] = {}
+    for f in RequestFile.objects.filter(request=request).select_related("uploaded_by").order_by("id"):
+        group = groups.setdefault(f.material_code, {"code": f.material_code, "name": f.material_name, "files": []})
+        group["files"].append(f)
+    return sorted(groups.values(), key=lambda g: order.get(g["code"], len(order)))
+
+
+def access_request_file(*, actor: User, request_id: int, file_id: int) -> RequestFile:
+    """A file of a request the actor may see (anyone else: ``NotFoundError``, as for the request)."""
+    request = access_request(actor=actor, request_id=request_id)
+    found = RequestFile.objects.filter(request=request, pk=file_id).first()
+    if found is None:
+        raise NotFoundError(_("文件不存在。"))
+    return found

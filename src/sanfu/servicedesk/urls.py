@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("desk/", views.desk, name="desk"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
     path("requests/<int:pk>/act/", views.request_act, name="request_act"),
+    path("requests/<int:pk>/files/<int:file_id>/", views.request_file, name="request_file"),
     path("complaints/", views.complaints, name="complaints"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("figures/", views.figures_page, name="figures"),

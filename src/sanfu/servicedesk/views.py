@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from sanfu.core.params import parse_id, parse_int, parse_text
 from sanfu.org.models import Department, Unit
 from sanfu.servicedesk import figures, rights, selectors, services
 from sanfu.servicedesk.models import Channel, Complaint, ComplaintStatus, Rating, RequestStatus
+from sanfu.servicedesk.services.files import OTHER
 from sanfu.servicedesk.services.requests import materials_of, may_handle
 
 
@@ -62,6 +63,13 @@ def public_catalogue(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "servicedesk/public.html", {"unit": unit, "rows": rows})
 
 
+def _files(request: AuthedHttpRequest, prefix: str, codes: list[str]) -> dict[str, list[Any]]:
+    """The uploads of a form by material code (inputs named ``<prefix><code>``)."""
+    return {
+        code: request.FILES.getlist(f"{prefix}{code}") for code in codes if request.FILES.getlist(f"{prefix}{code}")
+    }
+
+
 def _service_page(request: AuthedHttpRequest, pk: int, *, error: str = "", status: int = 200) -> HttpResponse:
     try:
         service = selectors.access_service(actor=request.user, service_id=pk)
@@ -84,6 +92,14 @@ def _service_page(request: AuthedHttpRequest, pk: int, *, error: str = "", statu
     return render(request, "servicedesk/service.html", context, status=status)
 
 
+def _material_codes(request: AuthedHttpRequest, service_id: int) -> list[str]:
+    try:
+        service = selectors.access_service(actor=request.user, service_id=service_id)
+    except NotFoundError:
+        return []
+    return [str(m["code"]) for m in materials_of(service)]
+
+
 def service_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A service: its one-time notice, its online form, and complaining about it."""
     _unit(request)
@@ -104,6 +120,7 @@ def service_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 summary=parse_text(request.POST.get("summary"), max_length=1000),
                 phone=parse_text(request.POST.get("phone"), max_length=40),
                 materials=request.POST.getlist("materials"),
+                files=_files(request, "file-", _material_codes(request, pk)),
             ),
         )
     except ApplicationError as exc:
@@ -183,6 +200,7 @@ def desk(request: AuthedHttpRequest) -> HttpResponse:
                     phone=parse_text(request.POST.get("phone"), max_length=40),
                     requester_id=parse_id(request.POST.get("requester")),
                     materials=presented,
+                    files=_files(request, f"file-{service_id}:", _material_codes(request, service_id)),
                 ),
             )
         except ApplicationError as exc:
@@ -230,6 +248,7 @@ def _request_page(request: AuthedHttpRequest, pk: int, *, error: str = "", statu
         "returns": selectors.returns_of(found),
         "mine": may_handle(user, found),
         "materials": materials_of(found.service),
+        "files": selectors.files_of(found, materials_of(found.service)),
         "rating": rating,
         "may_rate": found.status == RequestStatus.DONE
         and rating is None
@@ -275,7 +294,9 @@ def request_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             )
             done = _("已退回补正，并一次告知所缺材料。")
         elif action == "supply":
-            services.request_supply(actor=request.user, request_id=pk)
+            found = selectors.access_request(actor=request.user, request_id=pk)
+            codes = [str(m["code"]) for m in materials_of(found.service)] + [OTHER]
+            services.request_supply(actor=request.user, request_id=pk, files=_files(request, "file-", codes))
             done = _("材料已补齐，各部门继续办理。")
         elif action == "rate":
             services.request_rate(
@@ -298,6 +319,16 @@ def request_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return _request_page(request, pk, error=exc.message, status=400)
     messages.success(request, done)
     return redirect("servicedesk:request", pk)
+
+
+def request_file(request: AuthedHttpRequest, pk: int, file_id: int) -> FileResponse:
+    """A material file, for whoever may see the request (anyone else: 404)."""
+    _unit(request)
+    try:
+        found = selectors.access_request_file(actor=request.user, request_id=pk, file_id=file_id)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.name)
 
 
 def complaints(request: AuthedHttpRequest) -> HttpResponse:

@@ -8,8 +8,10 @@ update (``status`` must still be what the page showed), so two people on one par
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -34,6 +36,7 @@ from sanfu.servicedesk.models import (
     ServiceRequest,
 )
 from sanfu.servicedesk.services.base import MAX_TEXT, bad, digits_of, due_date, require_unit, working_days_taken
+from sanfu.servicedesk.services.files import OTHER, CheckedFile, files_checked, files_store
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import InstanceStatus, Task
 from sanfu.workflow.selectors import open_task_for
@@ -50,6 +53,7 @@ class RequestIn:
     phone: str = ""
     requester_id: int | None = None  # at the desk: the staff member who came or called, when one did
     materials: list[str] = field(default_factory=list)  # the material codes presented
+    files: Mapping[str, Sequence[Any]] = field(default_factory=dict)  # uploads by material code
 
 
 def material_problems(service: Service, presented: list[str]) -> list[dict[str, str]]:
@@ -88,7 +92,7 @@ def _caller(actor: User, unit_id: int, data: RequestIn, phone: str) -> tuple[str
     return caller_name, requester
 
 
-def _checked(actor: User, unit_id: int, data: RequestIn) -> tuple[Service, dict[str, object]]:
+def _checked(actor: User, unit_id: int, data: RequestIn) -> tuple[Service, dict[str, object], list[CheckedFile]]:
     service = Service.objects.filter(pk=data.service_id, unit_id=unit_id, is_active=True).first()
     if service is None:
         raise bad(_("请选择本单位在办的服务事项。"), "service")
@@ -105,10 +109,12 @@ def _checked(actor: User, unit_id: int, data: RequestIn) -> tuple[Service, dict[
     if len(phone) > 30 or (phone and not 3 <= len(digits_of(phone)) <= 20):
         raise bad(_("联系电话应为 3 至 20 位数字（可带区号、分机号）。"), "phone")
     caller_name, requester = _caller(actor, unit_id, data, phone) if at_desk else (actor.display_name, actor)
-    codes = {str(m["code"]) for m in materials_of(service)}
+    materials = materials_of(service)
+    codes = {str(m["code"]) for m in materials}
     presented = [c for c in dict.fromkeys(data.materials) if c in codes]
     if len(presented) != len(set(data.materials)):
         raise bad(_("所选材料不在该服务的材料清单中。"), "materials")
+    presented += [c for c, uploads in data.files.items() if uploads and c in codes and c not in presented]
     if data.channel != Channel.HOTLINE:  # a call brings nothing; what is missing is asked for afterwards
         problems = material_problems(service, presented)
         if problems:
@@ -116,22 +122,27 @@ def _checked(actor: User, unit_id: int, data: RequestIn) -> tuple[Service, dict[
                 _("材料不齐，请一次补齐后再受理：%(list)s") % {"list": "；".join(p["message"] for p in problems)},
                 errors=[{"field": "materials", "material": p["field"], "message": p["message"]} for p in problems],
             )
-    return service, {
-        "summary": summary,
-        "phone": phone,
-        "phone_digits": digits_of(phone),
-        "caller_name": caller_name,
-        "requester": requester,
-        "channel": data.channel,
-        "materials_received": presented,
-    }
+    checked = files_checked(service, materials, data.files)
+    return (
+        service,
+        {
+            "summary": summary,
+            "phone": phone,
+            "phone_digits": digits_of(phone),
+            "caller_name": caller_name,
+            "requester": requester,
+            "channel": data.channel,
+            "materials_received": presented,
+        },
+        checked,
+    )
 
 
 def request_register(*, actor: User, data: RequestIn, now: datetime | None = None) -> ServiceRequest:
     """受理: one registration, one number, one flow that opens a task for every department behind the service."""
     now = now or timezone.now()
     unit_id = require_unit(actor)
-    service, fields = _checked(actor, unit_id, data)
+    service, fields, checked = _checked(actor, unit_id, data)
     departments = list(service.departments.values_list("pk", flat=True))
     with transaction.atomic():
         request = ServiceRequest.objects.create(
@@ -154,11 +165,17 @@ def request_register(*, actor: User, data: RequestIn, now: datetime | None = Non
         request.instance = instance
         request.save(update_fields=["number", "instance"])
         RequestPart.objects.bulk_create([RequestPart(request=request, department_id=d) for d in departments])
+        files_store(actor=actor, request=request, checked=checked, now=now)
         audit_record(
             action="servicedesk.request.register",
             actor=actor,
             target=f"service_request:{request.pk}",
-            detail={"service": service.pk, "channel": request.channel, "departments": departments},
+            detail={
+                "service": service.pk,
+                "channel": request.channel,
+                "departments": departments,
+                "files": [f.name for f in checked],
+            },
         )
     return request
 
@@ -300,14 +317,24 @@ def request_return_material(
     return returned
 
 
-def request_supply(*, actor: User, request_id: int, note: str = "", now: datetime | None = None) -> ServiceRequest:
-    """补齐材料 (the requester, or the window for a walk-in or a caller): the waiting departments go on."""
+def request_supply(
+    *,
+    actor: User,
+    request_id: int,
+    note: str = "",
+    files: Mapping[str, Sequence[Any]] | None = None,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """补齐材料 (the requester, or the window for a walk-in or a caller), with the files brought if any (by
+    material code, ``other`` for an item the list does not name): the waiting departments go on."""
     now = now or timezone.now()
     request = selectors.access_request(actor=actor, request_id=request_id)
     if actor.pk != request.requester_id and not (rights.is_clerk(actor) and rights.unit_of(actor) == request.unit_id):
         raise NotFoundError(_("服务申请不存在。"))
     if request.status != RequestStatus.AWAITING:
         raise ConflictError(_("该申请没有待补的材料。"))
+    checked = files_checked(request.service, materials_of(request.service), files or {}, allow_other=True)
+    answered = MaterialReturn.objects.filter(request=request, supplied_at__isnull=True).order_by("-id").first()
     with transaction.atomic():
         supplied = MaterialReturn.objects.filter(request=request, supplied_at__isnull=True).update(
             supplied_at=now, supplied_by=actor
@@ -321,11 +348,16 @@ def request_supply(*, actor: User, request_id: int, note: str = "", now: datetim
             or not supplied
         ):
             raise ConflictError(_("材料已由他人登记补齐，请刷新。"))
+        files_store(actor=actor, request=request, checked=checked, now=now, material_return=answered)
+        brought = [f.material_code for f in checked if f.material_code != OTHER]
+        if brought:
+            received = list(dict.fromkeys([*request.materials_received, *brought]))
+            ServiceRequest.objects.filter(pk=request.pk).update(materials_received=received)
         audit_record(
             action="servicedesk.request.supply",
             actor=actor,
             target=f"service_request:{request.pk}",
-            detail={"note": note[:MAX_TEXT]},
+            detail={"note": note[:MAX_TEXT], "files": [f.name for f in checked]},
         )
     request.refresh_from_db()
     return request
