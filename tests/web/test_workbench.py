@@ -123,7 +123,7 @@ def today_provider() -> Iterator[list[AgendaItem]]:
     try:
         yield offered
     finally:
-        agenda._PROVIDERS.pop(TEST_PROVIDER, None)  # no public unregister: core.agenda's registry is for ready()
+        agenda.unprovide(TEST_PROVIDER)
 
 
 def test_the_today_card_lists_todays_items_from_the_agenda(
@@ -148,11 +148,21 @@ def test_the_today_card_lists_todays_items_from_the_agenda(
             uid="t-3@sanfu", title="明天的会", starts_at=midnight + timedelta(days=1, hours=9), kind="会议", note=who
         ),
         AgendaItem(uid="t-4@sanfu", title="别人的会", starts_at=midnight + timedelta(hours=10), kind="会议", note="gm"),
+        AgendaItem(
+            uid="t-5@sanfu",
+            title="昨夜值班",
+            starts_at=midnight - timedelta(hours=6, minutes=30),
+            ends_at=midnight + timedelta(hours=8, minutes=30),
+            kind="值班",
+            note=who,
+        ),
     ]
     page = _client(meet["accountant"]).get("/").content.decode()
     card = page[page.index('id="home-today"') : page.index('id="home-announcements"')]
     assert card.index("节日值班") < card.index("预算评审会")  # the earliest first
     assert "15:00–16:00" in card
+    # a night shift that began yesterday says so, or it reads like tonight's
+    assert f"{(midnight - timedelta(days=1)):%m-%d} 17:30–08:30" in card
     assert "全天" in card
     assert 'href="/meetings/"' in card
     assert "明天的会" not in card
@@ -163,7 +173,7 @@ def test_the_today_card_lists_todays_items_from_the_agenda(
     if not agenda.items(meet["section_head"], midnight, midnight + timedelta(days=1)):  # other domains may offer some
         assert "今天没有日程。" in idle_card
     today_provider.clear()
-    agenda._PROVIDERS.pop(TEST_PROVIDER, None)
+    agenda.unprovide(TEST_PROVIDER)
     assert "预算评审会" not in _client(meet["accountant"]).get("/").content.decode()
 
 

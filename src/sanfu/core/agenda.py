@@ -45,6 +45,11 @@ def provide(name: str, provider: Provider) -> None:
     _PROVIDERS[name] = provider
 
 
+def unprovide(name: str) -> None:
+    """Remove the provider named ``name`` (a test's own; the domains' stay for the process's life)."""
+    _PROVIDERS.pop(name, None)
+
+
 def items(user: Any, start: datetime, end: datetime) -> list[AgendaItem]:
     """Every provider's items of ``user`` overlapping [start, end), the earliest first."""
     found: list[AgendaItem] = []
