@@ -8,6 +8,7 @@ rate is the complaints filed on the service in the month per 100 requests of tha
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -124,9 +125,13 @@ def _request_aggregates(unit_id: int, start: datetime, end: datetime) -> dict[in
     return {row["service_id"]: row for row in rows}
 
 
-def month_figures(*, unit_id: int, year: int, month: int) -> MonthFigures:
+def month_figures(*, unit_id: int, year: int, month: int, service_ids: Collection[int] | None = None) -> MonthFigures:
+    """The month's figures of the unit's services (only ``service_ids`` when given, the trend too)."""
     start, end = month_bounds(year, month)
-    services = list(with_complaints(Service.objects.filter(unit_id=unit_id)).order_by("sort", "code"))
+    rows = Service.objects.filter(unit_id=unit_id)
+    if service_ids is not None:
+        rows = rows.filter(pk__in=service_ids)
+    services = list(with_complaints(rows).order_by("sort", "code"))
     by_service = _request_aggregates(unit_id, start, end)
     complaints = dict(
         Complaint.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end)
@@ -151,11 +156,12 @@ def month_figures(*, unit_id: int, year: int, month: int) -> MonthFigures:
                 flagged=service.recent_complaints >= REPEAT_COMPLAINTS,  # type: ignore[attr-defined]
             )
         )
-    return MonthFigures(year=year, month=month, services=found, trend=_trend(unit_id, year, month))
+    return MonthFigures(year=year, month=month, services=found, trend=_trend(unit_id, year, month, service_ids))
 
 
-def _trend(unit_id: int, year: int, month: int) -> dict[str, Any]:
-    """The unit's volume and one-trip share in the six months ending with this one (one grouped query)."""
+def _trend(unit_id: int, year: int, month: int, service_ids: Collection[int] | None = None) -> dict[str, Any]:
+    """The unit's (or the services') volume and one-trip share in the six months ending with this one (one grouped
+    query)."""
     months = []
     y, m = year, month
     for _i in range(TREND_MONTHS):
@@ -164,9 +170,11 @@ def _trend(unit_id: int, year: int, month: int) -> dict[str, Any]:
     months.reverse()
     start, _e = month_bounds(*months[0])
     _s, end = month_bounds(year, month)
+    requests = ServiceRequest.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end)
+    if service_ids is not None:
+        requests = requests.filter(service_id__in=service_ids)
     rows = (
-        ServiceRequest.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end)
-        .annotate(m=TruncMonth("created_at"))
+        requests.annotate(m=TruncMonth("created_at"))
         .values("m")
         .annotate(
             volume=Count("id"),

@@ -229,3 +229,23 @@ def access_request_file(*, actor: User, request_id: int, file_id: int) -> Reques
     if found is None:
         raise NotFoundError(_("文件不存在。"))
     return found
+
+
+def figures_services(actor: User) -> list[int] | None:
+    """The services whose figures ``actor`` reads: None for the whole unit (the window clerks and the unit's
+    leaders), else those handled by a department they head; nobody else reads figures (``NotFoundError``)."""
+    refused = NotFoundError(_("只有服务窗口、单位领导和承办部门负责人可以查看服务统计。"))
+    unit_id = rights.unit_of(actor)
+    if unit_id is None:
+        raise refused
+    if rights.is_clerk(actor) or rights.is_leader(actor):
+        return None
+    headed = rights.headed_departments(actor)
+    ids = list(
+        Service.objects.filter(unit_id=unit_id, departments__in=headed).distinct().values_list("pk", flat=True)
+        if headed
+        else []
+    )
+    if not ids:
+        raise refused
+    return ids

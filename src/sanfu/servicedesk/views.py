@@ -40,6 +40,14 @@ def _clerk(request: AuthedHttpRequest) -> int:
     return unit_id
 
 
+def _reads_figures(user: User) -> bool:
+    try:
+        selectors.figures_services(user)
+    except NotFoundError:
+        return False
+    return True
+
+
 def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     """服务目录."""
     _unit(request)
@@ -47,6 +55,7 @@ def catalogue(request: AuthedHttpRequest) -> HttpResponse:
     context = {
         "services": rows,
         "clerk": rights.is_clerk(request.user),
+        "figures": _reads_figures(request.user),
         "repeat": selectors.REPEAT_COMPLAINTS,
         "unit_id": rights.unit_of(request.user),
     }
@@ -368,7 +377,12 @@ def complaint_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _figures_of(request: AuthedHttpRequest) -> figures.MonthFigures:
-    unit_id = _clerk(request)
+    """The month asked for, over the services the viewer reads (the whole unit or their departments')."""
+    unit_id = _unit(request)
+    try:
+        service_ids = selectors.figures_services(request.user)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
     text = parse_text(request.GET.get("month"), max_length=10)
     today = timezone.localdate()
     year, month = today.year, today.month
@@ -379,7 +393,7 @@ def _figures_of(request: AuthedHttpRequest) -> figures.MonthFigures:
         if y is None or m is None:
             raise ApplicationError(_("请按“年-月”选择统计月份，例如 2026-11。"))
         year, month = y, m
-    return figures.month_figures(unit_id=unit_id, year=year, month=month)
+    return figures.month_figures(unit_id=unit_id, year=year, month=month, service_ids=service_ids)
 
 
 def figures_page(request: AuthedHttpRequest) -> HttpResponse:
@@ -391,6 +405,7 @@ def figures_page(request: AuthedHttpRequest) -> HttpResponse:
         error = exc.message
     context = {
         "f": found,
+        "scoped": selectors.figures_services(request.user) is not None,
         "error": error,
         "month": found.month_text if found else parse_text(request.GET.get("month"), max_length=10),
         "chart": found.chart_data() if found else None,
