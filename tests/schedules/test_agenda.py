@@ -164,3 +164,22 @@ def test_month_grid_is_whole_weeks() -> None:
     assert first.weekday() == 0
     assert (last - first).days + 1 == 35
     assert agenda.span_of("week", date(2026, 12, 10)) == (date(2026, 12, 7), date(2026, 12, 13))
+
+
+def test_a_night_shift_is_listed_on_its_evening_and_a_trip_on_every_day() -> None:
+    from datetime import date, datetime
+
+    from sanfu.core.agenda import AgendaItem
+
+    def local(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 12, day, hour, minute, tzinfo=timezone.get_current_timezone())
+
+    night = AgendaItem(uid="n@x", title="夜班", starts_at=local(7, 17, 30), ends_at=local(8, 8, 30), kind="值班")
+    trip = AgendaItem(uid="t@x", title="出差", starts_at=local(9, 8), ends_at=local(11, 18), kind="日程")
+    holiday = AgendaItem(
+        uid="h@x", title="值班", starts_at=local(12, 0), ends_at=local(14, 0), kind="值班", all_day=True
+    )
+    sunday_night = AgendaItem(uid="s@x", title="夜班", starts_at=local(6, 17, 30), ends_at=local(7, 8, 30), kind="值班")
+    days = agenda.by_day([night, trip, holiday, sunday_night], date(2026, 12, 7), date(2026, 12, 13))
+    listed = {day.day: [i.uid for i in items] for day, items in days.items()}
+    assert listed == {7: ["n@x"], 8: [], 9: ["t@x"], 10: ["t@x"], 11: ["t@x"], 12: ["h@x"], 13: ["h@x"]}

@@ -95,11 +95,15 @@ def span_of(view: str, anchor: date) -> tuple[date, date]:
 
 
 def by_day(found: list[AgendaItem], first: date, last: date) -> dict[date, list[AgendaItem]]:
-    """Each item on every local day from ``first`` to ``last`` it touches (a moment on its own day)."""
+    """Each item on every local day from ``first`` to ``last`` it touches (a moment on its own day). A timed item
+    shorter than a day is shown on the day it starts only: a night shift 17:30–08:30 belongs to its evening, and
+    listed again on the next morning it read as a second shift."""
     days: dict[date, list[AgendaItem]] = {first + timedelta(days=i): [] for i in range((last - first).days + 1)}
     for item in found:
         begin = timezone.localtime(item.starts_at).date()
         if item.ends_at is None or item.ends_at <= item.starts_at:
+            end = begin
+        elif not item.all_day and item.ends_at - item.starts_at < timedelta(days=1):
             end = begin
         else:  # an item ending at midnight does not touch the day that starts then
             end = timezone.localtime(item.ends_at - timedelta(microseconds=1)).date()
