@@ -47,6 +47,9 @@ def test_an_online_upload_is_listed_and_downloadable_by_the_department_head(
     desk: dict[str, Any], login: Callable[[Any], Client], media: Path
 ) -> None:
     proof = desk["proof"].pk
+    online = login(desk["accountant"]).get(f"/service/services/{proof}/").content.decode()
+    assert 'enctype="multipart/form-data" id="online-form"' in online
+    assert 'name="file-m1"' in online
     response = login(desk["accountant"]).post(
         f"/service/services/{proof}/", {"summary": "开具在职证明", "file-m1": pdf()}
     )
@@ -132,6 +135,10 @@ def test_a_return_is_answered_with_files(desk: dict[str, Any], login: Callable[[
     )
     requester = login(desk["accountant"])
     act = f"/service/requests/{request.pk}/act/"
+    form = requester.get(f"/service/requests/{request.pk}/").content.decode()
+    assert 'enctype="multipart/form-data" id="supply-form"' in form
+    assert 'name="file-m2"' in form
+    assert 'name="file-other"' in form
     bad = requester.post(act, {"action": "supply", "file-m2": SimpleUploadedFile("介绍信.pdf", b"not a pdf")})
     assert bad.status_code == 400
     assert "介绍信.pdf" in bad.content.decode()
