@@ -891,6 +891,24 @@ def _servicedesk(name: str, which: int) -> Paths:
     return lambda w, _page, _persona: [_url(name, _servicedesk_objects(w)[which].pk)]
 
 
+def _servicedesk_file(w: World) -> tuple[int, int]:
+    """A material file of the other unit's request (its row only: the view refuses before opening it)."""
+    from sanfu.servicedesk.models import RequestFile
+
+    request = _servicedesk_objects(w)[1]
+    found = RequestFile.objects.filter(request=request).first() or RequestFile.objects.create(
+        request=request,
+        material_code="m1",
+        material_name="身份证复印件",
+        file="servicedesk/elsewhere.pdf",
+        name="elsewhere.pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=request.requester,
+    )
+    return request.pk, found.pk
+
+
 def _resources(name: str, which: int) -> Paths:
     return lambda w, _page, _persona: [_url(name, _resources_objects(w)[which].pk)]
 
@@ -1033,6 +1051,7 @@ ROWS: dict[str, Row] = {
     "servicedesk:request": Row(_servicedesk("servicedesk:request", 1)),
     "servicedesk:request_act": Row(_servicedesk("servicedesk:request_act", 1), form={"action": "rate", "score": "5"}),
     "servicedesk:complaint": Row(_servicedesk("servicedesk:complaint", 2)),
+    "servicedesk:request_file": Row(lambda w, _p, _s: [_url("servicedesk:request_file", *_servicedesk_file(w))]),
     "servicedesk:public": Row(
         lambda w, _p, _s: [_url("servicedesk:public", _servicedesk_objects(w)[0].unit_id)],
         allowed=dict.fromkeys(PERSONAS, "a unit's service guide for visitors: only the services it marks public"),

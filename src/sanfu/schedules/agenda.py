@@ -101,12 +101,11 @@ def by_day(found: list[AgendaItem], first: date, last: date) -> dict[date, list[
     days: dict[date, list[AgendaItem]] = {first + timedelta(days=i): [] for i in range((last - first).days + 1)}
     for item in found:
         begin = timezone.localtime(item.starts_at).date()
-        if item.ends_at is None or item.ends_at <= item.starts_at:
-            end = begin
-        elif not item.all_day and item.ends_at - item.starts_at < timedelta(days=1):
+        if item.ends_at is None or item.ends_at <= item.starts_at:  # a moment
             end = begin
         else:  # an item ending at midnight does not touch the day that starts then
-            end = timezone.localtime(item.ends_at - timedelta(microseconds=1)).date()
+            short = not item.all_day and item.ends_at - item.starts_at < timedelta(days=1)
+            end = begin if short else timezone.localtime(item.ends_at - timedelta(microseconds=1)).date()
         day = max(begin, first)
         while day <= min(end, last):
             days[day].append(item)
