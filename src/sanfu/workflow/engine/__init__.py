@@ -22,11 +22,13 @@ Everything happens through one pure function::
 initiator, the previous node or any node done in this round), Withdraw (撤回: the initiator before anyone
 acted; an approver before the next person acted), Transfer (转交), AddSigners (加签 before / after /
 alongside, each with a mode), RemoveSigners (减签), Urge (催办), Comment, MarkRead, Cancel (作废), the
-process administrator's interventions Reassign (改派), SkipNode (跳过) and RestartFrom (重办), Tick
-(deadlines, reminders, timers) and SubprocessEnded. ``facts`` (:mod:`.facts`) answers the questions the
-engine asks of the organisation — who an approver rule names, a person's head, their delegate
-(委托代理), working-day arithmetic — and carries ``now``. The engine imports nothing from Django or the
-rest of Sanfu, reads no clock and touches no database, so the same inputs always give the same decision.
+process administrator's interventions Reassign (改派), SkipNode (跳过) and RestartFrom (重办), HoldDeadline /
+ResumeDeadline (挂起计时 / 恢复计时: a task's deadline waits while the office waits for the requester, and moves
+on by the working time held), Tick (deadlines, reminders, timers) and SubprocessEnded. ``facts``
+(:mod:`.facts`) answers the questions the engine asks of the organisation — who an approver rule names, a
+person's head, their delegate (委托代理), working-day arithmetic — and carries ``now``. The engine imports
+nothing from Django or the rest of Sanfu, reads no clock and touches no database, so the same inputs always
+give the same decision.
 
 ``decide`` never mutates its input. It builds the next state only by emitting **events** and applying each
 with :func:`~.transition.apply_in_place`; the events carry everything that was resolved at the time (people,
@@ -48,11 +50,13 @@ from sanfu.workflow.engine.commands import (
     Cancel,
     Comment,
     Complete,
+    HoldDeadline,
     MarkRead,
     Reassign,
     Reject,
     RemoveSigners,
     RestartFrom,
+    ResumeDeadline,
     Return,
     SkipNode,
     Submit,
@@ -90,6 +94,7 @@ __all__ = [
     "Event",
     "Facts",
     "FlowError",
+    "HoldDeadline",
     "InvalidDefinitionError",
     "MarkRead",
     "MemoryFacts",
@@ -99,6 +104,7 @@ __all__ = [
     "Reject",
     "RemoveSigners",
     "RestartFrom",
+    "ResumeDeadline",
     "Return",
     "SkipNode",
     "StartSubprocess",

@@ -160,6 +160,30 @@ class RestartFrom:
 
 
 @dataclass(frozen=True, slots=True)
+class HoldDeadline:
+    """挂起计时: stop the clock of an open task while the office waits for the requester (补正期间不计时), with a
+    reason. Its reminder and deadline do not fire while held. By default only the task's holder may; with
+    ``checked`` the caller has decided that ``actor`` may (the process administrator, or a domain acting on
+    the requester's behalf)."""
+
+    actor: int
+    task: int
+    reason: str
+    checked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeDeadline:
+    """恢复计时: start a held task's clock again; its deadline (and reminder) move on by the working time that
+    passed while it was held, on the deadline's own calendar (working days or working hours)."""
+
+    actor: int
+    task: int
+    comment: str = ""
+    checked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """Time has passed: fire due reminders, deadlines and timers."""
 
@@ -187,6 +211,8 @@ Command = (
     | Reassign
     | SkipNode
     | RestartFrom
+    | HoldDeadline
+    | ResumeDeadline
     | Tick
     | SubprocessEnded
 )

@@ -18,11 +18,13 @@ from sanfu.workflow.engine.commands import (
     Command,
     Comment,
     Complete,
+    HoldDeadline,
     MarkRead,
     Reassign,
     Reject,
     RemoveSigners,
     RestartFrom,
+    ResumeDeadline,
     Return,
     SkipNode,
     Submit,
@@ -1242,6 +1244,137 @@ def _restart_from(ctx: _Ctx, cmd: RestartFrom) -> None:
     _enter(ctx, node.id, back=True)
 
 
+# --- 挂起计时: the deadline waits while the office waits for the requester (补正期间不计时) ----------------
+
+_MAX_HELD_STEPS = 3660  # working days (or hours) counted while held: a hold longer than this is a data error
+
+
+def _clock_task(ctx: _Ctx, cmd: HoldDeadline | ResumeDeadline) -> Task:
+    """The task whose clock ``cmd`` holds or resumes: an approval or handling task, the actor's own unless
+    the caller checked that the actor may."""
+    task = ctx.state.tasks.get(cmd.task)
+    if task is None:
+        raise ActionNotAllowedError(f"待办 {cmd.task} 不存在。")
+    if not cmd.checked and cmd.actor not in (task.assignee, task.on_behalf_of):
+        raise ActionNotAllowedError("这不是您的待办。")
+    if task.kind not in {"approval", "handle"}:
+        raise ActionNotAllowedError("这项待办不能执行此操作。")
+    if not task.live:
+        done = _TASK_STATUS_TEXT.get(task.status, "已处理")
+        raise ActionNotAllowedError(f"这项待办{done}，不能再暂停或恢复计时。")
+    return task
+
+
+def _hold_deadline(ctx: _Ctx, cmd: HoldDeadline) -> None:
+    """挂起计时: the deadline and the reminder are put aside (kept on the task) and nothing fires until resumed."""
+    _running(ctx)
+    task = _clock_task(ctx, cmd)
+    if task.status != OPEN:
+        raise ActionNotAllowedError("还没有轮到这项待办办理，不能暂停计时。")
+    if task.held:
+        raise ActionNotAllowedError("这项待办已暂停计时，不能重复暂停。")
+    if task.due_at is None:
+        raise ActionNotAllowedError("这项待办没有办理期限，无需暂停计时。")
+    if not cmd.reason.strip():
+        raise ActionNotAllowedError("暂停计时必须说明理由。")
+    ctx.emit(
+        "deadline_held",
+        actor=cmd.actor,
+        on_behalf_of=task.on_behalf_of if cmd.actor == task.assignee else None,
+        node=task.node,
+        task=task.id,
+        comment=cmd.reason,
+        set_tasks={
+            str(task.id): {
+                "held_at": ctx.now_iso,
+                "held_due_at": _iso(task.due_at),
+                "held_remind_at": _iso(task.remind_at),
+                "due_at": None,
+                "remind_at": None,
+            }
+        },
+    )
+
+
+def _resume_deadline(ctx: _Ctx, cmd: ResumeDeadline) -> None:
+    """恢复计时: the deadline and the reminder move on by the working time held, counted on the deadline's own
+    calendar (whole working days for a deadline in days, working hours to the minute for one in hours). A
+    notice already given stays given unless its moment is now ahead again."""
+    _running(ctx)
+    task = _clock_task(ctx, cmd)
+    if not task.held or task.held_at is None:
+        raise ActionNotAllowedError("这项待办没有暂停计时，无需恢复。")
+    deadline = ctx.d.node(task.node).deadline
+    in_hours = deadline is not None and deadline.working_days is None and deadline.working_hours is not None
+    if in_hours:
+        hours = working_hours_between(ctx.facts, task.held_at, ctx.now)
+        paused: dict[str, Any] = {"paused_hours": round(hours, 4)}
+        due, remind = (
+            None if m is None or not hours else ctx.facts.add_working_hours(m, hours)
+            for m in (task.held_due_at, task.held_remind_at)
+        )
+    else:
+        days = working_days_between(ctx.facts, task.held_at, ctx.now)
+        paused = {"paused_days": days}
+        due, remind = (
+            None if m is None or not days else ctx.facts.add_working_days(m, days)
+            for m in (task.held_due_at, task.held_remind_at)
+        )
+    due, remind = due or task.held_due_at, remind or task.held_remind_at
+    changes: dict[str, Any] = {
+        "due_at": _iso(due),
+        "remind_at": _iso(remind),
+        "held_at": None,
+        "held_due_at": None,
+        "held_remind_at": None,
+    }
+    if task.overdue and due is not None and due > ctx.now:
+        changes["overdue"] = False  # the deadline is ahead again: its notice will be given when it comes
+    if task.reminded and ((remind is not None and remind > ctx.now) or "overdue" in changes):
+        changes["reminded"] = False
+    ctx.emit(
+        "deadline_resumed",
+        actor=cmd.actor,
+        on_behalf_of=task.on_behalf_of if cmd.actor == task.assignee else None,
+        node=task.node,
+        task=task.id,
+        comment=cmd.comment,
+        set_tasks={str(task.id): changes},
+        **paused,  # recorded for the history and the callers (e.g. to move a promised date); not applied
+    )
+
+
+def working_days_between(facts: Facts, start: datetime, end: datetime) -> int:
+    """How many working days passed from ``start`` to ``end`` on the facts' calendar: the largest ``n`` with
+    ``add_working_days(start, n) <= end`` (the same clock time on the n-th working day after; 0 within a day)."""
+    days, moment = 0, start
+    while days < _MAX_HELD_STEPS:
+        following = facts.add_working_days(moment, 1)
+        if following > end:
+            break
+        days, moment = days + 1, following
+    return days
+
+
+def working_hours_between(facts: Facts, start: datetime, end: datetime) -> float:
+    """How many working hours passed from ``start`` to ``end`` on the facts' calendar, to the minute: the
+    largest ``h`` with ``add_working_hours(start, h) <= end``."""
+    hours, moment = 0, start
+    while hours < _MAX_HELD_STEPS * 24:
+        following = facts.add_working_hours(moment, 1)
+        if following > end:
+            break
+        hours, moment = hours + 1, following
+    low, high = 0, 60  # whole minutes of the last, unfinished hour: the largest that fits
+    while high - low > 1:
+        middle = (low + high) // 2
+        if facts.add_working_hours(moment, middle / 60) <= end:
+            low = middle
+        else:
+            high = middle
+    return hours + low / 60
+
+
 def _tick(ctx: _Ctx, cmd: Tick) -> None:
     """Fire everything due at ``facts.now``: reminders, deadlines (with the node's timeout action), timers."""
     state = ctx.state
@@ -1359,6 +1492,8 @@ _HANDLERS: dict[type, Callable[[_Ctx, Any], None]] = {
     Reassign: _reassign,
     SkipNode: _skip_node,
     RestartFrom: _restart_from,
+    HoldDeadline: _hold_deadline,
+    ResumeDeadline: _resume_deadline,
     Tick: _tick,
     SubprocessEnded: _subprocess_ended,
 }

@@ -39,10 +39,20 @@ class Task(NamedTuple):
     acted_at: datetime | None = None
     comment: str = ""
     auto: str = ""  # why the system acted on this task, if it did
+    # 挂起计时: while the office waits for the requester, the deadline is held: ``due_at`` and ``remind_at`` are
+    # empty (nothing fires, inboxes show no due) and kept here until resumed, moved by the time held.
+    held_at: datetime | None = None
+    held_due_at: datetime | None = None
+    held_remind_at: datetime | None = None
 
     @property
     def live(self) -> bool:
         return self.status in LIVE
+
+    @property
+    def held(self) -> bool:
+        """Whether its deadline is on hold (挂起计时)."""
+        return self.held_at is not None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(zip(TASK_FIELDS, self, strict=True))
@@ -89,9 +99,10 @@ TASK_FIELDS: tuple[str, ...] = Task._fields
 # A new task's values in field order, the defaults filled in (what ``Task.to_dict`` gives for it).
 TASK_DEFAULTS: dict[str, Any] = {name: Task._field_defaults.get(name) for name in TASK_FIELDS}
 _TASK_INDEX = {name: index for index, name in enumerate(TASK_FIELDS)}
-_TASK_MOMENTS = ("created_at", "due_at", "remind_at", "acted_at")
+_TASK_MOMENTS = ("created_at", "due_at", "remind_at", "acted_at", "held_at", "held_due_at", "held_remind_at")
 _MOMENT_INDEXES = tuple(_TASK_INDEX[name] for name in _TASK_MOMENTS)
-_SET_MOMENTS = frozenset({"due_at", "remind_at", "acted_at"})  # the moments an event may set on a task
+# the moments an event may set on a task
+_SET_MOMENTS = frozenset({"due_at", "remind_at", "acted_at", "held_at", "held_due_at", "held_remind_at"})
 _task_items = itemgetter(*TASK_FIELDS)  # a task's values from its dict, in field order
 _from_iso = datetime.fromisoformat
 

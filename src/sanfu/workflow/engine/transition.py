@@ -4,6 +4,7 @@ rebuilds the state exactly (``replay``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from sanfu.workflow.engine.events import Event
 from sanfu.workflow.engine.moments import to_moment
@@ -107,10 +108,11 @@ def _restore(state: State) -> None:
         elif task.status == READ:
             snapshot.tasks[task.id] = task
         else:
-            # The clock kept running: a reminder or an overdue notice already given is not given again.
+            # The clock kept running: a reminder or an overdue notice already given is not given again, and a
+            # deadline held or resumed since (挂起计时, someone else's act) stays so.
             kept = snapshot.tasks[task.id]
-            if kept.live and (task.reminded, task.overdue) != (kept.reminded, kept.overdue):
-                snapshot.tasks[task.id] = kept.updated({"reminded": task.reminded, "overdue": task.overdue})
+            if kept.live and _clock(task) != _clock(kept):
+                snapshot.tasks[task.id] = kept.updated(dict(zip(_CLOCK_FIELDS, _clock(task), strict=True)))
     snapshot.next_task = max(snapshot.next_task, state.next_task)
     for node, visit in state.visits.items():  # visit numbers never go back, so old tasks never rejoin a run
         snapshot.visits[node] = max(snapshot.visits.get(node, 0), visit)
@@ -119,6 +121,10 @@ def _restore(state: State) -> None:
     for name in State.__slots__:
         setattr(state, name, getattr(snapshot, name))
     state.undo = None
+
+
+_CLOCK_FIELDS = ("reminded", "overdue", "due_at", "remind_at", "held_at", "held_due_at", "held_remind_at")
+_clock = attrgetter(*_CLOCK_FIELDS)
 
 
 def apply(state: State, event: Event) -> State:
