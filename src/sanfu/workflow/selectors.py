@@ -70,6 +70,23 @@ def open_task_for(
     return task
 
 
+def held_tasks(*, instance_id: int, node: str | None = None) -> list[Task]:
+    """The live tasks of an instance whose deadline is held (挂起计时), optionally at one node: what a domain
+    resumes when the requester has supplied what was missing. Read from the instance's state (the inbox's
+    row has no due while held, like a task without a deadline)."""
+    instance = Instance.objects.filter(pk=instance_id).only("state").first()
+    if instance is None:
+        return []
+    numbers = [
+        t.id
+        for t in repository.state_of(instance).tasks.values()
+        if t.held and t.live and (node is None or t.node == node)
+    ]
+    return (
+        list(Task.objects.filter(instance_id=instance_id, task_no__in=numbers).order_by("task_no")) if numbers else []
+    )
+
+
 # Where an instance keeps what the read rule reads; its initiator is its owner (本人 scope).
 RULE_FIELDS = clearance.Fields(level="confidentiality", unit="unit", department="department", owner="initiator")
 
