@@ -167,5 +167,5 @@ def people_by_login(unit_id: int, logins: list[str]) -> list[int]:
         found[employee_no] = pk
     missing = [name for name in logins if name not in found]
     if missing:
-        raise ApplicationError(_("本单位没有这些人员：%(names)s") % {"names": "、".join(missing[:5])})
+        raise ApplicationError(_("本单位没有这些人员：%(names)s") % {"names": _("、").join(missing[:5])})
     return [found[name] for name in logins]

@@ -20,7 +20,7 @@ def _cell(entries: list[ScheduleEntry]) -> str:
     lines = []
     for e in entries:
         when = "" if e.all_day else timezone.localtime(e.starts_at).strftime("%H:%M") + " "
-        place = f"（{html.escape(e.place)}）" if e.place else ""
+        place = _("（%(place)s）") % {"place": html.escape(e.place)} if e.place else ""
         lines.append(f"<div>{when}{html.escape(e.title)}{place}</div>")
     return "".join(lines)
 
