@@ -23,6 +23,8 @@ scripts/ensure-ldap.sh
 workers="${SANFU_TEST_WORKERS:-2}"
 spread=()
 [ "$workers" != 0 ] && spread=(-n "$workers")
+# The 25 slowest tests of each run are listed at its end: where the next minute of test time is to be won.
+spread+=(--durations=25 --durations-min=5)
 PG_URL="${SANFU_TEST_DATABASE_URL_PG:-${SANFU_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/sanfu_ci_$$}}"
 scratch="$(mktemp -d)"
 pg_job=""
