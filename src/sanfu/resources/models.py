@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # --- 公务用车 ----------------------------------------------------------------------------------------------
 
@@ -72,6 +73,28 @@ class Driver(models.Model):
         return self.name
 
 
+class FlowRequest(models.Model):
+    """What a car request and a 领用申请 share: the unit, the requester, the status (each its own choices, through
+    ``status_field``), the flow instance that approves it and when it was made."""
+
+    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    instance = models.OneToOneField(
+        "workflow.Instance", verbose_name=_("流程"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+def status_field(choices: type[models.TextChoices], default: str) -> models.CharField:  # type: ignore[type-arg]
+    """The status of a ``FlowRequest``: one of ``choices``."""
+    return models.CharField(_("状态"), max_length=16, choices=choices.choices, default=default)
+
+
 class CarRequestStatus(models.TextChoices):
     HEAD = "head", _("部门审核中")
     DISPATCHING = "dispatching", _("待派车")
@@ -81,16 +104,13 @@ class CarRequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已撤销")
 
 
-class CarRequest(models.Model):
+class CarRequest(FlowRequest):
     """用车申请: approved through the flow ``vehicle-request`` (the department head, then the vehicle manager, whose
-    step is the dispatch itself)."""
+    step is the dispatch itself). A dispatch cancelled by the vehicle manager puts it back to 待派车 (dispatched
+    again without a flow step) or closes it as 已撤销, as the requester's withdrawal does."""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
         "org.Department", verbose_name=_("用车部门"), on_delete=models.PROTECT, related_name="+"
-    )
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )
     purpose = models.CharField(_("用车事由"), max_length=200)
     origin = models.CharField(_("出发地"), max_length=100)
@@ -98,11 +118,7 @@ class CarRequest(models.Model):
     passengers = models.PositiveSmallIntegerField(_("乘车人数"), default=1)
     starts_at = models.DateTimeField(_("用车开始"))
     ends_at = models.DateTimeField(_("用车结束"))
-    status = models.CharField(_("状态"), max_length=16, choices=CarRequestStatus.choices, default=CarRequestStatus.HEAD)
-    instance = models.OneToOneField(
-        "workflow.Instance", verbose_name=_("流程"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    status = status_field(CarRequestStatus, CarRequestStatus.HEAD)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -203,7 +219,7 @@ class TripLog(models.Model):
 
 class Condition(models.TextChoices):
     GOOD = "good", _("良好")
-    FAIR = "fair", _("一般")
+    FAIR = "fair", pgettext_lazy("asset condition", "一般")
     POOR = "poor", _("较差")
 
 
@@ -410,26 +426,18 @@ class SupplyStatus(models.TextChoices):
     PENDING = "pending", _("审批中")
     RETURNED = "returned", _("已退回")
     READY = "ready", _("待发放")
-    ISSUED = "issued", _("已发放")
+    ISSUED = "issued", pgettext_lazy("supplies", "已发放")
 
 
-class SupplyRequest(models.Model):
+class SupplyRequest(FlowRequest):
     """领用申请: lines of items from one store for a department."""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     department = models.ForeignKey(
         "org.Department", verbose_name=_("领用部门"), on_delete=models.PROTECT, related_name="+"
     )
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
-    )
     store = models.ForeignKey(Store, verbose_name=_("库房"), on_delete=models.PROTECT, related_name="requests")
     note = models.CharField(_("用途"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=SupplyStatus.choices, default=SupplyStatus.READY)
-    instance = models.OneToOneField(
-        "workflow.Instance", verbose_name=_("流程"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    status = status_field(SupplyStatus, SupplyStatus.READY)
     issued_at = models.DateTimeField(_("发放时间"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,6 +21,7 @@ from sanfu.resources import rights
 from sanfu.resources.models import (
     Asset,
     CarRequest,
+    Condition,
     Dispatch,
     DispatchStatus,
     Driver,
@@ -206,6 +207,21 @@ def vehicle_costs(actor: User, *, year: int) -> list[CostRow]:
 def visible_assets(actor: User) -> QuerySet[Asset]:
     unit_id = rights.unit_of(actor)
     return Asset.objects.filter(unit_id=unit_id) if unit_id else Asset.objects.none()
+
+
+def search_assets(actor: User, *, q: str = "", department: int | None = None, condition: str = "") -> QuerySet[Asset]:
+    """The register filtered as the page and the API filter it: ``q`` in the number, name, category or place; one
+    department; one condition (an unknown condition filters nothing)."""
+    rows = visible_assets(actor).select_related("department", "keeper")
+    if q:
+        rows = rows.filter(
+            Q(number__icontains=q) | Q(name__icontains=q) | Q(category__icontains=q) | Q(location__icontains=q)
+        )
+    if department:
+        rows = rows.filter(department_id=department)
+    if condition in Condition.values:
+        rows = rows.filter(condition=condition)
+    return rows
 
 
 def access_asset(*, actor: User, asset_id: int) -> Asset:

@@ -32,4 +32,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("supplies/stock/", supplies.stock, name="supplies_stock"),
     path("supplies/stock/act/", supplies.stock_act, name="supplies_stock_act"),
     path("supplies/consumption/", supplies.consumption, name="supplies_consumption"),
+    path("supplies/consumption.xlsx", supplies.consumption_xlsx, name="supplies_consumption_xlsx"),
 ]

@@ -165,7 +165,7 @@ def supply_request_submit(
             instance = workflow.instance_start(
                 actor=actor,
                 definition_key=flows.SUPPLY_KEY,
-                title=_("办公用品领用：%(names)s") % {"names": "、".join(items[i].name for i in ids)[:150]},
+                title=_("办公用品领用：%(names)s") % {"names": _("、").join(items[i].name for i in ids)[:150]},
                 form={"head": head.pk if head is not None else None},
                 in_transaction=True,
             )
@@ -276,7 +276,7 @@ def supply_request_issue(*, actor: User, request_id: int, now: datetime | None =
                 people=[store.keeper_id],
                 kind="remind",
                 title=_("库存预警：%(items)s")
-                % {"items": "、".join(f"{s.item.name} {s.quantity}{s.item.measure}" for s in low)},
+                % {"items": _("、").join(f"{s.item.name} {s.quantity}{s.item.measure}" for s in low)},
                 url=reverse("resources:supplies_stock"),
             )
         audit_record(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -57,15 +56,7 @@ def _filtered(request: AuthedHttpRequest) -> tuple[Any, dict[str, Any]]:
     q = parse_text(request.GET.get("q"), max_length=50)
     department = parse_int(request.GET.get("department"), minimum=1, default=0)
     condition = request.GET.get("condition", "")
-    rows = selectors.visible_assets(request.user).select_related("department", "keeper")
-    if q:
-        rows = rows.filter(
-            Q(number__icontains=q) | Q(name__icontains=q) | Q(category__icontains=q) | Q(location__icontains=q)
-        )
-    if department:
-        rows = rows.filter(department_id=department)
-    if condition in Condition.values:
-        rows = rows.filter(condition=condition)
+    rows = selectors.search_assets(request.user, q=q, department=department, condition=condition)
     return rows, {"q": q, "department": department, "condition": condition}
 
 
@@ -313,7 +304,7 @@ def renewal_xlsx(request: AuthedHttpRequest) -> HttpResponse:
                 float(line.value),  # numbers Excel can add up
                 float(line.repairs),
                 line.condition,
-                "；".join(line.reasons),
+                _("；").join(line.reasons),
             )
             for line in plan.lines
         ],

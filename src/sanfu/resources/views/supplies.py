@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.core import xlsx
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_id, parse_int, parse_text
 from sanfu.org.models import Staff
@@ -196,14 +198,45 @@ def stock_act(request: AuthedHttpRequest) -> HttpResponse:
     return redirect("resources:supplies_stock")
 
 
-def consumption(request: AuthedHttpRequest) -> HttpResponse:
-    """领用汇总 per month and department (the office)."""
+def _consumption_year(request: AuthedHttpRequest) -> int:
+    """The year asked for, after the rule of the consumption page: the office of the unit only."""
     _unit(request)
     if not rights.is_manager(request.user):
         raise Http404(_("只有办公室可以打开此页面。"))
-    year = parse_int(request.GET.get("year"), minimum=2000, maximum=2100, default=timezone.localdate().year)
+    return parse_int(request.GET.get("year"), minimum=2000, maximum=2100, default=timezone.localdate().year)
+
+
+def consumption(request: AuthedHttpRequest) -> HttpResponse:
+    """领用汇总 per month and department (the office)."""
+    year = _consumption_year(request)
     return render(
         request,
         "resources/supplies_consumption.html",
         {"rows": selectors.supply_consumption(request.user, year=year), "year": year},
     )
+
+
+def consumption_xlsx(request: AuthedHttpRequest) -> HttpResponse:
+    """领用汇总 in Excel: each department's issued quantities per month and item, and each item's per month."""
+    year = _consumption_year(request)
+    rows = selectors.supply_consumption(request.user, year=year)
+    try:
+        xlsx.require_within_limit(len(rows))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('resources:supplies_consumption')}?year={year}")
+    by_department = xlsx.Sheet(
+        title=_("按部门"),
+        header=[_("月份"), _("部门"), _("用品"), _("计量单位"), _("数量")],
+        rows=[(f"{r.month:%Y-%m}", r.department, r.item, r.measure, r.quantity) for r in rows],
+    )
+    totals: dict[tuple[str, str, str], int] = {}
+    for r in rows:
+        key = (f"{r.month:%Y-%m}", r.item, r.measure)
+        totals[key] = totals.get(key, 0) + r.quantity
+    by_item = xlsx.Sheet(
+        title=_("按用品"),
+        header=[_("月份"), _("用品"), _("计量单位"), _("数量")],
+        rows=[(*key, quantity) for key, quantity in sorted(totals.items())],
+    )
+    return xlsx.attachment(xlsx.workbook(by_department, by_item), f"领用汇总-{year}.xlsx")

@@ -144,10 +144,12 @@ def _render_detail(
     may_trip = manager and car_request.status == CarRequestStatus.DISPATCHED
     dispatch = selectors.active_dispatch(car_request)
     trip = getattr(dispatch, "trip", None) if dispatch is not None else None
+    options = services.car_request_options(user, car_request)
     context = {
         "car_request": car_request,
         "dispatch": dispatch,
         "trip": trip,
+        "options": options,
         "may_review": services.may_act(user, car_request, "head"),
         "may_dispatch": may_dispatch,
         "may_trip": may_trip,
@@ -162,7 +164,9 @@ def _render_detail(
 
 @require_POST
 def request_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """One step on a request: ``approve`` / ``return`` (部门审核, or 退回 at 派车), ``dispatch``, ``trip``."""
+    """One step on a request: ``approve`` / ``return`` (部门审核, or 退回 at 派车), ``dispatch``, ``trip``; the
+    requester's ``withdraw``; the vehicle manager's ``cancel`` of the dispatch (``redispatch``: back to 待派车, else
+    the request is closed)."""
     try:
         car_request = selectors.access_car_request(actor=request.user, request_id=pk)
     except NotFoundError as exc:
@@ -188,6 +192,15 @@ def request_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, _("已派车。"))
+        elif action == "withdraw":
+            services.car_request_withdraw(actor=request.user, request_id=pk, reason=comment)
+            messages.success(request, _("用车申请已撤回。"))
+        elif action == "cancel":
+            redispatch = request.POST.get("redispatch") == "1"
+            services.dispatch_cancel(actor=request.user, request_id=pk, reason=comment, redispatch=redispatch)
+            messages.success(
+                request, _("派车已取消，请重新派车。") if redispatch else _("派车已取消，用车申请已撤销。")
+            )
         elif action == "trip":
             trip_form = TripForm(request.POST)
             if not trip_form.is_valid():
