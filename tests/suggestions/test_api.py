@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.test import Client
 
 from sanfu.api.tokens import token_issue
@@ -40,7 +39,6 @@ def test_public_replies_of_the_holders_unit(sg: dict[str, Any]) -> None:
 
 
 def test_submit_named_and_anonymous_then_follow(sg: dict[str, Any]) -> None:
-    cache.clear()
     api = Api(sg["accountant"])
     named = api.post("/suggestions", {"title": "实名", "body": "内容", "category": "service"})
     assert named.status_code == 201

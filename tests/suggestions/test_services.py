@@ -8,18 +8,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.models import Notification
 from sanfu.suggestions import selectors, services
 from sanfu.suggestions.models import Status, Suggestion
 from tests.suggestions.conftest import submit
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 def test_a_named_suggestion_keeps_its_author_and_time(sg: dict[str, Any]) -> None:

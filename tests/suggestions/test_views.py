@@ -7,7 +7,6 @@ import io
 from typing import Any
 
 import openpyxl
-from django.core.cache import cache
 from django.urls import reverse
 
 from sanfu.suggestions import services
@@ -88,7 +87,6 @@ def test_the_office_assigns_replies_and_decides_through_the_page(sg: dict[str, A
 
 
 def test_the_follow_page_gives_a_clear_message_for_a_wrong_code(sg: dict[str, Any], login: Any) -> None:
-    cache.clear()
     made = submit(sg["accountant"], anonymous=True, title="匿名的建议")
     client = login(sg["accountant"])
     wrong = client.post(reverse("suggestions:follow"), {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}).content.decode()

@@ -133,5 +133,5 @@ class FollowIn(Schema):
     url_name="suggestions_follow",
 )
 def suggestion_follow(request: HttpRequest, body: FollowIn) -> SuggestionOut:
-    """查询码不正确为 404；输错次数过多为 403（15 分钟后再试）。"""
+    """查询码不正确为 404；输错次数过多为 403（每 15 分钟内最多输错 10 次；提示还需等待的分钟数）。"""
     return _out(services.suggestion_follow(actor=actor(request), code=body.code))

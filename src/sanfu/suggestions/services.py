@@ -11,17 +11,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.notify import notify_people
 from sanfu.core.params import MAX_INT
+from sanfu.core.throttle import Throttle, ThrottledError
 from sanfu.org.models import Department
 from sanfu.org.selectors import heads_of_departments
 from sanfu.suggestions import rights
@@ -31,6 +32,8 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud an
 CODE_LENGTH = 16  # 80 bits
 FOLLOW_FAILURES_ALLOWED = 10  # wrong codes per person per window before following is refused for a while
 FOLLOW_WINDOW_SECONDS = 15 * 60
+# In the database every app process shares (a per-process cache would let each worker allow the full number).
+FOLLOW_THROTTLE = Throttle("suggestions.follow", allowed=FOLLOW_FAILURES_ALLOWED, window_seconds=FOLLOW_WINDOW_SECONDS)
 MAX_BODY = 5000
 
 NEXT_STATUSES: dict[str, tuple[str, ...]] = {
@@ -256,25 +259,33 @@ def suggestion_decide(
     return suggestion
 
 
-def _failures_key(actor: User) -> str:
-    return f"suggestions:follow-failures:{actor.pk}"
+def _follower(actor: User) -> str:
+    return f"user:{actor.pk}"  # stored only as a keyed hash that changes every window (``core.throttle``)
 
 
 def suggestion_follow(*, actor: User, code: str) -> Suggestion:
     """The anonymous suggestion whose code this is. The lookup is by the code's hash (the database compares
-    fingerprints, never codes); wrong codes are counted per person and refused past a limit for a while. Nothing
-    is written about who followed which suggestion."""
-    key = _failures_key(actor)
-    if int(cache.get(key, 0)) >= FOLLOW_FAILURES_ALLOWED:
-        raise PermissionDeniedError(_("查询码输错次数过多，请15分钟后再试。"))
+    fingerprints, never codes). Wrong codes are counted per person in the database all app processes share, and
+    past ``FOLLOW_FAILURES_ALLOWED`` in a window of ``FOLLOW_WINDOW_SECONDS`` every code — a right one too — is
+    refused until the window ends. Each try is counted before the code is looked up (so racing tries cannot
+    overshoot the limit) and a right code's try is handed back. Nothing is written about who followed which
+    suggestion: a right code leaves the count as it found it."""
+    try:
+        ticket = FOLLOW_THROTTLE.take(_follower(actor))
+    except ThrottledError as exc:
+        raise PermissionDeniedError(
+            ngettext(
+                "查询码输错次数过多，请%(minutes)s分钟后再试。",
+                "查询码输错次数过多，请%(minutes)s分钟后再试。",
+                exc.minutes,
+            )
+            % {"minutes": exc.minutes}
+        ) from exc
     normal = normalise_code(code)
     suggestion = None
     if len(normal) == CODE_LENGTH:
         suggestion = Suggestion.objects.filter(code_hash=code_hash(normal), anonymous=True).first()
     if suggestion is None:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, FOLLOW_WINDOW_SECONDS)
         raise NotFoundError(_("查询码不正确：请核对后重新输入（共16位字母和数字，不含0、1、I、O）。"))
+    FOLLOW_THROTTLE.give_back(ticket)
     return suggestion
