@@ -12,8 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from sanfu.announcements.models import Kind
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed, definitions_publish_missing
 
 PUBLISH_KEY = "announcement-publish"
 
@@ -48,18 +47,9 @@ def needs_approval(kind: str) -> bool:
 
 def publish_definitions(*, admins: list[int] | None = None) -> None:
     """Publish the definition unless the latest published version already has the same content."""
-    wanted = {**PUBLISH_SPEC, "admins": list(admins or [])}
-    latest = (
-        ProcessDefinition.objects.filter(key=PUBLISH_KEY, status=DefinitionStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
-    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
-        return
-    definition_publish(actor=None, spec=wanted)
+    definition_publish_if_changed(spec={**PUBLISH_SPEC, "admins": list(admins or [])})
 
 
 def ensure_published() -> None:
     """Publish the definition when no version is published yet (one query when one is)."""
-    if not ProcessDefinition.objects.filter(key=PUBLISH_KEY, status=DefinitionStatus.PUBLISHED).exists():
-        publish_definitions()
+    definitions_publish_missing(specs=[{**PUBLISH_SPEC, "admins": []}])

@@ -19,8 +19,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed
 
 INCOMING_KEY = "doc-incoming"
 OUTGOING_KEY = "doc-outgoing"
@@ -192,12 +191,4 @@ OUTGOING_SPEC: dict[str, Any] = {
 def publish_definitions(*, admins: list[int] | None = None) -> None:
     """Publish both definitions unless the latest published version already has the same content."""
     for spec in (INCOMING_SPEC, OUTGOING_SPEC):
-        wanted = {**spec, "admins": list(admins or [])}
-        latest = (
-            ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
-            .order_by("-version")
-            .first()
-        )
-        if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
-            continue
-        definition_publish(actor=None, spec=wanted)
+        definition_publish_if_changed(spec={**spec, "admins": list(admins or [])})

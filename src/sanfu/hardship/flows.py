@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sanfu.hardship.models import CHAIR_ROLE, COMMITTEE_ROLE
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed, definitions_publish_missing
 
 APPLY_KEY = "hardship-apply"
 
@@ -51,15 +50,9 @@ APPLY_SPEC: dict[str, Any] = {
 
 def publish_definitions() -> None:
     """Publish the definition unless the latest published version already has the same content."""
-    wanted = {**APPLY_SPEC, "admins": []}
-    latest = (
-        ProcessDefinition.objects.filter(key=APPLY_KEY, status=DefinitionStatus.PUBLISHED).order_by("-version").first()
-    )
-    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
-        return
-    definition_publish(actor=None, spec=wanted)
+    definition_publish_if_changed(spec={**APPLY_SPEC, "admins": []})
 
 
 def ensure_published() -> None:
-    if not ProcessDefinition.objects.filter(key=APPLY_KEY, status=DefinitionStatus.PUBLISHED).exists():
-        publish_definitions()
+    """Publish the definition when no version is published yet (one query when one is)."""
+    definitions_publish_missing(specs=[{**APPLY_SPEC, "admins": []}])

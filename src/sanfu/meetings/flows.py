@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sanfu.meetings.models import MeetingKind
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed
 
 PLAN_KEY = "meeting-plan"
 
@@ -61,11 +60,6 @@ KINDS: list[tuple[str, list[str]]] = [
 def publish_definitions(*, admins: list[int] | None = None) -> None:
     """Publish the plan's definition unless the latest published version has the same content; make the
     built-in meeting kinds that are missing."""
-    wanted = {**PLAN_SPEC, "admins": list(admins or [])}
-    latest = (
-        ProcessDefinition.objects.filter(key=PLAN_KEY, status=DefinitionStatus.PUBLISHED).order_by("-version").first()
-    )
-    if latest is None or {k: v for k, v in latest.spec.items() if k != "version"} != wanted:
-        definition_publish(actor=None, spec=wanted)
+    definition_publish_if_changed(spec={**PLAN_SPEC, "admins": list(admins or [])})
     for sort, (name, checklist) in enumerate(KINDS):
         MeetingKind.objects.get_or_create(name=name, defaults={"checklist": checklist, "sort": sort})

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed, definitions_publish_missing
 
 VEHICLE_KEY = "vehicle-request"
 
@@ -79,20 +78,9 @@ SPECS = (VEHICLE_SPEC, SUPPLY_SPEC)
 def publish_definitions(*, admins: list[int] | None = None) -> None:
     """Publish each definition unless the latest published version already has the same content."""
     for spec in SPECS:
-        wanted = {**spec, "admins": list(admins or [])}
-        latest = (
-            ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
-            .order_by("-version")
-            .first()
-        )
-        if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
-            continue
-        definition_publish(actor=None, spec=wanted)
+        definition_publish_if_changed(spec={**spec, "admins": list(admins or [])})
 
 
 def ensure_published() -> None:
-    """Publish the definitions when one is not published yet (one query when all are)."""
-    keys = [spec["key"] for spec in SPECS]
-    published = ProcessDefinition.objects.filter(key__in=keys, status=DefinitionStatus.PUBLISHED)
-    if published.values("key").distinct().count() < len(keys):
-        publish_definitions()
+    """Publish each definition that has no published version yet (one query when all have)."""
+    definitions_publish_missing(specs=[{**spec, "admins": []} for spec in SPECS])

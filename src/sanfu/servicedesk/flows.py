@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed, definitions_publish_missing
 
 KEY_PREFIX = "svc-"
 REVIEW_KEY = "svc-review"
@@ -97,16 +96,7 @@ COMPLAINT_SPEC: dict[str, Any] = {
 
 def publish(spec: dict[str, Any]) -> bool:
     """Publish ``spec`` unless the latest published version has the same content. True when published."""
-    latest = (
-        ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
-        .order_by("-version")
-        .only("spec")
-        .first()
-    )
-    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == spec:
-        return False
-    definition_publish(actor=None, spec=spec)
-    return True
+    return definition_publish_if_changed(spec=spec) is not None
 
 
 def publish_definitions(*, admins: Sequence[int] = ()) -> None:
@@ -116,11 +106,6 @@ def publish_definitions(*, admins: Sequence[int] = ()) -> None:
 
 
 def ensure_published() -> None:
-    if (
-        ProcessDefinition.objects.filter(key__in=[REVIEW_KEY, COMPLAINT_KEY], status=DefinitionStatus.PUBLISHED)
-        .values("key")
-        .distinct()
-        .count()
-        < 2
-    ):
-        publish_definitions()
+    """Publish the review and complaint definitions that have no published version yet (one query when both
+    have)."""
+    definitions_publish_missing(specs=[{**REVIEW_SPEC, "admins": []}, {**COMPLAINT_SPEC, "admins": []}])

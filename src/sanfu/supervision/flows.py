@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from sanfu.workflow.services import definition_publish
+from sanfu.workflow.services import definition_publish_if_changed, definitions_publish_missing
 
 SUBJECT_PREFIX = "supervision-"  # every 督办 definition key starts with it
 CLOSEOUT_KEY = "supervision-closeout"
@@ -41,18 +40,9 @@ CLOSEOUT_SPEC: dict[str, Any] = {
 
 def publish_definitions(*, admins: list[int] | None = None) -> None:
     """Publish the definition unless the latest published version already has the same content."""
-    wanted = {**CLOSEOUT_SPEC, "admins": list(admins or [])}
-    latest = (
-        ProcessDefinition.objects.filter(key=CLOSEOUT_KEY, status=DefinitionStatus.PUBLISHED)
-        .order_by("-version")
-        .first()
-    )
-    if latest is not None and {k: v for k, v in latest.spec.items() if k != "version"} == wanted:
-        return
-    definition_publish(actor=None, spec=wanted)
+    definition_publish_if_changed(spec={**CLOSEOUT_SPEC, "admins": list(admins or [])})
 
 
 def ensure_published() -> None:
     """Publish the definition when no version is published yet (one query when one is)."""
-    if not ProcessDefinition.objects.filter(key=CLOSEOUT_KEY, status=DefinitionStatus.PUBLISHED).exists():
-        publish_definitions()
+    definitions_publish_missing(specs=[{**CLOSEOUT_SPEC, "admins": []}])

@@ -3,7 +3,7 @@ by the instance's version; refusals and conflicts as clear messages; the publish
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -90,6 +90,42 @@ def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> Proces
         except IntegrityError:
             continue  # someone published the same key at the same moment; take the next number
     raise ConflictError(_("同时有人在发布该流程，请重试。"))
+
+
+def _without_version(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items() if k != "version"}
+
+
+def definition_publish_if_changed(*, spec: Mapping[str, Any]) -> ProcessDefinition | None:
+    """Publish ``spec`` (as the system) unless the latest published version of its key already has the same
+    content, its ``version`` aside. Returns the new version, or None when nothing changed: what a domain's
+    built-in definitions need each time they are set up."""
+    key = str(spec.get("key", "")).strip()
+    latest = (
+        ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.PUBLISHED)
+        .order_by("-version")
+        .only("spec")
+        .first()
+    )
+    if latest is not None and _without_version(latest.spec) == _without_version(spec):
+        return None
+    return definition_publish(actor=None, spec=spec)
+
+
+def definitions_publish_missing(*, specs: Iterable[Mapping[str, Any]]) -> list[ProcessDefinition]:
+    """Publish (as the system) each of ``specs`` whose key has no published version yet; a key that has one
+    keeps it, even when its content differs. One query when every key has one: what a service calls before it
+    starts an instance of a built-in definition. Returns the versions published."""
+    wanted = list(specs)
+    published = set(
+        ProcessDefinition.objects.filter(
+            key__in=[spec.get("key") for spec in wanted], status=DefinitionStatus.PUBLISHED
+        )
+        .order_by()
+        .values_list("key", flat=True)
+        .distinct()
+    )
+    return [definition_publish(actor=None, spec=spec) for spec in wanted if spec.get("key") not in published]
 
 
 # --- the imperative shell -----------------------------------------------------------------------------
