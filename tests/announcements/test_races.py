@@ -3,47 +3,24 @@ barrier. No more than the capacity are enrolled; the rest wait. Runs on whicheve
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from sanfu.announcements import services
 from sanfu.announcements.models import Announcement, Kind, SignUp, SignUpStatus
 from tests.announcements.conftest import notice
 from tests.conftest import make_staff
+from tests.races import race
 
 THREADS = 6
-
-
-def _race(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                results[index] = calls[index]()
-            except Exception as exc:  # a loser's refusal is a result too
-                results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sign_ups_never_exceed_capacity(ann: dict[str, Any]) -> None:
     people = [make_staff(ann["finance"], username=f"runner{n}") for n in range(THREADS)]
     a = notice(ann["clerk"], kind=Kind.ACTIVITY, capacity=2, title="长跑")
-    results = _race([lambda p=p: services.signup_join(actor=p, announcement_id=a.pk) for p in people])
+    results = race([lambda p=p: services.signup_join(actor=p, announcement_id=a.pk) for p in people])
     assert all(isinstance(r, SignUp) for r in results), results
     enrolled = SignUp.objects.filter(announcement=a, status=SignUpStatus.ENROLLED).count()
     waiting = SignUp.objects.filter(announcement=a, status=SignUpStatus.WAITING).count()
@@ -57,7 +34,7 @@ def test_concurrent_cancels_promote_distinct_people(ann: dict[str, Any]) -> None
     a = notice(ann["clerk"], kind=Kind.ACTIVITY, capacity=2, title="拔河")
     for p in people:
         services.signup_join(actor=p, announcement_id=a.pk)
-    results = _race([lambda p=p: services.signup_cancel(actor=p, announcement_id=a.pk) for p in people[:2]])
+    results = race([lambda p=p: services.signup_cancel(actor=p, announcement_id=a.pk) for p in people[:2]])
     assert not [r for r in results if isinstance(r, Exception) and "locked" in str(r)], results
     enrolled = set(
         SignUp.objects.filter(announcement=a, status=SignUpStatus.ENROLLED).values_list("user_id", flat=True)

@@ -5,41 +5,17 @@ the suite runs on."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from sanfu.accounts.models import Role
 from sanfu.duty import services
 from sanfu.duty.models import RotaKind, Shift, Swap, SwapStatus
 from tests.conftest import grant, make_staff
 from tests.duty.conftest import at, make_rota, roster
-
-
-def _race(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                results[index] = calls[index]()
-            except Exception as exc:  # a loser's refusal is a result too
-                results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    with at(date(2026, 9, 21), 9):  # the clock is the process's: every thread sees the same day
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(120)
-    return results
+from tests.races import race
 
 
 def _scene(duty: dict[str, Any]) -> tuple[list[Shift], Any]:
@@ -64,12 +40,13 @@ def test_two_approvals_wanting_one_shift_cannot_both_win(duty: dict[str, Any]) -
         )
         services.swap_agree(actor=c, swap_id=one.pk)
         services.swap_agree(actor=c, swap_id=two.pk)
-    results = _race(
-        [
-            lambda: services.swap_approve(actor=duty["clerk"], swap_id=one.pk),
-            lambda: services.swap_approve(actor=second_clerk, swap_id=two.pk),
-        ]
-    )
+    with at(date(2026, 9, 21), 9):  # the clock is the process's: every thread sees the same day
+        results = race(
+            [
+                lambda: services.swap_approve(actor=duty["clerk"], swap_id=one.pk),
+                lambda: services.swap_approve(actor=second_clerk, swap_id=two.pk),
+            ]
+        )
     won = [r for r in results if isinstance(r, Swap)]
     assert len(won) == 1, results
     assert Swap.objects.filter(status=SwapStatus.APPROVED).count() == 1
@@ -85,12 +62,13 @@ def test_two_office_people_approving_one_swap(duty: dict[str, Any]) -> None:
     with at(date(2026, 9, 20), 10):
         swap = services.swap_request(actor=duty["a"], shift_id=first.pk, counterpart_id=duty["c"].pk, reason="x")
         services.swap_agree(actor=duty["c"], swap_id=swap.pk)
-    results = _race(
-        [
-            lambda: services.swap_approve(actor=duty["clerk"], swap_id=swap.pk),
-            lambda: services.swap_approve(actor=second_clerk, swap_id=swap.pk),
-        ]
-    )
+    with at(date(2026, 9, 21), 9):
+        results = race(
+            [
+                lambda: services.swap_approve(actor=duty["clerk"], swap_id=swap.pk),
+                lambda: services.swap_approve(actor=second_clerk, swap_id=swap.pk),
+            ]
+        )
     assert len([r for r in results if isinstance(r, Swap)]) == 1, results
     assert Swap.objects.get(pk=swap.pk).status == SwapStatus.APPROVED
     assert Shift.objects.get(pk=first.pk).officer_id == duty["c"].pk

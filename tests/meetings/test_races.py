@@ -4,41 +4,18 @@ database the suite runs on (the PostgreSQL exclusion constraint, or SQLite's gua
 
 from __future__ import annotations
 
-import threading
 from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.meetings import flows, services
 from sanfu.meetings.models import Booking, BookingSeries, BookingStatus, Meeting, MeetingKind, MeetingStatus, Repeat
 from tests.meetings.conftest import at, next_monday
+from tests.races import race
 
 THREADS = 6
-
-
-def _race(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                results[index] = calls[index]()
-            except Exception as exc:  # the losers' refusals are the point
-                results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,7 +33,7 @@ def test_racing_writers_one_wins(meet: dict[str, Any]) -> None:
             ends_at=at(day, 10, 10 * n),
         )
 
-    results = _race([book(p, n) for n, p in enumerate(people[:THREADS])])
+    results = race([book(p, n) for n, p in enumerate(people[:THREADS])])
     won = [r for r in results if isinstance(r, Booking)]
     lost = [r for r in results if isinstance(r, ConflictError)]
     assert len(won) == 1, results
@@ -95,7 +72,7 @@ def _series_against_a_booking(meet: dict[str, Any], *, earlier: int) -> None:
             ends_at=at(last, 15, 30),
         )
 
-    results = _race([series, single])
+    results = race([series, single])
     assert sum(isinstance(r, ConflictError) for r in results) == 1, results
     booked = Booking.objects.filter(status=BookingStatus.BOOKED).exclude(pk=earlier)
     if isinstance(results[0], BookingSeries):
@@ -123,7 +100,7 @@ def _approve_against_return(meet: dict[str, Any]) -> None:
         agenda=[services.AgendaIn("议题")],
     )
     services.meeting_submit(actor=meet["office_head"], meeting_id=meeting.pk)
-    results = _race(
+    results = race(
         [
             lambda: services.meeting_approve(actor=meet["gm"], meeting_id=meeting.pk),
             lambda: services.meeting_return(actor=meet["gm"], meeting_id=meeting.pk, comment="再议"),

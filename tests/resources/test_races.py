@@ -5,41 +5,18 @@ PostgreSQL exclusion constraints, or SQLite's guarded write)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from sanfu.core.errors import ConflictError
 from sanfu.resources import services
 from sanfu.resources.models import CarRequest, CarRequestStatus, Dispatch, Stock, SupplyRequest, SupplyStatus
+from tests.races import race
 from tests.resources.conftest import at, dispatched_request, next_monday
 
 THREADS = 4
-
-
-def _race(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                results[index] = calls[index]()
-            except Exception as exc:  # the losers' refusals are the point
-                results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -58,7 +35,7 @@ def test_racing_dispatches_of_one_car_one_wins(res: dict[str, Any]) -> None:
             actor=res["clerk"], request_id=request.pk, vehicle_id=res["car"].pk, driver_id=driver.pk
         )
 
-    results = _race([dispatch(r, d) for r, d in zip(requests, drivers, strict=True)])
+    results = race([dispatch(r, d) for r, d in zip(requests, drivers, strict=True)])
     won = [r for r in results if isinstance(r, Dispatch)]
     lost = [r for r in results if isinstance(r, ConflictError)]
     assert len(won) == 1, results
@@ -75,7 +52,7 @@ def _one_driver_two_cars(res: dict[str, Any], day: Any) -> None:
     """The same driver sent out in two different cars at overlapping times: one wins."""
     first = dispatched_request(res, starts_at=at(day, 14), ends_at=at(day, 16))
     second = dispatched_request(res, starts_at=at(day, 15), ends_at=at(day, 17))
-    results = _race(
+    results = race(
         [
             lambda: services.car_request_dispatch(
                 actor=res["clerk"], request_id=first.pk, vehicle_id=res["car"].pk, driver_id=res["driver"].pk
@@ -103,7 +80,7 @@ def test_racing_issues_never_take_the_stock_below_zero(res: dict[str, Any]) -> N
         services.supply_request_submit(actor=res[p], store_id=store.pk, lines=[services.LineIn(toner.pk, 2)])
         for p in ("accountant", "finance_head", "office_head")
     ]
-    results = _race([lambda r=r: services.supply_request_issue(actor=clerk, request_id=r.pk) for r in requests])
+    results = race([lambda r=r: services.supply_request_issue(actor=clerk, request_id=r.pk) for r in requests])
     assert sum(isinstance(r, ConflictError) for r in results) == 1, results
     assert Stock.objects.get(store=store, item=toner).quantity == 1
     assert SupplyRequest.objects.filter(status=SupplyStatus.ISSUED).count() == 2
