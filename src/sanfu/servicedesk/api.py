@@ -1,6 +1,7 @@
 """一站式服务 over the REST API: the catalogue of the holder's unit (with each service's materials list, shared with
 the 审批中心 where it names a matter), the holder's requests, one request with its departments and timeline, asking
-for a service online, rating a closed request and complaining about a service.
+for a service online, a request's material files (listed, downloaded, and one uploaded to answer a return for
+missing material), rating a closed request and complaining about a service.
 
 Each operation calls the same selector or service as the pages: another person's request is a 404, bad input is a
 422 or a 400 with the service's message, and nothing is written on refusal."""
@@ -10,14 +11,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import ConfigDict
 
 from sanfu.api import scopes
 from sanfu.api.kit import Page, PageQuery, actor, answers, auth, page_of
+from sanfu.core.errors import ApplicationError
 from sanfu.servicedesk import selectors, services
-from sanfu.servicedesk.models import Channel, Service, ServiceRequest
+from sanfu.servicedesk.models import Channel, RequestFile, Service, ServiceRequest
 from sanfu.servicedesk.services.requests import materials_of
 
 READ = scopes.declare("servicedesk:read", gettext_lazy("查看服务目录和我的服务申请"))
@@ -183,6 +187,118 @@ def servicedesk_request_register(request: HttpRequest, body: ServiceRequestIn) -
         ),
     )
     return Status(201, _request(created))
+
+
+class ServiceRequestFileOut(Schema):
+    id: int
+    material_code: str = Field(description="材料代码；other 为材料清单以外的补交材料")
+    material_name: str
+    name: str = Field(description="文件名")
+    size: int = Field(description="字节数")
+    sha256: str
+    uploaded_at: datetime
+    uploaded_by: str
+    for_return: bool = Field(description="补正时补交的材料")
+
+
+def _file(f: RequestFile) -> ServiceRequestFileOut:
+    return ServiceRequestFileOut(
+        id=f.pk,
+        material_code=f.material_code,
+        material_name=f.material_name,
+        name=f.name,
+        size=f.size,
+        sha256=f.sha256,
+        uploaded_at=f.created_at,
+        uploaded_by=f.uploaded_by.display_name,
+        for_return=f.material_return_id is not None,
+    )
+
+
+@router.get(
+    "/requests/{request_id}/files",
+    response=answers(list[ServiceRequestFileOut]),
+    auth=auth(READ),
+    summary="申请的材料文件",
+    operation_id="servicedesk_request_files",
+)
+def servicedesk_request_files(request: HttpRequest, request_id: int) -> list[ServiceRequestFileOut]:
+    """按材料清单的顺序列出（清单以外的补交材料在后）；看得到申请的人才看得到它的文件，其他人为 404。"""
+    found = selectors.access_request(actor=actor(request), request_id=request_id)
+    return [_file(f) for group in selectors.files_of(found, materials_of(found.service)) for f in group["files"]]
+
+
+class ServiceRequestFileIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    material: str = Field(
+        min_length=1, max_length=64, description="材料代码（见服务目录的材料清单）；清单以外的材料填 other"
+    )
+    note: str = Field("", max_length=500, description="补正说明（可选）")
+
+
+_UPLOAD_FIELDS = {"material", "note", "file"}
+
+
+@router.post(
+    "/requests/{request_id}/files",
+    response=answers(ServiceRequestFileOut, status=201),
+    auth=auth(WRITE),
+    summary="补交材料文件",
+    operation_id="servicedesk_request_file_upload",
+)
+def servicedesk_request_file_upload(
+    request: HttpRequest,
+    request_id: int,
+    form: Form[ServiceRequestFileIn],
+    file: File[UploadedFile],
+) -> Status[ServiceRequestFileOut]:
+    """申请被退回补正（待补材料）时，申请人或服务窗口上传一个材料文件（multipart/form-data），同网页“补齐材料”：
+    各部门随即继续办理。文件的格式、大小和内容按网页同样的规则检查，不合格为 422，不留下任何记录；申请没有待补的
+    材料为 409；看不到该申请为 404。"""
+    unknown = sorted((set(request.POST) | set(request.FILES)) - _UPLOAD_FIELDS)
+    if unknown or len(request.FILES.getlist("file")) > 1:  # the form is strict like the JSON bodies (extra="forbid")
+        raise ApplicationError(
+            _("请求中有多余的字段：%(names)s（只接受 material、note 和一个 file）。")
+            % {"names": ", ".join(unknown) or "file"},
+            errors=[{"field": name} for name in unknown or ["file"]],
+        )
+    person = actor(request)
+    services.request_supply(actor=person, request_id=request_id, note=form.note, files={form.material: [file]})
+    stored = (
+        RequestFile.objects.filter(request_id=request_id, uploaded_by=person)
+        .select_related("uploaded_by")
+        .order_by("-id")
+        .first()
+    )
+    assert stored is not None
+    return Status(201, _file(stored))
+
+
+_ERRORS = {k: v for k, v in answers(None).items() if k != 200}
+
+
+@router.get(
+    "/requests/{request_id}/files/{file_id}",
+    response=_ERRORS,
+    auth=auth(READ),
+    summary="下载材料文件",
+    operation_id="servicedesk_request_file_download",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "文件内容",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def servicedesk_request_file_download(request: HttpRequest, request_id: int, file_id: int) -> FileResponse:
+    """看得到申请的人才能下载它的文件；其他单位的申请或文件为 404。"""
+    found = selectors.access_request_file(actor=actor(request), request_id=request_id, file_id=file_id)
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.name, content_type="application/octet-stream"
+    )
 
 
 class ServiceRateIn(Schema):
