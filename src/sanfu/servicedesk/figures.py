@@ -4,7 +4,9 @@ six-month trend for the charts, and the Excel workbook of the same figures.
 
 Volume counts the requests registered in the month; turnaround and the one-trip share count those of them already
 closed (one trip: closed without any return for missing material); the rating averages their ratings; the complaint
-rate is the complaints filed on the service in the month per 100 requests of that month."""
+rate is the complaints filed on the service in the month per 100 requests of that month. The turnaround counts the
+time waiting for missing material too; ``paused`` says how much of it was (the working days the clocks were held,
+补正期间不计时, on average over the same closed requests)."""
 
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ class ServiceFigures:
     closed: int = 0
     one_trip: int = 0
     turnaround: float | None = None
+    paused: float | None = None  # of the turnaround, working days waiting for missing material (clock held)
     rating: float | None = None
     ratings: int = 0
     complaints: int = 0
@@ -90,6 +93,9 @@ class MonthFigures:
         timed = [(s.turnaround, s.closed) for s in self.services if s.turnaround is not None]
         if total.closed and timed:
             total.turnaround = round(sum(t * n for t, n in timed) / sum(n for _t, n in timed), 2)
+        held = [(s.paused, s.closed) for s in self.services if s.paused is not None]
+        if total.closed and held:
+            total.paused = round(sum(p * n for p, n in held) / sum(n for _p, n in held), 2)
         return total
 
     def chart_data(self) -> dict[str, Any]:
@@ -118,6 +124,7 @@ def _request_aggregates(unit_id: int, start: datetime, end: datetime) -> dict[in
             closed=Count("id", filter=done),
             one_trip=Count("id", filter=done & Q(second_trip=False)),
             turnaround=Avg("turnaround_days", filter=done),
+            paused=Avg("paused_days", filter=done),
             average_rating=Avg("rating__score"),
             ratings=Count("rating__id"),
         )
@@ -150,6 +157,7 @@ def month_figures(*, unit_id: int, year: int, month: int, service_ids: Collectio
                 closed=row.get("closed", 0),
                 one_trip=row.get("one_trip", 0),
                 turnaround=_round(row.get("turnaround")),
+                paused=_round(row.get("paused")),
                 rating=_round(row.get("average_rating")),
                 ratings=row.get("ratings", 0),
                 complaints=complaints.get(service.pk, 0),
@@ -202,6 +210,7 @@ def figures_workbook(found: MonthFigures) -> bytes:
         _("受理量"),
         _("已办结"),
         _("平均办理时长（工作日）"),
+        _("其中补正暂停（工作日）"),
         _("一次办结"),
         _("一次办结率（%）"),
         _("评价数"),
@@ -216,6 +225,7 @@ def figures_workbook(found: MonthFigures) -> bytes:
             s.volume,
             s.closed,
             s.turnaround,
+            s.paused,
             s.one_trip,
             s.one_trip_share,
             s.ratings,

@@ -60,7 +60,8 @@ class RequestStatus(models.TextChoices):
 class ServiceRequest(models.Model):
     """A request registered once (一窗受理): by the requester online, or by the window clerk for a walk-in or a
     call. ``second_trip``: the requester had to come back or be called back for missing material at least once
-    (最多跑一次 counts the requests without). ``turnaround_days``: working days from registration to closure."""
+    (最多跑一次 counts the requests without). ``turnaround_days``: working days from registration to closure, the
+    time waiting for missing material included (``paused_days`` says how much of it)."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(Service, verbose_name=_("服务事项"), on_delete=models.PROTECT, related_name="requests")
@@ -90,6 +91,9 @@ class ServiceRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     turnaround_days = models.PositiveIntegerField(null=True, blank=True)
+    # 补正期间不计时: working days the departments' clocks were held waiting for missing material; ``due_on`` has
+    # moved on by as many (the turnaround above still counts them).
+    paused_days = models.PositiveIntegerField(_("补正暂停（工作日）"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -147,6 +151,8 @@ class MaterialReturn(models.Model):
     supplied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Working days the department's clock was held for it (set when supplied; None: not held, or not yet supplied)
+    paused_days = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

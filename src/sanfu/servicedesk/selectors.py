@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import NotFoundError
@@ -26,6 +27,7 @@ from sanfu.servicedesk.models import (
     Service,
     ServiceRequest,
 )
+from sanfu.workflow.models import InstanceEvent
 
 REPEAT_COMPLAINTS = 3  # complaints on one service within REPEAT_DAYS flag it
 REPEAT_DAYS = 30
@@ -180,11 +182,13 @@ def timeline_of(request: ServiceRequest) -> list[Moment]:
                 r.created_at,
                 _("%(dept)s退回补正") % {"dept": r.department.name},
                 r.created_by.display_name,
-                _("缺少：%(items)s") % {"items": "、".join(items.get(r.pk, []))} + (f"。{r.note}" if r.note else ""),
+                (_("缺少：%(items)s。%(note)s") if r.note else _("缺少：%(items)s"))
+                % {"items": _("、").join(items.get(r.pk, [])), "note": r.note},
             )
         )
         if r.supplied_at:
             moments.append(Moment(r.supplied_at, _("补齐材料"), r.supplied_by.display_name if r.supplied_by else ""))
+    moments += _clock_moments(request)
     if request.closed_at:
         moments.append(Moment(request.closed_at, _("办结")))
     rating = Rating.objects.filter(request=request).select_related("rated_by", "reviewed_by").first()
@@ -200,6 +204,44 @@ def timeline_of(request: ServiceRequest) -> list[Moment]:
                 )
             )
     return sorted(moments, key=lambda m: m.at)
+
+
+def _clock_moments(request: ServiceRequest) -> list[Moment]:
+    """挂起计时 / 恢复计时 of each department's clock, as the flow recorded them (once per department and moment:
+    a department with several heads has a task each)."""
+    if request.instance_id is None:
+        return []
+    names = {p.node: p.department.name for p in request.parts.select_related("department")}
+    events = (
+        InstanceEvent.objects.filter(instance_id=request.instance_id, type__in=["deadline_held", "deadline_resumed"])
+        .select_related("actor")
+        .order_by("seq")
+    )
+    moments: dict[tuple[str, str, datetime], Moment] = {}
+    for e in events:
+        key = (e.type, e.node, e.at)
+        if key in moments:
+            continue
+        department = names.get(e.node, "")
+        who = e.actor.display_name if e.actor else ""
+        if e.type == "deadline_held":
+            moments[key] = Moment(
+                e.at, _("%(dept)s暂停计时") % {"dept": department}, who, _("补正期间不计入办理时限。")
+            )
+            continue
+        days = int((e.changes or {}).get("paused_days") or 0)
+        note = (
+            ngettext(
+                "暂停 %(n)d 个工作日，办理期限相应顺延。",
+                "暂停 %(n)d 个工作日，办理期限相应顺延。",
+                days,
+            )
+            % {"n": days}
+            if days
+            else _("暂停不足一个工作日，办理期限不变。")
+        )
+        moments[key] = Moment(e.at, _("%(dept)s恢复计时") % {"dept": department}, who, note)
+    return list(moments.values())
 
 
 def returns_of(request: ServiceRequest) -> list[dict[str, Any]]:

@@ -138,6 +138,11 @@ def service_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return redirect("servicedesk:request", created.pk)
 
 
+def _material_name(material: dict[str, Any]) -> str:
+    """A material's name as the editing box writes it: a trailing ``*`` for a required one."""
+    return f"{material['name']}*" if material.get("required") else str(material["name"])
+
+
 def service_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     """登记或修改服务事项 (the window clerk)."""
     unit_id = _clerk(request)
@@ -176,7 +181,9 @@ def service_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespo
         "departments": Department.objects.filter(unit_id=unit_id, is_active=True).order_by("depth", "sort", "pk"),
         "chosen": set(service.departments.values_list("pk", flat=True)) if service else set(),
         "own_lines": "\n".join(
-            f"{m['name']}{'*' if m.get('required') else ''}{'：' + m['standard'] if m.get('standard') else ''}"
+            _("%(name)s：%(standard)s") % {"name": _material_name(m), "standard": m["standard"]}
+            if m.get("standard")
+            else _material_name(m)
             for m in (service.materials if service else [])
         ),
         "channels": Channel.choices,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +41,11 @@ def digits_of(phone: str) -> str:
 
 def due_date(start: datetime, days: int) -> date:
     return working_calendar().add_working_days(timezone.localtime(start), days).date()
+
+
+def due_moved(due_on: date, days: int) -> date:
+    """A promised date moved on by ``days`` working days (the days a return for material held the clock)."""
+    return working_calendar().add_working_days(datetime.combine(due_on, time(12, 0)), days).date()
 
 
 def working_days_taken(start: datetime, end: datetime) -> int:

@@ -66,7 +66,7 @@ def files_checked(
     if problems:
         unique = list(dict.fromkeys(problems))
         raise ApplicationError(
-            _("文件未被接收，请更正后重新提交：%(list)s") % {"list": "；".join(unique)},
+            _("文件未被接收，请更正后重新提交：%(list)s") % {"list": _("；").join(unique)},
             errors=[{"field": "files", "message": m} for m in unique],
         )
     return checked

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,11 +36,19 @@ from sanfu.servicedesk.models import (
     Service,
     ServiceRequest,
 )
-from sanfu.servicedesk.services.base import MAX_TEXT, bad, digits_of, due_date, require_unit, working_days_taken
+from sanfu.servicedesk.services.base import (
+    MAX_TEXT,
+    bad,
+    digits_of,
+    due_date,
+    due_moved,
+    require_unit,
+    working_days_taken,
+)
 from sanfu.servicedesk.services.files import OTHER, CheckedFile, files_checked, files_store
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import InstanceStatus, Task
-from sanfu.workflow.selectors import open_task_for
+from sanfu.workflow.models import TODO_KINDS, InstanceEvent, InstanceStatus, Task, TaskStatus
+from sanfu.workflow.selectors import held_tasks, open_task_for
 
 MAX_ITEMS = 20
 
@@ -119,7 +128,7 @@ def _checked(actor: User, unit_id: int, data: RequestIn) -> tuple[Service, dict[
         problems = material_problems(service, presented)
         if problems:
             raise ApplicationError(
-                _("材料不齐，请一次补齐后再受理：%(list)s") % {"list": "；".join(p["message"] for p in problems)},
+                _("材料不齐，请一次补齐后再受理：%(list)s") % {"list": _("；").join(p["message"] for p in problems)},
                 errors=[{"field": "materials", "material": p["field"], "message": p["message"]} for p in problems],
             )
     checked = files_checked(service, materials, data.files)
@@ -243,7 +252,9 @@ def request_handle(
             raise ConflictError(_("该部门事项已被他人办理，请刷新。"))
         if instance.status == InstanceStatus.APPROVED:
             replies = request.parts.select_related("department").order_by("id")
-            result = "\n".join(f"{p.department.name}：{p.reply}" for p in replies)
+            result = "\n".join(
+                _("%(department)s：%(reply)s") % {"department": p.department.name, "reply": p.reply} for p in replies
+            )
             closed = (
                 ServiceRequest.objects.filter(pk=request.pk)
                 .exclude(status=RequestStatus.DONE)
@@ -280,8 +291,9 @@ def request_return_material(
     department_id: int | None = None,
     now: datetime | None = None,
 ) -> MaterialReturn:
-    """退回补正: a department names the missing items (each recorded); its task waits, the requester is told what
-    to bring, and the request no longer counts as done in one trip."""
+    """退回补正: a department names the missing items (each recorded); its task waits with its clock held (补正期间不
+    计时: every open task of the department's step, so its deadline does not run out while the requester fetches
+    the material), the requester is told what to bring, and the request no longer counts as done in one trip."""
     now = now or timezone.now()
     names = list(dict.fromkeys(i.strip() for i in items if i.strip()))
     if not names:
@@ -302,11 +314,12 @@ def request_return_material(
         MissingItem.objects.bulk_create(
             [MissingItem(material_return=returned, service_id=request.service_id, name=n) for n in names]
         )
+        _hold_clocks(actor, request, part, now)
         _notify_requester(
             request,
             key=f"servicedesk-return:{returned.pk}",
             title=_("服务申请 %(number)s 需补齐材料：%(items)s")
-            % {"number": request.number, "items": "、".join(names)},
+            % {"number": request.number, "items": _("、").join(names)},
         )
         audit_record(
             action="servicedesk.request.return_material",
@@ -315,6 +328,52 @@ def request_return_material(
             detail={"department": part.department_id, "items": names},
         )
     return returned
+
+
+def _hold_clocks(actor: User, request: ServiceRequest, part: RequestPart, now: datetime) -> None:
+    """挂起计时 of the department's open tasks that have a deadline (the window has decided: it returned for
+    material), in the caller's transaction."""
+    if request.instance_id is None:
+        return
+    timed = Task.objects.filter(
+        instance_id=request.instance_id,
+        node=part.node,
+        status=TaskStatus.OPEN,
+        kind__in=TODO_KINDS,
+        due_at__isnull=False,
+    ).order_by("task_no")
+    for task_id in timed.values_list("pk", flat=True):
+        workflow.task_deadline_hold(
+            actor=actor,
+            task_id=task_id,
+            reason=_("退回补正，等待申请人补齐材料"),
+            check_rights=False,
+            in_transaction=True,
+            now=now,
+        )
+
+
+def _resume_clocks(actor: User, request: ServiceRequest, nodes: list[str], now: datetime) -> dict[str, int]:
+    """恢复计时 of the held tasks of the departments at ``nodes``; the working days each department's clock was held
+    (by node: the longest of its tasks), as the flow counted them."""
+    if request.instance_id is None:
+        return {}
+    events = InstanceEvent.objects.filter(instance_id=request.instance_id)
+    seen = events.order_by("-seq").values_list("seq", flat=True).first() or 0
+    for node in nodes:
+        for task in held_tasks(instance_id=request.instance_id, node=node):
+            workflow.task_deadline_resume(
+                actor=actor,
+                task_id=task.pk,
+                comment=_("申请人已补齐材料"),
+                check_rights=False,
+                in_transaction=True,
+                now=now,
+            )
+    paused: dict[str, int] = {}
+    for node, changes in events.filter(seq__gt=seen, type="deadline_resumed").values_list("node", "changes"):
+        paused[node] = max(paused.get(node, 0), int(changes.get("paused_days") or 0))
+    return paused
 
 
 def request_supply(
@@ -326,7 +385,8 @@ def request_supply(
     now: datetime | None = None,
 ) -> ServiceRequest:
     """补齐材料 (the requester, or the window for a walk-in or a caller), with the files brought if any (by
-    material code, ``other`` for an item the list does not name): the waiting departments go on."""
+    material code, ``other`` for an item the list does not name): the waiting departments go on, their clocks
+    resumed and moved on by the working days held, and the promised date (``due_on``) by as many as the longest."""
     now = now or timezone.now()
     request = selectors.access_request(actor=actor, request_id=request_id)
     if actor.pk != request.requester_id and not (rights.is_clerk(actor) and rights.unit_of(actor) == request.unit_id):
@@ -336,9 +396,13 @@ def request_supply(
     checked = files_checked(request.service, materials_of(request.service), files or {}, allow_other=True)
     answered = MaterialReturn.objects.filter(request=request, supplied_at__isnull=True).order_by("-id").first()
     with transaction.atomic():
-        supplied = MaterialReturn.objects.filter(request=request, supplied_at__isnull=True).update(
+        waiting = list(
+            MaterialReturn.objects.filter(request=request, supplied_at__isnull=True).values_list("pk", "department_id")
+        )
+        supplied = MaterialReturn.objects.filter(pk__in=[pk for pk, _d in waiting], supplied_at__isnull=True).update(
             supplied_at=now, supplied_by=actor
         )
+        returned = [p.node for p in request.parts.filter(status=PartStatus.RETURNED)]
         RequestPart.objects.filter(request=request, status=PartStatus.RETURNED).update(status=PartStatus.OPEN)
         if (
             ServiceRequest.objects.filter(pk=request.pk, status=RequestStatus.AWAITING).update(
@@ -348,6 +412,16 @@ def request_supply(
             or not supplied
         ):
             raise ConflictError(_("材料已由他人登记补齐，请刷新。"))
+        paused = _resume_clocks(actor, request, returned, now)
+        for pk, department_id in waiting:
+            days = paused.get(flows.department_node(department_id))
+            if days is not None:
+                MaterialReturn.objects.filter(pk=pk).update(paused_days=days)
+        longest = max(paused.values(), default=0)
+        if longest:
+            ServiceRequest.objects.filter(pk=request.pk).update(
+                due_on=due_moved(request.due_on, longest), paused_days=F("paused_days") + longest
+            )
         files_store(actor=actor, request=request, checked=checked, now=now, material_return=answered)
         brought = [f.material_code for f in checked if f.material_code != OTHER]
         if brought:
@@ -357,7 +431,7 @@ def request_supply(
             action="servicedesk.request.supply",
             actor=actor,
             target=f"service_request:{request.pk}",
-            detail={"note": note[:MAX_TEXT], "files": [f.name for f in checked]},
+            detail={"note": note[:MAX_TEXT], "files": [f.name for f in checked], "paused_days": longest},
         )
     request.refresh_from_db()
     return request
