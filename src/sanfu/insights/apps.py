@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from sanfu.core.navigation import NavItem, Section
+
+
+class InsightsConfig(AppConfig):
+    """效能: the monthly efficiency review (流程效能评估) measured from the flow's event log."""
+
+    name = "sanfu.insights"
+    label = "insights"
+    verbose_name = _("效能")
+    navigation = (NavItem(Section.LEADERS, _("流程效能评估"), "insights:review", order=30),)
+
+    def ready(self) -> None:
+        from sanfu.api import site
+        from sanfu.insights.api import router
+
+        site.include("/insights", router)

@@ -1,0 +1,368 @@
+"""The spine of every measure: one month's facts of one unit as columnar frames (Polars).
+
+Each table is read with one statement through Django's connection (so on SQLite and PostgreSQL alike, inside
+the caller's transaction, and counted by ``CaptureQueriesContext``): only the narrow columns the measures need,
+times as epoch milliseconds computed by the database. Nothing below loops over rows in Python; the working
+calendar becomes a small per-day table (one row per calendar day of the span) that the frames join.
+
+Why Polars (not DuckDB): it builds a frame straight from the database cursor's rows with no further
+dependency (DuckDB needs pyarrow for that, or its sqlite/postgres extensions, which are downloaded at run time).
+
+The frames (all times in epoch ms, UTC):
+
+- ``instances``: the unit's submitted instances alive during the month (created before its end, not ended
+  before its start): ``instance, definition, matter, status, initiator, start`` (the first submission),
+  ``end``;
+- ``tasks``: their approval and handling tasks (抄送/备案 notices never block and are left out), with
+  ``start`` (when the task reached its holder: created, or opened later for a 依次 signer), ``end`` (acted,
+  or cancelled: the event that cancelled it), the holder's ``department`` and ``auto`` (passed by the engine's
+  same-approver rules, no person's work);
+- ``returns``: the month's 退回 (``task_returned``) with their reasons, and ``sent_back``: every ``returned``
+  event of those instances (any return: 退回, 驳回 sent back, a timeout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+import polars as pl
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Func,
+    Q,
+    QuerySet,
+    TextField,
+)
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast
+
+from sanfu.org.calendar import WorkingCalendar
+from sanfu.org.models import CalendarDay, DayKind, Post
+from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, ProcessDefinition, Task
+
+MS_PER_HOUR = 3_600_000
+# Task numbers in an event's ``set_tasks`` given a status (the JSON text of SQLite and of PostgreSQL's jsonb
+# alike: a task's change holds only flat values, so no brace inside it).
+_SET_STATUS = r'"(\d+)":\s*\{{[^{{}}]*"status":\s*"{status}"'
+
+
+class EpochMs(Func):
+    """A timestamp as whole milliseconds since 1970 (UTC), computed by the database."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400000.0) AS INTEGER)",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(ROUND(EXTRACT(EPOCH FROM %(expressions)s) * 1000) AS BIGINT)", **extra
+        )
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month in the office's time zone, with its bounds in epoch ms."""
+
+    year: int
+    month: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    @property
+    def previous(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def starts(self) -> datetime:
+        return datetime.combine(self.first_day, time(0), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    def ends(self) -> datetime:
+        return self.next.starts()
+
+    @property
+    def bounds_ms(self) -> tuple[int, int]:
+        return int(self.starts().timestamp() * 1000), int(self.ends().timestamp() * 1000)
+
+
+def calendar_version(calendar_rows: list[tuple[date, str]]) -> str:
+    """A fingerprint of the working calendar: the administrator's table and the statutory package's version.
+    A cached month computed under another calendar is stale."""
+    text = f"{chinese_calendar.__version__}|" + ";".join(f"{d.isoformat()}={k}" for d, k in sorted(calendar_rows))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def calendar_rows() -> list[tuple[date, str]]:
+    return list(CalendarDay.objects.values_list("date", "kind"))
+
+
+def working_calendar_of(rows: list[tuple[date, str]]) -> WorkingCalendar:
+    """``org.selectors.working_calendar`` from rows already read (one query serves the fingerprint too)."""
+    return WorkingCalendar(overrides={d: kind == DayKind.WORKDAY for d, kind in rows})
+
+
+def _fetch(queryset: QuerySet[Any], schema: list[tuple[str, Any]]) -> pl.DataFrame:
+    """One statement: the queryset's SQL sent through Django's cursor, the rows straight into a frame."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _ms(expression: str | Expression) -> EpochMs:
+    return EpochMs(expression)
+
+
+@dataclass
+class Facts:
+    unit_id: int
+    month: Month
+    instances: pl.DataFrame
+    tasks: pl.DataFrame
+    returns: pl.DataFrame
+    sent_back: pl.DataFrame
+    matters: dict[str, str]  # definition key → name (of its latest version)
+    people: dict[int, str]
+    departments: dict[int, str]
+    calendar: WorkingCalendar
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return self.month.bounds_ms
+
+
+def load(*, unit_id: int, month: Month, calendar: WorkingCalendar) -> Facts:
+    """Read the month's facts of ``unit_id`` (six statements, however many rows)."""
+    month_start, month_end = month.starts(), month.ends()
+    alive = (
+        Instance.objects.filter(unit_id=unit_id, created_at__lt=month_end)
+        .exclude(status=InstanceStatus.DRAFT)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=month_start))
+    )
+    instances = _fetch(
+        alive.order_by().values_list(
+            "pk",
+            "definition_id",
+            "definition__key",
+            "status",
+            "initiator_id",
+            _ms("created_at"),
+            _ms("ended_at"),
+        ),
+        [
+            ("instance", pl.Int64),
+            ("definition", pl.Int64),
+            ("matter", pl.String),
+            ("status", pl.String),
+            ("initiator", pl.Int64),
+            ("start", pl.Int64),
+            ("end", pl.Int64),
+        ],
+    )
+    ids = alive.values("pk")
+    tasks = _fetch(
+        Task.objects.filter(instance_id__in=ids, kind__in=TODO_KINDS)
+        .order_by()
+        .values_list(
+            "instance_id",
+            "task_no",
+            "node",
+            "node_name",
+            "assignee_id",
+            "status",
+            _ms("created_at"),
+            _ms("due_at"),
+            _ms("acted_at"),
+        ),
+        [
+            ("instance", pl.Int64),
+            ("task_no", pl.Int64),
+            ("node", pl.String),
+            ("node_name", pl.String),
+            ("person", pl.Int64),
+            ("status", pl.String),
+            ("created", pl.Int64),
+            ("due", pl.Int64),
+            ("acted", pl.Int64),
+        ],
+    )
+    events = _fetch(
+        InstanceEvent.objects.filter(instance_id__in=ids)
+        .annotate(text=Cast("changes", TextField()))
+        .filter(
+            Q(type__in=("submitted", "task_returned", "returned", "tasks_opened")) | Q(text__contains='"cancelled"'),
+        )
+        .order_by()
+        .values_list("instance_id", "seq", "type", "actor_id", "node", "comment", _ms("at"), "text"),
+        [
+            ("instance", pl.Int64),
+            ("seq", pl.Int64),
+            ("type", pl.String),
+            ("actor", pl.Int64),
+            ("node", pl.String),
+            ("comment", pl.String),
+            ("at", pl.Int64),
+            ("text", pl.String),
+        ],
+    )
+    posts = _fetch(
+        Post.objects.filter(is_primary=True, staff__unit_id=unit_id)
+        .order_by()
+        .values_list("staff__user_id", "staff__user__full_name", "department_id", "department__name"),
+        [("person", pl.Int64), ("person_name", pl.String), ("department", pl.Int64), ("department_name", pl.String)],
+    )
+    definitions = ProcessDefinition.objects.filter(pk__in=alive.values("definition_id")).values_list("key", "name")
+    matters: dict[str, str] = {}
+    for key, name in definitions.order_by("key", "version"):  # the latest version's name wins
+        matters[key] = name
+    tasks = _task_times(tasks, events).join(posts.select("person", "department"), on="person", how="left")
+    in_month = pl.col("at").is_between(*month.bounds_ms, closed="left")
+    returns = events.filter((pl.col("type") == "task_returned") & in_month).select(
+        "instance", "seq", "actor", "node", "comment", "at"
+    )
+    sent_back = events.filter(pl.col("type") == "returned").select("instance", "at")
+    # The turnaround runs from the first submission (a resubmission after a return moves ``submitted_at``).
+    submitted = events.filter(pl.col("type") == "submitted").group_by("instance").agg(pl.col("at").min())
+    instances = (
+        instances.join(submitted, on="instance", how="left", maintain_order="left")
+        .with_columns(start=pl.coalesce("at", "start"))
+        .drop("at")
+    )
+    return Facts(
+        unit_id=unit_id,
+        month=month,
+        instances=instances,
+        tasks=tasks,
+        returns=returns,
+        sent_back=sent_back,
+        matters=matters,
+        people=dict(zip(posts["person"].to_list(), posts["person_name"].to_list(), strict=True)),
+        departments=dict(zip(posts["department"].to_list(), posts["department_name"].to_list(), strict=True)),
+        calendar=calendar,
+    )
+
+
+def _task_times(tasks: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """``start``: when the task reached its holder (a 依次 signer's task is created waiting and opened later,
+    by a ``tasks_opened`` event); ``end``: acted, or, for a cancelled task, the event that cancelled it;
+    ``auto``: passed by the engine at creation (acted the moment it was made)."""
+
+    def set_to(status: str, name: str) -> pl.DataFrame:
+        return (
+            events.select(
+                "instance",
+                "at",
+                pl.col("text").str.extract_all(_SET_STATUS.format(status=status)).alias("found"),
+            )
+            .explode("found")
+            .drop_nulls("found")
+            .select(
+                "instance",
+                pl.col("found").str.extract(r'"(\d+)"').cast(pl.Int64).alias("task_no"),
+                pl.col("at").alias(name),
+            )
+            .group_by("instance", "task_no")
+            .agg(pl.col(name).min())
+        )
+
+    opened = set_to("open", "opened")
+    cancelled = set_to("cancelled", "cancelled")
+    return (
+        tasks.join(opened, on=["instance", "task_no"], how="left")
+        .join(cancelled, on=["instance", "task_no"], how="left")
+        .with_columns(
+            start=pl.max_horizontal("created", "opened"),
+            end=pl.when(pl.col("acted").is_not_null())
+            .then(pl.col("acted"))
+            .when(pl.col("status") == "cancelled")
+            .then(pl.col("cancelled"))
+            .otherwise(None),
+            auto=pl.col("acted") == pl.col("created"),
+        )
+        .drop("opened", "cancelled")
+    )
+
+
+# --- working time on the calendar ---------------------------------------------------------------------------
+
+
+def day_table(calendar: WorkingCalendar, first: date, last: date) -> pl.DataFrame:
+    """One row per calendar day in [first, last]: whether it is a working day and the working milliseconds of
+    the days before it in the span (a loop over days, not over rows)."""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    per_day = _office_ms(calendar)
+    working = [calendar.is_workday(d) for d in days]
+    cumulative = [0]
+    for w in working[:-1]:
+        cumulative.append(cumulative[-1] + (per_day if w else 0))
+    return pl.DataFrame(
+        {"day": days, "workday": working, "before": cumulative},
+        schema={"day": pl.Date, "workday": pl.Boolean, "before": pl.Int64},
+    )
+
+
+def _office_ms(calendar: WorkingCalendar) -> int:
+    return sum(_clock_ms(end) - _clock_ms(start) for start, end in calendar.periods)
+
+
+def _clock_ms(moment: time) -> int:
+    return ((moment.hour * 60 + moment.minute) * 60 + moment.second) * 1000
+
+
+def with_working(frame: pl.DataFrame, columns: list[str], calendar: WorkingCalendar) -> pl.DataFrame:
+    """Add ``w_<column>`` for each epoch-ms column: the working milliseconds from the start of the span to that
+    moment (W(t)), so the working time between two moments is W(b) − W(a) and the rest of the elapsed time is
+    off-hours. A missing moment stays missing."""
+    moments = frame.select(pl.concat_list(columns).explode().drop_nulls().alias("t"))["t"]
+    if moments.is_empty():
+        return frame.with_columns(*(pl.lit(None, pl.Int64).alias(f"w_{c}") for c in columns))
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first = datetime.fromtimestamp(int(moments.min()) / 1000, tz=zone).date()  # type: ignore[arg-type]
+    last = datetime.fromtimestamp(int(moments.max()) / 1000, tz=zone).date()  # type: ignore[arg-type]
+    days = day_table(calendar, first, last)
+    for column in columns:
+        local = pl.from_epoch(pl.col(column), time_unit="ms").dt.replace_time_zone("UTC")
+        local = local.dt.convert_time_zone(settings.TIME_ZONE)
+        clock = (
+            local.dt.hour().cast(pl.Int64) * 3_600_000
+            + local.dt.minute().cast(pl.Int64) * 60_000
+            + local.dt.second().cast(pl.Int64) * 1000
+            + local.dt.millisecond().cast(pl.Int64)
+        )
+        inside = pl.sum_horizontal(
+            *((clock - _clock_ms(start)).clip(0, _clock_ms(end) - _clock_ms(start)) for start, end in calendar.periods)
+        )
+        frame = (
+            frame.with_columns(local.dt.date().alias("_day"), inside.alias("_in"))
+            .join(days, left_on="_day", right_on="day", how="left", maintain_order="left")
+            .with_columns(
+                pl.when(pl.col(column).is_null())
+                .then(None)
+                .otherwise(pl.col("before") + pl.when(pl.col("workday")).then(pl.col("_in")).otherwise(0))
+                .alias(f"w_{column}")
+            )
+            .drop("_day", "_in", "before", "workday")
+        )
+    return frame

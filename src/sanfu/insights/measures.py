@@ -1,0 +1,362 @@
+"""The measures of the monthly efficiency review (流程效能评估): one function per measure, each a columnar
+computation over the month's spine (``Spine``: one frame of instance facts, one of task facts), grouped by any
+of the review's dimensions. The page, the Excel workbook, the drill-downs and the API all read them from here;
+nothing is computed in a view. docs/insights.md defines each measure.
+
+Dimensions: ``matter`` (the definition's key: the matter type), ``node``, ``department`` (the task holder's
+primary department), ``person`` (the holder). Instance measures (turnaround, throughput, first-pass yield,
+hand-offs, open instances) group by ``matter`` only; task measures by any of them.
+
+Durations are hours. ``handling`` is working time on the calendar (office hours of working days, statutory
+holidays and 调休 included); ``off_hours`` the rest of the elapsed time. P50/P90 interpolate linearly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from sanfu.insights.facts import MS_PER_HOUR, Facts, with_working
+from sanfu.org.calendar import WorkingCalendar
+
+ENDED = ("approved", "rejected")  # an outcome: withdrawn and cancelled matters are no one's throughput
+LIVE = ("open", "waiting")
+QUANTILES = (("p50", 0.5), ("p90", 0.9))
+TASK_DIMENSIONS = ("matter", "node", "department", "person")
+
+
+@dataclass
+class Spine:
+    """The month's facts with their working times: what every measure reads."""
+
+    facts: Facts
+    instances: pl.DataFrame  # one row per instance alive in the month
+    tasks: pl.DataFrame  # one row per approval/handling task of those instances, auto-passed ones left out
+    returns: pl.DataFrame  # the month's 退回, with the matter and the returner's department
+
+
+def spine_of(facts: Facts) -> Spine:
+    month_start, month_end = facts.bounds
+    calendar = facts.calendar
+    matter_of = facts.instances.select("instance", "matter")
+    tasks = (
+        facts.tasks.filter(~pl.col("auto").fill_null(False))
+        .join(matter_of, on="instance", how="inner")
+        .with_columns(
+            acted_in_month=pl.col("acted").is_between(month_start, month_end, closed="left").fill_null(False),
+            open_at_end=(pl.col("start") < month_end)
+            & (pl.col("end").is_null() | (pl.col("end") >= month_end))
+            & (pl.col("end").is_not_null() | pl.col("status").is_in(LIVE)),
+        )
+    )
+    tasks = with_working(tasks, ["start", "end"], calendar).with_columns(
+        elapsed=(pl.col("end") - pl.col("start")) / MS_PER_HOUR,
+        handling=(pl.col("w_end") - pl.col("w_start")) / MS_PER_HOUR,
+    )
+    tasks = tasks.with_columns(off_hours=pl.col("elapsed") - pl.col("handling"))
+    tasks = tasks.with_columns(
+        sla_counted=pl.col("due").is_not_null()
+        & (pl.col("acted_in_month") | (pl.col("open_at_end") & (pl.col("due") < month_end))),
+        on_time=pl.col("acted_in_month") & (pl.col("acted") <= pl.col("due")).fill_null(False),
+    )
+    instances = facts.instances.with_columns(
+        ended_in_month=pl.col("status").is_in(ENDED)
+        & pl.col("end").is_between(month_start, month_end, closed="left").fill_null(False),
+        open_at_end=(pl.col("start") < month_end) & (pl.col("end").is_null() | (pl.col("end") >= month_end)),
+    )
+    instances = with_working(instances, ["start", "end"], calendar)
+    sent_back = facts.sent_back.group_by("instance").agg(pl.len().alias("sent_back"))
+    instances = (
+        instances.join(_in_tasks(tasks, instances, calendar), on="instance", how="left")
+        .join(sent_back, on="instance", how="left")
+        .join(_handoffs(tasks), on="instance", how="left")
+        .with_columns(
+            pl.col("sent_back").fill_null(0),
+            pl.col("handoffs").fill_null(0),
+            elapsed=(pl.col("end") - pl.col("start")) / MS_PER_HOUR,
+            working=(pl.col("w_end") - pl.col("w_start")) / MS_PER_HOUR,
+        )
+        .with_columns(
+            off_hours=pl.col("elapsed") - pl.col("working"),
+            handling=pl.col("in_tasks").fill_null(0.0),
+        )
+        .with_columns(with_initiator=(pl.col("working") - pl.col("handling")).clip(lower_bound=0.0))
+    )
+    departments = facts.tasks.select("person", "department").unique("person")
+    returns = facts.returns.join(matter_of, on="instance", how="inner").join(
+        departments.rename({"person": "actor"}), on="actor", how="left"
+    )
+    return Spine(facts=facts, instances=instances, tasks=tasks, returns=returns)
+
+
+def _in_tasks(tasks: pl.DataFrame, instances: pl.DataFrame, calendar: WorkingCalendar) -> pl.DataFrame:
+    """Per instance: the working hours during which at least one of its tasks was in someone's hands (the
+    union of the tasks' intervals, so a 会签's parallel signers count once), up to the instance's end."""
+    ends = instances.select("instance", pl.col("end").alias("instance_end"), "ended_in_month")
+    spans = (
+        tasks.join(ends.filter(pl.col("ended_in_month")), on="instance", how="inner")
+        .select(
+            "instance",
+            pl.col("start").alias("s"),
+            pl.min_horizontal(pl.col("end").fill_null(pl.col("instance_end")), pl.col("instance_end")).alias("e"),
+        )
+        .filter(pl.col("e") > pl.col("s"))
+        .sort("instance", "s")
+    )
+    merged = (
+        spans.with_columns(reach=pl.col("e").cum_max().shift(1).over("instance"))
+        .with_columns(segment=(pl.col("reach").is_null() | (pl.col("s") > pl.col("reach"))).cum_sum().over("instance"))
+        .group_by("instance", "segment")
+        .agg(pl.col("s").min(), pl.col("e").max())
+    )
+    merged = with_working(merged, ["s", "e"], calendar)
+    return merged.group_by("instance").agg(((pl.col("w_e") - pl.col("w_s")).sum() / MS_PER_HOUR).alias("in_tasks"))
+
+
+def _handoffs(tasks: pl.DataFrame) -> pl.DataFrame:
+    """Per instance: consecutive tasks (by the time they reached their holders) whose holders' departments
+    differ — the seeds' cross-department communication cost."""
+    return (
+        tasks.filter(pl.col("department").is_not_null())
+        .sort("instance", "start", "task_no")
+        .with_columns(previous=pl.col("department").shift(1).over("instance"))
+        .group_by("instance")
+        .agg((pl.col("previous").is_not_null() & (pl.col("previous") != pl.col("department"))).sum().alias("handoffs"))
+    )
+
+
+# --- the measures -----------------------------------------------------------------------------------------------
+
+
+def _quantiles(column: str, prefix: str | None = None) -> list[pl.Expr]:
+    name = prefix or column
+    return [
+        pl.col(column).quantile(q, interpolation="linear").round(2).alias(f"{name}_{label}") for label, q in QUANTILES
+    ]
+
+
+def _by(by: Sequence[str]) -> list[str]:
+    unknown = set(by) - set(TASK_DIMENSIONS)
+    if unknown:
+        raise ValueError(f"unknown dimensions {sorted(unknown)}")
+    return list(by)
+
+
+def _grouped(frame: pl.DataFrame, by: Sequence[str], *aggregations: pl.Expr) -> pl.DataFrame:
+    if by:
+        return frame.group_by(list(by), maintain_order=True).agg(*aggregations).sort(list(by), nulls_last=True)
+    return frame.select(*aggregations)
+
+
+def turnaround(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Instances ended in the month (approved or rejected): ``ended``, and P50/P90 of the elapsed time from
+    submission to end, split into ``handling`` (working hours with a task in someone's hands: waiting in the
+    holder's queue and handling it, which the log cannot tell apart), ``with_initiator`` (working hours with no
+    task open: back with the initiator after a return) and ``off_hours`` (outside working time)."""
+    ended = spine.instances.filter(pl.col("ended_in_month"))
+    return _grouped(
+        ended,
+        _instance_by(by),
+        pl.len().alias("ended"),
+        *_quantiles("elapsed"),
+        *_quantiles("handling"),
+        *_quantiles("with_initiator"),
+        *_quantiles("off_hours"),
+    )
+
+
+def _instance_by(by: Sequence[str]) -> list[str]:
+    if set(by) - {"matter"}:
+        raise ValueError("instance measures group by matter only")
+    return list(by)
+
+
+def task_times(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Tasks acted in the month: ``acted``, P50/P90 of ``elapsed`` (reached the holder → acted), its working
+    part ``handling`` and its ``off_hours``."""
+    acted = spine.tasks.filter(pl.col("acted_in_month"))
+    return _grouped(
+        acted,
+        _by(by),
+        pl.len().alias("acted"),
+        *_quantiles("elapsed"),
+        *_quantiles("handling"),
+        *_quantiles("off_hours"),
+    )
+
+
+def sla(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Tasks with a due time that were acted in the month or were still open and past due at its end:
+    ``sla_due`` of them, ``sla_on_time`` acted by the due time, ``sla_rate`` (%)."""
+    counted = spine.tasks.filter(pl.col("sla_counted"))
+    frame = _grouped(counted, _by(by), pl.len().alias("sla_due"), pl.col("on_time").sum().alias("sla_on_time"))
+    return frame.with_columns(sla_rate=_rate("sla_on_time", "sla_due"))
+
+
+def _rate(part: str, whole: str) -> pl.Expr:
+    return pl.when(pl.col(whole) > 0).then((pl.col(part) * 100 / pl.col(whole)).round(1)).otherwise(None)
+
+
+def throughput(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Instances ended in the month (approved or rejected), and how many of them were approved."""
+    ended = spine.instances.filter(pl.col("ended_in_month"))
+    return _grouped(
+        ended,
+        _instance_by(by),
+        pl.len().alias("throughput"),
+        (pl.col("status") == "approved").sum().alias("approved"),
+    )
+
+
+def backlog(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Instances open at the month's end (submitted before it, not ended by it; now, for the open month)."""
+    return _grouped(spine.instances.filter(pl.col("open_at_end")), _instance_by(by), pl.len().alias("backlog"))
+
+
+def task_backlog(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Tasks in someone's hands at the month's end."""
+    return _grouped(spine.tasks.filter(pl.col("open_at_end")), _by(by), pl.len().alias("open_tasks"))
+
+
+def returns(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """退回 made in the month (each with its reason), by where and by whom they were made."""
+    frame = spine.returns.rename({"actor": "person"})
+    return _grouped(frame, _by(by), pl.len().alias("returns"))
+
+
+def return_reasons(spine: Spine) -> pl.DataFrame:
+    """The month's 退回 with their reasons, latest first."""
+    return spine.returns.sort("at", "instance", "seq", descending=True)
+
+
+def first_pass(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Instances ended in the month: ``first_pass`` of them were never sent back (no return to the initiator or
+    to an earlier node, by 退回, 驳回 or a timeout), ``first_pass_rate`` (%) — the first-pass yield."""
+    ended = spine.instances.filter(pl.col("ended_in_month"))
+    frame = _grouped(
+        ended,
+        _instance_by(by),
+        pl.len().alias("fp_ended"),
+        (pl.col("sent_back") == 0).sum().alias("first_pass"),
+    )
+    return frame.with_columns(first_pass_rate=_rate("first_pass", "fp_ended")).drop("fp_ended")
+
+
+def handoffs(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Instances ended in the month: hand-offs between departments (consecutive tasks whose holders'
+    departments differ), in all, per instance on average, and the instances with at least one."""
+    ended = spine.instances.filter(pl.col("ended_in_month"))
+    return _grouped(
+        ended,
+        _instance_by(by),
+        pl.col("handoffs").sum().alias("handoffs"),
+        pl.col("handoffs").mean().round(2).alias("handoffs_mean"),
+        (pl.col("handoffs") > 0).sum().alias("handed_off"),
+    )
+
+
+# --- the review: every measure by every dimension, as plain data (cached per closed month) -----------------------
+
+# Raised whenever a measure's definition changes: cached months computed by an older one are recomputed.
+COMPUTATION_VERSION = 1
+
+INSTANCE_MEASURES = (turnaround, throughput, backlog, first_pass, handoffs)
+TASK_MEASURES = (task_times, sla, task_backlog, returns)
+# A matter type's row (and the whole unit's) times instances, not tasks: its task measures are the counts.
+MATTER_TASK_MEASURES = (sla, task_backlog, returns)
+_COUNTS = (
+    "ended",
+    "throughput",
+    "approved",
+    "backlog",
+    "first_pass",
+    "handoffs",
+    "handed_off",
+    "acted",
+    "sla_due",
+    "sla_on_time",
+    "open_tasks",
+    "returns",
+)
+
+
+def _merge(frames: list[pl.DataFrame], on: list[str]) -> pl.DataFrame:
+    if not on:
+        return pl.concat(frames, how="horizontal")
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = merged.join(frame, on=on, how="full", coalesce=True, nulls_equal=True)
+    counts = [c for c in _COUNTS if c in merged.columns]
+    return merged.with_columns(pl.col(counts).fill_null(0)).sort(on, nulls_last=True)
+
+
+def review(spine: Spine) -> dict[str, Any]:
+    """The month's review as plain data: totals, per matter type, per node, per department, per person, and
+    the returns with their reasons."""
+    facts = spine.facts
+    total = _merge([m(spine) for m in INSTANCE_MEASURES] + [m(spine) for m in MATTER_TASK_MEASURES], []).to_dicts()[0]
+    matters = _merge(
+        [m(spine, ["matter"]) for m in INSTANCE_MEASURES] + [m(spine, ["matter"]) for m in MATTER_TASK_MEASURES],
+        ["matter"],
+    )
+    names = spine.tasks.group_by("matter", "node").agg(pl.col("node_name").last())
+    nodes = _merge([m(spine, ["matter", "node"]) for m in TASK_MEASURES], ["matter", "node"]).join(
+        names, on=["matter", "node"], how="left"
+    )
+    departments = _merge([m(spine, ["department"]) for m in TASK_MEASURES], ["department"])
+    people = _merge([m(spine, ["person"]) for m in TASK_MEASURES], ["person"])
+    reasons = return_reasons(spine).select(
+        "instance", "matter", "node", pl.col("actor").alias("person"), "department", "comment", "at"
+    )
+    return {
+        "version": COMPUTATION_VERSION,
+        "month": facts.month.text,
+        "unit": facts.unit_id,
+        "total": total,
+        "matters": matters.to_dicts(),
+        "nodes": nodes.to_dicts(),
+        "departments": departments.to_dicts(),
+        "people": people.to_dicts(),
+        "reasons": reasons.to_dicts(),
+        "names": {
+            "matters": facts.matters,
+            "departments": {str(k): v for k, v in facts.departments.items()},
+            "people": {str(k): v for k, v in facts.people.items()},
+        },
+    }
+
+
+# --- drill-downs: the instances behind a figure --------------------------------------------------------------
+
+INSTANCE_FIGURES = {
+    "ended": pl.col("ended_in_month"),
+    "backlog": pl.col("open_at_end"),
+    "sent_back": pl.col("ended_in_month") & (pl.col("sent_back") > 0),
+    "handoffs": pl.col("ended_in_month") & (pl.col("handoffs") > 0),
+}
+TASK_FIGURES = {
+    "acted": pl.col("acted_in_month"),
+    "sla_due": pl.col("sla_counted"),
+    "sla_missed": pl.col("sla_counted") & ~pl.col("on_time"),
+    "open_tasks": pl.col("open_at_end"),
+}
+FIGURES = (*INSTANCE_FIGURES, *TASK_FIGURES, "returns")
+
+
+def instances_behind(spine: Spine, figure: str, filters: dict[str, Any]) -> list[int]:
+    """The ids of the instances behind ``figure`` (one of ``FIGURES``) under ``filters`` (dimension → value),
+    in the order the figure's rows were made (latest first)."""
+    if figure not in FIGURES:
+        raise ValueError(f"unknown figure {figure}")
+    wanted = [pl.col(k) == v for k, v in filters.items() if k in TASK_DIMENSIONS]
+    if figure in INSTANCE_FIGURES:
+        if set(filters) - {"matter"}:
+            return []
+        frame = spine.instances.filter(INSTANCE_FIGURES[figure], *wanted).sort("start", descending=True)
+    elif figure == "returns":
+        frame = spine.returns.rename({"actor": "person"}).filter(*wanted).sort("at", descending=True)
+    else:
+        frame = spine.tasks.filter(TASK_FIGURES[figure], *wanted).sort("start", descending=True)
+    return [int(i) for i in frame["instance"].unique(maintain_order=True).to_list()]

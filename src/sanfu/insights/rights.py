@@ -1,0 +1,17 @@
+"""Who may read the efficiency review: the office of a unit (办公室: clerks and process administrators on its
+staff) and the unit's leaders (rank 公司副职 or above), both as ``org.roles`` counts them, each for their own
+unit. Anyone else — and an account without a staff record — is refused with a 404, as the house refuses what
+is not theirs. The figures are counts and times; the instances behind them are listed only as far as the
+reader may open each (``selectors.drill_down``)."""
+
+from __future__ import annotations
+
+from sanfu.accounts.models import User
+from sanfu.org.roles import is_leader, is_office, unit_of
+
+
+def reviewed_unit(user: User) -> int | None:
+    """The unit whose review ``user`` may read, or None."""
+    if not (is_office(user) or is_leader(user)):
+        return None
+    return unit_of(user)

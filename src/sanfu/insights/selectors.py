@@ -1,0 +1,110 @@
+"""The review's reads, scoped by construction: ``review_for`` answers the reader's own unit only (anyone else
+gets ``NotFoundError`` → 404), and ``drill_down`` lists only the instances behind a figure that the reader may
+open (``workflow.selectors.visible_instances``), saying how many others there are."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.accounts.models import User
+from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.insights import measures, rights, services
+from sanfu.insights.facts import Month
+from sanfu.workflow import subjects
+from sanfu.workflow.models import Instance
+from sanfu.workflow.selectors import visible_instances
+
+DRILL_LIMIT = 500  # instances listed behind one figure
+
+
+def parse_month(text: str | None, *, today: date | None = None) -> Month:
+    """``YYYY-MM`` → the month; empty is the current month; a wrong text or a month not yet begun is an
+    ``ApplicationError`` saying so."""
+    today = today or timezone.localdate()
+    text = (text or "").strip()
+    if not text:
+        return Month(today.year, today.month)
+    found = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
+        raise ApplicationError(_("月份应写成“年-月”，例如 2026-11。"))
+    month = Month(int(found.group(1)), int(found.group(2)))
+    if (month.year, month.month) > (today.year, today.month):
+        raise ApplicationError(_("%(y)d年%(m)d月尚未开始，没有可评估的流程。") % {"y": month.year, "m": month.month})
+    return month
+
+
+def access_review(*, actor: User) -> int:
+    """The unit whose review ``actor`` reads; NotFoundError for anyone who may not read one."""
+    unit_id = rights.reviewed_unit(actor)
+    if unit_id is None:
+        raise NotFoundError(_("页面不存在。"))
+    return unit_id
+
+
+def review_for(*, actor: User, month: Month) -> dict[str, Any]:
+    """The month's figures of the reader's unit, with names put beside the ids."""
+    unit_id = access_review(actor=actor)
+    return named(services.month_review(unit_id=unit_id, month=month))
+
+
+def named(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures with each row's names (matter type, department, person) beside its ids."""
+    names = figures["names"]
+    matters, departments, people = names["matters"], names["departments"], names["people"]
+
+    def label(row: dict[str, Any]) -> dict[str, Any]:
+        row = dict(row)
+        keys = {k: row[k] for k in ("matter", "node", "department", "person") if row.get(k) is not None}
+        row["q"] = urlencode(keys)  # the drill-down's filters of this row
+        if "matter" in row:
+            row["matter_name"] = matters.get(row["matter"], row["matter"])
+        if "department" in row:
+            row["department_name"] = departments.get(str(row["department"]), "") if row["department"] else ""
+        if "person" in row:
+            row["person_name"] = people.get(str(row["person"]), "") if row["person"] else ""
+        return row
+
+    result = dict(figures)
+    for key in ("matters", "nodes", "departments", "people"):
+        result[key] = [label(r) for r in figures[key]]
+    reasons = [label(r) for r in figures["reasons"]]
+    for r in reasons:  # a reason's drill-down: the returns of its matter, node and person
+        r["q"] = urlencode({k: r[k] for k in ("matter", "node", "person") if r.get(k) is not None})
+    result["reasons"] = reasons
+    return result
+
+
+@dataclass
+class DrillDown:
+    figure: str
+    filters: dict[str, Any]
+    rows: list[tuple[Instance, str]] = field(default_factory=list)  # (instance, its page)
+    hidden: int = 0  # instances behind the figure the reader may not open
+
+
+def drill_down(*, actor: User, month: Month, figure: str, filters: dict[str, Any]) -> DrillDown:
+    """The instances behind one figure of the reader's unit's review, those the reader may open."""
+    unit_id = access_review(actor=actor)
+    if figure not in measures.FIGURES:
+        raise NotFoundError(_("页面不存在。"))
+    ids = measures.instances_behind(services.spine_for(unit_id=unit_id, month=month), figure, filters)
+    shown = {
+        i.pk: i
+        for i in visible_instances(actor)
+        .filter(pk__in=ids[:DRILL_LIMIT])
+        .select_related("definition", "initiator")
+        .order_by()
+    }
+    pages = subjects.pages_of((i.pk, i.definition.key) for i in shown.values())
+    rows = [
+        (shown[i], pages.get(i) or reverse("approvals:instance", args=[i])) for i in ids[:DRILL_LIMIT] if i in shown
+    ]
+    return DrillDown(figure=figure, filters=filters, rows=rows, hidden=len(ids) - len(rows))

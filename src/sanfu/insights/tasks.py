@@ -1,0 +1,15 @@
+"""The worker's share of 效能: after each month ends, the closed month's review of every unit is computed and
+cached (``services.month_reviews_fill``), so the first reader of the month does not wait for it."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from sanfu.insights.services import month_reviews_fill
+
+
+@db_periodic_task(crontab(minute="20", hour="1", day="1"))  # type: ignore[untyped-decorator]  # huey ships no types
+def fill_month_reviews() -> int:
+    """On the 1st at 01:20: the month just closed, for every unit."""
+    return month_reviews_fill()
