@@ -169,7 +169,9 @@ def test_the_request_page_offers_what_each_person_may_do(res: dict[str, Any], lo
     done = manager.post(act, {"action": "cancel", "comment": "车辆临时检修", "redispatch": "1"})
     assert done.status_code == 302
     assert _status(request) == CarRequestStatus.DISPATCHING
-    assert 'id="dispatch-form"' in manager.get(page).content.decode()
+    again = manager.get(page).content.decode()
+    assert 'id="dispatch-form"' in again
+    assert 'value="return"' not in again  # the flow's 派车 step is done: nothing to return
 
     assert staff.post(act, {"action": "withdraw", "comment": "改乘高铁"}).status_code == 302
     assert _status(request) == CarRequestStatus.CANCELLED

@@ -514,6 +514,7 @@ class Options:
     withdraw_refusal: str = ""
     may_cancel_dispatch: bool = False
     cancel_refusal: str = ""
+    dispatch_again: bool = False  # at 待派车 after a cancelled dispatch: no flow step left to return
 
 
 def _flow_refusal(request: CarRequest) -> str:
@@ -563,7 +564,7 @@ def car_request_options(actor: User, request: CarRequest, *, now: datetime | Non
     take them now: the page shows the buttons, or the reason there is none."""
     now = now or timezone.now()
     dispatch = selectors.active_dispatch(request)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"dispatch_again": _redispatching(request)}
     if request.requester_id == actor.pk and request.status not in (
         CarRequestStatus.CANCELLED,
         CarRequestStatus.COMPLETED,
