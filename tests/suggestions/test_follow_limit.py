@@ -6,7 +6,6 @@ person, and a right code leaves no row behind."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,12 +13,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.test import override_settings
 
 from sanfu.core.errors import NotFoundError, PermissionDeniedError
 from sanfu.core.throttle import TABLE, Throttle, ThrottledError
 from sanfu.suggestions import services
+from tests.races import race
 from tests.suggestions.conftest import submit
 
 WRONG = "AAAA-BBBB-CCCC-DDDD"
@@ -44,30 +44,6 @@ def empty_counts() -> Iterator[None]:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
 
 
-def _in_other_process(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run each call in a thread of its own (its own database connection, as another app process has), all
-    starting together; each call's result or refusal."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            try:
-                results[index] = calls[index]()
-            except Exception as exc:  # the refusals are the point
-                results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
-
-
 def _wrong_tries(actor: Any, n: int) -> Callable[[], list[str]]:
     def tries() -> list[str]:
         cache.clear()  # what a fresh process has: nothing remembered
@@ -87,9 +63,9 @@ def _wrong_tries(actor: Any, n: int) -> Callable[[], list[str]]:
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_one_count(sg: dict[str, Any], empty_counts: None) -> None:
     made = submit(sg["accountant"], anonymous=True)
-    (first,) = _in_other_process([_wrong_tries(sg["deputy"], 6)])
+    (first,) = race([_wrong_tries(sg["deputy"], 6)])
     assert first == ["wrong"] * 6
-    (second,) = _in_other_process([_wrong_tries(sg["deputy"], 6)])  # another process, another empty cache
+    (second,) = race([_wrong_tries(sg["deputy"], 6)])  # another process, another empty cache
     assert second == ["wrong"] * (ALLOWED - 6) + ["locked"] * (12 - ALLOWED)
     cache.clear()
     with pytest.raises(PermissionDeniedError, match="输错次数过多"):
@@ -100,7 +76,7 @@ def test_two_processes_share_one_count(sg: dict[str, Any], empty_counts: None) -
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_processes_never_get_more_than_the_limit(sg: dict[str, Any], empty_counts: None) -> None:
-    results = _in_other_process([_wrong_tries(sg["deputy"], 8) for _i in range(2)])
+    results = race([_wrong_tries(sg["deputy"], 8) for _i in range(2)])
     outcomes = [o for r in results for o in r]
     assert outcomes.count("wrong") == ALLOWED
     assert outcomes.count("locked") == 16 - ALLOWED
