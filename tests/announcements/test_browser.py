@@ -7,33 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from sanfu.announcements.models import Announcement, Recipient, Status
 from tests.announcements.conftest import build_world
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_publish_read_and_see_who_has_not(app_server: str, signed_in: Any) -> None:
     world = build_world()
 
-    clerk = _sign_in(browser, app_server, "clerk")
+    clerk = signed_in("clerk")
     clerk.goto(f"{app_server}/announcements/")
     clerk.click("#announcement-new")
     clerk.wait_for_selector("#announcement-form")
@@ -47,7 +32,7 @@ def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None
     made = Announcement.objects.get(title="关于财务报销的通知")
     assert made.status == Status.PUBLISHED
 
-    reader = _sign_in(browser, app_server, "accountant")
+    reader = signed_in("accountant")
     # the workbench (home) lists it among the unread, until it is read
     assert "关于财务报销的通知" in reader.inner_text("#home-announcements")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -70,12 +55,11 @@ def test_publish_read_and_see_who_has_not(app_server: str, browser: Any) -> None
     clerk.wait_for_selector("text=已提醒 1 位未读人员")
 
 
-def test_recipients_are_chosen_with_the_person_picker(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_recipients_are_chosen_with_the_person_picker(app_server: str, signed_in: Any) -> None:
     world = build_world()
     accountant = world["accountant"]
 
-    clerk = _sign_in(browser, app_server, "clerk")
+    clerk = signed_in("clerk")
     clerk.goto(f"{app_server}/announcements/new/")
     clerk.wait_for_selector("#announcement-form")
     clerk.fill("#id_title", "财务人员培训")

@@ -4,15 +4,14 @@ jumps back to the node that returned it."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from sanfu.approvals.models import MatterType, Request
 from sanfu.demo.org import DEMO_PASSWORD
@@ -30,7 +29,6 @@ SHOTS = (
     else Path(tempfile.gettempdir()) / "sanfu-screenshots"
 )
 INSTANCE_URL = re.compile(r".*/approvals/instances/(\d+)/$")
-TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
@@ -44,30 +42,10 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 @pytest.fixture
-def session(browser: Any, app_server: str) -> Iterator[Any]:
-    """``session(username)``: a page of a fresh browser context (its own cookies), signed in as ``username``."""
-    # While Playwright's loop runs, the test's ORM calls use a database connection of their own context; one
-    # left over from an earlier test was ended by that test's server teardown (PostgreSQL), so start afresh
-    # and end it again before this test's server goes.
-    connection.close()
-    contexts: list[Any] = []
-
-    def _open(username: str) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{app_server}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button.btn-danger")
-        page.wait_for_url(f"{app_server}/")
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    connection.close()
+def session(signed_in: Any) -> Any:
+    """``session(username)``: a page of a fresh browser context (its own cookies), signed in as ``username`` of the
+    demo organisation."""
+    return functools.partial(signed_in, password=DEMO_PASSWORD)
 
 
 def fill_expense(page: Any, *, title: str, amount: str, urgency: str = "平急") -> None:

@@ -6,7 +6,6 @@ import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -14,7 +13,6 @@ from django.utils import timezone
 from sanfu.approvals.models import Draft
 from sanfu.workflow.models import Task
 from tests.approvals import test_inbox
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -29,15 +27,7 @@ flows = test_inbox.flows  # the shared fixture
 submit = test_inbox.submit
 
 
-def sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-
-
-def test_a_head_approves_a_todo_from_the_inbox(app_server, org, flows, browser):
+def test_a_head_approves_a_todo_from_the_inbox(app_server, org, flows, signed_in):
     seal = submit(org["clerk"], flows["seal"], "劳动合同用印", urgency="特急")
     late = submit(org["clerk"], flows["leave"], "年假五天（3月10日至14日）", urgency="加急")
     submit(org["clerk"], flows["leave"], "事假一天")
@@ -47,9 +37,7 @@ def test_a_head_approves_a_todo_from_the_inbox(app_server, org, flows, browser):
     Draft.objects.create(matter=flows["leave"], owner=org["section_head"], title="病假申请")
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    page = context.new_page()
-    sign_in(page, app_server, "section_head")
+    page = signed_in("section_head", height=800)
     assert page.locator("#nav-todo-count").inner_text() == "4"
     assert page.locator(".inbox-row").count() == 4
     # styled: Bootstrap is loaded (the navbar is not a plain list)
@@ -69,12 +57,8 @@ def test_a_head_approves_a_todo_from_the_inbox(app_server, org, flows, browser):
     assert "同意用印，请按规定登记。" in page.locator("#timeline").inner_text()
     page.screenshot(path=str(SHOTS / "instance.png"), full_page=True)
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
-    mobile = phone.new_page()
-    sign_in(mobile, app_server, "section_head")
+    mobile = signed_in("section_head", width=390, height=844, device_scale_factor=2)
     assert mobile.locator(".inbox-row").count() == 3
     mobile.screenshot(path=str(SHOTS / "inbox-phone.png"), full_page=True)
     mobile.goto(f"{app_server}/approvals/instances/{late.pk}/")
     mobile.screenshot(path=str(SHOTS / "instance-phone.png"), full_page=True)
-    context.close()
-    phone.close()

@@ -3,52 +3,22 @@ of a colleague's name, choosing with the keyboard; 加签 picks two people the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from django.db import connection
 
 from sanfu.workflow.models import Task
 from tests.approvals import test_inbox
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD, make_staff
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.browser
 flows = test_inbox.flows
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture
-def signed_in(app_server: str, browser: Any) -> Iterator[Any]:
-    """``signed_in(user)``: a page of a fresh browser context, signed in as ``user``. The server is set up
-    first so that it stops after the browser (its teardown ends the database connections of other contexts)."""
-    connection.close()  # see test_browser_flows.session: a connection of Playwright's own context
-    contexts: list[Any] = []
-
-    def _open(user: Any) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{app_server}/accounts/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button.btn-danger")
-        page.wait_for_url(f"{app_server}/")
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    connection.close()
 
 
 def test_transfer_by_typing_pinyin_initials(org, flows, admins, signed_in, app_server):
     zhang = make_staff(org["finance"], username="p01", full_name="张三")
     make_staff(org["finance"], username="p02", full_name="张思远")  # also "zs…": the keyboard chooses
     instance = test_inbox.submit(org["clerk"], flows["leave"], "年假五天")
-    page = signed_in(org["section_head"])
+    page = signed_in(org["section_head"].username)
     page.goto(f"{app_server}/approvals/instances/{instance.pk}/")
     page.get_by_role("button", name="转交").click()
     box = page.locator("#transfer-to")
@@ -83,7 +53,7 @@ def test_add_two_signers_and_an_empty_choice_is_stopped_in_the_page(org, flows, 
     make_staff(org["finance"], username="p01", full_name="张三")
     make_staff(org["office"], username="p02", full_name="李四")
     instance = test_inbox.submit(org["clerk"], flows["leave"], "年假五天")
-    page = signed_in(org["section_head"])
+    page = signed_in(org["section_head"].username)
     page.goto(f"{app_server}/approvals/instances/{instance.pk}/")
     page.get_by_role("button", name="加签").click()
     page.locator("#act-add.show").wait_for()  # the panel has opened (Bootstrap's collapse ends with .show)

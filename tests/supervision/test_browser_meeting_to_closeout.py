@@ -12,8 +12,8 @@ so a message goes out right after the commit that wrote it), as in production th
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,34 +33,16 @@ from tests.meetings.conftest import next_monday
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 15_000
 TITLE = "十二月第二次总经理办公会"
 ROOM = "第一会议室"
 DECISIONS = ("压降非生产性支出，年底前完成费用清理", "修订会议室管理办法，报总经理办公会审定")
 
 
 @pytest.fixture
-def session(browser: Any, app_server: str) -> Iterator[Any]:
-    """``session(username)``: a page of a fresh browser context (its own cookies), signed in as ``username``."""
-    connection.close()
-    contexts: list[Any] = []
-
-    def _open(username: str) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{app_server}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button.btn-danger")
-        page.wait_for_url(f"{app_server}/")
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    connection.close()
+def session(signed_in: Any) -> Any:
+    """``session(username)``: a page of a fresh browser context (its own cookies), signed in as ``username`` of the
+    demo organisation."""
+    return functools.partial(signed_in, password=DEMO_PASSWORD)
 
 
 def _done(page: Any, text: str) -> None:

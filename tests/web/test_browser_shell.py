@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.approvals.test_browser_inbox import sign_in
+from tests.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
