@@ -41,6 +41,8 @@ EVENT_LABELS = {
     "timer_fired": gettext_lazy("计时到期"),
     "deadline_reminded": gettext_lazy("到期提醒"),
     "overdue": gettext_lazy("已超时"),
+    "deadline_held": gettext_lazy("暂停计时"),
+    "deadline_resumed": gettext_lazy("恢复计时"),
     "parallel_started": gettext_lazy("并行分支开始"),
     "parallel_joined": gettext_lazy("并行分支汇合"),
     "branch_joined": gettext_lazy("分支汇合"),
@@ -73,6 +75,8 @@ PERSON_EVENTS = {
     "admin_reassigned",
     "admin_skipped",
     "admin_restarted",
+    "deadline_held",
+    "deadline_resumed",
 }
 # The events that make the approval record on the printed form.
 RECORD_EVENTS = {

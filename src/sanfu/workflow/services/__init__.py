@@ -10,7 +10,12 @@ The package: ``base`` (the shared machinery and publication), ``steps`` (a perso
 write ``services.<name>``.
 """
 
-from sanfu.workflow.services.base import COMMENT_MAX_LENGTH, definition_publish
+from sanfu.workflow.services.base import (
+    COMMENT_MAX_LENGTH,
+    definition_publish,
+    definition_publish_if_changed,
+    definitions_publish_missing,
+)
 from sanfu.workflow.services.clock import (
     MigrationReport,
     instance_tick,
@@ -18,6 +23,7 @@ from sanfu.workflow.services.clock import (
     instances_tick_due,
     subprocess_ended,
 )
+from sanfu.workflow.services.deadlines import task_deadline_hold, task_deadline_resume
 from sanfu.workflow.services.interventions import (
     instance_cancel,
     instance_restart_from,
@@ -43,6 +49,8 @@ __all__ = [
     "COMMENT_MAX_LENGTH",
     "MigrationReport",
     "definition_publish",
+    "definition_publish_if_changed",
+    "definitions_publish_missing",
     "instance_cancel",
     "instance_comment",
     "instance_restart_from",
@@ -57,6 +65,8 @@ __all__ = [
     "subprocess_ended",
     "task_add_signers",
     "task_approve",
+    "task_deadline_hold",
+    "task_deadline_resume",
     "task_mark_read",
     "task_reassign",
     "task_reject",
