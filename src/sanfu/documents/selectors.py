@@ -1,5 +1,5 @@
 """Reads of 公文, scoped by construction through the read rule (``org.clearance``: 密级 × 数据范围 × 知悉范围): a
-document is visible to its participants at any 密级; to the office (clerks and process administrators) and the
+document is visible to its participants at any 密级; to the office (``org.roles.is_office``) and the
 company leaders by level — 公开 everywhere, 内部 in their own unit, 秘密/机密 only with the clearance within its
 data scope; to anyone else it does not exist."""
 
@@ -31,7 +31,7 @@ from sanfu.documents.models import (
     OutgoingSignOff,
     StepKind,
 )
-from sanfu.org import clearance
+from sanfu.org import clearance, roles
 from sanfu.org.models import Department
 from sanfu.org.selectors import staff_of
 from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, Task, TaskKind, TaskStatus
@@ -41,11 +41,6 @@ from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text, 
 
 def has_role(user: User, code: str) -> bool:
     return RoleGrant.objects.filter(user=user, role__code=code).exists()
-
-
-def is_office(user: User) -> bool:
-    """The office: clerks (收发文) and process administrators."""
-    return has_role(user, "clerk") or has_perm(user, Perm.MANAGE_PROCESSES)
 
 
 def sees_all(user: User) -> bool:
@@ -61,6 +56,11 @@ INCOMING_FIELDS = clearance.Fields(
 OUTGOING_FIELDS = clearance.Fields(
     level="confidentiality", unit="instance__unit", department="instance__department", owner="drafter"
 )
+
+
+# Who is the office, who is a leader, which unit a person is in: the organisation's rule (org.roles), one for
+# every domain.
+is_office = roles.is_office
 # Oversight: a process administrator's data scope opens 公开/内部 (秘密/机密 only with the clearance too); the
 # clearance (archive.restricted: 公司领导) opens every level within its own scope, as in the archive.
 OVERSIGHT = (Perm.MANAGE_PROCESSES, clearance.CLEARANCE)

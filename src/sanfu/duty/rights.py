@@ -1,36 +1,20 @@
 """Who sees and who keeps the duty roster (reads only; services and selectors check them).
 
-Every staff member of a unit sees its roster. The office (the role ``clerk`` or the process administrators, as for
-领导日程 and 通知公告) keeps the rotas, generates and edits the roster and approves swaps. A leader on call (带班领导)
-is a person of the unit with rank 公司副职 or above."""
+Every staff member of a unit sees its roster. The office (``org.roles.is_office``: the role ``clerk`` or the process
+administrators) keeps the rotas, generates and edits the roster and approves swaps. A leader on call (带班领导)
+is a leader of the unit (``org.roles.is_leader``: rank 公司副职 or above)."""
 
 from __future__ import annotations
 
-from sanfu.accounts.models import RoleGrant, User
-from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
-from sanfu.org.models import Rank, Staff
+from sanfu.accounts.models import User
+from sanfu.org import roles
+from sanfu.org.models import Staff
 
-LEADER_RANK = Rank.DEPUTY_LEADER
-
-
-def unit_of(user: User) -> int | None:
-    cached = getattr(user, "_duty_unit", False)
-    if cached is not False:
-        return cached
-    unit_id = Staff.objects.filter(user_id=user.pk).values_list("unit_id", flat=True).first()
-    user._duty_unit = unit_id  # type: ignore[attr-defined]
-    return unit_id
-
-
-def is_office(user: User) -> bool:
-    cached = getattr(user, "_duty_office", None)
-    if cached is None:
-        cached = unit_of(user) is not None and (
-            RoleGrant.objects.filter(user=user, role__code="clerk").exists() or has_perm(user, Perm.MANAGE_PROCESSES)
-        )
-        user._duty_office = cached  # type: ignore[attr-defined]
-    return bool(cached)
+# Who is the office, who is a leader, which unit a person is in: the organisation's rule (org.roles), one for
+# every domain.
+LEADER_RANK = roles.LEADER_RANK
+is_office = roles.is_office
+unit_of = roles.unit_of
 
 
 def keeps_unit(user: User, unit_id: int) -> bool:
@@ -41,7 +25,7 @@ def keeps_unit(user: User, unit_id: int) -> bool:
 def office_people(unit_id: int) -> list[int]:
     """The unit's office (role ``clerk``): who approves swaps and is told of unacknowledged incidents."""
     return list(
-        User.objects.filter(is_active=True, staff__unit_id=unit_id, role_grants__role__code="clerk")
+        User.objects.filter(is_active=True, staff__unit_id=unit_id, role_grants__role__code=roles.OFFICE_ROLE)
         .distinct()
         .values_list("pk", flat=True)
     )
@@ -56,17 +40,13 @@ def staff_ids(unit_id: int, ids: list[int]) -> set[int]:
 
 def leader_ids(unit_id: int, ids: list[int]) -> set[int]:
     """Those of ``ids`` who are active leaders (rank 公司副职 and above) of ``unit_id``."""
-    return set(
-        Staff.objects.filter(unit_id=unit_id, user_id__in=ids, user__is_active=True, rank__gte=LEADER_RANK).values_list(
-            "user_id", flat=True
-        )
-    )
+    return set(roles.unit_leaders(unit_id).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def top_leaders(unit_id: int) -> list[int]:
     """The unit's most senior leaders (its 主要领导): who an unacknowledged incident escalates to."""
-    ranks = Staff.objects.filter(unit_id=unit_id, user__is_active=True, rank__gte=LEADER_RANK)
-    top = ranks.order_by("-rank").values_list("rank", flat=True).first()
+    leaders = roles.unit_leaders(unit_id)
+    top = leaders.values_list("staff__rank", flat=True).first()
     if top is None:
         return []
-    return list(ranks.filter(rank=top).values_list("user_id", flat=True))
+    return list(leaders.filter(staff__rank=top).values_list("pk", flat=True))

@@ -10,16 +10,11 @@ from django.db.models import Q
 
 from sanfu.accounts.models import RoleGrant, User
 from sanfu.hardship.models import CHAIR_ROLE, COMMITTEE_ROLE, Application
-from sanfu.org.models import Staff
+from sanfu.org import roles
 
-
-def unit_of(user: User) -> int | None:
-    cached = getattr(user, "_hardship_unit", False)
-    if cached is not False:
-        return cached
-    unit_id = Staff.objects.filter(user_id=user.pk).values_list("unit_id", flat=True).first()
-    user._hardship_unit = unit_id  # type: ignore[attr-defined]
-    return unit_id
+# Who is the office, who is a leader, which unit a person is in: the organisation's rule (org.roles), one for
+# every domain.
+unit_of = roles.unit_of
 
 
 def committee_units(user: User) -> set[int]:

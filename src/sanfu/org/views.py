@@ -26,9 +26,9 @@ from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.forms import StyledForm
 from sanfu.core.htmx import render_page
 from sanfu.core.params import parse_id, parse_int, parse_text
-from sanfu.org import contacts, exporting, importing, selectors, services
+from sanfu.org import contacts, exporting, importing, roles, selectors, services
 from sanfu.org.forms import CalendarDayForm, DelegationForm
-from sanfu.org.models import Department, Rank, Secretary, Staff, Unit
+from sanfu.org.models import Department, Secretary, Staff, Unit
 from sanfu.org.people_search import search_people
 
 
@@ -133,7 +133,7 @@ def leaders(request: AuthedHttpRequest) -> HttpResponse:
     home = selectors.staff_of(request.user.pk)
     unit_id = parse_id(request.GET.get("unit")) or (home.unit_id if home else 0)
     leaders_qs = (
-        Staff.objects.filter(unit_id=unit_id, rank__gte=Rank.DEPUTY_LEADER)
+        Staff.objects.filter(unit_id=unit_id, rank__gte=roles.LEADER_RANK, user__is_active=True)
         .select_related("user")
         .prefetch_related(
             # One query each for every leader's departments and secretaries, not two per leader.

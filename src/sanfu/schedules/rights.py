@@ -1,45 +1,26 @@
 """Who keeps and who sees a leader's schedule (reads only; services and selectors check them).
 
-A leader is a person of the unit with rank 公司副职 or above (org ``Rank``). Their schedule is kept by the leader,
-their secretaries (org ``Secretary``) and the office (the role ``clerk`` or the process administrators, as for
-通知公告). Seeing: 公开 entries every staff member of the unit; 内部 the unit's leaders, the office and the
-leader's secretaries; 仅本人与秘书 the leader and their secretaries. Every staff member of the unit sees that a
-leader is busy: an entry they may not read is shown as 「有安排」 without its details."""
+A leader is a person of the unit with rank 公司副职 or above (``org.roles.is_leader``). Their schedule is kept by
+the leader, their secretaries (org ``Secretary``) and the office (``org.roles.is_office``: the role ``clerk`` or
+the process administrators). Seeing: 公开 entries every staff member of the unit; 内部 the unit's leaders, the
+office and the leader's secretaries; 仅本人与秘书 the leader and their secretaries. Every staff member of the unit
+sees that a leader is busy: an entry they may not read is shown as 「有安排」 without its details."""
 
 from __future__ import annotations
 
 from django.db.models import F
 
-from sanfu.accounts.models import RoleGrant, User
-from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
-from sanfu.org.models import Rank, Secretary, Staff
+from sanfu.accounts.models import User
+from sanfu.org import roles
+from sanfu.org.models import Rank, Secretary
 from sanfu.schedules.models import ScheduleEntry, Visibility
 
-LEADER_RANK = Rank.DEPUTY_LEADER
-
-
-def unit_of(user: User) -> int | None:
-    cached = getattr(user, "_schedules_unit", False)
-    if cached is not False:
-        return cached
-    unit_id = Staff.objects.filter(user_id=user.pk).values_list("unit_id", flat=True).first()
-    user._schedules_unit = unit_id  # type: ignore[attr-defined]
-    return unit_id
-
-
-def is_office(user: User) -> bool:
-    cached = getattr(user, "_schedules_office", None)
-    if cached is None:
-        cached = unit_of(user) is not None and (
-            RoleGrant.objects.filter(user=user, role__code="clerk").exists() or has_perm(user, Perm.MANAGE_PROCESSES)
-        )
-        user._schedules_office = cached  # type: ignore[attr-defined]
-    return bool(cached)
-
-
-def is_leader(user: User) -> bool:
-    return Staff.objects.filter(user_id=user.pk, rank__gte=LEADER_RANK).exists()
+# Who is the office, who is a leader, which unit a person is in: the organisation's rule (org.roles), one for
+# every domain.
+LEADER_RANK = roles.LEADER_RANK
+is_leader = roles.is_leader
+is_office = roles.is_office
+unit_of = roles.unit_of
 
 
 def served_leaders(user: User) -> set[int]:
@@ -55,9 +36,7 @@ def leaders_of(unit_id: int) -> list[User]:
     """The unit's leaders, the most senior first (the rows of the week page), each with ``post_title``: their
     职务 as the org keeps it (总经理, 总工程师), else their rank (公司副职)."""
     leaders: list[User] = list(
-        User.objects.filter(staff__unit_id=unit_id, staff__rank__gte=LEADER_RANK, is_active=True)
-        .annotate(staff_title=F("staff__title"), staff_rank=F("staff__rank"))
-        .order_by("-staff__rank", "staff__employee_no")
+        roles.unit_leaders(unit_id).annotate(staff_title=F("staff__title"), staff_rank=F("staff__rank"))
     )
     for leader in leaders:
         title, rank = getattr(leader, "staff_title", ""), getattr(leader, "staff_rank", LEADER_RANK)

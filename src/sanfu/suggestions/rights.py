@@ -1,35 +1,20 @@
 """Who does what in the 意见箱 (reads only).
 
-Every staff member of a unit submits and reads the unit's public replies and adopted list. The office (the role
-``clerk`` or the process administrators, as for 通知公告 and 领导日程) triages the unit's suggestions: assigns a
-department, answers, decides adoption. The heads of the assigned department see it and answer it."""
+Every staff member of a unit submits and reads the unit's public replies and adopted list. The office
+(``org.roles.is_office``: the role ``clerk`` or the process administrators) triages the unit's suggestions: assigns
+a department, answers, decides adoption. The heads of the assigned department see it and answer it."""
 
 from __future__ import annotations
 
-from sanfu.accounts.models import RoleGrant, User
-from sanfu.accounts.permissions import Perm
-from sanfu.accounts.selectors import has_perm
-from sanfu.org.models import Post, PostRole, Staff
+from sanfu.accounts.models import User
+from sanfu.org import roles
+from sanfu.org.models import Post, PostRole
 from sanfu.suggestions.models import Suggestion
 
-
-def unit_of(user: User) -> int | None:
-    cached = getattr(user, "_suggestions_unit", False)
-    if cached is not False:
-        return cached
-    unit_id = Staff.objects.filter(user_id=user.pk).values_list("unit_id", flat=True).first()
-    user._suggestions_unit = unit_id  # type: ignore[attr-defined]
-    return unit_id
-
-
-def is_office(user: User) -> bool:
-    cached = getattr(user, "_suggestions_office", None)
-    if cached is None:
-        cached = unit_of(user) is not None and (
-            RoleGrant.objects.filter(user=user, role__code="clerk").exists() or has_perm(user, Perm.MANAGE_PROCESSES)
-        )
-        user._suggestions_office = cached  # type: ignore[attr-defined]
-    return bool(cached)
+# Who is the office, who is a leader, which unit a person is in: the organisation's rule (org.roles), one for
+# every domain.
+is_office = roles.is_office
+unit_of = roles.unit_of
 
 
 def headed_departments(user: User) -> set[int]:
