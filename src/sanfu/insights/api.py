@@ -19,11 +19,11 @@ READ = scopes.declare("insights:read", gettext_lazy("查看本单位的流程效
 router = Router(tags=["流程效能评估"])
 
 
-class MonthQuery(Schema):
+class ReviewMonthQuery(Schema):
     month: str = Field("", description="评估月份，写成 YYYY-MM；空为本月", max_length=10)
 
 
-class ReviewOut(Schema):
+class MonthReviewOut(Schema):
     month: str = Field(description="YYYY-MM")
     total: dict[str, Any] = Field(description="全单位的指标")
     matters: list[dict[str, Any]] = Field(description="按事项类型")
@@ -33,7 +33,7 @@ class ReviewOut(Schema):
     reasons: list[dict[str, Any]] = Field(description="本月的退回及理由")
 
 
-@router.get("/review", response=answers(ReviewOut), auth=auth(READ), summary="月度流程效能评估")
-def review(request: HttpRequest, query: Query[MonthQuery]) -> Any:
+@router.get("/review", response=answers(MonthReviewOut), auth=auth(READ), summary="月度流程效能评估")
+def review(request: HttpRequest, query: Query[ReviewMonthQuery]) -> Any:
     figures = selectors.review_for(actor=actor(request), month=selectors.parse_month(query.month))
     return {k: figures[k] for k in ("month", "total", "matters", "nodes", "departments", "people", "reasons")}

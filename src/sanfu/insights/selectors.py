@@ -88,6 +88,7 @@ class DrillDown:
     filters: dict[str, Any]
     rows: list[tuple[Instance, str]] = field(default_factory=list)  # (instance, its page)
     hidden: int = 0  # instances behind the figure the reader may not open
+    more: int = 0  # instances past the first DRILL_LIMIT, not listed
 
 
 def drill_down(*, actor: User, month: Month, figure: str, filters: dict[str, Any]) -> DrillDown:
@@ -107,4 +108,5 @@ def drill_down(*, actor: User, month: Month, figure: str, filters: dict[str, Any
     rows = [
         (shown[i], pages.get(i) or reverse("approvals:instance", args=[i])) for i in ids[:DRILL_LIMIT] if i in shown
     ]
-    return DrillDown(figure=figure, filters=filters, rows=rows, hidden=len(ids) - len(rows))
+    listed = min(len(ids), DRILL_LIMIT)
+    return DrillDown(figure=figure, filters=filters, rows=rows, hidden=listed - len(rows), more=len(ids) - listed)
