@@ -144,3 +144,23 @@ def test_the_catalogue_and_figures_cost_the_same_with_more_services(
         client.get("/service/figures/")
     assert len(many_catalogue) == len(few_catalogue)
     assert len(many_figures) == len(few_figures)
+
+
+def test_the_request_page_shows_which_materials_the_window_received(
+    desk: dict[str, Any], login: Callable[[Any], Client]
+) -> None:
+    """Those who handle the request see, item by item, what the window took in and what it did not; the requester
+    is offered the way to complain from the page."""
+    accountant = login(desk["accountant"])
+    accountant.post(f"/service/services/{desk['proof'].pk}/", {"summary": "开证明", "materials": ["m1"]})
+    request = ServiceRequest.objects.get()
+    page = accountant.get(f"/service/requests/{request.pk}/").content.decode()
+    received = page.split('id="request-materials"')[1].split("</dd>")[0]
+    assert 'data-material="m1"><i class="bi bi-check-circle-fill' in received
+    assert received.count("bi-check-circle-fill") == 1
+    assert "bi bi-circle text-muted" in received  # the items not brought are listed as such
+    assert 'id="request-complain"' in page
+    assert " ·  · " not in page  # no phone given: no empty field between the separators
+    clerk_page = login(desk["clerk"]).get(f"/service/requests/{request.pk}/").content.decode()
+    assert 'id="request-materials"' in clerk_page
+    assert 'id="request-complain"' not in clerk_page
