@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sanfu.suggestions",
     "sanfu.hardship",
     "sanfu.servicedesk",
+    "sanfu.insights",
     "sanfu.web",
     "sanfu.demo",
 ]

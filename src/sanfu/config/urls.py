@@ -22,6 +22,7 @@ urlpatterns = [
     path("service/", include("sanfu.servicedesk.urls")),
     path("suggestions/", include("sanfu.suggestions.urls")),
     path("hardship/", include("sanfu.hardship.urls")),
+    path("insights/", include("sanfu.insights.urls")),
     path("admin/", admin.site.urls),
     path("api/", api_site.urls()),
     path("tokens/", include("sanfu.api.urls")),
