@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from sanfu.accounts.models import User
 from sanfu.demo.org import DEMO_PASSWORD, seed_demo
@@ -22,20 +21,7 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(tempfile.gettempdir()) / "sanfu-screenshots"
 
 
-def _sign_in(browser: Any, base: str, username: str, *, width: int = 1280) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_clerk_registers_and_proposes(app_server: str, browser: Any, tmp_path: Path) -> None:
-    connection.close()
+def test_clerk_registers_and_proposes(app_server: str, signed_in: Any, tmp_path: Path) -> None:
     seed_demo()
     publish_definitions()
     clerk = User.objects.get(username="clerk")
@@ -46,7 +32,7 @@ def test_clerk_registers_and_proposes(app_server: str, browser: Any, tmp_path: P
     scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
     SHOTS.mkdir(exist_ok=True)
 
-    page = _sign_in(browser, app_server, "clerk", width=390)  # phone width
+    page = signed_in("clerk", DEMO_PASSWORD, width=390)  # phone width
     page.goto(f"{app_server}/documents/incoming/")
     page.click("#register-incoming")
     page.fill("#f-title", "关于报送年度安全工作总结的通知")
@@ -72,9 +58,7 @@ def test_clerk_registers_and_proposes(app_server: str, browser: Any, tmp_path: P
     assert document.duplicate_of is not None
     task = Task.objects.get(instance=document.instance, node="instruct", status="open")
     assert task.assignee.username == "gm"
-    leader = _sign_in(browser, app_server, "gm")
+    leader = signed_in("gm", DEMO_PASSWORD)
     leader.goto(f"{app_server}/documents/incoming/{document.pk}/")
     assert leader.locator("#form-instruct").is_visible()
     leader.screenshot(path=str(SHOTS / "documents-incoming-leader.png"), full_page=True)
-    leader.context.close()
-    connection.close()
