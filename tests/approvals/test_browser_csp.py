@@ -16,29 +16,25 @@ from sanfu.workflow.models import Instance, Task
 from sanfu.workflow.services import task_approve
 from tests.approvals import test_browser_flows as flows_ui
 from tests.approvals import test_inbox
-from tests.conftest import PASSWORD
+from tests.browser import new_page, sign_in
 from tests.signin import sign_in_with_second_factor
 
 pytestmark = pytest.mark.browser
 
 flows = test_inbox.flows  # the shared fixtures
 files = flows_ui.files
-TIMEOUT_MS = 15_000
 
 
 @pytest.fixture
 def browse(app_server: str, browser: Any) -> Iterator[Any]:
-    """``browse(**context options)``: a page of a fresh browser context and the list of CSP violations and
-    uncaught script errors Chromium reports on any page of that context."""
-    connection.close()  # see test_browser_flows.session: a connection of Playwright's own context
+    """``browse(**options)`` (those of ``tests.browser.new_page``): a page of a fresh browser context and the
+    list of CSP violations and uncaught script errors Chromium reports on any page of that context."""
+    connection.close()  # see tests.browser.signed_in: a connection of Playwright's own context
     contexts: list[Any] = []
 
     def _open(**options: Any) -> tuple[Any, list[str]]:
-        context = browser.new_context(
-            **{"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN", **options},
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
+        page = new_page(browser, **options)
+        contexts.append(page.context)
         problems: list[str] = []
 
         def watch(page: Any) -> None:
@@ -49,8 +45,9 @@ def browse(app_server: str, browser: Any) -> Iterator[Any]:
             page.on("console", console)
             page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
 
-        context.on("page", watch)
-        return context.new_page(), problems
+        watch(page)
+        page.context.on("page", watch)  # and any page it opens
+        return page, problems
 
     yield _open
     for context in contexts:
@@ -58,18 +55,10 @@ def browse(app_server: str, browser: Any) -> Iterator[Any]:
     connection.close()
 
 
-def sign_in(page: Any, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-
-
 def test_the_key_pages_raise_no_violation(app_server, demo, browse, files):
     # The login page, then the inbox (我的待办 is the home page) and the 抄送 tab.
     page, problems = browse()
-    sign_in(page, app_server, "clerk")
+    sign_in(page, app_server, "clerk", DEMO_PASSWORD)
     page.goto(f"{app_server}/approvals/inbox/?tab=cc")
     page.wait_for_selector("#inbox-export")
 
@@ -86,7 +75,7 @@ def test_the_key_pages_raise_no_violation(app_server, demo, browse, files):
     # The approver's instance page: the person picker (htmx + sanfu/people_picker.js) and the PDF preview.
     approver = Task.objects.get(instance_id=instance_id, status="open").assignee.username
     page, problems_of_approver = browse()
-    sign_in(page, app_server, approver)
+    sign_in(page, app_server, approver, DEMO_PASSWORD)
     page.goto(f"{app_server}/approvals/instances/{instance_id}/")
     page.get_by_role("button", name="加签").click()
     box = page.locator("#add-people")
@@ -120,7 +109,7 @@ def test_converted_handlers_and_the_background_read_receipt_work(app_server, org
 
     # 撤回 asks first (data-confirm): dismissed, nothing happens; accepted, it is withdrawn.
     page, problems = browse()
-    sign_in(page, app_server, "clerk", PASSWORD)
+    sign_in(page, app_server, "clerk")
     page.goto(url)
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="撤回").click()
@@ -148,8 +137,8 @@ def test_converted_handlers_and_the_background_read_receipt_work(app_server, org
     assert "q=%E5%B9%B4%E5%81%87" in exported  # 年假, typed after the page was drawn
 
     # The directory's department list submits itself when changed (data-autosubmit), on a phone's width.
-    phone, phone_problems = browse(viewport={"width": 400, "height": 800})
-    sign_in(phone, app_server, "clerk", PASSWORD)
+    phone, phone_problems = browse(width=400, height=800)
+    sign_in(phone, app_server, "clerk")
     phone.goto(f"{app_server}/org/")
     phone.select_option("select[name=dept]", str(org["finance"].pk))
     phone.wait_for_url(re.compile(rf".*[?&]dept={org['finance'].pk}\b.*"))
@@ -161,7 +150,7 @@ def test_converted_handlers_and_the_background_read_receipt_work(app_server, org
     notice = Task.objects.get(instance=second, assignee=org["accountant"])
     assert notice.status == "unread"
     reader, reader_problems = browse()
-    sign_in(reader, app_server, "accountant", PASSWORD)
+    sign_in(reader, app_server, "accountant")
     reader.goto(f"{app_server}/approvals/instances/{second.pk}/")
     reader.wait_for_selector("#mark-read [data-autopost-done]:not([hidden])")
     assert Task.objects.get(pk=notice.pk).status == "read"
