@@ -137,3 +137,10 @@ def test_the_api_answers_the_same_figures(scene: dict[str, Any]) -> None:
     assert body["total"]["throughput"] == 5
     _token, raw = token_issue(actor=scene["accountant"], name="效能", scopes=["insights:read"], days=30)
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/insights/review").status_code == 404
+
+
+def test_the_menu_offers_the_review_only_to_those_who_may_read_it(scene: dict[str, Any], login: Any) -> None:
+    link = f'href="{REVIEW}"'
+    assert link in login(scene["office_head"]).get("/").content.decode()
+    assert link in login(scene["gm"]).get("/").content.decode()
+    assert link not in login(scene["accountant"]).get("/").content.decode()

@@ -31,10 +31,13 @@ SECTION_TITLES = {
 @dataclass(frozen=True)
 class NavItem:
     """One menu entry. ``perm``: the permission code a person needs to see it (empty: everyone signed in);
-    ``order``: its place within the section (smaller first)."""
+    ``order``: its place within the section (smaller first); ``shown_to``: for a page whose readers are not one
+    permission (the office or a leader, say), the dotted path of a ``(user) -> bool`` predicate, imported when
+    first asked (an app's config cannot import its models)."""
 
     section: Section
     label: str | Promise
     url_name: str
     order: int
     perm: str = ""
+    shown_to: str = ""

@@ -10,7 +10,11 @@ class InsightsConfig(AppConfig):
     name = "sanfu.insights"
     label = "insights"
     verbose_name = _("效能")
-    navigation = (NavItem(Section.LEADERS, _("流程效能评估"), "insights:review", order=30),)
+    navigation = (
+        NavItem(
+            Section.LEADERS, _("流程效能评估"), "insights:review", order=30, shown_to="sanfu.insights.rights.may_review"
+        ),
+    )
 
     def ready(self) -> None:
         from sanfu.api import site

@@ -15,3 +15,8 @@ def reviewed_unit(user: User) -> int | None:
     if not (is_office(user) or is_leader(user)):
         return None
     return unit_of(user)
+
+
+def may_review(user: User) -> bool:
+    """Whether the menu offers ``user`` the review (``InsightsConfig.navigation``)."""
+    return reviewed_unit(user) is not None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.module_loading import import_string
 
 from sanfu.accounts.selectors import permissions_of
 from sanfu.approvals.selectors.inbox import todo_count
@@ -25,12 +27,21 @@ def _declared_items() -> tuple[NavItem, ...]:
     return tuple(sorted(items, key=lambda item: (sections.index(item.section), item.order)))
 
 
-def navigation_for(perms: set[str] | frozenset[str]) -> list[dict[str, Any]]:
-    """The sections a person with ``perms`` sees, each with its entries (label, url); empty sections go."""
+@cache
+def _predicate(path: str) -> Callable[[Any], bool]:
+    return cast("Callable[[Any], bool]", import_string(path))
+
+
+def navigation_for(perms: set[str] | frozenset[str], user: Any = None) -> list[dict[str, Any]]:
+    """The sections a person with ``perms`` sees, each with its entries (label, url); empty sections go. An entry
+    with ``shown_to`` is shown only to a ``user`` its predicate accepts."""
     grouped: dict[Section, list[tuple[Any, str]]] = {}
     for item in _declared_items():
-        if not item.perm or item.perm in perms:
-            grouped.setdefault(item.section, []).append((item.label, reverse(item.url_name)))
+        if item.perm and item.perm not in perms:
+            continue
+        if item.shown_to and (user is None or not _predicate(item.shown_to)(user)):
+            continue
+        grouped.setdefault(item.section, []).append((item.label, reverse(item.url_name)))
     return [
         {"title": SECTION_TITLES[section][0], "icon": SECTION_TITLES[section][1], "items": entries}
         for section, entries in grouped.items()
@@ -42,7 +53,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"org_name": settings.SANFU_ORG_NAME}
     perms = permissions_of(user)
-    sections = navigation_for(perms)
+    sections = navigation_for(perms, user)
     return {
         # The header names the person's own unit unless the deployment names itself.
         "org_name": settings.SANFU_ORG_NAME or unit_name_of(user),
