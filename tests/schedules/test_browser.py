@@ -9,7 +9,6 @@ from typing import Any
 
 import pypdf
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sanfu.demo.meetings import seed_meetings
@@ -20,26 +19,13 @@ from tests.browser import SHOTS
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_the_secretary_prints_the_week_sheet(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_the_secretary_prints_the_week_sheet(app_server: str, signed_in: Any) -> None:
     seed_demo()
     seed_meetings()
     assert seed_schedules() > 15
     today = timezone.localdate()
 
-    page = _sign_in(browser, app_server, "secretary")
+    page = signed_in("secretary", DEMO_PASSWORD, width=1400)
     page.goto(f"{app_server}/schedules/")
     page.wait_for_selector("#week-table")
     leaders = page.inner_text("#week-table")
@@ -67,7 +53,7 @@ def test_the_secretary_prints_the_week_sheet(app_server: str, browser: Any) -> N
     assert float(first.mediabox.width) > float(first.mediabox.height)  # landscape
     assert "总经理" in first.extract_text()
 
-    employee = _sign_in(browser, app_server, "staff")
+    employee = signed_in("staff", DEMO_PASSWORD, width=1400)
     employee.click("a.dropdown-toggle:has-text('服务运转')")  # the navigation's section
     employee.click("a.dropdown-item:has-text('我的日程')")
     employee.wait_for_selector("#agenda-table")
