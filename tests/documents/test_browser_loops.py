@@ -5,6 +5,7 @@ search finds each by a Chinese word from its body."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -12,7 +13,6 @@ import subprocess
 import tempfile
 import urllib.request
 import zipfile
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,6 @@ SHOTS = (
     if os.environ.get("SANFU_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "sanfu-screenshots"
 )
-TIMEOUT_MS = 15_000
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -58,27 +57,10 @@ def demo(app_server: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def session(browser: Any, app_server: str) -> Iterator[Any]:
-    """``session(username)``: a page of a fresh browser context (its own cookies), signed in as ``username``."""
-    connection.close()
-    contexts: list[Any] = []
-
-    def _open(username: str) -> Any:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto(f"{app_server}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("button.btn-danger")
-        page.wait_for_url(f"{app_server}/")
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-    connection.close()
+def session(signed_in: Any) -> Any:
+    """``session(username)``: a page of a fresh browser context (its own cookies), signed in as ``username`` of the
+    demo organisation."""
+    return functools.partial(signed_in, password=DEMO_PASSWORD, accept_downloads=True)
 
 
 def _act(page: Any, form: str, button: str = "button") -> None:
