@@ -6,33 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from sanfu.suggestions.models import Suggestion
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD
 from tests.suggestions.conftest import build_world
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_an_anonymous_suggestion_is_answered_and_followed_by_its_code(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_an_anonymous_suggestion_is_answered_and_followed_by_its_code(app_server: str, signed_in: Any) -> None:
     world = build_world()
 
-    employee = _sign_in(browser, app_server, "accountant")
+    employee = signed_in("accountant")
     employee.goto(f"{app_server}/suggestions/")
     employee.click("#suggestion-new")
     employee.wait_for_selector("#suggestion-form")
@@ -49,7 +34,7 @@ def test_an_anonymous_suggestion_is_answered_and_followed_by_its_code(app_server
     assert made.author_id is None
     assert made.anonymous
 
-    clerk = _sign_in(browser, app_server, "clerk")
+    clerk = signed_in("clerk")
     clerk.goto(f"{app_server}/suggestions/manage/")
     clerk.click("text=增开夜班通勤车")
     clerk.wait_for_selector("#assign-form")
