@@ -8,7 +8,6 @@ import re
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sanfu.accounts.models import User
@@ -22,20 +21,7 @@ from tests.meetings.conftest import next_monday
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str, *, width: int) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_book_a_room_on_the_board(app_server: str, signed_in: Any) -> None:
     seed_demo()
     made = seed_meetings()
     assert made > 40
@@ -51,7 +37,7 @@ def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
     room = row.room
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    page = _sign_in(browser, app_server, "staff", width=1280)
+    page = signed_in("staff", DEMO_PASSWORD)
     page.goto(f"{app_server}/meetings/?day={day.isoformat()}")
     page.click(f'[data-slot="{room.pk}-{start}"]')
     page.wait_for_selector("#booking-form")
@@ -67,7 +53,7 @@ def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
     booked = Booking.objects.get(room=room, starts_at=slot.starts_at, status="booked")
     assert (booked.title, booked.booked_by_id) == ("安全生产例会", staff.pk)
 
-    phone = _sign_in(browser, app_server, "staff", width=390)
+    phone = signed_in("staff", DEMO_PASSWORD, width=390)
     phone.goto(f"{app_server}/meetings/?day={day.isoformat()}")
     stacked = phone.locator(".d-md-none .card").first
     assert stacked.is_visible()
@@ -76,13 +62,13 @@ def test_book_a_room_on_the_board(app_server: str, browser: Any) -> None:
 
     # The organiser's page of the notified meeting: agenda, replies, sign-in, materials, 会务.
     notified = Meeting.objects.get(status=MeetingStatus.NOTIFIED)
-    organiser = _sign_in(browser, app_server, notified.organiser.username, width=1280)
+    organiser = signed_in(notified.organiser.username, DEMO_PASSWORD)
     organiser.goto(f"{app_server}/meetings/meetings/{notified.pk}/")
     assert organiser.inner_text("#meeting-title") == notified.title
     organiser.screenshot(path=str(SHOTS / "meeting.png"), full_page=True)
 
     # The office's monthly figures: reached from the meetings list, the month's rooms drawn by ECharts.
-    office = _sign_in(browser, app_server, "clerk", width=1280)
+    office = signed_in("clerk", DEMO_PASSWORD)
     office.goto(f"{app_server}/meetings/meetings/")
     office.click("#meeting-figures")
     office.wait_for_selector("#figures-totals")
