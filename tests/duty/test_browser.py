@@ -7,32 +7,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sanfu.duty import selectors, services
 from sanfu.duty.models import Handover, LogEntry, RotaKind
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD
 from tests.duty.conftest import build_world
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_log_hand_over_and_confirm(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_log_hand_over_and_confirm(app_server: str, signed_in: Any) -> None:
     w = build_world()
     rota = services.rota_save(
         actor=w["clerk"],
@@ -48,7 +33,7 @@ def test_log_hand_over_and_confirm(app_server: str, browser: Any) -> None:
     following = services.next_shift_of(current)
     assert following is not None
 
-    officer = _sign_in(browser, app_server, current.officer.username)
+    officer = signed_in(current.officer.username)
     officer.goto(f"{app_server}/duty/")
     officer.click(f"#on-duty a[href='/duty/shifts/{current.pk}/']")
     officer.wait_for_selector("#log-form")
@@ -65,7 +50,7 @@ def test_log_hand_over_and_confirm(app_server: str, browser: Any) -> None:
     officer.screenshot(path=str(SHOTS / "duty-shift.png"), full_page=True)
     assert LogEntry.objects.filter(shift=current, caller="市调度").exists()
 
-    incoming = _sign_in(browser, app_server, following.officer.username)
+    incoming = signed_in(following.officer.username)
     incoming.goto(f"{app_server}/duty/mine/")
     incoming.click("#duty-todos a")
     incoming.wait_for_selector("#incoming-handover")
