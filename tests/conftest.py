@@ -18,7 +18,7 @@ from sanfu.accounts.models import Role, RoleGrant, User
 from sanfu.accounts.permissions import AdminKind
 from sanfu.org.models import Department, Post, PostRole, Rank, Staff, Unit
 from sanfu.org.services import department_create
-from tests.browser import app_server, browser  # noqa: F401  # browser-test fixtures, shared by every suite
+from tests.browser import app_server, browser, signed_in  # noqa: F401  # browser-test fixtures, shared by every suite
 
 PASSWORD = "Sanfu-Test-2026!"
 _seq = itertools.count(1)

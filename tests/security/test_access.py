@@ -1058,6 +1058,12 @@ ROWS: dict[str, Row] = {
     ),
     "api:servicedesk_request_detail": Row(_servicedesk("api:servicedesk_request_detail", 1)),
     "api:servicedesk_request_rate": Row(_servicedesk("api:servicedesk_request_rate", 1), body={"score": 5}),
+    # the list answers (GET) on the upload's path (the upload refused to outsiders: tests/servicedesk/test_api_files.py)
+    "api:servicedesk_request_files": Row(_servicedesk("api:servicedesk_request_files", 1)),
+    "api:servicedesk_request_file_upload": Row(_servicedesk("api:servicedesk_request_file_upload", 1)),
+    "api:servicedesk_request_file_download": Row(
+        lambda w, _p, _s: [_url("api:servicedesk_request_file_download", *_servicedesk_file(w))]
+    ),
     # 资源共享: another unit's car request, car and asset
     "resources:request": Row(_resources("resources:request", 0)),
     "resources:request_edit": Row(_resources("resources:request_edit", 0)),
@@ -1066,6 +1072,11 @@ ROWS: dict[str, Row] = {
     "resources:asset": Row(_resources("resources:asset", 2)),
     "resources:asset_act": Row(_resources("resources:asset_act", 2), form={"action": "condition", "condition": "poor"}),
     "api:car_request_detail": Row(_resources("api:car_request_detail", 0)),
+    "api:car_request_withdraw": Row(_resources("api:car_request_withdraw", 0), body={"reason": ATTEMPT}),
+    "api:dispatch_cancel": Row(_resources("api:dispatch_cancel", 0), body={"reason": ATTEMPT}),
+    "api:asset_detail": Row(_resources("api:asset_detail", 2)),
+    "api:supply_request_detail": Row(_resources("api:supply_request_detail", 3)),
+    "api:supply_request_issue": Row(_resources("api:supply_request_issue", 3), body={}),
     "resources:supply": Row(_resources("resources:supply", 3)),
     "resources:supply_act": Row(_resources("resources:supply_act", 3), form={"action": "issue"}),
     # 领导日程: another unit's leader's entry

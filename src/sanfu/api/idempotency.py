@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, RawPostDataException
 from django.utils.translation import gettext as _
 
 from sanfu.api.kit import envelope
@@ -33,9 +33,25 @@ def _json(status: int, body: dict[str, Any]) -> HttpResponse:
     return HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
 
 
+def _body(request: HttpRequest) -> bytes:
+    try:
+        return request.body
+    except RawPostDataException:  # a multipart form too big to hold, parsed from the stream (core.badinput)
+        digest = hashlib.sha256()
+        for name, values in sorted(request.POST.lists()):
+            digest.update(orjson.dumps([name, values]))
+        for name, uploads in sorted(request.FILES.lists()):
+            for upload in uploads:
+                digest.update(orjson.dumps([name, upload.name, upload.size]))
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+        return digest.digest()
+
+
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    for part in (request.method or "", request.path, request.body):
+    for part in (request.method or "", request.path, _body(request)):
         digest.update(part if isinstance(part, bytes) else part.encode())
         digest.update(b"\0")
     return digest.hexdigest()

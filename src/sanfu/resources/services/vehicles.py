@@ -659,13 +659,13 @@ def dispatch_cancel(
     again, the requester and the driver are told, and the request goes back to 待派车 (``redispatch``) or is
     closed as 已撤销."""
     now = now or timezone.now()
+    request = selectors.access_car_request(actor=actor, request_id=request_id)  # what one may not see: 404 first
     _require_manager(actor)
     reason = reason.strip()
     if not reason:
         raise _bad(_("取消派车时请写明原因。"), "reason")
     if len(reason) > 200:
         raise _bad(_("取消原因不超过 200 个字。"), "reason")
-    request = selectors.access_car_request(actor=actor, request_id=request_id)
     dispatch = selectors.active_dispatch(request)
     refusal = _cancel_refusal(request, dispatch, now)
     if refusal:
