@@ -143,6 +143,7 @@ def test_costs_and_renewal_download_as_excel(res: dict[str, Any], login: Any) ->
     manager = login(res["clerk"])
     page = manager.get(reverse("resources:renewal"), {"year": 2026}).content.decode()
     assert "ZC-1" in page
+    assert "5,000.00" in page  # money grouped by thousands, in the plan and its budget
     book = openpyxl.load_workbook(io.BytesIO(manager.get(reverse("resources:renewal_xlsx"), {"year": 2026}).content))
     assert book.sheetnames == ["更新计划", "预算汇总"]
     assert [c.value for c in book["更新计划"][2]][:2] == ["ZC-1", "电脑"]

@@ -234,6 +234,7 @@ LANGUAGE_CODE = "zh-hans"
 SANFU_BROWSER_LANGUAGE = env.boolean("SANFU_BROWSER_LANGUAGE", False)
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["sanfu.config.formats"]  # money grouped by thousands in Chinese too
 USE_I18N = True
 TIME_ZONE = env.string("SANFU_TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
