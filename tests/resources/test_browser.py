@@ -7,33 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role
 from sanfu.resources import flows, services
 from sanfu.resources.models import CarRequest, CarRequestStatus
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD, build_org, grant
+from tests.conftest import build_org, grant
 from tests.resources.conftest import next_monday
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_staff_requests_a_car_and_the_manager_dispatches_it(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_staff_requests_a_car_and_the_manager_dispatches_it(app_server: str, signed_in: Any) -> None:
     world = build_org()
     ensure_admin_roles()
     grant(world["clerk"], Role.objects.get(code="clerk"))
@@ -42,7 +28,7 @@ def test_staff_requests_a_car_and_the_manager_dispatches_it(app_server: str, bro
     driver = services.driver_create(actor=world["clerk"], name="王师傅", phone="13800000001")
     day = next_monday()
 
-    staff = _sign_in(browser, app_server, "accountant")
+    staff = signed_in("accountant")
     staff.goto(f"{app_server}/resources/vehicles/")
     staff.click("#request-new")
     staff.wait_for_selector("#request-form")
@@ -58,12 +44,12 @@ def test_staff_requests_a_car_and_the_manager_dispatches_it(app_server: str, bro
     assert request.status == CarRequestStatus.HEAD
     assert "部门审核中" in staff.inner_text("#request-status")
 
-    head = _sign_in(browser, app_server, "finance_head")
+    head = signed_in("finance_head")
     head.goto(f"{app_server}/resources/vehicles/requests/{request.pk}/")
     head.click("button[value=approve]")
     head.wait_for_selector("text=已同意，转车辆管理员派车。")
 
-    manager = _sign_in(browser, app_server, "clerk")
+    manager = signed_in("clerk")
     manager.goto(f"{app_server}/resources/vehicles/?status=dispatching")
     manager.click("text=赴税务局办理年度汇算")
     manager.wait_for_selector("#dispatch-form")

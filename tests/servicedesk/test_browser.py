@@ -6,34 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from sanfu.servicedesk.models import RequestStatus, ServiceRequest
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD, build_org
+from tests.conftest import build_org
 from tests.servicedesk.conftest import setup_window
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_a_walk_in_handled_by_two_departments_and_rated(app_server: str, browser: Any) -> None:
-    connection.close()
+def test_a_walk_in_handled_by_two_departments_and_rated(app_server: str, signed_in: Any) -> None:
     world = setup_window(build_org())
     proof = world["proof"]
 
-    clerk = _sign_in(browser, app_server, "clerk")
+    clerk = signed_in("clerk")
     clerk.goto(f"{app_server}/service/desk/")
     clerk.select_option("#id_channel", "window")
     clerk.select_option("#id_service", str(proof.pk))
@@ -51,13 +37,13 @@ def test_a_walk_in_handled_by_two_departments_and_rated(app_server: str, browser
     clerk.screenshot(path=str(SHOTS / "servicedesk-desk.png"), full_page=True)
 
     for username, reply in (("finance_head", "已核对工资发放记录"), ("office_head", "证明已盖章，请到窗口领取")):
-        head = _sign_in(browser, app_server, username)
+        head = signed_in(username)
         head.goto(f"{app_server}/service/requests/{request.pk}/")
         head.fill(".handle-form textarea[name=reply]", reply)
         head.click(".handle-form button[value=handle]")
         head.wait_for_selector("text=已办结本部门事项。")
 
-    requester = _sign_in(browser, app_server, "accountant")
+    requester = signed_in("accountant")
     requester.goto(f"{app_server}/service/requests/{request.pk}/")
     assert "已办结" in requester.inner_text("#request-status")
     assert "证明已盖章" in requester.inner_text("#request-result")

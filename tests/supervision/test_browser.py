@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
@@ -20,25 +19,12 @@ from sanfu.org.models import PostRole
 from sanfu.supervision import flows, services
 from sanfu.supervision.models import Item, ItemState
 from tests.browser import SHOTS
-from tests.conftest import PASSWORD, grant, make_department, make_staff, make_unit
+from tests.conftest import grant, make_department, make_staff, make_unit
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button.btn-danger")
-    page.wait_for_url(f"{base}/")
-    return page
-
-
-def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path) -> None:
-    connection.close()
+def test_report_apply_and_approve(app_server: str, signed_in: Any, tmp_path: Path) -> None:
     ensure_admin_roles()
     unit = make_unit("sup-browser", name="示例发电公司")
     gm = make_staff(make_department(unit, "公司领导"), role=PostRole.HEAD, username="gm", full_name="总经理")
@@ -59,7 +45,7 @@ def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path)
     evidence.write_bytes(b"%PDF-1.4\n%%EOF\n")
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    page = _sign_in(browser, app_server, "office_head")
+    page = signed_in("office_head")
     page.goto(f"{app_server}/supervision/")
     page.click(f"text={item.title}")
     page.wait_for_url(re.compile(rf".*/supervision/{item.pk}/$"))
@@ -78,7 +64,7 @@ def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path)
     page.screenshot(path=str(SHOTS / "supervision-item-owner.png"), full_page=True)
     page.context.close()
 
-    leader = _sign_in(browser, app_server, "gm")
+    leader = signed_in("gm")
     leader.goto(f"{app_server}/supervision/{item.pk}/")
     leader.select_option("#id_score", "5")
     leader.fill("#id_comment", "整改到位。")
@@ -89,6 +75,4 @@ def test_report_apply_and_approve(app_server: str, browser: Any, tmp_path: Path)
     leader.goto(f"{app_server}/supervision/?status=done")
     assert item.title in leader.locator("#ledger").inner_text()
     leader.screenshot(path=str(SHOTS / "supervision-ledger.png"), full_page=True)
-    leader.context.close()
     assert Item.objects.get(pk=item.pk).state == ItemState.CLOSED
-    connection.close()
