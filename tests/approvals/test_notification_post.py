@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sanfu.core.models import Notification
-from tests.approvals.test_browser_inbox import sign_in
+from tests.browser import sign_in
 
 TARGET = "/approvals/inbox/"
 
