@@ -10,7 +10,10 @@ class WebConfig(AppConfig):
     name = "sanfu.web"
     label = "web"
     verbose_name = _("门户")
-    navigation = (NavItem(Section.ADMIN, _("后台管理"), "admin:index", order=30, perm=Perm.MANAGE_CONFIG),)
+    navigation = (
+        NavItem(Section.LEADERS, _("领导驾驶舱"), "web:cockpit", order=5, shown_to="sanfu.web.cockpit.may_read"),
+        NavItem(Section.ADMIN, _("后台管理"), "admin:index", order=30, perm=Perm.MANAGE_CONFIG),
+    )
 
 
 class SanfuAdminConfig(admin_apps.AdminConfig):

@@ -9,6 +9,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("cockpit/", views.cockpit, name="cockpit"),
     # Browsers ask for /favicon.ico on every site, signed in or not.
     path(
         "favicon.ico",

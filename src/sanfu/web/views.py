@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -22,6 +23,7 @@ from sanfu.core.params import parse_id
 from sanfu.meetings import selectors as meetings
 from sanfu.org.selectors import delegations_of
 from sanfu.supervision import selectors as supervision
+from sanfu.web import cockpit as cockpits
 
 
 @require_GET
@@ -48,6 +50,17 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+@require_GET
+def cockpit(request: AuthedHttpRequest) -> HttpResponse:
+    """领导驾驶舱: the unit's leaders and office see what waits for them, the month's key figures, overdue 督办
+    and the trends; anyone else gets a 404."""
+    try:
+        found = cockpits.cockpit_for(actor=request.user)
+    except NotFoundError as exc:
+        raise Http404 from exc
+    return render(request, "web/cockpit.html", {"cockpit": found, "ledger_url": reverse("supervision:ledger")})
 
 
 class NotificationSettingForm(StyledForm):
