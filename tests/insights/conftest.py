@@ -152,3 +152,12 @@ def scene(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
     yield from built_once(django_db_blocker, tmp_path_factory, build_scene)
+
+
+@pytest.fixture(scope="module")
+def advice_scene(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    from tests.insights.advice_world import build_advice_scene
+
+    yield from built_once(django_db_blocker, tmp_path_factory, build_advice_scene)

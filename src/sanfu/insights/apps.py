@@ -14,10 +14,14 @@ class InsightsConfig(AppConfig):
         NavItem(
             Section.LEADERS, _("流程效能评估"), "insights:review", order=30, shown_to="sanfu.insights.rights.may_review"
         ),
+        NavItem(
+            Section.LEADERS, _("精简建议"), "insights:advice", order=31, shown_to="sanfu.insights.rights.may_review"
+        ),
     )
 
     def ready(self) -> None:
         from sanfu.api import site
+        from sanfu.insights import api_advice  # noqa: F401  (its operation joins the router)
         from sanfu.insights.api import router
 
         site.include("/insights", router)

@@ -113,3 +113,113 @@ def review_workbook(figures: dict[str, Any]) -> bytes:
             [10, 18, 12, 12, 14, 50],
         ),
     )
+
+
+def advice_workbook(result: dict[str, Any]) -> bytes:
+    """精简建议: the suggestions with their evidence, the node necessity test, 秒批, 压件 and the conformance
+    findings, one sheet each."""
+    kinds = {"filing": _("改为备案"), "threshold": _("调整分级阈值")}
+    suggestions = [
+        [
+            kinds.get(s["kind"], s["kind"]),
+            s["matter_name"],
+            s["node_name"],
+            s.get("threshold"),
+            s.get("proposed"),
+            s["evidence"]["acted"],
+            s["evidence"]["approval_rate"],
+            s["evidence"]["commented"],
+            s["evidence"]["hours_p50"],
+            s["evidence"]["changed"],
+            s["evidence"].get("routed_rate"),
+        ]
+        for s in result["suggestions"]
+    ]
+    nodes = [
+        [
+            r["matter_name"],
+            r["node_name"],
+            r["acted"],
+            r["approval_rate"],
+            r["commented"],
+            r["comment_rate"],
+            r["hours_p50"],
+            r["said_no"],
+            r["overruled"],
+        ]
+        for r in result["nodes"]
+    ]
+    quick = [
+        [r["person_name"], r["matter_name"], r["node_name"], r["instance"], r["seconds"]] for r in result["quick_tasks"]
+    ]
+    held = [
+        [r["person_name"], r["matter_name"], r["node_name"], r["instance"], r["held"], r["node_p50"], r["node_p90"]]
+        for r in result["held"]
+    ]
+    conformance = (
+        [
+            [_("自批"), r["matter_name"], r["instance"], r["person_name"], r["node_name"]]
+            for r in result["self_approvals"]
+        ]
+        + [
+            [_("拆单"), r["matter_name"], f"{r['instance']}, {r['instance_2']}", r["initiator_name"], r["total"]]
+            for r in result["splits"]
+        ]
+        + [
+            [_("绿色通道用于非紧急事项"), r["matter_name"], r["instance"], r["initiator_name"], r["hours"]]
+            for r in result["green"]
+        ]
+        + [
+            [_("规则外审批"), r["matter_name"], r["instance"], r["person_name"], r["node_name"]]
+            for r in result["outside"]
+        ]
+    )
+    return xlsx.workbook(
+        xlsx.Sheet(
+            _("精简建议"),
+            [
+                _("建议"),
+                _("事项类型"),
+                _("节点"),
+                _("现阈值"),
+                _("建议阈值"),
+                _("办理件数"),
+                _("同意率（%）"),
+                _("有内容的意见"),
+                _("停留时间 P50（小时）"),
+                _("改变结果次数"),
+                _("超过阈值的比例（%）"),
+            ],
+            suggestions,
+        ),
+        xlsx.Sheet(
+            _("节点必要性"),
+            [
+                _("事项类型"),
+                _("节点"),
+                _("办理件数"),
+                _("同意率（%）"),
+                _("有内容的意见"),
+                _("有内容的意见比例（%）"),
+                _("停留时间 P50（小时）"),
+                _("不同意或退回"),
+                _("同意后最终不同意"),
+            ],
+            nodes,
+        ),
+        xlsx.Sheet(_("秒批"), [_("人员"), _("事项类型"), _("节点"), _("流程编号"), _("用时（秒）")], quick),
+        xlsx.Sheet(
+            _("压件"),
+            [
+                _("办理人"),
+                _("事项类型"),
+                _("节点"),
+                _("流程编号"),
+                _("停留（工作小时）"),
+                _("节点中位数"),
+                _("节点 P90"),
+            ],
+            held,
+        ),
+        xlsx.Sheet(_("合规检查"), [_("问题"), _("事项类型"), _("流程编号"), _("人员"), _("说明")], conformance),
+    )

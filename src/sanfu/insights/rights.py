@@ -6,7 +6,12 @@ reader may open each (``selectors.drill_down``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sanfu.accounts.models import User
+from sanfu.accounts.permissions import Perm
+from sanfu.accounts.selectors import has_perm
 from sanfu.org.roles import is_leader, is_office, unit_of
 
 
@@ -20,3 +25,12 @@ def reviewed_unit(user: User) -> int | None:
 def may_review(user: User) -> bool:
     """Whether the menu offers ``user`` the review (``InsightsConfig.navigation``)."""
     return reviewed_unit(user) is not None
+
+
+def may_redesign(user: User, spec: Mapping[str, Any]) -> bool:
+    """Whether ``user`` may apply streamlining advice to a definition as a draft: a process administrator
+    (流程管理) who reads the unit's review and, when the definition names its own administrators, is one of them."""
+    if reviewed_unit(user) is None or not has_perm(user, Perm.MANAGE_PROCESSES):
+        return False
+    admins = spec.get("admins") or []
+    return not admins or user.pk in admins

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError, NotFoundError
-from sanfu.insights import measures, rights, services
+from sanfu.insights import advice, measures, period, rights, services
 from sanfu.insights.facts import Month
 from sanfu.workflow import subjects
-from sanfu.workflow.models import Instance
+from sanfu.workflow.models import DefinitionStatus, Instance, ProcessDefinition
 from sanfu.workflow.selectors import visible_instances
 
 DRILL_LIMIT = 500  # instances listed behind one figure
@@ -97,6 +97,51 @@ def drill_down(*, actor: User, month: Month, figure: str, filters: dict[str, Any
     if figure not in measures.FIGURES:
         raise NotFoundError(_("页面不存在。"))
     ids = measures.instances_behind(services.spine_for(unit_id=unit_id, month=month), figure, filters)
+    return _drill(actor, figure, filters, ids)
+
+
+# --- streamlining advice (精简建议) ------------------------------------------------------------------------------
+
+
+def parse_seconds(text: str | None) -> int:
+    """The 秒批 window in seconds: empty is the default; otherwise a whole number from 1 to 3600."""
+    text = (text or "").strip()
+    if not text:
+        return advice.QUICK_SECONDS
+    if not text.isdigit() or not 1 <= int(text) <= 3600:
+        raise ApplicationError(_("秒批时限应为 1 到 3600 之间的整数（秒）。"))
+    return int(text)
+
+
+def advice_for(*, actor: User, span: period.Period, options: advice.Options | None = None) -> dict[str, Any]:
+    """The period's streamlining advice of the reader's unit; each suggestion says whether the reader may
+    apply it as a draft (a process administrator of the definition)."""
+    unit_id = access_review(actor=actor)
+    result = services.advice_of(unit_id=unit_id, span=span, options=options)
+    specs = dict(
+        ProcessDefinition.objects.filter(
+            key__in={s["matter"] for s in result["suggestions"]}, status=DefinitionStatus.PUBLISHED
+        )
+        .values_list("key", "spec")  # the latest version wins below, as in the log
+        .order_by("key", "version")
+    )
+    for suggestion in result["suggestions"]:
+        suggestion["may_apply"] = rights.may_redesign(actor, specs.get(suggestion["matter"]) or {})
+    return result
+
+
+def advice_drill_down(
+    *, actor: User, span: period.Period, finding: str, ref: str, options: advice.Options | None = None
+) -> DrillDown:
+    """The instances behind one finding of the advice, those the reader may open."""
+    unit_id = access_review(actor=actor)
+    if finding not in advice.FINDINGS:
+        raise NotFoundError(_("页面不存在。"))
+    ids = advice.instances_behind(services.advice_of(unit_id=unit_id, span=span, options=options), finding, ref)
+    return _drill(actor, finding, {"ref": ref}, ids)
+
+
+def _drill(actor: User, figure: str, filters: dict[str, Any], ids: list[int]) -> DrillDown:
     shown = {
         i.pk: i
         for i in visible_instances(actor)

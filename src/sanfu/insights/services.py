@@ -12,10 +12,14 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from sanfu.insights import facts, measures
+from sanfu.accounts.models import User
+from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.insights import advice, facts, measures, period, redesign, rights
 from sanfu.insights.models import MonthReview
-from sanfu.workflow.models import Instance
+from sanfu.workflow import services as workflow
+from sanfu.workflow.models import DefinitionStatus, Instance, ProcessDefinition
 
 
 def spine_for(*, unit_id: int, month: facts.Month) -> measures.Spine:
@@ -82,3 +86,65 @@ def month_reviews_fill(*, month: facts.Month | None = None, now: datetime | None
         month_review(unit_id=unit_id, month=month, now=now)
         done += 1
     return done
+
+
+# --- streamlining advice (精简建议): computed on every read (a period spans months, and a draft changes it) -----
+
+
+def advice_of(
+    *, unit_id: int, span: period.Period, options: advice.Options | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """The period's streamlining advice of ``unit_id``: necessity test and suggestions, 秒批, 压件, conformance."""
+    now = now or timezone.now()
+    rows = facts.calendar_rows()
+    log = period.load(unit_id=unit_id, period=span, calendar=facts.working_calendar_of(rows))
+    return advice.advice(log, now_ms=int(now.timestamp() * 1000), options=options)
+
+
+APPLICABLE = ("filing", "threshold")
+
+
+def advice_apply(
+    *, actor: User, unit_id: int, span: period.Period, kind: str, ref: str, options: advice.Options | None = None
+) -> ProcessDefinition:
+    """Apply one suggestion as a draft (草稿) of the next version of its matter type's definition: the node
+    turned into filing (备案), or the threshold moved. The suggestion must still stand on the period's log and
+    be about the latest published version; that version is left as it is, and nothing is published. Audited
+    (``workflow.draft``, with the suggestion as the reason)."""
+    if kind not in APPLICABLE:
+        raise ApplicationError(_("未知的建议类型。"))
+    found = next(
+        (
+            s
+            for s in advice_of(unit_id=unit_id, span=span, options=options)["suggestions"]
+            if (s["kind"], s["ref"]) == (kind, ref)
+        ),
+        None,
+    )
+    if found is None:
+        raise ApplicationError(_("这条建议在所选期间已不成立，请刷新后再看。"))
+    current = ProcessDefinition.objects.filter(
+        key=found["matter"], version=found["version"], status=DefinitionStatus.PUBLISHED
+    ).first()
+    if current is None:
+        raise NotFoundError(_("页面不存在。"))
+    if not rights.may_redesign(actor, current.spec):
+        raise NotFoundError(_("页面不存在。"))
+    try:
+        if kind == "filing":
+            spec = redesign.as_filing(current.spec, found["node"])
+            reason = _("精简建议：节点“%(node)s”改为备案") % {"node": found["node_name"]}
+        else:
+            threshold = next(
+                t
+                for t in redesign.thresholds(current.spec)
+                if (t.condition, t.branch) == (found["condition"], found["branch"])
+            )
+            spec = redesign.with_threshold(current.spec, threshold, found["proposed"])
+            reason = _("精简建议：分级阈值由 %(old)s 调整为 %(new)s") % {
+                "old": f"{threshold.value:g}",
+                "new": f"{found['proposed']:g}",
+            }
+    except (redesign.RedesignError, StopIteration) as exc:
+        raise ApplicationError(_("流程定义已变化，无法按这条建议修改。")) from exc
+    return workflow.definition_draft_save(actor=actor, spec=spec, based_on=current, reason=reason)

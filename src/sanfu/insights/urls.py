@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from sanfu.insights import views
+from sanfu.insights import views, views_advice, views_compare
 
 app_name = "insights"
 
@@ -8,4 +8,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("review/", views.review_page, name="review"),
     path("review.xlsx", views.review_xlsx, name="review_xlsx"),
     path("review/instances/", views.drill_down, name="drill_down"),
+    path("advice/", views_advice.advice_page, name="advice"),
+    path("advice.xlsx", views_advice.advice_xlsx, name="advice_xlsx"),
+    path("advice/instances/", views_advice.advice_drill_down, name="advice_drill_down"),
+    path("advice/apply/", views_advice.advice_apply, name="advice_apply"),
+    path("compare/", views_compare.compare_page, name="compare"),
+    path("compare.xlsx", views_compare.compare_xlsx, name="compare_xlsx"),
+    path("eventlog.<str:fmt>", views_compare.eventlog_download, name="eventlog"),
 ]

@@ -23,6 +23,7 @@ from sanfu.approvals.selectors.actions import (
     unread_notices,
 )
 from sanfu.approvals.services import requests as approvals
+from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError
 from sanfu.workflow import services as workflow
 from sanfu.workflow.models import LIVE_STATUSES, Instance, Task
@@ -229,3 +230,18 @@ def notices_mark_read(*, actor: User, instance: Instance) -> int:
             continue  # read meanwhile, or the instance moved on: nothing to mark
         marked += 1
     return marked
+
+
+def request_file_opened(*, actor: User, instance_id: int, attachment_id: int) -> bool:
+    """A holder of a live task of the instance opened (viewed or downloaded) one of its files: recorded in the
+    audit log (``approvals.file_open``), so the efficiency review can tell an approval made without opening the
+    materials (秒批). Nobody else's opening is recorded; returns whether this one was."""
+    if not Task.objects.filter(instance_id=instance_id, assignee=actor, status__in=LIVE_STATUSES).exists():
+        return False
+    audit_record(
+        action="approvals.file_open",
+        actor=actor,
+        target=f"instance:{instance_id}",
+        detail={"attachment": attachment_id},
+    )
+    return True

@@ -115,6 +115,7 @@ def instance_file(request: AuthedHttpRequest, instance_id: int, attachment_id: i
         attachment = access_request_file(actor=request.user, instance_id=instance_id, attachment_id=attachment_id)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
+    services_tasks.request_file_opened(actor=request.user, instance_id=instance_id, attachment_id=attachment.pk)
     inline = request.GET.get("inline") == "1" and attachment.content_type in PREVIEWS
     response = FileResponse(
         attachment.file.open("rb"),

@@ -12,6 +12,7 @@ write ``services.<name>``.
 
 from sanfu.workflow.services.base import (
     COMMENT_MAX_LENGTH,
+    definition_draft_save,
     definition_publish,
     definition_publish_if_changed,
     definitions_publish_missing,
@@ -48,6 +49,7 @@ from sanfu.workflow.services.steps import (
 __all__ = [
     "COMMENT_MAX_LENGTH",
     "MigrationReport",
+    "definition_draft_save",
     "definition_publish",
     "definition_publish_if_changed",
     "definitions_publish_missing",

@@ -92,6 +92,46 @@ def definition_publish(*, actor: User | None, spec: Mapping[str, Any]) -> Proces
     raise ConflictError(_("同时有人在发布该流程，请重试。"))
 
 
+def definition_draft_save(
+    *, actor: User, spec: Mapping[str, Any], based_on: ProcessDefinition, reason: str = ""
+) -> ProcessDefinition:
+    """Keep ``spec`` as a draft (草稿) of the next version of ``based_on``'s key: validated like a publication,
+    never used by a new submission (only published versions are), and ``based_on`` stays as it is. A later
+    publication takes the number after it."""
+    if not has_perm(actor, Perm.MANAGE_PROCESSES):
+        raise PermissionDeniedError(_("您没有权限修改流程定义。"))
+    if str(spec.get("key", "")) != based_on.key:
+        raise ApplicationError(_("草稿与所依据的流程定义不是同一流程。"))
+    try:
+        parsed = parse_definition(spec)
+    except InvalidDefinitionError as exc:
+        raise ApplicationError(
+            exc.message, errors=[{"node": node, "message": message} for node, message in exc.problems]
+        ) from exc
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                latest = ProcessDefinition.objects.filter(key=based_on.key).aggregate(v=Max("version"))["v"] or 0
+                draft = ProcessDefinition.objects.create(
+                    key=based_on.key,
+                    version=latest + 1,
+                    name=parsed.name or based_on.key,
+                    spec={**spec, "version": latest + 1},
+                    status=DefinitionStatus.DRAFT,
+                    created_by=actor,
+                )
+                audit_record(
+                    action="workflow.draft",
+                    actor=actor,
+                    target=f"definition:{draft.pk}",
+                    detail={"key": based_on.key, "version": latest + 1, "based_on": based_on.version, "reason": reason},
+                )
+            return draft
+        except IntegrityError:
+            continue  # someone took the same number at the same moment; take the next one
+    raise ConflictError(_("同时有人在修改该流程，请重试。"))
+
+
 def _without_version(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k != "version"}
 
