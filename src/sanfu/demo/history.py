@@ -1,11 +1,16 @@
-"""Demo history: a few thousand requests over the last six months, made through the real services (each
+"""Demo history: a few thousand requests over the last nine months, made through the real services (each
 with its materials, its approvals, the odd rejection and return for materials, and a resubmission), so
-that every page — the inbox, the timelines, the figures — has life. Runs only on an empty history."""
+that every page — the inbox, the timelines, the figures — has life. Requests are made oldest first, each on
+the version published at its moment: 费用报销 and 请假 ran six months on their first version, then the
+process administrator published the streamlined one (``matters.streamline``: a threshold moved, a review
+turned into filing), so the review's before/after (前后对比) has something real to measure. Runs only on an
+empty history."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
@@ -16,10 +21,11 @@ from sanfu.accounts.models import User
 from sanfu.approvals import formschema, services
 from sanfu.approvals.models import MatterType, Request
 from sanfu.core.errors import ApplicationError
+from sanfu.demo.matters import streamline, streamlined_matters
 from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.org.models import Department, Rank, Staff
 from sanfu.workflow import services as workflow
-from sanfu.workflow.models import Instance, OutboxMessage, Task
+from sanfu.workflow.models import Instance, OutboxMessage, ProcessDefinition, Task
 
 _PDF = b"%PDF-1.4\n% Sanfu demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 _PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -115,16 +121,69 @@ def _office_moment(rng: random.Random, day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, clock))
 
 
+# The history's last months run on the streamlined versions (``matters.streamline``) of the matters that have
+# a first version: six months on the first, then three on the streamlined one.
+DAYS = 270
+STREAMLINED_FOR_DAYS = 90
+
+
+@dataclass(frozen=True)
+class _Plan:
+    moment: datetime
+    matter: MatterType
+    applicant: User
+    urgency: str
+    title: str
+
+
+def _plans(
+    rng: random.Random, *, count: int, days: int, end: datetime, matters: list[MatterType], users: dict[int, User]
+) -> list[_Plan]:
+    """When, what and by whom each request is made, oldest first (each is submitted on the version published
+    at its moment)."""
+    weights = [6 if m.code in {"leave", "expense", "vehicle", "room", "supplies"} else 2 for m in matters]
+    plans = []
+    for _index in range(count):
+        matter = rng.choices(matters, weights)[0]
+        applicant = users[rng.choice(list(users))]
+        # Spread the starts over the period, denser towards today, on working days only.
+        back = int(days * (rng.random() ** 1.3))
+        day = (end - timedelta(days=back)).date()
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        moment = min(_office_moment(rng, day), end - timedelta(minutes=30))
+        urgency = rng.choices(["平急", "加急", "特急"], [85, 11, 4])[0]
+        plans.append(_Plan(moment, matter, applicant, urgency, f"{matter.name}：{rng.choice(_WORDS)}"))
+    return sorted(plans, key=lambda p: p.moment)
+
+
+def _backdate(definitions: list[ProcessDefinition], moment: datetime) -> None:
+    """A version the history publishes is dated when the history says it was published (``definition_publish``
+    stamps the real clock, as the history's requests would without their ``now``)."""
+    ProcessDefinition.objects.filter(pk__in=[d.pk for d in definitions]).update(published_at=moment)
+
+
 def seed_history(
-    *, count: int = 2000, days: int = 180, seed: int = 2026, stdout: TextIO | Any = None, now: datetime | None = None
+    *,
+    count: int = 2000,
+    days: int = DAYS,
+    seed: int = 2026,
+    stdout: TextIO | Any = None,
+    now: datetime | None = None,
+    codes: list[str] | None = None,
 ) -> int:
-    """Create ``count`` requests spread over the last ``days`` days; returns how many were created.
-    Does nothing when requests already exist (the demo is idempotent)."""
+    """Create ``count`` requests spread over the last ``days`` days (of the matters ``codes``, or of every
+    matter); returns how many were created. The matters still on their first version switch to their
+    streamlined version ``STREAMLINED_FOR_DAYS`` before the end. Does nothing when requests already exist (the
+    demo is idempotent)."""
     if Request.objects.exists():
+        streamline()  # a history made before has switched already; make sure the catalogue ends current
         return 0
     rng = random.Random(seed)
     end = now or timezone.now()
     matters = list(MatterType.objects.filter(is_active=True).order_by("sort"))
+    if codes is not None:
+        matters = [m for m in matters if m.code in codes]
     staff = list(
         Staff.objects.filter(
             unit__code=MAIN_UNIT_CODE, rank__lt=Rank.DEPUTY_LEADER, user__is_active=True
@@ -133,39 +192,48 @@ def seed_history(
     people = [s.user_id for s in staff]
     departments = list(Department.objects.filter(unit__code=MAIN_UNIT_CODE).values_list("pk", flat=True))
     users = {u.pk: u for u in User.objects.filter(pk__in=people)}
+    # The first versions (published just now by ``seed_matters``) date from the start of the history.
+    first_versions = ProcessDefinition.objects.filter(
+        key__in=[m.definition_key for m in matters if m.code in streamlined_matters()], instances__isnull=True
+    )
+    _backdate(list(first_versions), end - timedelta(days=days + 1))
+    switch = end - timedelta(days=STREAMLINED_FOR_DAYS)
+    switched = False
     created = 0
-    weights = [6 if m.code in {"leave", "expense", "vehicle", "room", "supplies"} else 2 for m in matters]
-    for index in range(count):
-        matter = rng.choices(matters, weights)[0]
-        applicant = users[rng.choice(people)]
-        # Spread the starts over the period, denser towards today, on working days only.
-        back = int(days * (rng.random() ** 1.3))
-        day = (end - timedelta(days=back)).date()
-        while day.weekday() >= 5:
-            day -= timedelta(days=1)
-        moment = min(_office_moment(rng, day), end - timedelta(minutes=30))
-        urgency = rng.choices(["平急", "加急", "特急"], [85, 11, 4])[0]
-        title = f"{matter.name}：{rng.choice(_WORDS)}"
+    for index, plan in enumerate(_plans(rng, count=count, days=days, end=end, matters=matters, users=users)):
+        if not switched and plan.moment >= switch:
+            _backdate(streamline(), switch)
+            switched = True
         try:
             request = services.matter_submit(
-                actor=applicant,
-                matter=matter,
-                title=title,
-                urgency=urgency,
-                data=_form(matter, rng, _Context(day, people, departments)),
-                materials={str(m["code"]): [_material(m)] for m in matter.materials if m.get("required", True)},
-                now=moment,
+                actor=plan.applicant,
+                matter=plan.matter,
+                title=plan.title,
+                urgency=plan.urgency,
+                data=_form(plan.matter, rng, _Context(plan.moment.date(), people, departments)),
+                materials={str(m["code"]): [_material(m)] for m in plan.matter.materials if m.get("required", True)},
+                now=plan.moment,
             )
         except ApplicationError:
             continue  # a generated form the rules refuse is simply skipped
         created += 1
-        _walk(request, rng, moment, end, lambda u: users.get(u) or User.objects.get(pk=u))
+        _walk(request, rng, plan.moment, end, lambda u: users.get(u) or User.objects.get(pk=u))
         if stdout is not None and (index + 1) % 500 == 0:
             stdout.write(f"  历史申请 {index + 1}/{count} …")
+    if not switched:
+        _backdate(streamline(), switch)
     # History is history: its notices are not sent (the inboxes show what is still open), so a fresh demo
     # does not greet everyone with a thousand unread notifications.
     OutboxMessage.objects.filter(delivered_at__isnull=True, kind="notify").update(delivered_at=end)
     return created
+
+
+# Hours a step waits in its holder's hands: a leader's approval waits longer than a section's.
+_LEADER_NODES = {"final", "green_final", "leader"}
+
+
+def _step_hours(rng: random.Random, node: str) -> float:
+    return rng.uniform(8, 72) if node in _LEADER_NODES else rng.uniform(0.3, 26)
 
 
 def _walk(request: Request, rng: random.Random, start: datetime, end: datetime, user: Callable[[int], User]) -> None:
@@ -187,7 +255,7 @@ def _walk(request: Request, rng: random.Random, start: datetime, end: datetime, 
         task = Task.objects.filter(instance=instance, status="open").order_by("task_no").first()
         if task is None:
             return
-        moment += timedelta(hours=rng.uniform(0.3, 26))
+        moment += timedelta(hours=_step_hours(rng, task.node))
         if moment >= end:
             return
         actor = user(task.assignee_id)

@@ -155,6 +155,37 @@ AMOUNT = {"name": "amount", "type": "money", "label": "金额（元）", "requir
 REASON = {"name": "reason", "type": "textarea", "label": "事由", "required": True, "max_length": 1000}
 
 
+def _first_leave(fields: list[dict[str, Any]], admins: list[int], hr: int) -> dict[str, Any]:
+    """请假 as it was first published: every leave, however short, waited for 人力资源部审核 after the head's
+    approval. The streamlined version turned that review into filing (人力资源部备案) after the leader, for
+    long leaves only."""
+    return {
+        "key": "leave",
+        "name": "请假",
+        "fields": [{"name": f["name"]} for f in fields] + [{"name": "period_working_days"}],
+        "admins": admins,
+        "dedupe": "consecutive",
+        "on_self": "to_head",
+        "resubmit": "jump_back",
+        "nodes": [
+            {"id": "start", "kind": "start", "next": "head"},
+            _approval("head", "部门负责人审批", HEAD, "hr_review", days=1, batch=True),
+            _approval("hr_review", "人力资源部审核", _heads(hr), "long", days=1),
+            {
+                "id": "long",
+                "kind": "condition",
+                "name": "天数",
+                "branches": [
+                    {"when": "form.period_working_days > 3", "next": "leader"},
+                    {"default": True, "next": "end"},
+                ],
+            },
+            _approval("leader", "分管领导审批", LEADER, "end", days=1),
+            {"id": "end", "kind": "end"},
+        ],
+    }
+
+
 def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str, Any]]:
     finance, office, hr = ids["finance"], ids["office"], ids["hr"]
     gm_rule = {"type": "users", "users": [gm]}
@@ -232,6 +263,19 @@ def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str
                 "expense",
                 "费用报销",
                 threshold=5000,
+                review=HEAD,
+                check=_heads(finance),
+                extra=[("finance", "财务审核", _heads(finance))],
+                final=("分管领导审批", LEADER),
+                fields=expense_fields,
+                admins=admins,
+            ),
+            # The first version sent everything above 1000 元 to finance and the leader in charge; the
+            # streamlined one moved the graded threshold to 5000 元.
+            "first_definition": _graded(
+                "expense",
+                "费用报销",
+                threshold=1000,
                 review=HEAD,
                 check=_heads(finance),
                 extra=[("finance", "财务审核", _heads(finance))],
@@ -371,6 +415,7 @@ def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str
                     {"id": "end", "kind": "end"},
                 ],
             },
+            "first_definition": _first_leave(leave_fields, admins, hr),
         },
         {
             "code": "seal",
@@ -578,23 +623,46 @@ def _catalogue(ids: dict[str, int], gm: int, admins: list[int]) -> list[dict[str
     ]
 
 
-def seed_matters(*, stdout: TextIO | Any = None) -> int:
-    """Publish the demo processes (when changed) and create or update the matter types. Returns how many
-    definitions were published in this run."""
+def _latest(key: str) -> ProcessDefinition | None:
+    return ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.PUBLISHED).order_by("-version").first()
+
+
+def _same(definition: ProcessDefinition | None, spec: dict[str, Any]) -> bool:
+    return definition is not None and {k: v for k, v in definition.spec.items() if k != "version"} == spec
+
+
+def _demo_catalogue() -> list[dict[str, Any]]:
     unit = Unit.objects.get(code=MAIN_UNIT_CODE)
     ids = dict(Department.objects.filter(unit=unit, code__in=["finance", "office", "hr"]).values_list("code", "pk"))
     gm = User.objects.get(username="gm")
     office_head = User.objects.get(username="office_head")  # handles what finds no approver (definition admins)
+    return _catalogue(ids, gm.pk, [office_head.pk])
+
+
+def streamlined_matters() -> list[str]:
+    """The matters whose first version the demo's history runs on before the streamlined one."""
+    return [str(item["code"]) for item in _demo_catalogue() if "first_definition" in item]
+
+
+def seed_matters(*, stdout: TextIO | Any = None, first_versions: bool = False) -> int:
+    """Publish the demo processes (when changed) and create or update the matter types. Returns how many
+    definitions were published in this run.
+
+    ``first_versions``: on a fresh database, publish the first version of the matters that have one (费用报销
+    and 请假) and leave their streamlined version to the history (``streamline``), which publishes it six
+    months in, so the review can compare the two."""
+    catalogue = _demo_catalogue()
     published = 0
     with transaction.atomic():
-        for sort, item in enumerate(_catalogue(ids, gm.pk, [office_head.pk])):
+        for sort, item in enumerate(catalogue):
             spec = item["definition"]
-            latest = (
-                ProcessDefinition.objects.filter(key=spec["key"], status=DefinitionStatus.PUBLISHED)
-                .order_by("-version")
-                .first()
-            )
-            if latest is None or {k: v for k, v in latest.spec.items() if k != "version"} != spec:
+            first = item.get("first_definition")
+            latest = _latest(spec["key"])
+            if first_versions and first is not None and (latest is None or _same(latest, first)):
+                if latest is None:
+                    definition_publish(actor=None, spec=first)
+                    published += 1
+            elif not _same(latest, spec):
                 definition_publish(actor=None, spec=spec)
                 published += 1
             MatterType.objects.update_or_create(
@@ -614,5 +682,15 @@ def seed_matters(*, stdout: TextIO | Any = None) -> int:
                 },
             )
     if stdout is not None:
-        stdout.write(f"审批事项：{len(_catalogue(ids, gm.pk, [office_head.pk]))} 个，本次发布流程定义 {published} 个。")
+        stdout.write(f"审批事项：{len(catalogue)} 个，本次发布流程定义 {published} 个。")
     return published
+
+
+def streamline() -> list[ProcessDefinition]:
+    """Publish the streamlined (current) version of each matter still on its first version: what the process
+    administrator did after six months of the first. Returns the versions published."""
+    made = []
+    for item in _demo_catalogue():
+        if "first_definition" in item and not _same(_latest(item["definition"]["key"]), item["definition"]):
+            made.append(definition_publish(actor=None, spec=item["definition"]))
+    return made
