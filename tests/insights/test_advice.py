@@ -11,17 +11,22 @@ from typing import Any
 import polars as pl
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from openpyxl import load_workbook
 
 from sanfu.api.tokens import token_issue
+from sanfu.approvals.models import Attachment, MatterType, Request
 from sanfu.core.models import AuditRecord
 from sanfu.insights import advice, redesign
+from sanfu.workflow import services as flow
 from sanfu.workflow.engine import parse_definition
 from sanfu.workflow.models import DefinitionStatus, ProcessDefinition
-from tests.insights.advice_world import at
+from tests.insights.advice_world import approve, at, start
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +249,46 @@ def test_bad_input_is_a_clear_error(advice_scene: dict[str, Any], login: Any) ->
     assert response.status_code == 400
     assert "已不成立" in response.content.decode()
     assert client.get(APPLY).status_code == 405
+
+
+def test_opening_a_file_of_the_request_is_recorded_for_its_holder_only(
+    advice_scene: dict[str, Any], login: Any
+) -> None:
+    """What 秒批 reads: the 审批中心's file link writes ``approvals.file_open`` when the holder of a live task of
+    the instance opens it; another reader's opening (the initiator's) writes nothing."""
+    instance = flow.instance_start(actor=advice_scene["clerk"], definition_key="leave", title="带附件的请假")
+    matter = MatterType.objects.create(code="leave-files", name="请假", definition_key="leave")
+    request = Request.objects.create(
+        matter=matter, instance=instance, number="QJ-1", title=instance.title, applicant=advice_scene["clerk"]
+    )
+    attachment = Attachment(request=request, name="病历.pdf", size=9, content_type="application/pdf", sha256="0" * 64)
+    attachment.uploaded_by = advice_scene["clerk"]
+    attachment.file.save("病历.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    url = reverse("approvals:instance_file", args=[instance.pk, attachment.pk])
+    opened = AuditRecord.objects.filter(action="approvals.file_open", target=f"instance:{instance.pk}")
+    assert login(advice_scene["clerk"]).get(url).status_code == 200
+    assert not opened.exists()
+    response = login(advice_scene["office_head"]).get(url, {"inline": "1"})
+    assert response.status_code == 200
+    (record,) = opened
+    assert (record.actor_id, record.detail) == (advice_scene["office_head"].pk, {"attachment": attachment.pk})
+
+
+def test_the_page_reads_a_bounded_number_of_queries(advice_scene: dict[str, Any], login: Any) -> None:
+    client = login(advice_scene["office_head"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(ADVICE, PERIOD).status_code == 200
+        return len(queries)
+
+    count()  # the first request of a session reads what later ones find cached
+    few = count()
+    for day in (21, 22, 23, 24):
+        more = start(advice_scene, "buy", f"批量 {day}", at(day, 9), form={"amount": 3000})
+        approve(more, advice_scene["section_head"], at(day, 10))
+        approve(more, advice_scene["finance_head"], at(day, 11))
+    assert count() == few
+    # the advice's own: the rights, the calendar, seven reads of the log, the definitions to apply; the rest is
+    # the shell's (session, user, second factor, navigation badges)
+    assert few <= 30
