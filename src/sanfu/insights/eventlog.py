@@ -96,26 +96,25 @@ def cases(*, actor: User, unit_id: int, first: Month, last: Month) -> Iterator[l
         yield batch
 
 
-_NODE_NAMES: dict[int, dict[str, str]] = {}
-
-
-def _node_names(definition_ids: Iterable[int]) -> dict[int, dict[str, str]]:
-    """Each definition's node ids → names (a published version never changes, so they are kept)."""
-    missing = set(definition_ids) - set(_NODE_NAMES)
+def _node_names(definition_ids: Iterable[int], known: dict[int, dict[str, str]]) -> dict[int, dict[str, str]]:
+    """Each definition's node ids → names, read once per export (``known`` holds those read already)."""
+    missing = set(definition_ids) - set(known)
     for pk, spec in ProcessDefinition.objects.filter(pk__in=missing).values_list("pk", "spec"):
-        _NODE_NAMES[pk] = {str(n.get("id")): str(n.get("name") or n.get("id")) for n in spec.get("nodes", [])}
-    return _NODE_NAMES
+        # a node without a name (the start and end) adds nothing to what happened there
+        known[pk] = {str(n.get("id")): str(n.get("name") or "") for n in spec.get("nodes", [])}
+    return known
 
 
-def steps_of(batch: list[Case]) -> tuple[list[Step], dict[int, str]]:
-    """The events of a batch of instances in each instance's order, and the names of the people acting."""
+def steps_of(batch: list[Case], known: dict[int, dict[str, str]]) -> tuple[list[Step], dict[int, str]]:
+    """The events of a batch of instances in each instance's order, and the names of the people acting
+    (``known``: the node names read so far in this export)."""
     ids = [c.instance for c in batch]
     rows = list(
         InstanceEvent.objects.filter(instance_id__in=ids)
         .order_by("instance_id", "seq")
         .values_list("pk", "instance_id", "instance__definition_id", "type", "node", "at", "actor_id")
     )
-    names = _node_names({r[2] for r in rows})
+    names = _node_names({r[2] for r in rows}, known)
     steps = []
     for pk, instance, definition, kind, node, at, actor_id in rows:
         label = str(EVENT_LABELS.get(kind, kind))
@@ -155,8 +154,9 @@ def xes(*, actor: User, unit_id: int, first: Month, last: Month, log_name: str) 
     yield '  <classifier name="Activity" keys="concept:name"/>\n'
     yield '  <classifier name="Activity and transition" keys="concept:name lifecycle:transition"/>\n'
     yield "  " + _attribute("string", "concept:name", log_name) + "\n"
+    known: dict[int, dict[str, str]] = {}
     for batch in cases(actor=actor, unit_id=unit_id, first=first, last=last):
-        steps, people = steps_of(batch)
+        steps, people = steps_of(batch, known)
         by_case: dict[int, list[Step]] = {}
         for step in steps:
             by_case.setdefault(step.instance, []).append(step)
@@ -213,10 +213,11 @@ def ocel(*, actor: User, unit_id: int, first: Month, last: Month) -> Iterator[st
     activities: set[str] = set()
     persons: dict[int, str] = {}
     matters: dict[str, str] = {}
+    known: dict[int, dict[str, str]] = {}
     yield '{"events":['
     started = [True]
     for batch in cases(actor=actor, unit_id=unit_id, first=first, last=last):
-        steps, people = steps_of(batch)
+        steps, people = steps_of(batch, known)
         persons.update(people)
         pieces = []
         for step in steps:
