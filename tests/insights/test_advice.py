@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 
 from sanfu.api.tokens import token_issue
 from sanfu.approvals.models import Attachment, MatterType, Request
+from sanfu.core.errors import ApplicationError
 from sanfu.core.models import AuditRecord
 from sanfu.insights import advice, redesign
 from sanfu.workflow import services as flow
@@ -292,3 +293,11 @@ def test_the_page_reads_a_bounded_number_of_queries(advice_scene: dict[str, Any]
     # the advice's own: the rights, the calendar, seven reads of the log, the definitions to apply; the rest is
     # the shell's (session, user, second factor, navigation badges)
     assert few <= 30
+
+
+def test_running_instances_are_never_moved_to_a_draft(advice_scene: dict[str, Any], login: Any) -> None:
+    login(advice_scene["office_head"]).post(APPLY, {**PERIOD, "kind": "filing", "ref": "buy|review"})
+    draft = ProcessDefinition.objects.get(key="buy", status=DefinitionStatus.DRAFT)
+    with pytest.raises(ApplicationError, match="没有已发布的第 2 版"):
+        flow.instances_migrate(actor=None, key="buy", to_version=draft.version, dry_run=True)
+    assert flow.instances_migrate(actor=None, key="buy", dry_run=True).moved == []  # the latest published is v1

@@ -18,7 +18,7 @@ from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from sanfu.workflow import outbox, repository
 from sanfu.workflow.engine import SubprocessEnded, Tick
-from sanfu.workflow.models import Instance, InstanceStatus, OutboxMessage, ProcessDefinition
+from sanfu.workflow.models import DefinitionStatus, Instance, InstanceStatus, OutboxMessage, ProcessDefinition
 from sanfu.workflow.selectors import latest_definition
 from sanfu.workflow.services.base import _execute
 from sanfu.workflow.services.steps import instance_start
@@ -68,7 +68,14 @@ def instances_migrate(
     there with the same kind. A dry run lists what would move and why the rest cannot."""
     if actor is not None and not has_perm(actor, Perm.MANAGE_PROCESSES):
         raise PermissionDeniedError(_("您没有权限迁移流程实例。"))
-    target = ProcessDefinition.objects.get(key=key, version=to_version) if to_version else latest_definition(key)
+    if to_version:
+        # only a published version: a draft (草稿, e.g. from streamlining advice) is not yet the process
+        found = ProcessDefinition.objects.filter(key=key, version=to_version, status=DefinitionStatus.PUBLISHED).first()
+        if found is None:
+            raise ApplicationError(_("流程 %(key)s 没有已发布的第 %(v)d 版。") % {"key": key, "v": to_version})
+        target = found
+    else:
+        target = latest_definition(key)
     target_parsed = repository.parsed_definition(target)
     moved: list[int] = []
     blocked: dict[int, str] = {}
