@@ -232,6 +232,15 @@ def test_others_are_refused(advice_scene: dict[str, Any], admins: dict[str, Any]
     client = login(admins[persona] if persona in admins else advice_scene[persona])
     for url in (ADVICE, XLSX, DRILL):
         assert client.get(url, {**PERIOD, "finding": "nodes", "ref": "buy|review"}).status_code == 404
+    assert client.post(APPLY, {**PERIOD, "kind": "filing", "ref": "buy|review"}).status_code == 404
+
+
+def test_an_anonymous_visitor_is_asked_to_sign_in(advice_scene: dict[str, Any]) -> None:
+    for url in (ADVICE, XLSX, DRILL):
+        response = Client().get(url, PERIOD)
+        assert (response.status_code, response["Location"].split("?")[0]) == (302, reverse("accounts:login"))
+    assert Client().post(APPLY, {**PERIOD, "kind": "filing", "ref": "buy|review"}).status_code == 302
+    assert not ProcessDefinition.objects.filter(status=DefinitionStatus.DRAFT).exists()
 
 
 def test_bad_input_is_a_clear_error(advice_scene: dict[str, Any], login: Any) -> None:
