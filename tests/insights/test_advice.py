@@ -210,6 +210,9 @@ def test_a_process_administrator_applies_filing_as_a_draft(advice_scene: dict[st
     assert record.actor_id == advice_scene["office_head"].pk
     assert record.detail["based_on"] == 1
     assert "审核" in record.detail["reason"]
+    again = client.post(APPLY, {**PERIOD, "kind": "filing", "ref": "buy|review"})  # pressed twice: one draft
+    assert (again.status_code, again.content.decode()) == (409, "已有按这条建议生成的草稿（第 2 版）。")
+    assert ProcessDefinition.objects.filter(key="buy", status=DefinitionStatus.DRAFT).count() == 1
 
 
 def test_a_process_administrator_applies_a_moved_threshold_as_a_draft(advice_scene: dict[str, Any], login: Any) -> None:

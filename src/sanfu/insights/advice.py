@@ -70,7 +70,6 @@ def has_content(comment: pl.Expr) -> pl.Expr:
 def _hours(log: Log, now_ms: int) -> pl.DataFrame:
     """Person tasks (not the engine's auto-passes) with their instance's facts, the act's comment, and the
     working hours each was in its holder's hands (to its end, or to now while open)."""
-    period_end = log.period.bounds_ms[1]
     instances = log.instances.select(
         "instance", "matter", "initiator", pl.col("status").alias("outcome"), "amount", "urgency"
     )
@@ -82,7 +81,7 @@ def _hours(log: Log, now_ms: int) -> pl.DataFrame:
         .with_columns(
             until=pl.coalesce(
                 "end",
-                pl.when(pl.col("status").is_in(("open", "waiting"))).then(pl.lit(min(now_ms, period_end))),
+                pl.when(pl.col("status").is_in(("open", "waiting"))).then(pl.lit(now_ms)),
             )
         )
     )

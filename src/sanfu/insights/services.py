@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
-from sanfu.core.errors import ApplicationError, NotFoundError
+from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError
 from sanfu.insights import advice, facts, measures, period, redesign, rights
 from sanfu.insights.models import MonthReview
 from sanfu.workflow import services as workflow
@@ -147,4 +147,16 @@ def advice_apply(
             }
     except (redesign.RedesignError, StopIteration) as exc:
         raise ApplicationError(_("流程定义已变化，无法按这条建议修改。")) from exc
+    same = next(
+        (
+            d.version
+            for d in ProcessDefinition.objects.filter(
+                key=current.key, status=DefinitionStatus.DRAFT, version__gt=current.version
+            ).only("version", "spec")
+            if {k: v for k, v in d.spec.items() if k != "version"} == spec
+        ),
+        None,
+    )
+    if same is not None:  # a second press of the button, or a colleague's: one draft says it
+        raise ConflictError(_("已有按这条建议生成的草稿（第 %(v)d 版）。") % {"v": same})
     return workflow.definition_draft_save(actor=actor, spec=spec, based_on=current, reason=reason)

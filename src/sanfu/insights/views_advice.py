@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core import xlsx
-from sanfu.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.core.params import parse_text
 from sanfu.insights import exporting, selectors, services
 from sanfu.insights.advice import Options
@@ -124,6 +124,8 @@ def advice_apply(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     except PermissionDeniedError as exc:
         raise Http404(exc.message) from exc
+    except ConflictError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     messages.success(
