@@ -21,7 +21,7 @@ READ = scopes.declare("briefing:read", gettext_lazy("查看信息报送、调研
 router = Router(tags=["服务领导决策"])
 
 
-class RequestOut(Schema):
+class BriefingRequestOut(Schema):
     id: int
     kind: str = Field(description="info_report（信息报送）或 research（调研）")
     title: str
@@ -34,7 +34,7 @@ class RequestOut(Schema):
     output: str = Field(description="成果形式：brief（内部简报）、document（公文报告），未发布为空")
 
 
-class MaterialOut(Schema):
+class BriefingMaterialOut(Schema):
     department_id: int
     department: str
     deadline: date
@@ -44,10 +44,10 @@ class MaterialOut(Schema):
     overdue: bool
 
 
-class RequestDetailOut(RequestOut):
+class BriefingRequestDetailOut(BriefingRequestOut):
     needs: str
     result_text: str = Field(description="已发布的成果正文")
-    materials: list[MaterialOut] = Field(description="持有人可查看的部门材料")
+    materials: list[BriefingMaterialOut] = Field(description="持有人可查看的部门材料")
 
 
 def _out(r: Request) -> dict[str, Any]:
@@ -65,32 +65,36 @@ def _out(r: Request) -> dict[str, Any]:
     }
 
 
-class ListQuery(PageQuery):
+class BriefingListQuery(PageQuery):
     state: Literal["", "intake", "collecting", "analysing", "review", "approved"] = Field("", description="状态")
 
 
 @router.get(
-    "/requests", response=answers(Page[RequestOut]), auth=auth(READ), summary="在办事项", url_name="briefing_requests"
+    "/requests",
+    response=answers(Page[BriefingRequestOut]),
+    auth=auth(READ),
+    summary="在办事项",
+    url_name="briefing_requests",
 )
-def requests(request: HttpRequest, filters: Query[ListQuery]) -> Page[RequestOut]:
+def requests(request: HttpRequest, filters: Query[BriefingListQuery]) -> Page[BriefingRequestOut]:
     """持有人可查看、尚未发布的信息报送与调研事项。"""
     rows = selectors.work_list(actor(request), state=filters.state).order_by("pk")
     found, following = page_of(rows, cursor=filters.cursor, limit=filters.limit)
-    return Page[RequestOut](items=[RequestOut(**_out(r)) for r in found], next_cursor=following)
+    return Page[BriefingRequestOut](items=[BriefingRequestOut(**_out(r)) for r in found], next_cursor=following)
 
 
 @router.get(
     "/requests/{request_id}",
-    response=answers(RequestDetailOut),
+    response=answers(BriefingRequestDetailOut),
     auth=auth(READ),
     summary="事项详情",
     url_name="briefing_request_detail",
 )
-def request_detail(request: HttpRequest, request_id: int) -> RequestDetailOut:
+def request_detail(request: HttpRequest, request_id: int) -> BriefingRequestDetailOut:
     person = actor(request)
     found = selectors.access_request(actor=person, request_id=request_id)
     materials = [
-        MaterialOut(
+        BriefingMaterialOut(
             department_id=m.department_id,
             department=m.department.name,
             deadline=m.deadline,
@@ -102,10 +106,10 @@ def request_detail(request: HttpRequest, request_id: int) -> RequestDetailOut:
         for m in selectors.materials_for(person, found)
     ]
     shown = found.result_text if found.state == State.ISSUED else ""
-    return RequestDetailOut(**_out(found), needs=found.needs, result_text=shown, materials=materials)
+    return BriefingRequestDetailOut(**_out(found), needs=found.needs, result_text=shown, materials=materials)
 
 
-class LibraryQuery(PageQuery):
+class BriefingLibraryQuery(PageQuery):
     q: str = Field("", max_length=200, description="标题、需求或正文中的词")
     kind: Literal["", "info_report", "research"] = ""
     year: int | None = Field(None, ge=1900, le=3000, description="发布年度")
@@ -113,13 +117,17 @@ class LibraryQuery(PageQuery):
 
 
 @router.get(
-    "/library", response=answers(Page[RequestOut]), auth=auth(READ), summary="简报库", url_name="briefing_library"
+    "/library",
+    response=answers(Page[BriefingRequestOut]),
+    auth=auth(READ),
+    summary="简报库",
+    url_name="briefing_library",
 )
-def library(request: HttpRequest, filters: Query[LibraryQuery]) -> Page[RequestOut]:
+def library(request: HttpRequest, filters: Query[BriefingLibraryQuery]) -> Page[BriefingRequestOut]:
     """持有人可阅读的已发布简报，按编号分页。"""
     chosen = selectors.LibraryFilters(
         query=parse_text(filters.q), kind=filters.kind, year=filters.year, department_id=filters.department
     )
     rows = selectors.library(actor(request), chosen).order_by("pk")
     found, following = page_of(rows, cursor=filters.cursor, limit=filters.limit)
-    return Page[RequestOut](items=[RequestOut(**_out(r)) for r in found], next_cursor=following)
+    return Page[BriefingRequestOut](items=[BriefingRequestOut(**_out(r)) for r in found], next_cursor=following)
