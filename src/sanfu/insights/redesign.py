@@ -85,11 +85,11 @@ def has_green_channel(spec: Mapping[str, Any]) -> bool:
 
 def as_filing(spec: Mapping[str, Any], node: str) -> dict[str, Any]:
     """``spec`` with the approval node ``node`` turned into filing (备案): same place and name, its approvers
-    become the recipients, who are told and never block. Other nodes' ``passes_over`` lose it (a filing node
-    has nothing to pass over)."""
+    become the recipients, who are told and never block. A green channel's ``passes_over`` loses it (a filing
+    node is not passed over); one that passed over nothing else tells its people instead."""
     changed = copy.deepcopy(dict(spec))
     changed.pop("version", None)
-    found = False
+    filing: dict[str, Any] = {}
     for i, raw in enumerate(changed.get("nodes") or []):
         if isinstance(raw, dict) and raw.get("id") == node:
             if raw.get("kind") != "approval" or not raw.get("approvers"):
@@ -97,12 +97,14 @@ def as_filing(spec: Mapping[str, Any], node: str) -> dict[str, Any]:
             filing = {k: raw[k] for k in _FILING_KEEPS if k in raw}
             filing.update(kind="filing", recipients=raw["approvers"])
             changed["nodes"][i] = filing
-            found = True
-    if not found:
+    if not filing:
         raise RedesignError(f"node {node} is not in the definition")
     for raw in changed.get("nodes") or []:
         if isinstance(raw, dict) and node in (raw.get("passes_over") or []):
             raw["passes_over"] = [n for n in raw["passes_over"] if n != node]
+            if not raw["passes_over"]:  # it stood in for this node only: it now tells that node's people
+                del raw["passes_over"]
+                raw.setdefault("recipients", filing["recipients"])
     return changed
 
 
