@@ -344,3 +344,25 @@ def test_todos_show_owed_material_confirmations_and_reviews(world: dict[str, Any
     assert todos.count(world["accountant"]) == 0  # heads see the to-do; any member may answer
     to_state(world, request, "review")
     assert todos.count(world["gm"]) == 1
+
+
+def test_my_calendar_shows_material_due_and_requests_due(world: dict[str, Any]) -> None:
+    from datetime import datetime
+
+    from sanfu.core import agenda
+
+    with time_machine.travel(date(2026, 12, 1), tick=False):
+        request = new_request(
+            world,
+            due_on=date(2026, 12, 18),
+            asks=[services.AskIn(department=world["finance"], deadline=date(2026, 12, 12))],  # a Saturday
+        )
+        services.request_confirm(actor=world["clerk"], request_id=request.pk)
+    start = timezone.make_aware(datetime.combine(date(2026, 12, 7), datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(date(2026, 12, 21), datetime.min.time()))
+    head = [i for i in agenda.items(world["finance_head"], start, end) if i.uid.startswith("briefing")]
+    assert [(i.title, timezone.localtime(i.starts_at).date()) for i in head] == [
+        (f"报送材料：{request.title}", date(2026, 12, 14))  # the Saturday runs to Monday
+    ]
+    owner = [i for i in agenda.items(world["clerk"], start, end) if i.uid.startswith("briefing")]
+    assert [timezone.localtime(i.starts_at).date() for i in owner] == [date(2026, 12, 18)]

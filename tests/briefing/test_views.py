@@ -156,3 +156,11 @@ def test_list_and_library_queries_do_not_grow_with_rows(world: dict[str, Any], l
         to_state(world, new_request(world), "issued")
         new_request(world)
     assert counts() == few
+
+
+def test_the_department_head_finds_the_material_in_my_todos(world: dict[str, Any], login: Login) -> None:
+    request = to_state(world, new_request(world), "collecting")
+    page = login(world["finance_head"]).get(reverse("approvals:inbox"), {"tab": "briefing"})
+    assert page.status_code == 200
+    assert request.title in page.text
+    assert "待报送材料" in page.text

@@ -17,9 +17,11 @@ class BriefingConfig(AppConfig):
 
     def ready(self) -> None:
         from sanfu.api import site
-        from sanfu.briefing import todos
+        from sanfu.briefing import agenda, todos
         from sanfu.briefing.api import router
+        from sanfu.core import agenda as calendar
         from sanfu.core import todos as inbox
 
         site.include("/briefing", router)
         inbox.register(todos.source())
+        calendar.provide("briefing", agenda.agenda_items)  # 我的日程: material due, requests due

@@ -1,0 +1,71 @@
+"""服务领导决策 on 我的日程 (``core.agenda``): the day a department's material is due, for its heads and deputies
+(while owed), and the due date of a request in hand, for its owner and the requesting leader. Two queries
+whatever the span; a deadline on a rest day is shown on the working day it runs to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sanfu.briefing import selectors
+from sanfu.briefing.models import Request, State
+from sanfu.core.agenda import AgendaItem
+from sanfu.org.selectors import working_calendar
+
+
+def _at(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def agenda_items(user: Any, start: datetime, end: datetime) -> list[AgendaItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    first = timezone.localtime(start).date() - timedelta(days=10)  # a rest-day deadline runs a few days on
+    last = timezone.localtime(end).date()
+    owed = list(
+        selectors.pending_materials_for(user)
+        .filter(deadline__gte=first, deadline__lte=last)
+        .select_related("request", "department")
+    )
+    mine = list(
+        Request.objects.filter(Q(owner_id=user.pk) | Q(requested_by_id=user.pk), due_on__gte=first, due_on__lte=last)
+        .exclude(state=State.ISSUED)
+        .only("pk", "title", "due_on")
+    )
+    if not owed and not mine:
+        return []
+    calendar = working_calendar()
+    found: list[AgendaItem] = []
+
+    def add(uid: str, title: str, day: date, url: str) -> None:
+        if _at(day) < end and _at(day + timedelta(days=1)) > start:
+            found.append(
+                AgendaItem(
+                    uid=uid,
+                    title=title,
+                    starts_at=_at(day),
+                    ends_at=_at(day + timedelta(days=1)),
+                    all_day=True,
+                    kind=_("决策服务"),
+                    url=url,
+                )
+            )
+
+    for m in owed:
+        day = selectors.effective_deadline(calendar, m.deadline)
+        url = reverse("briefing:request", args=[m.request_id])
+        add(f"briefing-material-{m.pk}@sanfu", _("报送材料：%(title)s") % {"title": m.request.title}, day, url)
+    for r in mine:
+        day = selectors.effective_deadline(calendar, r.due_on)
+        add(
+            f"briefing-{r.pk}@sanfu",
+            _("完成时限：%(title)s") % {"title": r.title},
+            day,
+            reverse("briefing:request", args=[r.pk]),
+        )
+    return found
