@@ -19,7 +19,7 @@ def _spec() -> dict[str, Any]:
         "key": "buy",
         "name": "采购申请",
         "version": 3,
-        "fields": [{"name": "amount"}],
+        "fields": [{"name": "amount"}, {"name": "days"}],
         "nodes": [
             {"id": "start", "kind": "start", "next": "route"},
             {
@@ -27,7 +27,8 @@ def _spec() -> dict[str, Any]:
                 "kind": "condition",
                 "branches": [
                     {"when": 'urgency == "特急"', "next": "green"},
-                    {"when": "form.amount >= 5000", "next": "review"},
+                    {"when": "form.amount >= 5000.0", "next": "review"},
+                    {"when": "form.days > 3", "next": "review"},
                     {"default": True, "next": "check"},
                 ],
             },
@@ -42,7 +43,8 @@ def _spec() -> dict[str, Any]:
 def test_graded_thresholds_and_the_green_channel_are_read() -> None:
     spec = _spec()
     assert redesign.thresholds(spec) == [
-        redesign.Threshold(condition="route", branch=1, field="amount", op=">=", value=5000.0, target="review")
+        redesign.Threshold(condition="route", branch=1, field="amount", op=">=", value=5000.0, target="review"),
+        redesign.Threshold(condition="route", branch=2, field="days", op=">", value=3.0, target="review"),
     ]
     assert redesign.has_green_channel(spec)
     assert not redesign.has_green_channel({**spec, "nodes": [n for n in spec["nodes"] if n["id"] != "green"]})
@@ -59,10 +61,12 @@ def test_a_node_turned_into_filing_keeps_its_place_and_tells_its_people() -> Non
     assert _spec()["nodes"][2]["kind"] == "approval"  # the given definition is not changed
 
 
-def test_a_threshold_is_moved() -> None:
-    (threshold,) = redesign.thresholds(_spec())
-    changed = redesign.with_threshold(_spec(), threshold, 8000)
+def test_a_threshold_is_moved_keeping_its_literals_type() -> None:
+    money, days = redesign.thresholds(_spec())
+    changed = redesign.with_threshold(_spec(), money, 8000)
     assert redesign.nodes_of(changed)["route"]["branches"][1]["when"] == "form.amount >= 8000.0"
+    changed = redesign.with_threshold(changed, days, 4.5)
+    assert redesign.nodes_of(changed)["route"]["branches"][2]["when"] == "form.days > 5"
     parse_definition(changed)
 
 

@@ -49,6 +49,7 @@ ALWAYS_APPROVES = 95.0  # an approval rate (%) at or above this counts as "appro
 ROUTED_MOST = 50.0  # a threshold sends "most amounts" above it when more than this share (%) goes there
 THRESHOLD_KEEP_ABOVE = 0.8  # a moved threshold sits at this quantile of the amounts now routed above it
 QUICK_SECONDS = 30  # 秒批: approved within this many seconds of reaching the holder (the default)
+AMOUNT_FIELD = "amount"  # the form field graded thresholds are read on (``period.load`` reads it)
 HELD_RATIO = 3.0  # 压件: held more than this many times the node's median (and beyond its P90)
 
 ACTED = ("approved", "rejected", "returned", "done")
@@ -212,7 +213,7 @@ def suggestions(log: Log, tasks: pl.DataFrame, nodes: pl.DataFrame) -> list[dict
     for matter, definition in sorted(log.latest.items()):
         for threshold in redesign.thresholds(definition.spec):
             target = silent.get((matter, threshold.target))
-            if target is None:
+            if target is None or threshold.field != AMOUNT_FIELD:  # the log reads the form's amount only
                 continue
             amounts = (
                 log.instances.filter((pl.col("matter") == matter) & pl.col("amount").is_not_null())

@@ -12,6 +12,7 @@ over the definition's JSON (the engine's format, ``workflow.engine.definition``)
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -121,6 +122,8 @@ def with_threshold(spec: Mapping[str, Any], threshold: Threshold, value: float) 
             match = _GRADED.match(str(branch.get("when", "")))
             if not match or match["field"] != threshold.field:
                 break
-            branch["when"] = f"form.{threshold.field} {threshold.op} {float(value)}"  # money is a double in CEL
+            # keep the literal's type: a double for money (``5000.0``), an integer for a whole-number field
+            literal = float(value) if "." in match["value"] else math.ceil(value)
+            branch["when"] = f"form.{threshold.field} {threshold.op} {literal}"
             return changed
     raise RedesignError(f"threshold {threshold.condition}[{threshold.branch}] is not in the definition")
