@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sanfu.hardship",
     "sanfu.servicedesk",
     "sanfu.insights",
+    "sanfu.briefing",
     "sanfu.web",
     "sanfu.demo",
 ]

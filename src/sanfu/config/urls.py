@@ -23,6 +23,7 @@ urlpatterns = [
     path("suggestions/", include("sanfu.suggestions.urls")),
     path("hardship/", include("sanfu.hardship.urls")),
     path("insights/", include("sanfu.insights.urls")),
+    path("briefing/", include("sanfu.briefing.urls")),
     path("admin/", admin.site.urls),
     path("api/", api_site.urls()),
     path("tokens/", include("sanfu.api.urls")),

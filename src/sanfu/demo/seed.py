@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from sanfu.demo.announcements import seed_announcements
+from sanfu.demo.briefing import seed_briefing
 from sanfu.demo.directory import seed_directory
 from sanfu.demo.documents import seed_documents
 from sanfu.demo.duty import seed_duty
@@ -25,7 +26,7 @@ def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[Sig
     made. Idempotent: a second run adds nothing."""
     sign_ins = seed_demo(stdout=stdout)
     seed_directory(stdout=stdout)  # offices and desk phones for the 通讯录
-    seed_matters(stdout=stdout)
+    seed_matters(stdout=stdout, first_versions=bool(history))  # the history streamlines two of them
     seed_documents(stdout=stdout)
     seed_meetings(stdout=stdout)
     seed_schedules(stdout=stdout)  # after the meetings: one entry overlaps a notified meeting
@@ -37,5 +38,6 @@ def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[Sig
     seed_servicedesk(stdout=stdout)  # 一站式服务: the catalogue, three months of requests, ratings, complaints
     seed_suggestions(stdout=stdout)  # 意见箱: fifteen suggestions over this year and last
     seed_hardship(stdout=stdout)  # 爱心基金: the committee and three applications
+    seed_briefing(stdout=stdout)  # 服务领导决策: requests in every step, two briefs issued
     made = seed_history(count=history, stdout=stdout) if history else 0
     return sign_ins, made
