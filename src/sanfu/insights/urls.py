@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from sanfu.insights import views, views_advice, views_compare
+from sanfu.insights import views, views_advice, views_compare, views_more
 
 app_name = "insights"
 
@@ -14,5 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("advice/apply/", views_advice.advice_apply, name="advice_apply"),
     path("compare/", views_compare.compare_page, name="compare"),
     path("compare.xlsx", views_compare.compare_xlsx, name="compare_xlsx"),
-    path("eventlog.<str:fmt>", views_compare.eventlog_download, name="eventlog"),
+    path("eventlog.xes", views_compare.eventlog_download, {"fmt": "xes"}, name="eventlog_xes"),
+    path("eventlog.ocel", views_compare.eventlog_download, {"fmt": "ocel"}, name="eventlog_ocel"),
+    path("eta/", views_more.eta_fragment, name="eta"),
 ]
