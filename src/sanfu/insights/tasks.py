@@ -6,6 +6,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from sanfu.insights import escalation
 from sanfu.insights.services import month_reviews_fill
 
 
@@ -13,3 +14,9 @@ from sanfu.insights.services import month_reviews_fill
 def fill_month_reviews() -> int:
     """On the 1st at 01:20: the month just closed, for every unit."""
     return month_reviews_fill()
+
+
+@db_periodic_task(crontab(minute="*/15"))  # type: ignore[untyped-decorator]
+def warn_late_tasks() -> int:
+    """Every quarter hour: 预警 for open tasks likely to miss their time limit (``escalation``)."""
+    return escalation.warn_late_tasks()
