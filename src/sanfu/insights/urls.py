@@ -17,4 +17,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("eventlog.xes", views_compare.eventlog_download, {"fmt": "xes"}, name="eventlog_xes"),
     path("eventlog.ocel", views_compare.eventlog_download, {"fmt": "ocel"}, name="eventlog_ocel"),
     path("eta/", views_more.eta_fragment, name="eta"),
+    path("map/", views_more.map_page, name="map"),
 ]

@@ -3,6 +3,8 @@ Views parse the request and call one selector; the figures come from ``eta`` and
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.utils.translation import gettext as _
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_id, parse_text
-from sanfu.insights import eta
+from sanfu.insights import eta, processmap, selectors
 
 
 def _bad(message: str) -> HttpResponse:
@@ -36,3 +38,29 @@ def eta_fragment(request: AuthedHttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         return _bad(exc.message)
     return render(request, "insights/eta.html", {"e": estimate})
+
+
+def map_page(request: AuthedHttpRequest) -> HttpResponse:
+    """流程图: ``?key=<definition key>&from=YYYY-MM&to=YYYY-MM`` (the review's readers)."""
+    try:
+        selectors.access_review(actor=request.user)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    key = parse_text(request.GET.get("key"), max_length=64)
+    first = parse_text(request.GET.get("from"), max_length=10)
+    last = parse_text(request.GET.get("to"), max_length=10)
+    found, error = None, ""
+    try:
+        found = processmap.process_map_for(actor=request.user, key=key, first=first, last=last)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        error = exc.message
+    context: dict[str, Any] = {"m": found, "error": error, "key": key, "first": first, "last": last}
+    if found is not None:
+        context["graph"] = {
+            "nodes": found.nodes,
+            "edges": found.edges,
+            "labels": {"p50": _("P50 办理用时（小时）"), "tasks": _("待办"), "instances": _("件")},
+        }
+    return render(request, "insights/map.html", context, status=400 if error else 200)
