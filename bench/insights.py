@@ -501,6 +501,8 @@ def main() -> None:
             print(json.dumps(sanfu_review(args.unit, args.viewer, args.profile)))
         return
 
+    if subprocess.run([args.peer_python, "-c", "import pm4py"], capture_output=True, check=False).returncode:
+        raise SystemExit(f"{args.peer_python} has no pm4py: remove bench/.venv/.installed and run make bench-insights")
     print(
         f"Efficiency review benchmark: about {args.events:,} events, {args.runs} runs a side, "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_average()}"
