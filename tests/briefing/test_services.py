@@ -366,3 +366,17 @@ def test_my_calendar_shows_material_due_and_requests_due(world: dict[str, Any]) 
     ]
     owner = [i for i in agenda.items(world["clerk"], start, end) if i.uid.startswith("briefing")]
     assert [timezone.localtime(i.starts_at).date() for i in owner] == [date(2026, 12, 18)]
+
+
+def test_issue_to_documents_becomes_a_report_draft_in_the_outgoing_loop(world: dict[str, Any]) -> None:
+    from sanfu.documents import flows as document_flows
+    from sanfu.documents.models import DocKind, OutgoingDocument
+
+    document_flows.publish_definitions()
+    request = to_state(world, new_request(world), "approved")
+    services.result_issue(actor=world["clerk"], request_id=request.pk, output="document", recipients="集团公司")
+    outbox.deliver_pending()
+    outbox.deliver_pending()  # at least once: a second delivery finds the first draft
+    drafts = OutgoingDocument.objects.filter(title=request.title)
+    assert [(d.kind, d.recipients, d.drafter_id) for d in drafts] == [(DocKind.REPORT, "集团公司", world["clerk"].pk)]
+    assert Notification.objects.filter(user=world["clerk"], title__startswith="调研成果已转为发文").exists()

@@ -18,7 +18,7 @@ class DocumentsConfig(AppConfig):
         from sanfu.documents import handover
         from sanfu.documents.api import router
         from sanfu.documents.flows import INCOMING_KEY, OUTGOING_KEY
-        from sanfu.documents.minutes import DRAFT_MINUTES, receive_minutes
+        from sanfu.documents.minutes import DRAFT_MINUTES, DRAFT_REPORT, receive_minutes, receive_report
         from sanfu.documents.subjects import document_pages
         from sanfu.workflow import outbox, subjects
 
@@ -27,3 +27,4 @@ class DocumentsConfig(AppConfig):
         handover.register()  # 离职交接: drafts and registered documents not yet filed
         site.include("/documents", router)
         outbox.register(DRAFT_MINUTES, receive_minutes)  # 纪要 from 办会 become 发文 drafts
+        outbox.register(DRAFT_REPORT, receive_report)  # 报告 from 服务领导决策 too

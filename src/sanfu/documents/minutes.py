@@ -1,5 +1,6 @@
-"""纪要 from 办会: a meeting's minutes become a 发文 of kind 纪要 and go round the 发文 loop (核稿 → 会签 →
-签发 → 编号 → 印发 → 归档) like any other draft.
+"""纪要 from 办会 and 报告 from 服务领导决策: a meeting's minutes become a 发文 of kind 纪要, an approved research
+result a 发文 of kind 报告, and each goes round the 发文 loop (核稿 → 会签 → 签发 → 编号 → 印发 → 归档) like any
+other draft.
 
 The meetings domain sends an outbox message of kind :data:`DRAFT_MINUTES` when its secretary issues the minutes;
 this receiver drafts the 发文 as that secretary (who must hold the drafting right, as on the 拟稿 page) and
@@ -20,19 +21,41 @@ from sanfu.documents.models import Confidentiality, DocKind
 from sanfu.workflow.models import OutboxMessage
 
 DRAFT_MINUTES = "documents.draft_minutes"
+DRAFT_REPORT = "documents.draft_report"
 
 
 def receive_minutes(message: OutboxMessage) -> None:
     """Payload: drafter_id, title, body, recipients (主送), confidentiality, source_url (the meeting's page)."""
+    _receive(
+        message,
+        kind=DocKind.MINUTES,
+        refused=_("会议纪要未能转为发文：%(why)s"),
+        drafted=_("会议纪要已转为发文（纪要），已送核稿：%(title)s"),
+        notice="minutes",
+    )
+
+
+def receive_report(message: OutboxMessage) -> None:
+    """The same payload from 服务领导决策 (source_url: the request's page): a 报告 draft of its approved result."""
+    _receive(
+        message,
+        kind=DocKind.REPORT,
+        refused=_("调研成果未能转为发文：%(why)s"),
+        drafted=_("调研成果已转为发文（报告），已送核稿：%(title)s"),
+        notice="report",
+    )
+
+
+def _receive(message: OutboxMessage, *, kind: str, refused: str, drafted: str, notice: str) -> None:
     payload = message.payload
     drafter = User.objects.filter(pk=payload.get("drafter_id"), is_active=True).first()
     if drafter is None:
-        return  # the secretary left meanwhile: nobody to draft as; the meeting page still holds the minutes
+        return  # the drafter left meanwhile: nobody to draft as; the source's page still holds the text
     confidentiality = str(payload.get("confidentiality") or Confidentiality.INTERNAL)
     try:
         document = services.outgoing_draft(
             actor=drafter,
-            kind=DocKind.MINUTES,
+            kind=kind,
             title=str(payload.get("title", "")),
             body=str(payload.get("body", "")),
             recipients=str(payload.get("recipients", "")),
@@ -43,15 +66,15 @@ def receive_minutes(message: OutboxMessage) -> None:
         notify_people(
             key=f"{message.key}:refused",
             people=[drafter.pk],
-            kind="documents.minutes_refused",
-            title=_("会议纪要未能转为发文：%(why)s") % {"why": exc.message},
+            kind=f"documents.{notice}_refused",
+            title=refused % {"why": exc.message},
             url=str(payload.get("source_url", "")),
         )
         return
     notify_people(
         key=f"{message.key}:drafted",
         people=[drafter.pk],
-        kind="documents.minutes_drafted",
-        title=_("会议纪要已转为发文（纪要），已送核稿：%(title)s") % {"title": document.title},
+        kind=f"documents.{notice}_drafted",
+        title=drafted % {"title": document.title},
         url=reverse("documents:outgoing", args=[document.pk]),
     )
