@@ -4,6 +4,7 @@
 #   make bench-flow   the flow benchmark against SpiffWorkflow (its own venv, bench/.venv; see docs/benchmarks.md)
 #   make bench-inbox  the inbox (我的待办) with a million instances, SQLite and PostgreSQL (docs/benchmarks.md)
 #   make bench-ledger the 督办 ledger page and monthly bulletin, 10,000 items, SQLite and PostgreSQL (docs/benchmarks.md)
+#   make bench-insights the monthly efficiency review on 1M events against pm4py (bench/.venv; docs/benchmarks.md)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 export SANFU_HOME := $(CURDIR)
 
-.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search bench-inbox bench-ledger
+.PHONY: run test install assets lint typecheck demo worker clean bench screenshots bench-flow bench-search bench-inbox bench-ledger bench-insights
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,12 +41,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# SpiffWorkflow is the benchmark's peer, never a Sanfu dependency: it lives only in bench/.venv.
+# SpiffWorkflow and pm4py are the benchmarks' peers, never Sanfu dependencies: they live only in bench/.venv.
 BENCH_BIN := bench/.venv/bin
 
 $(BENCH_BIN)/.installed: pyproject.toml
 	@test -x $(BENCH_BIN)/python || $(PYTHON) -m venv bench/.venv
-	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check -e . 'SpiffWorkflow==3.*'
+	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check -e . 'SpiffWorkflow==3.*' 'pm4py==2.7.*'
 	@touch $@
 
 bench-flow: $(BENCH_BIN)/.installed
@@ -58,6 +59,10 @@ bench-inbox: install
 # 督办: the ledger page and the monthly bulletin with 10,000 items and 100,000 progress reports (docs/benchmarks.md).
 bench-ledger: install
 	$(BIN)/python bench/ledger.py
+
+# 流程效能评估: the review of 12 months over 1,000,000 events vs pm4py's performance DFG (pm4py runs in bench/.venv).
+bench-insights: install $(BENCH_BIN)/.installed
+	$(BIN)/python bench/insights.py --peer-python $(BENCH_BIN)/python
 
 # Archive search: 100,000 documents, FTS5/tsvector ranked search vs LIKE (see docs/benchmarks.md).
 bench-search: install
