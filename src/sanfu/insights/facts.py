@@ -155,11 +155,58 @@ class Facts:
 
 def load(*, unit_id: int, month: Month, calendar: WorkingCalendar) -> Facts:
     """Read the month's facts of ``unit_id`` (six statements, however many rows)."""
-    month_start, month_end = month.starts(), month.ends()
+    return load_span(unit_id=unit_id, first=month, last=month, calendar=calendar).month(month)
+
+
+@dataclass
+class SpanFacts:
+    """The facts of every instance alive during a span of months, read once; ``month`` slices one month out of
+    them exactly as ``load`` would read it (an instance's tasks and events do not depend on the month)."""
+
+    unit_id: int
+    instances: pl.DataFrame  # with ``created`` (ms) kept for the slicing
+    tasks: pl.DataFrame
+    events: pl.DataFrame  # task_returned and returned events only
+    definitions: pl.DataFrame  # definition, key, version, name
+    people: dict[int, str]
+    departments: dict[int, str]
+    calendar: WorkingCalendar
+
+    def month(self, month: Month) -> Facts:
+        month_start, month_end = month.bounds_ms
+        alive = self.instances.filter(
+            (pl.col("created") < month_end) & (pl.col("end").is_null() | (pl.col("end") >= month_start))
+        )
+        ids = alive.select("instance")
+        mine = self.events.join(ids, on="instance", how="semi", maintain_order="left")
+        matters: dict[str, str] = {}
+        used = self.definitions.join(alive.select("definition").unique(), on="definition", how="semi")
+        for key, name in used.sort("key", "version").select("key", "name").iter_rows():  # the latest version wins
+            matters[key] = name
+        return Facts(
+            unit_id=self.unit_id,
+            month=month,
+            instances=alive.drop("created"),
+            tasks=self.tasks.join(ids, on="instance", how="semi", maintain_order="left"),
+            returns=mine.filter(
+                (pl.col("type") == "task_returned") & pl.col("at").is_between(month_start, month_end, closed="left")
+            ).select("instance", "seq", "actor", "node", "comment", "at"),
+            sent_back=mine.filter(pl.col("type") == "returned").select("instance", "at"),
+            matters=matters,
+            people=self.people,
+            departments=self.departments,
+            calendar=self.calendar,
+        )
+
+
+def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalendar) -> SpanFacts:
+    """Read the facts of ``unit_id`` for every month from ``first`` to ``last`` at once (six statements): what
+    computes several months reads each instance once instead of once per month it is alive in."""
+    span_start, span_end = first.starts(), last.ends()
     alive = (
-        Instance.objects.filter(unit_id=unit_id, created_at__lt=month_end)
+        Instance.objects.filter(unit_id=unit_id, created_at__lt=span_end)
         .exclude(status=InstanceStatus.DRAFT)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=month_start))
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=span_start))
     )
     instances = _fetch(
         alive.order_by().values_list(
@@ -233,31 +280,26 @@ def load(*, unit_id: int, month: Month, calendar: WorkingCalendar) -> Facts:
         .values_list("staff__user_id", "staff__user__full_name", "department_id", "department__name"),
         [("person", pl.Int64), ("person_name", pl.String), ("department", pl.Int64), ("department_name", pl.String)],
     )
-    definitions = ProcessDefinition.objects.filter(pk__in=alive.values("definition_id")).values_list("key", "name")
-    matters: dict[str, str] = {}
-    for key, name in definitions.order_by("key", "version"):  # the latest version's name wins
-        matters[key] = name
-    tasks = _task_times(tasks, events).join(posts.select("person", "department"), on="person", how="left")
-    in_month = pl.col("at").is_between(*month.bounds_ms, closed="left")
-    returns = events.filter((pl.col("type") == "task_returned") & in_month).select(
-        "instance", "seq", "actor", "node", "comment", "at"
+    definitions = _fetch(
+        ProcessDefinition.objects.filter(pk__in=alive.values("definition_id"))
+        .order_by()
+        .values_list("pk", "key", "version", "name"),
+        [("definition", pl.Int64), ("key", pl.String), ("version", pl.Int64), ("name", pl.String)],
     )
-    sent_back = events.filter(pl.col("type") == "returned").select("instance", "at")
+    tasks = _task_times(tasks, events).join(posts.select("person", "department"), on="person", how="left")
     # The turnaround runs from the first submission (a resubmission after a return moves ``submitted_at``).
     submitted = events.filter(pl.col("type") == "submitted").group_by("instance").agg(pl.col("at").min())
     instances = (
         instances.join(submitted, on="instance", how="left", maintain_order="left")
-        .with_columns(start=pl.coalesce("at", "start"))
+        .with_columns(created=pl.col("start"), start=pl.coalesce("at", "start"))
         .drop("at")
     )
-    return Facts(
+    return SpanFacts(
         unit_id=unit_id,
-        month=month,
         instances=instances,
         tasks=tasks,
-        returns=returns,
-        sent_back=sent_back,
-        matters=matters,
+        events=events.filter(pl.col("type").is_in(("task_returned", "returned"))).drop("text"),
+        definitions=definitions,
         people=dict(zip(posts["person"].to_list(), posts["person_name"].to_list(), strict=True)),
         departments=dict(zip(posts["department"].to_list(), posts["department_name"].to_list(), strict=True)),
         calendar=calendar,
