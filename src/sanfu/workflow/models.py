@@ -106,6 +106,10 @@ class Instance(models.Model):
             models.Index(fields=["wakeup_at"], condition=Q(wakeup_at__isnull=False), name="instance_wakeup"),
             models.Index(fields=["initiator", "-id"], name="instance_by_initiator"),
             models.Index(fields=["status", "-id"], name="instance_by_status"),
+            # The efficiency review's month: a unit's instances alive in it, read from the index alone.
+            models.Index(
+                fields=["unit", "created_at", "ended_at", "status", "definition", "initiator"], name="instance_alive"
+            ),
         ]
 
     def __str__(self) -> str:
