@@ -1,11 +1,9 @@
 """The demo's 流程管理员 is an account of its own (``flowadmin``), not a business user's extra role: process
-administrators sign in with TOTP (ID-4), and the people the demo is shown with (办公室主任 among them) do not."""
+administrators sign in with TOTP (ID-4), and the people the demo is shown with (办公室主任 among them) do not.
+Who manages processes in the whole demo, and what the command prints: tests/demo/test_command.py."""
 
 from __future__ import annotations
 
-from io import StringIO
-
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -14,7 +12,6 @@ from sanfu.accounts.models import User
 from sanfu.accounts.permissions import Perm
 from sanfu.accounts.selectors import data_scope_for, has_perm
 from sanfu.demo.org import DEMO_PASSWORD, MAIN_UNIT_CODE, PROCESS_ADMIN, seed_demo
-from sanfu.demo.seed import seed_all
 from sanfu.org.models import Unit
 
 
@@ -27,15 +24,6 @@ def test_the_process_administrator_is_flowadmin_of_the_main_unit(db):
     assert second_factor_required(admin)
 
 
-def test_no_business_user_of_the_demo_manages_processes(db):
-    seed_all()
-    managers = [u.username for u in User.objects.filter(is_active=True) if has_perm(u, Perm.MANAGE_PROCESSES)]
-    assert managers == [PROCESS_ADMIN]
-    client = Client()
-    client.post(reverse("accounts:login"), {"username": "office_head", "password": DEMO_PASSWORD})
-    assert client.get("/").status_code == 200  # no TOTP asked of the 办公室主任
-
-
 def test_flowadmin_enrols_a_second_factor_at_sign_in(db):
     seed_demo()
     client = Client()
@@ -43,13 +31,3 @@ def test_flowadmin_enrols_a_second_factor_at_sign_in(db):
     response = client.get(reverse("approvals:monitor"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:otp_setup"))
-
-
-def test_the_command_names_flowadmin_and_its_second_factor(db):
-    out = StringIO()
-    call_command("demo", "--history", "0", stdout=out)
-    assert "flowadmin" in out.getvalue()
-    assert "流程管理员（flowadmin）首次登录时须绑定 TOTP" in out.getvalue()
-    again = {row[1] for row in seed_demo()}
-    assert User.objects.filter(username=PROCESS_ADMIN).count() == 1
-    assert PROCESS_ADMIN in again
