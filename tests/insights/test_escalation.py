@@ -22,6 +22,7 @@ from sanfu.core.models import Notification
 from sanfu.insights import escalation
 from sanfu.insights.tasks import warn_late_tasks
 from sanfu.workflow import services as flow
+from sanfu.workflow.models import Task, TaskStatus
 from tests.conftest import build_org
 from tests.insights.conftest import approve, at, start
 from tests.worlds import built_once
@@ -96,3 +97,14 @@ def test_past_the_due_time_nobody_is_warned(world: dict[str, Any]) -> None:
     with time_machine.travel(at(11, 9, 17), tick=False):
         assert escalation.predictions().is_empty()
         assert escalation.warn_late_tasks() == 0
+
+
+def test_a_holder_without_history_is_judged_by_the_node(world: dict[str, Any]) -> None:
+    # 转交 at 10:00 to the finance head, who never held 核对 of 修理: the node's P50 (7.5 h) from 10:00 ends
+    # after 16:30, so the new holder is warned.
+    with time_machine.travel(at(11, 9, 10), tick=False):
+        task = Task.objects.get(instance=world["slow"], status=TaskStatus.OPEN)
+        flow.task_transfer(actor=world["accountant"], task_id=task.pk, to=world["finance_head"], comment="请代办")
+        assert escalation.warn_late_tasks() == 1
+    assert _notices(world["finance_head"]) == ["预计将超期：修理 待办"]
+    assert _notices(world["accountant"]) == []

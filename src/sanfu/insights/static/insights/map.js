@@ -32,6 +32,7 @@
       };
     });
     chart.setOption({
+      animation: false,
       tooltip: {},
       series: [{
         type: "graph",
