@@ -102,3 +102,11 @@ def test_bad_input_is_a_clear_400(scene: dict[str, Any], login: Any, query: dict
     response = login(scene["clerk"]).get(ETA, query)
     assert response.status_code == 400
     assert response.content.decode()
+
+
+def test_the_start_page_fetches_the_fragment(scene: dict[str, Any], login: Any) -> None:
+    from sanfu.approvals.models import MatterType
+
+    MatterType.objects.create(code="buy-goods", name="采购申请", definition_key="buy")
+    page = login(scene["clerk"]).get(reverse("approvals:start", args=["buy-goods"])).content.decode()
+    assert f'hx-get="{ETA}?matter=buy"' in page
