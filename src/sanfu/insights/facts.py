@@ -307,10 +307,11 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
         .with_columns(created=pl.col("start"), start=pl.coalesce("at", "start"))
         .drop("at")
     )
+    # Working times once for the span (a month's spine takes differences of them, whatever day they count from).
     return SpanFacts(
         unit_id=unit_id,
-        instances=instances,
-        tasks=tasks,
+        instances=with_working(instances, ["start", "end"], calendar),
+        tasks=with_working(tasks, ["start", "end"], calendar),
         events=events.filter(pl.col("type").is_in(("task_returned", "returned"))).drop("text"),
         definitions=definitions,
         people=dict(zip(posts["person"].to_list(), posts["person_name"].to_list(), strict=True)),

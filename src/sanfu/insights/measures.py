@@ -51,7 +51,7 @@ def spine_of(facts: Facts) -> Spine:
             & (pl.col("end").is_not_null() | pl.col("status").is_in(LIVE)),
         )
     )
-    tasks = with_working(tasks, ["start", "end"], calendar).with_columns(
+    tasks = _working(tasks, calendar).with_columns(
         elapsed=(pl.col("end") - pl.col("start")) / MS_PER_HOUR,
         handling=(pl.col("w_end") - pl.col("w_start")) / MS_PER_HOUR,
     )
@@ -66,7 +66,7 @@ def spine_of(facts: Facts) -> Spine:
         & pl.col("end").is_between(month_start, month_end, closed="left").fill_null(False),
         open_at_end=(pl.col("start") < month_end) & (pl.col("end").is_null() | (pl.col("end") >= month_end)),
     )
-    instances = with_working(instances, ["start", "end"], calendar)
+    instances = _working(instances, calendar)
     sent_back = facts.sent_back.group_by("instance").agg(pl.len().alias("sent_back"))
     instances = (
         instances.join(_in_tasks(tasks, instances, calendar), on="instance", how="left")
@@ -89,6 +89,13 @@ def spine_of(facts: Facts) -> Spine:
         departments.rename({"person": "actor"}), on="actor", how="left"
     )
     return Spine(facts=facts, instances=instances, tasks=tasks, returns=returns)
+
+
+def _working(frame: pl.DataFrame, calendar: WorkingCalendar) -> pl.DataFrame:
+    """``w_start`` and ``w_end``, unless the facts came with them (``facts.load_span`` computes them once)."""
+    if {"w_start", "w_end"} <= set(frame.columns):
+        return frame
+    return with_working(frame, ["start", "end"], calendar)
 
 
 def _in_tasks(tasks: pl.DataFrame, instances: pl.DataFrame, calendar: WorkingCalendar) -> pl.DataFrame:
