@@ -18,7 +18,6 @@ from sanfu.demo.org import MAIN_UNIT_CODE
 from sanfu.org.models import Department, Post
 
 
-
 def _one_page_pdf() -> bytes:
     """A valid one-page PDF (with its cross-reference table), so that the archive can read it when the brief is
     filed: a bare header is refused by pypdf, and each refusal printed a traceback into the demo's output."""
