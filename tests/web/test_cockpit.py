@@ -47,6 +47,7 @@ def test_a_leader_reads_the_month_against_the_last_and_six_months_of_trends(scen
     figures = {f.key: f for f in cockpit.figures}
     # October (hand-computed in tests/insights/conftest.py): five ended, 80% on time, one of five sent back
     assert (figures["ended"].value, figures["ended"].before) == (0, 5)
+    assert figures["ended"].change is None  # a count so far is not judged against a whole month
     assert (figures["sla"].before, figures["fpy"].before) == (80.0, 80.0)
     assert figures["backlog"].value == 1  # C, still with the section head
     assert cockpit.trend["months"] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]

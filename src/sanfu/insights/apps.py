@@ -17,6 +17,9 @@ class InsightsConfig(AppConfig):
         NavItem(
             Section.LEADERS, _("精简建议"), "insights:advice", order=31, shown_to="sanfu.insights.rights.may_review"
         ),
+        NavItem(
+            Section.LEADERS, _("前后对比"), "insights:compare", order=32, shown_to="sanfu.insights.rights.may_review"
+        ),
     )
 
     def ready(self) -> None:

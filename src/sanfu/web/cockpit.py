@@ -40,13 +40,14 @@ class Figure:
     value: float | int | None
     before: float | int | None
     unit: str = ""
-    better: str = "up"  # which way is good: "up" or "down"
+    better: str = "up"  # which way is good: "up" or "down"; "" when the two are not comparable (a count so far)
     url: str = ""
 
     @property
     def change(self) -> float | None:
-        """This month against the last, in % of the last (None when either is missing or the last is 0)."""
-        if self.value is None or self.before in (None, 0):
+        """This month against the last, in % of the last (None when either is missing or the last is 0, and for a
+        count of the month so far, which a whole month would always beat)."""
+        if not self.better or self.value is None or self.before in (None, 0):
             return None
         return round((float(self.value) - float(self.before)) / float(self.before) * 100, 1)
 
@@ -54,7 +55,7 @@ class Figure:
     def good(self) -> bool | None:
         """Whether the change goes the good way (None when there is no change to judge)."""
         change = self.change
-        if not change:
+        if not change or not self.better:
             return None
         return (change > 0) == (self.better == "up")
 
@@ -96,7 +97,7 @@ def cockpit_for(*, actor: User, today: date | None = None) -> Cockpit:
     now, before = reviews[-1], reviews[-2]
     review_url = reverse("insights:review")
     found.figures = [
-        Figure("ended", _("本月办结"), now.get("throughput"), before.get("throughput"), _("件"), "up", review_url),
+        Figure("ended", _("本月至今办结"), now.get("throughput"), before.get("throughput"), _("件"), "", review_url),
         Figure(
             "p50", _("总用时中位数"), now.get("elapsed_p50"), before.get("elapsed_p50"), _("小时"), "down", review_url
         ),
@@ -166,7 +167,7 @@ def _window_figures(actor: User, today: date) -> list[Figure]:
     before = window_figures.month_figures(unit_id=unit_id, year=last.year, month=last.month).total
     url = reverse("servicedesk:figures")
     return [
-        Figure("window", _("窗口受理"), now.volume, before.volume, _("件"), "up", url),
+        Figure("window", _("本月至今窗口受理"), now.volume, before.volume, _("件"), "", url),
         Figure("rating", _("平均评分"), now.rating, before.rating, _("分"), "up", url),
         Figure("complaints", _("投诉率"), now.complaint_rate, before.complaint_rate, "%", "down", url),
     ]
