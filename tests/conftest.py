@@ -64,6 +64,32 @@ def grant(user: User, role: Role, unit: Unit | None = None) -> RoleGrant:
     return RoleGrant.objects.create(user=user, role=role, unit=unit, admin_kind=role.admin_kind)
 
 
+# The longest tests start first. pytest-xdist hands the tests out in collection (alphabetical) order, so the
+# hostile-input walk of tests/web (minutes on its own) used to start last and run alone at the end of the run
+# while the other worker idled. Listed longest first; the order within each file is kept.
+LONG_FIRST = (
+    "tests/web/test_hostile_input.py",
+    "tests/api/test_schemathesis.py",
+    "tests/security/test_access.py",
+    "tests/reliability/test_r4_kill_server.py",
+    "tests/reliability/test_r1_races.py",
+    "tests/web/test_read_matrix.py",
+    "tests/demo/test_command.py",
+    "tests/core/test_backup_drill.py",
+    "tests/reliability/test_r11_stateful_http.py",
+    "tests/api/test_schemathesis_stateful.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    return next((n for n, path in enumerate(LONG_FIRST) if item.nodeid.startswith(path)), len(LONG_FIRST))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_rank)
+
+
 @pytest.fixture(autouse=True)
 def _site_language() -> Iterator[None]:
     """Every test starts in the site's language: a request in English leaves English active on the thread
