@@ -22,7 +22,10 @@ scripts/ensure-ldap.sh
 # whichever run ends first leaves both cores to the other. SANFU_TEST_WORKERS=0 runs each in one process.
 workers="${SANFU_TEST_WORKERS:-2}"
 spread=()
-[ "$workers" != 0 ] && spread=(-n "$workers")
+# worksteal: each worker starts on a contiguous half of the tests (a module's tests stay on one worker, so a scene
+# built once per module is built once, not once per worker), and a worker that runs out takes tests from the
+# other's queue; with the longest tests collected first (tests/conftest.py) neither is left running alone.
+[ "$workers" != 0 ] && spread=(-n "$workers" --dist worksteal)
 # The 25 slowest tests of each run are listed at its end: where the next minute of test time is to be won.
 spread+=(--durations=25 --durations-min=5)
 PG_URL="${SANFU_TEST_DATABASE_URL_PG:-${SANFU_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/sanfu_ci_$$}}"
