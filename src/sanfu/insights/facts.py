@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import polars as pl
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -125,7 +126,10 @@ def working_calendar_of(rows: list[tuple[date, str]]) -> WorkingCalendar:
 
 def _fetch(queryset: QuerySet[Any], schema: list[tuple[str, Any]]) -> pl.DataFrame:
     """One statement: the queryset's SQL sent through Django's cursor, the rows straight into a frame."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # ``pk__in`` an empty list: no statement to send
+        return pl.DataFrame(schema=schema)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -294,7 +298,7 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
         [("person", pl.Int64), ("person_name", pl.String), ("department", pl.Int64), ("department_name", pl.String)],
     )
     definitions = _fetch(
-        ProcessDefinition.objects.filter(pk__in=alive.values("definition_id"))
+        ProcessDefinition.objects.filter(pk__in=instances["definition"].unique().to_list())  # a handful
         .order_by()
         .values_list("pk", "key", "version", "name"),
         [("definition", pl.Int64), ("key", pl.String), ("version", pl.Int64), ("name", pl.String)],
