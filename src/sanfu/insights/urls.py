@@ -7,6 +7,7 @@ app_name = "insights"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("review/", views.review_page, name="review"),
     path("review.xlsx", views.review_xlsx, name="review_xlsx"),
+    path("review.docx", views.review_docx, name="review_docx"),
     path("review/instances/", views.drill_down, name="drill_down"),
     path("advice/", views_advice.advice_page, name="advice"),
     path("advice.xlsx", views_advice.advice_xlsx, name="advice_xlsx"),

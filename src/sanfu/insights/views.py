@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,8 +16,11 @@ from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core import xlsx
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_id, parse_text
-from sanfu.insights import exporting, selectors
+from sanfu.insights import exporting, report, selectors
 from sanfu.insights.facts import Month
+from sanfu.org.selectors import unit_name_of
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 FIGURE_LABELS = {
     "ended": gettext_lazy("办结的流程"),
@@ -83,6 +87,22 @@ def review_xlsx(request: AuthedHttpRequest) -> HttpResponse:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(exporting.review_workbook(figures), content_type=xlsx.CONTENT_TYPE)
     name = _("%(y)d年%(m)d月流程效能评估.xlsx") % {"y": month.year, "m": month.month}
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
+    return response
+
+
+def review_docx(request: AuthedHttpRequest) -> HttpResponse:
+    """The month's review as a 报告 in the national layout (.docx), for the monthly process review meeting."""
+    try:
+        month = _month(request)
+        figures = selectors.review_for(actor=request.user, month=month)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    content = report.review_docx(figures, issuer=unit_name_of(request.user), as_of=timezone.localdate())
+    response = HttpResponse(content, content_type=DOCX)
+    name = _("%(y)d年%(m)d月流程效能评估报告.docx") % {"y": month.year, "m": month.month}
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
     return response
 
