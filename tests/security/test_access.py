@@ -1038,7 +1038,9 @@ def _briefing_objects(w: World) -> tuple[Any, Any]:
         nobody = make_department(w.unit_a, "矩阵简报部")
         material = Material.objects.create(request=request, department=nobody, deadline=request.due_on)
         Revision.objects.create(request=request, no=1, text="矩阵", author=w.people["clerk_a"])
-        kept = MaterialFile(material=material, name="材料.pdf", size=9, sha256="0" * 64, uploaded_by=w.people["clerk_a"])
+        kept = MaterialFile(
+            material=material, name="材料.pdf", size=9, sha256="0" * 64, uploaded_by=w.people["clerk_a"]
+        )
         kept.file.save("材料.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
         kept.save()
     return request, MaterialFile.objects.get(material__request=request)

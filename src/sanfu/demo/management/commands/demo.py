@@ -46,7 +46,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         rows, made = seed_all(history=options["history"], stdout=self.stdout)
         if made:
-            self.stdout.write(f"历史申请：已生成 {made} 件（近九个月，经服务层办理，事件真实；费用报销和请假前六个月走第一版流程，后三个月走精简后的新版）。")
+            self.stdout.write(
+                f"历史申请：已生成 {made} 件"
+                "（近九个月，经服务层办理，事件真实；费用报销和请假前六个月走第一版流程，后三个月走精简后的新版）。"
+            )
         self.stdout.write("")
         self.stdout.write("演示账户（Demo sign-ins）:")
         self.stdout.write(format_table(rows))
