@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import quoteattr  # nosec B406 - escapes the XES values it writes; nothing is parsed
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
