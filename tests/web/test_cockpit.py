@@ -81,6 +81,10 @@ def test_overdue_supervision_items_are_listed_with_the_ledgers_counts(scene: dic
     assert cockpit.supervision_counts["overdue"] == 1
     assert cockpit.supervision_counts["on_track"] + cockpit.supervision_counts["at_risk"] == 1
     assert "完成安全检查整改" in response.content.decode()
+    figures = {f.key: f for f in cockpit.figures}
+    # the monthly bulletin's completion: October had one item due (the late one), done on time none
+    assert (figures["supervision"].value, figures["supervision"].before) == (None, 0.0)
+    assert (figures["no_show"].value, figures["no_show"].before) == (None, None)  # no meeting held
 
 
 def test_another_units_leader_reads_only_their_own_unit(scene: dict[str, Any], login: Any) -> None:

@@ -19,8 +19,10 @@ from sanfu.core.errors import NotFoundError
 from sanfu.insights import rights as insights_rights
 from sanfu.insights import selectors as insights
 from sanfu.insights.facts import Month
+from sanfu.meetings import figures as meeting_figures
 from sanfu.servicedesk import figures as window_figures
 from sanfu.servicedesk import selectors as window
+from sanfu.supervision import bulletin as supervision_bulletin
 from sanfu.supervision import selectors as supervision
 from sanfu.supervision.status import Status
 from sanfu.workflow import subjects
@@ -108,6 +110,7 @@ def cockpit_for(*, actor: User, today: date | None = None) -> Cockpit:
         Figure("backlog", _("在办件数"), now.get("backlog"), before.get("backlog"), _("件"), "down", review_url),
     ]
     found.figures += _window_figures(actor, today)
+    found.figures += _office_figures(actor, today, unit_id=insights_rights.reviewed_unit(actor))
     found.trend = {
         "months": [m.text for m in months],
         "ended": [r.get("throughput") for r in reviews],
@@ -149,6 +152,46 @@ def _supervision(found: Cockpit, actor: User, today: date) -> None:
     found.overdue_count = overdue.matching
     rows = overdue.rows.select_related("owner", "lead_department").order_by("deadline", "pk")
     found.overdue = list(rows[:OVERDUE_SHOWN])
+
+
+def _office_figures(actor: User, today: date, *, unit_id: int | None) -> list[Figure]:
+    """督办's on-time completion (the monthly bulletin's, as the reader sees the items) and meetings' no-show rate
+    (the meeting figures'), this month so far against the last."""
+    if unit_id is None:
+        return []
+    last = Month(today.year, today.month - 1) if today.month > 1 else Month(today.year - 1, 12)
+    done = [
+        supervision_bulletin.bulletin(actor, year=m.year, month=m.month, unit_id=unit_id, today=today).total
+        for m in (Month(today.year, today.month), last)
+    ]
+    absent = [
+        meeting_figures.month_figures(unit_id=unit_id, year=m.year, month=m.month).total
+        for m in (Month(today.year, today.month), last)
+    ]
+
+    def number(value: Any) -> float | None:
+        return float(value) if value is not None else None
+
+    return [
+        Figure(
+            "supervision",
+            _("督办按期完成率"),
+            number(done[0].completion_rate),
+            number(done[1].completion_rate),
+            "%",
+            "up",
+            reverse("supervision:bulletin"),
+        ),
+        Figure(
+            "no_show",
+            _("会议缺席率"),
+            absent[0].no_show_rate,
+            absent[1].no_show_rate,
+            "%",
+            "down",
+            reverse("meetings:figures"),
+        ),
+    ]
 
 
 def _window_figures(actor: User, today: date) -> list[Figure]:
