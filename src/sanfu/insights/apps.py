@@ -20,11 +20,17 @@ class InsightsConfig(AppConfig):
         NavItem(
             Section.LEADERS, _("前后对比"), "insights:compare", order=32, shown_to="sanfu.insights.rights.may_review"
         ),
+        NavItem(
+            Section.LEADERS, _("草稿推演"), "insights:whatif", order=33, shown_to="sanfu.insights.rights.may_review"
+        ),
     )
 
     def ready(self) -> None:
         from sanfu.api import site
-        from sanfu.insights import api_advice  # noqa: F401  (its operation joins the router)
+        from sanfu.insights import (
+            api_advice,  # noqa: F401  (its operation joins the router)
+            api_whatif,  # noqa: F401  (its operations join the router)
+        )
         from sanfu.insights.api import router
 
         site.include("/insights", router)
