@@ -48,6 +48,25 @@ def published_version(matter: MatterType, version: int) -> ProcessDefinition | N
     ).first()
 
 
+def drafts(matter: MatterType) -> list[ProcessDefinition]:
+    """The matter's drafts (草稿: kept, never used by a submission; 精简建议 saves them), newest first."""
+    return list(
+        ProcessDefinition.objects.filter(key=matter.definition_key, status=DefinitionStatus.DRAFT)
+        .select_related("created_by")
+        .order_by("-version")
+    )
+
+
+def editable_version(matter: MatterType, version: int) -> ProcessDefinition | None:
+    """A published version or a draft of the matter's process: what the editor may open (a draft opens for
+    editing; publishing it makes the next version)."""
+    return ProcessDefinition.objects.filter(
+        key=matter.definition_key,
+        version=version,
+        status__in=(DefinitionStatus.PUBLISHED, DefinitionStatus.DRAFT),
+    ).first()
+
+
 def rule_names(schema: formschema.FormSchema | None) -> Names:
     """Display names for everything an approver rule can name, and the form's field labels."""
     return Names(

@@ -161,9 +161,9 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
     shown = current
     if request.GET.get("v"):
         number = parse_int(request.GET["v"], minimum=1, maximum=MAX_INT)
-        if number is None:
+        shown = designer_selectors.editable_version(matter, number) if number is not None else None
+        if shown is None:
             raise Http404
-        shown = _version(matter, number)
     tree, tree_error = drafting.tree_of(matter, shown.spec if shown else None)
     schema = drafting.form_schema_of(matter)
     data = {
@@ -185,6 +185,7 @@ def designer_edit(request: AuthedHttpRequest, code: str) -> HttpResponse:
     context = {
         "matter": matter,
         "versions": versions,
+        "drafts": designer_selectors.drafts(matter),
         "current": current,
         "shown": shown,
         "tree_error": tree_error,
