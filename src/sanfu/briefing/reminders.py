@@ -17,6 +17,8 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from sanfu.briefing import selectors
 from sanfu.briefing.models import Material, MaterialState, ReminderKind, ReminderSent, State
@@ -24,10 +26,10 @@ from sanfu.core.notify import notify_people
 from sanfu.org.clearance import RESTRICTED_LEVELS
 from sanfu.org.selectors import working_calendar
 
-_TITLES: dict[str, str] = {
-    ReminderKind.BEFORE: "材料报送即将到期：",
-    ReminderKind.DUE: "材料今日到期：",
-    ReminderKind.OVERDUE: "材料报送已逾期：",
+_TITLES: dict[str, Promise] = {
+    ReminderKind.BEFORE: gettext_lazy("材料报送即将到期：%(title)s"),
+    ReminderKind.DUE: gettext_lazy("材料今日到期：%(title)s"),
+    ReminderKind.OVERDUE: gettext_lazy("材料报送已逾期：%(title)s"),
 }
 
 
@@ -68,7 +70,7 @@ def reminders_send(*, today: date | None = None) -> int:
                     key=f"briefing:remind:{material.pk}:{kind}",
                     people=wanted,
                     kind="briefing",
-                    title=f"{_TITLES[kind]}{request.title}",
+                    title=str(_TITLES[kind]) % {"title": request.title},
                     url=reverse("briefing:request", args=[request.pk]),
                     body=due.isoformat(),
                     classified=request.confidentiality in RESTRICTED_LEVELS,

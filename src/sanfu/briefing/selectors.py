@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sanfu.briefing import rights
 from sanfu.briefing.models import Material, MaterialState, Request, Revision, State
@@ -65,7 +66,7 @@ def access_request(*, actor: Any, request_id: int) -> Request:
     if found is None:
         if Request.objects.filter(pk=request_id).exists():
             audit_denied(actor=actor, target=f"briefing:{request_id}")
-        raise NotFoundError("该事项不存在。")
+        raise NotFoundError(_("该事项不存在。"))
     return found
 
 
@@ -90,7 +91,7 @@ def access_material_file(*, actor: Any, request_id: int, file_id: int) -> Any:
         for f in material.files.all():
             if f.pk == file_id:
                 return f
-    raise NotFoundError("文件不存在。")
+    raise NotFoundError(_("文件不存在。"))
 
 
 def revisions(request: Request) -> list[Revision]:
@@ -104,10 +105,10 @@ def latest_revision(request: Request) -> Revision | None:
 def revision_of(*, actor: Any, request_id: int, no: int) -> Revision:
     request = access_request(actor=actor, request_id=request_id)
     if not insider(actor, request):
-        raise NotFoundError("该版本不存在。")
+        raise NotFoundError(_("该版本不存在。"))
     found = Revision.objects.filter(request=request, no=no).select_related("author").first()
     if found is None:
-        raise NotFoundError("该版本不存在。")
+        raise NotFoundError(_("该版本不存在。"))
     return found
 
 

@@ -35,7 +35,8 @@ def entries(user: Any, limit: int) -> list[TodoEntry]:
                 title=m.request.title,
                 url=reverse("briefing:request", args=[m.request_id]),
                 due=m.deadline,
-                note=(_("材料已逾期") if overdue else _("待报送材料")) + f"（{m.department.name}）",
+                note=(_("材料已逾期（%(dept)s）") if overdue else _("待报送材料（%(dept)s）"))
+                % {"dept": m.department.name},
                 overdue=overdue,
             )
         )
