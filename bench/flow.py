@@ -17,6 +17,10 @@ step, but its time is counted, so steps/s = 6 × instances / time.
 
 Persisted Sanfu runs in a child process (Django's settings are fixed per process); the timed section is
 the service calls only, not the benchmark's own lookup of which task to act on next.
+
+A shared machine drifts by ±30% within a minute, so the sides of each comparison run interleaved, in rounds
+(``--pairs``, at least five; the order reversed every round), the persisted Spiff sides in the Sanfu child's
+own process: each ratio is the median of the ratios within a round, printed with its min–max.
 """
 
 from __future__ import annotations
@@ -25,10 +29,12 @@ import argparse
 import json
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -45,7 +51,8 @@ HERE = Path(__file__).resolve().parent
 
 STEPS_PER_INSTANCE = 6
 FORM = {"amount": 50_000}
-REPEATS = 3  # best of three
+REPEATS = 3  # best of three, for the figures that are not compared in rounds (SQLite's raw commits, the full snapshot)
+PAIRS = 5  # rounds of the compared sides, interleaved; each ratio is the median of its rounds (``--pairs``)
 MEMORY_INSTANCES = 300
 PERSISTED_INSTANCES = 150
 RAW_COMMITS = 3000
@@ -96,15 +103,50 @@ def sanfu_spec(people: dict[str, int]) -> dict[str, Any]:
     }
 
 
-def best_of(run: Callable[[], tuple[int, float]]) -> float:
-    """Steps (or commits) per second of the best of ``REPEATS`` runs; ``run`` returns (count, seconds)."""
+Run = Callable[[], tuple[int, float]]  # one timed run: (steps or commits, seconds)
+
+
+def best_of(run: Run) -> float:
+    """Steps (or commits) per second of the best of ``REPEATS`` runs."""
     return max(count / seconds for count, seconds in (run() for _ in range(REPEATS)))
+
+
+def interleaved(sides: dict[str, Run], rounds: int) -> dict[str, list[float]]:
+    """The rate of every side in each of ``rounds`` rounds. One untimed run of each side first (imports,
+    caches, the database's first pages); then each round runs every side once, the order reversed from one
+    round to the next (A B, B A, …), so a shared machine's drift during a round falls on both sides alike and
+    a ratio is taken within its round."""
+    for run in sides.values():
+        run()
+    rates: dict[str, list[float]] = {name: [] for name in sides}
+    names = list(sides)
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            count, seconds = sides[name]()
+            rates[name].append(count / seconds)
+    return rates
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def per_round(top: list[float], bottom: list[float]) -> list[float]:
+    """The ratio of two sides within each round."""
+    return [a / b for a, b in zip(top, bottom, strict=True)]
+
+
+def spread(values: list[float], unit: str = "x") -> str:
+    """``median (min–max)`` of a figure's rounds."""
+    fmt = "{:.2f}" if unit == "x" else "{:,.0f}"
+    low, mid, high = (fmt.format(v) for v in (min(values), median(values), max(values)))
+    return f"{mid}{unit if unit == 'x' else ''} ({low}–{high})"
 
 
 # --- 1. In memory -------------------------------------------------------------------------------------
 
 
-def core_in_memory() -> float:
+def core_in_memory() -> Run:
     from sanfu.workflow.engine import Approve, MemoryFacts, State, Submit, decide, parse_definition
 
     definition = parse_definition(sanfu_spec(PEOPLE))
@@ -124,7 +166,7 @@ def core_in_memory() -> float:
         assert steps == STEPS_PER_INSTANCE * MEMORY_INSTANCES
         return steps, elapsed
 
-    return best_of(run)
+    return run
 
 
 def spiff_spec() -> Any:
@@ -159,7 +201,7 @@ def spiff_step(workflow: Any) -> bool:
     return True
 
 
-def spiff_in_memory() -> float:
+def spiff_in_memory() -> Run:
     spec = spiff_spec()
 
     def run() -> tuple[int, float]:
@@ -173,7 +215,7 @@ def spiff_in_memory() -> float:
         assert steps == STEPS_PER_INSTANCE * MEMORY_INSTANCES
         return steps, elapsed
 
-    return best_of(run)
+    return run
 
 
 # --- 2. SpiffWorkflow on SQLite -----------------------------------------------------------------------
@@ -223,9 +265,10 @@ def sqlite_connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def spiff_sqlite(path: Path, *, state_only: bool, reload: bool) -> float:
-    """One transaction per step. ``reload``: each step reads and deserialises the snapshot first, as a
-    stateless request does (Sanfu's services always do)."""
+@contextmanager
+def spiff_sqlite(path: Path, *, state_only: bool, reload: bool) -> Iterator[Run]:
+    """A run of Spiff on SQLite, one transaction per step. ``reload``: each step reads and deserialises the
+    snapshot first, as a stateless request does (Sanfu's services always do)."""
     spec = spiff_spec()
     serializer = spiff_serializer(spec, state_only=state_only)
     conn = sqlite_connect(path)
@@ -276,7 +319,7 @@ def spiff_sqlite(path: Path, *, state_only: bool, reload: bool) -> float:
         return steps, elapsed
 
     try:
-        return best_of(run)
+        yield run
     finally:
         conn.close()
 
@@ -294,8 +337,9 @@ def spiff_snapshot_sizes() -> tuple[int, int]:
 # --- raw commit rates ---------------------------------------------------------------------------------
 
 
-def raw_sqlite(path: Path) -> float:
-    """One tiny INSERT + UPDATE per transaction, on the same database file and PRAGMAs."""
+@contextmanager
+def raw_sqlite(path: Path) -> Iterator[Run]:
+    """A run of tiny INSERT + UPDATE transactions, on the same database file and PRAGMAs."""
     conn = sqlite_connect(path)
     conn.execute("CREATE TABLE IF NOT EXISTS bench_raw_log (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)")
     conn.execute("CREATE TABLE IF NOT EXISTS bench_raw_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
@@ -311,12 +355,13 @@ def raw_sqlite(path: Path) -> float:
         return RAW_COMMITS, time.perf_counter() - started
 
     try:
-        return best_of(run)
+        yield run
     finally:
         conn.close()
 
 
-def raw_postgresql(dbname: str) -> float:
+@contextmanager
+def raw_postgresql(dbname: str) -> Iterator[Run]:
     import psycopg
 
     with psycopg.connect(dbname=dbname, **PG_DSN) as conn:
@@ -333,7 +378,7 @@ def raw_postgresql(dbname: str) -> float:
                 conn.commit()
             return RAW_COMMITS, time.perf_counter() - started
 
-        return best_of(run)
+        yield run
 
 
 # --- Sanfu persisted (child process) ------------------------------------------------------------------
@@ -361,18 +406,48 @@ def sanfu_persisted_child() -> None:
     by_id = {u.pk: u for u in users.values()}
     services.definition_publish(actor=None, spec=sanfu_spec({role: u.pk for role, u in users.items()}))
 
-    rate = best_of(lambda: sanfu_loop(users, by_id))
-    figures: dict[str, Any] = {"steps_per_s": rate}
-    if connection.vendor == "sqlite":
-        # The same with every read decoding the state it finds, as when consecutive steps of an instance
-        # land on different processes: Sanfu's reuse of the state a process wrote last is switched off.
+    def sanfu() -> tuple[int, float]:
+        return sanfu_loop(users, by_id)
+
+    def decoding() -> tuple[int, float]:
+        # Every read decoding the state it finds, as when consecutive steps of an instance land on
+        # different processes: Sanfu's reuse of the state a process wrote last is switched off.
         remember = fastpath._remember
         fastpath._remember = lambda *args, **kwargs: None  # type: ignore[assignment]
         fastpath._KNOWN.clear()
         try:
-            figures["decoding_steps_per_s"] = best_of(lambda: sanfu_loop(users, by_id))
+            return sanfu_loop(users, by_id)
         finally:
             fastpath._remember = remember  # type: ignore[assignment]
+
+    rounds = int(os.environ["SANFU_BENCH_ROUNDS"])
+    figures: dict[str, Any] = {}
+    database = Path(str(connection.settings_dict["NAME"]))
+    with same_work_floor(users, by_id, rounds + 1) as (floor, statements):
+        figures["statements_per_transaction"] = statements
+        if connection.vendor == "sqlite":
+            # Spiff's sides run here too, in the same process and rounds, on their own files beside Sanfu's.
+            with (
+                spiff_sqlite(database.parent / "spiff_state.sqlite3", state_only=True, reload=False) as spiff_state,
+                spiff_sqlite(database.parent / "spiff_reload.sqlite3", state_only=True, reload=True) as spiff_reload,
+            ):
+                sides = {
+                    "steps_per_s": sanfu,
+                    "spiff_state": spiff_state,
+                    "decoding_steps_per_s": decoding,
+                    "spiff_reload": spiff_reload,
+                    "floor_steps_per_s": floor,
+                }
+                figures.update(interleaved(sides, rounds))
+        else:
+            with raw_postgresql(str(database)) as raw:
+                figures.update(interleaved({"steps_per_s": sanfu, "raw": raw, "floor_steps_per_s": floor}, rounds))
+    if connection.vendor == "sqlite":
+        with spiff_sqlite(database.parent / "spiff_full.sqlite3", state_only=False, reload=False) as spiff_full:
+            figures["spiff_full"] = best_of(spiff_full)
+        connection.close()
+        with raw_sqlite(database) as raw:
+            figures["raw"] = best_of(raw)
     instances = Instance.objects.count()
     figures.update(
         events_per_instance=InstanceEvent.objects.count() / instances,
@@ -380,7 +455,6 @@ def sanfu_persisted_child() -> None:
         outbox_per_instance=OutboxMessage.objects.count() / instances,
         undelivered=OutboxMessage.objects.filter(delivered_at__isnull=True).count() == OutboxMessage.objects.count(),
     )
-    figures.update(same_work_floor(users, by_id))
     print(json.dumps(figures))
 
 
@@ -420,9 +494,11 @@ def sanfu_loop(users: dict[str, Any], by_id: dict[int, Any], recorder: Any = Non
     return steps, elapsed
 
 
-def same_work_floor(users: dict[str, Any], by_id: dict[int, Any]) -> dict[str, float]:
-    """Record the statements of one more run and replay them on copies of the database as it was before
-    that run (best of ``REPEATS``): the steps/s of the same work without Sanfu's code (``bench/floor.py``)."""
+@contextmanager
+def same_work_floor(users: dict[str, Any], by_id: dict[int, Any], runs: int) -> Iterator[tuple[Run, float]]:
+    """Record the statements of one more run and give a run that replays them on a fresh copy of the
+    database as it was before that run (``runs`` copies, one a run; ``bench/floor.py``): the same work
+    without Sanfu's code. Also gives the statements per transaction."""
     from django.db import connection
     from floor import Recorder, postgresql_copies, replay_postgresql, replay_sqlite, sqlite_copies
 
@@ -434,26 +510,28 @@ def same_work_floor(users: dict[str, Any], by_id: dict[int, Any]) -> dict[str, f
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             cursor.fetchall()
     connection.close()
-    copies: list[Any] = (
-        sqlite_copies(Path(name), REPEATS) if vendor == "sqlite" else postgresql_copies(name, REPEATS, PG_DSN)
-    )
+    copies: list[Any] = sqlite_copies(Path(name), runs) if vendor == "sqlite" else postgresql_copies(name, runs, PG_DSN)
     recorder = Recorder()
     with recorder.installed():
         steps, _ = sanfu_loop(users, by_id, recorder)
-    connection.close()
-    try:
+    unused = list(copies)
+
+    def replay() -> tuple[int, float]:
+        copy = unused.pop()
         if vendor == "sqlite":
-            seconds = min(replay_sqlite(copy, recorder.steps, SQLITE_PRAGMAS) for copy in copies)
-        else:
-            seconds = min(replay_postgresql(copy, recorder.steps, PG_DSN) for copy in copies)
+            return steps, replay_sqlite(copy, recorder.steps, SQLITE_PRAGMAS)
+        return steps, replay_postgresql(copy, recorder.steps, PG_DSN)
+
+    statements = sum(1 for step in recorder.steps for item in step if item[0] == "sql")
+    try:
+        yield replay, statements / len(recorder.steps)
     finally:
+        connection.close()
         for copy in copies:
             if vendor == "sqlite":
                 copy.unlink()
             else:
                 drop_postgresql_database(copy)
-    statements = sum(1 for step in recorder.steps for item in step if item[0] == "sql")
-    return {"floor_steps_per_s": steps / seconds, "statements_per_transaction": statements / len(recorder.steps)}
 
 
 def sanfu_persisted(database_url: str, home: Path) -> dict[str, Any]:
@@ -474,58 +552,78 @@ def line(label: str, value: str, note: str = "") -> None:
     print(ROW.format(label, value) + (f"  {note}" if note else ""))
 
 
-def report_memory() -> dict[str, float]:
-    core, spiff_mem = core_in_memory(), spiff_in_memory()
-    ratio = core / spiff_mem
-    print(f"1. In memory ({MEMORY_INSTANCES} instances)")
-    line("Sanfu core: decide() per command", f"{core:,.0f}")
-    line(f"SpiffWorkflow {version('SpiffWorkflow')}: run ready user task + do_engine_steps()", f"{spiff_mem:,.0f}")
-    line("ratio Sanfu/Spiff (target >= 10x)", f"{ratio:.1f}x", verdict(ratio, 10))
-    return {"core_steps_per_s": core, "spiff_steps_per_s": spiff_mem, "core_ratio": ratio}
+def report_memory(rounds: int) -> dict[str, float]:
+    rates = interleaved({"core": core_in_memory(), "spiff": spiff_in_memory()}, rounds)
+    ratios = per_round(rates["core"], rates["spiff"])
+    print(f"1. In memory ({MEMORY_INSTANCES} instances a run)")
+    line("Sanfu core: decide() per command", spread(rates["core"], "/s"))
+    line(
+        f"SpiffWorkflow {version('SpiffWorkflow')}: run ready user task + do_engine_steps()",
+        spread(rates["spiff"], "/s"),
+    )
+    line("ratio Sanfu/Spiff (target >= 10x)", spread(ratios), verdict(median(ratios), 10))
+    return {
+        "core_steps_per_s": median(rates["core"]),
+        "spiff_steps_per_s": median(rates["spiff"]),
+        "core_ratio": median(ratios),
+        "core_ratio_min": min(ratios),
+        "core_ratio_max": max(ratios),
+    }
 
 
 def report_sqlite() -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sanfu-bench-") as tmp:
         home = Path(tmp)
-        sanfu_db = home / "bench.sqlite3"
-        sanfu = sanfu_persisted(f"sqlite:///{sanfu_db}", home)
-        spiff_state = spiff_sqlite(home / "spiff_state.sqlite3", state_only=True, reload=False)
-        spiff_full = spiff_sqlite(home / "spiff_full.sqlite3", state_only=False, reload=False)
-        spiff_reload = spiff_sqlite(home / "spiff_reload.sqlite3", state_only=True, reload=True)
-        raw = raw_sqlite(sanfu_db)
+        sanfu = sanfu_persisted(f"sqlite:///{home / 'bench.sqlite3'}", home)
     full_size, state_size = spiff_snapshot_sizes()
-    rate, decoding, floor = sanfu["steps_per_s"], sanfu["decoding_steps_per_s"], sanfu["floor_steps_per_s"]
-    stateless, in_memory = decoding / spiff_reload, rate / spiff_state
+    rates, decoding = sanfu["steps_per_s"], sanfu["decoding_steps_per_s"]
+    spiff_state, spiff_reload = sanfu["spiff_state"], sanfu["spiff_reload"]
+    raw, floors = sanfu["raw"], sanfu["floor_steps_per_s"]
+    stateless, in_memory = per_round(decoding, spiff_reload), per_round(rates, spiff_state)
+    floor_shares = per_round(rates, floors)
+    rate = median(rates)
     written = (
         f"{sanfu['events_per_instance']:.0f} events, {sanfu['tasks_per_instance']:.0f} task rows, "
         f"{sanfu['outbox_per_instance']:.0f} outbox rows per instance"
         + (", none delivered" if sanfu["undelivered"] else ", SOME DELIVERED")
     )
-    print(f"\n2. SQLite file, Sanfu's PRAGMAs, one transaction per step ({PERSISTED_INSTANCES} instances)")
-    line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}", f"({written})")
-    line("Sanfu, every step decoding the state it reads", f"{decoding:,.0f}", "(no reuse of the last state written)")
-    line("Spiff, state-only, read + deserialise + save each step", f"{spiff_reload:,.0f}")
-    line(f"Spiff, state-only snapshot ({state_size:,} B), workflow kept in memory", f"{spiff_state:,.0f}")
-    line(f"Spiff, default snapshot with the spec ({full_size:,} B), in memory", f"{spiff_full:,.0f}")
-    line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}")
+    print(f"\n2. SQLite file, Sanfu's PRAGMAs, one transaction per step ({PERSISTED_INSTANCES} instances a run)")
+    line("Sanfu services: state + events + tasks + outbox", spread(rates, "/s"), f"({written})")
+    line(
+        "Sanfu, every step decoding the state it reads", spread(decoding, "/s"), "(no reuse of the last state written)"
+    )
+    line("Spiff, state-only, read + deserialise + save each step", spread(spiff_reload, "/s"))
+    line(f"Spiff, state-only snapshot ({state_size:,} B), workflow kept in memory", spread(spiff_state, "/s"))
+    line(f"Spiff, default snapshot with the spec ({full_size:,} B), in memory", f"{sanfu['spiff_full']:,.0f}", "(best)")
+    line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}", "(best)")
     line(
         "floor: Sanfu's statements replayed without Sanfu",
-        f"{floor:,.0f}",
+        spread(floors, "/s"),
         f"({sanfu['statements_per_transaction']:.1f} statements per transaction)",
     )
-    line("Sanfu decoding / Spiff read+deserialise+save (target >= 1.5x)", f"{stateless:.2f}x", verdict(stateless, 1.5))
-    line("Sanfu / Spiff kept in memory (first target 1.5x, restated)", f"{in_memory:.2f}x", verdict(in_memory, 1.5))
-    line("Sanfu share of the floor of its work", f"{rate / floor:.1%}")
+    line(
+        "Sanfu decoding / Spiff read+deserialise+save (target >= 1.5x)",
+        spread(stateless),
+        verdict(median(stateless), 1.5),
+    )
+    line(
+        "Sanfu / Spiff kept in memory (first target 1.5x, restated)", spread(in_memory), verdict(median(in_memory), 1.5)
+    )
+    line("Sanfu share of the floor of its work", f"{median(floor_shares):.1%}")
     line("Sanfu share of the raw commit rate", f"{rate / raw:.1%}")
     return {
         "sqlite_steps_per_s": rate,
-        "spiff_sqlite_steps_per_s": spiff_state,
-        "sqlite_ratio": in_memory,
+        "spiff_sqlite_steps_per_s": median(spiff_state),
+        "sqlite_ratio": median(in_memory),
         "sqlite_limit_share": rate / raw,
-        "sqlite_decoding_steps_per_s": decoding,
-        "spiff_sqlite_reload_steps_per_s": spiff_reload,
-        "sqlite_stateless_ratio": stateless,
-        "sqlite_floor_share": rate / floor,
+        "sqlite_decoding_steps_per_s": median(decoding),
+        "spiff_sqlite_reload_steps_per_s": median(spiff_reload),
+        "sqlite_stateless_ratio": median(stateless),
+        "sqlite_floor_share": median(floor_shares),
+        "sqlite_ratio_min": min(in_memory),
+        "sqlite_ratio_max": max(in_memory),
+        "sqlite_stateless_ratio_min": min(stateless),
+        "sqlite_stateless_ratio_max": max(stateless),
     }
 
 
@@ -533,45 +631,78 @@ def report_postgresql() -> dict[str, float]:
     dbname = postgresql_database("sanfu_bench")
     if dbname is None:
         nan = float("nan")
-        return {"pg_steps_per_s": nan, "pg_limit_share": nan, "pg_floor_share": nan, "pg_floor_limit_share": nan}
+        return {
+            "pg_steps_per_s": nan,
+            "pg_limit_share": nan,
+            "pg_floor_share": nan,
+            "pg_floor_limit_share": nan,
+            "pg_limit_share_min": nan,
+            "pg_floor_share_min": nan,
+            "pg_floor_share_max": nan,
+            "pg_limit_share_max": nan,
+        }
     try:
         with tempfile.TemporaryDirectory(prefix="sanfu-bench-pg-") as tmp:
             sanfu = sanfu_persisted(f"postgresql://postgres@127.0.0.1:5432/{dbname}", Path(tmp))
-        raw = raw_postgresql(dbname)
     finally:
         drop_postgresql_database(dbname)
-    rate, floor = sanfu["steps_per_s"], sanfu["floor_steps_per_s"]
-    print(f"\n3. PostgreSQL over loopback, one client, one transaction per step ({PERSISTED_INSTANCES} instances)")
-    line("Sanfu services: state + events + tasks + outbox", f"{rate:,.0f}")
-    line("raw commits: INSERT + UPDATE per transaction", f"{raw:,.0f}")
+    rates, raws, floors = sanfu["steps_per_s"], sanfu["raw"], sanfu["floor_steps_per_s"]
+    shares, floor_shares = per_round(rates, raws), per_round(rates, floors)
+    rate, raw, floor = median(rates), median(raws), median(floors)
+    print(
+        f"\n3. PostgreSQL over loopback, one client, one transaction per step ({PERSISTED_INSTANCES} instances a run)"
+    )
+    line("Sanfu services: state + events + tasks + outbox", spread(rates, "/s"))
+    line("raw commits: INSERT + UPDATE per transaction", spread(raws, "/s"))
     line(
         "floor: Sanfu's statements replayed without Sanfu",
-        f"{floor:,.0f}",
+        spread(floors, "/s"),
         f"({sanfu['statements_per_transaction']:.1f} statements per transaction; {floor / raw:.1%} of raw)",
     )
-    line("Sanfu share of the floor of its work (target >= 50%)", f"{rate / floor:.1%}", verdict(rate / floor, 0.5))
     line(
-        "Sanfu share of the raw commit rate (first target 50%, restated)", f"{rate / raw:.1%}", verdict(rate / raw, 0.5)
+        "Sanfu share of the floor of its work (target >= 50%)",
+        f"{median(floor_shares):.1%} ({min(floor_shares):.1%}–{max(floor_shares):.1%})",
+        verdict(median(floor_shares), 0.5),
+    )
+    line(
+        "Sanfu share of the raw commit rate (first target 50%, restated)",
+        f"{median(shares):.1%} ({min(shares):.1%}–{max(shares):.1%})",
+        verdict(median(shares), 0.5),
     )
     return {
         "pg_steps_per_s": rate,
-        "pg_limit_share": rate / raw,
-        "pg_floor_share": rate / floor,
+        "pg_limit_share": median(shares),
+        "pg_floor_share": median(floor_shares),
+        "pg_floor_share_min": min(floor_shares),
+        "pg_floor_share_max": max(floor_shares),
         "pg_floor_limit_share": floor / raw,
+        "pg_limit_share_min": min(shares),
+        "pg_limit_share_max": max(shares),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sanfu-child", action="store_true", help=argparse.SUPPRESS)
-    if parser.parse_args().sanfu_child:
+    parser.add_argument(
+        "--pairs", type=int, default=PAIRS, help=f"interleaved rounds per comparison, at least 5 (default {PAIRS})"
+    )
+    args = parser.parse_args()
+    if args.sanfu_child:
         sanfu_persisted_child()
         return
+    if args.pairs < 5:
+        parser.error("--pairs: at least 5 rounds, so a median means something")
+    os.environ["SANFU_BENCH_ROUNDS"] = str(args.pairs)  # read by the persisted child
 
     print(f"Flow benchmark: Sanfu vs SpiffWorkflow, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     print(f"Reference approval, amount {FORM['amount']:,}: {STEPS_PER_INSTANCE} human steps per instance")
-    print(f"best of {REPEATS}; steps/s; a step = one person completing one task; instance starts are timed\n")
-    figures = {**report_memory(), **report_sqlite(), **report_postgresql()}
+    print(
+        f"steps/s; a step = one person completing one task; instance starts are timed. The compared sides run\n"
+        f"interleaved in {args.pairs} rounds (order reversed each round, after one untimed run of each); a figure is\n"
+        f"the median of its rounds (min–max), a ratio the median of the ratios within each round.\n"
+    )
+    figures = {**report_memory(args.pairs), **report_sqlite(), **report_postgresql(), "pairs": args.pairs}
     print()
     print(
         "core_steps_per_s={core_steps_per_s:.0f} spiff_steps_per_s={spiff_steps_per_s:.0f} "
@@ -581,7 +712,13 @@ def main() -> None:
         "pg_limit_share={pg_limit_share:.3f} sqlite_decoding_steps_per_s={sqlite_decoding_steps_per_s:.0f} "
         "spiff_sqlite_reload_steps_per_s={spiff_sqlite_reload_steps_per_s:.0f} "
         "sqlite_stateless_ratio={sqlite_stateless_ratio:.2f} sqlite_floor_share={sqlite_floor_share:.3f} "
-        "pg_floor_share={pg_floor_share:.3f} pg_floor_limit_share={pg_floor_limit_share:.3f}".format(**figures)
+        "pg_floor_share={pg_floor_share:.3f} pg_floor_limit_share={pg_floor_limit_share:.3f} "
+        "pairs={pairs} core_ratio_min={core_ratio_min:.2f} core_ratio_max={core_ratio_max:.2f} "
+        "sqlite_ratio_min={sqlite_ratio_min:.2f} sqlite_ratio_max={sqlite_ratio_max:.2f} "
+        "sqlite_stateless_ratio_min={sqlite_stateless_ratio_min:.2f} "
+        "sqlite_stateless_ratio_max={sqlite_stateless_ratio_max:.2f} "
+        "pg_limit_share_min={pg_limit_share_min:.3f} pg_limit_share_max={pg_limit_share_max:.3f} "
+        "pg_floor_share_min={pg_floor_share_min:.3f} pg_floor_share_max={pg_floor_share_max:.3f}".format(**figures)
     )
 
 
