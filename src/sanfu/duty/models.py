@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RotaKind(models.TextChoices):
@@ -20,6 +21,11 @@ class RotaKind(models.TextChoices):
     NIGHT = "night", _("夜间值班")
     BOTH = "both", _("节假日及夜间值班")
     DAILY = "daily", _("全天值班")
+
+
+REST_DAY = "休息日"
+"""What :attr:`Shift.holiday` stores for a rest day the calendar gives no name (data, kept in Chinese whatever the
+language of who generated the roster); pages show :attr:`Shift.holiday_label`."""
 
 
 class ShiftKind(models.TextChoices):
@@ -113,9 +119,14 @@ class Shift(models.Model):
     def __str__(self) -> str:
         return f"{self.day} {self.kind}"
 
+    @property
+    def holiday_label(self) -> str:
+        """The holiday as shown: a holiday's name as the calendar gave it, a plain rest day in the reader's language."""
+        return str(_("休息日")) if self.holiday == REST_DAY else self.holiday
+
 
 class Severity(models.TextChoices):
-    ORDINARY = "ordinary", _("一般")
+    ORDINARY = "ordinary", pgettext_lazy("duty severity", "一般")
     MAJOR = "major", _("较大")
     SEVERE = "severe", _("重大")
 

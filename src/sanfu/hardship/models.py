@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanfu.org.clearance import Level
 
@@ -42,7 +43,9 @@ class Application(models.Model):
     family_situation = models.TextField(_("家庭情况"))
     amount_requested = models.DecimalField(_("申请金额"), max_digits=10, decimal_places=2)
     amount_approved = models.DecimalField(_("批准金额"), max_digits=10, decimal_places=2, null=True, blank=True)
-    paid_total = models.DecimalField(_("已发放"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    paid_total = models.DecimalField(
+        pgettext_lazy("hardship paid", "已发放"), max_digits=10, decimal_places=2, default=Decimal("0")
+    )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.REVIEW)
     instance = models.OneToOneField(
         "workflow.Instance", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

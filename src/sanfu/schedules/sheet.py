@@ -55,14 +55,14 @@ def week_sheet_html(unit_id: int, monday: date) -> str:
     heading = _("%(unit)s领导一周工作安排") % {"unit": html.escape(unit.name)}
     iso_year, iso_week, _weekday = monday.isocalendar()
     period = _("%(start)s 至 %(end)s（%(year)d年第%(week)d周）") % {
-        "start": date_format(monday, "Y年n月j日"),
-        "end": date_format(sunday, "Y年n月j日"),
+        "start": date_format(monday),
+        "end": date_format(sunday),
         "year": iso_year,
         "week": iso_week,
     }
     footer = _("注：本表只列公开安排，如有变动以办公室通知为准。%(unit)s办公室 %(day)s印发") % {
         "unit": html.escape(unit.name),
-        "day": date_format(timezone.localdate(), "Y年n月j日"),
+        "day": date_format(timezone.localdate()),
     }
     font = resolve("heading1")
     body_font = resolve("page_number")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from sanfu.workflow.services import definition_publish_if_changed, definitions_publish_missing
 
 KEY_PREFIX = "svc-"
@@ -22,6 +24,18 @@ REVIEW_KEY = "svc-review"
 COMPLAINT_KEY = "svc-complaint"
 REVIEW_DAYS = 3
 COMPLAINT_DAYS = 5
+
+
+# A department's step: one message, stored in the definition as written (definitions are data, kept in Chinese:
+# a name that followed the publisher's language would publish a new version whenever that language changed);
+# a page shows it in the reader's language with the same msgid (``gettext(STEP_NAME) % …``, or the blocktranslate
+# of servicedesk/request.html).
+STEP_NAME = gettext_noop("%(department)s办理")
+
+
+def step_name(department: str) -> str:
+    """The stored name of ``department``'s step (in Chinese, as the definition keeps it)."""
+    return STEP_NAME % {"department": department}
 
 
 def service_key(service_id: int) -> str:
@@ -51,7 +65,9 @@ def service_spec(
     nodes: list[dict[str, Any]] = []
     handles = [
         {
-            **_handle(department_node(pk), f"{dept_name}办理", {"type": "department_heads", "departments": [pk]}, days),
+            **_handle(
+                department_node(pk), step_name(dept_name), {"type": "department_heads", "departments": [pk]}, days
+            ),
             "next": "join" if len(departments) > 1 else "end",
         }
         for pk, dept_name in departments

@@ -23,7 +23,7 @@ from sanfu.accounts.models import User
 from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from sanfu.duty import rights
-from sanfu.duty.models import MemberRole, Rota, RotaKind, RotaMember, Shift, ShiftKind
+from sanfu.duty.models import REST_DAY, MemberRole, Rota, RotaKind, RotaMember, Shift, ShiftKind
 from sanfu.org.selectors import working_calendar
 
 MAX_DAYS = 366
@@ -172,7 +172,7 @@ def slots_of(rota: Rota, start: date, end: date) -> list[Slot]:
     day = start
     while day <= end:
         info = calendar.info(day)
-        holiday = "" if info.is_workday else (info.note or _("休息日"))
+        holiday = "" if info.is_workday else (info.note or REST_DAY)
         if rota.kind == RotaKind.DAILY or (rota.kind in (RotaKind.HOLIDAY, RotaKind.BOTH) and not info.is_workday):
             found.append(Slot(day, ShiftKind.DAY, holiday))
         if rota.kind in (RotaKind.NIGHT, RotaKind.BOTH, RotaKind.DAILY):
