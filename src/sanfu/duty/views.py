@@ -111,7 +111,9 @@ def export(request: AuthedHttpRequest) -> HttpResponse:
         rows=rows,
         widths=[12, 8, 14, 18, 18, 12, 12, 16],
     )
-    return xlsx.attachment(xlsx.workbook(sheet), f"值班表-{year}-{month:02d}.xlsx")
+    return xlsx.attachment(
+        xlsx.workbook(sheet), _("值班表-%(year)s-%(month)s.xlsx") % {"year": year, "month": f"{month:02d}"}
+    )
 
 
 @require_GET

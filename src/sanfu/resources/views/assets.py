@@ -104,7 +104,7 @@ def register_xlsx(request: AuthedHttpRequest) -> HttpResponse:
             for a in rows
         ],
     )
-    return xlsx.attachment(xlsx.workbook(sheet), "设备台账.xlsx")
+    return xlsx.attachment(xlsx.workbook(sheet), _("设备台账.xlsx"))
 
 
 def asset_new(request: AuthedHttpRequest) -> HttpResponse:
@@ -317,4 +317,4 @@ def renewal_xlsx(request: AuthedHttpRequest) -> HttpResponse:
             (_("合计"), len(plan.lines), float(plan.total)),
         ],
     )
-    return xlsx.attachment(xlsx.workbook(lines, budget), f"更新计划-{plan.year}.xlsx")
+    return xlsx.attachment(xlsx.workbook(lines, budget), _("更新计划-%(year)s.xlsx") % {"year": plan.year})

@@ -239,4 +239,4 @@ def consumption_xlsx(request: AuthedHttpRequest) -> HttpResponse:
         header=[_("月份"), _("用品"), _("计量单位"), _("数量")],
         rows=[(*key, quantity) for key, quantity in sorted(totals.items())],
     )
-    return xlsx.attachment(xlsx.workbook(by_department, by_item), f"领用汇总-{year}.xlsx")
+    return xlsx.attachment(xlsx.workbook(by_department, by_item), _("领用汇总-%(year)s.xlsx") % {"year": year})

@@ -341,4 +341,4 @@ def costs_xlsx(request: AuthedHttpRequest) -> HttpResponse:
             for r in rows
         ],
     )
-    return xlsx.attachment(xlsx.workbook(sheet), f"用车费用-{year}.xlsx")
+    return xlsx.attachment(xlsx.workbook(sheet), _("用车费用-%(year)s.xlsx") % {"year": year})
