@@ -92,6 +92,7 @@ TASK_COLUMNS = (
     "due_at",
     "acted_at",
     "overdue",
+    "seen_at",  # the efficiency review's, not the inbox's: left empty
 )
 REQUEST_COLUMNS = ("id", "matter_id", "instance_id", "number", "title", "applicant_id", "created_at")
 EXTERNAL_COLUMNS = (
@@ -185,7 +186,22 @@ class Rows:
                 node, name = ("approve", "部门负责人审批") if no == 1 else ("gm", "分管领导审批")
                 if open_to is not None and no == n:  # the running instance's current to-do
                     due = NOW + timedelta(hours=rng.uniform(-240, 480)) if rng.random() < 0.85 else None
-                    row = (task_id, instance_id, no, node, name, kind, open_to, None, "open", at, due, None, False)
+                    row = (
+                        task_id,
+                        instance_id,
+                        no,
+                        node,
+                        name,
+                        kind,
+                        open_to,
+                        None,
+                        "open",
+                        at,
+                        due,
+                        None,
+                        False,
+                        None,
+                    )
                 else:
                     acted = at + timedelta(hours=rng.uniform(0.1, 96))
                     if no == n and status == "rejected":
@@ -210,6 +226,7 @@ class Rows:
                         due,
                         acted,
                         acted > due,
+                        None,
                     )
                     at = acted
                 tasks.append(row)
@@ -232,6 +249,7 @@ class Rows:
                         None,
                         None,
                         False,
+                        None,
                     )
                 )
             ended = at if open_to is None else None

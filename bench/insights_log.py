@@ -10,8 +10,11 @@ The stories (``MATTERS``): 请假 (the department head), 用印申请 (the head,
 办理 task in another department), 出差审批 (the head, then 依次 a deputy leader and the general manager),
 费用报销 (the head, then 财务部, then a deputy leader). The head's node has a time limit (some tasks go
 overdue); some instances are returned (退回, with a reason) and resubmitted, some rejected, some withdrawn,
-and those still going at ``NOW`` keep their open tasks. Used by bench/insights.py (its build child) and by
-tests/insights/test_bench_shapes.py (the same story built through the services gives the same review)."""
+and those still going at ``NOW`` keep their open tasks. Most tasks are opened by their holder some time after
+they reach them (``seen_at``, written by ``workflow.services.tasks_seen`` when the holder opens the request; its
+own random stream, so the stories do not change with it); a few are acted without being opened. Used by
+bench/insights.py (its build child) and by tests/insights/test_bench_shapes.py (the same story built through the
+services gives the same review)."""
 
 from __future__ import annotations
 
@@ -75,6 +78,7 @@ TASK_COLUMNS = (
     "due_at",
     "acted_at",
     "overdue",
+    "seen_at",
 )
 EVENT_COLUMNS = (
     "id",
@@ -251,6 +255,7 @@ class Story:
         self.approved_people: list[int] = []
         self.last_people: list[int] = []
         self.stopped = False  # NOW was reached: nothing more happens
+        self.seen: list[tuple[int, int, int]] = []  # (moment, task_no, holder): first openings, by ``story_rows``
 
     def emit(  # noqa: PLR0917 (an event's columns, in the table's order)
         self, at: int, type_: str, actor: int | None, node: str, task: int | None, comment: str, **changes: Any
@@ -302,6 +307,8 @@ class Story:
         self.emit(at, "node_entered", None, node.id, None, "", new_tasks=new_tasks, enter=enter, approved=[])
         for task in made:
             task["_created"] = at
+            if task["status"] == "open":
+                task["_reached"] = at
             task["_due"] = due_after(at, node.deadline_hours) if node.deadline_hours else None
         return made
 
@@ -366,11 +373,12 @@ class Story:
                 set_tasks=set_tasks,
             )
 
-    def cancel_open(self, node_tasks: list[dict]) -> dict[str, dict[str, str]]:
+    def cancel_open(self, node_tasks: list[dict], at: int | None = None) -> dict[str, dict[str, str]]:
         cancelled = {}
         for task in node_tasks:
             if task["status"] in ("open", "waiting"):
                 task["status"] = "cancelled"
+                task["_cancelled"] = at
                 cancelled[str(task["id"])] = {"status": "cancelled"}
         return cancelled
 
@@ -472,6 +480,17 @@ class Generator:
         # each person's own pace: some answer within the hour, some sit on things for days
         self.pace = {p: self.rng.lognormvariate(0, 0.5) for people in org.members for p in people}
         self.events = self.tasks = 0
+        self.opening = random.Random(SEED + 1)  # when holders open their tasks: apart, so the stories stay
+
+    def opened(self, task: dict) -> int | None:
+        """When the holder first opened ``task``: some time between reaching them and its end (acted, cancelled,
+        or ``NOW`` for one still open); None for one acted from a list without opening it, or never reached."""
+        reached = task.get("_reached")
+        end = task.get("_acted") or task.get("_cancelled") or (NOW if task["status"] in ("open", "waiting") else None)
+        if reached is None or end is None or self.opening.random() < 0.1:
+            return None
+        moment = reached + int(self.opening.uniform(0.05, 0.9) * (end - reached))
+        return moment if reached < moment < end else None
 
     def delay(self, person: int) -> int:
         hours = min(240.0, self.rng.lognormvariate(math.log(2.5), 1.1) * self.pace[person])
@@ -519,7 +538,7 @@ class Generator:
                 if story.past_now(when):
                     break
                 story.overdue_before(made[0], when)
-                cancelled = story.cancel_open(made)
+                cancelled = story.cancel_open(made, when)
                 story.status, story.ended = "withdrawn", when
                 story.emit(
                     when,
@@ -553,6 +572,7 @@ class Generator:
                             set_tasks={str(task["id"]): {"status": "open"}},
                         )
                         task["status"] = "open"  # its row keeps the time it was made, waiting
+                        task["_reached"] = moment
                     moment += self.delay(task["assignee"])
                     acts.append((moment, task))
                     if moment > NOW:
@@ -592,7 +612,7 @@ class Generator:
                 for _, other in acts:
                     if other["status"] == "open":
                         story.overdue_before(other, when)
-                cancelled = story.cancel_open(made)
+                cancelled = story.cancel_open(made, when)
                 story.status = "returned"
                 story.emit(
                     when,
@@ -626,7 +646,7 @@ class Generator:
                 story.act(when, task, "rejected", reason)
                 for _, other in acts[1:]:
                     story.overdue_before(other, when)
-                cancelled = story.cancel_open(made)
+                cancelled = story.cancel_open(made, when)
                 story.end(when, "rejected", task["assignee"], node.id, reason, cancelled)
                 break
             for moment, task in acts:
@@ -693,8 +713,12 @@ class Generator:
                 (self.events, i, seq, type_, actor, None, fmt(at), node, task_no, comment, json.dumps(changes))
             )
         tasks = []
+        story.seen = []
         for task in story.tasks:
             self.tasks += 1
+            seen = self.opened(task)
+            if seen is not None:
+                story.seen.append((seen, task["id"], task["assignee"]))
             tasks.append(
                 (
                     self.tasks,
@@ -710,6 +734,7 @@ class Generator:
                     fmt(task["_due"]),
                     fmt(task.get("_acted")),
                     task["overdue"],
+                    fmt(seen),
                 )
             )
         instance = (

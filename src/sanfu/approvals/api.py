@@ -265,6 +265,7 @@ def started(request: HttpRequest, paging: Query[PageQuery]) -> Page[RequestOut]:
 def request_detail(request: HttpRequest, instance_id: int) -> RequestDetailOut:
     person = actor(request)
     instance = workflow.access_instance(actor=person, instance_id=instance_id)
+    flow.tasks_seen(actor=person, instance_id=instance.pk)  # a client showing the request to its holder opened it
     history = [
         EventOut(seq=e.seq, type=e.type, node=e.node, actor=_name(e.actor) or None, at=e.at, comment=e.comment)
         for e in workflow.history_of(instance)

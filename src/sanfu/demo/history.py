@@ -217,7 +217,14 @@ def seed_history(
         except ApplicationError:
             continue  # a generated form the rules refuse is simply skipped
         created += 1
-        _walk(request, rng, plan.moment, end, lambda u: users.get(u) or User.objects.get(pk=u))
+        _walk(
+            request,
+            rng,
+            plan.moment,
+            end,
+            lambda u: users.get(u) or User.objects.get(pk=u),
+            opening=_Opening(random.Random(seed + 1 + index), end - timedelta(days=OPENED_FOR_DAYS)),
+        )
         if stdout is not None and (index + 1) % 500 == 0:
             stdout.write(f"  历史申请 {index + 1}/{count} …")
     if not switched:
@@ -247,8 +254,45 @@ def _step_hours(rng: random.Random, node: str, matter: str = "") -> float:
     return rng.uniform(8, 72) if node in _LEADER_NODES else rng.uniform(0.3, 26)
 
 
-def _walk(request: Request, rng: random.Random, start: datetime, end: datetime, user: Callable[[int], User]) -> None:
-    """Act on the request as its approvers would, stopping at ``end`` (recent ones stay in the inboxes)."""
+# The holders' first opening of a task (``Task.seen_at``, the review's queue / handling split) is recorded for the
+# last four months only: the older history predates it, as an office's would.
+OPENED_FOR_DAYS = 120
+
+
+@dataclass
+class _Opening:
+    """When a holder first opens a task that waited ``hours`` in their hands before they acted (its own random
+    stream, so the walks stay the ones they were)."""
+
+    rng: random.Random
+    since: datetime
+
+    def moment(self, reached: datetime, hours: float, matter: str, node: str) -> datetime | None:
+        rng = self.rng
+        if reached < self.since or rng.random() < 0.08:  # before the record, or acted from the list unopened
+            return None
+        if (matter, node) == _SECONDS:
+            share = rng.uniform(0.05, 0.5)  # opened and approved within the same minute
+        elif (matter, node) == _RUBBER_STAMP:
+            share = rng.uniform(0.93, 0.99)  # left for days, then signed the moment it is opened
+        elif node in _LEADER_NODES:
+            share = rng.uniform(0.4, 0.9)  # a leader's queue is long, the reading short
+        else:
+            share = rng.uniform(0.1, 0.7)
+        return reached + timedelta(hours=hours * share)
+
+
+def _walk(
+    request: Request,
+    rng: random.Random,
+    start: datetime,
+    end: datetime,
+    user: Callable[[int], User],
+    *,
+    opening: _Opening | None = None,
+) -> None:
+    """Act on the request as its approvers would, stopping at ``end`` (recent ones stay in the inboxes); each
+    holder opens the request some time before acting (``opening``), or now and then acts without opening it."""
     moment = start
     returned = False
     for _step in range(12):
@@ -266,7 +310,12 @@ def _walk(request: Request, rng: random.Random, start: datetime, end: datetime, 
         task = Task.objects.filter(instance=instance, status="open").order_by("task_no").first()
         if task is None:
             return
-        moment += timedelta(hours=_step_hours(rng, task.node, request.matter.code))
+        reached = moment
+        hours = _step_hours(rng, task.node, request.matter.code)
+        moment += timedelta(hours=hours)
+        opened = opening.moment(reached, hours, request.matter.code, task.node) if opening else None
+        if opened is not None and opened < end:
+            workflow.tasks_seen(actor=user(task.assignee_id), instance_id=instance.pk, now=opened)
         if moment >= end:
             return
         actor = user(task.assignee_id)

@@ -19,6 +19,9 @@ def _matter_row(label: str, row: dict[str, Any]) -> list[Any]:
         row.get("ended", 0),
         *_split(row, "elapsed"),
         *_split(row, "handling"),
+        row.get("split_ended", 0),
+        *_split(row, "queue"),
+        *_split(row, "work"),
         *_split(row, "with_initiator"),
         *_split(row, "off_hours"),
         row.get("backlog", 0),
@@ -29,6 +32,8 @@ def _matter_row(label: str, row: dict[str, Any]) -> list[Any]:
         row.get("first_pass_rate"),
         row.get("handoffs", 0),
         row.get("handoffs_mean"),
+        row.get("seen_acted", 0),
+        row.get("seen_rate"),
     ]
 
 
@@ -39,6 +44,10 @@ def _task_row(labels: list[Any], row: dict[str, Any]) -> list[Any]:
         *_split(row, "elapsed"),
         *_split(row, "handling"),
         *_split(row, "off_hours"),
+        row.get("seen_acted", 0),
+        row.get("seen_rate"),
+        *_split(row, "queue"),
+        *_split(row, "work"),
         row.get("sla_due", 0),
         row.get("sla_on_time", 0),
         row.get("sla_rate"),
@@ -47,9 +56,9 @@ def _task_row(labels: list[Any], row: dict[str, Any]) -> list[Any]:
     ]
 
 
-def review_workbook(figures: dict[str, Any]) -> bytes:
-    """The month's review: per matter type (and the whole unit), per node, per department, per person, and the
-    returns with their reasons."""
+def review_workbook(figures: dict[str, Any], beside: list[dict[str, Any]] | None = None) -> bytes:
+    """The month's review: per matter type (and the whole unit), per node, per department, per person (every
+    one of them), the returns with their reasons, and the other domains' figures of the month (``beside``)."""
     matter_header = [
         _("事项类型"),
         _("办结件数"),
@@ -57,6 +66,11 @@ def review_workbook(figures: dict[str, Any]) -> bytes:
         _("总用时 P90（小时）"),
         _("在办时间 P50（小时）"),
         _("在办时间 P90（小时）"),
+        _("有打开时间的办结流程"),
+        _("排队时间 P50（小时）"),
+        _("排队时间 P90（小时）"),
+        _("办理时间 P50（小时）"),
+        _("办理时间 P90（小时）"),
         _("退回待改时间 P50（小时）"),
         _("退回待改时间 P90（小时）"),
         _("非工作时间 P50（小时）"),
@@ -69,6 +83,8 @@ def review_workbook(figures: dict[str, Any]) -> bytes:
         _("一次通过率（%）"),
         _("跨部门流转次数"),
         _("每件跨部门流转"),
+        _("有打开时间的待办"),
+        _("有打开时间的待办比例（%）"),
     ]
     task_tail = [
         _("办理件数"),
@@ -78,6 +94,12 @@ def review_workbook(figures: dict[str, Any]) -> bytes:
         _("工作时间 P90（小时）"),
         _("非工作时间 P50（小时）"),
         _("非工作时间 P90（小时）"),
+        _("有打开时间的待办"),
+        _("有打开时间的待办比例（%）"),
+        _("排队时间 P50（小时）"),
+        _("排队时间 P90（小时）"),
+        _("办理时间 P50（小时）"),
+        _("办理时间 P90（小时）"),
         _("有时限的待办"),
         _("按时办理"),
         _("按时率（%）"),
@@ -111,6 +133,12 @@ def review_workbook(figures: dict[str, Any]) -> bytes:
                 for r in figures["reasons"]
             ],
             [10, 18, 12, 12, 14, 50],
+        ),
+        xlsx.Sheet(
+            _("相关领域"),
+            [_("指标"), _("数值"), _("单位"), _("口径"), _("来源"), _("明细")],
+            [[b["label"], b["value"], b["unit"], b["note"], b["source"], b["url"]] for b in beside or []],
+            [18, 10, 6, 30, 12, 40],
         ),
     )
 

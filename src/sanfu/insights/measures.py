@@ -8,7 +8,12 @@ primary department), ``person`` (the holder). Instance measures (turnaround, thr
 hand-offs, open instances) group by ``matter`` only; task measures by any of them.
 
 Durations are hours. ``handling`` is working time on the calendar (office hours of working days, statutory
-holidays and 调休 included); ``off_hours`` the rest of the elapsed time. P50/P90 interpolate linearly."""
+holidays and 调休 included); ``off_hours`` the rest of the elapsed time. P50/P90 interpolate linearly.
+
+Where the holder's first opening of a task is recorded (``Task.seen_at``), its working time splits into ``queue``
+(reached the holder → first opened) and ``work`` (opened → acted); an instance's ``handling`` splits the same way
+when every one of its tasks was opened. Tasks and instances without it (older data) are counted apart: they have
+no split, and ``seen_rate`` says what share of the acted tasks has one."""
 
 from __future__ import annotations
 
@@ -41,8 +46,9 @@ def spine_of(facts: Facts) -> Spine:
     month_start, month_end = facts.bounds
     calendar = facts.calendar
     matter_of = facts.instances.select("instance", "matter")
+    tasks = facts.tasks if "seen" in facts.tasks.columns else facts.tasks.with_columns(seen=pl.lit(None, pl.Int64))
     tasks = (
-        facts.tasks.filter(~pl.col("auto").fill_null(False))
+        tasks.filter(~pl.col("auto").fill_null(False))
         .join(matter_of, on="instance", how="inner")
         .with_columns(
             acted_in_month=pl.col("acted").is_between(month_start, month_end, closed="left").fill_null(False),
@@ -54,6 +60,14 @@ def spine_of(facts: Facts) -> Spine:
     tasks = _working(tasks, calendar).with_columns(
         elapsed=(pl.col("end") - pl.col("start")) / MS_PER_HOUR,
         handling=(pl.col("w_end") - pl.col("w_start")) / MS_PER_HOUR,
+        # first opened, kept inside [reached, ended] (W is monotonic: clipping W clips the moment)
+        w_seen_in=pl.when(pl.col("w_seen").is_not_null()).then(
+            pl.min_horizontal(pl.max_horizontal("w_seen", "w_start"), "w_end")
+        ),
+    )
+    tasks = tasks.with_columns(
+        queue=(pl.col("w_seen_in") - pl.col("w_start")) / MS_PER_HOUR,
+        work=(pl.col("w_end") - pl.col("w_seen_in")) / MS_PER_HOUR,
     )
     tasks = tasks.with_columns(off_hours=pl.col("elapsed") - pl.col("handling"))
     tasks = tasks.with_columns(
@@ -70,6 +84,7 @@ def spine_of(facts: Facts) -> Spine:
     sent_back = facts.sent_back.group_by("instance").agg(pl.len().alias("sent_back"))
     instances = (
         instances.join(_in_tasks(tasks, instances, calendar), on="instance", how="left")
+        .join(_in_seen(tasks, instances, calendar), on="instance", how="left")
         .join(sent_back, on="instance", how="left")
         .join(_handoffs(tasks), on="instance", how="left")
         .with_columns(
@@ -82,7 +97,15 @@ def spine_of(facts: Facts) -> Spine:
             off_hours=pl.col("elapsed") - pl.col("working"),
             handling=pl.col("in_tasks").fill_null(0.0),
         )
-        .with_columns(with_initiator=(pl.col("working") - pl.col("handling")).clip(lower_bound=0.0))
+        .with_columns(
+            with_initiator=(pl.col("working") - pl.col("handling")).clip(lower_bound=0.0),
+            # the split of ``handling``, for instances all of whose tasks were opened (``split``)
+            split=pl.col("split").fill_null(True),
+        )
+        .with_columns(
+            work=pl.when(pl.col("split")).then(pl.col("in_seen").fill_null(0.0)),
+        )
+        .with_columns(queue=pl.when(pl.col("split")).then((pl.col("handling") - pl.col("work")).clip(lower_bound=0.0)))
     )
     departments = facts.tasks.select("person", "department").unique("person")
     returns = facts.returns.join(matter_of, on="instance", how="inner").join(
@@ -92,26 +115,52 @@ def spine_of(facts: Facts) -> Spine:
 
 
 def _working(frame: pl.DataFrame, calendar: WorkingCalendar) -> pl.DataFrame:
-    """``w_start`` and ``w_end``, unless the facts came with them (``facts.load_span`` computes them once)."""
-    if {"w_start", "w_end"} <= set(frame.columns):
+    """``w_start`` and ``w_end`` (and a task's ``w_seen``), unless the facts came with them (``facts.load_span``
+    computes them once). Computed together: W counts from the first day of the moments it is given."""
+    columns = ["start", "end"] + (["seen"] if "seen" in frame.columns else [])
+    if {f"w_{c}" for c in columns} <= set(frame.columns):
         return frame
-    return with_working(frame, ["start", "end"], calendar)
+    return with_working(frame.drop([f"w_{c}" for c in columns], strict=False), columns, calendar)
+
+
+def _task_spans(tasks: pl.DataFrame, instances: pl.DataFrame, start: pl.Expr) -> pl.DataFrame:
+    """The intervals of the tasks of the instances ended in the month, from ``start`` to the task's end (cut at
+    the instance's end), with whether the task was opened by its holder."""
+    ends = instances.select("instance", pl.col("end").alias("instance_end"), "ended_in_month")
+    return (
+        tasks.join(ends.filter(pl.col("ended_in_month")), on="instance", how="inner")
+        .select(
+            "instance",
+            start.alias("s"),
+            pl.min_horizontal(pl.col("end").fill_null(pl.col("instance_end")), pl.col("instance_end")).alias("e"),
+            pl.col("start").alias("reached"),
+            pl.col("seen").is_not_null().alias("opened") if "seen" in tasks.columns else pl.lit(False).alias("opened"),
+        )
+        .filter(pl.col("e") > pl.col("reached"))
+    )
 
 
 def _in_tasks(tasks: pl.DataFrame, instances: pl.DataFrame, calendar: WorkingCalendar) -> pl.DataFrame:
     """Per instance: the working hours during which at least one of its tasks was in someone's hands (the
     union of the tasks' intervals, so a 会签's parallel signers count once), up to the instance's end."""
-    ends = instances.select("instance", pl.col("end").alias("instance_end"), "ended_in_month")
-    spans = (
-        tasks.join(ends.filter(pl.col("ended_in_month")), on="instance", how="inner")
-        .select(
-            "instance",
-            pl.col("start").alias("s"),
-            pl.min_horizontal(pl.col("end").fill_null(pl.col("instance_end")), pl.col("instance_end")).alias("e"),
-        )
-        .filter(pl.col("e") > pl.col("s"))
-        .sort("instance", "s")
-    )
+    spans = _task_spans(tasks, instances, pl.col("start"))
+    return _union_hours(spans, calendar, "in_tasks")
+
+
+def _in_seen(tasks: pl.DataFrame, instances: pl.DataFrame, calendar: WorkingCalendar) -> pl.DataFrame:
+    """Per instance: the working hours during which at least one of its tasks had been opened by its holder and
+    was not yet done (``in_seen``: the handling proper; the rest of ``in_tasks`` waited in a queue), and whether
+    every task was opened (``split``: otherwise the instance has no split)."""
+    if "seen" not in tasks.columns:
+        return instances.select("instance", pl.lit(None, pl.Float64).alias("in_seen"), pl.lit(False).alias("split"))
+    spans = _task_spans(tasks, instances, pl.max_horizontal("seen", "start"))
+    split = spans.group_by("instance").agg(pl.col("opened").all().alias("split"))
+    seen = _union_hours(spans.filter(pl.col("opened") & (pl.col("e") > pl.col("s"))), calendar, "in_seen")
+    return split.join(seen, on="instance", how="left")
+
+
+def _union_hours(spans: pl.DataFrame, calendar: WorkingCalendar, name: str) -> pl.DataFrame:
+    spans = spans.select("instance", "s", "e").filter(pl.col("e") > pl.col("s")).sort("instance", "s")
     merged = (
         spans.with_columns(reach=pl.col("e").cum_max().shift(1).over("instance"))
         .with_columns(segment=(pl.col("reach").is_null() | (pl.col("s") > pl.col("reach"))).cum_sum().over("instance"))
@@ -119,7 +168,7 @@ def _in_tasks(tasks: pl.DataFrame, instances: pl.DataFrame, calendar: WorkingCal
         .agg(pl.col("s").min(), pl.col("e").max())
     )
     merged = with_working(merged, ["s", "e"], calendar)
-    return merged.group_by("instance").agg(((pl.col("w_e") - pl.col("w_s")).sum() / MS_PER_HOUR).alias("in_tasks"))
+    return merged.group_by("instance").agg(((pl.col("w_e") - pl.col("w_s")).sum() / MS_PER_HOUR).alias(name))
 
 
 def _handoffs(tasks: pl.DataFrame) -> pl.DataFrame:
@@ -159,9 +208,11 @@ def _grouped(frame: pl.DataFrame, by: Sequence[str], *aggregations: pl.Expr) -> 
 
 def turnaround(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
     """Instances ended in the month (approved or rejected): ``ended``, and P50/P90 of the elapsed time from
-    submission to end, split into ``handling`` (working hours with a task in someone's hands: waiting in the
-    holder's queue and handling it, which the log cannot tell apart), ``with_initiator`` (working hours with no
-    task open: back with the initiator after a return) and ``off_hours`` (outside working time)."""
+    submission to end, split into ``handling`` (working hours with a task in someone's hands),
+    ``with_initiator`` (working hours with no task open: back with the initiator after a return) and
+    ``off_hours`` (outside working time). Of the instances all of whose tasks were opened by their holders
+    (``split_ended``), ``handling`` splits further into ``queue`` (no task in hand opened yet: waiting in the
+    holders' queues) and ``work`` (at least one opened and not yet done)."""
     ended = spine.instances.filter(pl.col("ended_in_month"))
     return _grouped(
         ended,
@@ -171,6 +222,9 @@ def turnaround(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
         *_quantiles("handling"),
         *_quantiles("with_initiator"),
         *_quantiles("off_hours"),
+        pl.col("split").sum().alias("split_ended"),
+        *_quantiles("queue"),
+        *_quantiles("work"),
     )
 
 
@@ -182,7 +236,8 @@ def _instance_by(by: Sequence[str]) -> list[str]:
 
 def task_times(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
     """Tasks acted in the month: ``acted``, P50/P90 of ``elapsed`` (reached the holder → acted), its working
-    part ``handling`` and its ``off_hours``."""
+    part ``handling`` and its ``off_hours``; of those opened by their holder first, ``handling`` split into
+    ``queue`` (reached → opened) and ``work`` (opened → acted)."""
     acted = spine.tasks.filter(pl.col("acted_in_month"))
     return _grouped(
         acted,
@@ -191,7 +246,18 @@ def task_times(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
         *_quantiles("elapsed"),
         *_quantiles("handling"),
         *_quantiles("off_hours"),
+        *_quantiles("queue"),
+        *_quantiles("work"),
     )
+
+
+def seen_share(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
+    """Tasks acted in the month that their holder had opened first (``seen_acted``: those with the queue /
+    handling split) and their share of the acted tasks (``seen_rate``, %); the rest predate the record or were
+    acted without opening the request (from a list, or by another system)."""
+    acted = spine.tasks.filter(pl.col("acted_in_month"))
+    frame = _grouped(acted, _by(by), pl.len().alias("_acted"), pl.col("queue").is_not_null().sum().alias("seen_acted"))
+    return frame.with_columns(seen_rate=_rate("seen_acted", "_acted")).drop("_acted")
 
 
 def sla(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
@@ -267,12 +333,12 @@ def handoffs(spine: Spine, by: Sequence[str] = ()) -> pl.DataFrame:
 # --- the review: every measure by every dimension, as plain data (cached per closed month) -----------------------
 
 # Raised whenever a measure's definition changes: cached months computed by an older one are recomputed.
-COMPUTATION_VERSION = 1
+COMPUTATION_VERSION = 2  # 2: the queue / handling split (Task.seen_at)
 
 INSTANCE_MEASURES = (turnaround, throughput, backlog, first_pass, handoffs)
-TASK_MEASURES = (task_times, sla, task_backlog, returns)
+TASK_MEASURES = (task_times, seen_share, sla, task_backlog, returns)
 # A matter type's row (and the whole unit's) times instances, not tasks: its task measures are the counts.
-MATTER_TASK_MEASURES = (sla, task_backlog, returns)
+MATTER_TASK_MEASURES = (seen_share, sla, task_backlog, returns)
 _COUNTS = (
     "ended",
     "throughput",
@@ -281,6 +347,8 @@ _COUNTS = (
     "first_pass",
     "handoffs",
     "handed_off",
+    "split_ended",
+    "seen_acted",
     "acted",
     "sla_due",
     "sla_on_time",
@@ -345,6 +413,7 @@ INSTANCE_FIGURES = {
 }
 TASK_FIGURES = {
     "acted": pl.col("acted_in_month"),
+    "unseen": pl.col("acted_in_month") & pl.col("queue").is_null(),
     "sla_due": pl.col("sla_counted"),
     "sla_missed": pl.col("sla_counted") & ~pl.col("on_time"),
     "open_tasks": pl.col("open_at_end"),

@@ -23,9 +23,12 @@ def _percent(value: Any) -> str:
     return "—" if value is None else f"{value:g}%"
 
 
-def review_document(figures: dict[str, Any], *, issuer: str, as_of: date) -> OfficialDocument:
+def review_document(
+    figures: dict[str, Any], *, issuer: str, as_of: date, beside: list[dict[str, Any]] | None = None
+) -> OfficialDocument:
     """The review of ``figures`` (``selectors.review_for``) as a 报告 of ``issuer`` (the unit's office) dated
-    ``as_of``: the whole, each matter type, the slowest nodes, the departments and the reasons for returns."""
+    ``as_of``: the whole, each matter type, the slowest nodes, the departments, the reasons for returns and the
+    other domains' figures of the month (``beside``: ``selectors.beside_for``)."""
     year, month = (int(part) for part in str(figures["month"]).split("-"))
     t = figures["total"]
     blocks = [
@@ -51,8 +54,23 @@ def review_document(figures: dict[str, Any], *, issuer: str, as_of: date) -> Off
                 "backlog": _number(t.get("backlog", 0)),
             }
         ),
-        BodyBlock(_("二、各类事项"), 1),
     ]
+    if t.get("seen_acted"):
+        blocks.append(
+            BodyBlock(
+                _(
+                    "办理人打开待办的时间已记录的待办占本月办理待办的%(share)s；据此，办结流程的在办时间中位数中"
+                    "排队等待%(queue)s小时、实际办理%(work)s小时（%(n)s件流程有完整记录）。"
+                )
+                % {
+                    "share": _percent(t.get("seen_rate")),
+                    "queue": _number(t.get("queue_p50")),
+                    "work": _number(t.get("work_p50")),
+                    "n": _number(t.get("split_ended", 0)),
+                }
+            )
+        )
+    blocks.append(BodyBlock(_("二、各类事项"), 1))
     matters = sorted(figures["matters"], key=lambda r: -(r.get("ended") or 0))
     if not matters:
         blocks.append(BodyBlock(_("本月没有办结或在办的流程。")))
@@ -139,6 +157,17 @@ def review_document(figures: dict[str, Any], *, issuer: str, as_of: date) -> Off
         )
     if len(reasons) > LISTED:
         blocks.append(BodyBlock(_("另有%(n)d次退回，见附表。") % {"n": len(reasons) - LISTED}))
+    if beside:
+        blocks.append(BodyBlock(_("六、相关领域情况"), 1))
+        for n, b in enumerate(beside, start=1):
+            value = "—" if b["value"] is None else f"{_number(b['value'])}{b['unit']}"
+            blocks.append(
+                BodyBlock(
+                    _("%(n)d. %(label)s%(value)s（%(note)s）。")
+                    % {"n": n, "label": b["label"], "value": value, "note": b["note"]},
+                    3,
+                )
+            )
     blocks.append(BodyBlock(_("各项指标的口径见流程效能评估页面；明细见同月 Excel 附表。")))
     return OfficialDocument(
         issuer_mark=_("%(issuer)s办公室") % {"issuer": issuer},
@@ -152,5 +181,7 @@ def review_document(figures: dict[str, Any], *, issuer: str, as_of: date) -> Off
     )
 
 
-def review_docx(figures: dict[str, Any], *, issuer: str, as_of: date) -> bytes:
-    return gbt9704.render_docx(review_document(figures, issuer=issuer, as_of=as_of))
+def review_docx(
+    figures: dict[str, Any], *, issuer: str, as_of: date, beside: list[dict[str, Any]] | None = None
+) -> bytes:
+    return gbt9704.render_docx(review_document(figures, issuer=issuer, as_of=as_of, beside=beside))

@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError, NotFoundError
-from sanfu.insights import advice, measures, period, rights, services
+from sanfu.insights import advice, beside, measures, period, rights, services
 from sanfu.insights.facts import Month
 from sanfu.workflow import subjects
 from sanfu.workflow.models import DefinitionStatus, Instance, ProcessDefinition
 from sanfu.workflow.selectors import visible_instances
 
 DRILL_LIMIT = 500  # instances listed behind one figure
+PEOPLE_SHOWN = 20  # people on the review page; the rest on its people page (and all of them in the Excel)
+PEOPLE_SORTS = ("load", "time")
 
 
 def parse_month(text: str | None, *, today: date | None = None) -> Month:
@@ -80,6 +82,37 @@ def named(figures: dict[str, Any]) -> dict[str, Any]:
         r["q"] = urlencode({k: r[k] for k in ("matter", "node", "person") if r.get(k) is not None})
     result["reasons"] = reasons
     return result
+
+
+def beside_for(*, actor: User, month: Month) -> list[dict[str, Any]]:
+    """The other domains' figures for the reader's unit and month (``beside``: the window's complaint rate and
+    ratings, 督办's on-time completion, meetings' no-show rate), each as its own domain counts it for the reader,
+    with a link to that domain's page for the month."""
+    unit_id = access_review(actor=actor)
+    return beside.figures(actor=actor, unit_id=unit_id, year=month.year, month=month.month)
+
+
+def parse_people_sort(text: str | None) -> str:
+    """``load`` (the most tasks acted, then still open, first: the default) or ``time`` (the longest median
+    working time first); anything else is an ``ApplicationError``."""
+    text = (text or "").strip() or "load"
+    if text not in PEOPLE_SORTS:
+        raise ApplicationError(_("排序方式应为 load（按办理量）或 time（按用时）。"))
+    return text
+
+
+def people_ranked(figures: dict[str, Any], sort: str = "load") -> list[dict[str, Any]]:
+    """The review's people (``named`` rows), by load — tasks acted, then open at the month's end — or by time —
+    median working time per task — the heaviest first; ties by name."""
+
+    def load(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (-(row.get("acted") or 0), -(row.get("open_tasks") or 0), row.get("person_name") or "")
+
+    def time(row: dict[str, Any]) -> tuple[Any, ...]:
+        p50 = row.get("handling_p50")
+        return (p50 is None, -(p50 or 0.0), -(row.get("acted") or 0), row.get("person_name") or "")
+
+    return sorted(figures["people"], key=time if sort == "time" else load)
 
 
 @dataclass

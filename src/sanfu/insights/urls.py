@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("review.xlsx", views.review_xlsx, name="review_xlsx"),
     path("review.docx", views.review_docx, name="review_docx"),
     path("review/instances/", views.drill_down, name="drill_down"),
+    path("review/people/", views.review_people, name="review_people"),
     path("advice/", views_advice.advice_page, name="advice"),
     path("advice.xlsx", views_advice.advice_xlsx, name="advice_xlsx"),
     path("advice/instances/", views_advice.advice_drill_down, name="advice_drill_down"),

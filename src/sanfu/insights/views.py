@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,7 +33,9 @@ FIGURE_LABELS = {
     "sla_missed": gettext_lazy("未按时办理的待办"),
     "open_tasks": gettext_lazy("月末未办的待办"),
     "returns": gettext_lazy("本月的退回"),
+    "unseen": gettext_lazy("未经打开即办理的待办"),
 }
+PEOPLE_PAGE = 50  # people per page of the review's people page
 
 
 def _month(request: AuthedHttpRequest) -> Month:
@@ -62,10 +65,15 @@ def review_page(request: AuthedHttpRequest) -> HttpResponse:
         selectors.access_review(actor=request.user)
     except NotFoundError as exc:
         raise Http404(exc.message) from exc
-    figures, error, month = None, "", None
+    figures, error, month, sort = None, "", None, "load"
+    people: list[dict[str, Any]] = []
+    beside: list[dict[str, Any]] = []
     try:
         month = _month(request)
+        sort = selectors.parse_people_sort(parse_text(request.GET.get("people"), max_length=8))
         figures = selectors.review_for(actor=request.user, month=month)
+        people = selectors.people_ranked(figures, sort)
+        beside = selectors.beside_for(actor=request.user, month=month)
     except ApplicationError as exc:
         error = exc.message
     context = {
@@ -73,8 +81,28 @@ def review_page(request: AuthedHttpRequest) -> HttpResponse:
         "error": error,
         "month": month.text if month else parse_text(request.GET.get("month"), max_length=10),
         "chart": _chart(figures) if figures else None,
+        "people": people[: selectors.PEOPLE_SHOWN],  # the rest on the people page: the page stays light
+        "people_count": len(people),
+        "people_sort": sort,
+        "beside": beside,
     }
     return render(request, "insights/review.html", context, status=400 if error else 200)
+
+
+def review_people(request: AuthedHttpRequest) -> HttpResponse:
+    """The review's people, all of them, a page at a time, by load or by time."""
+    try:
+        selectors.access_review(actor=request.user)
+    except NotFoundError as exc:
+        raise Http404(exc.message) from exc
+    try:
+        month = _month(request)
+        sort = selectors.parse_people_sort(parse_text(request.GET.get("sort"), max_length=8))
+        figures = selectors.review_for(actor=request.user, month=month)
+    except ApplicationError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    page = Paginator(selectors.people_ranked(figures, sort), PEOPLE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "insights/review_people.html", {"f": figures, "page": page, "sort": sort})
 
 
 def review_xlsx(request: AuthedHttpRequest) -> HttpResponse:
@@ -85,7 +113,8 @@ def review_xlsx(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(exporting.review_workbook(figures), content_type=xlsx.CONTENT_TYPE)
+    beside = selectors.beside_for(actor=request.user, month=month)
+    response = HttpResponse(exporting.review_workbook(figures, beside), content_type=xlsx.CONTENT_TYPE)
     name = _("%(y)d年%(m)d月流程效能评估.xlsx") % {"y": month.year, "m": month.month}
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
     return response
@@ -100,7 +129,8 @@ def review_docx(request: AuthedHttpRequest) -> HttpResponse:
         raise Http404(exc.message) from exc
     except ApplicationError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    content = report.review_docx(figures, issuer=unit_name_of(request.user), as_of=timezone.localdate())
+    beside = selectors.beside_for(actor=request.user, month=month)
+    content = report.review_docx(figures, issuer=unit_name_of(request.user), as_of=timezone.localdate(), beside=beside)
     response = HttpResponse(content, content_type=DOCX)
     name = _("%(y)d年%(m)d月流程效能评估报告.docx") % {"y": month.year, "m": month.month}
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""

@@ -15,6 +15,12 @@ class WebConfig(AppConfig):
         NavItem(Section.ADMIN, _("后台管理"), "admin:index", order=30, perm=Perm.MANAGE_CONFIG),
     )
 
+    def ready(self) -> None:
+        from sanfu.insights import beside
+        from sanfu.web import review_beside
+
+        beside.provide("office", review_beside.figures)  # the other domains' figures beside the efficiency review
+
 
 class SanfuAdminConfig(admin_apps.AdminConfig):
     """Django's admin with Sanfu's site as ``admin.site``: each app's ``admin.py`` registers with

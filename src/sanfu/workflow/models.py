@@ -218,6 +218,10 @@ class Task(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     acted_at = models.DateTimeField(null=True, blank=True)
     overdue = models.BooleanField(default=False)
+    # When its holder first opened it (``services.tasks_seen``): splits its time into waiting in the queue and
+    # handling (the efficiency review). Set once, never moved; empty for tasks from before it was recorded and
+    # for those acted without being opened. The engine's state does not hold it: the step writes leave it alone.
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]

@@ -26,6 +26,7 @@ from sanfu.approvals.selectors.instance import PREVIEWS, access_request_file, pa
 from sanfu.approvals.services import tasks as services_tasks
 from sanfu.core.errors import NotFoundError
 from sanfu.workflow import selectors, subjects
+from sanfu.workflow import services as workflow_services
 from sanfu.workflow.models import Instance
 from sanfu.workflow.services import COMMENT_MAX_LENGTH  # the flow refuses longer: one limit
 
@@ -66,6 +67,18 @@ def instance_read(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
         return JsonResponse({"marked": marked})
     if marked:
         messages.success(request, _("已标记为已阅。"))
+    return redirect("approvals:instance", instance_id=instance.pk)
+
+
+@require_POST
+def instance_seen(request: AuthedHttpRequest, instance_id: int) -> HttpResponse:
+    """The holder has the request in front of them: their open tasks on it are marked opened (the efficiency
+    review's queue time ends here). The page posts it in the background once it is shown, like 已阅, so a
+    prefetch or a link opened by a scanner records nothing."""
+    instance = access(request, instance_id)
+    marked = workflow_services.tasks_seen(actor=request.user, instance_id=instance.pk)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"marked": marked})
     return redirect("approvals:instance", instance_id=instance.pk)
 
 
@@ -130,6 +143,7 @@ def instance_file(request: AuthedHttpRequest, instance_id: int, attachment_id: i
 urlpatterns: list[URLPattern] = [
     path("instances/<int:instance_id>/", instance_page, name="instance"),
     path("instances/<int:instance_id>/read/", instance_read, name="instance_read"),
+    path("instances/<int:instance_id>/seen/", instance_seen, name="instance_seen"),
     path("instances/<int:instance_id>/print/", instance_print, name="instance_print"),
     path("instances/<int:instance_id>/files/<int:attachment_id>/", instance_file, name="instance_file"),
 ]

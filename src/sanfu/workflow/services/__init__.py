@@ -31,6 +31,7 @@ from sanfu.workflow.services.interventions import (
     instance_skip_node,
     task_reassign,
 )
+from sanfu.workflow.services.seen import tasks_seen
 from sanfu.workflow.services.steps import (
     instance_comment,
     instance_resubmit,
@@ -75,4 +76,5 @@ __all__ = [
     "task_remove_signers",
     "task_return",
     "task_transfer",
+    "tasks_seen",
 ]
