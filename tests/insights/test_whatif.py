@@ -327,3 +327,33 @@ def test_the_api(w: dict[str, Any]) -> None:
         Client(headers={"Authorization": f"Bearer {other}"}).get("/api/v1/insights/whatif", {"key": "buy"}).status_code
         == 404
     )
+
+
+def test_the_page_sets_what_happened_beside_the_prediction(w: dict[str, Any]) -> None:
+    draft = filing_draft(w)
+    client = _client(w["clerk"])
+    assert client.post(RUN, {"key": "buy", "months": "3"}).status_code == 302
+    unpublished = client.get(PAGE, {"key": "buy"})
+    assert 'id="whatif-actual"' not in unpublished.content.decode()
+    with time_machine.travel(at(11, 6, 8), tick=False):
+        flow.definition_publish(actor=w["office_head"], spec=draft.spec)
+    for day in (9, 10, 11, 12, 13):
+        with time_machine.travel(at(11, day, 9), tick=False):
+            instance = flow.instance_start(actor=w["clerk"], definition_key="buy", title="x", form={"amount": 3000})
+        _approve(instance, w["finance_head"], at(11, day, 10))
+    with time_machine.travel(at(11, 20, 9), tick=False):  # a fortnight later, signed in afresh
+        page = _client(w["clerk"]).get(PAGE, {"key": "buy", "draft": str(draft.version)})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="whatif-actual"' in html
+    assert "超出预测区间" in html  # P90: 1 hour, where 2 were predicted
+    nodes = {r["node"]: r for r in page.context["nodes"]}
+    assert str(nodes["review"]["draft_label"]) == "备案"
+    assert nodes["review"]["after"] == 0.0
+    assert nodes["check"]["after"] > 0
+
+
+def test_the_advice_and_compare_pages_lead_to_it(w: dict[str, Any]) -> None:
+    client = _client(w["clerk"])
+    for name in ("insights:advice", "insights:compare"):
+        assert f'href="{PAGE}"' in client.get(reverse(name)).content.decode()

@@ -12,12 +12,40 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sanfu.accounts.requests import AuthedHttpRequest
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_text
 from sanfu.insights import selectors, whatif
+
+KIND_LABELS = {
+    "approval": gettext_lazy("审批"),
+    "handle": gettext_lazy("办理"),
+    "filing": gettext_lazy("备案"),
+    "cc": gettext_lazy("抄送"),
+    "": gettext_lazy("已删除"),
+}
+
+
+def _rows(view: dict[str, Any] | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The prediction's node and person rows with the kinds named and what happened after publication beside."""
+    if view is None or view["prediction"] is None:
+        return [], []
+    figures, actual = view["prediction"]["figures"], view["actual"] or {}
+    after_nodes, after_people = actual.get("nodes", {}), actual.get("people", {})
+    nodes = [
+        {
+            **r,
+            "current_label": KIND_LABELS.get(r["kind_current"], r["kind_current"]),
+            "draft_label": KIND_LABELS.get(r["kind_draft"], r["kind_draft"]),
+            "after": after_nodes.get(r["node"], 0.0),
+        }
+        for r in figures["nodes"]
+    ]
+    people = [{**r, "after": after_people.get(str(r["person"]), 0.0)} for r in figures["people"]]
+    return nodes, people
 
 
 def _unit(request: AuthedHttpRequest) -> int:
@@ -44,7 +72,10 @@ def _page(request: AuthedHttpRequest, unit_id: int, form: dict[str, str], error:
             view = whatif.overview(unit_id=unit_id, key=key, draft=whatif.parse_draft(form["draft"]))
         except ApplicationError as exc:
             error = exc.message
+    nodes, people = _rows(view)
     context = {
+        "nodes": nodes,
+        "people": people,
         "keys": keys,
         "key": key,
         "v": view,
