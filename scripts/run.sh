@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve a seeded Sanfu on SQLite at http://127.0.0.1:8000 with one worker beside it.
+# Serve a seeded Sanfu on SQLite at http://127.0.0.1:8000 (gunicorn, `sanfu serve`) with one worker beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The demo looks like the product: DEBUG off (Chinese error pages, no settings dump), plain HTTP on the
@@ -30,5 +30,6 @@ fi
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Worker started (log: var/worker.log). Serving at http://$SANFU_ADDR — press Ctrl+C to stop."
-# --insecure: the development server serves the static files itself with DEBUG off (never in production).
-.venv/bin/sanfu run --insecure "$SANFU_ADDR"
+# The production server (gunicorn, `sanfu serve`; SANFU_WEB_WORKERS and SANFU_WEB_THREADS size it), static files
+# from WhiteNoise inside the app. Ctrl+C reaches the server and the worker (one process group); the trap makes sure.
+.venv/bin/sanfu serve --bind "$SANFU_ADDR"
