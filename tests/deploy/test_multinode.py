@@ -4,8 +4,8 @@ and Redis, on free ports, in a folder and a database of its own.
 Through nginx a person signs in and submits requests (意见建议), the office's clerk handles them, and the workers
 deliver the notifications. Meanwhile one app server and one worker are killed (SIGKILL, the whole process group)
 and started again. Afterwards every request the server acknowledged is there once and handled, and every effect
-(outbox message) was delivered once: each person it names has exactly one notice of it. The shape is stopped and
-its database dropped whatever happens.
+(outbox message) was delivered once: each person it names has exactly one notice of it. The shape is stopped
+whatever happens; it runs on the test database, which the flush after the (transactional) test empties.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.browser import database_url
 from tests.reliability.server import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,20 +62,12 @@ def _why_not() -> str | None:
     return None
 
 
-def _database_url() -> str:
-    """A database of its own on the test run's PostgreSQL server."""
-    conf = settings.DATABASES["default"]
-    auth = conf["USER"] or "postgres"
-    if conf["PASSWORD"]:
-        auth += f":{conf['PASSWORD']}"
-    name = f"sanfu_multinode_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    return f"postgresql://{auth}@{conf['HOST'] or '127.0.0.1'}:{conf['PORT'] or 5432}/{name}"
-
-
 class Shape:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.database_url = _database_url()
+        # This run's test database, migrated already (a fresh one would spend most of the test migrating); the
+        # test is transactional, so the flush after it removes everything the shape wrote.
+        self.database_url = database_url()
         # The test run's own variables (its keys, settings module, test database) stay out of the shape.
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("SANFU_", "DJANGO_"))}
         self.env.update(
@@ -83,7 +75,6 @@ class Shape:
             SANFU_DATABASE_URL=self.database_url,
             SANFU_REDIS_URL=REDIS_URL,
             SANFU_WEB_WORKERS="1",
-            SANFU_MULTINODE_DROP="1",
             SANFU_MULTINODE_SEED="minimal",  # the people and the matter catalogue: all this test uses
         )
 
@@ -127,7 +118,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.fixture
-def shape(tmp_path: Path) -> Iterator[Shape]:
+def shape(tmp_path: Path, transactional_db: None) -> Iterator[Shape]:
     reason = _why_not()
     if reason:
         pytest.skip(reason)
