@@ -29,9 +29,9 @@ def test_opening_the_page_records_nothing_the_shown_page_posts_it(org, flows, lo
     client = csrf_client(login, org["section_head"])
     page = client.get(reverse("approvals:instance", args=[instance.pk])).content.decode()
     assert Task.objects.get(pk=task.pk).seen_at is None  # the GET wrote nothing
-    token = re.search(r'id="mark-seen"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    token = re.search(r'class="mark-seen"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)', page)
     assert token is not None
-    assert re.search(r'<form[^>]*id="mark-seen"[^>]*data-autopost', page)  # sanfu.js posts it once shown
+    assert re.search(r'<form[^>]*class="mark-seen"[^>]*data-autopost', page)  # sanfu.js posts it once shown
     url = reverse("approvals:instance_seen", args=[instance.pk])
     response = client.post(url, {"csrfmiddlewaretoken": token.group(1)}, HTTP_ACCEPT="application/json")
     assert response.json() == {"marked": 1}
