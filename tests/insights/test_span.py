@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
+from django.db import connection, transaction
 
-from sanfu.insights import measures, services
+from sanfu.insights import facts, measures, services
 from tests.insights.test_bench_shapes import JUNE, JuneGenerator, insert, organisation, publish
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +28,35 @@ def test_a_span_of_months_gives_each_month_its_own_figures() -> None:
     assert alone[1]["total"]["ended"] > 0  # the span is not trivially empty
     assert alone[2]["total"]
     assert services.month_reviews_computed(unit_id=org.unit, first=may, last=july) == alone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_columnar_reader_gives_the_figures_the_cursor_gives() -> None:
+    # Outside a transaction the facts come in columnar form (SQLite: the ADBC driver's own connection to the
+    # file; PostgreSQL: COPY); inside one, SQLite's go through Django's cursor (uncommitted rows are only there).
+    org = organisation()
+    generator = JuneGenerator(org, {})
+    generator.definitions = publish(generator)
+    insert(generator)
+    may, july = JUNE.previous, JUNE.next
+    columnar = services.month_reviews_computed(unit_id=org.unit, first=may, last=july)
+    with transaction.atomic():
+        through_cursor = services.month_reviews_computed(unit_id=org.unit, first=may, last=july)
+    assert columnar[1]["total"]["ended"] > 0
+    assert columnar == through_cursor
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_text_column_empty_in_its_first_rows_is_read_whole() -> None:
+    # SQLite's ADBC driver types a column from its first rows; a text that starts empty (NULL) is still read.
+    organisation()
+    sql = (
+        "SELECT u.id, CASE WHEN u.id > (SELECT MIN(id) + 3 FROM accounts_user) THEN u.username END"
+        " FROM accounts_user u ORDER BY u.id"
+    )
+    frame = facts.fetch_sql(sql, (), [("id", pl.Int64), ("name", pl.String)])
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    assert frame.rows() == rows
+    assert frame["name"].drop_nulls().len() > 0

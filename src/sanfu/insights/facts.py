@@ -1,12 +1,13 @@
 """The spine of every measure: one month's facts of one unit as columnar frames (Polars).
 
-Each table is read with one statement through Django's connection (so on SQLite and PostgreSQL alike, inside
-the caller's transaction, and counted by ``CaptureQueriesContext``): only the narrow columns the measures need,
-times as epoch milliseconds computed by the database. Nothing below loops over rows in Python; the working
-calendar becomes a small per-day table (one row per calendar day of the span) that the frames join.
+Each table is read with one statement (counted by ``CaptureQueriesContext``): only the narrow columns the
+measures need, times as epoch milliseconds computed by the database, moved in columnar form (``fetch_sql``:
+PostgreSQL's ``COPY`` on Django's connection, SQLite's file through the ADBC driver into Arrow). Nothing below
+loops over rows in Python; the working calendar becomes a small per-day table (one row per calendar day of the
+span) that the frames index.
 
-Why Polars (not DuckDB): it builds a frame straight from the database cursor's rows with no further
-dependency (DuckDB needs pyarrow for that, or its sqlite/postgres extensions, which are downloaded at run time).
+Why Polars (not DuckDB): it takes the database's columns with no further dependency (no pyarrow: Arrow's
+C stream interface; DuckDB's sqlite/postgres extensions are downloaded at run time).
 
 The frames (all times in epoch ms, UTC):
 
@@ -24,23 +25,32 @@ The frames (all times in epoch ms, UTC):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import adbc_driver_sqlite
 import chinese_calendar
 import polars as pl
+from adbc_driver_manager import AdbcConnection, AdbcDatabase, AdbcStatement
+from adbc_driver_manager import Error as AdbcError
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
+    Case,
     Func,
     Q,
     QuerySet,
     TextField,
+    Value,
+    When,
 )
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Cast
@@ -125,15 +135,78 @@ def working_calendar_of(rows: list[tuple[date, str]]) -> WorkingCalendar:
 
 
 def _fetch(queryset: QuerySet[Any], schema: list[tuple[str, Any]]) -> pl.DataFrame:
-    """One statement: the queryset's SQL sent through Django's cursor, the rows straight into a frame."""
+    """One statement: the queryset's SQL, its rows into a frame of ``schema`` (names and types by position)."""
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # ``pk__in`` an empty list: no statement to send
         return pl.DataFrame(schema=schema)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return fetch_sql(sql, tuple(params), schema)
+
+
+def fetch_sql(sql: str, params: tuple[Any, ...], schema: list[tuple[str, Any]]) -> pl.DataFrame:
+    """The rows of one statement as a frame, moved in columnar form so that no row or value becomes a Python
+    object: PostgreSQL sends them with ``COPY … TO STDOUT`` (CSV) on Django's own connection (so inside the
+    caller's transaction) and Polars parses the text; SQLite's file is read by the ADBC driver straight into
+    Arrow columns. Reading rows through the DB-API costs about 1.5–2 µs a value (docs/benchmarks.md).
+
+    The ADBC reader has a connection of its own, which sees only what is committed: inside a transaction
+    (``atomic``: a test, a write that reads back) or on an in-memory database the rows go through Django's
+    cursor instead, as they do when the driver cannot type a column (a text column whose first rows are all
+    NULL)."""
+    started = perf_counter()
+    frame = None
+    if connection.vendor == "postgresql":
+        frame = _copy_out(sql, params, schema)
+    elif connection.vendor == "sqlite" and not connection.in_atomic_block and not _in_memory():
+        frame = _sqlite_arrow(sql, params, schema)
+    if frame is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return pl.DataFrame(rows, schema=schema, orient="row")
+    if connection.queries_logged:  # counted like any other statement (``CaptureQueriesContext``, the debug log)
+        connection.queries_log.append(
+            {"sql": sql % tuple(map(repr, params)), "time": f"{perf_counter() - started:.3f}"}
+        )
+    return frame
+
+
+def _in_memory() -> bool:
+    name = str(connection.settings_dict["NAME"])
+    return name == ":memory:" or "mode=memory" in name
+
+
+def _copy_out(sql: str, params: tuple[Any, ...], schema: list[tuple[str, Any]]) -> pl.DataFrame:
+    data = bytearray()
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+        for block in copy:
+            data += block
+    if not data:
+        return pl.DataFrame(schema=schema)
+    # CSV keeps NULL (an empty field) apart from the empty text (a quoted one), as Polars reads it.
+    return pl.read_csv(bytes(data), has_header=False, schema=dict(schema))
+
+
+def _sqlite_arrow(sql: str, params: tuple[Any, ...], schema: list[tuple[str, Any]]) -> pl.DataFrame | None:
+    values = [int(p) if isinstance(p, bool) else p for p in params]
+    if any(not isinstance(v, str | int | float) for v in values):  # bound as Arrow columns: plain values only
+        return None
+    path = str(connection.settings_dict["NAME"])
+    database = AdbcDatabase(driver=adbc_driver_sqlite._driver_path(), uri=path)
+    try:
+        with AdbcConnection(database) as conn, AdbcStatement(conn) as statement:
+            statement.set_sql_query(sql % tuple("?" * len(values)))
+            if values:
+                statement.bind_stream(pl.DataFrame({f"p{i}": [v] for i, v in enumerate(values)}))
+            stream, _ = statement.execute_query()
+            frame = pl.DataFrame(stream)
+    except (AdbcError, pl.exceptions.ComputeError):  # a column the driver typed from NULLs, then text
+        return None
+    finally:
+        database.close()
+    if frame.width != len(schema):
+        return None
+    return frame.rename(dict(zip(frame.columns, (n for n, _ in schema), strict=True))).cast(dict(schema))
 
 
 def _cancels_tasks() -> Q:
@@ -227,13 +300,78 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
         .exclude(status=InstanceStatus.DRAFT)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=span_start))
     )
+    log = read_log(
+        alive,
+        unit_id=unit_id,
+        task_extra=[(_ms("seen_at"), "seen", pl.Int64)],  # first opened by its holder (empty: not recorded)
+        event_types=("submitted", "task_returned", "returned"),
+        event_columns=["node", "comment"],
+    )
+    posts = log.posts
+    definitions = _fetch(
+        ProcessDefinition.objects.filter(pk__in=log.instances["definition"].unique().to_list())  # a handful
+        .order_by()
+        .values_list("pk", "key", "version", "name"),
+        [("definition", pl.Int64), ("key", pl.String), ("version", pl.Int64), ("name", pl.String)],
+    )
+    tasks = log.tasks.join(posts.select("person", "department"), on="person", how="left")
+    # Working times once for the span (a month's spine takes differences of them, whatever day they count from).
+    return SpanFacts(
+        unit_id=unit_id,
+        instances=with_working(log.instances, ["start", "end"], calendar),
+        tasks=with_working(tasks, ["start", "end", "seen"], calendar),
+        events=log.events.filter(pl.col("type").is_in(("task_returned", "returned"))).drop("text"),
+        definitions=definitions,
+        people=dict(zip(posts["person"].to_list(), posts["person_name"].to_list(), strict=True)),
+        departments=dict(zip(posts["department"].to_list(), posts["department_name"].to_list(), strict=True)),
+        calendar=calendar,
+    )
+
+
+Column = tuple[Any, str, Any]  # what to read (a field name or an expression), its name in the frame, its type
+
+
+@dataclass
+class Log:
+    """What ``read_log`` reads: the chosen instances, their tasks, their events, the unit's people."""
+
+    instances: pl.DataFrame
+    tasks: pl.DataFrame
+    events: pl.DataFrame
+    posts: pl.DataFrame
+
+
+def read_log(
+    chosen: QuerySet[Instance],
+    *,
+    unit_id: int,
+    instance_extra: Sequence[Column] = (),
+    task_extra: Sequence[Column] = (),
+    event_types: tuple[str, ...],
+    event_columns: list[str],
+    new_tasks_of: tuple[str, ...] = (),
+) -> Log:
+    """The loader of the review (``load_span``: the instances alive in a span) and of the advice
+    (``period.load``: those submitted in a period); four statements:
+
+    - ``instances``: ``instance, definition, matter, status, initiator``, the ``instance_extra`` columns,
+      ``start`` (the first submission: a resubmission after a return moves ``submitted_at``), ``end`` and
+      ``created``;
+    - ``tasks``: their approval and handling tasks (抄送/备案 notices never block and are left out) —
+      ``instance, task_no, node, node_name, person, status, created, due, acted``, the ``task_extra`` columns —
+      with ``start``, ``end`` and ``auto`` (``_task_times``);
+    - ``events``: ``read_events`` of ``event_types`` with ``event_columns`` (and ``new_tasks``, the JSON of the
+      tasks made by the events of ``new_tasks_of``);
+    - ``posts``: the unit's people in their primary posts (``person, person_name, department,
+      department_name``)."""
     instances = _fetch(
-        alive.order_by().values_list(
+        chosen.order_by().values_list(
             "pk",
             "definition_id",
             "definition__key",
             "status",
             "initiator_id",
+            *(c[0] for c in instance_extra),
             _ms("created_at"),
             _ms("ended_at"),
         ),
@@ -243,11 +381,12 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
             ("matter", pl.String),
             ("status", pl.String),
             ("initiator", pl.Int64),
+            *((name, kind) for _, name, kind in instance_extra),
             ("start", pl.Int64),
             ("end", pl.Int64),
         ],
     )
-    ids = alive.values("pk")
+    ids = chosen.values("pk")
     tasks = _fetch(
         Task.objects.filter(instance_id__in=ids, kind__in=TODO_KINDS)
         .order_by()
@@ -261,6 +400,7 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
             _ms("created_at"),
             _ms("due_at"),
             _ms("acted_at"),
+            *(c[0] for c in task_extra),
         ),
         [
             ("instance", pl.Int64),
@@ -272,56 +412,115 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
             ("created", pl.Int64),
             ("due", pl.Int64),
             ("acted", pl.Int64),
+            *((name, kind) for _, name, kind in task_extra),
         ],
     )
-    events = _fetch(
-        InstanceEvent.objects.filter(instance_id__in=ids)
-        .annotate(text=Cast("changes", TextField()))
-        .filter(Q(type__in=("submitted", "task_returned", "returned", "tasks_opened")) | _cancels_tasks())
-        .order_by()
-        .values_list("instance_id", "seq", "type", "actor_id", "node", "comment", _ms("at"), "text"),
-        [
-            ("instance", pl.Int64),
-            ("seq", pl.Int64),
-            ("type", pl.String),
-            ("actor", pl.Int64),
-            ("node", pl.String),
-            ("comment", pl.String),
-            ("at", pl.Int64),
-            ("text", pl.String),
-        ],
-    )
+    events = read_events(ids, instances, event_types, event_columns, new_tasks_of=new_tasks_of)
     posts = _fetch(
         Post.objects.filter(is_primary=True, staff__unit_id=unit_id)
         .order_by()
         .values_list("staff__user_id", "staff__user__full_name", "department_id", "department__name"),
         [("person", pl.Int64), ("person_name", pl.String), ("department", pl.Int64), ("department_name", pl.String)],
     )
-    definitions = _fetch(
-        ProcessDefinition.objects.filter(pk__in=instances["definition"].unique().to_list())  # a handful
-        .order_by()
-        .values_list("pk", "key", "version", "name"),
-        [("definition", pl.Int64), ("key", pl.String), ("version", pl.Int64), ("name", pl.String)],
-    )
-    tasks = _task_times(tasks, events).join(posts.select("person", "department"), on="person", how="left")
-    # The turnaround runs from the first submission (a resubmission after a return moves ``submitted_at``).
     submitted = events.filter(pl.col("type") == "submitted").group_by("instance").agg(pl.col("at").min())
     instances = (
         instances.join(submitted, on="instance", how="left", maintain_order="left")
         .with_columns(created=pl.col("start"), start=pl.coalesce("at", "start"))
         .drop("at")
     )
-    # Working times once for the span (a month's spine takes differences of them, whatever day they count from).
-    return SpanFacts(
-        unit_id=unit_id,
-        instances=with_working(instances, ["start", "end"], calendar),
-        tasks=with_working(tasks, ["start", "end"], calendar),
-        events=events.filter(pl.col("type").is_in(("task_returned", "returned"))).drop("text"),
-        definitions=definitions,
-        people=dict(zip(posts["person"].to_list(), posts["person_name"].to_list(), strict=True)),
-        departments=dict(zip(posts["department"].to_list(), posts["department_name"].to_list(), strict=True)),
-        calendar=calendar,
+    return Log(instances=instances, tasks=_task_times(tasks, events), events=events, posts=posts)
+
+
+def read_events(
+    ids: QuerySet[Any],
+    instances: pl.DataFrame,
+    types: tuple[str, ...],
+    columns: list[str],
+    *,
+    new_tasks_of: tuple[str, ...] = (),
+) -> pl.DataFrame:
+    """The events of the instances ``ids`` (read as the frame ``instances``) of ``types`` and ``tasks_opened``, and
+    every event of those instances that cancels a task: ``instance, seq, type, actor``, the event's ``columns``,
+    ``at`` and ``text``, the JSON of its ``set_tasks`` where it opens or cancels tasks (what ``_task_times``
+    reads), empty for the rest — the JSON of a few thousand events, not of every one. One statement of two parts:
+    the events by type, and those that cancel tasks (with their type left empty: they are there for
+    ``_task_times``, and may repeat an event of the first). A task is cancelled only while live and stays
+    cancelled, so an event cancels one only in an instance that has a cancelled task: the JSON is searched in
+    those instances alone, through the event key's index, and the instances not in ``ids`` are dropped here."""
+    schema = [
+        ("instance", pl.Int64),
+        ("seq", pl.Int64),
+        ("type", pl.String),
+        ("actor", pl.Int64),
+        *((c, pl.Int64 if c == "task_no" else pl.String) for c in columns),
+        ("at", pl.Int64),
+        ("text", pl.String),
+        *([("new_tasks", pl.String)] if new_tasks_of else []),
+    ]
+    set_tasks = _json_text("set_tasks")
+    new_tasks = (
+        [Case(When(type__in=new_tasks_of, then=_json_text("new_tasks")), default=Value(""), output_field=TextField())]
+        if new_tasks_of
+        else []
     )
+    typed = (
+        InstanceEvent.objects.filter(instance_id__in=ids, type__in=(*types, "tasks_opened"))
+        .order_by()
+        .values_list(
+            "instance_id",
+            "seq",
+            "type",
+            "actor_id",
+            *columns,
+            _ms("at"),
+            Case(When(type="tasks_opened", then=set_tasks), default=Value(""), output_field=TextField()),
+            *new_tasks,
+        )
+    )
+    cancelling = (
+        InstanceEvent.objects.filter(_in_instances_with_cancelled_tasks())
+        .annotate(text=Cast("changes", TextField()))  # what SQLite's ``_cancels_tasks`` searches
+        .filter(_cancels_tasks())
+        .order_by()
+        .values_list(
+            "instance_id", "seq", Value(""), "actor_id", *columns, _ms("at"), set_tasks, *(Value("") for _ in new_tasks)
+        )
+    )
+    events = _fetch(typed.union(cancelling, all=True), schema)
+    kept = pl.col("type") != ""
+    return events.filter(kept | pl.col("instance").is_in(instances["instance"].implode()))
+
+
+def _in_instances_with_cancelled_tasks() -> Q:
+    """An event of an instance with a cancelled task, found through the event key's index: PostgreSQL reads the
+    few instance ids first (``= ANY(ARRAY(…))``; with ``IN`` it hash-joins a scan of every event)."""
+    if connection.vendor == "postgresql":
+        return Q(
+            RawSQL(
+                """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
+                """SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s))""",
+                ("cancelled",),
+                output_field=BooleanField(),
+            )
+        )
+    return Q(instance_id__in=Task.objects.filter(status="cancelled").values("instance_id"))
+
+
+def _json_text(key: str) -> RawSQL:
+    """An event's ``changes[key]`` (``set_tasks`` or ``new_tasks``) as JSON text, never NULL: the ADBC driver
+    types a column from its first rows."""
+    postgresql = connection.vendor == "postgresql"
+    if key == "set_tasks" and postgresql:
+        sql = """COALESCE(("workflow_instanceevent"."changes" -> 'set_tasks')::text, '')"""
+    elif key == "set_tasks":
+        sql = """COALESCE("workflow_instanceevent"."changes" ->> '$.set_tasks', '')"""
+    elif key == "new_tasks" and postgresql:
+        sql = """COALESCE(("workflow_instanceevent"."changes" -> 'new_tasks')::text, '')"""
+    elif key == "new_tasks":
+        sql = """COALESCE("workflow_instanceevent"."changes" ->> '$.new_tasks', '')"""
+    else:
+        raise ValueError(key)
+    return RawSQL(sql, (), output_field=TextField())  # noqa: S611  # nosec B611 - one of the four constant texts above
 
 
 def _task_times(tasks: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
@@ -331,7 +530,8 @@ def _task_times(tasks: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
 
     def set_to(status: str, name: str) -> pl.DataFrame:
         return (
-            events.select(
+            events.filter(pl.col("text") != "")
+            .select(
                 "instance",
                 "at",
                 pl.col("text").str.extract_all(_SET_STATUS.format(status=status)).alias("found"),
@@ -395,13 +595,61 @@ def with_working(frame: pl.DataFrame, columns: list[str], calendar: WorkingCalen
     """Add ``w_<column>`` for each epoch-ms column: the working milliseconds from the start of the span to that
     moment (W(t)), so the working time between two moments is W(b) − W(a) and the rest of the elapsed time is
     off-hours. A missing moment stays missing."""
-    moments = frame.select(pl.concat_list(columns).explode().drop_nulls().alias("t"))["t"]
-    if moments.is_empty():
+    lo, hi = frame.select(
+        pl.min_horizontal(*(pl.col(c).min() for c in columns)).alias("lo"),
+        pl.max_horizontal(*(pl.col(c).max() for c in columns)).alias("hi"),
+    ).row(0)
+    if lo is None:
         return frame.with_columns(*(pl.lit(None, pl.Int64).alias(f"w_{c}") for c in columns))
     zone = ZoneInfo(settings.TIME_ZONE)
-    first = datetime.fromtimestamp(int(moments.min()) / 1000, tz=zone).date()  # type: ignore[arg-type]
-    last = datetime.fromtimestamp(int(moments.max()) / 1000, tz=zone).date()  # type: ignore[arg-type]
+    first = datetime.fromtimestamp(int(lo) / 1000, tz=zone).date()
+    last = datetime.fromtimestamp(int(hi) / 1000, tz=zone).date()
     days = day_table(calendar, first, last)
+    offset = _fixed_offset_ms(settings.TIME_ZONE, first, last)
+    if offset is None:  # the zone changes its offset in the span (daylight saving): by the zone's rules
+        return _with_working_zoned(frame, columns, calendar, days)
+    # One offset all along: local time is plain arithmetic, and the day's row is found by its position.
+    first_day = (first - date(1970, 1, 1)).days
+    before, workday = days["before"], days["workday"]
+    added = []
+    for column in columns:
+        local = pl.col(column) + offset
+        day = local // MS_PER_DAY - first_day
+        clock = local - (local // MS_PER_DAY) * MS_PER_DAY
+        inside = pl.sum_horizontal(
+            *((clock - _clock_ms(start)).clip(0, _clock_ms(end) - _clock_ms(start)) for start, end in calendar.periods)
+        )
+        added.append(
+            pl.when(pl.col(column).is_null())
+            .then(None)
+            .otherwise(pl.lit(before).gather(day) + pl.when(pl.lit(workday).gather(day)).then(inside).otherwise(0))
+            .alias(f"w_{column}")
+        )
+    return frame.with_columns(added)
+
+
+MS_PER_DAY = 86_400_000
+
+
+@lru_cache(maxsize=64)
+def _fixed_offset_ms(zone_name: str, first: date, last: date) -> int | None:
+    """The zone's UTC offset (ms) when it is the same at every midnight and noon from the day before ``first``
+    to the day after ``last``; None when it changes (the zone's rules then convert each moment)."""
+    zone = ZoneInfo(zone_name)
+    offsets = {
+        datetime.combine(first + timedelta(days=i), moment, tzinfo=zone).utcoffset()
+        for i in range(-1, (last - first).days + 2)
+        for moment in (time(0), time(12))
+    }
+    if len(offsets) != 1:
+        return None
+    (only,) = offsets
+    return None if only is None else int(only.total_seconds() * 1000)
+
+
+def _with_working_zoned(
+    frame: pl.DataFrame, columns: list[str], calendar: WorkingCalendar, days: pl.DataFrame
+) -> pl.DataFrame:
     for column in columns:
         local = pl.from_epoch(pl.col(column), time_unit="ms").dt.replace_time_zone("UTC")
         local = local.dt.convert_time_zone(settings.TIME_ZONE)

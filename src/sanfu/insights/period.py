@@ -1,5 +1,5 @@
 """The facts streamlining advice reads: a unit's approval log over a span of months (by default the last three
-closed ones), as Polars frames, each read with one statement (like ``facts.load``).
+closed ones), as Polars frames, read by the review's own loader (``facts.read_log``).
 
 The frames (times in epoch ms, UTC):
 
@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from django.db.models import Q, TextField
+from django.db.models import TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -31,18 +31,9 @@ from django.utils.translation import gettext as _
 
 from sanfu.core.errors import ApplicationError
 from sanfu.core.models import AuditRecord
-from sanfu.insights.facts import Month, _fetch, _ms, _task_times
+from sanfu.insights.facts import Month, _fetch, _ms, read_log
 from sanfu.org.calendar import WorkingCalendar
-from sanfu.org.models import Post
-from sanfu.workflow.models import (
-    TODO_KINDS,
-    DefinitionStatus,
-    Instance,
-    InstanceEvent,
-    InstanceStatus,
-    ProcessDefinition,
-    Task,
-)
+from sanfu.workflow.models import DefinitionStatus, Instance, InstanceStatus, ProcessDefinition
 
 DEFAULT_MONTHS = 3  # the last three closed months
 MAX_MONTHS = 12
@@ -120,102 +111,34 @@ class Log:
 
 
 def load(*, unit_id: int, period: Period, calendar: WorkingCalendar) -> Log:
-    """Read the period's log of ``unit_id`` (seven statements, however many rows)."""
+    """Read the period's log of ``unit_id`` (``facts.read_log``'s four statements, the file openings, the
+    definitions)."""
     start, end = period.first.starts(), period.last.ends()
-    submitted = (
-        Instance.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end)
-        .exclude(status=InstanceStatus.DRAFT)
-        .order_by()
+    submitted = Instance.objects.filter(unit_id=unit_id, created_at__gte=start, created_at__lt=end).exclude(
+        status=InstanceStatus.DRAFT
     )
-    instances = _fetch(
-        submitted.values_list(
-            "pk",
-            "definition_id",
-            "definition__key",
-            "status",
-            "initiator_id",
-            "urgency",
-            Cast(KT("state__form__amount"), TextField()),
-            _ms("created_at"),
-            _ms("ended_at"),
-        ),
-        [
-            ("instance", pl.Int64),
-            ("definition", pl.Int64),
-            ("matter", pl.String),
-            ("status", pl.String),
-            ("initiator", pl.Int64),
-            ("urgency", pl.String),
-            ("amount_text", pl.String),
-            ("start", pl.Int64),
-            ("end", pl.Int64),
+    log = read_log(
+        submitted,
+        unit_id=unit_id,
+        instance_extra=[
+            ("urgency", "urgency", pl.String),
+            (Cast(KT("state__form__amount"), TextField()), "amount_text", pl.String),
         ],
+        task_extra=[("kind", "kind", pl.String), ("on_behalf_of_id", "on_behalf_of", pl.Int64)],
+        event_types=("submitted", "returned", *ORIGINS, *ACTS),
+        event_columns=["task_no", "comment"],
+        new_tasks_of=ORIGINS,
     )
-    ids = submitted.values("pk")
-    tasks = _fetch(
-        Task.objects.filter(instance_id__in=ids, kind__in=TODO_KINDS)
-        .order_by()
-        .values_list(
-            "instance_id",
-            "task_no",
-            "node",
-            "node_name",
-            "kind",
-            "assignee_id",
-            "on_behalf_of_id",
-            "status",
-            _ms("created_at"),
-            _ms("due_at"),
-            _ms("acted_at"),
-        ),
-        [
-            ("instance", pl.Int64),
-            ("task_no", pl.Int64),
-            ("node", pl.String),
-            ("node_name", pl.String),
-            ("kind", pl.String),
-            ("person", pl.Int64),
-            ("on_behalf_of", pl.Int64),
-            ("status", pl.String),
-            ("created", pl.Int64),
-            ("due", pl.Int64),
-            ("acted", pl.Int64),
-        ],
-    )
-    events = _fetch(
-        InstanceEvent.objects.filter(instance_id__in=ids)
-        .annotate(text=Cast("changes", TextField()))
-        .filter(
-            Q(type__in=("submitted", "returned", "tasks_opened", *ORIGINS, *ACTS)) | Q(text__contains='"cancelled"'),
-        )
-        .order_by()
-        .values_list("instance_id", "seq", "type", "actor_id", "task_no", "comment", _ms("at"), "text"),
-        [
-            ("instance", pl.Int64),
-            ("seq", pl.Int64),
-            ("type", pl.String),
-            ("actor", pl.Int64),
-            ("task_no", pl.Int64),
-            ("comment", pl.String),
-            ("at", pl.Int64),
-            ("text", pl.String),
-        ],
-    )
+    events = log.events
     opened = _fetch(
         AuditRecord.objects.filter(action=FILE_OPEN, at__gte=start)
         .order_by()
         .values_list("actor_id", "target", _ms("at")),
         [("person", pl.Int64), ("target", pl.String), ("at", pl.Int64)],
     )
-    posts = _fetch(
-        Post.objects.filter(is_primary=True, staff__unit_id=unit_id)
-        .order_by()
-        .values_list("staff__user_id", "staff__user__full_name"),
-        [("person", pl.Int64), ("person_name", pl.String)],
-    )
     specs = dict(ProcessDefinition.objects.filter(pk__in=submitted.values("definition_id")).values_list("pk", "spec"))
     latest: dict[str, ProcessDefinition] = {}
-    keys = set(instances["matter"].unique().to_list())
+    keys = set(log.instances["matter"].unique().to_list())
     for definition in ProcessDefinition.objects.filter(key__in=keys, status=DefinitionStatus.PUBLISHED).order_by(
         "key", "version"
     ):
@@ -223,8 +146,10 @@ def load(*, unit_id: int, period: Period, calendar: WorkingCalendar) -> Log:
     return Log(
         unit_id=unit_id,
         period=period,
-        instances=_instances(instances, events),
-        tasks=_tasks(tasks, events),
+        instances=log.instances.with_columns(
+            amount=pl.col("amount_text").cast(pl.Float64, strict=False), urgency=pl.col("urgency").fill_null("")
+        ).drop("amount_text", "created"),
+        tasks=log.tasks.join(_origins(events), on=["instance", "task_no"], how="left"),
         acts=events.filter(pl.col("type").is_in(ACTS) & pl.col("actor").is_not_null()).select(
             "instance", "task_no", "type", "actor", "comment", "at"
         ),
@@ -237,29 +162,16 @@ def load(*, unit_id: int, period: Period, calendar: WorkingCalendar) -> Log:
         specs=specs,
         latest=latest,
         matters={key: d.name for key, d in latest.items()},
-        people=dict(zip(posts["person"].to_list(), posts["person_name"].to_list(), strict=True)),
+        people=dict(zip(log.posts["person"].to_list(), log.posts["person_name"].to_list(), strict=True)),
         calendar=calendar,
     )
 
 
-def _instances(instances: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    submitted = events.filter(pl.col("type") == "submitted").group_by("instance").agg(pl.col("at").min())
+def _origins(events: pl.DataFrame) -> pl.DataFrame:
+    """The event that made each task (its ``new_tasks``): the first one, by the event's order."""
     return (
-        instances.join(submitted, on="instance", how="left", maintain_order="left")
-        .with_columns(
-            start=pl.coalesce("at", "start"),
-            amount=pl.col("amount_text").cast(pl.Float64, strict=False),
-            urgency=pl.col("urgency").fill_null(""),
-        )
-        .drop("at", "amount_text")
-    )
-
-
-def _tasks(tasks: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    """The tasks with when they reached their holders (``facts``) and the event that made each."""
-    origin = (
         events.filter(pl.col("type").is_in(ORIGINS))
-        .select("instance", "seq", "type", pl.col("text").str.extract_all(_NEW_TASK_ID).alias("found"))
+        .select("instance", "seq", "type", pl.col("new_tasks").str.extract_all(_NEW_TASK_ID).alias("found"))
         .explode("found")
         .drop_nulls("found")
         .select(
@@ -272,5 +184,3 @@ def _tasks(tasks: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         .group_by("instance", "task_no")
         .agg(pl.col("origin").first())
     )
-    timed = _task_times(tasks, events)
-    return timed.join(origin, on=["instance", "task_no"], how="left")
