@@ -246,7 +246,7 @@ def test_bad_input_is_refused_and_changes_nothing(w: dict[str, Any]) -> None:
         whatif.prediction_run(actor=w["clerk"], unit_id=unit, key="nothing", draft=None, months=3)
     with pytest.raises(ApplicationError, match="第 9 版草稿"):
         whatif.prediction_run(actor=w["clerk"], unit_id=unit, key="buy", draft=9, months=3)
-    for text in ("0", "13", "x", "-1"):
+    for text in ("0", "13", "x", "-1", "²", "１"):
         with pytest.raises(ApplicationError, match="1 到 12"):
             whatif.parse_months(text)
     assert whatif.parse_months("") == 3
@@ -291,6 +291,7 @@ def test_the_page_refuses_bad_input_with_a_message(w: dict[str, Any]) -> None:
         assert response.status_code == 400, data
         assert 'id="whatif-error"' in response.content.decode()
     assert client.get(PAGE, {"key": "buy", "draft": "x"}).status_code == 400
+    assert client.get(PAGE, {"key": "buy", "draft": "²"}).status_code == 400
     assert not WhatIfPrediction.objects.exists()
 
 

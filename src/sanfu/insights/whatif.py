@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -84,6 +85,7 @@ MIN_OWN = 3  # a holder's own observations at a node needed to draw from them (e
 MIN_ACTUAL = 5  # instances ended on the published version before the comparison says anything
 ENDED = (InstanceStatus.APPROVED, InstanceStatus.REJECTED)
 DAYS_PER_MONTH = 365.25 / 12
+_WHOLE = re.compile(r"[0-9]{1,7}")  # ASCII digits only ("²".isdigit() is true)
 _TWO_64 = float(2**64)
 
 
@@ -95,7 +97,7 @@ def parse_months(text: str | int | None) -> int:
     raw = str(text if text is not None else "").strip()
     if not raw:
         return DEFAULT_MONTHS
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_MONTHS:
+    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= MAX_MONTHS:
         raise ApplicationError(_("推演月数应为 1 到 %(n)d 之间的整数。") % {"n": MAX_MONTHS})
     return int(raw)
 
@@ -663,7 +665,7 @@ def parse_draft(text: str | int | None) -> int | None:
     raw = str(text if text is not None else "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= 1_000_000:
         raise ApplicationError(_("草稿版本应为正整数。"))
     return int(raw)
 
