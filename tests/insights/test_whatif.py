@@ -358,3 +358,16 @@ def test_the_advice_and_compare_pages_lead_to_it(w: dict[str, Any]) -> None:
     client = _client(w["clerk"])
     for name in ("insights:advice", "insights:compare"):
         assert f'href="{PAGE}"' in client.get(reverse(name)).content.decode()
+
+
+def test_a_window_without_ended_instances_predicts_nothing_and_says_so(w: dict[str, Any]) -> None:
+    filing_draft(w)
+    made = whatif.prediction_run(actor=w["clerk"], unit_id=w["unit"].pk, key="buy", draft=None, months=1, today=TODAY)
+    f = made.figures
+    assert f["window"] == {"first": "2026-10", "last": "2026-10", "months": 1}
+    assert f["instances"] == 0
+    assert f["predicted"]["p50"] is None
+    assert f["nodes"] == []
+    page = _client(w["clerk"]).get(PAGE, {"key": "buy"})
+    assert page.status_code == 200
+    assert "窗口内没有办结的流程。" in page.content.decode()
