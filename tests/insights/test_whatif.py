@@ -19,6 +19,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sanfu.accounts.bootstrap import ensure_admin_roles
 from sanfu.accounts.models import Role, User
@@ -371,3 +372,15 @@ def test_a_window_without_ended_instances_predicts_nothing_and_says_so(w: dict[s
     page = _client(w["clerk"]).get(PAGE, {"key": "buy"})
     assert page.status_code == 200
     assert "窗口内没有办结的流程。" in page.content.decode()
+
+
+def test_a_process_administrator_is_led_to_the_designer(w: dict[str, Any]) -> None:
+    filing_draft(w)
+    assert 'id="whatif-designer"' not in _client(w["clerk"]).get(PAGE).content.decode()
+    client = _client(w["office_head"])
+    session = client.session  # a process administrator has passed the second factor
+    session["otp_device_id"] = TOTPDevice.objects.create(user=w["office_head"], name="t", confirmed=True).persistent_id
+    session.save()
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert f'href="{reverse("approvals:designer")}"' in page.content.decode()

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sanfu.accounts.permissions import Perm
 from sanfu.accounts.requests import AuthedHttpRequest
+from sanfu.accounts.selectors import has_perm
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_text
 from sanfu.insights import selectors, whatif
@@ -81,6 +83,7 @@ def _page(request: AuthedHttpRequest, unit_id: int, form: dict[str, str], error:
         "v": view,
         "error": error,
         "form": form,
+        "may_design": has_perm(request.user, Perm.MANAGE_PROCESSES),  # 流程设计 opens the draft for editing
         "default_months": whatif.DEFAULT_MONTHS,
         "max_months": whatif.MAX_MONTHS,
     }
