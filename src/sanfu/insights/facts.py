@@ -388,7 +388,7 @@ def read_log(
     )
     ids = chosen.values("pk")
     tasks = _fetch(
-        Task.objects.filter(instance_id__in=ids, kind__in=TODO_KINDS)
+        Task.objects.filter(_among(ids, instances, "workflow_task"), kind__in=TODO_KINDS)
         .order_by()
         .values_list(
             "instance_id",
@@ -431,6 +431,23 @@ def read_log(
     return Log(instances=instances, tasks=_task_times(tasks, events), events=events, posts=posts)
 
 
+ID_ARRAY_MAX = 50_000  # up to this many instances PostgreSQL is sent their ids (a month has about 11,000)
+
+
+def _among(ids: QuerySet[Any], instances: pl.DataFrame, table: str) -> Q:
+    """A row of ``table`` (tasks, events) of the chosen instances. PostgreSQL, for up to ``ID_ARRAY_MAX`` of
+    them, is sent the ids already read (``instance_id = ANY(%s)``: the event key's index, where the planner,
+    misjudging how many instances a month's condition keeps, hash-joins a scan of every event); otherwise, and
+    on SQLite (which reads the instances from the covering index), the instances' condition as a subquery."""
+    if connection.vendor != "postgresql" or instances.height > ID_ARRAY_MAX:
+        return Q(instance_id__in=ids)
+    column = {
+        "workflow_task": '"workflow_task"."instance_id"',
+        "workflow_instanceevent": '"workflow_instanceevent"."instance_id"',
+    }[table]
+    return Q(RawSQL(column + " = ANY(%s)", (instances["instance"].to_list(),), output_field=BooleanField()))  # noqa: S611  # nosec B611
+
+
 def read_events(
     ids: QuerySet[Any],
     instances: pl.DataFrame,
@@ -464,7 +481,9 @@ def read_events(
         else []
     )
     typed = (
-        InstanceEvent.objects.filter(instance_id__in=ids, type__in=(*types, "tasks_opened"))
+        InstanceEvent.objects.filter(
+            _among(ids, instances, "workflow_instanceevent"), type__in=(*types, "tasks_opened")
+        )
         .order_by()
         .values_list(
             "instance_id",
@@ -478,7 +497,7 @@ def read_events(
         )
     )
     cancelling = (
-        InstanceEvent.objects.filter(_in_instances_with_cancelled_tasks())
+        InstanceEvent.objects.filter(_in_instances_with_cancelled_tasks(ids, instances))
         .annotate(text=Cast("changes", TextField()))  # what SQLite's ``_cancels_tasks`` searches
         .filter(_cancels_tasks())
         .order_by()
@@ -491,10 +510,21 @@ def read_events(
     return events.filter(kept | pl.col("instance").is_in(instances["instance"].implode()))
 
 
-def _in_instances_with_cancelled_tasks() -> Q:
-    """An event of an instance with a cancelled task, found through the event key's index: PostgreSQL reads the
-    few instance ids first (``= ANY(ARRAY(…))``; with ``IN`` it hash-joins a scan of every event)."""
-    if connection.vendor == "postgresql":
+def _in_instances_with_cancelled_tasks(ids: QuerySet[Any], instances: pl.DataFrame) -> Q:
+    """An event of one of the chosen instances that has a cancelled task, found through the event key's index:
+    PostgreSQL reads those instances' ids first (``= ANY(ARRAY(…))``; with ``IN`` it hash-joins a scan of every
+    event), among the ids it is sent (``_among``) or among all; SQLite, those of the chosen instances (a month's
+    few hundred, not the year's thousands of events)."""
+    if connection.vendor == "postgresql" and instances.height <= ID_ARRAY_MAX:
+        return Q(
+            RawSQL(
+                """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
+                """SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s AND "instance_id" = ANY(%s)))""",
+                ("cancelled", instances["instance"].to_list()),
+                output_field=BooleanField(),
+            )
+        )
+    if connection.vendor == "postgresql":  # the instances not chosen are dropped after the read
         return Q(
             RawSQL(
                 """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
@@ -503,7 +533,10 @@ def _in_instances_with_cancelled_tasks() -> Q:
                 output_field=BooleanField(),
             )
         )
-    return Q(instance_id__in=Task.objects.filter(status="cancelled").values("instance_id"))
+    chosen, params = ids.order_by().query.sql_with_params()  # the statement Django compiled for ``ids``
+    cancelled = 'SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s INTERSECT '
+    sql = f'"workflow_instanceevent"."instance_id" IN ({cancelled}{chosen})'
+    return Q(RawSQL(sql, ("cancelled", *params), output_field=BooleanField()))  # noqa: S611  # nosec B611
 
 
 def _json_text(key: str) -> RawSQL:

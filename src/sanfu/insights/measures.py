@@ -160,15 +160,25 @@ def _in_seen(tasks: pl.DataFrame, instances: pl.DataFrame, calendar: WorkingCale
 
 
 def _union_hours(spans: pl.DataFrame, calendar: WorkingCalendar, name: str) -> pl.DataFrame:
-    spans = spans.select("instance", "s", "e").filter(pl.col("e") > pl.col("s")).sort("instance", "s")
-    merged = (
-        spans.with_columns(reach=pl.col("e").cum_max().shift(1).over("instance"))
-        .with_columns(segment=(pl.col("reach").is_null() | (pl.col("s") > pl.col("reach"))).cum_sum().over("instance"))
-        .group_by("instance", "segment")
-        .agg(pl.col("s").min(), pl.col("e").max())
+    """Per instance: the working hours covered by the union of its spans, swept without windows: each span's
+    start counts +1 and its end −1, so, in the order of (instance, moment), the running sum is the number of the
+    instance's spans open (it returns to 0 at each instance's last end) and every stretch to the next moment
+    with a span open is covered; its working time is W(next) − W(this)."""
+    spans = spans.select("instance", "s", "e").filter(pl.col("e") > pl.col("s"))
+    points = pl.concat(
+        [
+            spans.select("instance", pl.col("s").alias("t"), pl.lit(1, pl.Int64).alias("step")),
+            spans.select("instance", pl.col("e").alias("t"), pl.lit(-1, pl.Int64).alias("step")),
+        ]
+    ).sort("instance", "t")
+    points = with_working(points, ["t"], calendar).with_columns(
+        open=pl.col("step").cum_sum() > 0, w_next=pl.col("w_t").shift(-1)
     )
-    merged = with_working(merged, ["s", "e"], calendar)
-    return merged.group_by("instance").agg(((pl.col("w_e") - pl.col("w_s")).sum() / MS_PER_HOUR).alias(name))
+    return (
+        points.filter(pl.col("open"))
+        .group_by("instance")
+        .agg(((pl.col("w_next") - pl.col("w_t")).sum() / MS_PER_HOUR).alias(name))
+    )
 
 
 def _handoffs(tasks: pl.DataFrame) -> pl.DataFrame:
@@ -177,7 +187,9 @@ def _handoffs(tasks: pl.DataFrame) -> pl.DataFrame:
     return (
         tasks.filter(pl.col("department").is_not_null())
         .sort("instance", "start", "task_no")
-        .with_columns(previous=pl.col("department").shift(1).over("instance"))
+        .with_columns(  # the previous row's, when of the same instance (sorted: no window needed)
+            previous=pl.when(pl.col("instance") == pl.col("instance").shift(1)).then(pl.col("department").shift(1))
+        )
         .group_by("instance")
         .agg((pl.col("previous").is_not_null() & (pl.col("previous") != pl.col("department"))).sum().alias("handoffs"))
     )
