@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serve a seeded Sanfu on SQLite at http://127.0.0.1:8000 (gunicorn, `sanfu serve`) with one worker beside it.
+# Serve a seeded Sanfu on SQLite at http://127.0.0.1:8000 (`sanfu serve`) with one worker beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The demo looks like the product: DEBUG off (Chinese error pages, no settings dump), plain HTTP on the
@@ -28,8 +28,17 @@ fi
 .venv/bin/sanfu demo
 .venv/bin/sanfu worker >var/worker.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo "Worker started (log: var/worker.log). Serving at http://$SANFU_ADDR — press Ctrl+C to stop."
-# The production server (gunicorn, `sanfu serve`; SANFU_WEB_WORKERS and SANFU_WEB_THREADS size it), static files
-# from WhiteNoise inside the app. Ctrl+C reaches the server and the worker (one process group); the trap makes sure.
-.venv/bin/sanfu serve --bind "$SANFU_ADDR"
+# The production server (`sanfu serve`: granian; SANFU_WEB_WORKERS and SANFU_WEB_THREADS size it), static files
+# from WhiteNoise inside the app. It runs in a process group of its own and Ctrl+C stops it through its main
+# process (workers that got the terminal's SIGINT themselves would wait out their kill timeout).
+setsid .venv/bin/sanfu serve --bind "$SANFU_ADDR" &
+server=$!
+stop() {
+  trap - INT TERM EXIT
+  kill -TERM "$server" "$worker" 2>/dev/null || true
+  wait "$server" "$worker" 2>/dev/null || true
+}
+trap 'stop; exit 130' INT TERM
+trap stop EXIT
+wait "$server"
