@@ -14,6 +14,9 @@ scripts/ensure-chromium.sh
 step "slapd and python-ldap for the LDAP tests (optional: the tests skip in one line without them)"
 scripts/ensure-ldap.sh
 
+step "nginx for the multi-node smoke test (optional: the test says in one line why it did not run)"
+scripts/ensure-nginx.sh || true
+
 # The two databases' runs go side by side (the machine has two cores; each run is one process, and much of a run
 # waits on subprocesses, browsers and sockets). The PostgreSQL run, the longer, starts first, before the lint
 # steps (pip-audit mostly waits on the network). Each has its own uploaded-files folder; the PostgreSQL run's
