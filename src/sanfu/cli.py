@@ -1,6 +1,7 @@
 """The ``sanfu`` command: Django's management commands with Sanfu's names.
 
-sanfu run [addr:port]   serve the web app (development server; use gunicorn/uvicorn in production)
+sanfu serve             serve the web app with granian (SANFU_WEB_BIND, _WORKERS, _THREADS; --bind, --workers)
+sanfu run [addr:port]   Django's development server (for development only)
 sanfu worker            run the Huey worker (timers, reminders, outbox)
 sanfu migrate           apply database migrations
 sanfu demo              seed the demo organisation (idempotent)

@@ -626,6 +626,7 @@ REGISTER_IS_THE_OFFICES = {
 INSTANCE_PAGES = [
     "instance",
     "instance_read",
+    "instance_seen",
     "instance_print",
     "instance_approve",
     "instance_reject",

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import overload
 
 import rjieba
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Lookup, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
@@ -92,7 +92,8 @@ def ranked_window(tokens: list[str], offset: int, limit: int | None) -> list[tup
     ``offset + limit`` of the reference order (rank, higher first, then id, higher first), ranked by the
     index alone: no record row is read, and the database keeps only the best ``offset + limit`` while
     ranking (a bounded top-N sort)."""
-    with connection.cursor() as cursor:
+    # The records' database: the read replica on a read-only page when one is configured (sanfu.core.dbrouter).
+    with connections[router.db_for_read(ArchiveRecord)].cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT rowid, ts_rank_cd(document, q) AS r FROM archive_search, to_tsquery('simple', %s) q "

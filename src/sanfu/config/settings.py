@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "sanfu.core.csp.ContentSecurityPolicyMiddleware",  # every response, redirects and errors too
+    # Static files from the app server itself (`make run`, one server); nginx serves them in a deployment.
+    "sanfu.core.staticfiles.StaticFilesMiddleware",
     "sanfu.core.dbdown.DatabaseUnavailableMiddleware",  # database busy or down: 503 + Retry-After, not a 500
     "sanfu.core.audit.AuditContextMiddleware",  # first: every audit record written below knows the address
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +115,41 @@ TEMPLATES = [
 DATABASES = {
     "default": env.database(env.string("SANFU_DATABASE_URL", f"sqlite:///{VAR_DIR / 'sanfu.sqlite3'}")),
 }
+# A read replica (deploy/README.md): the read-only pages (reports, search, the efficiency review, exports) read
+# from it; every write and every other page stays on the primary. Unset: one database, no router.
+SANFU_DATABASE_REPLICA_URL = env.string("SANFU_DATABASE_REPLICA_URL", "")
+DATABASE_ROUTERS: list[str] = []
+# The pages (URL names, * a wildcard) whose GET reads go to the replica: reports, search, the review, exports.
+SANFU_REPLICA_PAGES = env.string_list(
+    "SANFU_REPLICA_PAGES",
+    [
+        "archive:search",
+        "archive:catalogue",
+        "insights:*",
+        "meetings:figures*",
+        "servicedesk:figures*",
+        "suggestions:adopted_xlsx",
+        "resources:*_xlsx",
+        "documents:*export",
+        "org:directory_export",
+        "approvals:*export*",
+    ],
+)
+if SANFU_DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.database(SANFU_DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["sanfu.core.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.append("sanfu.core.dbrouter.ReplicaPagesMiddleware")
+
+# --- Web server (`sanfu serve`: granian, or gunicorn; deploy/README.md) ---
+SANFU_WEB_SERVER = env.string("SANFU_WEB_SERVER", "granian")
+SANFU_WEB_BIND = env.string_list("SANFU_WEB_BIND", [env.string("SANFU_ADDR", "127.0.0.1:8000")])
+SANFU_WEB_WORKERS = env.integer("SANFU_WEB_WORKERS", 2, minimum=1)  # processes; about one per core
+# Threads per process: the requests one process serves at once, each with its own database connection.
+SANFU_WEB_THREADS = env.integer("SANFU_WEB_THREADS", 4, minimum=1)
+SANFU_WEB_TIMEOUT = env.integer("SANFU_WEB_TIMEOUT", 60, minimum=1)  # gunicorn: seconds before a stuck worker goes
+SANFU_WEB_GRACEFUL_TIMEOUT = env.integer("SANFU_WEB_GRACEFUL_TIMEOUT", 20, minimum=1)
+SANFU_WEB_MAX_REQUESTS = env.integer("SANFU_WEB_MAX_REQUESTS", 0, minimum=0)  # 0: workers are never recycled
+SANFU_WEB_FORWARDED_ALLOW_IPS = env.string_list("SANFU_WEB_FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -252,6 +289,9 @@ STATICFILES_DIRS = [
     ("vendor/echarts", _NODE / "echarts" / "dist"),
 ]
 STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.is_dir()]
+# WhiteNoise: the collected files (var/static), or the app and npm folders when `collectstatic` has not run.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
@@ -278,7 +318,7 @@ HUEY: dict[str, object]
 if SANFU_REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
-        "name": "sanfu",
+        "name": env.string("SANFU_QUEUE_NAME", "sanfu"),  # several Sanfus on one Redis: a name each
         "url": SANFU_REDIS_URL,
         "immediate": False,
     }

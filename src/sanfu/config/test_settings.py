@@ -33,3 +33,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"sanfu-test-{os.getpid()}.sqlite3")
     }
+
+# A read replica for the router's tests (tests/deploy/test_replica_router.py): a second database of its own name,
+# created only for the tests that ask for it; they copy the primary into it. No router unless a test sets one.
+DATABASES["replica"] = {**DATABASES["default"], "NAME": f"{DATABASES['default']['NAME']}_replica"}  # noqa: F405
+# Not migrated: the tests copy the primary over it (its tables made from the models meanwhile).
+DATABASES["replica"]["TEST"] = {"MIGRATE": False}  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["replica"]["TEST"]["NAME"] = os.path.join(  # noqa: F405
+        tempfile.gettempdir(), f"sanfu-test-{os.getpid()}-replica.sqlite3"
+    )

@@ -19,6 +19,7 @@ from sanfu.demo.schedules import seed_schedules
 from sanfu.demo.servicedesk import seed_servicedesk
 from sanfu.demo.suggestions import seed_suggestions
 from sanfu.demo.supervision import seed_supervision
+from sanfu.demo.whatif import seed_whatif
 
 
 def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[SignIn], int]:
@@ -40,4 +41,6 @@ def seed_all(*, history: int = 0, stdout: TextIO | Any = None) -> tuple[list[Sig
     seed_hardship(stdout=stdout)  # 爱心基金: the committee and three applications
     seed_briefing(stdout=stdout)  # 服务领导决策: requests in every step, two briefs issued
     made = seed_history(count=history, stdout=stdout) if history else 0
+    if history:
+        seed_whatif(stdout=stdout)  # 草稿推演: a draft from the advice, replayed over the history's last months
     return sign_ins, made
