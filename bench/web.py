@@ -276,9 +276,15 @@ def profile(out_dir: Path) -> None:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.core import signals
+    from django.db import close_old_connections, connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    # Keep one connection across the requests, or the capture loses the queries when the request closes it.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    signals.request_started.disconnect(reset_queries)
 
     cookie = (out_dir / "inbox.tsv").read_text(encoding="utf-8").splitlines()[0].split("\t")[2]
     name, value = cookie.split("=", 1)
