@@ -35,7 +35,7 @@ from sanfu.org import clearance, roles
 from sanfu.org.models import Department
 from sanfu.org.selectors import staff_of
 from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, Task, TaskKind, TaskStatus
-from sanfu.workflow.selectors import history_of, tasks_of, visible_instances
+from sanfu.workflow.selectors import history_of, tasks_of, visible_instance
 from sanfu.workflow.timeline import EVENT_LABELS, PERSON_EVENTS, duration_text, system_reason
 
 
@@ -478,7 +478,7 @@ def flow_record(instance: Instance | None, user: User) -> dict[str, Any]:
         for e in history_of(instance)
         if e.actor_id is not None and (e.type in PERSON_EVENTS or e.type == "read")
     ]
-    return {"history": history, "flow_link": visible_instances(user).filter(pk=instance.pk).exists()}
+    return {"history": history, "flow_link": visible_instance(user, instance.pk).exists()}
 
 
 def last_return(instance: Instance | None) -> InstanceEvent | None:

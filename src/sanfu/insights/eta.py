@@ -26,7 +26,7 @@ from sanfu.insights.facts import _fetch, _ms, _office_ms, calendar_rows, with_wo
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.roles import unit_of
 from sanfu.workflow.models import DefinitionStatus, Instance, InstanceEvent, InstanceStatus, ProcessDefinition
-from sanfu.workflow.selectors import visible_instances
+from sanfu.workflow.selectors import visible_instance
 
 WINDOW_DAYS = 90
 MIN_HISTORY = 5  # fewer past instances say nothing reliable
@@ -187,7 +187,7 @@ def for_matter(*, actor: User, key: str) -> Estimate:
 
 def for_instance(*, actor: User, instance_id: int) -> Estimate:
     """The estimate for an instance the reader may open (``visible_instances``), NotFoundError otherwise."""
-    instance = visible_instances(actor).select_related("definition").filter(pk=instance_id).first()
+    instance = visible_instance(actor, instance_id).select_related("definition").first()
     if instance is None:
         raise NotFoundError(_("页面不存在。"))
     return estimate_running(instance=instance)

@@ -127,7 +127,7 @@ def _publish_webhook(message: OutboxMessage, kind: str) -> None:
         }
 
     def may_read(owner: User) -> bool:
-        return selectors.visible_instances(owner).filter(pk=instance_id).exists()
+        return selectors.visible_instance(owner, instance_id).exists()
 
     webhooks.publish(
         event_id="evt_" + message.key.replace(":", "_"),
