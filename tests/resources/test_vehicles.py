@@ -259,7 +259,7 @@ def test_the_database_itself_refuses_an_overlapping_dispatch(res: dict[str, Any]
                 ends_at=second.ends_at,
                 dispatched_by=res["clerk"],
             )
-    from sanfu.resources.services.vehicles import _insert_dispatch
+    from sanfu.resources.services.dispatch import _insert_dispatch
 
     with transaction.atomic():
         assert _insert_dispatch(request=second, vehicle=res["car"], driver=res["driver2"], actor=res["clerk"]) is None

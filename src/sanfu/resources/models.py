@@ -4,7 +4,7 @@ transfers, repairs and the renewal rules).
 Two active dispatches of one vehicle, or of one driver, never overlap in time: on PostgreSQL two exclusion
 constraints (``resources_dispatch_vehicle_no_overlap`` and ``…_driver_no_overlap``, migration 0002) refuse the
 second; on SQLite every dispatch is written by one guarded statement (``INSERT … SELECT … WHERE NOT EXISTS
-(overlap)``, see ``services.vehicles``), which SQLite runs under its single write lock — the approach of the
+(overlap)``, see ``services.dispatch``), which SQLite runs under its single write lock — the approach of the
 meeting rooms' bookings."""
 
 from __future__ import annotations

@@ -10,6 +10,15 @@ from sanfu.resources.services.assets import (
     renewal_rule_update,
     rule_of,
 )
+from sanfu.resources.services.dispatch import (
+    Options,
+    TripIn,
+    car_request_dispatch,
+    car_request_options,
+    car_request_withdraw,
+    dispatch_cancel,
+    trip_record,
+)
 from sanfu.resources.services.supplies import (
     LineIn,
     item_create,
@@ -23,20 +32,13 @@ from sanfu.resources.services.supplies import (
 )
 from sanfu.resources.services.vehicles import (
     CarRequestIn,
-    Options,
-    TripIn,
     VehicleIn,
     car_request_approve,
-    car_request_dispatch,
-    car_request_options,
     car_request_resubmit,
     car_request_return,
     car_request_submit,
-    car_request_withdraw,
-    dispatch_cancel,
     driver_create,
     may_act,
-    trip_record,
     vehicle_create,
     vehicle_update,
 )
