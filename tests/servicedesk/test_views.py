@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sanfu.servicedesk import services
-from sanfu.servicedesk.models import ServiceRequest
+from sanfu.servicedesk.models import Complaint, ServiceRequest
 from tests.servicedesk.conftest import walk_in
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,68 @@ def test_the_request_page_shows_which_materials_the_window_received(
     clerk_page = login(desk["clerk"]).get(f"/service/requests/{request.pk}/").content.decode()
     assert 'id="request-materials"' in clerk_page
     assert 'id="request-complain"' not in clerk_page
+
+
+def _closed(desk: dict[str, Any], login: Callable[[Any], Client]) -> tuple[Any, str]:
+    request = walk_in(desk)
+    url = f"/service/requests/{request.pk}/"
+    login(desk["finance_head"]).post(url + "act/", {"action": "handle", "reply": "已核对"})
+    login(desk["office_head"]).post(url + "act/", {"action": "handle", "reply": "已开具"})
+    return request, url
+
+
+def test_a_refused_rating_keeps_what_was_chosen_and_a_bad_one_says_it_goes_to_review(
+    desk: dict[str, Any], login: Callable[[Any], Client]
+) -> None:
+    _request, url = _closed(desk, login)
+    requester = login(desk["accountant"])
+    refused = requester.post(url + "act/", {"action": "rate", "score": "2", "comment": ""})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert 'id="score-2" required checked' in page
+    assert 'id="score-5" required>' in page
+    again = requester.post(url + "act/", {"action": "rate", "score": "2", "comment": "排队太久"}, follow=True)
+    page = again.content.decode()
+    assert "承办部门负责人将核查整改" in page
+    assert 'id="review-pending"' in page
+    login(desk["office_head"]).post(url + "act/", {"action": "review", "answer": "已增派引导员"})
+    page = requester.get(url).content.decode()
+    assert 'id="review-pending"' not in page
+    assert "核查整改：已增派引导员" in page
+
+
+def test_a_complaint_from_a_request_page_names_that_request(
+    desk: dict[str, Any], login: Callable[[Any], Client]
+) -> None:
+    request, url = _closed(desk, login)
+    requester = login(desk["accountant"])
+    link = f"/service/services/{desk['proof'].pk}/?request={request.pk}#complain-form"
+    assert f'href="{link}"'.replace("&", "&amp;") in requester.get(url).content.decode()
+    form = requester.get(f"/service/services/{desk['proof'].pk}/", {"request": request.pk}).content.decode()
+    assert f'name="request" value="{request.pk}"' in form
+    assert request.number in form
+    # another service's page does not take the request; a stranger's id is ignored
+    other = requester.get(f"/service/services/{desk['expense'].pk}/", {"request": request.pk}).content.decode()
+    assert 'name="request"' not in other
+    done = requester.post(
+        f"/service/services/{desk['proof'].pk}/",
+        {"action": "complain", "content": "办结后没人通知领取", "request": request.pk},
+    )
+    assert done.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.request_id == request.pk
+    assert request.number in requester.get(done["Location"]).content.decode()
+
+
+def test_the_desk_and_the_complaints_put_what_waits_first(desk: dict[str, Any], login: Callable[[Any], Client]) -> None:
+    closed, _url = _closed(desk, login)
+    waiting = walk_in(desk, caller_name="李女士", phone="13900000000")
+    clerk = login(desk["clerk"])
+    queue = clerk.get("/service/desk/").content.decode()
+    assert queue.index(waiting.number) < queue.index(closed.number)
+    requester = login(desk["accountant"])
+    first = requester.post(f"/service/services/{desk['proof'].pk}/", {"action": "complain", "content": "第一件"})
+    requester.post(f"/service/services/{desk['proof'].pk}/", {"action": "complain", "content": "第二件"})
+    clerk.post(first["Location"], {"investigation": "已查", "reply": "已答复"})
+    listing = clerk.get("/service/complaints/").content.decode()
+    assert listing.index("第二件") < listing.index("第一件")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from sanfu.core.errors import NotFoundError
 from sanfu.servicedesk import rights
 from sanfu.servicedesk.models import (
     Complaint,
+    ComplaintStatus,
     MaterialReturn,
     MissingItem,
     Rating,
@@ -98,6 +99,18 @@ def visible_complaints(actor: User) -> QuerySet[Complaint]:
     return Complaint.objects.filter(unit_id=unit_id, complainant=actor)
 
 
+def complaints_list(actor: User) -> QuerySet[Complaint]:
+    """The complaints the actor sees, those still waiting for a reply first (the earliest due first), then the
+    answered ones, the latest first."""
+    answered = Case(When(status=ComplaintStatus.OPEN, then=0), default=1, output_field=IntegerField())
+    return (
+        visible_complaints(actor)
+        .select_related("service", "complainant", "request")
+        .annotate(answered=answered)
+        .order_by("answered", "due_on", "-created_at", "-id")
+    )
+
+
 def access_complaint(*, actor: User, complaint_id: int) -> Complaint:
     complaint = (
         visible_complaints(actor).select_related("service", "request", "complainant").filter(pk=complaint_id).first()
@@ -108,14 +121,15 @@ def access_complaint(*, actor: User, complaint_id: int) -> Complaint:
 
 
 def desk_queue(actor: User, *, day: date | None = None) -> QuerySet[ServiceRequest]:
-    """The desk's queue: today's registrations and every request still open, the oldest open first."""
+    """The desk's queue: every request still open, the earliest promised first, then today's closed ones."""
     day = day or timezone.localdate()
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     return (
         visible_requests(actor)
         .filter(Q(created_at__gte=start, created_at__lt=start + timedelta(days=1)) | ~Q(status=RequestStatus.DONE))
         .select_related("service")
-        .order_by("status", "due_on", "id")
+        .annotate(closed=Case(When(status=RequestStatus.DONE, then=1), default=0, output_field=IntegerField()))
+        .order_by("closed", "due_on", "id")
     )
 
 

@@ -20,8 +20,8 @@ from sanfu.core import notices, xlsx
 from sanfu.core.errors import ApplicationError, NotFoundError
 from sanfu.core.params import parse_id, parse_int, parse_text
 from sanfu.org.models import Department, Unit
-from sanfu.servicedesk import figures, rights, selectors, services
-from sanfu.servicedesk.models import Channel, Complaint, ComplaintStatus, Rating, RequestStatus
+from sanfu.servicedesk import figures, flows, rights, selectors, services
+from sanfu.servicedesk.models import Channel, Complaint, ComplaintStatus, Rating, RequestStatus, ServiceRequest
 from sanfu.servicedesk.services.files import OTHER
 from sanfu.servicedesk.services.requests import materials_of, may_handle
 
@@ -86,6 +86,7 @@ def _service_page(request: AuthedHttpRequest, pk: int, *, error: str = "", statu
         raise Http404(exc.message) from exc
     notice = notices.notice(service.matter_code) if service.matter_code else None
     mine = selectors.my_requests(request.user).filter(service=service)[:20]
+    about = _complained_request(request, service.pk)
     context = {
         "service": service,
         "notice": notice,
@@ -95,10 +96,25 @@ def _service_page(request: AuthedHttpRequest, pk: int, *, error: str = "", statu
         "online": Channel.ONLINE in service.channels and service.is_active,
         "mine": mine,
         "clerk": rights.is_clerk(request.user),
+        "about": about,
+        "complaint_days": flows.COMPLAINT_DAYS,
         "error": error,
         "form": request.POST if request.method == "POST" else {},
     }
     return render(request, "servicedesk/service.html", context, status=status)
+
+
+def _complained_request(request: AuthedHttpRequest, service_id: int) -> ServiceRequest | None:
+    """The request of this service a complaint is about (``?request=`` from the request's page, or the posted
+    form's field), when the viewer may see it; None otherwise."""
+    pk = parse_id(request.POST.get("request") if request.method == "POST" else request.GET.get("request"))
+    if pk is None:
+        return None
+    try:
+        found = selectors.access_request(actor=request.user, request_id=pk)
+    except NotFoundError:
+        return None
+    return found if found.service_id == service_id else None
 
 
 def _material_codes(request: AuthedHttpRequest, service_id: int) -> list[str]:
@@ -118,7 +134,10 @@ def service_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     try:
         if action == "complain":
             complaint = services.complaint_file(
-                actor=request.user, service_id=pk, content=parse_text(request.POST.get("content"), max_length=4000)
+                actor=request.user,
+                service_id=pk,
+                content=parse_text(request.POST.get("content"), max_length=4000),
+                request_id=parse_id(request.POST.get("request")),
             )
             messages.success(request, _("投诉已提交，服务窗口将在期限内答复。"))
             return redirect("servicedesk:complaint", complaint.pk)
@@ -272,7 +291,10 @@ def _request_page(request: AuthedHttpRequest, pk: int, *, error: str = "", statu
         "may_supply": found.status == RequestStatus.AWAITING
         and (user.pk == found.requester_id or rights.is_clerk(user)),
         "may_review": review_open,
+        "review_pending": rating is not None and rating.review_instance_id is not None and rating.reviewed_at is None,
+        "bad_score": Rating.BAD_SCORE,
         "error": error,
+        "form": request.POST if request.method == "POST" else {},
     }
     return render(request, "servicedesk/request.html", context, status=status)
 
@@ -315,13 +337,17 @@ def request_act(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             services.request_supply(actor=request.user, request_id=pk, files=_files(request, "file-", codes))
             done = _("材料已补齐，各部门继续办理。")
         elif action == "rate":
-            services.request_rate(
+            rating = services.request_rate(
                 actor=request.user,
                 request_id=pk,
                 score=parse_int(post.get("score"), minimum=0, maximum=9, default=0),
                 comment=parse_text(post.get("comment"), max_length=1000),
             )
-            done = _("感谢您的评价。")
+            done = (
+                _("感谢您的评价。承办部门负责人将核查整改，答复会显示在本页。")
+                if rating.is_bad
+                else _("感谢您的评价。")
+            )
         elif action == "review":
             services.rating_review_answer(
                 actor=request.user, request_id=pk, answer=parse_text(post.get("answer"), max_length=4000)
@@ -349,7 +375,7 @@ def request_file(request: AuthedHttpRequest, pk: int, file_id: int) -> FileRespo
 
 def complaints(request: AuthedHttpRequest) -> HttpResponse:
     _unit(request)
-    rows = selectors.visible_complaints(request.user).select_related("service", "complainant")[:200]
+    rows = selectors.complaints_list(request.user)[:200]
     return render(request, "servicedesk/complaints.html", {"rows": rows, "clerk": rights.is_clerk(request.user)})
 
 
