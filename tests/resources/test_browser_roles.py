@@ -1,11 +1,13 @@
-"""Ending requests and the consumption Excel in headless Chromium: a staff member applies for a car from the form
+"""Ending requests and the office's Excel in headless Chromium: a staff member applies for a car from the form
 and withdraws another request from its page; the office (the vehicle manager) dispatches the first, cancels the
-dispatch with a reason and dispatches it again; and downloads the year's supplies consumption as Excel."""
+dispatch with a reason and dispatches it again; downloads the year's supplies consumption as Excel; and, as the
+asset keeper, reads the year's renewal plan with its budget and downloads both as Excel."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ def _sign_in(browser: Any, base: str, username: str) -> Any:
     return page
 
 
-def test_withdraw_cancel_a_dispatch_and_download_the_consumption(app_server: str, browser: Any) -> None:
+def test_withdraw_cancel_a_dispatch_download_the_consumption_and_renewal_plan(app_server: str, browser: Any) -> None:
     connection.close()
     world = build_org()
     ensure_admin_roles()
@@ -118,3 +120,39 @@ def test_withdraw_cancel_a_dispatch_and_download_the_consumption(app_server: str
     assert download.value.suggested_filename.endswith(".xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[0]
     assert [tuple(r)[1:] for r in sheet.iter_rows(min_row=2, values_only=True)] == [("财务部", "签字笔", "支", 6)]
+
+    # The renewal plan: an old computer of 财务部 and a worn printer of 办公室; a new one stays off the plan.
+    year = timezone.localdate().year
+    for number, name, bought, value, condition, department in (
+        ("ZC-0001", "台式计算机", date(year - 7, 3, 1), "6200", "fair", world["finance"]),
+        ("ZC-0002", "激光打印机", date(year - 1, 5, 1), "3800", "poor", world["office"]),
+        ("ZC-0003", "笔记本电脑", date(year - 1, 5, 1), "7000", "good", world["office"]),
+    ):
+        services.asset_create(
+            actor=clerk,
+            data=services.AssetIn(
+                number=number,
+                name=name,
+                category="计算机",
+                purchase_date=bought,
+                value=Decimal(value),
+                service_years=6,
+                condition=condition,
+                department_id=department.pk,
+            ),
+        )
+    manager.goto(f"{app_server}/resources/assets/")
+    manager.click("text=更新计划")
+    manager.wait_for_selector("#budget-total")
+    assert "10,000.00" in manager.inner_text("#budget-total")
+    assert "ZC-0003" not in manager.inner_text("#plan-table")
+    with manager.expect_download() as download:
+        manager.click("#renewal-xlsx")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    plan, budget = book.worksheets
+    assert sorted(r[0] for r in plan.iter_rows(min_row=2, values_only=True)) == ["ZC-0001", "ZC-0002"]
+    rows = {r[0]: (r[1], r[2]) for r in budget.iter_rows(min_row=2, values_only=True)}
+    assert rows["财务部"] == (1, 6200)
+    assert rows["办公室"] == (1, 3800)
+    assert rows["合计"] == (2, 10000)

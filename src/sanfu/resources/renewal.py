@@ -97,7 +97,7 @@ def plan_for(unit_id: int, rule: RenewalRule, *, year: int) -> Plan:
             reasons.append(_("状况较差"))
         if rule.repair_share is not None and asset.value > 0 and repairs * 100 > asset.value * rule.repair_share:
             reasons.append(
-                _("累计维修费 %(r)s 元，超过原值的 %(p)d%%") % {"r": f"{repairs:.2f}", "p": rule.repair_share}
+                _("累计维修费 %(r)s 元，超过原值的 %(p)d%%") % {"r": f"{repairs:,.2f}", "p": rule.repair_share}
             )
         if reasons:
             plan.lines.append(
