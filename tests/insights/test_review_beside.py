@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
+from sanfu.api.tokens import token_issue
 from sanfu.insights import beside, selectors, views
 from sanfu.meetings import figures as meeting_figures
 from sanfu.servicedesk import figures as window_figures
@@ -83,6 +85,28 @@ def test_another_domains_figure_reaches_page_excel_and_report(scene: dict[str, A
     text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
     assert "六、相关领域情况" in text
     assert f"试种指标12.5%（2026-10 单位{scene['unit'].pk}）" in text
+
+
+def test_the_api_gives_the_domains_figures_beside_the_review(scene: dict[str, Any], planted: None) -> None:
+    # the clerk (the office by role): a process administrator signs in with a second factor, never a token
+    _token, raw = token_issue(actor=scene["clerk"], name="效能", scopes=["insights:read"], days=30)
+    response = Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/insights/review", {"month": "2026-10"})
+    assert response.status_code == 200, response.content
+    got = response.json()
+    assert got["total"]["throughput"] == 5  # the review's own figures, as before
+    shown = selectors.beside_for(actor=scene["clerk"], month=selectors.parse_month("2026-10"))
+    assert got["beside"] == shown  # what the page, the Excel and the report show
+    planted_figure = {b["key"]: b for b in got["beside"]}["planted"]
+    assert planted_figure == {
+        "key": "planted",
+        "label": "试种指标",
+        "value": 12.5,
+        "unit": "%",
+        "note": f"2026-10 单位{scene['unit'].pk}",
+        "url": "/x/?m=1",
+        "source": "试验",
+    }
+    assert {"supervision_on_time", "no_show"} <= {b["key"] for b in got["beside"]}
 
 
 def test_the_page_shows_the_queue_split_and_its_share(scene: dict[str, Any], login: Any) -> None:

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from django.db import connection, transaction
 
-from sanfu.insights import facts, measures, services
+from sanfu.insights import measures, reader, services
 from tests.insights.test_bench_shapes import JUNE, JuneGenerator, insert, organisation, publish
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_a_text_column_empty_in_its_first_rows_is_read_whole() -> None:
         "SELECT u.id, CASE WHEN u.id > (SELECT MIN(id) + 3 FROM accounts_user) THEN u.username END"
         " FROM accounts_user u ORDER BY u.id"
     )
-    frame = facts.fetch_sql(sql, (), [("id", pl.Int64), ("name", pl.String)])
+    frame = reader.fetch_sql(sql, (), [("id", pl.Int64), ("name", pl.String)])
     with connection.cursor() as cursor:
         cursor.execute(sql)
         rows = cursor.fetchall()

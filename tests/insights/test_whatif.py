@@ -10,6 +10,7 @@ submitted at 09:00 on a working day of September 2026; read in early November (w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -282,6 +283,23 @@ def test_the_page_runs_a_replay_and_shows_it(w: dict[str, Any]) -> None:
     assert "审核" in html
     assert page.context["v"]["prediction"]["figures"]["predicted"]["p90"] == 2.0
     assert WhatIfPrediction.objects.get().created_by == w["clerk"]
+    # The tables name the nodes (never their ids) and give every number with two decimals.
+    for table in ("whatif-turnaround", "whatif-nodes", "whatif-people"):
+        cells = _cells(html, table)
+        assert cells, table
+        assert not {"review", "big", "check"} & set(cells), cells
+        numbers = [c for c in cells if re.fullmatch(r"[\d.,]+", c)]
+        assert numbers, table
+        assert all(re.fullmatch(r"\d[\d,]*\.\d\d", n) for n in numbers), numbers
+    assert {"审核", "领导审批", "复核"} <= set(_cells(html, "whatif-nodes"))
+
+
+def _cells(html: str, table: str) -> list[str]:
+    """The text of every cell (and of every word in a cell) of the table ``table``."""
+    found = re.search(rf'id="{table}">(.*?)</table>', html, re.S)
+    assert found, table
+    texts = (re.sub(r"<[^>]+>", " ", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", found.group(1), re.S))
+    return [word for text in texts for word in text.replace("–", " ").split()]
 
 
 def test_the_page_refuses_bad_input_with_a_message(w: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """流程效能评估 over the REST API: the month's figures of the holder's unit (the same figures as the page and the
-Excel workbook, from ``services.month_review`` through ``selectors.review_for``), for the office and the unit's
-leaders; anyone else gets a 404."""
+Excel workbook, from ``services.month_review`` through ``selectors.review_for``) and, beside them, the other
+domains' figures of the month that the page, the Excel workbook and the DOCX show (``selectors.beside_for``), for
+the office and the unit's leaders; anyone else gets a 404."""
 
 from __future__ import annotations
 
@@ -24,6 +25,16 @@ class ReviewMonthQuery(Schema):
     month: str = Field("", description="评估月份，写成 YYYY-MM；空为本月", max_length=10)
 
 
+class BesideFigureOut(Schema):
+    key: str = Field(description="指标代码")
+    label: str = Field(description="指标名称")
+    value: float | None = Field(description="数值；无可计量的事项时为空")
+    unit: str = Field(description="单位（% 或 分）")
+    note: str = Field(description="计数说明")
+    url: str = Field(description="所属模块当月页面的路径")
+    source: str = Field(description="所属模块")
+
+
 class MonthReviewOut(Schema):
     month: str = Field(description="YYYY-MM")
     total: dict[str, Any] = Field(description="全单位的指标")
@@ -32,12 +43,15 @@ class MonthReviewOut(Schema):
     departments: list[dict[str, Any]] = Field(description="按部门（办理人的主职部门）")
     people: list[dict[str, Any]] = Field(description="按人员")
     reasons: list[dict[str, Any]] = Field(description="本月的退回及理由")
+    beside: list[BesideFigureOut] = Field(description="其他模块的当月指标：投诉率与评价、督办按期办结率、会议缺席率等")
 
 
 @router.get("/review", response=answers(MonthReviewOut), auth=auth(READ), summary="月度流程效能评估")
 def review(request: HttpRequest, query: Query[ReviewMonthQuery]) -> Any:
-    figures = selectors.review_for(actor=actor(request), month=selectors.parse_month(query.month))
-    return {k: figures[k] for k in ("month", "total", "matters", "nodes", "departments", "people", "reasons")}
+    reader, month = actor(request), selectors.parse_month(query.month)
+    figures = selectors.review_for(actor=reader, month=month)
+    out = {k: figures[k] for k in ("month", "total", "matters", "nodes", "departments", "people", "reasons")}
+    return {**out, "beside": selectors.beside_for(actor=reader, month=month)}
 
 
 # --- 前后对比 and the event log (``insights.compare``, ``insights.eventlog``) ----------------------------------

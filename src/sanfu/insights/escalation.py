@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.core.notify import notify_people
-from sanfu.insights.facts import _fetch, _ms, _task_times, calendar_rows, with_working, working_calendar_of
+from sanfu.insights.facts import calendar_rows, with_working, working_calendar_of
+from sanfu.insights.reader import fetch, ms, task_times
 from sanfu.org.clearance import RESTRICTED_LEVELS
 from sanfu.org.selectors import head_of
 from sanfu.workflow.models import TODO_KINDS, InstanceEvent, Task, TaskStatus
@@ -47,7 +48,7 @@ _TASK_SCHEMA = [
 
 
 def _tasks(queryset: object) -> pl.DataFrame:
-    return _fetch(
+    return fetch(
         queryset.order_by().values_list(  # type: ignore[attr-defined]
             "pk",
             "instance_id",
@@ -57,9 +58,9 @@ def _tasks(queryset: object) -> pl.DataFrame:
             "node",
             "assignee_id",
             "status",
-            _ms("created_at"),
-            _ms("due_at"),
-            _ms("acted_at"),
+            ms("created_at"),
+            ms("due_at"),
+            ms("acted_at"),
         ),
         _TASK_SCHEMA,
     )
@@ -67,11 +68,11 @@ def _tasks(queryset: object) -> pl.DataFrame:
 
 def _openings(instance_ids: list[int]) -> pl.DataFrame:
     """The ``tasks_opened`` events of those instances (a 依次 signer's task reaches them when opened)."""
-    return _fetch(
+    return fetch(
         InstanceEvent.objects.filter(instance_id__in=instance_ids, type="tasks_opened")
         .annotate(text=Cast("changes", TextField()))
         .order_by()
-        .values_list("instance_id", _ms("at"), "text"),
+        .values_list("instance_id", ms("at"), "text"),
         [("instance", pl.Int64), ("at", pl.Int64), ("text", pl.String)],
     )
 
@@ -101,13 +102,13 @@ def predictions(*, now: datetime | None = None) -> pl.DataFrame:
     calendar = working_calendar_of(calendar_rows())
     keys = ["unit", "matter", "node"]
     past = with_working(
-        _task_times(past, events).filter(pl.col("acted") != pl.col("created")), ["start", "end"], calendar
+        task_times(past, events).filter(pl.col("acted") != pl.col("created")), ["start", "end"], calendar
     )
     past = past.with_columns(handling=pl.col("w_end") - pl.col("w_start"))
     by_person = past.group_by(*keys, "person").agg(pl.col("handling").median().alias("person_p50"))
     by_node = past.group_by(*keys).agg(pl.col("handling").median().alias("node_p50"))
     timed = with_working(
-        _task_times(open_tasks, events).with_columns(now=pl.lit(now_ms, pl.Int64)), ["start", "due", "now"], calendar
+        task_times(open_tasks, events).with_columns(now=pl.lit(now_ms, pl.Int64)), ["start", "due", "now"], calendar
     )
     return (
         timed.join(by_person, on=[*keys, "person"], how="left")

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError, NotFoundError
-from sanfu.insights.facts import _fetch, _ms, _office_ms, calendar_rows, with_working, working_calendar_of
+from sanfu.insights.facts import calendar_rows, office_ms, with_working, working_calendar_of
+from sanfu.insights.reader import fetch, ms
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.roles import unit_of
 from sanfu.workflow.models import DefinitionStatus, Instance, InstanceEvent, InstanceStatus, ProcessDefinition
@@ -87,8 +88,8 @@ def _turnarounds(unit_id: int, key: str, calendar: WorkingCalendar) -> pl.DataFr
         .annotate(first=Subquery(first_submission))
         .order_by()
     )
-    frame = _fetch(
-        ended.values_list("pk", _ms("created_at"), _ms("first"), _ms("ended_at")),
+    frame = fetch(
+        ended.values_list("pk", ms("created_at"), ms("first"), ms("ended_at")),
         [("instance", pl.Int64), ("created", pl.Int64), ("first", pl.Int64), ("end", pl.Int64)],
     ).with_columns(start=pl.coalesce("first", "created"))
     frame = with_working(frame, ["start", "end"], calendar)
@@ -113,7 +114,7 @@ def history_of(*, unit_id: int, key: str) -> History:
         count=int(stats["n"]),
         p50_ms=stats["p50"],
         p90_ms=stats["p90"],
-        day_ms=_office_ms(calendar),
+        day_ms=office_ms(calendar),
         turnarounds=tuple(int(t) for t in frame["turnaround"].to_list()),
     )
     cache.set(cache_key, history, CACHE_SECONDS)

@@ -1,8 +1,9 @@
 """The spine of every measure: one month's facts of one unit as columnar frames (Polars).
 
 Each table is read with one statement (counted by ``CaptureQueriesContext``): only the narrow columns the
-measures need, times as epoch milliseconds computed by the database, moved in columnar form (``fetch_sql``:
-PostgreSQL's ``COPY`` on Django's connection, SQLite's file through the ADBC driver into Arrow). Nothing below
+measures need, times as epoch milliseconds computed by the database, moved in columnar form by ``reader.fetch``
+(PostgreSQL's ``COPY``, SQLite's file through the ADBC driver into Arrow) from the database the router reads
+from (a read replica where one is configured, outside a transaction). Nothing below
 loops over rows in Python; the working calendar becomes a small per-day table (one row per calendar day of the
 span) that the frames index.
 
@@ -29,59 +30,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import adbc_driver_sqlite
 import chinese_calendar
 import polars as pl
-from adbc_driver_manager import AdbcConnection, AdbcDatabase, AdbcStatement
-from adbc_driver_manager import Error as AdbcError
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import (
-    BigIntegerField,
-    BooleanField,
-    Case,
-    Func,
-    Q,
-    QuerySet,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models import BooleanField, Case, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
+from sanfu.insights.reader import cancels_tasks, fetch, is_postgresql, ms, task_times
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.org.models import CalendarDay, DayKind, Post
 from sanfu.workflow.models import TODO_KINDS, Instance, InstanceEvent, InstanceStatus, ProcessDefinition, Task
 
 MS_PER_HOUR = 3_600_000
-# Task numbers in an event's ``set_tasks`` given a status (the JSON text of SQLite and of PostgreSQL's jsonb
-# alike: a task's change holds only flat values, so no brace inside it).
-_SET_STATUS = r'"(\d+)":\s*\{{[^{{}}]*"status":\s*"{status}"'
-
-
-class EpochMs(Func):
-    """A timestamp as whole milliseconds since 1970 (UTC), computed by the database."""
-
-    output_field = BigIntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400000.0) AS INTEGER)",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler, connection, template="CAST(ROUND(EXTRACT(EPOCH FROM %(expressions)s) * 1000) AS BIGINT)", **extra
-        )
 
 
 @dataclass(frozen=True)
@@ -132,99 +96,6 @@ def calendar_rows() -> list[tuple[date, str]]:
 def working_calendar_of(rows: list[tuple[date, str]]) -> WorkingCalendar:
     """``org.selectors.working_calendar`` from rows already read (one query serves the fingerprint too)."""
     return WorkingCalendar(overrides={d: kind == DayKind.WORKDAY for d, kind in rows})
-
-
-def _fetch(queryset: QuerySet[Any], schema: list[tuple[str, Any]]) -> pl.DataFrame:
-    """One statement: the queryset's SQL, its rows into a frame of ``schema`` (names and types by position)."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:  # ``pk__in`` an empty list: no statement to send
-        return pl.DataFrame(schema=schema)
-    return fetch_sql(sql, tuple(params), schema)
-
-
-def fetch_sql(sql: str, params: tuple[Any, ...], schema: list[tuple[str, Any]]) -> pl.DataFrame:
-    """The rows of one statement as a frame, moved in columnar form so that no row or value becomes a Python
-    object: PostgreSQL sends them with ``COPY … TO STDOUT`` (CSV) on Django's own connection (so inside the
-    caller's transaction) and Polars parses the text; SQLite's file is read by the ADBC driver straight into
-    Arrow columns. Reading rows through the DB-API costs about 1.5–2 µs a value (docs/benchmarks.md).
-
-    The ADBC reader has a connection of its own, which sees only what is committed: inside a transaction
-    (``atomic``: a test, a write that reads back) or on an in-memory database the rows go through Django's
-    cursor instead, as they do when the driver cannot type a column (a text column whose first rows are all
-    NULL)."""
-    started = perf_counter()
-    frame = None
-    if connection.vendor == "postgresql":
-        frame = _copy_out(sql, params, schema)
-    elif connection.vendor == "sqlite" and not connection.in_atomic_block and not _in_memory():
-        frame = _sqlite_arrow(sql, params, schema)
-    if frame is None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return pl.DataFrame(rows, schema=schema, orient="row")
-    if connection.queries_logged:  # counted like any other statement (``CaptureQueriesContext``, the debug log)
-        connection.queries_log.append(
-            {"sql": sql % tuple(map(repr, params)), "time": f"{perf_counter() - started:.3f}"}
-        )
-    return frame
-
-
-def _in_memory() -> bool:
-    name = str(connection.settings_dict["NAME"])
-    return name == ":memory:" or "mode=memory" in name
-
-
-def _copy_out(sql: str, params: tuple[Any, ...], schema: list[tuple[str, Any]]) -> pl.DataFrame:
-    data = bytearray()
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
-        for block in copy:
-            data += block
-    if not data:
-        return pl.DataFrame(schema=schema)
-    # CSV keeps NULL (an empty field) apart from the empty text (a quoted one), as Polars reads it.
-    return pl.read_csv(bytes(data), has_header=False, schema=dict(schema))
-
-
-def _sqlite_arrow(sql: str, params: tuple[Any, ...], schema: list[tuple[str, Any]]) -> pl.DataFrame | None:
-    values = [int(p) if isinstance(p, bool) else p for p in params]
-    if any(not isinstance(v, str | int | float) for v in values):  # bound as Arrow columns: plain values only
-        return None
-    path = str(connection.settings_dict["NAME"])
-    database = AdbcDatabase(driver=adbc_driver_sqlite._driver_path(), uri=path)
-    try:
-        with AdbcConnection(database) as conn, AdbcStatement(conn) as statement:
-            statement.set_sql_query(sql % tuple("?" * len(values)))
-            if values:
-                statement.bind_stream(pl.DataFrame({f"p{i}": [v] for i, v in enumerate(values)}))
-            stream, _ = statement.execute_query()
-            frame = pl.DataFrame(stream)
-    except (AdbcError, pl.exceptions.ComputeError):  # a column the driver typed from NULLs, then text
-        return None
-    finally:
-        database.close()
-    if frame.width != len(schema):
-        return None
-    return frame.rename(dict(zip(frame.columns, (n for n, _ in schema), strict=True))).cast(dict(schema))
-
-
-def _cancels_tasks() -> Q:
-    """An event that cancels tasks. PostgreSQL tests the jsonb itself (casting every event's changes to text
-    costs three times as long); SQLite stores the JSON as text and looks for the word."""
-    if connection.vendor == "postgresql":
-        return Q(
-            RawSQL(
-                """"workflow_instanceevent"."changes" -> 'set_tasks' @? '$.* ? (@.status == "cancelled")'""",
-                (),
-                output_field=BooleanField(),
-            )
-        )
-    return Q(text__contains='"cancelled"')
-
-
-def _ms(expression: str | Expression) -> EpochMs:
-    return EpochMs(expression)
 
 
 @dataclass
@@ -303,12 +174,12 @@ def load_span(*, unit_id: int, first: Month, last: Month, calendar: WorkingCalen
     log = read_log(
         alive,
         unit_id=unit_id,
-        task_extra=[(_ms("seen_at"), "seen", pl.Int64)],  # first opened by its holder (empty: not recorded)
+        task_extra=[(ms("seen_at"), "seen", pl.Int64)],  # first opened by its holder (empty: not recorded)
         event_types=("submitted", "task_returned", "returned"),
         event_columns=["node", "comment"],
     )
     posts = log.posts
-    definitions = _fetch(
+    definitions = fetch(
         ProcessDefinition.objects.filter(pk__in=log.instances["definition"].unique().to_list())  # a handful
         .order_by()
         .values_list("pk", "key", "version", "name"),
@@ -359,12 +230,12 @@ def read_log(
       ``created``;
     - ``tasks``: their approval and handling tasks (抄送/备案 notices never block and are left out) —
       ``instance, task_no, node, node_name, person, status, created, due, acted``, the ``task_extra`` columns —
-      with ``start``, ``end`` and ``auto`` (``_task_times``);
+      with ``start``, ``end`` and ``auto`` (``reader.task_times``);
     - ``events``: ``read_events`` of ``event_types`` with ``event_columns`` (and ``new_tasks``, the JSON of the
       tasks made by the events of ``new_tasks_of``);
     - ``posts``: the unit's people in their primary posts (``person, person_name, department,
       department_name``)."""
-    instances = _fetch(
+    instances = fetch(
         chosen.order_by().values_list(
             "pk",
             "definition_id",
@@ -372,8 +243,8 @@ def read_log(
             "status",
             "initiator_id",
             *(c[0] for c in instance_extra),
-            _ms("created_at"),
-            _ms("ended_at"),
+            ms("created_at"),
+            ms("ended_at"),
         ),
         [
             ("instance", pl.Int64),
@@ -387,7 +258,7 @@ def read_log(
         ],
     )
     ids = chosen.values("pk")
-    tasks = _fetch(
+    tasks = fetch(
         Task.objects.filter(_among(ids, instances, "workflow_task"), kind__in=TODO_KINDS)
         .order_by()
         .values_list(
@@ -397,9 +268,9 @@ def read_log(
             "node_name",
             "assignee_id",
             "status",
-            _ms("created_at"),
-            _ms("due_at"),
-            _ms("acted_at"),
+            ms("created_at"),
+            ms("due_at"),
+            ms("acted_at"),
             *(c[0] for c in task_extra),
         ),
         [
@@ -416,7 +287,7 @@ def read_log(
         ],
     )
     events = read_events(ids, instances, event_types, event_columns, new_tasks_of=new_tasks_of)
-    posts = _fetch(
+    posts = fetch(
         Post.objects.filter(is_primary=True, staff__unit_id=unit_id)
         .order_by()
         .values_list("staff__user_id", "staff__user__full_name", "department_id", "department__name"),
@@ -428,7 +299,7 @@ def read_log(
         .with_columns(created=pl.col("start"), start=pl.coalesce("at", "start"))
         .drop("at")
     )
-    return Log(instances=instances, tasks=_task_times(tasks, events), events=events, posts=posts)
+    return Log(instances=instances, tasks=task_times(tasks, events), events=events, posts=posts)
 
 
 ID_ARRAY_MAX = 50_000  # up to this many instances PostgreSQL is sent their ids (a month has about 11,000)
@@ -439,7 +310,7 @@ def _among(ids: QuerySet[Any], instances: pl.DataFrame, table: str) -> Q:
     them, is sent the ids already read (``instance_id = ANY(%s)``: the event key's index, where the planner,
     misjudging how many instances a month's condition keeps, hash-joins a scan of every event); otherwise, and
     on SQLite (which reads the instances from the covering index), the instances' condition as a subquery."""
-    if connection.vendor != "postgresql" or instances.height > ID_ARRAY_MAX:
+    if not is_postgresql() or instances.height > ID_ARRAY_MAX:
         return Q(instance_id__in=ids)
     column = {
         "workflow_task": '"workflow_task"."instance_id"',
@@ -458,10 +329,10 @@ def read_events(
 ) -> pl.DataFrame:
     """The events of the instances ``ids`` (read as the frame ``instances``) of ``types`` and ``tasks_opened``, and
     every event of those instances that cancels a task: ``instance, seq, type, actor``, the event's ``columns``,
-    ``at`` and ``text``, the JSON of its ``set_tasks`` where it opens or cancels tasks (what ``_task_times``
+    ``at`` and ``text``, the JSON of its ``set_tasks`` where it opens or cancels tasks (what ``reader.task_times``
     reads), empty for the rest — the JSON of a few thousand events, not of every one. One statement of two parts:
     the events by type, and those that cancel tasks (with their type left empty: they are there for
-    ``_task_times``, and may repeat an event of the first). A task is cancelled only while live and stays
+    ``reader.task_times``, and may repeat an event of the first). A task is cancelled only while live and stays
     cancelled, so an event cancels one only in an instance that has a cancelled task: the JSON is searched in
     those instances alone, through the event key's index, and the instances not in ``ids`` are dropped here."""
     schema = [
@@ -491,7 +362,7 @@ def read_events(
             "type",
             "actor_id",
             *columns,
-            _ms("at"),
+            ms("at"),
             Case(When(type="tasks_opened", then=set_tasks), default=Value(""), output_field=TextField()),
             *new_tasks,
         )
@@ -499,13 +370,13 @@ def read_events(
     cancelling = (
         InstanceEvent.objects.filter(_in_instances_with_cancelled_tasks(ids, instances))
         .annotate(text=Cast("changes", TextField()))  # what SQLite's ``_cancels_tasks`` searches
-        .filter(_cancels_tasks())
+        .filter(cancels_tasks())
         .order_by()
         .values_list(
-            "instance_id", "seq", Value(""), "actor_id", *columns, _ms("at"), set_tasks, *(Value("") for _ in new_tasks)
+            "instance_id", "seq", Value(""), "actor_id", *columns, ms("at"), set_tasks, *(Value("") for _ in new_tasks)
         )
     )
-    events = _fetch(typed.union(cancelling, all=True), schema)
+    events = fetch(typed.union(cancelling, all=True), schema)
     kept = pl.col("type") != ""
     return events.filter(kept | pl.col("instance").is_in(instances["instance"].implode()))
 
@@ -515,7 +386,7 @@ def _in_instances_with_cancelled_tasks(ids: QuerySet[Any], instances: pl.DataFra
     PostgreSQL reads those instances' ids first (``= ANY(ARRAY(…))``; with ``IN`` it hash-joins a scan of every
     event), among the ids it is sent (``_among``) or among all; SQLite, those of the chosen instances (a month's
     few hundred, not the year's thousands of events)."""
-    if connection.vendor == "postgresql" and instances.height <= ID_ARRAY_MAX:
+    if is_postgresql() and instances.height <= ID_ARRAY_MAX:
         return Q(
             RawSQL(
                 """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
@@ -524,7 +395,7 @@ def _in_instances_with_cancelled_tasks(ids: QuerySet[Any], instances: pl.DataFra
                 output_field=BooleanField(),
             )
         )
-    if connection.vendor == "postgresql":  # the instances not chosen are dropped after the read
+    if is_postgresql():  # the instances not chosen are dropped after the read
         return Q(
             RawSQL(
                 """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
@@ -533,7 +404,7 @@ def _in_instances_with_cancelled_tasks(ids: QuerySet[Any], instances: pl.DataFra
                 output_field=BooleanField(),
             )
         )
-    chosen, params = ids.order_by().query.sql_with_params()  # the statement Django compiled for ``ids``
+    chosen, params = ids.order_by().query.get_compiler(using=ids.db).as_sql()  # the statement compiled for ``ids``
     cancelled = 'SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s INTERSECT '
     sql = f'"workflow_instanceevent"."instance_id" IN ({cancelled}{chosen})'
     return Q(RawSQL(sql, ("cancelled", *params), output_field=BooleanField()))  # noqa: S611  # nosec B611
@@ -542,7 +413,7 @@ def _in_instances_with_cancelled_tasks(ids: QuerySet[Any], instances: pl.DataFra
 def _json_text(key: str) -> RawSQL:
     """An event's ``changes[key]`` (``set_tasks`` or ``new_tasks``) as JSON text, never NULL: the ADBC driver
     types a column from its first rows."""
-    postgresql = connection.vendor == "postgresql"
+    postgresql = is_postgresql()
     if key == "set_tasks" and postgresql:
         sql = """COALESCE(("workflow_instanceevent"."changes" -> 'set_tasks')::text, '')"""
     elif key == "set_tasks":
@@ -556,48 +427,6 @@ def _json_text(key: str) -> RawSQL:
     return RawSQL(sql, (), output_field=TextField())  # noqa: S611  # nosec B611 - one of the four constant texts above
 
 
-def _task_times(tasks: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
-    """``start``: when the task reached its holder (a 依次 signer's task is created waiting and opened later,
-    by a ``tasks_opened`` event); ``end``: acted, or, for a cancelled task, the event that cancelled it;
-    ``auto``: passed by the engine at creation (acted the moment it was made)."""
-
-    def set_to(status: str, name: str) -> pl.DataFrame:
-        return (
-            events.filter(pl.col("text") != "")
-            .select(
-                "instance",
-                "at",
-                pl.col("text").str.extract_all(_SET_STATUS.format(status=status)).alias("found"),
-            )
-            .explode("found")
-            .drop_nulls("found")
-            .select(
-                "instance",
-                pl.col("found").str.extract(r'"(\d+)"').cast(pl.Int64).alias("task_no"),
-                pl.col("at").alias(name),
-            )
-            .group_by("instance", "task_no")
-            .agg(pl.col(name).min())
-        )
-
-    opened = set_to("open", "opened")
-    cancelled = set_to("cancelled", "cancelled")
-    return (
-        tasks.join(opened, on=["instance", "task_no"], how="left")
-        .join(cancelled, on=["instance", "task_no"], how="left")
-        .with_columns(
-            start=pl.max_horizontal("created", "opened"),
-            end=pl.when(pl.col("acted").is_not_null())
-            .then(pl.col("acted"))
-            .when(pl.col("status") == "cancelled")
-            .then(pl.col("cancelled"))
-            .otherwise(None),
-            auto=pl.col("acted") == pl.col("created"),
-        )
-        .drop("opened", "cancelled")
-    )
-
-
 # --- working time on the calendar ---------------------------------------------------------------------------
 
 
@@ -605,7 +434,7 @@ def day_table(calendar: WorkingCalendar, first: date, last: date) -> pl.DataFram
     """One row per calendar day in [first, last]: whether it is a working day and the working milliseconds of
     the days before it in the span (a loop over days, not over rows)."""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    per_day = _office_ms(calendar)
+    per_day = office_ms(calendar)
     working = [calendar.is_workday(d) for d in days]
     cumulative = [0]
     for w in working[:-1]:
@@ -616,7 +445,7 @@ def day_table(calendar: WorkingCalendar, first: date, last: date) -> pl.DataFram
     )
 
 
-def _office_ms(calendar: WorkingCalendar) -> int:
+def office_ms(calendar: WorkingCalendar) -> int:
     return sum(_clock_ms(end) - _clock_ms(start) for start, end in calendar.periods)
 
 

@@ -31,7 +31,8 @@ from django.utils.translation import gettext as _
 
 from sanfu.core.errors import ApplicationError
 from sanfu.core.models import AuditRecord
-from sanfu.insights.facts import Month, _fetch, _ms, read_log
+from sanfu.insights.facts import Month, read_log
+from sanfu.insights.reader import fetch, ms
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.workflow.models import DefinitionStatus, Instance, InstanceStatus, ProcessDefinition
 
@@ -130,10 +131,10 @@ def load(*, unit_id: int, period: Period, calendar: WorkingCalendar) -> Log:
         new_tasks_of=ORIGINS,
     )
     events = log.events
-    opened = _fetch(
+    opened = fetch(
         AuditRecord.objects.filter(action=FILE_OPEN, at__gte=start)
         .order_by()
-        .values_list("actor_id", "target", _ms("at")),
+        .values_list("actor_id", "target", ms("at")),
         [("person", pl.Int64), ("target", pl.String), ("at", pl.Int64)],
     )
     specs = dict(ProcessDefinition.objects.filter(pk__in=submitted.values("definition_id")).values_list("pk", "spec"))

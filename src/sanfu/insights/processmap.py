@@ -26,16 +26,9 @@ from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
 from sanfu.core.errors import ApplicationError, NotFoundError
-from sanfu.insights.facts import (
-    MS_PER_HOUR,
-    _fetch,
-    _ms,
-    _task_times,
-    calendar_rows,
-    with_working,
-    working_calendar_of,
-)
+from sanfu.insights.facts import MS_PER_HOUR, calendar_rows, with_working, working_calendar_of
 from sanfu.insights.period import Period, parse_period
+from sanfu.insights.reader import fetch, ms, task_times
 from sanfu.insights.selectors import access_review
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.workflow.models import (
@@ -114,12 +107,12 @@ def _read(unit_id: int, key: str, span: Period) -> tuple[pl.DataFrame, pl.DataFr
         .exclude(status=InstanceStatus.DRAFT)
         .order_by()
     )
-    instances = _fetch(submitted.values_list("pk", "status"), [("instance", pl.Int64), ("status", pl.String)])
+    instances = fetch(submitted.values_list("pk", "status"), [("instance", pl.Int64), ("status", pl.String)])
     ids = submitted.values("pk")
-    tasks = _fetch(
+    tasks = fetch(
         Task.objects.filter(instance_id__in=ids, kind__in=TODO_KINDS)
         .order_by()
-        .values_list("instance_id", "task_no", "node", "status", _ms("created_at"), _ms("acted_at")),
+        .values_list("instance_id", "task_no", "node", "status", ms("created_at"), ms("acted_at")),
         [
             ("instance", pl.Int64),
             ("task_no", pl.Int64),
@@ -129,15 +122,15 @@ def _read(unit_id: int, key: str, span: Period) -> tuple[pl.DataFrame, pl.DataFr
             ("acted", pl.Int64),
         ],
     )
-    events = _fetch(
+    events = fetch(
         InstanceEvent.objects.filter(instance_id__in=ids)
         .annotate(text=Cast("changes", TextField()))
         .filter(Q(type="tasks_opened") | Q(text__contains='"cancelled"'))
         .order_by()
-        .values_list("instance_id", _ms("at"), "text"),
+        .values_list("instance_id", ms("at"), "text"),
         [("instance", pl.Int64), ("at", pl.Int64), ("text", pl.String)],
     )
-    return instances, _task_times(tasks, events)
+    return instances, task_times(tasks, events)
 
 
 def process_map(*, unit_id: int, key: str, span: Period, calendar: WorkingCalendar) -> ProcessMap:

@@ -1,6 +1,6 @@
 """推演 (what-if replay): before a draft of a process is published, replay the unit's instances of the last N
 closed months (the ones that ended on the version in use) through the draft, and predict turnaround and
-workload; after the draft is published and instances have ended on it, say what happened beside the prediction.
+workload (what ``whatif.prediction`` stores, and later sets what happened beside).
 
 The model, step by step:
 
@@ -27,7 +27,8 @@ initiator is not replayed), timers and subprocesses, the same-approver rules' au
 volume of submissions. That is why the baseline — the version in use replayed by the same model — stands beside
 the observed figures: the difference between draft and baseline is the model's prediction of the change.
 
-Everything is columnar (Polars) except the routing, which the engine does per instance.
+Everything is columnar (Polars) except the routing, which the engine does per instance; the window's log is read
+by ``reader.fetch``.
 """
 
 from __future__ import annotations
@@ -42,27 +43,15 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db import transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfu.accounts.models import User
-from sanfu.core.audit import audit_record
 from sanfu.core.errors import ApplicationError
-from sanfu.insights.facts import (
-    MS_PER_HOUR,
-    Month,
-    _cancels_tasks,
-    _fetch,
-    _ms,
-    _task_times,
-    calendar_rows,
-    with_working,
-    working_calendar_of,
-)
-from sanfu.insights.models import WhatIfPrediction
+from sanfu.insights.facts import MS_PER_HOUR, Month, calendar_rows, with_working, working_calendar_of
+from sanfu.insights.reader import cancels_tasks, fetch, ms, task_times
 from sanfu.org.calendar import WorkingCalendar
 from sanfu.workflow.engine import Definition, FlowError, InvalidDefinitionError, State, parse_definition, path_ahead
 from sanfu.workflow.facts import OrgFacts
@@ -82,9 +71,7 @@ REPLICATIONS = 200
 SEED = 17
 LEVEL = 0.95
 MIN_OWN = 3  # a holder's own observations at a node needed to draw from them (else the node's)
-MIN_ACTUAL = 5  # instances ended on the published version before the comparison says anything
 ENDED = (InstanceStatus.APPROVED, InstanceStatus.REJECTED)
-DAYS_PER_MONTH = 365.25 / 12
 _WHOLE = re.compile(r"[0-9]{1,7}")  # ASCII digits only ("²".isdigit() is true)
 _TWO_64 = float(2**64)
 
@@ -99,6 +86,16 @@ def parse_months(text: str | int | None) -> int:
         return DEFAULT_MONTHS
     if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= MAX_MONTHS:
         raise ApplicationError(_("推演月数应为 1 到 %(n)d 之间的整数。") % {"n": MAX_MONTHS})
+    return int(raw)
+
+
+def parse_draft(text: str | int | None) -> int | None:
+    """The draft's version (empty: the newest draft); anything but a positive whole number is refused."""
+    raw = str(text if text is not None else "").strip()
+    if not raw:
+        return None
+    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= 1_000_000:
+        raise ApplicationError(_("草稿版本应为正整数。"))
     return int(raw)
 
 
@@ -190,7 +187,7 @@ def load_history(
 ) -> History:
     """Read the instances of ``definition`` in ``unit_id`` ended in [start, end) (four statements)."""
     ended = _ended(unit_id, definition, start, end)
-    rows = list(ended.values_list("pk", "initiator_id", "urgency", "state", _ms("created_at"), _ms("ended_at")))
+    rows = list(ended.values_list("pk", "initiator_id", "urgency", "state", ms("created_at"), ms("ended_at")))
     states = {
         pk: State(
             initiator=initiator or 0,
@@ -207,10 +204,10 @@ def load_history(
         orient="row",
     )
     ids = ended.values("pk")
-    tasks = _fetch(
+    tasks = fetch(
         Task.objects.filter(instance_id__in=ids, kind__in=TODO_KINDS)
         .order_by()
-        .values_list("instance_id", "task_no", "node", "assignee_id", "status", _ms("created_at"), _ms("acted_at")),
+        .values_list("instance_id", "task_no", "node", "assignee_id", "status", ms("created_at"), ms("acted_at")),
         [
             ("instance", pl.Int64),
             ("task_no", pl.Int64),
@@ -221,12 +218,12 @@ def load_history(
             ("acted", pl.Int64),
         ],
     )
-    events = _fetch(
+    events = fetch(
         InstanceEvent.objects.filter(instance_id__in=ids)
         .annotate(text=Cast("changes", TextField()))
-        .filter(Q(type__in=("submitted", "tasks_opened")) | _cancels_tasks())
+        .filter(Q(type__in=("submitted", "tasks_opened")) | cancels_tasks())
         .order_by()
-        .values_list("instance_id", "type", _ms("at"), "text"),
+        .values_list("instance_id", "type", ms("at"), "text"),
         [("instance", pl.Int64), ("type", pl.String), ("at", pl.Int64), ("text", pl.String)],
     )
     submitted = events.filter(pl.col("type") == "submitted").group_by("instance").agg(pl.col("at").min())
@@ -235,7 +232,7 @@ def load_history(
         ["start", "end"],
         calendar,
     ).select("instance", "initiator", turnaround=((pl.col("w_end") - pl.col("w_start")) / MS_PER_HOUR).clip(0))
-    timed = with_working(_task_times(tasks, events), ["start", "end"], calendar)
+    timed = with_working(task_times(tasks, events), ["start", "end"], calendar)
     tasks = timed.filter(~pl.col("auto").fill_null(False)).select(
         "instance",
         "node",
@@ -425,7 +422,8 @@ def _picks(instances: pl.DataFrame, replications: int, seed: int) -> pl.DataFram
     return pl.DataFrame({"rep": np.repeat(np.arange(replications), n).astype(np.int64), "instance": ids[drawn.ravel()]})
 
 
-def _round(value: float | None) -> float | None:
+def round_hours(value: float | None) -> float | None:
+    """Hours to two decimals; a missing or undefined value stays None."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 2)
 
 
@@ -441,9 +439,9 @@ def summary(per_rep: pl.DataFrame) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for name in ("p50", "p90"):
         column = stats[name]
-        out[name] = _round(column.quantile(0.5, interpolation="linear"))
-        out[f"{name}_low"] = _round(column.quantile(tail, interpolation="linear"))
-        out[f"{name}_high"] = _round(column.quantile(1 - tail, interpolation="linear"))
+        out[name] = round_hours(column.quantile(0.5, interpolation="linear"))
+        out[f"{name}_low"] = round_hours(column.quantile(tail, interpolation="linear"))
+        out[f"{name}_high"] = round_hours(column.quantile(1 - tail, interpolation="linear"))
     return out
 
 
@@ -565,141 +563,3 @@ def _changed_routes(draft: pl.DataFrame, current: pl.DataFrame) -> int:
 
     both = paths(draft).join(paths(current), on="instance", how="full", suffix="_c", coalesce=True)
     return int(both.filter(pl.col("p").fill_null("") != pl.col("p_c").fill_null("")).height)
-
-
-# --- the stored prediction, and what happened after publication ----------------------------------------------------
-
-
-def prediction_run(
-    *, actor: User, unit_id: int, key: str, draft: int | None, months: int, today: date | None = None
-) -> WhatIfPrediction:
-    """Replay the draft and store the prediction (who, when, the window and the figures); audited."""
-    target = target_of(key, draft)
-    figures = replay(unit_id=unit_id, target=target, months=months, today=today)
-    first, last = window(months, today=today)
-    with transaction.atomic():
-        stored = WhatIfPrediction.objects.create(
-            unit_id=unit_id,
-            key=target.draft.key,
-            definition=target.draft,
-            draft_version=target.draft.version,
-            based_on_version=target.current.version,
-            first_month=first.first_day,
-            last_month=last.first_day,
-            months=months,
-            figures=figures,
-            created_by=actor,
-        )
-        audit_record(
-            action="insights.whatif",
-            actor=actor,
-            target=f"definition:{target.draft.pk}",
-            detail={"key": target.draft.key, "draft": target.draft.version, "months": months, "id": stored.pk},
-        )
-    return stored
-
-
-def predictions_of(*, unit_id: int, key: str, draft: int | None = None) -> list[WhatIfPrediction]:
-    found = WhatIfPrediction.objects.filter(unit_id=unit_id, key=key).select_related("created_by")
-    if draft is not None:
-        found = found.filter(draft_version=draft)
-    return list(found.order_by("-created_at", "-pk")[:20])
-
-
-def published_after(draft: ProcessDefinition) -> tuple[ProcessDefinition | None, bool]:
-    """The version that published ``draft``: the first published after it with the same content (else the first
-    published after it, flagged as edited before publishing)."""
-    later = list(
-        ProcessDefinition.objects.filter(
-            key=draft.key, status=DefinitionStatus.PUBLISHED, version__gt=draft.version
-        ).order_by("version")
-    )
-    content = {k: v for k, v in draft.spec.items() if k != "version"}
-    for version in later:
-        if {k: v for k, v in version.spec.items() if k != "version"} == content:
-            return version, True
-    return (later[0], False) if later else (None, False)
-
-
-def actual_of(prediction: WhatIfPrediction, *, now: datetime | None = None) -> dict[str, Any]:
-    """What happened on the published draft beside the prediction: state ``unpublished`` (not published yet),
-    ``waiting`` (fewer than ``MIN_ACTUAL`` instances ended on it) or ``ready`` with the figures and whether each
-    actual P50/P90 lies inside the predicted interval."""
-    published, same = published_after(prediction.definition)
-    if published is None:
-        return {"state": "unpublished"}
-    now = now or timezone.now()
-    since = published.published_at or published.created_at
-    calendar = working_calendar_of(calendar_rows())
-    history = load_history(unit_id=prediction.unit_id, definition=published, start=since, end=now, calendar=calendar)
-    n = history.instances.height
-    base = {"version": published.version, "same": same, "since": since, "n": n}
-    if n < MIN_ACTUAL:
-        return {**base, "state": "waiting", "needed": MIN_ACTUAL}
-    hours = history.instances["turnaround"]
-    actual = {
-        "p50": _round(hours.quantile(0.5, interpolation="linear")),
-        "p90": _round(hours.quantile(0.9, interpolation="linear")),
-    }
-    predicted = prediction.figures.get("predicted", {})
-    inside = {}
-    for name in ("p50", "p90"):
-        low, high, value = predicted.get(f"{name}_low"), predicted.get(f"{name}_high"), actual[name]
-        inside[name] = None if low is None or high is None or value is None else low <= value <= high
-    months = max((now - since).total_seconds() / 86400 / DAYS_PER_MONTH, 1 / DAYS_PER_MONTH)
-    nodes = dict(history.tasks.group_by("node").agg((pl.len() / months).round(2)).iter_rows())
-    people = dict(history.tasks.group_by("person").agg((pl.len() / months).round(2)).iter_rows())
-    return {
-        **base,
-        "state": "ready",
-        "actual": actual,
-        "inside": inside,
-        "months": round(months, 2),
-        "nodes": {str(k): v for k, v in nodes.items()},
-        "people": {str(k): v for k, v in people.items()},
-    }
-
-
-def parse_draft(text: str | int | None) -> int | None:
-    """The draft's version (empty: the newest draft); anything but a positive whole number is refused."""
-    raw = str(text if text is not None else "").strip()
-    if not raw:
-        return None
-    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= 1_000_000:
-        raise ApplicationError(_("草稿版本应为正整数。"))
-    return int(raw)
-
-
-def stored(prediction: WhatIfPrediction) -> dict[str, Any]:
-    """A stored prediction as plain data (the page's and the API's)."""
-    who = prediction.created_by
-    return {
-        "id": prediction.pk,
-        "key": prediction.key,
-        "draft": prediction.draft_version,
-        "based_on": prediction.based_on_version,
-        "months": prediction.months,
-        "first": f"{prediction.first_month:%Y-%m}",
-        "last": f"{prediction.last_month:%Y-%m}",
-        "created_at": prediction.created_at,
-        "created_by": (who.full_name or who.username) if who is not None else "",
-        "figures": prediction.figures,
-    }
-
-
-def overview(*, unit_id: int, key: str, draft: int | None) -> dict[str, Any]:
-    """What the page shows for ``key``'s draft: the drafts to choose from, the latest stored prediction for it
-    (with what happened after publication) and the earlier ones."""
-    target = target_of(key, draft)
-    found = predictions_of(unit_id=unit_id, key=target.draft.key, draft=target.draft.version)
-    latest = found[0] if found else None
-    return {
-        "key": target.draft.key,
-        "name": target.current.name,
-        "draft": target.draft.version,
-        "based_on": target.current.version,
-        "drafts": [d.version for d in drafts_of(target.draft.key)],
-        "prediction": stored(latest) if latest is not None else None,
-        "actual": actual_of(latest) if latest is not None else None,
-        "earlier": [stored(p) for p in found[1:]],
-    }
