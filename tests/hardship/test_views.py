@@ -98,7 +98,7 @@ def test_review_approve_and_pay_from_the_page(hs: dict[str, Any], login: Any) ->
     assert Application.objects.get(pk=a.pk).paid_total == 4000
     page = member.get(reverse("hardship:payments"), {"year": today.year}).content.decode()
     assert "HX-1" in page
-    assert "4000" in page
+    assert "4,000.00" in page
     applicant_page = login(hs["accountant"]).get(reverse("hardship:detail", args=[a.pk])).content.decode()
     assert "情况属实" in applicant_page
     assert "HX-1" in applicant_page
@@ -143,3 +143,18 @@ def test_the_list_costs_the_same_with_many_applications(hs: dict[str, Any], logi
     for person in ("finance_head", "clerk", "section_head", "accountant"):
         apply(hs[person])
     assert cost() == few
+
+
+def test_an_application_is_known_by_its_number_not_its_id(hs: dict[str, Any], login: Any) -> None:
+    a = apply(hs["accountant"], amount="12000")
+    number = f"AX{timezone.localtime(a.submitted_at):%Y%m%d}{a.pk:05d}"
+    assert a.instance is not None
+    assert a.instance.title == f"爱心基金申请 {number}"
+    for person in (hs["accountant"], hs["office_head"]):
+        listing = login(person).get(reverse("hardship:list")).content.decode()
+        assert number in listing
+        assert f"#{a.pk}" not in listing
+        assert "12,000.00" in listing
+    page = login(hs["office_head"]).get(reverse("hardship:detail", args=[a.pk])).content.decode()
+    assert f'<span id="application-number">{number}</span>' in page
+    assert f"#{a.pk}" not in page

@@ -71,7 +71,13 @@ class Application(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"爱心基金申请 #{self.pk}"
+        return f"爱心基金申请 {self.number}"
+
+    @property
+    def number(self) -> str:
+        """申请编号, as people read and quote it: ``AX`` and the day of submission and the id (``AX2026120800003``),
+        like the window's 受理编号."""
+        return f"AX{timezone.localtime(self.submitted_at):%Y%m%d}{self.pk:05d}"
 
 
 class Attachment(models.Model):

@@ -130,7 +130,7 @@ def application_submit(*, actor: User, data: ApplicationIn) -> Application:
         application.instance = workflow.instance_start(
             actor=actor,
             definition_key=flows.APPLY_KEY,
-            title=_("爱心基金申请 #%(n)s") % {"n": application.pk},
+            title=_("爱心基金申请 %(number)s") % {"number": application.number},
             marking=Marking(data.confidentiality, unit_id, home.department_id),
             in_transaction=True,
         )
