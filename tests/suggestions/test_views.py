@@ -136,3 +136,18 @@ def test_list_pages_cost_the_same_with_many_rows(sg: dict[str, Any], login: Any)
     few = [_queries(c, u) for c, u in pages]
     add(12)
     assert [_queries(c, u) for c, u in pages] == few
+
+
+def test_assigning_offers_no_department_by_chance(sg: dict[str, Any], login: Any) -> None:
+    s = submit(sg["accountant"], anonymous=True).suggestion
+    clerk = login(sg["clerk"])
+    url = reverse("suggestions:detail", args=[s.pk])
+    page = clerk.get(url).content.decode()
+    assert '<option value="" selected>请选择答复部门</option>' in page
+    refused = clerk.post(reverse("suggestions:assign", args=[s.pk]), {"department": ""}, follow=True)
+    assert "已分办" not in refused.content.decode()
+    s.refresh_from_db()
+    assert s.department_id is None
+    named = submit(sg["accountant"], title="报销单据电子化", concerns_id=sg["finance"].pk).suggestion
+    page = clerk.get(reverse("suggestions:detail", args=[named.pk])).content.decode()
+    assert f'<option value="{sg["finance"].pk}" selected>' in page

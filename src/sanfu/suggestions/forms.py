@@ -32,7 +32,7 @@ class AssignForm(StyledForm):
 
     def __init__(self, *args: Any, departments: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = departments  # type: ignore[attr-defined]
+        self.fields["department"].choices = [("", _("请选择答复部门")), *departments]  # type: ignore[attr-defined]
 
 
 class ReplyForm(StyledForm):

@@ -155,7 +155,9 @@ def detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "author": selectors.author_label(suggestion),
         "may_manage": may_manage,
         "may_answer": rights.may_answer(request.user, suggestion),
-        "assign_form": AssignForm(initial={"department": suggestion.department_id}, departments=departments)
+        "assign_form": AssignForm(
+            initial={"department": suggestion.department_id or suggestion.concerns_id}, departments=departments
+        )
         if may_manage
         else None,
         "reply_form": ReplyForm(
