@@ -1,4 +1,9 @@
-"""What every page of the shell shows: the organisation's name, the navigation and the to-do badges."""
+"""What every page of the shell shows: the organisation's name, the navigation and the to-do badges.
+
+Each value is lazy: a partial (an HTMX swap, a redirect's empty body) that shows none of them asks the database
+nothing, and a full page asks once. The badges come from ``approvals.selectors.inbox.counts_for``, read once per
+request (one statement for the flow's, other systems' and the notifications' numbers, one count per
+``core.todos`` source) and shared with the inbox's tabs when the page is the inbox."""
 
 from __future__ import annotations
 
@@ -10,11 +15,11 @@ from django.apps import apps
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
 from sanfu.accounts.selectors import permissions_of
-from sanfu.approvals.selectors.inbox import todo_count
-from sanfu.core import notify, todos
+from sanfu.approvals.selectors.inbox import counts_for
 from sanfu.core.navigation import SECTION_TITLES, NavItem, Section
 from sanfu.org.selectors import unit_name_of
 
@@ -52,13 +57,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"org_name": settings.SANFU_ORG_NAME}
-    perms = permissions_of(user)
-    sections = navigation_for(perms, user)
+    perms = SimpleLazyObject(lambda: permissions_of(user))
     return {
         # The header names the person's own unit unless the deployment names itself.
-        "org_name": settings.SANFU_ORG_NAME or unit_name_of(user),
-        "nav_sections": sections,
+        "org_name": SimpleLazyObject(lambda: settings.SANFU_ORG_NAME or unit_name_of(user)),
+        "nav_sections": SimpleLazyObject(lambda: navigation_for(permissions_of(user), user)),
         "nav_perms": perms,
-        "nav_todo_count": todo_count(user) + todos.open_count(user),
-        "nav_unread_count": notify.unread_count(user),
+        "nav_todo_count": SimpleLazyObject(lambda: counts_for(request).badge),
+        "nav_unread_count": SimpleLazyObject(lambda: counts_for(request).unread),
     }

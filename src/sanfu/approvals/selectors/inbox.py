@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, overload
 
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from sanfu.accounts.models import User
 from sanfu.approvals import labels
 from sanfu.approvals.models import Draft, ExternalTodo, ExternalTodoStatus, MatterType
+from sanfu.core import todos
+from sanfu.core.models import Notification
 from sanfu.core.params import parse_date, parse_id, parse_text
 from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
 
@@ -163,31 +165,87 @@ def rows_for(user: User, tab: str, f: InboxFilters, *, now: datetime | None = No
     raise ValueError(f"unknown tab {tab}")
 
 
-def tab_counts(user: User) -> dict[str, int]:
-    """The numbers on the tabs, in four queries: open to-dos, done, unread notices (one aggregate over the
-    person's tasks), other systems' to-dos open and done (one aggregate), started instances, drafts."""
-    tasks = Task.objects.filter(assignee=user).aggregate(
-        todo=Count("id", filter=Q(status=TaskStatus.OPEN, kind__in=TODO_KINDS)),
-        done=Count("id", filter=Q(status__in=ACTED_STATUSES)),
-        cc=Count("id", filter=NOTICE & Q(status=TaskStatus.UNREAD)),
+def _count(rows: QuerySet[Any]) -> Subquery:
+    """The number of ``rows`` as a scalar subquery (``SELECT COUNT(…) FROM … WHERE …``, no GROUP BY), so that
+    several counts travel in one statement, each on its own index."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
+def _counts_row(user: User) -> dict[str, int]:
+    """Every number the inbox's tabs and the shell's badges need from Sanfu's own tables, in one statement:
+    open to-dos, done, unread notices, other systems' open and done to-dos, started instances, drafts and the
+    person's unread notifications (one scalar subquery each, on the index each count has)."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            todo=_count(Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS)),
+            done=_count(Task.objects.filter(assignee=user, status__in=ACTED_STATUSES)),
+            cc=_count(Task.objects.filter(NOTICE, assignee=user, status=TaskStatus.UNREAD)),
+            external_todo=_count(ExternalTodo.objects.filter(person=user, status=ExternalTodoStatus.OPEN)),
+            external_done=_count(ExternalTodo.objects.filter(person=user, status=ExternalTodoStatus.DONE)),
+            started=_count(Instance.objects.filter(initiator=user).exclude(status=InstanceStatus.DRAFT)),
+            drafts=_count(Draft.objects.filter(owner=user)),
+            unread=_count(Notification.objects.filter(user_id=user.pk, read_at__isnull=True)),
+        )
+        .first()
     )
-    external = ExternalTodo.objects.filter(person=user).aggregate(
-        todo=Count("id", filter=Q(status=ExternalTodoStatus.OPEN)),
-        done=Count("id", filter=Q(status=ExternalTodoStatus.DONE)),
-    )
+    found: dict[str, Any] = dict(row or {})
+    return {key: int(value or 0) for key, value in found.items()}
+
+
+def _tabs(row: dict[str, int]) -> dict[str, int]:
     return {
-        "todo": tasks["todo"] + external["todo"],
-        "done": tasks["done"] + external["done"],
-        "cc": tasks["cc"],
-        "started": Instance.objects.filter(initiator=user).exclude(status=InstanceStatus.DRAFT).count(),
-        "drafts": Draft.objects.filter(owner=user).count(),
+        "todo": row.get("todo", 0) + row.get("external_todo", 0),
+        "done": row.get("done", 0) + row.get("external_done", 0),
+        "cc": row.get("cc", 0),
+        "started": row.get("started", 0),
+        "drafts": row.get("drafts", 0),
     }
 
 
+def tab_counts(user: User) -> dict[str, int]:
+    """The numbers on the tabs, in one query: open to-dos (Sanfu's and other systems'), done (both), unread
+    notices, started instances, drafts."""
+    return _tabs(_counts_row(user))
+
+
 def todo_count(user: User) -> int:
-    """Open to-dos, Sanfu's and other systems', for the nav badge (two index-backed counts)."""
-    own = Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS).count()
-    return own + ExternalTodo.objects.filter(person=user, status=ExternalTodoStatus.OPEN).count()
+    """Open to-dos, Sanfu's and other systems', for the nav badge."""
+    return tab_counts(user)["todo"]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What one request shows as numbers: the tabs (``tab_counts``), each ``core.todos`` source's open to-dos
+    (by key) and the unread notifications. ``badge``: the navigation's to-do badge."""
+
+    tabs: dict[str, int]
+    sources: dict[str, int]
+    unread: int
+
+    @property
+    def badge(self) -> int:
+        return self.tabs["todo"] + sum(self.sources.values())
+
+
+_MEMO = "_sanfu_inbox_counts"
+
+
+def counts_for(request: Any) -> Counts:
+    """The request's ``Counts``, read once per request (one statement, then one count per ``core.todos``
+    source): the inbox's tabs and the shell's badges on the same page share it. Views that change what is
+    counted redirect afterwards (POST, then GET), so a request never shows numbers from before its own
+    change."""
+    memo: Counts | None = request.__dict__.get(_MEMO)
+    if memo is None:
+        user = request.user
+        row = _counts_row(user)
+        memo = Counts(
+            tabs=_tabs(row), sources={s.key: s.count(user) for s in todos.sources()}, unread=row.get("unread", 0)
+        )
+        request.__dict__[_MEMO] = memo
+    return memo
 
 
 # --- 统一待办: other systems' to-dos beside Sanfu's own --------------------------------------------------

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -199,11 +200,12 @@ def inbox_context(request: AuthedHttpRequest, tab: str) -> dict[str, Any]:
     # 待办 and 已办 page through keys of tasks and other systems' to-dos together; the rows come after.
     objects = selectors.entries_loaded(list(page.object_list)) if tab in {"todo", "done"} else page.object_list
     rows = _rows(objects, tab, now)
-    counts = selectors.tab_counts(request.user)
+    # The numbers are read when shown (the full page, not an HTMX swap of the list), once per request: the
+    # shell's badges on the same page share them.
     return {
         "tab": tab,
-        "tabs": tabs_of(request.user, counts),
-        "counts": counts,
+        "tabs": SimpleLazyObject(lambda: tabs_of(selectors.counts_for(request))),
+        "counts": SimpleLazyObject(lambda: selectors.counts_for(request).tabs),
         "filters": filters,
         "matters": selectors.matter_choices(),
         "urgencies": list(selectors.URGENCY_LABELS.items()),
@@ -216,11 +218,11 @@ def inbox_context(request: AuthedHttpRequest, tab: str) -> dict[str, Any]:
     }
 
 
-def tabs_of(user: Any, counts: dict[str, int]) -> list[tuple[str, Any, int]]:
+def tabs_of(counts: selectors.Counts) -> list[tuple[str, Any, int]]:
     """The tabs: 待办, then each domain's to-dos that are no flow task (会议, 督办 …, see ``core.todos``), then
     已办, 我发起的, 抄送我的, 草稿."""
-    own = [(key, TAB_LABELS[key], counts[key]) for key in selectors.TABS]
-    others = [(s.key, s.label, s.count(user)) for s in todos.sources()]
+    own = [(key, TAB_LABELS[key], counts.tabs[key]) for key in selectors.TABS]
+    others = [(s.key, s.label, counts.sources.get(s.key, 0)) for s in todos.sources()]
     return [own[0], *others, *own[1:]]
 
 
@@ -232,7 +234,7 @@ def render_source(request: AuthedHttpRequest, source: todos.TodoSource) -> HttpR
     entries = source.entries(request.user, SOURCE_LIMIT)
     context = {
         "tab": source.key,
-        "tabs": tabs_of(request.user, selectors.tab_counts(request.user)),
+        "tabs": tabs_of(selectors.counts_for(request)),
         "source": source,
         "entries": entries,
         "more": len(entries) >= SOURCE_LIMIT,
