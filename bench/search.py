@@ -22,108 +22,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import drop_postgresql_database, postgresql_database, run_child  # bench/common.py: shared by the benchmarks
+from common import (  # bench/common.py: shared by the benchmarks
+    drop_postgresql_database,
+    load_documents,
+    postgresql_database,
+    query_mix,
+    run_child,
+)
 
 HERE = Path(__file__).resolve().parent
 DOCS = 100_000
-QUERIES = 300
 LIKE_QUERIES = 60
-BATCH = 5000
-
-TOPICS = [
-    "安全生产",
-    "迎峰度夏",
-    "防汛",
-    "设备检修",
-    "机组运行",
-    "燃料采购",
-    "节能减排",
-    "环保督察",
-    "党风廉政",
-    "人才培养",
-    "财务预算",
-    "资金管理",
-    "合同管理",
-    "招标采购",
-    "科技创新",
-    "信息化建设",
-    "网络安全",
-    "保密工作",
-    "应急管理",
-    "消防安全",
-    "职业健康",
-    "质量管理",
-    "档案管理",
-    "后勤保障",
-    "车辆管理",
-    "工会活动",
-    "安全培训",
-    "隐患排查",
-    "电力市场",
-    "营销服务",
-    "新能源",
-    "光伏项目",
-    "风电场",
-    "煤炭供应",
-    "碳排放",
-    "绩效考核",
-    "干部任免",
-    "审计整改",
-    "巡察反馈",
-    "制度建设",
-]
-ACTIONS = ["加强", "做好", "开展", "落实", "规范", "推进", "部署", "印发", "调整", "公布"]
-DOCTYPES = ["通知", "通报", "请示", "报告", "批复", "意见", "方案", "纪要", "函", "决定"]
-PHRASES = [
-    "各部门要高度重视",
-    "切实履行主体责任",
-    "严格按照有关规定执行",
-    "确保各项工作落到实处",
-    "及时报送工作进展情况",
-    "加强组织领导",
-    "明确责任分工",
-    "强化监督检查",
-    "认真组织学习",
-    "结合本单位实际",
-    "制定具体实施方案",
-    "做好宣传引导",
-    "建立长效机制",
-    "定期开展自查",
-    "对发现的问题立即整改",
-    "完善应急预案",
-    "加强值班值守",
-    "确保机组安全稳定运行",
-    "请认真贯彻执行",
-    "现将有关事项通知如下",
-    "经公司研究决定",
-    "特此通知",
-    "妥否请批示",
-    "抓好督促落实",
-]
-UNITS = ["发电一厂", "发电二厂", "检修公司", "燃料公司", "新能源公司"]
-YEARS = list(range(2016, 2027))
-
-
-def make_doc(rng: random.Random, i: int) -> dict[str, Any]:
-    topic, topic2 = rng.sample(TOPICS, 2)
-    title = f"关于{rng.choice(ACTIONS)}{topic}工作的{rng.choice(DOCTYPES)}"
-    sentences = [f"为{rng.choice(ACTIONS)}{topic}和{topic2}工作", *rng.sample(PHRASES, 6)]
-    body = f"{rng.choice(UNITS)}各部门：" + "，".join(sentences) + f"。（第{i}号）"
-    return {"title": title, "body": body, "year": rng.choice(YEARS)}
-
-
-def query_mix(rng: random.Random) -> list[tuple[str, str, int | None]]:
-    mix: list[tuple[str, str, int | None]] = []
-    for n in range(QUERIES):
-        kind = n % 3
-        if kind == 0:
-            mix.append(("one word", rng.choice(TOPICS), None))
-        elif kind == 1:
-            a, b = rng.sample(TOPICS, 2)
-            mix.append(("two words", f"{a} {b}", None))
-        else:
-            mix.append(("word + year", rng.choice(TOPICS), rng.choice(YEARS)))
-    return mix
 
 
 def pct(values: list[float], p: float) -> float:
@@ -134,19 +43,18 @@ def pct(values: list[float], p: float) -> float:
 # --- child: one backend -----------------------------------------------------------------------------
 
 
-def child() -> None:  # noqa: PLR0915  # one linear script: build, then time
+def child() -> None:  # one linear script: build, then time
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
     from django.db.models import Q
     from django.utils import timezone
 
     from sanfu.accounts.models import Role, RoleGrant, User
     from sanfu.accounts.permissions import DataScope, Perm
     from sanfu.archive.models import ArchiveRecord
-    from sanfu.archive.search import index_tokens
     from sanfu.archive.selectors import Filters, search_records, visible_records
     from sanfu.org.models import Unit
 
@@ -158,40 +66,8 @@ def child() -> None:  # noqa: PLR0915  # one linear script: build, then time
     )
     RoleGrant.objects.create(user=reader, role=role)
 
-    rng = random.Random(2026)
-    levels = ["public", "internal", "internal", "internal", "secret"]
-    now = timezone.now()
     started = time.perf_counter()
-    segment_s = 0.0
-    for base in range(0, DOCS, BATCH):
-        docs = [make_doc(rng, i) for i in range(base, base + BATCH)]
-        t = time.perf_counter()
-        tokens = [index_tokens(d["title"], d["body"]) for d in docs]
-        segment_s += time.perf_counter() - t
-        with transaction.atomic():
-            ArchiveRecord.objects.bulk_create(
-                [
-                    ArchiveRecord(
-                        id=base + k + 1,
-                        source="bench",
-                        source_id=base + k + 1,
-                        title=d["title"],
-                        kind=d["title"][-2:],
-                        unit_id=unit.pk,
-                        year=d["year"],
-                        body_text=d["body"],
-                        confidentiality=levels[k % len(levels)],
-                        history=[],
-                        archived_at=now,
-                    )
-                    for k, d in enumerate(docs)
-                ]
-            )
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO archive_search (rowid, tokens) VALUES (%s, %s)",
-                    [(base + k + 1, tok) for k, tok in enumerate(tokens)],
-                )
+    segment_s = load_documents(DOCS, unit_id=unit.pk, first_id=1, now=timezone.now())
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval(pg_get_serial_sequence('archive_archiverecord', 'id'), %s)", [DOCS])

@@ -1,14 +1,16 @@
-"""The web benchmark (``make bench-web``): Sanfu over HTTP, 50 concurrent clients, against gunicorn.
+"""The web benchmark (``make bench-web``): Sanfu over HTTP, 50 concurrent clients, against ``sanfu serve``.
 
 For each database (SQLite with one app process; PostgreSQL with two app processes and the worker beside them) on
 a throwaway database:
 
 1. build: ``sanfu migrate``, ``sanfu gen --staff … --instances … --prototypes …`` (the generated group, see
-   ``sanfu.demo.gen``), then ``--documents`` archive records in bulk with their index rows (bench/search.py's
-   words and ``archive.search.index_tokens``, as ``make bench-search`` builds them), signed-in sessions and the
-   request lists (``prepare``, a child process);
-2. serve: gunicorn on a loopback port with ``bench/web_settings.py`` (the product's settings + a timing
-   middleware writing each request's server time to a log + the bare view's URL); ``--workers`` sync processes;
+   ``sanfu.demo.gen``), then ``--documents`` archive records in bulk with their index rows (bench/common.py's
+   ``load_documents``, as ``make bench-search`` builds them), signed-in sessions and the request lists
+   (``prepare``, a child process);
+2. serve: ``sanfu serve`` (the product's server: granian, ``--threads`` threads per process; ``--server gunicorn``
+   for the other) on a loopback port with ``bench/web_settings.py`` (the product's settings + a timing middleware
+   writing each request's server time to a log + the bare view's URL): one app process on SQLite, two on
+   PostgreSQL;
 3. load: wrk (Debian's ``wrk``; a benchmark dependency only), ``--connections`` connections, each scenario a
    warm-up then ``--duration`` seconds:
    - ``bare``: a bare Django view running one query, through the same middleware (signed in);
@@ -46,7 +48,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from common import PG_DSN, drop_postgresql_database, postgresql_database  # noqa: E402  (bench/common.py)
+from common import (  # noqa: E402  (bench/common.py)
+    PG_DSN,
+    drop_postgresql_database,
+    load_documents,
+    postgresql_database,
+    query_mix,
+)
 
 SCENARIOS = ("bare", "inbox", "instance", "approve", "search")
 # What a scenario's requests look like in the timing log (method, path prefix): a window counts only its own.
@@ -131,9 +139,8 @@ def prepare(out_dir: Path, documents: int) -> None:  # noqa: PLR0915  (one linea
     import django
 
     django.setup()
-    import search as search_bench  # bench/search.py: the same words and query mix
     from django.conf import settings
-    from django.db import connection, transaction
+    from django.db import connection
     from django.db.models import Count
     from django.test import Client
     from django.utils import timezone
@@ -142,42 +149,14 @@ def prepare(out_dir: Path, documents: int) -> None:  # noqa: PLR0915  (one linea
     from sanfu.accounts.permissions import DataScope, Perm
     from sanfu.approvals.models import Request
     from sanfu.archive.models import ArchiveRecord
-    from sanfu.archive.search import index_tokens
     from sanfu.org.models import Unit
     from sanfu.workflow.models import Task
 
     started = time.perf_counter()
     unit = Unit.objects.get(code="group")
-    rng = random.Random(2026)
-    levels = ["public", "internal", "internal", "internal", "secret"]
     now = timezone.now()
     first = (ArchiveRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    for base in range(0, documents, search_bench.BATCH):
-        docs = [search_bench.make_doc(rng, i) for i in range(base, min(documents, base + search_bench.BATCH))]
-        with transaction.atomic():
-            ArchiveRecord.objects.bulk_create(
-                [
-                    ArchiveRecord(
-                        id=first + base + k,
-                        source="bench",
-                        source_id=first + base + k,
-                        title=d["title"],
-                        kind=d["title"][-2:],
-                        unit_id=unit.pk,
-                        year=d["year"],
-                        body_text=d["body"],
-                        confidentiality=levels[k % len(levels)],
-                        history=[],
-                        archived_at=now,
-                    )
-                    for k, d in enumerate(docs)
-                ]
-            )
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO archive_search (rowid, tokens) VALUES (%s, %s)",
-                    [(first + base + k, index_tokens(d["title"], d["body"])) for k, d in enumerate(docs)],
-                )
+    load_documents(documents, unit_id=unit.pk, first_id=first, now=now)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -248,7 +227,7 @@ def prepare(out_dir: Path, documents: int) -> None:  # noqa: PLR0915  (one linea
 
     lists["search"] = [
         line("GET", "/archive/?" + urlencode({"q": q, **({"year": y} if y else {})}), reader.pk)
-        for _kind, q, y in search_bench.query_mix(random.Random(7))
+        for _kind, q, y in query_mix(random.Random(7))
     ]
     for name, rows in lists.items():
         (out_dir / f"{name}.tsv").write_text("".join(rows), encoding="utf-8")
@@ -336,24 +315,18 @@ def wait_for(port: int, seconds: float = 60) -> None:
     raise SystemExit(f"the server on port {port} did not start")
 
 
-def start(env: dict[str, str], workers: int, port: int, logs: Path, with_worker: bool) -> list[subprocess.Popen]:
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+def start(
+    env: dict[str, str], args: argparse.Namespace, port: int, logs: Path, *, workers: int, with_worker: bool
+) -> list[subprocess.Popen]:
+    """The product's own server, ``sanfu serve`` (granian unless ``--server gunicorn``), as an operator starts it:
+    ``workers`` processes of ``--threads`` threads each on a loopback port; the worker beside it when asked."""
+    serve = [sys.executable, "-m", "sanfu.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)]
+    serve += ["--threads", str(args.threads), "--server", args.server]
     procs = [
         subprocess.Popen(
-            [
-                gunicorn,
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--backlog",
-                "2048",
-                "--timeout",
-                "120",
-                "sanfu.config.wsgi:application",
-            ],
+            serve,
             env=env,
-            stdout=(logs / "gunicorn.out").open("w"),
+            stdout=(logs / "serve.out").open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -536,10 +509,10 @@ def run_backend(kind: str, args: argparse.Namespace, work: Path) -> dict[str, An
         info["build_s"] = time.perf_counter() - t
         print(f"  built in {info['build_s']:.0f} s: {info}", flush=True)
         port = free_port()
-        procs = start(env, workers, port, home, with_worker)
+        procs = start(env, args, port, home, workers=workers, with_worker=with_worker)
         print(
-            f"  serving: gunicorn, {workers} sync worker process(es){', + the worker' if with_worker else ''}; "
-            f"load average {loadavg()}",
+            f"  serving: sanfu serve ({args.server}), {workers} process(es) x {args.threads} threads"
+            f"{', + the worker' if with_worker else ''}; load average {loadavg()}",
             flush=True,
         )
         figures = load(port, home, log, args)
@@ -567,6 +540,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per scenario (after a warm-up)")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="sanfu serve's server")
+    parser.add_argument("--threads", type=int, default=4, help="threads per app process (sanfu serve's default: 4)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the databases and logs (printed)")
