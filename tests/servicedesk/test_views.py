@@ -59,6 +59,8 @@ def test_the_desk_registers_queues_and_finds_by_phone(desk: dict[str, Any], logi
     assert ServiceRequest.objects.count() == 1
     page = client.get("/service/desk/").content.decode()
     assert request.number in page
+    assert 'data-people-picker data-name="requester"' in page  # the person picker, not a list of every account
+    assert '<select class="form-select" id="id_requester"' not in page
     found = client.get("/service/desk/", {"phone": "62881234"}).content.decode()
     assert "phone-results" in found
     assert found.count(request.number) == 4

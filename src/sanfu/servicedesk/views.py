@@ -218,7 +218,7 @@ def my_requests(request: AuthedHttpRequest) -> HttpResponse:
 
 def desk(request: AuthedHttpRequest) -> HttpResponse:
     """柜台: today's queue, the registration form for a walk-in or a call, and lookup by phone number."""
-    unit_id = _clerk(request)
+    _clerk(request)
     error = ""
     if request.method == "POST":
         service_id = parse_id(request.POST.get("service")) or 0
@@ -250,7 +250,6 @@ def desk(request: AuthedHttpRequest) -> HttpResponse:
         "phone": phone,
         "found": selectors.lookup_by_phone(request.user, phone)[:50] if phone else None,
         "services": [(s, materials_of(s)) for s in catalogue],
-        "people": User.objects.filter(is_active=True, staff__unit_id=unit_id).order_by("username")[:1000],
         "channels": [(Channel.WINDOW, Channel.WINDOW.label), (Channel.HOTLINE, Channel.HOTLINE.label)],
         "error": error,
         "form": request.POST if request.method == "POST" else {},
