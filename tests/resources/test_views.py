@@ -5,7 +5,7 @@ rights: manager pages are a 404 to others, another unit's request or asset is a 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import openpyxl
@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from sanfu.resources import services
 from sanfu.resources.models import Asset, CarRequest, CarRequestStatus, Dispatch
-from tests.resources.conftest import next_monday
+from tests.resources.conftest import dispatched_request, next_monday
 from tests.resources.test_assets import workbook
 
 
@@ -188,3 +188,24 @@ def test_the_inbox_opens_the_request_page(res: dict[str, Any], login: Any) -> No
     assert page_of(request.instance_id) == page
     inbox = login(res["finance_head"]).get(reverse("approvals:inbox")).content.decode()
     assert page in inbox
+
+
+def test_the_costs_page_adds_up_every_column(res: dict[str, Any], login: Any) -> None:
+    years = set()
+    for n, (car, driver) in enumerate(((res["car"], res["driver"]), (res["van"], res["driver2"]))):
+        request = dispatched_request(res, purpose=f"送审计资料{n}")
+        services.car_request_dispatch(actor=res["clerk"], request_id=request.pk, vehicle_id=car.pk, driver_id=driver.pk)
+        back = request.starts_at + timedelta(hours=3)
+        services.trip_record(
+            actor=res["clerk"],
+            request_id=request.pk,
+            data=services.TripIn(
+                odometer_start=1000, odometer_end=1100, fuel_cost="1000.25", tolls=30, parking=5, returned_at=back
+            ),
+            now=back + timedelta(hours=1),
+        )
+        years.add(request.starts_at.year)
+    page = login(res["clerk"]).get(reverse("resources:costs"), {"year": years.pop()}).content.decode()
+    total = page[page.index('id="costs-total"') : page.index("</tfoot>")]
+    cells = [c.split(">")[-1] for c in total.split("</th>")[:-1]]
+    assert cells[1:] == ["2", "200", "2,000.50", "60.00", "10.00", "2,070.50"]

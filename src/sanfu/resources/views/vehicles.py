@@ -304,9 +304,15 @@ def costs(request: AuthedHttpRequest) -> HttpResponse:
     _manager(request)
     year = _year(request)
     rows = selectors.vehicle_costs(request.user, year=year)
-    total = sum((r.total for r in rows), Decimal("0"))
-    context = {"rows": rows, "year": year, "total": total, "distance": sum(r.distance for r in rows)}
-    return render(request, "resources/costs.html", context)
+    sums = {
+        "trips": sum(r.trips for r in rows),
+        "distance": sum(r.distance for r in rows),
+        "fuel_cost": sum((r.fuel_cost for r in rows), Decimal("0")),
+        "tolls": sum((r.tolls for r in rows), Decimal("0")),
+        "parking": sum((r.parking for r in rows), Decimal("0")),
+        "total": sum((r.total for r in rows), Decimal("0")),
+    }
+    return render(request, "resources/costs.html", {"rows": rows, "year": year, "sums": sums})
 
 
 def costs_xlsx(request: AuthedHttpRequest) -> HttpResponse:
