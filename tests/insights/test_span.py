@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from django.db import connection, transaction
 
-from sanfu.insights import measures, reader, services
+from sanfu.insights import facts, measures, reader, services
 from tests.insights.test_bench_shapes import JUNE, JuneGenerator, insert, organisation, publish
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,24 @@ def test_a_span_of_months_gives_each_month_its_own_figures() -> None:
     assert alone[1]["total"]["ended"] > 0  # the span is not trivially empty
     assert alone[2]["total"]
     assert services.month_reviews_computed(unit_id=org.unit, first=may, last=july) == alone
+
+
+@pytest.mark.parametrize(("index_ids", "array_ids"), [(0, facts.ID_ARRAY_MAX), (0, 0)])
+def test_each_form_of_the_instances_condition_gives_the_same_figures(
+    monkeypatch: pytest.MonkeyPatch, index_ids: int, array_ids: int
+) -> None:
+    # PostgreSQL is sent the ids already read: a month's behind a subquery (the instance key's index), a year's as
+    # the array itself (one scan, hashed), past ``ID_ARRAY_MAX`` the instances' condition again. The same figures.
+    org = organisation()
+    generator = JuneGenerator(org, {})
+    generator.definitions = publish(generator)
+    insert(generator)
+    may, july = JUNE.previous, JUNE.next
+    default = services.month_reviews_computed(unit_id=org.unit, first=may, last=july)
+    monkeypatch.setattr(facts, "INDEX_IDS_MAX", index_ids)
+    monkeypatch.setattr(facts, "ID_ARRAY_MAX", array_ids)
+    assert default[1]["total"]["ended"] > 0
+    assert services.month_reviews_computed(unit_id=org.unit, first=may, last=july) == default
 
 
 @pytest.mark.django_db(transaction=True)

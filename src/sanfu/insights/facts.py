@@ -286,7 +286,7 @@ def read_log(
             *((name, kind) for _, name, kind in task_extra),
         ],
     )
-    events = read_events(ids, instances, event_types, event_columns, new_tasks_of=new_tasks_of)
+    events = read_events(ids, instances, event_types, event_columns, tasks=tasks, new_tasks_of=new_tasks_of)
     posts = fetch(
         Post.objects.filter(is_primary=True, staff__unit_id=unit_id)
         .order_by()
@@ -302,21 +302,47 @@ def read_log(
     return Log(instances=instances, tasks=task_times(tasks, events), events=events, posts=posts)
 
 
-ID_ARRAY_MAX = 50_000  # up to this many instances PostgreSQL is sent their ids (a month has about 11,000)
+# Up to this many instances PostgreSQL is sent their ids (a month has about 11,000, a year about 134,000 at a
+# million events: a literal array of ~1 MB, parsed in ~0.1 s, where each statement's own condition on the instances
+# re-read the 170 MB instance table by a sequential scan, 0.15-0.4 s a statement).
+ID_ARRAY_MAX = 400_000
 
 
 def _among(ids: QuerySet[Any], instances: pl.DataFrame, table: str) -> Q:
     """A row of ``table`` (tasks, events) of the chosen instances. PostgreSQL, for up to ``ID_ARRAY_MAX`` of
-    them, is sent the ids already read (``instance_id = ANY(%s)``: the event key's index, where the planner,
-    misjudging how many instances a month's condition keeps, hash-joins a scan of every event); otherwise, and
-    on SQLite (which reads the instances from the covering index), the instances' condition as a subquery."""
+    them, is sent the ids already read (``instance_id = ANY(%s::bigint[])``), so that no statement evaluates the
+    instances' condition again: for a month, the event key's index (the planner, misjudging how many instances
+    the month's condition keeps, hash-joined a scan of every event); for a year, one scan of the table tested
+    against the hashed array (the condition re-read the whole instance table by a sequential scan for every
+    statement); otherwise, and on SQLite (which reads the instances from the covering index), the instances'
+    condition as a subquery."""
     if not is_postgresql() or instances.height > ID_ARRAY_MAX:
         return Q(instance_id__in=ids)
     column = {
         "workflow_task": '"workflow_task"."instance_id"',
         "workflow_instanceevent": '"workflow_instanceevent"."instance_id"',
     }[table]
-    return Q(RawSQL(column + " = ANY(%s)", (instances["instance"].to_list(),), output_field=BooleanField()))  # noqa: S611  # nosec B611
+    return Q(RawSQL(column + _any_of(instances.height), (_id_array(instances),), output_field=BooleanField()))  # noqa: S611  # nosec B611
+
+
+INDEX_IDS_MAX = 30_000  # up to this many ids PostgreSQL is steered to the instance key's index (a month's 11,000)
+
+
+def _any_of(count: int) -> str:
+    """``= ANY(…)`` of an array literal of ``count`` ids, in the form that gives PostgreSQL's planner the plan that
+    measured faster: for a month's few thousand, the literal behind a subquery (``ARRAY(SELECT unnest(…))``, a
+    value the planner does not see), so that it reads the rows through the instance key's index (events: 138 ms;
+    seeing the constant, it chose a scan of all the events against the hashed array, 250–380 ms); for a year's
+    hundred thousand, the constant itself, tested by hashing in one scan of the table (the index: 1.4 s, the
+    scan: 0.9 s)."""
+    return " = ANY(ARRAY(SELECT unnest(%s::bigint[])))" if count <= INDEX_IDS_MAX else " = ANY(%s::bigint[])"
+
+
+def _id_array(instances: pl.DataFrame) -> str:
+    """The instances' ids as one array literal (``{1,2,…}``): one constant for the parser and the planner (which
+    tests it by hashing), where a list sent as a parameter was bound as an ``ARRAY[…]`` of as many constants
+    (a year's 134,000 ids took seconds to parse under ``COPY``)."""
+    return "{" + ",".join(map(str, instances["instance"].to_list())) + "}"
 
 
 def read_events(
@@ -325,6 +351,7 @@ def read_events(
     types: tuple[str, ...],
     columns: list[str],
     *,
+    tasks: pl.DataFrame,
     new_tasks_of: tuple[str, ...] = (),
 ) -> pl.DataFrame:
     """The events of the instances ``ids`` (read as the frame ``instances``) of ``types`` and ``tasks_opened``, and
@@ -334,7 +361,9 @@ def read_events(
     the events by type, and those that cancel tasks (with their type left empty: they are there for
     ``reader.task_times``, and may repeat an event of the first). A task is cancelled only while live and stays
     cancelled, so an event cancels one only in an instance that has a cancelled task: the JSON is searched in
-    those instances alone, through the event key's index, and the instances not in ``ids`` are dropped here."""
+    those instances alone (those with a cancelled task among ``tasks``, the instances' approval and handling
+    tasks already read: an event that cancels only 抄送/备案 notices changes none of their times), through the
+    event key's index."""
     schema = [
         ("instance", pl.Int64),
         ("seq", pl.Int64),
@@ -346,6 +375,7 @@ def read_events(
         *([("new_tasks", pl.String)] if new_tasks_of else []),
     ]
     set_tasks = _json_text("set_tasks")
+    cancelled = tasks.filter(pl.col("status") == "cancelled")["instance"].unique().sort().to_list()
     new_tasks = (
         [Case(When(type__in=new_tasks_of, then=_json_text("new_tasks")), default=Value(""), output_field=TextField())]
         if new_tasks_of
@@ -368,7 +398,7 @@ def read_events(
         )
     )
     cancelling = (
-        InstanceEvent.objects.filter(_in_instances_with_cancelled_tasks(ids, instances))
+        InstanceEvent.objects.filter(_in_instances(cancelled))
         .annotate(text=Cast("changes", TextField()))  # what SQLite's ``_cancels_tasks`` searches
         .filter(cancels_tasks())
         .order_by()
@@ -381,33 +411,17 @@ def read_events(
     return events.filter(kept | pl.col("instance").is_in(instances["instance"].implode()))
 
 
-def _in_instances_with_cancelled_tasks(ids: QuerySet[Any], instances: pl.DataFrame) -> Q:
-    """An event of one of the chosen instances that has a cancelled task, found through the event key's index:
-    PostgreSQL reads those instances' ids first (``= ANY(ARRAY(…))``; with ``IN`` it hash-joins a scan of every
-    event), among the ids it is sent (``_among``) or among all; SQLite, those of the chosen instances (a month's
-    few hundred, not the year's thousands of events)."""
-    if is_postgresql() and instances.height <= ID_ARRAY_MAX:
-        return Q(
-            RawSQL(
-                """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
-                """SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s AND "instance_id" = ANY(%s)))""",
-                ("cancelled", instances["instance"].to_list()),
-                output_field=BooleanField(),
-            )
-        )
-    if is_postgresql():  # the instances not chosen are dropped after the read
-        return Q(
-            RawSQL(
-                """"workflow_instanceevent"."instance_id" = ANY(ARRAY("""
-                """SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s))""",
-                ("cancelled",),
-                output_field=BooleanField(),
-            )
-        )
-    chosen, params = ids.order_by().query.get_compiler(using=ids.db).as_sql()  # the statement compiled for ``ids``
-    cancelled = 'SELECT "instance_id" FROM "workflow_task" WHERE "status" = %s INTERSECT '
-    sql = f'"workflow_instanceevent"."instance_id" IN ({cancelled}{chosen})'
-    return Q(RawSQL(sql, ("cancelled", *params), output_field=BooleanField()))  # noqa: S611  # nosec B611
+def _in_instances(instances: list[int]) -> Q:
+    """An event of one of ``instances`` (those with a cancelled task: a few hundred a month, a few thousand a
+    year), found through the event key's index; the ids are sent as one value, a PostgreSQL array literal or a
+    JSON list SQLite unpacks (``json_each``)."""
+    if is_postgresql():
+        ids = "{" + ",".join(map(str, instances)) + "}"
+        sql = '"workflow_instanceevent"."instance_id" = ANY(ARRAY(SELECT unnest(%s::bigint[])))'  # by the index
+    else:
+        ids = "[" + ",".join(map(str, instances)) + "]"
+        sql = '"workflow_instanceevent"."instance_id" IN (SELECT "value" FROM json_each(%s))'
+    return Q(RawSQL(sql, (ids,), output_field=BooleanField()))  # noqa: S611  # nosec B611 - one of two constant texts
 
 
 def _json_text(key: str) -> RawSQL:

@@ -33,12 +33,12 @@ def month_reviews_computed(*, unit_id: int, first: facts.Month, last: facts.Mont
     facts are read once and each month sliced out of them, the same figures as ``month_review`` computes."""
     rows = facts.calendar_rows()
     span = facts.load_span(unit_id=unit_id, first=first, last=last, calendar=facts.working_calendar_of(rows))
-    figures = []
+    spines = []
     month = first
     while month.first_day <= last.first_day:
-        figures.append(measures.review(measures.spine_of(span.month(month))))
+        spines.append(measures.spine_of(span.month(month)))
         month = month.next
-    return figures
+    return measures.reviews(spines)
 
 
 def month_review(*, unit_id: int, month: facts.Month, now: datetime | None = None) -> dict[str, Any]:
