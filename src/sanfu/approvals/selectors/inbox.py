@@ -13,16 +13,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, overload
 
-from django.db.models import Case, CharField, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from sanfu.accounts.models import User
 from sanfu.approvals import labels
 from sanfu.approvals.models import Draft, ExternalTodo, ExternalTodoStatus, MatterType
-from sanfu.core import todos
-from sanfu.core.models import Notification
+from sanfu.core import rawsql, todos
 from sanfu.core.params import parse_date, parse_id, parse_text
-from sanfu.workflow.models import ACTED, ACTED_STATUSES, NOTICE, TODO_KINDS, Instance, InstanceStatus, Task, TaskStatus
+from sanfu.workflow.models import (
+    ACTED,
+    ACTED_STATUSES,
+    NOTICE,
+    TODO_KINDS,
+    Instance,
+    InstanceStatus,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
 
 TABS = ("todo", "done", "started", "cc", "drafts")
 URGENCIES = ("特急", "加急", "平急")
@@ -165,33 +174,45 @@ def rows_for(user: User, tab: str, f: InboxFilters, *, now: datetime | None = No
     raise ValueError(f"unknown tab {tab}")
 
 
-def _count(rows: QuerySet[Any]) -> Subquery:
-    """The number of ``rows`` as a scalar subquery (``SELECT COUNT(…) FROM … WHERE …``, no GROUP BY), so that
-    several counts travel in one statement, each on its own index."""
-    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
-    return Subquery(counted.values("n"), output_field=IntegerField())
+# Every number the inbox's tabs and the shell's badges need from Sanfu's own tables, in one statement of scalar
+# subqueries, each on the index its count has (task_inbox, external_todo_inbox, instance_by_initiator, the
+# drafts' owner, notification_inbox): open to-dos, done, unread notices, other systems' open and done to-dos,
+# started instances, drafts and unread notifications. Written out rather than built by the ORM: building and
+# compiling the eight querysets cost ~10 ms of Python a page, the statement itself a fraction of a millisecond.
+# Its conditions are the tab lists' own (todo_tasks, done_tasks, notice_tasks, external_open / external_done,
+# started_instances, drafts_of, notify.unread_count); tests/approvals compare the numbers with those lists.
+_COUNTS_SQL = """
+SELECT
+    (SELECT COUNT(*) FROM workflow_task WHERE assignee_id = %s AND status = %s AND kind IN (%s, %s)),
+    (SELECT COUNT(*) FROM workflow_task WHERE assignee_id = %s AND status IN (%s, %s, %s, %s, %s)),
+    (SELECT COUNT(*) FROM workflow_task WHERE assignee_id = %s AND status = %s AND kind IN (%s, %s)),
+    (SELECT COUNT(*) FROM approvals_externaltodo WHERE person_id = %s AND status = %s),
+    (SELECT COUNT(*) FROM approvals_externaltodo WHERE person_id = %s AND status = %s),
+    (SELECT COUNT(*) FROM workflow_instance WHERE initiator_id = %s AND NOT (status = %s)),
+    (SELECT COUNT(*) FROM approvals_draft WHERE owner_id = %s),
+    (SELECT COUNT(*) FROM core_notification WHERE user_id = %s AND read_at IS NULL)
+"""
+_COUNTS_SQL_SQLITE = _COUNTS_SQL.replace("%s", "?")
+_COUNT_KEYS = ("todo", "done", "cc", "external_todo", "external_done", "started", "drafts", "unread")
 
 
 def _counts_row(user: User) -> dict[str, int]:
-    """Every number the inbox's tabs and the shell's badges need from Sanfu's own tables, in one statement:
-    open to-dos, done, unread notices, other systems' open and done to-dos, started instances, drafts and the
-    person's unread notifications (one scalar subquery each, on the index each count has)."""
-    row = (
-        User.objects.filter(pk=user.pk)
-        .values(
-            todo=_count(Task.objects.filter(assignee=user, status=TaskStatus.OPEN, kind__in=TODO_KINDS)),
-            done=_count(Task.objects.filter(assignee=user, status__in=ACTED_STATUSES)),
-            cc=_count(Task.objects.filter(NOTICE, assignee=user, status=TaskStatus.UNREAD)),
-            external_todo=_count(ExternalTodo.objects.filter(person=user, status=ExternalTodoStatus.OPEN)),
-            external_done=_count(ExternalTodo.objects.filter(person=user, status=ExternalTodoStatus.DONE)),
-            started=_count(Instance.objects.filter(initiator=user).exclude(status=InstanceStatus.DRAFT)),
-            drafts=_count(Draft.objects.filter(owner=user)),
-            unread=_count(Notification.objects.filter(user_id=user.pk, read_at__isnull=True)),
-        )
-        .first()
+    """The eight numbers of ``_COUNTS_SQL`` for ``user``, by name."""
+    me = user.pk
+    params = (
+        *(me, TaskStatus.OPEN, *TODO_KINDS),
+        *(me, *ACTED_STATUSES),
+        *(me, TaskStatus.UNREAD, TaskKind.CC, TaskKind.FILING),
+        *(me, ExternalTodoStatus.OPEN),
+        *(me, ExternalTodoStatus.DONE),
+        *(me, InstanceStatus.DRAFT),
+        me,
+        me,
     )
-    found: dict[str, Any] = dict(row or {})
-    return {key: int(value or 0) for key, value in found.items()}
+    wrapper = rawsql.db()
+    sql = _COUNTS_SQL_SQLITE if wrapper.vendor == "sqlite" else _COUNTS_SQL
+    row = rawsql.fetchone(sql, [str(p) if isinstance(p, str) else p for p in params], wrapper)
+    return {key: int(value or 0) for key, value in zip(_COUNT_KEYS, row or (), strict=False)}
 
 
 def _tabs(row: dict[str, int]) -> dict[str, int]:
