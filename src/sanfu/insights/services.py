@@ -30,15 +30,21 @@ def spine_for(*, unit_id: int, month: facts.Month) -> measures.Spine:
 
 def month_reviews_computed(*, unit_id: int, first: facts.Month, last: facts.Month) -> list[dict[str, Any]]:
     """The figures of every month from ``first`` to ``last``, computed from the tables (no cache): the span's
-    facts are read once and each month sliced out of them, the same figures as ``month_review`` computes."""
+    facts are read once and each month sliced out of them, the same figures as ``month_review`` computes. The
+    months' reviews are computed together (``measures.reviews``) once the span's facts are let go: at a million
+    events they are about 200 MiB, the months' spines for the review a tenth of that."""
+    return measures.reviews(_spines_for_review(unit_id=unit_id, first=first, last=last))
+
+
+def _spines_for_review(*, unit_id: int, first: facts.Month, last: facts.Month) -> list[measures.Spine]:
     rows = facts.calendar_rows()
     span = facts.load_span(unit_id=unit_id, first=first, last=last, calendar=facts.working_calendar_of(rows))
     spines = []
     month = first
     while month.first_day <= last.first_day:
-        spines.append(measures.spine_of(span.month(month)))
+        spines.append(measures.for_review(measures.spine_of(span.month(month))))
         month = month.next
-    return measures.reviews(spines)
+    return spines
 
 
 def month_review(*, unit_id: int, month: facts.Month, now: datetime | None = None) -> dict[str, Any]:
