@@ -8,7 +8,8 @@ departments and a year of instances with their tasks and events in the shapes th
 
 - Sanfu (the project's venv): the review of every one of the twelve months, computed from the tables with no
   cache, for the whole year at once — ``services.month_reviews_computed`` (the year's facts read once, each month
-  sliced out of them and given to ``measures.review``, the figures a cache miss computes) — then the page itself,
+  sliced out of them, the months' reviews computed together by ``measures.reviews``: the figures a cache miss
+  computes) — then the page itself,
   ``/insights/review/?month=…`` through Django's test ``Client`` as a leader of the unit,
   with the month's cached figures deleted before each request (computed: ``page_ms``) and kept (cached);
 - pm4py (bench/.venv): ``pandas.read_sql`` of the same events from the same database (case = instance,
