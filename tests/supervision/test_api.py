@@ -87,3 +87,24 @@ def test_another_persons_item_is_404_and_scopes_are_enforced(sup: dict[str, Any]
     assert (
         read_only.post(f"/supervision/items/{item.pk}/reports", {"text": "x", "percent": 1}, key="s").status_code == 403
     )
+
+
+def test_a_target_the_column_cannot_hold_is_a_422_and_nothing_is_created(sup: dict[str, Any]) -> None:
+    """999999999999.999 passes the schema's bound (<= 1e12) but rounds to 13 integer digits, one more than the
+    column holds: refused whole, not stored as a row that can no longer be read back (it was a 500)."""
+    leader = client(sup["gm"])
+    body: dict[str, Any] = {
+        "title": "完成年度审计整改",
+        "owner": sup["accountant"].pk,
+        "lead_department": sup["finance"].pk,
+        "deadline": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        "indicators": [{"name": "整改金额", "target": 999999999999.999, "unit": "元"}],
+    }
+    refused = leader.post("/supervision/items", body, key="big")
+    assert refused.status_code == 422, refused.content
+    assert "整改金额" in refused.json()["error"]["message"]
+    assert not Item.objects.exists()
+    body["indicators"][0]["target"] = 999999999999.99
+    created = leader.post("/supervision/items", body, key="max")
+    assert created.status_code == 201, created.content
+    assert created.json()["indicators"][0]["target"] == "999999999999.99"

@@ -145,7 +145,10 @@ def _indicators(values: Iterable[IndicatorIn]) -> list[IndicatorIn]:
         name = _text(value.name, _("指标名称"), limit=100)
         if value.target is None or value.target < 0:
             raise ApplicationError(_("指标“%(name)s”的目标值不能为负数。") % {"name": name})
-        found.append(IndicatorIn(name=name, target=value.target, unit=(value.unit or "").strip()[:16]))
+        target = _amount(value.target)
+        if target is None:
+            raise ApplicationError(_("指标“%(name)s”的值无效。") % {"name": name})
+        found.append(IndicatorIn(name=name, target=target, unit=(value.unit or "").strip()[:16]))
     return found
 
 
@@ -317,10 +320,20 @@ def _indicator_values(item: Item, values: Mapping[Any, Any]) -> dict[int, Decima
             raise ApplicationError(_("指标值必须是数字。")) from exc
         if pk not in known:
             raise ApplicationError(_("该事项没有这个指标。"))
-        if not value.is_finite() or value < 0 or value >= Decimal("1e12"):
+        amount = _amount(value)
+        if amount is None or amount < 0:
             raise ApplicationError(_("指标“%(name)s”的值无效。") % {"name": known[pk].name})
-        found[pk] = value.quantize(Decimal("0.01"))
+        found[pk] = amount
     return found
+
+
+def _amount(value: Decimal) -> Decimal | None:
+    """An indicator's figure as the column stores it (two places, under 10^12), or None when it cannot be: rounded
+    first, so 999999999999.999 is refused rather than stored as 13 digits the column cannot read back."""
+    if not value.is_finite() or value.adjusted() >= 12:
+        return None
+    rounded = value.quantize(Decimal("0.01"))
+    return rounded if rounded < Decimal("1e12") else None
 
 
 def progress_report(
