@@ -5,7 +5,7 @@
 #   make bench-inbox  the inbox (我的待办) with a million instances, SQLite and PostgreSQL (docs/benchmarks.md)
 #   make bench-ledger the 督办 ledger page and monthly bulletin, 10,000 items, SQLite and PostgreSQL (docs/benchmarks.md)
 #   make bench-insights the monthly efficiency review on 1M events against pm4py (bench/.venv; docs/benchmarks.md)
-#   make bench-web    the pages and the approve action over HTTP, 50 clients, gunicorn (wrk; docs/benchmarks.md)
+#   make bench-web    the pages and the approve action over HTTP, 50 clients, sanfu serve (wrk; docs/benchmarks.md)
 
 SHELL := /bin/bash
 VENV := .venv
@@ -69,8 +69,8 @@ bench-insights: install $(BENCH_BIN)/.installed
 bench-search: install
 	$(BIN)/python bench/search.py
 
-# Over HTTP: inbox, instance page, approve, archive search vs a bare view; gunicorn on SQLite and PostgreSQL, a
-# `sanfu gen` group. wrk (Debian's) is the load generator, a benchmark dependency only. Small by default;
+# Over HTTP: inbox, instance page, approve, archive search vs a bare view; `sanfu serve` (granian) on SQLite and
+# PostgreSQL, a `sanfu gen` group. wrk (Debian's) is the load generator, a benchmark dependency only. Small by default;
 # the issue's size: make bench-web WEB_ARGS="--staff 100000 --instances 1000000 --documents 100000".
 bench-web: install
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
