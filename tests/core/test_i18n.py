@@ -2,7 +2,7 @@
 
 Regenerate and recompile after adding strings (from ``src/sanfu``, so every app lands in ``src/sanfu/locale``)::
 
-    cd src/sanfu && export SANFU_HOME=/work/main DJANGO_SETTINGS_MODULE=sanfu.config.test_settings
+    cd src/sanfu && export SANFU_HOME="$(cd ../.. && pwd)" DJANGO_SETTINGS_MODULE=sanfu.config.test_settings
     ../../.venv/bin/python -m django makemessages -l en --no-location --no-obsolete --ignore 'workflow/engine/*'
     # translate the new empty msgstr entries, remove any "#, fuzzy", then:
     ../../.venv/bin/python -m django compilemessages -l en
