@@ -5,7 +5,7 @@ catalogue, the service window; and a second run that changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 
@@ -88,6 +88,18 @@ def test_the_demo_window(printed: str) -> None:
     found = figures.month_figures(unit_id=unit.pk, year=last.year, month=last.month)
     assert found.total.volume > 0
     assert found.total.one_trip_share is not None
+    # the history's months have complaints and held clocks for the figures' page to show, not a row of zeros
+    history = [figures.month_figures(unit_id=unit.pk, year=d.year, month=d.month) for d in _last_months(last, 3)]
+    assert sum(f.total.complaints for f in history) > 0
+    assert any(f.total.paused for f in history)
+    assert Complaint.objects.filter(request__number__startswith="FWH", status=ComplaintStatus.ANSWERED).exists()
+
+
+def _last_months(last: date, n: int) -> list[date]:
+    months = [last]
+    while len(months) < n:
+        months.append(months[-1].replace(day=1) - timedelta(days=1))
+    return months
 
 
 def test_a_second_run_changes_nothing(printed: str) -> None:

@@ -23,6 +23,8 @@ from sanfu.org.selectors import heads_of_departments
 from sanfu.servicedesk import flows, services
 from sanfu.servicedesk.models import (
     Channel,
+    Complaint,
+    ComplaintStatus,
     MaterialReturn,
     MissingItem,
     PartStatus,
@@ -122,6 +124,7 @@ MISSING = {
     "title-review": ["业绩材料", "论文检索证明"],
 }
 BAD_COMMENTS = ["来回跑了两趟", "等待时间太长", "电话一直占线"]
+COMPLAINTS = ["材料清单没写清楚，补交了一次", "窗口人员态度生硬", "超过承诺时限才办结"]
 
 
 def _at(moment: datetime, hour: int) -> datetime:
@@ -152,6 +155,8 @@ def _history(service: Service, people: list[User], clerk: User, rng: random.Rand
                 status=RequestStatus.DONE,
                 due_on=due_date(created, service.promised_days),
                 second_trip=returned,
+                # the return below: the material came a day later, and the clock was held meanwhile
+                paused_days=working_days_taken(created, created + timedelta(days=1)) if returned else 0,
                 result="已办结",
                 created_at=created,
                 closed_at=closed,
@@ -172,6 +177,7 @@ def _history(service: Service, people: list[User], clerk: User, rng: random.Rand
     )
     returns = []
     ratings = []
+    complaints = []
     for r, (returned, roll) in zip(made, plans, strict=True):
         closed_at = r.closed_at or r.created_at
         if returned:
@@ -200,12 +206,31 @@ def _history(service: Service, people: list[User], clerk: User, rng: random.Rand
                     reviewed_at=closed_at + timedelta(days=2) if bad else None,
                 )
             )
+            if roll < 0.04:  # half the bad ratings also complained, and were answered within the deadline
+                complained = closed_at + timedelta(hours=4)
+                complaints.append(
+                    Complaint(
+                        unit_id=service.unit_id,
+                        service=service,
+                        request=r,
+                        complainant=r.requester,
+                        content=rng.choice(COMPLAINTS),
+                        status=ComplaintStatus.ANSWERED,
+                        due_on=due_date(complained, flows.COMPLAINT_DAYS),
+                        investigation="经调阅记录核实，情况属实。",
+                        reply="已向当事窗口人员了解情况并提醒改进，相关材料清单已补充说明，感谢监督。",
+                        answered_by=clerk,
+                        answered_at=complained + timedelta(days=2),
+                        created_at=complained,
+                    )
+                )
     MaterialReturn.objects.bulk_create(returns)
     saved = MaterialReturn.objects.filter(request__service=service)
     MissingItem.objects.bulk_create(
         [MissingItem(material_return=ret, service=service, name=rng.choice(MISSING[service.code])) for ret in saved]
     )
     Rating.objects.bulk_create(ratings)
+    Complaint.objects.bulk_create(complaints)
     return len(made)
 
 
